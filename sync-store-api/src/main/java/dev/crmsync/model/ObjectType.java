@@ -1,0 +1,134 @@
+package dev.crmsync.model;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A CRM object type, named by its API name: one of the standard types crmsync knows
+ * ({@link #LEAD}, {@link #CONTACT}, …) or a custom object ({@code Foo__c}, {@code ns__Foo__c}).
+ *
+ * <p>Each type knows its {@linkplain #direction() direction} (bidirectional only for Lead, Contact,
+ * Campaign and CampaignMember) and its {@linkplain #syncRank() rank} in a cycle: parents sync
+ * before children, so that a child's references point at records the store already has.
+ *
+ * @param apiName the CRM API name, validated
+ */
+public record ObjectType(String apiName) implements Comparable<ObjectType> {
+
+    /** CRM users: record owners. One-way. */
+    public static final ObjectType USER = new ObjectType("User");
+    /** Accounts (companies). One-way. */
+    public static final ObjectType ACCOUNT = new ObjectType("Account");
+    /** Leads. Bidirectional. */
+    public static final ObjectType LEAD = new ObjectType("Lead");
+    /** Contacts. Bidirectional. */
+    public static final ObjectType CONTACT = new ObjectType("Contact");
+    /** Campaigns. Bidirectional. */
+    public static final ObjectType CAMPAIGN = new ObjectType("Campaign");
+    /** Campaign members (a Lead or Contact in a Campaign, with a status). Bidirectional, travels with its campaign. */
+    public static final ObjectType CAMPAIGN_MEMBER = new ObjectType("CampaignMember");
+    /** Opportunities. One-way. */
+    public static final ObjectType OPPORTUNITY = new ObjectType("Opportunity");
+    /** Opportunity contact roles: the only link between an opportunity and a person. One-way. */
+    public static final ObjectType OPPORTUNITY_CONTACT_ROLE = new ObjectType("OpportunityContactRole");
+    /** Tasks (activities). One-way. */
+    public static final ObjectType TASK = new ObjectType("Task");
+    /** Events (activities). One-way. */
+    public static final ObjectType EVENT = new ObjectType("Event");
+
+    /** The standard types, parents first. */
+    public static final List<ObjectType> STANDARD = List.of(
+            USER, ACCOUNT, LEAD, CONTACT, CAMPAIGN, CAMPAIGN_MEMBER,
+            OPPORTUNITY, OPPORTUNITY_CONTACT_ROLE, TASK, EVENT);
+
+    /** Rank given to custom objects: after the standard records they may reference, before activities. */
+    private static final int CUSTOM_RANK = 8;
+
+    private static final Map<String, Integer> STANDARD_RANK = Map.of(
+            "User", 0, "Account", 1, "Lead", 2, "Contact", 3, "Campaign", 4,
+            "CampaignMember", 5, "Opportunity", 6, "OpportunityContactRole", 7,
+            "Task", 9, "Event", 10);
+
+    private static final Map<String, String> STANDARD_BY_LOWER = STANDARD_RANK.keySet().stream()
+            .collect(Collectors.toUnmodifiableMap(s -> s.toLowerCase(java.util.Locale.ROOT), Function.identity()));
+
+    /**
+     * A custom object API name: optional namespace prefix, a name of letters, digits and single
+     * underscores that starts with a letter, and the {@code __c} suffix. At most 43 characters
+     * (40 plus the suffix), as Salesforce allows.
+     */
+    private static final Pattern CUSTOM_NAME = Pattern.compile(
+            "(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__)?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__c");
+
+    /** Orders types by {@link #syncRank()}, then by name: the order a cycle visits them. */
+    public static final Comparator<ObjectType> SYNC_ORDER =
+            Comparator.comparingInt(ObjectType::syncRank).thenComparing(ObjectType::apiName);
+
+    /**
+     * Validates the name.
+     *
+     * @throws IllegalArgumentException if the name is neither a standard type nor a valid custom object name
+     */
+    public ObjectType {
+        Objects.requireNonNull(apiName, "apiName");
+        if (!STANDARD_RANK.containsKey(apiName)) {
+            if (apiName.length() > 43 + 15 || !CUSTOM_NAME.matcher(apiName).matches()) {
+                String standard = STANDARD_BY_LOWER.get(apiName.toLowerCase(java.util.Locale.ROOT));
+                String hint = standard != null ? " (did you mean '" + standard + "'?)" : "";
+                throw new IllegalArgumentException("invalid object type '" + apiName
+                        + "': expected one of " + STANDARD_RANK.keySet().stream().sorted().toList()
+                        + " or a custom object API name such as 'Foo__c'" + hint);
+            }
+        }
+    }
+
+    /**
+     * Returns the type with this API name.
+     *
+     * @param apiName a standard type name (case-sensitive, as the CRM spells it) or a custom object name
+     * @return the type
+     * @throws IllegalArgumentException if the name is invalid
+     */
+    public static ObjectType of(String apiName) {
+        return new ObjectType(apiName);
+    }
+
+    /** @return true for a custom object ({@code __c}) */
+    public boolean isCustom() {
+        return !STANDARD_RANK.containsKey(apiName);
+    }
+
+    /** @return the direction data of this type travels */
+    public SyncDirection direction() {
+        return switch (apiName) {
+            case "Lead", "Contact", "Campaign", "CampaignMember" -> SyncDirection.BIDIRECTIONAL;
+            default -> SyncDirection.CRM_TO_MARKETING;
+        };
+    }
+
+    /** @return true when this type syncs both ways */
+    public boolean isBidirectional() {
+        return direction() == SyncDirection.BIDIRECTIONAL;
+    }
+
+    /** @return the position of this type in a cycle; lower ranks sync first (parents before children) */
+    public int syncRank() {
+        Integer rank = STANDARD_RANK.get(apiName);
+        return rank != null ? rank : CUSTOM_RANK;
+    }
+
+    @Override
+    public int compareTo(ObjectType other) {
+        return SYNC_ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return apiName;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.crmsync.store;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The engine's memory between cycles: per object type a {@link Checkpoint}; per bidirectional
+ * record its {@link SyncBase} (merge base and CRM ↔ marketing link); the queue of
+ * {@link FailedRecord}s to retry or parked; and {@link ParkedConflict}s awaiting a person.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Threads.</b> One engine calls it from one thread at a time; the host may read and
+ *       re-drive concurrently. Implementations must be thread-safe.</li>
+ *   <li><b>Durability.</b> When a save method returns, the value survives a crash (for an
+ *       in-memory store: survives for the life of the object).</li>
+ *   <li><b>Idempotence.</b> Every save is an upsert by its key; deletes of absent keys do nothing.</li>
+ *   <li><b>Atomicity.</b> {@link #inTransaction} runs work so that every write made inside it to
+ *       this store — and to a {@link MarketingStore} over the same database — commits together or
+ *       not at all. The default runs the work with no such guarantee (the engine is correct
+ *       either way: it re-reads an overlap and its writes are idempotent).</li>
+ * </ul>
+ */
+public interface SyncStateStore {
+
+    // ---- checkpoints --------------------------------------------------------------------------
+
+    /** @param type an object type @return its checkpoint, if it was ever saved */
+    Optional<Checkpoint> checkpoint(ObjectType type);
+
+    /** @param checkpoint the checkpoint to save, replacing the type's previous one */
+    void saveCheckpoint(Checkpoint checkpoint);
+
+    /** @param type an object type whose checkpoint to forget: its next cycle starts a full copy */
+    void deleteCheckpoint(ObjectType type);
+
+    // ---- failures: retry queue and parked records ---------------------------------------------
+
+    /** @param failure a failure to save, replacing any with the same (type, key, target) */
+    void saveFailure(FailedRecord failure);
+
+    /**
+     * @param type an object type
+     * @param key the record key
+     * @param target the side
+     * @return the failure kept under that key, if any
+     */
+    Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target);
+
+    /**
+     * @param type an object type
+     * @param target the side
+     * @param limit the most to return
+     * @return failures due for retry (not parked), oldest last failure first
+     */
+    List<FailedRecord> retryQueue(ObjectType type, SyncSide target, int limit);
+
+    /** @return every parked failure, of every type */
+    List<FailedRecord> parkedFailures();
+
+    /** @param type an object type @param key the record key @param target the side: forgets that failure */
+    void deleteFailure(ObjectType type, String key, SyncSide target);
+
+    // ---- merge bases --------------------------------------------------------------------------
+
+    /**
+     * @param type an object type
+     * @param crmIds CRM ids
+     * @return the bases held for those ids (absent ids are left out)
+     */
+    Map<CrmId, SyncBase> bases(ObjectType type, Collection<CrmId> crmIds);
+
+    /**
+     * @param type an object type
+     * @param marketingId a marketing id
+     * @return the base linked to that marketing record, if any
+     */
+    Optional<SyncBase> baseByMarketingId(ObjectType type, String marketingId);
+
+    /** @param bases bases to save, each replacing the base of its (type, CRM id) */
+    void saveBases(Collection<SyncBase> bases);
+
+    /** @param type an object type @param crmId a CRM id: forgets its base */
+    void deleteBase(ObjectType type, CrmId crmId);
+
+    // ---- parked conflicts ---------------------------------------------------------------------
+
+    /** @param conflict a conflict to park, replacing any for the same (type, CRM id, field) */
+    void parkConflict(ParkedConflict conflict);
+
+    /** @return every parked conflict */
+    List<ParkedConflict> parkedConflicts();
+
+    /** @param type an object type @param crmId the record @param field the field: forgets that conflict */
+    void deleteConflict(ObjectType type, CrmId crmId, String field);
+
+    // ---- transactions and leases --------------------------------------------------------------
+
+    /**
+     * Runs work atomically where the store can (see the class contract).
+     *
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    default <T> T inTransaction(Supplier<T> work) {
+        return work.get();
+    }
+
+    /**
+     * Takes or renews the lease {@code name} for {@code owner}, unless another owner holds an
+     * unexpired one. The default, for a store used by a single process, always grants it (token 1).
+     *
+     * @param name what the lease covers
+     * @param owner who asks
+     * @param now the time
+     * @param ttl how long the lease lasts
+     * @return the lease, or empty if another owner holds it
+     */
+    default Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
+        return Optional.of(new Lease(name, owner, 1, now.plus(ttl)));
+    }
+
+    /** @param lease a lease to give back early; the default does nothing */
+    default void releaseLease(Lease lease) {
+    }
+}

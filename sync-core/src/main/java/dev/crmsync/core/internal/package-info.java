@@ -1,0 +1,2 @@
+/** Engine internals; not part of the API and may change without notice. */
+package dev.crmsync.core.internal;

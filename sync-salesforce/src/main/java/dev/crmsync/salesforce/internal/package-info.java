@@ -1,0 +1,2 @@
+/** Salesforce adapter internals; not part of the API. */
+package dev.crmsync.salesforce.internal;

@@ -476,7 +476,7 @@ public final class InMemoryCrm implements CrmSource {
         applyDefaults(t, values);
         patchAdmin(t, values, fields);
         Rec r = t.create(stamp, values);
-        return t.idOf(r.counter);
+        return t.idOf(r);
     }
 
     /**
@@ -932,7 +932,7 @@ public final class InMemoryCrm implements CrmSource {
                 m.put(s.name(), v[s.index]);
             }
         }
-        return new SyncRecord(t.type, t.idOf(r.counter), m, Instant.ofEpochSecond(r.stamp), r.deleted());
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(r.stamp), r.deleted());
     }
 
     // =========================================================================================
@@ -1315,7 +1315,7 @@ public final class InMemoryCrm implements CrmSource {
             int hi = b.size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (t.shortId(b.recs[mid].counter).compareTo(after) <= 0) {
+                if (t.shortId(b.recs[mid]).compareTo(after) <= 0) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -1353,7 +1353,7 @@ public final class InMemoryCrm implements CrmSource {
             FieldValue x = v[s.index];
             m.put(s.name(), x == null ? FieldValue.NULL : x);
         }
-        return new SyncRecord(t.type, t.idOf(r.counter), m, Instant.ofEpochSecond(r.stamp), r.deleted());
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(r.stamp), r.deleted());
     }
 
     @Override
@@ -1380,7 +1380,7 @@ public final class InMemoryCrm implements CrmSource {
                 }
                 Instant at = Instant.ofEpochSecond(e.deletedAt());
                 if (!at.isBefore(start) && at.isBefore(covered)) {
-                    out.add(new Deletion(t.idOf(e.rec().counter), at));
+                    out.add(new Deletion(t.idOf(e.rec()), at));
                 }
             }
             out.sort((a, b) -> a.deletedAt().equals(b.deletedAt())
@@ -1491,7 +1491,7 @@ public final class InMemoryCrm implements CrmSource {
             return bad;
         }
         Rec r = t.create(now, values);
-        return new CrmWriteResult.Written(t.idOf(r.counter), true, Instant.ofEpochSecond(now));
+        return new CrmWriteResult.Written(t.idOf(r), true, Instant.ofEpochSecond(now));
     }
 
     private CrmWriteResult apiUpdate(TypeState t, CrmId id, Map<String, FieldValue> fields, long now) {

@@ -36,13 +36,16 @@ final class TypeState {
     static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int COUNTER_DIGITS = 9;
     private static final long COUNTER_LIMIT = pow62(COUNTER_DIGITS);
-    private static final int DICT_CAP = 1024;
+    /** A field's dictionary always takes this many values, then only while they are reused. */
+    private static final int DICT_WARMUP = 256;
+    private static final int DICT_CAP = 16_384;
     private static final int DICT_MAX_VALUE_LENGTH = 64;
 
     final ObjectType type;
     final String prefix;
     private final String idHead;
     private final Random idSteps;
+    private final long base;
     private long lastCounter;
 
     final List<Slot> slots = new ArrayList<>();
@@ -65,17 +68,18 @@ final class TypeState {
         this.idHead = prefix + pod + "0";
         this.idSteps = new Random(seed ^ (prefix.hashCode() * 0x9E3779B97F4A7C15L));
         // start somewhere realistic: a few million records into the org's history
-        this.lastCounter = 62L * 62 * 62 + idSteps.nextInt(62 * 62 * 62 * 62);
+        this.base = 62L * 62 * 62 + idSteps.nextInt(62 * 62 * 62 * 62);
+        this.lastCounter = base;
     }
 
     // ---- ids --------------------------------------------------------------------------------
 
-    long nextCounter() {
+    private int nextSeq() {
         lastCounter += 1 + idSteps.nextInt(3);
-        if (lastCounter >= COUNTER_LIMIT) {
+        if (lastCounter - base >= Integer.MAX_VALUE || lastCounter >= COUNTER_LIMIT) {
             throw new IllegalStateException("id space of " + type + " exhausted");
         }
-        return lastCounter;
+        return (int) (lastCounter - base);
     }
 
     String shortId(long counter) {
@@ -89,8 +93,12 @@ final class TypeState {
         return new String(c);
     }
 
-    CrmId idOf(long counter) {
-        return CrmId.of(shortId(counter));
+    String shortId(Rec r) {
+        return shortId(base + r.seq);
+    }
+
+    CrmId idOf(Rec r) {
+        return CrmId.of(shortId(base + r.seq));
     }
 
     /** @return the id counter, or -1 if the id is not one of this type's ids */
@@ -102,21 +110,24 @@ final class TypeState {
         long v = 0;
         for (int i = 6; i < 15; i++) {
             int d = BASE62.indexOf(s.charAt(i));
+            if (d < 0) {
+                return -1;
+            }
             v = v * 62 + d;
         }
         return v;
     }
 
     Rec find(CrmId id) {
-        long counter = counterOf(id);
-        if (counter < 0) {
+        long counter = counterOf(id) - base;
+        if (counter < 0 || counter > Integer.MAX_VALUE) {
             return null;
         }
         int lo = 0;
         int hi = records.size() - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long c = records.get(mid).counter;
+            long c = records.get(mid).seq;
             if (c < counter) {
                 lo = mid + 1;
             } else if (c > counter) {
@@ -230,7 +241,7 @@ final class TypeState {
     // ---- index ------------------------------------------------------------------------------
 
     Rec create(long stamp, FieldValue[] values) {
-        Rec r = new Rec(nextCounter());
+        Rec r = new Rec(nextSeq());
         r.data = encode(values);
         r.stamp = stamp;
         records.add(r);
@@ -476,12 +487,14 @@ final class TypeState {
         boolean hidden;
         private Map<String, Integer> dictCodes;
         private List<String> dictValues;
+        private long dictLookups;
+        private long dictHits;
 
         Slot(int index, FieldSchema schema) {
             this.index = index;
             this.schema = schema;
             FieldType t = schema.type();
-            if (t == FieldType.PICKLIST || t == FieldType.MULTIPICKLIST || t == FieldType.STRING) {
+            if (t != FieldType.TEXTAREA && t != FieldType.ID && t != FieldType.REFERENCE) {
                 dictCodes = new HashMap<>();
                 dictValues = new ArrayList<>();
             }
@@ -495,12 +508,15 @@ final class TypeState {
             if (dictCodes == null || value.length() > DICT_MAX_VALUE_LENGTH) {
                 return -1;
             }
+            dictLookups++;
             Integer code = dictCodes.get(value);
             if (code != null) {
+                dictHits++;
                 return code;
             }
-            if (dictValues.size() >= DICT_CAP) {
-                return -1;
+            int n = dictValues.size();
+            if (n >= DICT_CAP || (n >= DICT_WARMUP && dictHits * 2 < dictLookups)) {
+                return -1; // full, or values here are mostly unique: inline them
             }
             int c = dictValues.size();
             dictValues.add(value);
@@ -518,13 +534,14 @@ final class TypeState {
         static final byte DELETED = 1;
         static final byte PURGED = 2;
 
-        final long counter;
+        /** The id counter minus the type's base: ids grow with it. */
+        final int seq;
         long stamp;
         byte flags;
         byte[] data;
 
-        Rec(long counter) {
-            this.counter = counter;
+        Rec(int seq) {
+            this.seq = seq;
         }
 
         boolean deleted() {
@@ -563,7 +580,7 @@ final class TypeState {
             if (size == recs.length) {
                 recs = Arrays.copyOf(recs, size + (size >> 1) + 4);
             }
-            if (size > 0 && recs[size - 1].counter >= r.counter) {
+            if (size > 0 && recs[size - 1].seq >= r.seq) {
                 sorted = false;
             }
             recs[size++] = r;
@@ -580,7 +597,7 @@ final class TypeState {
                 return;
             }
             if (!sorted) {
-                Arrays.sort(recs, 0, size, Comparator.comparingLong(r -> r.counter));
+                Arrays.sort(recs, 0, size, Comparator.comparingInt(r -> r.seq));
             }
             int w = 0;
             for (int i = 0; i < size; i++) {

@@ -20,8 +20,7 @@ import java.util.stream.Collectors;
  */
 public record ObjectType(String apiName) implements Comparable<ObjectType> {
 
-    // The tables below are declared before the constants: a constant's constructor reads them.
-
+    // Lookup tables first: the constants below run the constructor, which reads them.
     /** Rank given to custom objects: after the standard records they may reference, before activities. */
     private static final int CUSTOM_RANK = 8;
 

@@ -2,6 +2,7 @@ package dev.crmsync.salesforce.fake;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.crmsync.core.CrmSource;
+import dev.crmsync.core.fake.InMemoryCrm;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.salesforce.fake.internal.SalesforceApi;
@@ -501,8 +502,8 @@ public final class FakeSalesforceServer implements AutoCloseable {
 
         /**
          * @param undo removes a record created by an all-or-none collections request that then
-         *     failed (default: none, the created records stay); with an {@code InMemoryCrm}, pass
-         *     its delete method
+         *     failed (default: {@code InMemoryCrm.delete} when the CRM is an {@link InMemoryCrm},
+         *     otherwise none and the created records stay)
          * @return this builder
          */
         public Builder undoCreate(BiConsumer<ObjectType, CrmId> undo) {
@@ -522,9 +523,13 @@ public final class FakeSalesforceServer implements AutoCloseable {
             if (defaultApp) {
                 appMap.put(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
             }
+            BiConsumer<ObjectType, CrmId> undo = undoCreate;
+            if (undo == null && crm instanceof InMemoryCrm memory) {
+                undo = memory::delete;
+            }
             return new FakeSalesforceServer(new Settings(crm, clock, seed, latestVersion, dailyApiLimit, perAppName,
                     perAppLimit, appMap, jwtSubjects, refreshTokens, rotateRefreshTokens, fixedAccessToken, sleeper,
-                    bulkResultsChunkSize, queryCursorCapacity, port, undoCreate));
+                    bulkResultsChunkSize, queryCursorCapacity, port, undo));
         }
     }
 }

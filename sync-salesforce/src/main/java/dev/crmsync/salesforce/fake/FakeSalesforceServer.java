@@ -347,7 +347,10 @@ public final class FakeSalesforceServer implements AutoCloseable {
             return this;
         }
 
-        /** @param seed seeds generated tokens and random faults (default 0) @return this builder */
+        /**
+         * @param seed seeds generated tokens and random faults (default 0)
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -370,7 +373,10 @@ public final class FakeSalesforceServer implements AutoCloseable {
             return this;
         }
 
-        /** @param limit the daily API request limit (default {@value FakeSalesforceServer#DEFAULT_DAILY_API_LIMIT}) @return this builder */
+        /**
+         * @param limit the daily API request limit (default {@value FakeSalesforceServer#DEFAULT_DAILY_API_LIMIT})
+         * @return this builder
+         */
         public Builder dailyApiLimit(long limit) {
             if (limit < 0) {
                 throw new IllegalArgumentException("dailyApiLimit must be >= 0, was " + limit);
@@ -440,7 +446,10 @@ public final class FakeSalesforceServer implements AutoCloseable {
             return this;
         }
 
-        /** @param token a refresh token the refresh flow accepts (may be called several times) @return this builder */
+        /**
+         * @param token a refresh token the refresh flow accepts (may be called several times)
+         * @return this builder
+         */
         public Builder refreshToken(String token) {
             Objects.requireNonNull(token, "token");
             if (token.isEmpty()) {
@@ -473,7 +482,10 @@ public final class FakeSalesforceServer implements AutoCloseable {
             return this;
         }
 
-        /** @param sleeper performs injected delays (default: {@link Sleeper#threadSleep()}) @return this builder */
+        /**
+         * @param sleeper performs injected delays (default: {@link Sleeper#threadSleep()})
+         * @return this builder
+         */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
@@ -505,7 +517,10 @@ public final class FakeSalesforceServer implements AutoCloseable {
             return this;
         }
 
-        /** @param port the loopback port to bind, 0 for an ephemeral one (default) @return this builder */
+        /**
+         * @param port the loopback port to bind, 0 for an ephemeral one (default)
+         * @return this builder
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);

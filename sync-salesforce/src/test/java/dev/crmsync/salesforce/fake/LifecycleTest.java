@@ -52,6 +52,26 @@ class LifecycleTest {
     }
 
     @Test
+    void closeInterruptsARequestStuckInTheSleeper() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        try (InMemoryCrm crm = InMemoryCrm.builder().build()) {
+            FakeSalesforceServer sf = FakeSalesforceServer.builder().crm(crm).sleeper(d -> {
+                entered.countDown();
+                Thread.sleep(Long.MAX_VALUE);
+            }).build().start();
+            sf.faults().slowNext("/limits", 1, java.time.Duration.ofHours(1));
+            var pending = FakeSf.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(sf.baseUri()
+                    + "/services/data/v62.0/limits")).header("Authorization", "Bearer "
+                    + FakeSalesforceServer.DEFAULT_ACCESS_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            sf.close();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> pending.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IOException, e.toString());
+        }
+    }
+
+    @Test
     void startOnARunningServerDoesNothing() {
         try (InMemoryCrm crm = InMemoryCrm.builder().build();
              FakeSalesforceServer sf = FakeSalesforceServer.start(crm)) {

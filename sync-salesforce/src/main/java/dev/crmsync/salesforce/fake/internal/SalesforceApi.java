@@ -67,8 +67,6 @@ public final class SalesforceApi implements HttpHandler {
     private static final String JSON = "application/json;charset=UTF-8";
     private static final int DEFAULT_BATCH = 2000;
     private static final int MIN_BATCH = 200;
-    private static final int MAX_COLLECTION = 200;
-    private static final int MAX_CHUNKS = 10;
     private static final int MAX_RETRIEVE_IDS = 2000;
     private static final Duration REPLICATION_REACH = Duration.ofDays(30);
 

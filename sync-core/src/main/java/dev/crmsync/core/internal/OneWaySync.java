@@ -22,21 +22,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one-way pipeline, CRM → marketing, for one object type. Three steps per cycle:
+ * The one-way pipeline, CRM → marketing, for one object type.
+ *
+ * <h2>First cycle: the full copy</h2>
+ * Retries aside, the first cycle copies every record page by page from {@link Cursor#START}; the
+ * store writes of a page and the checkpoint (composite stamp, id cursor) commit together, so a
+ * crash resumes exactly after the last durable page. When the stream is exhausted the copy is
+ * marked done and the CRM's delete log is applied.
+ *
+ * <h2>Later cycles</h2>
  * <ol>
- *   <li><b>Retries.</b> Records the store rejected in earlier cycles (and not parked) are
- *       re-read by id from the CRM and applied again; a record the CRM no longer has is flagged
- *       deleted.</li>
- *   <li><b>Changes.</b> The first cycle copies everything, page by page, resuming exactly from
- *       its checkpoint after a crash. Later cycles read from the checkpoint rewound by the
- *       lookback window, so records that became visible late are caught; the overlap writes
- *       nothing because {@link StoreApplier} compares with the stored record. After each page
- *       the store writes and the checkpoint (composite stamp, id cursor; never moved backwards)
- *       commit together.</li>
- *   <li><b>Deletions.</b> The CRM's delete log since the last check flags deleted records. When
- *       the log no longer reaches back to the last check (the CRM's retention was exceeded), the
- *       store's id set is reconciled with the CRM: every held id the CRM no longer has is
- *       flagged deleted.</li>
+ *   <li><b>Retries.</b> Records the store rejected earlier (and not parked) are re-read by id and
+ *       applied again; a record the CRM no longer has is flagged deleted.</li>
+ *   <li><b>Deletions.</b> The delete log since the last check (rewound by the lookback) flags
+ *       deleted records. When the log no longer reaches back to the last check (the CRM's
+ *       retention was exceeded) the store's id set is reconciled with the CRM. The call also
+ *       yields the CRM's current time (the log's {@code latestDateCovered}), the watermark of
+ *       this cycle's read.</li>
+ *   <li><b>Changes.</b> Read from the checkpoint cursor, or from the previous watermark minus
+ *       the lookback if that is earlier: a record that became visible late (a commit that
+ *       landed after a read had passed its stamp) is stamped at most a lookback before it became
+ *       visible, hence after the watermark minus the lookback. A quiet type thus re-reads nothing,
+ *       and a busy one re-reads one lookback window. Re-read records are compared with the store
+ *       ({@link StoreApplier}) and not written again. The checkpoint cursor never moves
+ *       backwards; the new watermark is saved only once the read is complete.</li>
  * </ol>
  */
 public final class OneWaySync implements TypeSync {
@@ -45,8 +54,27 @@ public final class OneWaySync implements TypeSync {
     @Override
     public void sync(TypeRun run) {
         retryFailures(run);
-        readChanges(run);
-        syncDeletions(run);
+        Checkpoint cp = run.checkpoint();
+        if (!cp.initialCopyDone()) {
+            readChanges(run, cp.crmCursor(), true);
+            // the watermark stays at the copy's start: records that became visible late during the
+            // copy are stamped after it minus the lookback, and the next cycle re-reads from there
+            applyDeletionLog(run);
+            return;
+        }
+        Instant watermark = applyDeletionLog(run);
+        Instant previous = cp.deletionsCheckedUntil();
+        Cursor from;
+        if (previous == null) {
+            from = cp.crmCursor().rewind(run.settings().lookback());
+        } else {
+            Cursor lateFloor = new Cursor(previous, null).rewind(run.settings().lookback());
+            from = cp.crmCursor().compareTo(lateFloor) <= 0 ? cp.crmCursor() : lateFloor;
+        }
+        readChanges(run, from, false);
+        if (watermark != null && (previous == null || watermark.isAfter(previous))) {
+            run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, run.now()));
+        }
     }
 
     private static void retryFailures(TypeRun run) {
@@ -87,11 +115,9 @@ public final class OneWaySync implements TypeSync {
         }
     }
 
-    private static void readChanges(TypeRun run) {
+    private static void readChanges(TypeRun run, Cursor from, boolean initial) {
         ObjectType type = run.type();
         Checkpoint cp = run.checkpoint();
-        boolean initial = !cp.initialCopyDone();
-        Cursor from = initial ? cp.crmCursor() : cp.crmCursor().rewind(run.settings().lookback());
         long done = initial ? cp.recordsDone() : 0;
         int pageSize = Math.min(run.settings().pageSize(), ChangeQuery.MAX_PAGE_SIZE);
         LOG.debug("{}: reading {} from {}", type, initial ? "the full copy" : "changes", from);
@@ -128,13 +154,19 @@ public final class OneWaySync implements TypeSync {
         }
     }
 
-    private static void syncDeletions(TypeRun run) {
+    /**
+     * Applies the CRM's delete log since the last check (rewound by the lookback), and reconciles
+     * id sets if the log no longer reaches back that far. Does not move the checkpoint.
+     *
+     * @return the log's {@code latestDateCovered} (the CRM's "now", at most the engine's), or null if not read
+     */
+    private static Instant applyDeletionLog(TypeRun run) {
         Checkpoint cp = run.checkpoint();
         Instant checked = cp.deletionsCheckedUntil();
         Instant now = run.now();
-        Instant start = checked == null ? now.minus(run.settings().lookback()) : checked.minus(run.settings().lookback());
+        Instant start = (checked == null ? now : checked).minus(run.settings().lookback());
         if (!now.isAfter(start)) {
-            return;
+            return null;
         }
         run.checkContinue();
         DeletedRecords log = run.crm().deletedSince(run.type(), start, now);
@@ -142,16 +174,10 @@ public final class OneWaySync implements TypeSync {
             throw new SyncException("CRM returned no delete log", run.type(), null, null);
         }
         run.commit(() -> run.applier().applyLoggedDeletions(log.deletions()), null);
-        boolean gap = checked == null || log.earliestDateAvailable().isAfter(checked);
-        if (gap) {
+        if (checked == null || log.earliestDateAvailable().isAfter(checked)) {
             reconcileIds(run, checked, log.earliestDateAvailable());
         }
-        Instant until = log.latestDateCovered();
-        if (checked != null && checked.isAfter(until)) {
-            until = checked;                     // never move backwards
-        }
-        Checkpoint latest = run.checkpoint();
-        run.commit(() -> { }, latest.withDeletionsCheckedUntil(until, run.now()));
+        return log.latestDateCovered();
     }
 
     /**

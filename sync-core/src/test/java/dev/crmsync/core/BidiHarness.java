@@ -67,6 +67,12 @@ final class BidiHarness {
         return r;
     }
 
+    /** Runs a cycle, a second later than the last, whatever its outcome. */
+    SyncReport run(SyncEngine engine) {
+        clock.advance(Duration.ofSeconds(1));
+        return engine.runCycle();
+    }
+
     void tick() {
         clock.advance(Duration.ofSeconds(1));
     }

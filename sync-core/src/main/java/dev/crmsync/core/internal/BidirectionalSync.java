@@ -226,6 +226,7 @@ public final class BidirectionalSync implements TypeSync {
                 }
                 w.fetch.add(r.crmId());
                 w.mkt.put(r.crmId(), r);
+                w.hostChanged.add(r.crmId());
                 if (b != null) {
                     w.bases.put(r.crmId(), b);
                 }
@@ -487,6 +488,8 @@ public final class BidirectionalSync implements TypeSync {
             final Set<CrmId> fetch = new LinkedHashSet<>();
             final Map<CrmId, MarketingRecord> mkt = new HashMap<>();
             final Map<CrmId, SyncBase> bases = new HashMap<>();
+            /** Records read from the marketing change feed: changed by the host. */
+            final Set<CrmId> hostChanged = new HashSet<>();
         }
 
         /** One linked record's merge, and how its writes went. */
@@ -499,6 +502,8 @@ public final class BidirectionalSync implements TypeSync {
             boolean storeRejected;
             boolean crmWritten;
             boolean storeWritten;
+            boolean holdCrm;
+            boolean holdStore;
             Instant stamp;
 
             Item(SyncRecord crm, MarketingRecord mkt, SyncBase base, FieldMerger.Plan plan) {
@@ -631,17 +636,34 @@ public final class BidirectionalSync implements TypeSync {
                     creates.add(new SyncRecord(type, id, values, c.modstamp(), false));
                     continue;
                 }
+                boolean unchanged = !w.hostChanged.contains(id) && b != null && c.modstamp().equals(b.crmModstamp());
+                Optional<FailedRecord> crmFailure = crmFail.find(key).filter(f -> !SideFailures.isBookkeeping(f));
+                if (unchanged && crmFailure.filter(f -> f.code().equals(CONFLICT_POLICY_FAILED) && f.parked())
+                        .isPresent()) {
+                    counters.skipped();      // parked whole until it changes again or is re-driven
+                    continue;
+                }
                 FieldMerger.Plan plan = FieldMerger.merge(t, settings.conflictPolicy(), c, m, b);
                 if (plan.failed()) {
                     policyFailed(c, m, plan);
                     continue;
                 }
                 Item item = new Item(c, m, b, plan);
+                // a data error waits until the record changes again; a record is written at most once per run
+                item.holdCrm = crmFail.failedThisRun(key) || (unchanged
+                        && crmFailure.filter(f -> f.parked() || !f.retriable()).isPresent());
+                item.holdStore = storeFail.failedThisRun(key) || (unchanged
+                        && storeFail.find(key).filter(FailedRecord::parked).isPresent());
+                if (item.holdStore) {
+                    item.storeRejected = true;
+                }
                 items.add(item);
                 for (FieldMerger.Decided d : plan.decided) {
                     decided(d);
                 }
-                if (!plan.toCrm.isEmpty()) {
+                if (!plan.toCrm.isEmpty() && item.holdCrm) {
+                    item.crmRejected = true;
+                } else if (!plan.toCrm.isEmpty()) {
                     String what = FieldMerger.describe(t, id, m.marketingId());
                     BidiType.Rejection rej = null;
                     for (Map.Entry<String, FieldValue> e : plan.toCrm.entrySet()) {
@@ -701,6 +723,9 @@ public final class BidirectionalSync implements TypeSync {
                     if (!item.storeRejected) {
                         storeFail.succeeded(item.key());
                     }
+                    if ((item.holdCrm && !item.plan.toCrm.isEmpty()) || item.holdStore) {
+                        counters.skipped();   // waits for a change or a re-drive
+                    }
                     settleConflicts(item);
                 }
                 if (!bases.isEmpty()) {
@@ -719,6 +744,9 @@ public final class BidirectionalSync implements TypeSync {
             List<SyncRecord> upserts = new ArrayList<>();
             List<Item> upserted = new ArrayList<>();
             for (Item item : items) {
+                if (item.holdStore) {
+                    continue;
+                }
                 if (!item.plan.toStore.isEmpty() || item.mkt.crmDeleted()) {
                     upserts.add(new SyncRecord(type, item.crm.id(), item.plan.toStore, item.stamp, false));
                     upserted.add(item);

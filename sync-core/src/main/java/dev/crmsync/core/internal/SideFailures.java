@@ -115,6 +115,11 @@ final class SideFailures {
         return find(key).filter(f -> !isBookkeeping(f)).isPresent();
     }
 
+    /** @param key a record key @return true if it was rejected during this run */
+    boolean failedThisRun(String key) {
+        return failedThisRun.contains(key);
+    }
+
     /** @param f an entry @return true for a follow-up or an unconfirmed create */
     static boolean isBookkeeping(FailedRecord f) {
         return f.code().equals(FOLLOW_UP) || f.code().equals(PUSH_UNCONFIRMED);

@@ -20,6 +20,26 @@ import java.util.stream.Collectors;
  */
 public record ObjectType(String apiName) implements Comparable<ObjectType> {
 
+    // Lookup tables first: the constants below run the constructor, which reads them.
+    /** Rank given to custom objects: after the standard records they may reference, before activities. */
+    private static final int CUSTOM_RANK = 8;
+
+    private static final Map<String, Integer> STANDARD_RANK = Map.of(
+            "User", 0, "Account", 1, "Lead", 2, "Contact", 3, "Campaign", 4,
+            "CampaignMember", 5, "Opportunity", 6, "OpportunityContactRole", 7,
+            "Task", 9, "Event", 10);
+
+    private static final Map<String, String> STANDARD_BY_LOWER = STANDARD_RANK.keySet().stream()
+            .collect(Collectors.toUnmodifiableMap(s -> s.toLowerCase(java.util.Locale.ROOT), Function.identity()));
+
+    /**
+     * A custom object API name: optional namespace prefix, a name of letters, digits and single
+     * underscores that starts with a letter, and the {@code __c} suffix. At most 43 characters
+     * (40 plus the suffix), as Salesforce allows.
+     */
+    private static final Pattern CUSTOM_NAME = Pattern.compile(
+            "(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__)?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__c");
+
     /** CRM users: record owners. One-way. */
     public static final ObjectType USER = new ObjectType("User");
     /** Accounts (companies). One-way. */
@@ -45,25 +65,6 @@ public record ObjectType(String apiName) implements Comparable<ObjectType> {
     public static final List<ObjectType> STANDARD = List.of(
             USER, ACCOUNT, LEAD, CONTACT, CAMPAIGN, CAMPAIGN_MEMBER,
             OPPORTUNITY, OPPORTUNITY_CONTACT_ROLE, TASK, EVENT);
-
-    /** Rank given to custom objects: after the standard records they may reference, before activities. */
-    private static final int CUSTOM_RANK = 8;
-
-    private static final Map<String, Integer> STANDARD_RANK = Map.of(
-            "User", 0, "Account", 1, "Lead", 2, "Contact", 3, "Campaign", 4,
-            "CampaignMember", 5, "Opportunity", 6, "OpportunityContactRole", 7,
-            "Task", 9, "Event", 10);
-
-    private static final Map<String, String> STANDARD_BY_LOWER = STANDARD_RANK.keySet().stream()
-            .collect(Collectors.toUnmodifiableMap(s -> s.toLowerCase(java.util.Locale.ROOT), Function.identity()));
-
-    /**
-     * A custom object API name: optional namespace prefix, a name of letters, digits and single
-     * underscores that starts with a letter, and the {@code __c} suffix. At most 43 characters
-     * (40 plus the suffix), as Salesforce allows.
-     */
-    private static final Pattern CUSTOM_NAME = Pattern.compile(
-            "(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__)?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__c");
 
     /** Orders types by {@link #syncRank()}, then by name: the order a cycle visits them. */
     public static final Comparator<ObjectType> SYNC_ORDER =

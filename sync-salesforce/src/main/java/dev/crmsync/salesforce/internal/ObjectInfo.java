@@ -32,14 +32,19 @@ public final class ObjectInfo {
     /** Stamp fields in order of preference (SystemModstamp is indexed and bumped by system changes too). */
     private static final List<String> STAMP_FIELDS = List.of("SystemModstamp", "LastModifiedDate", "CreatedDate");
 
+    /** Fields that travel in {@link dev.crmsync.model.SyncRecord} itself, not among its fields. */
+    private static final java.util.Set<String> RECORD_LEVEL = java.util.Set.of("Id", "IsDeleted", "SystemModstamp");
+
     private final ObjectSchema schema;
     private final Map<String, FieldSchema> fields;
     private final String stampField;
     private final String lastModified;
 
-    private ObjectInfo(ObjectSchema schema, String stampField, String lastModified) {
-        this.schema = schema;
-        this.fields = schema.fieldsByName();
+    private ObjectInfo(ObjectSchema all, String stampField, String lastModified) {
+        this.fields = all.fieldsByName();
+        this.schema = new ObjectSchema(all.type(), all.fields().stream()
+                .filter(f -> !RECORD_LEVEL.contains(f.name())).toList(),
+                all.queryable(), all.createable(), all.updateable());
         this.stampField = stampField;
         this.lastModified = lastModified;
     }
@@ -75,21 +80,18 @@ public final class ObjectInfo {
             filterable.put(name, f.path("filterable").asBoolean(true));
         }
         boolean queryable = describe.path("queryable").asBoolean(true);
-        ObjectSchema schema = new ObjectSchema(type, list, queryable,
+        ObjectSchema all = new ObjectSchema(type, list, queryable,
                 describe.path("createable").asBoolean(false), describe.path("updateable").asBoolean(false));
         String stamp = null;
         for (String candidate : STAMP_FIELDS) {
-            Optional<FieldSchema> f = schema.field(candidate);
+            Optional<FieldSchema> f = all.field(candidate);
             if (f.isPresent() && f.get().type() == FieldType.DATETIME
                     && filterable.getOrDefault(candidate, true)) {
                 stamp = candidate;
                 break;
             }
         }
-        if (stamp == null && schema.field("Id").isEmpty()) {
-            throw new SyncException("describe of " + type + " lists no Id field");
-        }
-        return new ObjectInfo(schema, stamp, lastModified);
+        return new ObjectInfo(all, stamp, lastModified);
     }
 
     /**
@@ -122,7 +124,10 @@ public final class ObjectInfo {
         };
     }
 
-    /** @return the engine-facing schema */
+    /**
+     * @return the engine-facing schema: every described field except {@code Id}, {@code IsDeleted} and
+     *     {@code SystemModstamp}, which travel in the record itself
+     */
     public ObjectSchema schema() {
         return schema;
     }

@@ -22,17 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * What one read selects and how its rows become {@link SyncRecord}s: the requested fields that
  * describe knows (others are skipped with a warning, as the integration user cannot see them),
- * plus the fields the read path and the engine always need — {@code Id}, the stamp field,
- * {@code IsDeleted}, and where the object has them {@code MasterRecordId} (merges) and the lead
- * conversion fields. Field names are checked for form before describe is even consulted.
+ * plus what the read path needs — {@code Id}, the stamp field and {@code IsDeleted}, which travel
+ * in the record itself rather than among its fields. Merge and conversion fields
+ * ({@code MasterRecordId}, {@code IsConverted}, {@code ConvertedContactId}, …) are ordinary
+ * readable fields: they come when asked for, as every readable field does. Field names are checked
+ * for form before describe is even consulted.
  */
 public final class ReadPlan {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadPlan.class);
-
-    /** System fields always returned in the record's fields when the object has them. */
-    public static final List<String> ALWAYS = List.of(SyncRecord.MASTER_RECORD_ID, SyncRecord.IS_CONVERTED,
-            SyncRecord.CONVERTED_CONTACT_ID, SyncRecord.CONVERTED_ACCOUNT_ID);
 
     private final ObjectInfo info;
     private final List<String> select;
@@ -83,12 +81,6 @@ public final class ReadPlan {
                 outputs.add(f);
             } else {
                 skipped.add(f);
-            }
-        }
-        for (String f : ALWAYS) {
-            if (info.selectable(f)) {
-                select.add(f);
-                outputs.add(f);
             }
         }
         if (!skipped.isEmpty()) {

@@ -138,6 +138,7 @@ public final class SalesforceCrmSource implements CrmSource {
     private final ReadOperations reads;
     private final int pageSize;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<ObjectType> describedThisCycle = new java.util.HashSet<>();
 
     private SalesforceCrmSource(Builder b, URI loginUrl, UrlPolicy policy) {
         ObjectMapper json = new ObjectMapper()
@@ -173,10 +174,25 @@ public final class SalesforceCrmSource implements CrmSource {
         return ctx.describer().availableTypes();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each call re-validates the cached describe with {@code If-Modified-Since} (a 304 costs one
+     * small call), so fields added or removed in Salesforce show up at the next describe. Describing
+     * a type a second time also starts a new cycle for the {@link ApiBudget} unless the host calls
+     * {@link #beginCycle()} itself (an engine describes each type once per cycle).
+     */
     @Override
     public Optional<ObjectSchema> describe(ObjectType type) {
         Objects.requireNonNull(type, "type");
         ensureOpen();
+        synchronized (describedThisCycle) {
+            if (!describedThisCycle.add(type)) {
+                budget.beginCycle();
+                describedThisCycle.clear();
+                describedThisCycle.add(type);
+            }
+        }
         return ctx.describer().describe(type).map(ObjectInfo::schema);
     }
 
@@ -270,10 +286,14 @@ public final class SalesforceCrmSource implements CrmSource {
 
     /**
      * Starts a new cycle for the per-cycle share of the {@link ApiBudget}. Call it at the start of
-     * each sync cycle (the engine does when the source is its CRM).
+     * each sync cycle. Without it, the source takes a second {@link #describe} of the same type as
+     * the start of a new cycle.
      */
     public void beginCycle() {
-        budget.beginCycle();
+        synchronized (describedThisCycle) {
+            budget.beginCycle();
+            describedThisCycle.clear();
+        }
     }
 
     /** @return the API usage the latest {@code Sforce-Limit-Info} reported, once a call was made */

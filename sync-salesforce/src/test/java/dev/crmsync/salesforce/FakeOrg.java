@@ -40,6 +40,7 @@ final class FakeOrg implements AutoCloseable {
     final FakeSalesforceServer server;
     final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
     final List<String> rotatedRefreshTokens = Collections.synchronizedList(new ArrayList<>());
+    private final List<SalesforceCrmSource> sources = Collections.synchronizedList(new ArrayList<>());
 
     FakeOrg() {
         this(b -> { }, b -> { });
@@ -113,10 +114,34 @@ final class FakeOrg implements AutoCloseable {
         return ids;
     }
 
-    /** @return requests whose path matches (regex, found) */
+    /**
+     * Builds a source and remembers it, so that {@link #requests} can wait for the server to have
+     * recorded every request the source sent.
+     */
+    SalesforceCrmSource open(SalesforceCrmSource.Builder b) {
+        SalesforceCrmSource s = b.build();
+        sources.add(s);
+        return s;
+    }
+
+    /**
+     * @return requests whose path matches (regex, found), once the server recorded every request the
+     *     sources opened here sent (it records a request just after answering it)
+     */
     List<RecordedRequest> requests(String pathRegex) {
+        long sent = sources.stream().mapToLong(s -> s.callCounts().values().stream().mapToLong(Long::longValue).sum())
+                .sum();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (server.requests().size() < sent && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         java.util.regex.Pattern p = java.util.regex.Pattern.compile(pathRegex);
         return server.requests().stream().filter(r -> p.matcher(r.path()).find()).toList();
+    }
+
+    /** @return how many requests the server recorded, once it recorded every request sent */
+    int recorded() {
+        return requests("").size();
     }
 
     @Override

@@ -22,10 +22,17 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * The SLF4J backend of this module's tests: every log call at every level (TRACE included) is kept
  * in memory, fully formatted with its arguments and the whole stack trace of any throwable, so a
  * test can read all log output of a run. WARN and ERROR are also printed to stderr.
+ *
+ * <p>The only loggers turned off are Apache HttpClient's raw HTTP dumps,
+ * {@code org.apache.hc.client5.http.headers} and {@code org.apache.hc.client5.http.wire}: they print
+ * every request header byte for byte, the bearer token included, by design, and must stay off in
+ * production (see the README). Everything else, HttpClient's other DEBUG output included, is kept.
  */
 public final class LogCapture {
 
     private static final List<String> LINES = new ArrayList<>();
+    /** {@code -Dlogcapture.echo=true} prints every line, for debugging a test. */
+    private static final boolean ECHO = Boolean.getBoolean("logcapture.echo");
 
     private LogCapture() {
     }
@@ -60,7 +67,7 @@ public final class LogCapture {
         synchronized (LINES) {
             LINES.add(line);
         }
-        if (level == Level.WARN || level == Level.ERROR) {
+        if (level == Level.WARN || level == Level.ERROR || (ECHO && logger.startsWith("dev.crmsync"))) {
             System.err.println(line);
         }
     }
@@ -69,18 +76,22 @@ public final class LogCapture {
     static final class CapturingLogger extends LegacyAbstractLogger {
         private static final long serialVersionUID = 1L;
 
+        private final boolean rawHttpDump;
+
         CapturingLogger(String name) {
             this.name = name;
+            this.rawHttpDump = name.equals("org.apache.hc.client5.http.headers")
+                    || name.equals("org.apache.hc.client5.http.wire");
         }
 
         @Override
         public boolean isTraceEnabled() {
-            return true;
+            return !rawHttpDump;
         }
 
         @Override
         public boolean isDebugEnabled() {
-            return true;
+            return !rawHttpDump;
         }
 
         @Override

@@ -34,7 +34,7 @@ class SalesforceAuthTest {
 
     @Test
     void jwtBearerFlowLogsInWithASignedAssertion() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertTrue(sf.availableTypes().contains(ObjectType.LEAD));
         }
         RecordedRequest token = tokenRequests().get(0);
@@ -45,7 +45,7 @@ class SalesforceAuthTest {
 
     @Test
     void clientCredentialsFlowLogsIn() {
-        try (SalesforceCrmSource sf = org.base().credentials(org.clientCredentials()).build()) {
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(org.clientCredentials()))) {
             assertTrue(sf.describe(ObjectType.CONTACT).isPresent());
         }
         assertTrue(tokenRequests().get(0).body().contains("grant_type=client_credentials"));
@@ -55,7 +55,7 @@ class SalesforceAuthTest {
     void aRotatedRefreshTokenIsHandedToTheHost() {
         org.close();
         org = new FakeOrg(b -> { }, b -> b.rotateRefreshTokens(true));
-        try (SalesforceCrmSource sf = org.base().credentials(org.refreshCredentials()).build()) {
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(org.refreshCredentials()))) {
             sf.describe(ObjectType.LEAD);
             org.server.faults().expireAccessTokens();
             sf.describe(ObjectType.CONTACT);
@@ -69,7 +69,7 @@ class SalesforceAuthTest {
     @Test
     void aTokenThatExpiresMidReadIsRenewedOnceAndTheReadContinues() {
         org.leads(5_000);
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
             List<SyncRecord> first = s.nextPage();
             org.server.faults().expireAccessTokens();
@@ -82,7 +82,7 @@ class SalesforceAuthTest {
 
     @Test
     void aFixedTokenThatExpiresFailsClearlyWithoutShowingIt() {
-        try (SalesforceCrmSource sf = org.base().credentials(org.fixedToken()).build()) {
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(org.fixedToken()))) {
             sf.describe(ObjectType.LEAD);
             org.server.faults().expireAccessTokens();
             SyncException e = assertThrows(SyncException.class, () -> sf.describe(ObjectType.CONTACT));
@@ -94,8 +94,8 @@ class SalesforceAuthTest {
 
     @Test
     void aRejectedGrantFailsWithTheOAuthErrorButNoSecret() {
-        try (SalesforceCrmSource sf = org.base().credentials(SalesforceCredentials.clientCredentials(FakeOrg.CLIENT_ID,
-                "wrong-secret-value")).build()) {
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(SalesforceCredentials.clientCredentials(FakeOrg.CLIENT_ID,
+                "wrong-secret-value")))) {
             SyncException e = assertThrows(SyncException.class, sf::availableTypes);
             assertFalse(e.isRetriable());
             assertTrue(e.getMessage().contains("invalid_"), e.getMessage());
@@ -105,7 +105,7 @@ class SalesforceAuthTest {
 
     @Test
     void callsGoToTheInstanceUrlTheTokenEndpointReturnsWithTheBearerToken() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             sf.describe(ObjectType.LEAD);
         }
         RecordedRequest describe = org.requests("/sobjects/Lead/describe").get(0);

@@ -4,6 +4,7 @@ import static dev.crmsync.salesforce.SalesforceReadTest.assertStrictlyOrdered;
 import static dev.crmsync.salesforce.SalesforceReadTest.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.core.ChangeQuery;
@@ -84,12 +85,12 @@ class SalesforceBulkReadTest {
         gadgets(12_000);
         List<SyncRecord> viaBulk;
         List<SyncRecord> viaRest;
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(10_000).bulkSpillDirectory(spill).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(10_000).bulkSpillDirectory(spill))) {
             viaBulk = readAll(sf);
             assertEquals(1L, sf.callCounts().get("bulk.create"));
             assertEquals(0, sf.openBulkJobs());
         }
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(Long.MAX_VALUE).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(Long.MAX_VALUE))) {
             viaRest = readAll(sf);
             assertFalse(sf.callCounts().containsKey("bulk.create"));
         }
@@ -102,8 +103,8 @@ class SalesforceBulkReadTest {
     @Test
     void bulkResultsAcrossManyLocatorsAndSpilledRunsStayOrdered() throws Exception {
         gadgets(3_000);
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(1_000).bulkMaxRecordsPerResult(250)
-                .bulkSortBufferRecords(300).bulkSpillDirectory(spill).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(1_000).bulkMaxRecordsPerResult(250)
+                .bulkSortBufferRecords(300).bulkSpillDirectory(spill))) {
             List<SyncRecord> all = readAll(sf);
             assertEquals(3_000, all.size());
             assertEquals(3_000, all.stream().map(SyncRecord::id).distinct().count());
@@ -119,7 +120,7 @@ class SalesforceBulkReadTest {
     void objectsBulkCannotQueryFallBackToRest() {
         gadgets(2_500);
         org.server.faults().bulkUnsupported(GADGET);
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(1_000).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(1_000))) {
             List<SyncRecord> all = readAll(sf);
             assertEquals(2_500, all.size());
             assertStrictlyOrdered(all);
@@ -133,8 +134,8 @@ class SalesforceBulkReadTest {
     void aJobThatNeverFinishesIsAbortedAtItsDeadlineAndRestFinishesTheRead() {
         gadgets(2_500);
         org.server.faults().bulkJobsNeverComplete(true);
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(1_000).bulkJobTimeout(Duration.ofMinutes(10))
-                .bulkPollInterval(Duration.ofSeconds(5), Duration.ofSeconds(60)).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(1_000).bulkJobTimeout(Duration.ofMinutes(10))
+                .bulkPollInterval(Duration.ofSeconds(5), Duration.ofSeconds(60)))) {
             List<SyncRecord> all = readAll(sf);
             assertEquals(2_500, all.size());
             assertEquals(0, sf.openBulkJobs());
@@ -149,7 +150,7 @@ class SalesforceBulkReadTest {
     void aFailedJobFallsBackToRest() {
         gadgets(1_500);
         org.server.faults().bulkJobsFail("Internal error while processing the job");
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(1_000).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(1_000))) {
             assertEquals(1_500, readAll(sf).size());
         }
         assertEquals(0, org.server.openBulkJobs());
@@ -160,17 +161,17 @@ class SalesforceBulkReadTest {
         gadgets(2_500);
         org.server.faults().bulkJobsNeverComplete(true);
         int[] naps = {0};
-        try (SalesforceCrmSource sf = org.base().credentials(SalesforceCredentials.jwtBearer(FakeOrg.CONSUMER_KEY,
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(SalesforceCredentials.jwtBearer(FakeOrg.CONSUMER_KEY,
                         FakeOrg.USERNAME, FakeOrg.keys().getPrivate()))
                 .sleeper(d -> {
                     if (++naps[0] == 3) {
                         throw new InterruptedException("host is shutting down");
                     }
                 })
-                .bulkThreshold(1_000).bulkJobTimeout(Duration.ofHours(1)).build();
+                .bulkThreshold(1_000).bulkJobTimeout(Duration.ofHours(1)));
              ChangeStream s = sf.openChanges(new ChangeQuery(GADGET, FIELDS, Cursor.START, 2_000))) {
             s.nextPage();
-            dev.crmsync.model.SyncException e = org.junit.jupiter.api.Assertions.assertThrows(
+            dev.crmsync.model.SyncException e = assertThrows(
                     dev.crmsync.model.SyncException.class, s::nextPage);
             assertTrue(Thread.interrupted(), "the interrupt flag is restored");
             assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
@@ -185,7 +186,7 @@ class SalesforceBulkReadTest {
         org.server.faults().bulkJobsNeverComplete(true);
         java.util.concurrent.CountDownLatch polling = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-        SalesforceCrmSource sf = org.base().credentials(SalesforceCredentials.jwtBearer(FakeOrg.CONSUMER_KEY,
+        SalesforceCrmSource sf = org.open(org.base().credentials(SalesforceCredentials.jwtBearer(FakeOrg.CONSUMER_KEY,
                         FakeOrg.USERNAME, FakeOrg.keys().getPrivate()))
                 .sleeper(d -> {
                     polling.countDown();
@@ -193,7 +194,7 @@ class SalesforceBulkReadTest {
                         throw new IllegalStateException("test timed out");
                     }
                 })
-                .bulkThreshold(1_000).bulkJobTimeout(Duration.ofHours(1)).build();
+                .bulkThreshold(1_000).bulkJobTimeout(Duration.ofHours(1)));
         ChangeStream s = sf.openChanges(new ChangeQuery(GADGET, FIELDS, Cursor.START, 2_000));
         s.nextPage();
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -217,17 +218,18 @@ class SalesforceBulkReadTest {
 
     @Test
     void sameRecordReadBothWaysIsEqualFieldByField() {
-        gadgets(16);
+        gadgets(450);
         Map<CrmId, SyncRecord> rest = new HashMap<>();
         Map<CrmId, SyncRecord> bulk = new HashMap<>();
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(Long.MAX_VALUE).pageSize(200).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(Long.MAX_VALUE).pageSize(200))) {
             readAll(sf).forEach(r -> rest.put(r.id(), r));
         }
-        try (SalesforceCrmSource sf = org.source().bulkThreshold(1).pageSize(200).build();
-             ChangeStream s = sf.openChanges(new ChangeQuery(GADGET, FIELDS, Cursor.START, 1))) {
+        try (SalesforceCrmSource sf = org.open(org.source().bulkThreshold(1).pageSize(200));
+             ChangeStream s = sf.openChanges(new ChangeQuery(GADGET, FIELDS, Cursor.START, 200))) {
             drain(s).forEach(r -> bulk.put(r.id(), r));
             assertEquals(1L, sf.callCounts().get("bulk.create"));
         }
+        assertEquals(450, bulk.size());
         assertEquals(rest, bulk);
     }
 }

@@ -59,7 +59,7 @@ class SalesforceReadTest {
         org.crm.defineType(invoice, List.of(FieldSchema.of("Name", FieldType.STRING),
                 new FieldSchema("Total__c", FieldType.CURRENCY, true, false, false, true, 0, List.of()),
                 new FieldSchema("Code__c", FieldType.STRING, true, true, false, false, 20, List.of())));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertTrue(sf.availableTypes().contains(invoice));
             ObjectSchema s = sf.describe(invoice).orElseThrow();
             assertTrue(s.field("Total__c").orElseThrow().calculated());
@@ -72,7 +72,7 @@ class SalesforceReadTest {
 
     @Test
     void describeMatchesTheCrmsOwnViewOfItsFields() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             for (ObjectType t : List.of(ObjectType.LEAD, ObjectType.CONTACT, ObjectType.ACCOUNT)) {
                 assertEquals(org.crm.describe(t).orElseThrow().readableFieldNames(),
                         sf.describe(t).orElseThrow().readableFieldNames(), t.apiName());
@@ -84,7 +84,7 @@ class SalesforceReadTest {
     void hiddenTypesAndFieldsAreNotOffered() {
         org.crm.hideType(ObjectType.EVENT);
         org.crm.hideField(ObjectType.LEAD, "Phone");
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertFalse(sf.availableTypes().contains(ObjectType.EVENT));
             assertTrue(sf.describe(ObjectType.EVENT).isEmpty());
             assertTrue(sf.describe(ObjectType.LEAD).orElseThrow().field("Phone").isEmpty());
@@ -93,7 +93,7 @@ class SalesforceReadTest {
 
     @Test
     void describeIsRevalidatedWithIfModifiedSinceAndPicksUpANewField() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             ObjectSchema first = sf.describe(ObjectType.LEAD).orElseThrow();
             org.clock.advance(Duration.ofMinutes(5));
             ObjectSchema second = sf.describe(ObjectType.LEAD).orElseThrow();
@@ -113,7 +113,7 @@ class SalesforceReadTest {
     @Test
     void fullCopyReadsEveryRecordOnceInKeysetOrderAcrossPagesSharingOneStamp() {
         List<CrmId> ids = org.leads(4_500);
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
             List<SyncRecord> all = drain(s);
             assertEquals(4_500, all.size());
@@ -126,7 +126,7 @@ class SalesforceReadTest {
     @Test
     void readsUseFullPagesSoTheCallCountIsTheMinimum() {
         org.leads(4_500);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             sf.describe(ObjectType.LEAD);
             Map<String, Long> before = sf.callCounts();
             try (ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
@@ -148,7 +148,7 @@ class SalesforceReadTest {
     void incrementalReadReturnsOnlyRecordsStrictlyAfterTheCursor() {
         List<CrmId> ids = org.leads(10);
         SyncRecord fifth;
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<SyncRecord> all;
             try (ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
                 all = drain(s);
@@ -174,7 +174,7 @@ class SalesforceReadTest {
         org.clock.advance(Duration.ofSeconds(5));
         org.crm.delete(ObjectType.LEAD, ids.get(0));
         org.crm.merge(ObjectType.LEAD, ids.get(1), List.of(ids.get(2)));
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD,
                      Set.of("Email", SyncRecord.MASTER_RECORD_ID), Cursor.START, 2_000))) {
             Map<CrmId, SyncRecord> byId = new java.util.HashMap<>();
@@ -193,7 +193,7 @@ class SalesforceReadTest {
         CrmId lead = org.leads(1).get(0);
         org.clock.advance(Duration.ofSeconds(1));
         var conversion = org.crm.convertLead(lead, null);
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(SyncRecord.IS_CONVERTED,
                      SyncRecord.CONVERTED_CONTACT_ID, SyncRecord.CONVERTED_ACCOUNT_ID), Cursor.START, 2_000))) {
             SyncRecord r = drain(s).get(0);
@@ -210,7 +210,7 @@ class SalesforceReadTest {
         List<CrmId> late = org.leads(5);
         org.server.faults().failNext("/queryAll", 1, 400, "QUERY_TIMEOUT",
                 "Your query request was running for too long.", null);
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
             List<SyncRecord> all = drain(s);
             assertEquals(10, all.size());
@@ -226,7 +226,7 @@ class SalesforceReadTest {
     @Test
     void anExpiredQueryLocatorRestartsFromTheLastRecordRead() {
         org.leads(500);
-        try (SalesforceCrmSource sf = org.source().pageSize(200).build();
+        try (SalesforceCrmSource sf = org.open(org.source().pageSize(200));
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 200))) {
             List<SyncRecord> all = new ArrayList<>(s.nextPage());
             org.server.faults().expireQueryLocators();
@@ -244,7 +244,7 @@ class SalesforceReadTest {
         org.clock.advance(Duration.ofMinutes(2));
         org.crm.delete(ObjectType.LEAD, ids.get(1));
         org.clock.advance(Duration.ofMinutes(2));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             DeletedRecords d = sf.deletedSince(ObjectType.LEAD, start, org.clock.instant());
             assertEquals(List.of(ids.get(1)), d.deletions().stream().map(x -> x.crmId()).toList());
             assertFalse(d.latestDateCovered().isAfter(org.clock.instant()));
@@ -257,7 +257,7 @@ class SalesforceReadTest {
         org.leads(1);
         Instant longAgo = org.clock.instant();
         org.clock.advance(Duration.ofDays(20));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             DeletedRecords d = sf.deletedSince(ObjectType.LEAD, longAgo, org.clock.instant());
             assertTrue(d.earliestDateAvailable().isAfter(longAgo), "the engine must reconcile id sets");
         }
@@ -267,7 +267,7 @@ class SalesforceReadTest {
     void fetchReturnsRecordsByIdDeletedOnesFlagged() {
         List<CrmId> ids = org.leads(3);
         org.crm.delete(ObjectType.LEAD, ids.get(2));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<SyncRecord> got = sf.fetch(ObjectType.LEAD, ids, Set.of("Email"));
             assertEquals(3, got.size());
             assertEquals(1, got.stream().filter(SyncRecord::deleted).count());
@@ -279,15 +279,15 @@ class SalesforceReadTest {
     @Test
     void hostileIdentifiersAreRefusedBeforeAnyRequest() {
         org.leads(1);
-        try (SalesforceCrmSource sf = org.source().build()) {
-            int before = org.server.requests().size();
+        try (SalesforceCrmSource sf = org.open(org.source())) {
+            int before = org.recorded();
             for (String hostile : List.of("Email' OR Id != '", "Email, Phone", "Id FROM Contact --", "Name\n",
                     "Owner.Name", "Émail")) {
                 assertThrows(IllegalArgumentException.class, () -> sf.openChanges(
                         new ChangeQuery(ObjectType.LEAD, Set.of(hostile), Cursor.START, 200)), hostile);
                 assertThrows(IllegalArgumentException.class, () -> sf.fetch(ObjectType.LEAD, List.of(), Set.of(hostile)));
             }
-            assertEquals(before, org.server.requests().size(), "nothing was sent");
+            assertEquals(before, org.recorded(), "nothing was sent");
             assertThrows(IllegalArgumentException.class, () -> ObjectType.of("Lead WHERE Id != null"));
         }
     }
@@ -295,7 +295,7 @@ class SalesforceReadTest {
     @Test
     void unknownButWellFormedFieldsAreSkipped() {
         org.leads(2);
-        try (SalesforceCrmSource sf = org.source().build();
+        try (SalesforceCrmSource sf = org.open(org.source());
              ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email", "NoSuchField__c"),
                      Cursor.START, 200))) {
             List<SyncRecord> all = drain(s);

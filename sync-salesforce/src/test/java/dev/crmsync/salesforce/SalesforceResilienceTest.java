@@ -42,7 +42,7 @@ class SalesforceResilienceTest {
     void a503WithRetryAfterIsRetriedAfterExactlyThatWait() {
         org.leads(10);
         org.server.faults().failNext("/queryAll", 2, 503, "SERVER_UNAVAILABLE", "Service Unavailable", Duration.ofSeconds(7));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertEquals(10, readLeads(sf));
             assertEquals(3L, sf.callCounts().get("queryAll"));
         }
@@ -53,7 +53,7 @@ class SalesforceResilienceTest {
     void a429WithoutRetryAfterBacksOffExponentially() {
         org.leads(10);
         org.server.faults().failNext("/queryAll", 3, 429, "REQUEST_LIMIT_EXCEEDED", "Too many requests", null);
-        try (SalesforceCrmSource sf = org.source().retry(RetrySettings.DEFAULT.withJitter(0)).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.DEFAULT.withJitter(0)))) {
             assertEquals(10, readLeads(sf));
         }
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4)), org.sleeps);
@@ -69,7 +69,7 @@ class SalesforceResilienceTest {
             case "html" -> org.server.faults().nonJsonBodyNext("/queryAll", 1);
             default -> org.server.faults().failNext("/queryAll", 1, Integer.parseInt(fault), "SERVER_ERROR", "boom", null);
         }
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertEquals(10, readLeads(sf));
             assertEquals(2L, sf.callCounts().get("queryAll"));
         }
@@ -79,7 +79,7 @@ class SalesforceResilienceTest {
     @Test
     void otherClientErrorsAreNotRetried() {
         org.server.faults().failNext("/queryAll", 1, 400, "MALFORMED_QUERY", "unexpected token", null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             SyncException e = assertThrows(SyncException.class, () -> readLeads(sf));
             assertFalse(e.isRetriable());
             assertTrue(e.getMessage().contains("MALFORMED_QUERY"), e.getMessage());
@@ -91,7 +91,7 @@ class SalesforceResilienceTest {
     @Test
     void retriesThatRunOutEndInARetriableFailure() {
         org.server.faults().failNext("/queryAll", 10, 503, "SERVER_UNAVAILABLE", "down", null);
-        try (SalesforceCrmSource sf = org.source().retry(RetrySettings.DEFAULT.withMaxAttempts(3)).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.DEFAULT.withMaxAttempts(3)))) {
             RetriableSyncException e = assertThrows(RetriableSyncException.class, () -> readLeads(sf));
             assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
             assertEquals(3L, sf.callCounts().get("queryAll"));
@@ -101,7 +101,7 @@ class SalesforceResilienceTest {
     @Test
     void aRetryAfterLongerThanAllowedEndsTheCall() {
         org.server.faults().failNext("/queryAll", 1, 503, "SERVER_UNAVAILABLE", "maintenance", Duration.ofHours(1));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             RetriableSyncException e = assertThrows(RetriableSyncException.class, () -> readLeads(sf));
             assertTrue(e.getMessage().contains("3600"), e.getMessage());
         }
@@ -111,7 +111,7 @@ class SalesforceResilienceTest {
     @Test
     void theDailyLimitStopsWithAQuotaOutcomeAndNoRetry() {
         org.server.faults().failNext("/queryAll", 1, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertThrows(QuotaExceededException.class, () -> readLeads(sf));
             assertEquals(1L, sf.callCounts().get("queryAll"));
         }
@@ -122,7 +122,7 @@ class SalesforceResilienceTest {
         org.leads(3);
         org.server.faults().failNext("/queryAll", 1, 403, "REQUEST_LIMIT_EXCEEDED",
                 "ConcurrentPerOrgLongTxn Limit exceeded.", null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertEquals(3, readLeads(sf));
         }
         assertEquals(1, org.sleeps.size());
@@ -132,22 +132,22 @@ class SalesforceResilienceTest {
     void theBudgetStopsTheSourceBeforeItIsExceeded() {
         org.leads(10);
         org.server.faults().usedApiCalls(7_990);
-        try (SalesforceCrmSource sf = org.source().budget(new ApiBudget(1.0, 0.80)).pageSize(200).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().budget(new ApiBudget(1.0, 0.80)).pageSize(200))) {
             sf.describe(ObjectType.LEAD); // learns usage 7,991 / 15,000; the cap is 12,000
             assertTrue(sf.apiUsage().orElseThrow().used() >= 7_990);
             org.server.faults().usedApiCalls(11_999);
             sf.describe(ObjectType.CONTACT); // 12,000th call: allowed
-            long sent = org.server.requests().size();
+            long sent = org.recorded();
             QuotaExceededException e = assertThrows(QuotaExceededException.class, () -> readLeads(sf));
             assertTrue(e.getMessage().contains("12000"), e.getMessage());
-            assertEquals(sent, org.server.requests().size(), "the refused call was never sent");
+            assertEquals(sent, org.recorded(), "the refused call was never sent");
         }
     }
 
     @Test
     void thePerCycleShareResetsWithANewCycle() {
         org.leads(3);
-        try (SalesforceCrmSource sf = org.source().budget(new ApiBudget(0.0002, 1.0)).build()) {
+        try (SalesforceCrmSource sf = org.open(org.source().budget(new ApiBudget(0.0002, 1.0)))) {
             sf.beginCycle();
             sf.describe(ObjectType.LEAD); // 15,000 * 0.0002 = 3 budgeted calls a cycle (the token request is free)
             readLeads(sf);
@@ -161,16 +161,16 @@ class SalesforceResilienceTest {
     @Test
     void theCircuitBreakerStopsCallingAnOrgThatKeepsFailing() {
         org.server.faults().failNext("/", 1_000, 500, "SERVER_ERROR", "down", null);
-        try (SalesforceCrmSource sf = org.base().credentials(org.fixedToken())
+        try (SalesforceCrmSource sf = org.open(org.base().credentials(org.fixedToken())
                 .retry(RetrySettings.DEFAULT.withMaxAttempts(2).withCircuitBreaker(50f, 4, Duration.ofMinutes(1)))
-                .build()) {
+                )) {
             for (int i = 0; i < 2; i++) {
                 assertThrows(RetriableSyncException.class, () -> sf.describe(ObjectType.LEAD));
             }
-            long sent = org.server.requests().size();
+            long sent = org.recorded();
             RetriableSyncException open = assertThrows(RetriableSyncException.class, () -> sf.describe(ObjectType.LEAD));
             assertTrue(open.getMessage().contains("circuit breaker"), open.getMessage());
-            assertEquals(sent, org.server.requests().size());
+            assertEquals(sent, org.recorded());
             org.server.faults().clear();
             org.clock.advance(Duration.ofMinutes(2));
             assertTrue(sf.describe(ObjectType.LEAD).isPresent(), "half-open after the wait, closed on success");
@@ -181,19 +181,19 @@ class SalesforceResilienceTest {
     void everyRequestIsCountedByEndpoint() {
         org.leads(2_500);
         org.server.faults().failNext("/queryAll", 1, 503, "SERVER_UNAVAILABLE", "x", null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             sf.availableTypes();
             sf.describe(ObjectType.LEAD);
             readLeads(sf);
             assertEquals(java.util.Map.of("oauth.token", 1L, "describe.global", 1L, "describe", 1L, "queryAll", 2L,
                     "queryMore", 1L), sf.callCounts());
-            assertEquals(org.server.requests().size(), sf.callCounts().values().stream().mapToLong(Long::longValue).sum());
+            assertEquals(org.recorded(), sf.callCounts().values().stream().mapToLong(Long::longValue).sum());
         }
     }
 
     @Test
     void usageFromTheLimitHeaderIsExposed() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertTrue(sf.apiUsage().isEmpty());
             sf.describe(ObjectType.LEAD);
             ApiUsage u = sf.apiUsage().orElseThrow();

@@ -38,7 +38,7 @@ class SalesforceWriteTest {
     @Test
     void writesUseFull200RecordBatchesSoTheCallCountIsTheMinimum() {
         List<CrmId> ids = org.leads(1_000);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             sf.describe(ObjectType.LEAD);
             for (int from = 0; from < ids.size(); from += sf.maxWriteBatch()) {
                 List<CrmWrite> batch = new ArrayList<>();
@@ -58,7 +58,7 @@ class SalesforceWriteTest {
 
     @Test
     void createsReturnNewIdsInInputOrder() {
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<CrmWriteResult> results = sf.write(ObjectType.LEAD, List.of(newLead(1), newLead(2), newLead(3)));
             assertEquals(3, results.size());
             for (int i = 0; i < 3; i++) {
@@ -77,7 +77,7 @@ class SalesforceWriteTest {
         org.crm.addValidationRule(ObjectType.LEAD, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Title must not be CEO",
                 f -> FieldValue.text("CEO").equals(f.get("Title")));
         org.crm.lockRecord(ids.get(2), 1);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<CrmWriteResult> results = sf.write(ObjectType.LEAD, List.of(
                     new CrmWrite.Update(ids.get(0), Map.of("Title", FieldValue.text("CTO"))),
                     new CrmWrite.Update(ids.get(1), Map.of("Title", FieldValue.text("CEO"))),
@@ -104,7 +104,7 @@ class SalesforceWriteTest {
         org = new FakeOrg(b -> b.redirectConvertedLeadWrites(false), b -> { });
         CrmId lead = org.leads(1).get(0);
         var conversion = org.crm.convertLead(lead, null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<CrmWriteResult> results = sf.write(ObjectType.LEAD, List.of(new CrmWrite.Update(lead,
                     Map.of("Title", FieldValue.text("Director"), "Company", FieldValue.text("Not on contacts")))));
             CrmWriteResult.Written w = assertInstanceOf(CrmWriteResult.Written.class, results.get(0));
@@ -119,7 +119,7 @@ class SalesforceWriteTest {
         List<CrmId> ids = org.leads(2);
         org.clock.advance(Duration.ofSeconds(1));
         org.crm.merge(ObjectType.LEAD, ids.get(0), List.of(ids.get(1)));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<CrmWriteResult> results = sf.write(ObjectType.LEAD, List.of(new CrmWrite.Update(ids.get(1),
                     Map.of("Title", FieldValue.text("Merged title")))));
             CrmWriteResult.Written w = assertInstanceOf(CrmWriteResult.Written.class, results.get(0));
@@ -133,7 +133,7 @@ class SalesforceWriteTest {
     void anUpdateOfADeletedRecordStaysRejected() {
         CrmId id = org.leads(1).get(0);
         org.crm.delete(ObjectType.LEAD, id);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             CrmWriteResult.Rejected r = assertInstanceOf(CrmWriteResult.Rejected.class, sf.write(ObjectType.LEAD,
                     List.of(new CrmWrite.Update(id, Map.of("Title", FieldValue.text("x"))))).get(0));
             assertEquals("ENTITY_IS_DELETED", r.code());
@@ -145,7 +145,7 @@ class SalesforceWriteTest {
         List<String> hostile = List.of("O'Brien", "back\\slash\\", "' OR Id != '", "\"double\" 'single'",
                 "line 1\nline 2\r\nline 3\ttab", "Zoë – 東京 – 😀 – ﷽", "%_*?", "\\'\\\"", "{\"json\":true}",
                 "<script>alert(1)</script>", "  leading and trailing  ");
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             List<CrmWrite> creates = new ArrayList<>();
             for (int i = 0; i < hostile.size(); i++) {
                 creates.add(new CrmWrite.Create("m-" + i, Map.of("LastName", FieldValue.text(hostile.get(i)),
@@ -167,7 +167,7 @@ class SalesforceWriteTest {
     @Test
     void fieldsTheUserCannotSetAreNotSent() {
         CrmId id = org.leads(1).get(0);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             CrmWriteResult r = sf.write(ObjectType.LEAD, List.of(new CrmWrite.Update(id, Map.of(
                     "Title", FieldValue.text("ok"), "IsConverted", FieldValue.bool(true),
                     "NoSuchField__c", FieldValue.text("x"))))).get(0);
@@ -182,8 +182,8 @@ class SalesforceWriteTest {
     @Test
     void malformedFieldNamesAndOneWayTypesAreRefusedBeforeAnyRequest() {
         CrmId id = org.leads(1).get(0);
-        try (SalesforceCrmSource sf = org.source().build()) {
-            int before = org.server.requests().size();
+        try (SalesforceCrmSource sf = org.open(org.source())) {
+            int before = org.recorded();
             assertThrows(IllegalArgumentException.class, () -> sf.write(ObjectType.LEAD,
                     List.of(new CrmWrite.Update(id, Map.of("Title\", \"IsDeleted", FieldValue.text("x"))))));
             assertThrows(IllegalArgumentException.class, () -> sf.write(ObjectType.ACCOUNT, List.of()));
@@ -192,7 +192,7 @@ class SalesforceWriteTest {
                 tooMany.add(newLead(i));
             }
             assertThrows(IllegalArgumentException.class, () -> sf.write(ObjectType.LEAD, tooMany));
-            assertEquals(before, org.server.requests().size());
+            assertEquals(before, org.recorded());
         }
     }
 
@@ -200,7 +200,7 @@ class SalesforceWriteTest {
     void aCreateIsNotRepeatedAfterAnAmbiguousFailure() {
         org.server.faults().failNext("/composite/sobjects", 1, 500, "UNKNOWN_EXCEPTION", "An unexpected error occurred",
                 null);
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             dev.crmsync.model.SyncException e = assertThrows(dev.crmsync.model.SyncException.class,
                     () -> sf.write(ObjectType.LEAD, List.of(newLead(1))));
             assertTrue(e.isRetriable());
@@ -211,7 +211,7 @@ class SalesforceWriteTest {
     @Test
     void aCreateRefusedAs503IsRepeated() {
         org.server.faults().failNext("/composite/sobjects", 1, 503, "SERVER_UNAVAILABLE", "try later", Duration.ofSeconds(2));
-        try (SalesforceCrmSource sf = org.source().build()) {
+        try (SalesforceCrmSource sf = org.open(org.source())) {
             assertInstanceOf(CrmWriteResult.Written.class, sf.write(ObjectType.LEAD, List.of(newLead(1))).get(0));
             assertEquals(2L, sf.callCounts().get("collections.create"));
         }

@@ -33,6 +33,9 @@ public final class BulkReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkReader.class);
 
+    /** A Salesforce record id: job ids go into URL paths, so nothing else is accepted. */
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[A-Za-z0-9]{15,18}");
+
     private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
 
     /** Bulk cannot serve this query; read through REST instead. */
@@ -133,7 +136,7 @@ public final class BulkReader implements AutoCloseable {
                     unsupported(e));
         }
         String id = r.body() == null ? "" : r.body().path("id").asText("");
-        if (!Soql.isWellFormedIdentifier(id)) {
+        if (!JOB_ID.matcher(id).matches()) {
             throw new Unavailable("Bulk API returned no usable job id for " + plan.info().type(), false);
         }
         jobId = id;
@@ -284,9 +287,9 @@ public final class BulkReader implements AutoCloseable {
         try {
             ctx.sleeper().sleep(d);
         } catch (InterruptedException e) {
+            abortQuietly(); // before restoring the flag: an interrupted thread cannot make the abort call
             Thread.currentThread().interrupt();
-            abortQuietly();
-            throw new SyncException("interrupted while waiting for Bulk API job " + jobId, e);
+            throw new SyncException("interrupted while waiting for Bulk API job " + jobId + "; the job was aborted", e);
         }
     }
 

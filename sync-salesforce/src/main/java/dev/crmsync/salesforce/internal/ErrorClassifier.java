@@ -54,11 +54,11 @@ public final class ErrorClassifier {
         if (has(errors, "QUERY_TIMEOUT")) {
             return Action.FAIL; // the read path splits the window instead of repeating the same query
         }
-        if (has(errors, "REQUEST_LIMIT_EXCEEDED")) {
-            return isConcurrencyLimit(errors) ? Action.RETRY : Action.QUOTA_EXCEEDED;
-        }
         if (status == 406 || status == 420 || status == 429 || status >= 500) {
-            return Action.RETRY;
+            return Action.RETRY; // rate limited or unavailable, whatever the body says
+        }
+        if (status == 403 && has(errors, "REQUEST_LIMIT_EXCEEDED")) {
+            return isConcurrencyLimit(errors) ? Action.RETRY : Action.QUOTA_EXCEEDED;
         }
         return Action.FAIL;
     }

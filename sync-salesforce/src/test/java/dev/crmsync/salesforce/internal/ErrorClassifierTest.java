@@ -45,6 +45,11 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void tooManyRequestsIsRetriedEvenWithALimitCode() {
+        assertEquals(RETRY, ErrorClassifier.classify(429, err("REQUEST_LIMIT_EXCEEDED", "Too many requests")));
+    }
+
+    @Test
     void concurrentRequestLimitBacksOff() {
         assertEquals(RETRY, ErrorClassifier.classify(403,
                 err("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")));

@@ -25,7 +25,7 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * The one pooled Apache HttpClient 5 client of a source, shared by all its calls and closed with it.
  * No automatic retries (the source retries itself), no redirects (a bearer token is never sent to
- * another host), no cookies.
+ * another host), no cookies, no HTTP authentication schemes (the source sends its own bearer token).
  */
 public final class HttpTransport implements Closeable {
 
@@ -56,6 +56,10 @@ public final class HttpTransport implements Closeable {
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()
+                .disableAuthCaching()
+                // the source authenticates itself; HttpClient must not answer 401 challenges
+                .setTargetAuthenticationStrategy((type, challenges, context) -> java.util.List.of())
+                .setProxyAuthenticationStrategy((type, challenges, context) -> java.util.List.of())
                 .setUserAgent("crmsync-salesforce")
                 .build();
     }

@@ -154,7 +154,7 @@ public final class SalesforceCrmSource implements CrmSource {
                 b.bulkMaxRecordsPerResult, b.bulkSortBuffer, b.bulkSpillDirectory);
         this.ctx = new SourceContext(api, json, describer, b.clock, b.sleeper, bulk, ConcurrentHashMap.newKeySet(),
                 ConcurrentHashMap.newKeySet(), b.pageSize, b.maxQueryTimeoutSplits);
-        this.writer = new CollectionsWriter(ctx);
+        this.writer = new CollectionsWriter(ctx, b.redirectMergedWrites);
         this.reads = new ReadOperations(ctx, b.deleteLogRetention);
         this.pageSize = b.pageSize;
         String flow = b.credentials.getClass().getSimpleName();
@@ -244,8 +244,12 @@ public final class SalesforceCrmSource implements CrmSource {
     /**
      * {@inheritDoc}
      *
-     * <p>Fields describe does not report createable (creates) or updateable (updates) are not sent.
-     * Field names that are not well-formed API names are refused before any request.
+     * <p>A record setting a field describe does not know is rejected with {@code INVALID_FIELD}, one
+     * setting a field describe does not report createable (creates) or updateable (updates) with
+     * {@code INVALID_FIELD_FOR_INSERT_UPDATE}; neither is sent. Field names that are not well-formed
+     * API names are refused with an {@link IllegalArgumentException} before any request. An update of
+     * a converted lead is written to its contact, and (see {@link Builder#redirectMergedWrites}) an
+     * update of a merged-away record to its master; the result names the record actually written.
      */
     @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
@@ -361,6 +365,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
         private Random random;
+        private boolean redirectMergedWrites = true;
 
         private Builder() {
         }
@@ -533,6 +538,18 @@ public final class SalesforceCrmSource implements CrmSource {
         /** @param retention how far back the delete log reaches (Salesforce: 15 days) @return this */
         public Builder deleteLogRetention(Duration retention) {
             this.deleteLogRetention = positive(retention, "deleteLogRetention");
+            return this;
+        }
+
+        /**
+         * @param redirect true (default) to retry an update that Salesforce rejects with
+         *     {@code ENTITY_IS_DELETED} on the record it was merged into ({@code MasterRecordId}, read
+         *     through {@code queryAll}), reporting the master's id as written; false to report the
+         *     rejection and leave merges to the engine
+         * @return this
+         */
+        public Builder redirectMergedWrites(boolean redirect) {
+            this.redirectMergedWrites = redirect;
             return this;
         }
 

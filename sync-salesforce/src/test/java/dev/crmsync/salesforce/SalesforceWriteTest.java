@@ -115,6 +115,18 @@ class SalesforceWriteTest {
     }
 
     @Test
+    void anUpdateOfAMergedRecordIsRejectedWhenRedirectIsOff() {
+        List<CrmId> ids = org.leads(2);
+        org.crm.merge(ObjectType.LEAD, ids.get(0), List.of(ids.get(1)));
+        try (SalesforceCrmSource sf = org.open(org.source().redirectMergedWrites(false))) {
+            CrmWriteResult.Rejected r = assertInstanceOf(CrmWriteResult.Rejected.class, sf.write(ObjectType.LEAD,
+                    List.of(new CrmWrite.Update(ids.get(1), Map.of("Title", FieldValue.text("x"))))).get(0));
+            assertEquals("ENTITY_IS_DELETED", r.code());
+        }
+        assertTrue(org.requests("/queryAll").isEmpty());
+    }
+
+    @Test
     void anUpdateOfAMergedRecordIsRetriedOnceOnItsMaster() {
         List<CrmId> ids = org.leads(2);
         org.clock.advance(Duration.ofSeconds(1));
@@ -165,17 +177,24 @@ class SalesforceWriteTest {
     }
 
     @Test
-    void fieldsTheUserCannotSetAreNotSent() {
-        CrmId id = org.leads(1).get(0);
+    void recordsSettingFieldsTheUserCannotSetAreRejectedWithoutBeingSent() {
+        List<CrmId> ids = org.leads(3);
         try (SalesforceCrmSource sf = org.open(org.source())) {
-            CrmWriteResult r = sf.write(ObjectType.LEAD, List.of(new CrmWrite.Update(id, Map.of(
-                    "Title", FieldValue.text("ok"), "IsConverted", FieldValue.bool(true),
-                    "NoSuchField__c", FieldValue.text("x"))))).get(0);
-            assertInstanceOf(CrmWriteResult.Written.class, r);
+            List<CrmWriteResult> results = sf.write(ObjectType.LEAD, List.of(
+                    new CrmWrite.Update(ids.get(0), Map.of("Title", FieldValue.text("ok"))),
+                    new CrmWrite.Update(ids.get(1), Map.of("Title", FieldValue.text("x"), "IsConverted", FieldValue.bool(true))),
+                    new CrmWrite.Update(ids.get(2), Map.of("NoSuchField__c", FieldValue.text("x")))));
+            assertInstanceOf(CrmWriteResult.Written.class, results.get(0));
+            CrmWriteResult.Rejected readOnly = assertInstanceOf(CrmWriteResult.Rejected.class, results.get(1));
+            assertEquals("INVALID_FIELD_FOR_INSERT_UPDATE", readOnly.code());
+            assertEquals(List.of("IsConverted"), readOnly.fields());
+            assertFalse(readOnly.retriable());
+            CrmWriteResult.Rejected unknown = assertInstanceOf(CrmWriteResult.Rejected.class, results.get(2));
+            assertEquals("INVALID_FIELD", unknown.code());
         }
         RecordedRequest patch = org.requests("/composite/sobjects").get(0);
-        assertTrue(patch.body().contains("\"Title\""));
-        assertFalse(patch.body().contains("IsConverted"));
+        assertTrue(patch.body().contains(ids.get(0).value()));
+        assertFalse(patch.body().contains(ids.get(1).value()), "a refused record is not sent");
         assertFalse(patch.body().contains("NoSuchField__c"));
     }
 

@@ -23,16 +23,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes batches through sObject Collections ({@code POST} creates, {@code PATCH} updates, at most
  * 200 records a call, {@code allOrNone=false}) and maps every per-record result to a
- * {@link CrmWriteResult}. Only fields describe reports createable (for creates) or updateable (for
- * updates) are sent; others are dropped with a warning.
+ * {@link CrmWriteResult}.
  *
  * <ul>
+ *   <li>A record naming a field describe does not know is rejected with {@code INVALID_FIELD}, one
+ *       setting a field describe says the integration user cannot create or update with
+ *       {@code INVALID_FIELD_FOR_INSERT_UPDATE}, as Salesforce would, without being sent.</li>
  *   <li>{@code UNABLE_TO_LOCK_ROW} and {@code ALL_OR_NONE_OPERATION_ROLLED_BACK} are retriable
  *       rejections; validation, duplicate and other data errors are not.</li>
  *   <li>An update of a converted lead ({@code CANNOT_UPDATE_CONVERTED_LEAD}) is redirected to the
  *       lead's {@code ConvertedContactId}, with the fields the contact has.</li>
  *   <li>An update of a record merged away ({@code ENTITY_IS_DELETED}) is retried once on its
- *       {@code MasterRecordId}, found through {@code queryAll}.</li>
+ *       {@code MasterRecordId}, found through {@code queryAll} (unless turned off).</li>
  * </ul>
  */
 public final class CollectionsWriter {
@@ -43,10 +45,15 @@ public final class CollectionsWriter {
     public static final int MAX_BATCH = 200;
 
     private final SourceContext ctx;
+    private final boolean redirectMerged;
 
-    /** @param ctx the source's shared parts */
-    public CollectionsWriter(SourceContext ctx) {
+    /**
+     * @param ctx the source's shared parts
+     * @param redirectMerged true to retry an update of a merged-away record on its master
+     */
+    public CollectionsWriter(SourceContext ctx, boolean redirectMerged) {
         this.ctx = ctx;
+        this.redirectMerged = redirectMerged;
     }
 
     /**
@@ -66,13 +73,19 @@ public final class CollectionsWriter {
         List<Integer> creates = new ArrayList<>();
         List<Integer> updates = new ArrayList<>();
         for (int i = 0; i < writes.size(); i++) {
-            (writes.get(i) instanceof CrmWrite.Create ? creates : updates).add(i);
+            CrmWrite w = writes.get(i);
+            boolean create = w instanceof CrmWrite.Create;
+            Optional<CrmWriteResult.Rejected> refused = precheck(info, w.fields(), create);
+            if (refused.isPresent()) {
+                results[i] = refused.get();
+            } else {
+                (create ? creates : updates).add(i);
+            }
         }
-        TreeSet<String> dropped = new TreeSet<>();
         if (!creates.isEmpty()) {
             List<ObjectNode> records = new ArrayList<>();
             for (int i : creates) {
-                records.add(record(info, null, writes.get(i).fields(), true, dropped));
+                records.add(record(info, null, writes.get(i).fields(), true, null));
             }
             List<Outcome> out = send(type, "POST", records);
             for (int k = 0; k < creates.size(); k++) {
@@ -84,9 +97,9 @@ public final class CollectionsWriter {
             List<Integer> sent = new ArrayList<>();
             for (int i : updates) {
                 CrmWrite.Update u = (CrmWrite.Update) writes.get(i);
-                ObjectNode rec = record(info, u.id(), u.fields(), false, dropped);
+                ObjectNode rec = record(info, u.id(), u.fields(), false, null);
                 if (rec.size() <= 2) {
-                    results[i] = new CrmWriteResult.Written(u.id(), false, null); // nothing updateable left
+                    results[i] = new CrmWriteResult.Written(u.id(), false, null); // nothing to change
                 } else {
                     records.add(rec);
                     sent.add(i);
@@ -102,47 +115,75 @@ public final class CollectionsWriter {
                     CrmWrite.Update u = (CrmWrite.Update) writes.get(i);
                     if (o.is("CANNOT_UPDATE_CONVERTED_LEAD") && type.equals(ObjectType.LEAD)) {
                         converted.add(i);
-                    } else if (o.is("ENTITY_IS_DELETED") && info.has(SyncRecord.MASTER_RECORD_ID)) {
+                    } else if (redirectMerged && o.is("ENTITY_IS_DELETED") && info.has(SyncRecord.MASTER_RECORD_ID)) {
                         merged.add(i);
                     }
                     results[i] = o.toResult(u.id(), false);
                 }
                 if (!converted.isEmpty()) {
-                    redirectConverted(writes, converted, results, dropped);
+                    redirectConverted(writes, converted, results);
                 }
                 if (!merged.isEmpty()) {
-                    redirectMerged(info, writes, merged, results, dropped);
+                    redirectMerged(info, writes, merged, results);
                 }
             }
-        }
-        if (!dropped.isEmpty()) {
-            LOG.warn("not writing fields of {} that describe says the integration user cannot set: {}", type, dropped);
         }
         return List.of(results);
     }
 
+    /** Refuses, as Salesforce would, a record naming unknown fields or setting fields the user cannot set. */
+    private static Optional<CrmWriteResult.Rejected> precheck(ObjectInfo info, Map<String, FieldValue> fields,
+                                                             boolean create) {
+        List<String> unknown = new ArrayList<>();
+        List<String> readOnly = new ArrayList<>();
+        for (String name : new TreeSet<>(fields.keySet())) {
+            Optional<FieldSchema> f = info.field(name);
+            if (f.isEmpty()) {
+                unknown.add(name);
+            } else if (f.get().type().isUnsyncable() || !(create ? f.get().createable() : f.get().updateable())) {
+                readOnly.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            LOG.warn("not writing a {} record: fields {} are not visible to the integration user", info.type(), unknown);
+            return Optional.of(new CrmWriteResult.Rejected("INVALID_FIELD", "No such column '" + unknown.get(0)
+                    + "' on sobject of type " + info.type().apiName(), unknown, false));
+        }
+        if (!readOnly.isEmpty()) {
+            LOG.warn("not writing a {} record: fields {} cannot be {} by the integration user", info.type(), readOnly,
+                    create ? "created" : "updated");
+            return Optional.of(new CrmWriteResult.Rejected("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to "
+                    + (create ? "create" : "update") + " fields: " + String.join(", ", readOnly)
+                    + ". Please check the security settings of this field and verify that it is read/write for your "
+                    + "profile or permission set.", readOnly, false));
+        }
+        return Optional.empty();
+    }
+
+    /** A JSON record with the fields the target can take; {@code skipped} collects the others (or null to send all). */
     private ObjectNode record(ObjectInfo info, CrmId id, Map<String, FieldValue> fields, boolean create,
-                              java.util.Set<String> dropped) {
+                              java.util.Set<String> skipped) {
         ObjectNode rec = ctx.json().createObjectNode();
         rec.putObject("attributes").put("type", info.type().apiName());
         if (id != null) {
             rec.put("id", id.value());
         }
         for (Map.Entry<String, FieldValue> e : new java.util.TreeMap<>(fields).entrySet()) {
-            Optional<FieldSchema> f = info.field(e.getKey());
-            boolean writable = f.isPresent() && !f.get().type().isUnsyncable()
-                    && (create ? f.get().createable() : f.get().updateable());
-            if (!writable) {
-                dropped.add(e.getKey());
-                continue;
+            if (skipped != null) {
+                Optional<FieldSchema> f = info.field(e.getKey());
+                boolean writable = f.isPresent() && !f.get().type().isUnsyncable()
+                        && (create ? f.get().createable() : f.get().updateable());
+                if (!writable) {
+                    skipped.add(e.getKey());
+                    continue;
+                }
             }
             ValueCodec.putJson(rec, e.getKey(), e.getValue());
         }
         return rec;
     }
 
-    private void redirectConverted(List<? extends CrmWrite> writes, List<Integer> idx, CrmWriteResult[] results,
-                                   java.util.Set<String> dropped) {
+    private void redirectConverted(List<? extends CrmWrite> writes, List<Integer> idx, CrmWriteResult[] results) {
         Map<CrmId, Integer> byLead = new LinkedHashMap<>();
         idx.forEach(i -> byLead.put(((CrmWrite.Update) writes.get(i)).id(), i));
         Map<CrmId, CrmId> contactOf = lookup(ObjectType.LEAD, byLead.keySet(), SyncRecord.CONVERTED_CONTACT_ID, false);
@@ -180,7 +221,7 @@ public final class CollectionsWriter {
     }
 
     private void redirectMerged(ObjectInfo info, List<? extends CrmWrite> writes, List<Integer> idx,
-                                CrmWriteResult[] results, java.util.Set<String> dropped) {
+                                CrmWriteResult[] results) {
         Map<CrmId, Integer> byLoser = new LinkedHashMap<>();
         idx.forEach(i -> byLoser.put(((CrmWrite.Update) writes.get(i)).id(), i));
         Map<CrmId, CrmId> masterOf = lookup(info.type(), byLoser.keySet(), SyncRecord.MASTER_RECORD_ID, true);
@@ -193,7 +234,7 @@ public final class CollectionsWriter {
                 continue; // deleted, not merged: keep the rejection
             }
             LOG.info("{} {} was merged into {}; writing its update to the master record", info.type(), e.getKey(), master);
-            records.add(record(info, master, writes.get(e.getValue()).fields(), false, dropped));
+            records.add(record(info, master, writes.get(e.getValue()).fields(), false, null));
             sent.add(e.getValue());
             targets.add(master);
         }

@@ -141,6 +141,48 @@ class NoSecretsInLogsTest {
         assertTrue(ISSUED_TOKEN.matcher("00Dabcdefghijkl!AQ4AQFake.Token-Value_1234567890").find(), "the pattern works");
     }
 
+    @Test
+    void noSecretAppearsInTheLogsOfEngineCyclesWithFaults() {
+        LogCapture.clear();
+        List<String> secrets = new ArrayList<>(List.of(FakeOrg.CLIENT_SECRET, FakeOrg.REFRESH_TOKEN, FakeOrg.FIXED_TOKEN,
+                FakeOrg.CONSUMER_KEY, Base64.getEncoder().encodeToString(FakeOrg.keys().getPrivate().getEncoded())));
+        try (FakeOrg org = new FakeOrg(b -> { }, b -> b.rotateRefreshTokens(true));
+             SalesforceCrmSource sf = org.open(org.base().credentials(org.refreshCredentials()).bulkThreshold(2_500)
+                     .budget(new ApiBudget(1.0, 0.80)));
+             dev.crmsync.core.SyncEngine engine = dev.crmsync.core.SyncEngine.builder().crmSource(sf)
+                     .marketingStore(new dev.crmsync.store.memory.InMemoryMarketingStore(org.clock))
+                     .syncStateStore(new dev.crmsync.store.memory.InMemorySyncStateStore()).clock(org.clock)
+                     .objectTypes(ObjectType.ACCOUNT, ObjectType.LEAD, ObjectType.CONTACT).build()) {
+            org.leads(3_000);
+            org.server.faults().expireAccessTokensAfter(4);
+            org.server.faults().failNext("/queryAll", 1, 503, "SERVER_UNAVAILABLE", "down", Duration.ofSeconds(3));
+            org.server.faults().dropConnectionNext("/jobs/query", 1);
+            org.server.faults().truncateBodyNext("/describe", 1);
+            org.clock.advance(Duration.ofMinutes(5));
+            thrown.add(engine.runCycle().toTable());
+            org.server.faults().usedApiCalls(11_999);
+            org.leads(10);
+            org.clock.advance(Duration.ofMinutes(5));
+            thrown.add(engine.runCycle().toTable());
+            org.server.faults().expireAccessTokens();
+            org.server.faults().usedApiCalls(0);
+            org.clock.advance(Duration.ofMinutes(5));
+            thrown.add(engine.runCycle().toTable());
+            secrets.addAll(org.rotatedRefreshTokens);
+            assertFalse(org.rotatedRefreshTokens.isEmpty());
+        }
+        String all = LogCapture.text() + "\n" + String.join("\n", thrown);
+        assertTrue(all.contains("QUOTA"), "the run hit its budget");
+        assertTrue(all.contains("Cycle "), "the engine's own lines were captured");
+        for (String secret : secrets) {
+            assertFalse(all.contains(secret), () -> "a secret leaked: " + excerpt(all, secret));
+        }
+        assertFalse(ISSUED_TOKEN.matcher(all).find(), () -> "an access token leaked: " + excerpt(all, null));
+        assertFalse(all.contains(JWT_HEADER), "a JWT assertion leaked");
+        assertFalse(Pattern.compile("Bearer\\s+00D|Authorization:\\s*\\S").matcher(all).find(),
+                "an Authorization header leaked");
+    }
+
     private static String excerpt(String text, String secret) {
         int i = secret == null ? 0 : text.indexOf(secret);
         if (secret == null) {

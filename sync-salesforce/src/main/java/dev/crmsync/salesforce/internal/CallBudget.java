@@ -13,7 +13,10 @@ import java.util.Objects;
  *
  * <p>Until the first header arrives the limit is unknown and calls are allowed. Between headers
  * the org-wide count is advanced locally for each call made, so concurrent calls cannot overshoot;
- * the next header replaces it with Salesforce's figure.
+ * the next header replaces it with Salesforce's figure. The daily count is a rolling 24 hours, so
+ * what a previous cycle learnt goes stale: a new cycle may make one call, whose header tells the
+ * current usage, before the overall share is enforced again (an org at its cap costs one call a
+ * cycle).
  */
 public final class CallBudget {
 
@@ -21,6 +24,7 @@ public final class CallBudget {
     private long used = -1;
     private long limit = -1;
     private long callsThisCycle;
+    private boolean stale;
     private final Map<String, LimitInfo.Usage> perApp = new LinkedHashMap<>();
 
     /** @param budget the host's budget */
@@ -44,7 +48,7 @@ public final class CallBudget {
                         + "); not calling " + endpoint);
             }
             long totalCap = budget.totalCalls(limit);
-            if (used + 1 > totalCap) {
+            if (!stale && used + 1 > totalCap) {
                 throw new QuotaExceededException("API budget is spent: the org has used " + used + " of " + limit
                         + " daily calls and the host allows this source up to " + totalCap + " ("
                         + percent(budget.totalShare()) + "); not calling " + endpoint);
@@ -52,7 +56,7 @@ public final class CallBudget {
         }
         for (Map.Entry<String, LimitInfo.Usage> app : perApp.entrySet()) {
             LimitInfo.Usage u = app.getValue();
-            if (u.limit() > 0 && u.used() + 1 > u.limit()) {
+            if (!stale && u.limit() > 0 && u.used() + 1 > u.limit()) {
                 throw new QuotaExceededException("connected app '" + app.getKey() + "' has used " + u.used()
                         + " of its " + u.limit() + " daily calls; not calling " + endpoint);
             }
@@ -69,13 +73,15 @@ public final class CallBudget {
         info.org().ifPresent(u -> {
             used = u.used();
             limit = u.limit();
+            stale = false;
         });
         perApp.putAll(info.perApp());
     }
 
-    /** Starts a new cycle: the per-cycle count restarts at zero. */
+    /** Starts a new cycle: the per-cycle count restarts at zero and the usage last seen is refreshed by the next call. */
     public synchronized void beginCycle() {
         callsThisCycle = 0;
+        stale = limit > 0;
     }
 
     /** @return the latest usage, if a header was seen */

@@ -51,6 +51,21 @@ class CallBudgetTest {
     }
 
     @Test
+    void aNewCycleMakesOneCallToLearnTheCurrentUsage() {
+        CallBudget b = new CallBudget(new ApiBudget(1.0, 0.80));
+        b.update(LimitInfo.parse("api-usage=80/100"));
+        assertThrows(QuotaExceededException.class, () -> b.beforeCall("query"));
+        b.beginCycle();
+        b.beforeCall("describe"); // the probe: its header says usage fell over the rolling day
+        b.update(LimitInfo.parse("api-usage=10/100"));
+        b.beforeCall("query");
+        b.beginCycle();
+        b.beforeCall("describe");
+        b.update(LimitInfo.parse("api-usage=80/100"));
+        assertThrows(QuotaExceededException.class, () -> b.beforeCall("query"), "still at the cap: one call only");
+    }
+
+    @Test
     void headerReplacesTheLocalCount() {
         CallBudget b = new CallBudget(new ApiBudget(1.0, 0.80));
         b.update(LimitInfo.parse("api-usage=79/100"));

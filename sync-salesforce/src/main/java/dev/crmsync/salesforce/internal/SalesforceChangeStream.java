@@ -95,8 +95,22 @@ public final class SalesforceChangeStream implements ChangeStream {
         return page;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The first page's {@code totalSize}: asked before the first page, this reads that page (it is
+     * then handed out by {@link #nextPage()}, so no call is wasted). If that read fails, the estimate
+     * is empty and {@link #nextPage()} reports the failure.
+     */
     @Override
     public OptionalLong estimatedTotal() {
+        if (first && !closed && !exhausted && buffer.isEmpty()) {
+            try {
+                fetch();
+            } catch (RuntimeException e) {
+                LOG.debug("could not read the first page of {} for an estimate: {}", plan.info().type(), e.getMessage());
+            }
+        }
         return estimatedTotal < 0 ? OptionalLong.empty() : OptionalLong.of(estimatedTotal);
     }
 

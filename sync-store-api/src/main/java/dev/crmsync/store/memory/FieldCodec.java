@@ -29,14 +29,15 @@ final class FieldCodec {
     private static final int T_TRUE = 1;
     private static final int T_FALSE = 2;
     private static final int T_TEXT = 3;
-    private static final int T_TEXT_DICT = 4;
     private static final int T_NUMBER = 5;
     private static final int T_BIG_NUMBER = 6;
     private static final int T_DATE = 7;
     private static final int T_DATE_TIME = 8;
     private static final int T_REF = 9;
+    private static final int T_DICT = 10;
+    private static final int DELTA_ESCAPE = 15;
 
-    /** Text values longer than this are never put in a dictionary. */
+    /** Text values longer than this are never put in a dictionary (references always qualify). */
     static final int DICT_MAX_LENGTH = 64;
     /** A field's dictionary stops growing at this many values. */
     static final int DICT_MAX_VALUES = 1024;
@@ -48,22 +49,58 @@ final class FieldCodec {
     private byte[] buf = new byte[256];
     private int pos;
 
-    /** A per-field dictionary of short text values. */
+    /** A per-field dictionary of short text values and references. */
     private static final class Dict {
-        final Map<String, Integer> index = new HashMap<>();
+        final Map<FieldValue, Integer> index = new HashMap<>();
         final List<FieldValue> values = new ArrayList<>();
     }
 
+    private int[] order = new int[32];
+    private FieldValue[] orderValues = new FieldValue[32];
+
     // ---- encoding ------------------------------------------------------------------------------
 
+    /**
+     * Each field is one header byte — the distance from the previous field's number (fields are
+     * written in number order) in the high four bits, the value's tag in the low four — then the
+     * value's bytes. A record of 30 fields spends 30 bytes on names and types.
+     */
     byte[] encode(Map<String, FieldValue> fields) {
-        pos = 0;
+        int n = fields.size();
+        if (order.length < n) {
+            order = new int[n];
+            orderValues = new FieldValue[n];
+        }
+        int k = 0;
         for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
-            int n = nameIndex(e.getKey());
-            writeVarint(n);
-            writeValue(n, e.getValue());
+            int idx = nameIndex(e.getKey());
+            FieldValue v = e.getValue();
+            int j = k++;
+            while (j > 0 && order[j - 1] > idx) {
+                order[j] = order[j - 1];
+                orderValues[j] = orderValues[j - 1];
+                j--;
+            }
+            order[j] = idx;
+            orderValues[j] = v;
+        }
+        pos = 0;
+        int prev = -1;
+        for (int i = 0; i < n; i++) {
+            writeField(order[i] - prev, order[i], orderValues[i]);
+            prev = order[i];
+            orderValues[i] = null;
         }
         return Arrays.copyOf(buf, pos);
+    }
+
+    private void header(int delta, int tag) {
+        if (delta < DELTA_ESCAPE) {
+            writeByte((delta << 4) | tag);
+        } else {
+            writeByte((DELTA_ESCAPE << 4) | tag);
+            writeVarint(delta);
+        }
     }
 
     private int nameIndex(String name) {
@@ -77,56 +114,55 @@ final class FieldCodec {
         return i;
     }
 
-    private void writeValue(int field, FieldValue v) {
-        if (v instanceof FieldValue.Text t) {
-            String s = t.value();
-            if (s.length() <= DICT_MAX_LENGTH) {
-                Dict d = dicts.get(field);
-                Integer idx = d.index.get(s);
-                if (idx == null && d.values.size() < DICT_MAX_VALUES) {
-                    idx = d.values.size();
-                    d.values.add(t);
-                    d.index.put(s, idx);
-                }
-                if (idx != null) {
-                    writeByte(T_TEXT_DICT);
-                    writeVarint(idx);
-                    return;
-                }
+    private void writeField(int delta, int field, FieldValue v) {
+        if ((v instanceof FieldValue.Text t && t.value().length() <= DICT_MAX_LENGTH) || v instanceof FieldValue.Ref) {
+            Dict d = dicts.get(field);
+            Integer idx = d.index.get(v);
+            if (idx == null && d.values.size() < DICT_MAX_VALUES) {
+                idx = d.values.size();
+                d.values.add(v);
+                d.index.put(v, idx);
             }
-            writeByte(T_TEXT);
-            writeText(s);
+            if (idx != null) {
+                header(delta, T_DICT);
+                writeVarint(idx);
+                return;
+            }
+        }
+        if (v instanceof FieldValue.Text t) {
+            header(delta, T_TEXT);
+            writeText(t.value());
         } else if (v instanceof FieldValue.Number num) {
             BigDecimal d = num.value();
             BigInteger unscaled = d.unscaledValue();
             if (unscaled.bitLength() < 64) {
-                writeByte(T_NUMBER);
+                header(delta, T_NUMBER);
                 writeVarint(zigzag(d.scale()));
                 writeVarint(zigzag(unscaled.longValue()));
             } else {
-                writeByte(T_BIG_NUMBER);
+                header(delta, T_BIG_NUMBER);
                 writeVarint(zigzag(d.scale()));
                 byte[] b = unscaled.toByteArray();
                 writeVarint(b.length);
                 writeBytes(b);
             }
         } else if (v instanceof FieldValue.Bool b) {
-            writeByte(b.value() ? T_TRUE : T_FALSE);
+            header(delta, b.value() ? T_TRUE : T_FALSE);
         } else if (v instanceof FieldValue.Date d) {
-            writeByte(T_DATE);
+            header(delta, T_DATE);
             writeVarint(zigzag(d.value().toEpochDay()));
         } else if (v instanceof FieldValue.DateTime dt) {
-            writeByte(T_DATE_TIME);
+            header(delta, T_DATE_TIME);
             writeVarint(zigzag(dt.value().getEpochSecond()));
             writeVarint(dt.value().getNano());
         } else if (v instanceof FieldValue.Ref r) {
-            writeByte(T_REF);
+            header(delta, T_REF);
             String id = r.id().value();
             for (int i = 0; i < 15; i++) {
                 writeByte(id.charAt(i));
             }
         } else {
-            writeByte(T_NULL);
+            header(delta, T_NULL);
         }
     }
 
@@ -193,9 +229,15 @@ final class FieldCodec {
     Map<String, FieldValue> decode(byte[] data) {
         Map<String, FieldValue> out = new HashMap<>();
         Reader r = new Reader(data);
+        int field = -1;
         while (r.pos < data.length) {
-            int field = (int) r.varint();
-            out.put(names.get(field), r.value(field));
+            int h = data[r.pos++] & 0xFF;
+            int delta = h >>> 4;
+            if (delta == DELTA_ESCAPE) {
+                delta = (int) r.varint();
+            }
+            field += delta;
+            out.put(names.get(field), r.value(field, h & 0x0F));
         }
         return out;
     }
@@ -221,8 +263,7 @@ final class FieldCodec {
             }
         }
 
-        FieldValue value(int field) {
-            int tag = d[pos++];
+        FieldValue value(int field, int tag) {
             switch (tag) {
                 case T_NULL:
                     return FieldValue.NULL;
@@ -230,7 +271,7 @@ final class FieldCodec {
                     return FieldValue.bool(true);
                 case T_FALSE:
                     return FieldValue.bool(false);
-                case T_TEXT_DICT:
+                case T_DICT:
                     return dicts.get(field).values.get((int) varint());
                 case T_TEXT:
                     return FieldValue.text(text());
@@ -291,8 +332,8 @@ final class FieldCodec {
      *
      * @return the new encoding, or null when the data holds no such reference
      */
-    byte[] repointRefs(byte[] data, Map<CrmId, CrmId> repoint) {
-        if (!mayHoldRef(data, repoint.keySet())) {
+    byte[] repointRefs(byte[] data, Map<CrmId, CrmId> repoint, boolean inDictionary) {
+        if (!inDictionary && !mayHoldRef(data, repoint.keySet())) {
             return null;
         }
         Map<String, FieldValue> fields = decode(data);
@@ -309,16 +350,25 @@ final class FieldCodec {
         return changed ? encode(fields) : null;
     }
 
+    /** @return true if a dictionary holds a reference to one of the ids (then every record must be checked) */
+    boolean dictionaryHoldsRef(Collection<CrmId> ids) {
+        for (Dict d : dicts) {
+            for (CrmId id : ids) {
+                if (d.index.containsKey(FieldValue.ref(id))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static boolean mayHoldRef(byte[] data, Collection<CrmId> ids) {
         for (CrmId id : ids) {
             String v = id.value();
             outer:
-            for (int i = 0; i + 16 <= data.length; i++) {
-                if (data[i] != T_REF) {
-                    continue;
-                }
+            for (int i = 0; i + 15 <= data.length; i++) {
                 for (int k = 0; k < 15; k++) {
-                    if (data[i + 1 + k] != v.charAt(k)) {
+                    if (data[i + k] != v.charAt(k)) {
                         continue outer;
                     }
                 }

@@ -71,6 +71,19 @@ class FieldCodecTest {
     }
 
     @Test
+    void inlineReferencesAreFoundWithoutTheDictionary() {
+        FieldCodec codec = new FieldCodec();
+        for (int i = 0; i < FieldCodec.DICT_MAX_VALUES; i++) {
+            codec.encode(Map.of("WhoId", FieldValue.ref(CrmId.of(String.format("00Q%012d", i + 100)))));
+        }
+        CrmId a = CrmId.of("00Q000000000001");
+        CrmId c = CrmId.of("003000000000003");
+        byte[] encoded = codec.encode(Map.of("WhoId", FieldValue.ref(a)));
+        assertTrue(!codec.dictionaryHoldsRef(List.of(a)));
+        assertEquals(FieldValue.ref(c), codec.decode(codec.repointRefs(encoded, Map.of(a, c), false)).get("WhoId"));
+    }
+
+    @Test
     void dictionaryStopsGrowingAtItsBound() {
         FieldCodec codec = new FieldCodec();
         for (int i = 0; i < FieldCodec.DICT_MAX_VALUES + 500; i++) {
@@ -87,12 +100,14 @@ class FieldCodecTest {
         CrmId c = CrmId.of("003000000000003");
         Map<String, FieldValue> m = new HashMap<>(Map.of("LeadId", FieldValue.ref(a), "Other", FieldValue.ref(b),
                 "Text", FieldValue.text(a.value())));
-        byte[] out = codec.repointRefs(codec.encode(m), Map.of(a, c));
+        byte[] encoded = codec.encode(m);
+        assertTrue(codec.dictionaryHoldsRef(List.of(a)), "short references are numbered in the field's dictionary");
+        byte[] out = codec.repointRefs(encoded, Map.of(a, c), true);
         Map<String, FieldValue> back = codec.decode(out);
         assertEquals(FieldValue.ref(c), back.get("LeadId"));
         assertEquals(FieldValue.ref(b), back.get("Other"));
         assertEquals(FieldValue.text(a.value()), back.get("Text"));
-        assertNull(codec.repointRefs(codec.encode(Map.of("X", FieldValue.ref(b))), Map.of(a, c)));
+        assertNull(codec.repointRefs(codec.encode(Map.of("X", FieldValue.ref(b))), Map.of(a, c), false));
         assertTrue(List.of(back.values().toArray()).contains(FieldValue.ref(c)));
     }
 }

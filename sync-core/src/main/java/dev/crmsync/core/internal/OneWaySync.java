@@ -228,7 +228,8 @@ public final class OneWaySync implements TypeSync {
             }
         }
         long flagged = run.counters().snapshot().deleted() - deletedBefore;
-        run.note("delete log reaches back only to " + earliest + " (last checked up to " + checked
-                + "): reconciled " + checkedIds + " stored ids with the CRM, " + flagged + " flagged deleted");
+        String why = checked == null ? "no record of the last deletion check"
+                : "delete log reaches back only to " + earliest + " (last checked up to " + checked + ")";
+        run.note(why + ": reconciled " + checkedIds + " stored ids with the CRM, " + flagged + " flagged deleted");
     }
 }

@@ -224,6 +224,47 @@ class SalesforceReadTest {
     }
 
     @Test
+    void windowsAreHalvedUntilEachFitsUnderTheQueryTimeout() {
+        for (int day = 0; day < 4; day++) {
+            org.clock.advance(Duration.ofDays(1));
+            org.leads(30);
+        }
+        org.server.faults().queryTimeoutAbove(40);
+        try (SalesforceCrmSource sf = org.open(org.source().maxQueryTimeoutSplits(8));
+             ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
+            List<SyncRecord> all = drain(s);
+            assertEquals(120, all.size());
+            assertEquals(120, all.stream().map(SyncRecord::id).distinct().count());
+            assertStrictlyOrdered(all);
+            assertTrue(sf.callCounts().get("queryAll") < 80, sf.callCounts().toString());
+        }
+    }
+
+    @Test
+    void aTimeoutThatSplittingCannotCureFailsRetriably() {
+        org.leads(50);
+        org.server.faults().queryTimeoutAbove(10);
+        try (SalesforceCrmSource sf = org.open(org.source());
+             ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
+            dev.crmsync.model.SyncException e = assertThrows(dev.crmsync.model.SyncException.class, () -> drain(s));
+            assertTrue(e.isRetriable());
+            assertTrue(e.getMessage().contains("QUERY_TIMEOUT"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theEstimateIsKnownBeforeTheFirstPageWithoutAnExtraCall() {
+        org.leads(2_500);
+        try (SalesforceCrmSource sf = org.open(org.source());
+             ChangeStream s = sf.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of("Email"), Cursor.START, 2_000))) {
+            assertEquals(2_500, s.estimatedTotal().orElseThrow());
+            assertEquals(2_500, drain(s).size());
+            assertEquals(1L, sf.callCounts().get("queryAll"));
+            assertEquals(1L, sf.callCounts().get("queryMore"));
+        }
+    }
+
+    @Test
     void anExpiredQueryLocatorRestartsFromTheLastRecordRead() {
         org.leads(500);
         try (SalesforceCrmSource sf = org.open(org.source().pageSize(200));

@@ -159,6 +159,30 @@ class SalesforceResilienceTest {
     }
 
     @Test
+    void describingATypeAgainStartsANewCycleForTheBudget() {
+        try (SalesforceCrmSource sf = org.open(org.source().budget(new ApiBudget(0.0002, 1.0)))) {
+            sf.describe(ObjectType.LEAD);
+            sf.describe(ObjectType.CONTACT);
+            sf.describe(ObjectType.ACCOUNT);
+            assertThrows(QuotaExceededException.class, () -> sf.describe(ObjectType.CAMPAIGN));
+            assertTrue(sf.describe(ObjectType.LEAD).isPresent(), "Lead described again: a new cycle");
+            assertEquals(1, sf.apiUsage().orElseThrow().callsThisCycle());
+        }
+    }
+
+    @Test
+    void theConnectedAppsOwnUsageIsReadFromThePerAppForm() {
+        org.close();
+        org = new FakeOrg(b -> { }, b -> b.perAppApiLimit("crmsync-app", 250));
+        try (SalesforceCrmSource sf = org.open(org.source())) {
+            sf.describe(ObjectType.LEAD);
+            ApiUsage app = sf.apiUsage().orElseThrow().perApp().get("crmsync-app");
+            assertEquals(250, app.limit());
+            assertTrue(app.used() >= 1);
+        }
+    }
+
+    @Test
     void theCircuitBreakerStopsCallingAnOrgThatKeepsFailing() {
         org.server.faults().failNext("/", 1_000, 500, "SERVER_ERROR", "down", null);
         try (SalesforceCrmSource sf = org.open(org.base().credentials(org.fixedToken())

@@ -184,10 +184,10 @@ public final class ApiClient {
         int attempt = 0;
         while (true) {
             attempt++;
-            budget.beforeCall(call.endpoint());
-            acquire(call);
             TokenManager.Session session = tokens.session();
             URI uri = uri(session, call);
+            budget.beforeCall(call.endpoint());
+            acquire(call);
             Map<String, String> headers = new LinkedHashMap<>(call.headers());
             headers.put("Authorization", "Bearer " + session.accessToken());
             headers.putIfAbsent("Accept", "application/json");

@@ -289,10 +289,11 @@ public final class SalesforceCrmSource implements CrmSource {
     }
 
     /**
-     * Starts a new cycle for the per-cycle share of the {@link ApiBudget}. Call it at the start of
-     * each sync cycle. Without it, the source takes a second {@link #describe} of the same type as
-     * the start of a new cycle.
+     * Starts a new cycle for the per-cycle share of the {@link ApiBudget}. {@code SyncEngine} calls
+     * it at the start of each cycle; a host driving the source itself should too. Without it, the
+     * source takes a second {@link #describe} of the same type as the start of a new cycle.
      */
+    @Override
     public void beginCycle() {
         synchronized (describedThisCycle) {
             budget.beginCycle();

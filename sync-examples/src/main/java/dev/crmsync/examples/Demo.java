@@ -4,7 +4,11 @@ import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.core.SyncReport;
 import dev.crmsync.core.TypeReport;
+import dev.crmsync.core.CrmSource;
 import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.salesforce.SalesforceCredentials;
+import dev.crmsync.salesforce.SalesforceCrmSource;
+import dev.crmsync.salesforce.fake.FakeSalesforceServer;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -54,6 +58,7 @@ public final class Demo {
     private final List<CrmId> opportunities = new ArrayList<>();
     private final List<CrmId> roles = new ArrayList<>();
     private final List<CrmId> tasks = new ArrayList<>();
+    private final boolean overHttp;
     private InMemoryCrm crm;
 
     /**
@@ -61,20 +66,33 @@ public final class Demo {
      * @param out where the demo prints
      */
     Demo(Clock base, PrintStream out) {
+        this(base, out, true);
+    }
+
+    /**
+     * @param base the clock the demo's time is shifted from (the system clock when run as a program)
+     * @param out where the demo prints
+     * @param overHttp true to read the CRM through {@link SalesforceCrmSource} over HTTP from a local
+     *     {@link FakeSalesforceServer} (the default); false to read the {@link InMemoryCrm} directly
+     */
+    Demo(Clock base, PrintStream out, boolean overHttp) {
         this.clock = new DemoClock(base);
         this.out = out;
+        this.overHttp = overHttp;
     }
 
     /**
      * Runs the demo.
      *
-     * @param args ignored
+     * @param args {@code --in-memory} to sync from the in-memory CRM directly instead of over HTTP
+     *     from the local fake Salesforce server
      */
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");   // keep the progress line clean
         }
-        SyncReport second = new Demo(Clock.systemUTC(), System.out).run();
+        boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
+        SyncReport second = new Demo(Clock.systemUTC(), System.out, !inMemory).run();
         if (second.totals().moved() == 0) {
             System.exit(1);
         }
@@ -90,11 +108,29 @@ public final class Demo {
         crm = InMemoryCrm.builder().clock(clock).seed(42).build();
         fillCrm();
         clock.shift(Duration.ofDays(3));
+        if (!overHttp) {
+            out.println("crmsync demo: syncing from the in-memory CRM directly.");
+            return syncTwice(crm);
+        }
+        try (FakeSalesforceServer salesforce = FakeSalesforceServer.builder().crm(crm).clock(clock).build().start();
+             SalesforceCrmSource source = SalesforceCrmSource.builder()
+                     .credentials(SalesforceCredentials.accessToken(FakeSalesforceServer.DEFAULT_ACCESS_TOKEN,
+                             salesforce.baseUri()))
+                     .allowHttpForLoopback(true)          // the fake speaks plain http, on 127.0.0.1 only
+                     .clock(clock)
+                     .build()) {
+            out.printf(Locale.ROOT, "crmsync demo: a fake Salesforce server listens on %s;"
+                    + " SalesforceCrmSource reads it over HTTP (REST API v%s).%n", salesforce.baseUri(), salesforce.apiVersion());
+            return syncTwice(source);
+        }
+    }
+
+    private SyncReport syncTwice(CrmSource source) {
         InMemoryMarketingStore store = new InMemoryMarketingStore(clock);
         InMemorySyncStateStore state = new InMemorySyncStateStore();
 
         try (SyncEngine engine = SyncEngine.builder()
-                .crmSource(crm)
+                .crmSource(source)
                 .marketingStore(store)
                 .syncStateStore(state)
                 .clock(clock)

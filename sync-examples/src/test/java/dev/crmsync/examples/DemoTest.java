@@ -16,10 +16,21 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
 
     @Test
-    void secondCycleMovesOnlyTheChangedAndDeletedRecords() {
+    void overHttpTheSecondCycleMovesOnlyTheChangedAndDeletedRecords() {
+        String printed = runAndCheck(true);
+        assertTrue(printed.contains("fake Salesforce server listens on http://127.0.0.1:"), printed);
+    }
+
+    @Test
+    void inMemoryTheSecondCycleMovesOnlyTheChangedAndDeletedRecords() {
+        String printed = runAndCheck(false);
+        assertTrue(printed.contains("in-memory CRM directly"), printed);
+    }
+
+    private static String runAndCheck(boolean overHttp) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         Clock fixed = Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC);
-        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8)).run();
+        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp).run();
 
         assertTrue(second.isComplete(), second::toTable);
         SyncCounts c = second.totals();
@@ -31,5 +42,6 @@ class DemoTest {
         assertTrue(printed.contains("Cycle demo-1: COMPLETE"), printed);
         assertTrue(printed.contains("Cycle demo-2: COMPLETE"), printed);
         assertTrue(printed.lines().anyMatch(l -> l.startsWith("Total") && l.contains("7450")), printed);
+        return printed;
     }
 }

@@ -11,7 +11,11 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.core.fake.InMemoryCrm;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -222,5 +226,41 @@ class CollectionsTest {
         assertEquals("A", rec.path("LastName").asText());
         assertEquals("Acme", rec.path("Company").asText());
         error(sf.get(sf.v("/sobjects/Lead/00Q000000000001AAA")), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void mixedTypesAreWrittenInChunksAndAnsweredInInputOrder() {
+        String contact = "{\"attributes\":{\"type\":\"Contact\"},\"LastName\":\"C\"}";
+        JsonNode res = json(sf.post(collections(), "{\"records\":[" + leadJson("L1", "X") + "," + contact + ","
+                + leadJson("L2", "Y") + "]}"));
+        assertTrue(res.get(0).path("id").asText().startsWith("00Q"));
+        assertTrue(res.get(1).path("id").asText().startsWith("003"));
+        assertTrue(res.get(2).path("id").asText().startsWith("00Q"));
+        assertEquals(3, sf.crm.callCounts().get(InMemoryCrm.OP_WRITE), "one CRM write per chunk");
+    }
+
+    @Test
+    void moreThanTenChunksAreRefusedWhole() {
+        String contact = "{\"attributes\":{\"type\":\"Contact\"},\"LastName\":\"C\"}";
+        StringBuilder sb = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < 11; i++) {
+            sb.append(i == 0 ? "" : ",").append(i % 2 == 0 ? leadJson("L", "X") : contact);
+        }
+        error(sf.post(collections(), sb.append("]}").toString()), 400, "INVALID_BATCH_REQUEST");
+    }
+
+    @Test
+    void gzippedRequestBodiesAreAccepted() throws java.io.IOException, InterruptedException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(("{\"records\":[" + leadJson("Zipped", "X") + "]}").getBytes(StandardCharsets.UTF_8));
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(sf.server.baseUri() + collections()))
+                .header("Authorization", "Bearer " + sf.token).header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build();
+        HttpResponse<String> r = FakeSf.HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(json(r).get(0).path("success").asBoolean());
     }
 }

@@ -336,4 +336,37 @@ class QueryTest {
         assertEquals("2013-05-07T22:07:19.000+0000", json(sf.query("SELECT SystemModstamp FROM Lead"))
                 .path("records").get(0).path("SystemModstamp").asText());
     }
+
+    @Test
+    void aFullCopyOfManyRecordsUsesFullPages() {
+        Map<String, FieldValue> f = Map.of("LastName", FieldValue.text("x"), "Company", FieldValue.text("c"),
+                "Email", FieldValue.text("x@example.com"), "Title", FieldValue.text("CEO"));
+        for (int i = 0; i < 5000; i++) {
+            sf.crm.insert(ObjectType.LEAD, f);
+            if (i % 1000 == 999) {
+                sf.clock.advance(Duration.ofSeconds(1));
+            }
+        }
+        String cursorStamp = "1970-01-01T00:00:00Z";
+        String cursorId = "000000000000000AAA";
+        int requests = 0;
+        int read = 0;
+        while (true) {
+            JsonNode page = json(sf.query("SELECT Id, LastName, Email, Title, SystemModstamp FROM Lead WHERE "
+                    + "SystemModstamp > " + cursorStamp + " OR (SystemModstamp = " + cursorStamp + " AND Id > '"
+                    + cursorId + "') ORDER BY SystemModstamp, Id LIMIT 2000"));
+            requests++;
+            JsonNode records = page.path("records");
+            read += records.size();
+            if (records.size() < 2000) {
+                break;
+            }
+            JsonNode last = records.get(records.size() - 1);
+            cursorStamp = Instant.from(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx")
+                    .parse(last.path("SystemModstamp").asText())).toString();
+            cursorId = last.path("Id").asText();
+        }
+        assertEquals(5000, read);
+        assertEquals(3, requests);
+    }
 }

@@ -185,7 +185,10 @@ public final class FaultPlan {
         bulkUnsupported.add(Objects.requireNonNull(type, "type"));
     }
 
-    /** @param type a type @return true if Bulk refuses it */
+    /**
+     * @param type a type
+     * @return true if Bulk refuses it
+     */
     public boolean isBulkUnsupported(ObjectType type) {
         return bulkUnsupported.contains(type);
     }

@@ -53,7 +53,10 @@ public final class QueryCursors {
         return c;
     }
 
-    /** @param locator a locator @return the cursor, if still open */
+    /**
+     * @param locator a locator
+     * @return the cursor, if still open
+     */
     public synchronized Optional<Open> get(String locator) {
         return Optional.ofNullable(open.get(locator));
     }

@@ -299,12 +299,18 @@ public final class QueryEngine {
         return m;
     }
 
-    /** @param f a field @return true if it may appear in WHERE (long text areas, compound and binary fields may not) */
+    /**
+     * @param f a field
+     * @return true if it may appear in WHERE (long text areas, compound and binary fields may not)
+     */
     public static boolean filterable(FieldSchema f) {
         return !f.type().isUnsyncable() && !(f.type() == FieldType.TEXTAREA && f.length() > 255);
     }
 
-    /** @param f a field @return true if it may appear in ORDER BY */
+    /**
+     * @param f a field
+     * @return true if it may appear in ORDER BY
+     */
     public static boolean sortable(FieldSchema f) {
         return filterable(f) && f.type() != FieldType.MULTIPICKLIST;
     }

@@ -67,8 +67,6 @@ public final class SalesforceApi implements HttpHandler {
     private static final String JSON = "application/json;charset=UTF-8";
     private static final int DEFAULT_BATCH = 2000;
     private static final int MIN_BATCH = 200;
-    private static final int MAX_COLLECTION = 200;
-    private static final int MAX_CHUNKS = 10;
     private static final int MAX_RETRIEVE_IDS = 2000;
     private static final Duration REPLICATION_REACH = Duration.ofDays(30);
 
@@ -213,6 +211,59 @@ public final class SalesforceApi implements HttpHandler {
         }
     }
 
+    /** One exchange in flight: records its request exactly once, before the answer leaves. */
+    private final class Call {
+        final HttpExchange ex;
+        final Request req;
+        boolean recordedYet;
+
+        Call(HttpExchange ex, Request req) {
+            this.ex = ex;
+            this.req = req;
+        }
+
+        void record(int status) {
+            if (!recordedYet) {
+                recordedYet = true;
+                recorded.add(SalesforceApi.this.record(req, status));
+            }
+        }
+
+        void drop() {
+            record(0);
+            ex.close();
+        }
+
+        int send(Reply r) throws IOException {
+            record(r.status);
+            r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            boolean noBody = r.body.length == 0 || r.status == 204 || r.status == 304;
+            ex.sendResponseHeaders(r.status, noBody ? -1 : r.body.length);
+            if (!noBody) {
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(r.body);
+                }
+            }
+            ex.close();
+            return r.status;
+        }
+
+        int sendTruncated(Reply r) throws IOException {
+            record(r.status);
+            r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            ex.sendResponseHeaders(r.status, Math.max(r.body.length, 2));
+            OutputStream os = ex.getResponseBody();
+            os.write(r.body, 0, r.body.length / 2);
+            os.flush();
+            try {
+                ex.close();
+            } catch (RuntimeException ignored) {
+                // the JDK server complains that the body is short, and closes the connection: that is the point
+            }
+            return r.status;
+        }
+    }
+
     @Override
     public void handle(HttpExchange ex) {
         Request req;
@@ -222,27 +273,28 @@ public final class SalesforceApi implements HttpHandler {
             ex.close();
             return;
         }
-        int status = 0;
+        Call call = new Call(ex, req);
         try {
-            status = serve(ex, req);
+            serve(call);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ex.close();
+            call.drop();
         } catch (IOException e) {
-            ex.close();
+            call.drop();
         } catch (RuntimeException e) {
             LOG.warn("fake Salesforce server failed on {} {}", req.method(), req.path(), e);
             try {
-                status = send(ex, Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."));
+                call.send(Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."));
             } catch (IOException | RuntimeException ignored) {
-                ex.close();
+                call.drop();
             }
         } finally {
-            recorded.add(record(req, status));
+            call.record(0);
         }
     }
 
-    private int serve(HttpExchange ex, Request req) throws IOException, InterruptedException {
+    private void serve(Call call) throws IOException, InterruptedException {
+        Request req = call.req;
         Optional<Duration> delay = faults.delay(req.path());
         if (delay.isPresent()) {
             settings.sleeper().sleep(delay.get());
@@ -255,49 +307,20 @@ public final class SalesforceApi implements HttpHandler {
                 if (f.retryAfter() != null) {
                     r.header("Retry-After", Long.toString(Math.max(0, f.retryAfter().toSeconds())));
                 }
-                return send(ex, r);
-            }
-            if (a instanceof FaultPlan.Drop) {
-                ex.close();
-                return 0;
-            }
-            if (a instanceof FaultPlan.NonJson n) {
+                call.send(r);
+            } else if (a instanceof FaultPlan.Drop) {
+                call.drop();
+            } else if (a instanceof FaultPlan.NonJson n) {
                 String html = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>"
                         + "<h1>Maintenance</h1><p>The server is temporarily unable to service your request.</p>"
                         + "</body></html>";
-                return send(ex, new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
+                call.send(new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
+            } else {
+                call.sendTruncated(route(req));
             }
-            Reply full = route(req);
-            return sendTruncated(ex, full);
+            return;
         }
-        return send(ex, route(req));
-    }
-
-    private static int send(HttpExchange ex, Reply r) throws IOException {
-        r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        boolean noBody = r.body.length == 0 || r.status == 204 || r.status == 304;
-        ex.sendResponseHeaders(r.status, noBody ? -1 : r.body.length);
-        if (!noBody) {
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(r.body);
-            }
-        }
-        ex.close();
-        return r.status;
-    }
-
-    private static int sendTruncated(HttpExchange ex, Reply r) throws IOException {
-        r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(r.status, Math.max(r.body.length, 2));
-        OutputStream os = ex.getResponseBody();
-        os.write(r.body, 0, r.body.length / 2);
-        os.flush();
-        try {
-            ex.close();
-        } catch (RuntimeException ignored) {
-            // the JDK server complains that the body is short, and closes the connection: that is the point
-        }
-        return r.status;
+        call.send(route(req));
     }
 
     private Request read(HttpExchange ex) throws IOException {

@@ -35,12 +35,18 @@ public final class SfFormats {
     private SfFormats() {
     }
 
-    /** @param instant an instant @return it as REST JSON writes it */
+    /**
+     * @param instant an instant
+     * @return it as REST JSON writes it
+     */
     public static String jsonDateTime(Instant instant) {
         return JSON_DATETIME.format(instant);
     }
 
-    /** @param instant an instant @return it as Bulk 2.0 CSV writes it */
+    /**
+     * @param instant an instant
+     * @return it as Bulk 2.0 CSV writes it
+     */
     public static String csvDateTime(Instant instant) {
         return CSV_DATETIME.format(instant);
     }

@@ -146,7 +146,10 @@ public final class SfJson {
         return o;
     }
 
-    /** @param type a type @return its 3-character key prefix, or null when not known (custom objects) */
+    /**
+     * @param type a type
+     * @return its 3-character key prefix, or null when not known (custom objects)
+     */
     public static String keyPrefix(ObjectType type) {
         return STANDARD_KEY_PREFIX.get(type.apiName());
     }
@@ -260,7 +263,10 @@ public final class SfJson {
         return o;
     }
 
-    /** @param t a type @return the describe {@code type} string */
+    /**
+     * @param t a type
+     * @return the describe {@code type} string
+     */
     public static String sfType(FieldType t) {
         return switch (t) {
             case OTHER -> "anyType";

@@ -1,6 +1,16 @@
 /**
- * The sync engine and the SPIs it is built from: {@link dev.crmsync.core.CrmSource} (what the
- * engine needs from a CRM) and {@link dev.crmsync.core.ConflictPolicy} (who wins a field changed on
- * both sides), plus the values they exchange.
+ * The sync engine and the SPIs it is built from.
+ *
+ * <ul>
+ *   <li>{@link dev.crmsync.core.SyncEngine}, built by {@link dev.crmsync.core.SyncEngine#builder()}: runs
+ *       cycles ({@link dev.crmsync.core.SyncEngine#runCycle()}) that each return a
+ *       {@link dev.crmsync.core.SyncReport}; lists and re-drives parked failures.</li>
+ *   <li>{@link dev.crmsync.core.SyncScheduler}: runs an engine's cycles in a loop with a pause
+ *       measured from the end of each cycle.</li>
+ *   <li>{@link dev.crmsync.core.SyncListener}: hooks for progress, rejected records and completion.</li>
+ *   <li>{@link dev.crmsync.core.CrmSource} (what the engine needs from a CRM) and
+ *       {@link dev.crmsync.core.ConflictPolicy} (who wins a field changed on both sides), plus the
+ *       values they exchange.</li>
+ * </ul>
  */
 package dev.crmsync.core;

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The host's marketing database, as the engine sees it. Implementations: the in-memory
- * store, the JDBC store in {@code sync-examples}, and whatever integrators write; each must pass
+ * store, the JDBC store in {@code sync-jdbc}, and whatever integrators write; each must pass
  * {@code MarketingStoreContract} from this module's test-jar.
  *
  * <h2>Contract</h2>
@@ -22,17 +22,29 @@ import java.util.Optional;
  *       record, in input order. A record the store cannot take is {@link StoreResult.Rejected}
  *       with a reason, and the others are still written; an exception means the store itself
  *       failed (nothing is assumed written, the engine retries the batch).</li>
- *   <li><b>Idempotence.</b> Writing the same values again is {@link StoreResult.Unchanged} and
- *       changes nothing (delivery is at least once: after a crash the engine rewrites a page).</li>
- *   <li><b>Patch semantics.</b> {@link #upsert} sets the fields present in each record and leaves
- *       other fields of the stored record as they are; {@link FieldValue#NULL} clears a field.</li>
+ *   <li><b>Idempotence.</b> Writing the same values (and the same deleted flag) again is
+ *       {@link StoreResult.Unchanged} and changes no value and no {@code localModstamp}
+ *       (delivery is at least once: after a crash the engine rewrites a page). The store still
+ *       records the record's {@code crmModstamp}: that is bookkeeping, not a change.</li>
+ *   <li><b>Patch semantics.</b> {@link #upsert}, {@link #saveLocal}, {@link #merge} and
+ *       {@link #relink} set the fields present in each record and leave other fields of the stored
+ *       record as they are; {@link FieldValue#NULL} clears a field (a store may then drop it from
+ *       {@link MarketingRecord#fields()}; {@link MarketingRecord#get} gives {@code NULL} either way).</li>
+ *   <li><b>Values are kept exactly or rejected.</b> A value is read back equal to what was written
+ *       ({@code 1.0} stays a number, {@code "1.0"} text, {@code ""} is not {@code NULL}). A value
+ *       the store cannot keep exactly (too long for its column, text with an unpaired UTF-16
+ *       surrogate, which has no UTF-8 form) makes the record {@link StoreResult.Rejected}, and
+ *       nothing of that record is written.</li>
  *   <li><b>Deletions keep the record.</b> As Marketo does, a CRM deletion sets
  *       {@link MarketingRecord#crmDeleted()}; the record and its values stay.</li>
  *   <li><b>Change feed.</b> For bidirectional types the store reports its own changes
- *       ({@link #changesSince}), including records that have no CRM id yet. Writes the engine
- *       makes through {@link #upsert}, {@link #markDeleted}, {@link #link}, {@link #merge} and
- *       {@link #relink} should not appear in the feed; if they do, the engine sees values equal to its
- *       merge base and does nothing.</li>
+ *       ({@link #changesSince}), including records that have no CRM id yet. The feed is exact:
+ *       every local change after a cursor is reported, a record changed several times is reported
+ *       once (at its latest change, with its current values), and a record not changed since the
+ *       cursor is not reported again. Writes the engine makes through {@link #upsert},
+ *       {@link #markDeleted}, {@link #link}, {@link #merge} and {@link #relink} should not appear
+ *       in the feed; if they do, the engine sees values equal to its merge base and does nothing.
+ *       An engine write must never hide a host change still unread in the feed.</li>
  *   <li><b>Transactions.</b> A store that also implements {@link SyncStateStore} over the same
  *       database should make {@link SyncStateStore#inTransaction} cover its writes, so data and
  *       checkpoint commit together.</li>
@@ -42,7 +54,9 @@ public interface MarketingStore {
 
     /**
      * Creates or updates records by CRM id (patch semantics). Records with
-     * {@link SyncRecord#deleted()} set are stored with {@link MarketingRecord#crmDeleted()} set.
+     * {@link SyncRecord#deleted()} set are stored with {@link MarketingRecord#crmDeleted()} set;
+     * a record written with it unset clears the flag (the CRM restored it from its recycle bin).
+     * Each record's {@link SyncRecord#modstamp()} becomes its {@link MarketingRecord#crmModstamp()}.
      *
      * @param type the object type of every record in the batch
      * @param records the records, at most one per CRM id
@@ -96,24 +110,29 @@ public interface MarketingStore {
 
     /**
      * A write by the host application (not by the engine): creates a record when
-     * {@code marketingId} is null, otherwise patches it. The change enters the change feed.
+     * {@code marketingId} is null, otherwise patches it. The change enters the change feed; a
+     * call that changes no value may leave the feed as it is.
      *
      * @param type a bidirectional object type
      * @param marketingId the record to change, or null to create one
      * @param fields the values to set ({@link FieldValue#NULL} clears)
      * @return the record as stored afterwards
-     * @throws IllegalArgumentException if the type is not bidirectional or the record does not exist
+     * @throws IllegalArgumentException if the type is not bidirectional, the record does not exist,
+     *     or a value cannot be stored (the message names the field)
      */
     MarketingRecord saveLocal(ObjectType type, String marketingId, Map<String, FieldValue> fields);
 
     /**
      * Reads the store's own changes since a cursor, oldest first. Starting from the empty cursor
-     * {@code ""} lists every record of the type.
+     * {@code ""} lists every record of the type (those the engine wrote too), so a first
+     * bidirectional cycle sees the marketing-only records that existed before it. A cursor is
+     * opaque and belongs to the store that issued it.
      *
      * @param type a bidirectional object type
      * @param cursor a cursor returned earlier, or {@code ""} for the beginning
      * @param limit the most records to return, at least 1
      * @return the page
+     * @throws IllegalArgumentException if the type is not bidirectional or the cursor is not one this store issues
      */
     ChangePage changesSince(ObjectType type, String cursor, int limit);
 
@@ -123,34 +142,41 @@ public interface MarketingStore {
      * @param type the object type
      * @param marketingId the store's id
      * @param crmId the new CRM id
-     * @throws IllegalArgumentException if the record does not exist, or is linked to another CRM id
+     * @throws IllegalArgumentException if the record does not exist, is linked to another CRM id,
+     *     or another record of the type is already linked to {@code crmId}; linking again to the same
+     *     id does nothing
      */
     void link(ObjectType type, String marketingId, CrmId crmId);
 
     /**
      * Merges loser records into a survivor, as the CRM did: the survivor takes
      * {@code mergedFields}; every stored reference to a loser (e.g. a campaign member's person
-     * field) is repointed at the survivor; the losers are removed. Idempotent: losers already gone
-     * are ignored.
+     * field, an activity's {@code WhoId}: any {@link FieldValue.Ref} in any record) is repointed
+     * at the survivor; the losers are removed. Idempotent: losers already gone are ignored. If the
+     * survivor is not in the store, the first loser found takes its CRM id (keeping its marketing
+     * id), or, when none is found either, the survivor is created from {@code mergedFields}.
      *
      * @param type the object type
      * @param survivor the surviving record's CRM id
      * @param losers the merged-away records' CRM ids
-     * @param mergedFields the survivor's values after the merge
+     * @param mergedFields the survivor's values after the merge (patch semantics)
      * @return the survivor as stored afterwards
+     * @throws IllegalArgumentException if the survivor is also a loser, or a value cannot be stored
      */
     MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers, Map<String, FieldValue> mergedFields);
 
     /**
      * Moves a record to another type and CRM id, as a lead conversion does (Lead → Contact). If a
      * record with the target id already exists, this behaves as {@link #merge} into it. References
-     * to the old id are repointed. Idempotent.
+     * to the old id are repointed. The record keeps its marketing id. If neither record exists, the
+     * record is created under its new identity. Idempotent.
      *
      * @param fromType the old type
      * @param fromId the old CRM id
      * @param toType the new type
      * @param toId the new CRM id
-     * @param fields the values of the record under its new identity
+     * @param fields the values of the record under its new identity (patch semantics: fields of the
+     *     old identity not named here are kept)
      * @return the record as stored afterwards
      */
     MarketingRecord relink(ObjectType fromType, CrmId fromId, ObjectType toType, CrmId toId, Map<String, FieldValue> fields);

@@ -104,7 +104,9 @@ public interface SyncStateStore {
     // ---- transactions and leases --------------------------------------------------------------
 
     /**
-     * Runs work atomically where the store can (see the class contract).
+     * Runs work atomically where the store can (see the class contract). If the work throws, the
+     * exception propagates unchanged and, in an atomic store, nothing the work wrote is kept. A
+     * call inside the work joins the transaction already running on this thread.
      *
      * @param work the work
      * @param <T> its result
@@ -116,19 +118,43 @@ public interface SyncStateStore {
 
     /**
      * Takes or renews the lease {@code name} for {@code owner}, unless another owner holds an
-     * unexpired one. The default, for a store used by a single process, always grants it (token 1).
+     * unexpired one. A lease is unexpired while {@code now} is before {@link Lease#expiresAt()}.
+     * Renewing an unexpired lease keeps its fencing token; every other grant (to a new owner, or
+     * after expiry or release) takes a token greater than every token granted before under that
+     * name. The default, for a store used by a single process, always grants it (token 1).
      *
      * @param name what the lease covers
      * @param owner who asks
      * @param now the time
      * @param ttl how long the lease lasts
      * @return the lease, or empty if another owner holds it
+     * @throws IllegalArgumentException if the name or owner is blank or the ttl is not positive
      */
     default Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
         return Optional.of(new Lease(name, owner, 1, now.plus(ttl)));
     }
 
-    /** @param lease a lease to give back early; the default does nothing */
+    /**
+     * Gives a lease back early, so another owner may take it at once. Does nothing unless the
+     * lease is still the current grant (same owner and token). The default does nothing.
+     *
+     * @param lease a lease this store granted
+     */
     default void releaseLease(Lease lease) {
+    }
+
+    /**
+     * Tells whether a lease is still the current grant of its name: same owner and fencing token,
+     * not expired at {@code now}. The engine asks before it commits a checkpoint, so that an
+     * engine that lost its lease (it paused past the expiry and another owner took over) stops
+     * instead of overwriting newer progress. The default, for a store used by a single process,
+     * checks only the expiry.
+     *
+     * @param lease a lease this store granted
+     * @param now the time
+     * @return true if the lease is still held
+     */
+    default boolean holdsLease(Lease lease, Instant now) {
+        return now.isBefore(lease.expiresAt());
     }
 }

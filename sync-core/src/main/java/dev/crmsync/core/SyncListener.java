@@ -1,0 +1,67 @@
+package dev.crmsync.core;
+
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.FailedRecord;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Hooks into a running engine: progress, rejected records, type and cycle completion. Every
+ * method is a no-op by default; override what you need.
+ *
+ * <p>Methods are called on the thread running the cycle, in cycle order. They should return
+ * quickly. The engine calls them behind a guard: a listener that throws is logged and ignored,
+ * and never stops a cycle.
+ */
+public interface SyncListener {
+
+    /** A listener that does nothing. */
+    SyncListener NOOP = new SyncListener() {
+    };
+
+    /**
+     * A cycle started.
+     *
+     * @param cycleId its id
+     * @param types the object types it will visit, in order
+     */
+    default void onCycleStarted(String cycleId, List<ObjectType> types) {
+    }
+
+    /**
+     * Progress of one object type: called when the type starts and after each page. During the
+     * first full copy, {@code done} counts records copied since the copy began (across cycles
+     * and restarts); afterwards it counts changes read in this cycle.
+     *
+     * @param type the object type
+     * @param done records done so far
+     * @param estimatedTotal the CRM's estimate of the total, if it gave one
+     */
+    default void onProgress(ObjectType type, long done, OptionalLong estimatedTotal) {
+    }
+
+    /**
+     * A record was rejected (by the marketing store, for one-way types). It is kept in the state
+     * store for retry, or parked once its attempts are used up ({@link FailedRecord#parked()}).
+     *
+     * @param failure the failure as saved, with the reason
+     */
+    default void onRecordRejected(FailedRecord failure) {
+    }
+
+    /**
+     * An object type is done for this cycle (whatever its outcome).
+     *
+     * @param report what the cycle did for it
+     */
+    default void onTypeDone(TypeReport report) {
+    }
+
+    /**
+     * A cycle ended (whatever its outcome).
+     *
+     * @param report the cycle's report, as {@link SyncEngine#runCycle()} returns it
+     */
+    default void onCycleDone(SyncReport report) {
+    }
+}

@@ -1,0 +1,258 @@
+package dev.crmsync.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an engine's cycles in a loop, as Marketo does: a cycle, a pause measured from the
+ * <em>end</em> of that cycle (default {@link #DEFAULT_PAUSE}), the next cycle, and so on.
+ *
+ * <pre>{@code
+ * SyncScheduler scheduler = SyncScheduler.builder(engine).pause(Duration.ofMinutes(5)).build();
+ * scheduler.start();
+ * ...
+ * scheduler.close();   // no further cycle starts
+ * engine.close();      // a running cycle stops at its next page boundary
+ * }</pre>
+ *
+ * <p>Only one cycle of the engine runs at a time: the next cycle is scheduled only once the
+ * previous one has ended. A cycle that fails (or throws) is logged and the loop goes on at the next
+ * tick. The loop ends when the scheduler is closed, when the engine is closed, or when the
+ * executor refuses work or interrupts the cycle's thread.
+ *
+ * <p>Pass your own {@link ScheduledExecutorService} to control threads (tests pass a manual one and
+ * need no sleeps); the scheduler never shuts down an executor it did not create. Without one, it
+ * creates a single daemon thread and shuts it down on {@link #close()}. Thread-safe; {@link #close()}
+ * is idempotent and may come from any thread, including from within a cycle.
+ */
+public final class SyncScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncScheduler.class);
+
+    /** Default pause between the end of one cycle and the start of the next (Marketo's 5 minutes). */
+    public static final Duration DEFAULT_PAUSE = Duration.ofMinutes(5);
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final SyncEngine engine;
+    private final Duration pause;
+    private final Duration initialDelay;
+    private final ScheduledExecutorService executor;
+    private final boolean ownsExecutor;
+    private final Object lock = new Object();
+    private final AtomicLong cyclesRun = new AtomicLong();
+    private State state = State.NEW;            // guarded by lock
+    private ScheduledFuture<?> next;            // guarded by lock
+    private volatile SyncReport lastReport;
+
+    private SyncScheduler(Builder b) {
+        this.engine = b.engine;
+        this.pause = b.pause;
+        this.initialDelay = b.initialDelay;
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.ownsExecutor = false;
+        } else {
+            String name = "crmsync-scheduler-" + engine.engineId();
+            this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+            this.ownsExecutor = true;
+        }
+    }
+
+    /**
+     * @param engine the engine whose cycles to run
+     * @return a new builder
+     */
+    public static Builder builder(SyncEngine engine) {
+        return new Builder(engine);
+    }
+
+    /**
+     * Starts the loop: the first cycle runs after the initial delay. Calling it again while running
+     * does nothing.
+     *
+     * @throws IllegalStateException if the scheduler is closed
+     */
+    public void start() {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                throw new IllegalStateException("scheduler of engine '" + engine.engineId() + "' is closed");
+            }
+            if (state == State.RUNNING) {
+                return;
+            }
+            state = State.RUNNING;
+            scheduleNext(initialDelay);
+        }
+        LOG.info("Scheduler started for engine {}: pause {} between cycles", engine.engineId(), pause);
+    }
+
+    /** @return true between {@link #start()} and the end of the loop */
+    public boolean isRunning() {
+        synchronized (lock) {
+            return state == State.RUNNING;
+        }
+    }
+
+    /** @return the report of the last cycle the scheduler ran, if any */
+    public Optional<SyncReport> lastReport() {
+        return Optional.ofNullable(lastReport);
+    }
+
+    /** @return how many cycles the scheduler has run to a report */
+    public long cyclesRun() {
+        return cyclesRun.get();
+    }
+
+    /** @return the pause between the end of a cycle and the start of the next */
+    public Duration pause() {
+        return pause;
+    }
+
+    private void scheduleNext(Duration delay) {
+        // lock held
+        try {
+            next = executor.schedule(this::tick, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("Scheduler of engine {} stops: its executor refused the next cycle", engine.engineId());
+            state = State.CLOSED;
+            next = null;
+        }
+    }
+
+    private void tick() {
+        synchronized (lock) {
+            if (state != State.RUNNING) {
+                return;
+            }
+        }
+        try {
+            if (engine.isClosed()) {
+                stopBecause("its engine is closed");
+                return;
+            }
+            SyncReport report = engine.runCycle();
+            lastReport = report;
+            cyclesRun.incrementAndGet();
+            if (!report.isComplete()) {
+                LOG.warn("Cycle {} ended {}; the next cycle runs after the pause", report.cycleId(),
+                        report.outcome().label());
+            }
+        } catch (IllegalStateException e) {
+            if (engine.isClosed()) {
+                stopBecause("its engine is closed");
+                return;
+            }
+            LOG.warn("Cycle of engine {} refused ({}); trying again after the pause", engine.engineId(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Cycle of engine {} threw; trying again after the pause", engine.engineId(), e);
+        } finally {
+            synchronized (lock) {
+                if (state == State.RUNNING) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        LOG.info("Scheduler of engine {} stops: its thread was interrupted", engine.engineId());
+                        state = State.CLOSED;
+                        next = null;
+                    } else {
+                        scheduleNext(pause);
+                    }
+                }
+            }
+        }
+    }
+
+    private void stopBecause(String why) {
+        LOG.info("Scheduler of engine {} stops: {}", engine.engineId(), why);
+        close();
+    }
+
+    /**
+     * Stops the loop: no further cycle starts. A cycle already running finishes (close the engine
+     * to stop it at its next page boundary). Shuts down the executor only if the scheduler created
+     * it. Idempotent; any thread.
+     */
+    @Override
+    public void close() {
+        ScheduledFuture<?> pending;
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            pending = next;
+            next = null;
+        }
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (ownsExecutor) {
+            executor.shutdown();
+        }
+    }
+
+    /** Builds a {@link SyncScheduler}; every setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private final SyncEngine engine;
+        private Duration pause = DEFAULT_PAUSE;
+        private Duration initialDelay = Duration.ZERO;
+        private ScheduledExecutorService executor;
+
+        private Builder(SyncEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine must not be null");
+        }
+
+        /**
+         * @param pause the pause between the end of one cycle and the start of the next; positive;
+         *     default {@link SyncScheduler#DEFAULT_PAUSE}
+         * @return this builder
+         */
+        public Builder pause(Duration pause) {
+            Objects.requireNonNull(pause, "pause must not be null");
+            if (pause.isNegative() || pause.isZero()) {
+                throw new IllegalArgumentException("pause must be positive, was " + pause);
+            }
+            this.pause = pause;
+            return this;
+        }
+
+        /**
+         * @param initialDelay the wait before the first cycle; zero or more; default zero
+         * @return this builder
+         */
+        public Builder initialDelay(Duration initialDelay) {
+            Objects.requireNonNull(initialDelay, "initialDelay must not be null");
+            if (initialDelay.isNegative()) {
+                throw new IllegalArgumentException("initialDelay must not be negative, was " + initialDelay);
+            }
+            this.initialDelay = initialDelay;
+            return this;
+        }
+
+        /**
+         * @param executor the executor to run cycles on; the scheduler never shuts it down. Default:
+         *     a single daemon thread the scheduler creates and shuts down on close
+         * @return this builder
+         */
+        public Builder executor(ScheduledExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor must not be null");
+            return this;
+        }
+
+        /** @return the scheduler, not yet started */
+        public SyncScheduler build() {
+            return new SyncScheduler(this);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.CycleOutcome;
+import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.core.SyncCounts;
+import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.TypeOutcome;
+import dev.crmsync.core.TypeReport;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.store.Lease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one cycle: resolves the object types, visits them parents first, each under its lease and
+ * through its {@link TypeSync} strategy, isolates a type's failure from the others, stops cleanly
+ * on quota, and builds the {@link SyncReport}. Not thread-safe: the engine lets one cycle run at
+ * a time.
+ */
+public final class CycleRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(CycleRunner.class);
+
+    /** The MDC key holding the cycle id while a cycle runs. */
+    public static final String MDC_CYCLE_KEY = "crmsync.cycle";
+
+    /** Prefix of the per-type lease names. */
+    public static final String LEASE_PREFIX = "crmsync:";
+
+    private final EngineSettings settings;
+    private final GuardedListener listener;
+    private final Function<ObjectType, TypeSync> strategies;
+
+    /**
+     * @param settings the engine's settings
+     * @param strategies the strategy per object type
+     */
+    public CycleRunner(EngineSettings settings, Function<ObjectType, TypeSync> strategies) {
+        this.settings = settings;
+        this.listener = new GuardedListener(settings.listener());
+        this.strategies = strategies;
+    }
+
+    /**
+     * Runs one cycle. Never throws for a CRM or store failure: those end up in the report.
+     *
+     * @param cycleId the cycle's id
+     * @param stopReason gives a reason when the cycle must stop at the next page boundary, else null
+     * @return the report
+     */
+    public SyncReport run(String cycleId, Supplier<String> stopReason) {
+        String previousMdc = MDC.get(MDC_CYCLE_KEY);
+        MDC.put(MDC_CYCLE_KEY, cycleId);
+        try {
+            return runInMdc(cycleId, stopReason);
+        } finally {
+            if (previousMdc == null) {
+                MDC.remove(MDC_CYCLE_KEY);
+            } else {
+                MDC.put(MDC_CYCLE_KEY, previousMdc);
+            }
+        }
+    }
+
+    private SyncReport runInMdc(String cycleId, Supplier<String> stopReason) {
+        Instant startedAt = settings.clock().instant();
+        Map<String, Long> callsBefore = callCounts();
+        List<TypeReport> reports = new ArrayList<>();
+        String quota = null;
+        String fatal = null;
+        String stopped = null;
+        List<ObjectType> types = List.of();
+        try {
+            types = resolveTypes();
+        } catch (QuotaExceededException e) {
+            quota = message(e);
+        } catch (RuntimeException e) {
+            fatal = "could not list the CRM's object types: " + message(e);
+            LOG.warn("Cycle {} could not list the CRM's object types", cycleId, e);
+        }
+        LOG.info("Cycle {} started: {} object types", cycleId, types.size());
+        listener.onCycleStarted(cycleId, types);
+        for (ObjectType type : types) {
+            String halt = quota != null ? "API quota exhausted" : stopped;
+            if (halt == null) {
+                halt = stopReason.get();
+                stopped = halt;
+            }
+            TypeReport report;
+            if (halt != null) {
+                report = new TypeReport(type, new TypeOutcome.NotRun(halt), SyncCounts.ZERO, Duration.ZERO, List.of());
+            } else {
+                TypeResult result = runType(cycleId, type, stopReason);
+                report = result.report();
+                if (result.quota() != null) {
+                    quota = result.quota();
+                } else if (result.stopped() != null) {
+                    stopped = result.stopped();
+                }
+            }
+            reports.add(report);
+            listener.onTypeDone(report);
+        }
+        Instant finishedAt = settings.clock().instant();
+        if (finishedAt.isBefore(startedAt)) {
+            finishedAt = startedAt;
+        }
+        CycleOutcome outcome = outcome(reports, quota, fatal, stopped);
+        SyncReport report = new SyncReport(cycleId, startedAt, finishedAt, outcome, reports,
+                diff(callsBefore, callCounts()));
+        SyncCounts t = report.totals();
+        LOG.info("Cycle {} {}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {};"
+                        + " {} CRM calls", cycleId, outcome.label(), t.read(), t.created(), t.updated(), t.unchanged(),
+                t.deleted(), t.failed(), t.skipped(), report.crmCallsTotal());
+        listener.onCycleDone(report);
+        return report;
+    }
+
+    /** A type's report, and whether it ran out of quota or was stopped. */
+    private record TypeResult(TypeReport report, String quota, String stopped) {
+    }
+
+    private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason) {
+        Instant t0 = settings.clock().instant();
+        String leaseName = LEASE_PREFIX + type.apiName();
+        TypeRun run = null;
+        TypeOutcome outcome;
+        String quota = null;
+        String stopped = null;
+        List<String> notes = new ArrayList<>();
+        Lease lease = null;
+        try {
+            Optional<Lease> granted = settings.state().tryAcquireLease(leaseName, settings.engineId(), t0,
+                    settings.leaseTtl());
+            if (granted.isEmpty()) {
+                LOG.info("{}: lease '{}' is held by another engine; skipped this cycle", type, leaseName);
+                outcome = new TypeOutcome.LeaseHeld(leaseName);
+            } else {
+                lease = granted.get();
+                Optional<ObjectSchema> schema = settings.crm().describe(type);
+                if (schema.isEmpty() || !schema.get().queryable()) {
+                    LOG.info("{}: not queryable by the integration user; skipped", type);
+                    outcome = new TypeOutcome.Skipped("not queryable by the integration user");
+                } else {
+                    Set<String> fields = effectiveFields(type, schema.get(), notes);
+                    run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
+                    strategies.apply(type).sync(run);
+                    lease = run.lease();
+                    outcome = new TypeOutcome.Synced();
+                }
+            }
+        } catch (QuotaExceededException e) {
+            LOG.warn("{}: API quota exhausted ({}); stopping the cycle, checkpoints kept", type, message(e));
+            quota = message(e);
+            outcome = new TypeOutcome.Stopped("API quota exhausted: " + quota);
+        } catch (CycleStoppedException e) {
+            LOG.info("{}: stopped ({}); checkpoint kept", type, e.getMessage());
+            stopped = e.getMessage();
+            outcome = new TypeOutcome.Stopped(stopped);
+        } catch (RuntimeException e) {
+            boolean retriable = e instanceof SyncException se && se.isRetriable();
+            LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, e);
+            outcome = new TypeOutcome.Failed(message(e), retriable);
+        } finally {
+            if (run != null) {
+                lease = run.lease();
+            }
+            if (lease != null) {
+                release(lease);
+            }
+        }
+        if (run != null) {
+            notes.addAll(run.notes());
+        }
+        SyncCounts counts = run == null ? SyncCounts.ZERO : run.counters().snapshot();
+        Instant t1 = settings.clock().instant();
+        Duration took = t1.isBefore(t0) ? Duration.ZERO : Duration.between(t0, t1);
+        if (outcome instanceof TypeOutcome.Synced) {
+            LOG.info("{}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {}", type,
+                    counts.read(), counts.created(), counts.updated(), counts.unchanged(), counts.deleted(),
+                    counts.failed(), counts.skipped());
+        }
+        return new TypeResult(new TypeReport(type, outcome, counts, took, notes), quota, stopped);
+    }
+
+    private void release(Lease lease) {
+        try {
+            settings.state().releaseLease(lease);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not release lease '{}'; it lapses at {}", lease.name(), lease.expiresAt(), e);
+        }
+    }
+
+    private Set<String> effectiveFields(ObjectType type, ObjectSchema schema, List<String> notes) {
+        Set<String> readable = schema.readableFieldNames();
+        Set<String> selected = settings.fieldSelection().get(type);
+        if (selected == null) {
+            return readable;
+        }
+        Set<String> fields = new LinkedHashSet<>();
+        Set<String> missing = new TreeSet<>();
+        for (String f : selected) {
+            if (readable.contains(f)) {
+                fields.add(f);
+            } else {
+                missing.add(f);
+            }
+        }
+        if (!missing.isEmpty()) {
+            LOG.info("{}: selected fields not readable by the integration user (or gone), not synced: {}", type, missing);
+            notes.add("selected fields not readable (or gone), not synced: " + missing);
+        }
+        return fields;
+    }
+
+    private List<ObjectType> resolveTypes() {
+        Set<ObjectType> types = new TreeSet<>(ObjectType.SYNC_ORDER);
+        if (settings.objectTypes().isEmpty()) {
+            Set<ObjectType> available = settings.crm().availableTypes();
+            if (available != null) {
+                types.addAll(available);
+            }
+        } else {
+            types.addAll(settings.objectTypes());
+        }
+        return List.copyOf(types);
+    }
+
+    private static CycleOutcome outcome(List<TypeReport> reports, String quota, String fatal, String stopped) {
+        if (quota != null) {
+            return new CycleOutcome.Quota(quota);
+        }
+        if (fatal != null) {
+            return new CycleOutcome.Failed(fatal);
+        }
+        List<String> reasons = new ArrayList<>();
+        int failed = 0;
+        int worked = 0;
+        for (TypeReport r : reports) {
+            TypeOutcome o = r.outcome();
+            if (o instanceof TypeOutcome.Failed f) {
+                failed++;
+                reasons.add(r.type() + " failed: " + f.reason());
+            } else if (o instanceof TypeOutcome.Stopped s) {
+                worked++;
+                reasons.add(r.type() + " stopped: " + s.reason());
+            } else if (o instanceof TypeOutcome.Synced) {
+                worked++;
+                long rejected = r.counts().failed();
+                if (rejected > 0) {
+                    reasons.add(r.type() + ": " + rejected + " record" + (rejected == 1 ? "" : "s")
+                            + " rejected by the store (kept for retry or parked)");
+                }
+            }
+        }
+        if (stopped != null && reasons.stream().noneMatch(x -> x.contains(stopped))) {
+            reasons.add("cycle stopped: " + stopped);
+        }
+        if (reasons.isEmpty()) {
+            return new CycleOutcome.Complete();
+        }
+        if (worked == 0 && failed > 0) {
+            return new CycleOutcome.Failed(String.join("; ", reasons));
+        }
+        return new CycleOutcome.Partial(reasons);
+    }
+
+    private Map<String, Long> callCounts() {
+        try {
+            Map<String, Long> counts = settings.crm().callCounts();
+            return counts == null ? Map.of() : Map.copyOf(counts);
+        } catch (RuntimeException e) {
+            LOG.debug("CRM call counts unavailable", e);
+            return Map.of();
+        }
+    }
+
+    private static Map<String, Long> diff(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new HashMap<>();
+        after.forEach((k, v) -> {
+            long delta = v - before.getOrDefault(k, 0L);
+            if (delta > 0) {
+                d.put(k, delta);
+            }
+        });
+        return d;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

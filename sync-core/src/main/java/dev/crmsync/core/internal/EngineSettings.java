@@ -1,0 +1,59 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.ConflictPolicy;
+import dev.crmsync.core.CrmSource;
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.SyncStateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An engine's validated configuration, as {@code SyncEngine.Builder} assembled it.
+ *
+ * @param engineId the engine's id, used as lease owner and in cycle ids
+ * @param crm the CRM
+ * @param store the marketing store
+ * @param state the state store
+ * @param conflictPolicy the conflict policy for bidirectional types
+ * @param objectTypes the types to sync; empty means every type the CRM makes available
+ * @param fieldSelection per type, the fields to sync (types absent: every readable field)
+ * @param pageSize records per CRM page
+ * @param storeBatchSize records per store call
+ * @param lookback how far each incremental read steps back
+ * @param maxAttempts failures before a record is parked
+ * @param leaseTtl lease time-to-live per object type
+ * @param clock the clock
+ * @param listener the host's listener (unguarded; the engine wraps it)
+ */
+public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
+                             ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
+                             Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
+                             Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
+                             SyncListener listener) {
+
+    /** Checks nulls and copies collections. */
+    public EngineSettings {
+        Objects.requireNonNull(engineId, "engineId");
+        Objects.requireNonNull(crm, "crm");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(conflictPolicy, "conflictPolicy");
+        objectTypes = List.copyOf(objectTypes);
+        fieldSelection = Map.copyOf(fieldSelection);
+        Objects.requireNonNull(lookback, "lookback");
+        Objects.requireNonNull(leaseTtl, "leaseTtl");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(listener, "listener");
+    }
+
+    /** @return how many ids to fetch from the CRM per call */
+    public int fetchSize() {
+        return Math.max(1, Math.min(pageSize, crm.maxPageSize()));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.TypeReport;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.FailedRecord;
+import java.util.List;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls the host's listener behind a guard: whatever it throws is logged and ignored. */
+public final class GuardedListener implements SyncListener {
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedListener.class);
+
+    private final SyncListener delegate;
+
+    /** @param delegate the host's listener */
+    public GuardedListener(SyncListener delegate) {
+        this.delegate = delegate;
+    }
+
+    private void guard(String event, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Sync listener {} threw from {}; ignored", delegate.getClass().getName(), event, e);
+        }
+    }
+
+    @Override
+    public void onCycleStarted(String cycleId, List<ObjectType> types) {
+        guard("onCycleStarted", () -> delegate.onCycleStarted(cycleId, types));
+    }
+
+    @Override
+    public void onProgress(ObjectType type, long done, OptionalLong estimatedTotal) {
+        guard("onProgress", () -> delegate.onProgress(type, done, estimatedTotal));
+    }
+
+    @Override
+    public void onRecordRejected(FailedRecord failure) {
+        guard("onRecordRejected", () -> delegate.onRecordRejected(failure));
+    }
+
+    @Override
+    public void onTypeDone(TypeReport report) {
+        guard("onTypeDone", () -> delegate.onTypeDone(report));
+    }
+
+    @Override
+    public void onCycleDone(SyncReport report) {
+        guard("onCycleDone", () -> delegate.onCycleDone(report));
+    }
+}

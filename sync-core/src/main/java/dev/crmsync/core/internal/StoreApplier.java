@@ -1,0 +1,217 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.Deletion;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Applies CRM records to the marketing store, CRM → marketing, for one object type: compares
+ * each record with what the store holds and writes only what differs, so re-reading an overlap
+ * or replaying a page after a crash writes nothing. Rejections go to the {@link FailureBook}.
+ *
+ * <p>Only the type's synced fields reach the store: whatever else a record carries is dropped here.
+ */
+public final class StoreApplier {
+
+    private final MarketingStore store;
+    private final ObjectType type;
+    private final Set<String> fields;
+    private final int batchSize;
+    private final FailureBook failures;
+    private final TypeCounters counters;
+
+    /**
+     * @param store the marketing store
+     * @param type the object type
+     * @param fields the fields to sync (others never reach the store)
+     * @param batchSize the most records per store call
+     * @param failures the type's failures (store side)
+     * @param counters the type's counters
+     */
+    public StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
+                        FailureBook failures, TypeCounters counters) {
+        this.store = store;
+        this.type = type;
+        this.fields = Set.copyOf(fields);
+        this.batchSize = batchSize;
+        this.failures = failures;
+        this.counters = counters;
+    }
+
+    /**
+     * Applies records as read from the CRM: live ones are created or updated where they differ,
+     * deleted ones flag the stored record deleted.
+     *
+     * @param records records of this applier's type
+     */
+    public void apply(List<SyncRecord> records) {
+        // at most one record per id per store call: keep the last one read (the newest)
+        Map<CrmId, SyncRecord> byId = new LinkedHashMap<>();
+        for (SyncRecord r : records) {
+            if (!r.type().equals(type)) {
+                throw new SyncException("CRM returned a " + r.type() + " record while reading " + type, type, r.id(), null);
+            }
+            byId.remove(r.id());
+            byId.put(r.id(), r);
+        }
+        List<SyncRecord> unique = new ArrayList<>(byId.values());
+        for (int from = 0; from < unique.size(); from += batchSize) {
+            applyBatch(unique.subList(from, Math.min(unique.size(), from + batchSize)));
+        }
+    }
+
+    private void applyBatch(List<SyncRecord> batch) {
+        List<CrmId> ids = batch.stream().map(SyncRecord::id).toList();
+        Map<CrmId, MarketingRecord> stored = store.findByCrmIds(type, ids);
+        List<SyncRecord> upserts = new ArrayList<>();
+        List<Deletion> deletions = new ArrayList<>();
+        for (SyncRecord r : batch) {
+            MarketingRecord held = stored.get(r.id());
+            String key = r.id().value();
+            if (r.deleted()) {
+                if (held == null) {
+                    counters.skipped();          // deleted before it ever reached the store
+                    failures.succeeded(key);
+                } else if (held.crmDeleted()) {
+                    counters.unchanged();
+                    failures.succeeded(key);
+                } else {
+                    deletions.add(new Deletion(r.id(), r.modstamp()));
+                }
+                continue;
+            }
+            SyncRecord projected = project(r);
+            if (held == null || needsWrite(held, projected)) {
+                upserts.add(projected);
+            } else {
+                if (r.modstamp().equals(held.crmModstamp())) {
+                    counters.unchanged();        // this very version is already held
+                } else {
+                    counters.skipped();          // only fields that are not synced changed
+                }
+                failures.succeeded(key);
+            }
+        }
+        if (!upserts.isEmpty()) {
+            List<StoreResult> results = store.upsert(type, upserts);
+            checkSize("upsert", upserts.size(), results);
+            for (int i = 0; i < results.size(); i++) {
+                StoreResult result = results.get(i);
+                String key = upserts.get(i).id().value();
+                if (result instanceof StoreResult.Rejected rej) {
+                    failures.rejected(key, rej.code(), rej.message(), rej.retriable());
+                } else if (result instanceof StoreResult.NotFound) {
+                    failures.rejected(key, "NOT_FOUND", "the store reported the record not found on upsert", true);
+                } else {
+                    if (result instanceof StoreResult.Created) {
+                        counters.created();
+                    } else if (result instanceof StoreResult.Updated) {
+                        counters.updated();
+                    } else {
+                        counters.unchanged();
+                    }
+                    failures.succeeded(key);
+                }
+            }
+        }
+        markDeleted(deletions);
+    }
+
+    /**
+     * Applies deletions from the CRM's delete log: flags a stored record deleted unless it is
+     * already flagged, or the store holds a version newer than the deletion (it was undeleted).
+     *
+     * @param logged the deletions, of this applier's type
+     */
+    public void applyLoggedDeletions(List<Deletion> logged) {
+        Map<CrmId, Deletion> byId = new LinkedHashMap<>();
+        logged.forEach(d -> byId.put(d.crmId(), d));
+        List<Deletion> unique = new ArrayList<>(byId.values());
+        for (int from = 0; from < unique.size(); from += batchSize) {
+            List<Deletion> batch = unique.subList(from, Math.min(unique.size(), from + batchSize));
+            Map<CrmId, MarketingRecord> stored = store.findByCrmIds(type, batch.stream().map(Deletion::crmId).toList());
+            List<Deletion> toFlag = new ArrayList<>();
+            for (Deletion d : batch) {
+                MarketingRecord held = stored.get(d.crmId());
+                if (held == null || held.crmDeleted()) {
+                    continue;                    // the change stream saw it first, or it never reached the store
+                }
+                Instant heldStamp = held.crmModstamp();
+                if (heldStamp != null && heldStamp.isAfter(d.deletedAt())) {
+                    continue;                    // the store holds a newer version: undeleted since
+                }
+                toFlag.add(d);
+            }
+            markDeleted(toFlag);
+        }
+    }
+
+    private void markDeleted(List<Deletion> deletions) {
+        if (deletions.isEmpty()) {
+            return;
+        }
+        List<StoreResult> results = store.markDeleted(type, deletions);
+        checkSize("markDeleted", deletions.size(), results);
+        for (int i = 0; i < results.size(); i++) {
+            String key = deletions.get(i).crmId().value();
+            StoreResult result = results.get(i);
+            if (result instanceof StoreResult.Rejected rej) {
+                failures.rejected(key, rej.code(), rej.message(), rej.retriable());
+                continue;
+            }
+            if (result instanceof StoreResult.Created || result instanceof StoreResult.Updated) {
+                counters.deleted();
+            } else if (result instanceof StoreResult.Unchanged) {
+                counters.unchanged();
+            } else {
+                counters.skipped();              // NotFound: nothing held under that id
+            }
+            failures.succeeded(key);
+        }
+    }
+
+    private SyncRecord project(SyncRecord r) {
+        if (fields.containsAll(r.fields().keySet())) {
+            return r;
+        }
+        Map<String, FieldValue> kept = new LinkedHashMap<>();
+        r.fields().forEach((name, value) -> {
+            if (fields.contains(name)) {
+                kept.put(name, value);
+            }
+        });
+        return new SyncRecord(type, r.id(), kept, r.modstamp(), false);
+    }
+
+    private static boolean needsWrite(MarketingRecord held, SyncRecord r) {
+        if (held.crmDeleted()) {
+            return true;                         // undeleted in the CRM
+        }
+        for (Map.Entry<String, FieldValue> e : r.fields().entrySet()) {
+            if (!Objects.equals(held.get(e.getKey()), e.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkSize(String call, int expected, List<StoreResult> results) {
+        if (results == null || results.size() != expected) {
+            throw new SyncException("marketing store returned " + (results == null ? "null" : results.size())
+                    + " results for " + expected + " records from " + call, type, null, null);
+        }
+    }
+}

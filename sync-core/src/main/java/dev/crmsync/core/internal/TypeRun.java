@@ -1,0 +1,204 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.CrmSource;
+import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.Lease;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.SyncStateStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One object type's run within a cycle: what a {@link TypeSync} works with. Used by the cycle's
+ * thread only.
+ */
+public final class TypeRun {
+
+    private final EngineSettings settings;
+    private final String cycleId;
+    private final ObjectType type;
+    private final ObjectSchema schema;
+    private final Set<String> fields;
+    private final SyncListener listener;
+    private final Supplier<String> stopReason;
+    private final TypeCounters counters = new TypeCounters();
+    private final List<String> notes = new ArrayList<>();
+    private final FailureBook storeFailures;
+    private final StoreApplier applier;
+    private Lease lease;
+    private Checkpoint checkpoint;
+
+    /**
+     * @param settings the engine's settings
+     * @param cycleId the cycle's id
+     * @param type the object type
+     * @param schema the type as the integration user sees it
+     * @param fields the fields to sync (readable, and selected by the host)
+     * @param listener the guarded listener
+     * @param stopReason gives a reason when the cycle must stop, else null
+     * @param lease the type's lease
+     */
+    public TypeRun(EngineSettings settings, String cycleId, ObjectType type, ObjectSchema schema, Set<String> fields,
+                   SyncListener listener, Supplier<String> stopReason, Lease lease) {
+        this.settings = settings;
+        this.cycleId = cycleId;
+        this.type = type;
+        this.schema = schema;
+        this.fields = Set.copyOf(fields);
+        this.listener = listener;
+        this.stopReason = stopReason;
+        this.lease = lease;
+        Instant now = now();
+        this.checkpoint = settings.state().checkpoint(type)
+                .orElseGet(() -> Checkpoint.initial(type, now).withDeletionsCheckedUntil(now, now));
+        this.storeFailures = new FailureBook(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
+                settings.clock(), listener, counters);
+        this.applier = new StoreApplier(settings.store(), type, this.fields, settings.storeBatchSize(),
+                storeFailures, counters);
+    }
+
+    /** @return the engine's settings */
+    public EngineSettings settings() {
+        return settings;
+    }
+
+    /** @return the cycle's id */
+    public String cycleId() {
+        return cycleId;
+    }
+
+    /** @return the object type */
+    public ObjectType type() {
+        return type;
+    }
+
+    /** @return the type as the integration user sees it */
+    public ObjectSchema schema() {
+        return schema;
+    }
+
+    /** @return the fields to sync */
+    public Set<String> fields() {
+        return fields;
+    }
+
+    /** @return the CRM */
+    public CrmSource crm() {
+        return settings.crm();
+    }
+
+    /** @return the marketing store */
+    public MarketingStore store() {
+        return settings.store();
+    }
+
+    /** @return the state store */
+    public SyncStateStore state() {
+        return settings.state();
+    }
+
+    /** @return the guarded listener */
+    public SyncListener listener() {
+        return listener;
+    }
+
+    /** @return the type's counters */
+    public TypeCounters counters() {
+        return counters;
+    }
+
+    /** @return failures of writes to the marketing store */
+    public FailureBook storeFailures() {
+        return storeFailures;
+    }
+
+    /** @return the CRM → marketing applier */
+    public StoreApplier applier() {
+        return applier;
+    }
+
+    /** @return the engine clock's time */
+    public Instant now() {
+        return settings.clock().instant();
+    }
+
+    /** @return the checkpoint as last committed (or the initial one of a type never synced) */
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    /** @return the notes so far */
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** @param note a noteworthy event, shown in the type's report */
+    public void note(String note) {
+        notes.add(note);
+    }
+
+    /**
+     * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}.
+     *
+     * @param writes the writes (failures they record are saved inside the same transaction)
+     * @param next the checkpoint to save after them, or null to leave it as it is
+     */
+    public void commit(Runnable writes, Checkpoint next) {
+        settings.state().inTransaction(() -> {
+            writes.run();
+            if (next != null && !next.equals(checkpoint)) {
+                settings.state().saveCheckpoint(next);
+            }
+            return null;
+        });
+        if (next != null) {
+            checkpoint = next;
+        }
+    }
+
+    /**
+     * Call between pages: stops the type if the engine is closing or the thread was interrupted
+     * (the interrupt flag stays set), and renews the type's lease when half its time is gone.
+     *
+     * @throws CycleStoppedException if the cycle must stop
+     * @throws SyncException if the lease was lost to another engine
+     */
+    public void checkContinue() {
+        String reason = stopReason.get();
+        if (reason != null) {
+            throw new CycleStoppedException(reason);
+        }
+        Instant now = now();
+        Duration ttl = settings.leaseTtl();
+        if (!now.isBefore(lease.expiresAt().minus(ttl.dividedBy(2)))) {
+            lease = settings.state().tryAcquireLease(lease.name(), settings.engineId(), now, ttl)
+                    .orElseThrow(() -> new SyncException("lease '" + lease.name()
+                            + "' was lost to another engine", type, null, null));
+        }
+    }
+
+    /** @return the type's current lease */
+    public Lease lease() {
+        return lease;
+    }
+
+    /**
+     * Reports progress to the listener.
+     *
+     * @param done records done
+     * @param estimatedTotal the estimated total, if known
+     */
+    public void progress(long done, OptionalLong estimatedTotal) {
+        listener.onProgress(type, done, estimatedTotal);
+    }
+}

@@ -1,0 +1,843 @@
+package dev.crmsync.jdbc;
+
+import dev.crmsync.jdbc.internal.Checks;
+import dev.crmsync.jdbc.internal.Database;
+import dev.crmsync.jdbc.internal.FieldsJson;
+import dev.crmsync.jdbc.internal.Settings;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.Deletion;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link MarketingStore} over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}.
+ * It passes {@code MarketingStoreContract}.
+ *
+ * <h2>Tables</h2>
+ * One row per record in {@code crmsync_record}: the marketing id (a {@code BIGINT} from the
+ * sequence {@code crmsync_marketing_id_seq}, shown as its decimal), the object type, the CRM id
+ * (null for a marketing-only record; unique per type), the typed fields as JSON text, the
+ * deleted flag, both modification stamps (kept to the microsecond), and {@code change_seq}, the
+ * record's position in the change feed.
+ *
+ * <h2>Writes</h2>
+ * A batch is checked record by record before anything is written: a blank or over-long field
+ * name, a text longer than the configured limit or holding an unpaired UTF-16 surrogate (no UTF-8
+ * form), an encoded record over the configured size, or a type the store was not configured to
+ * hold makes that record {@link StoreResult.Rejected} with a code ({@code INVALID_FIELD_NAME},
+ * {@code VALUE_TOO_LONG}, {@code INVALID_TEXT}, {@code UNKNOWN_TYPE}) and a message naming the
+ * field; the rest are read (locked {@code FOR UPDATE}), patched in memory and written with one
+ * batched upsert ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on H2) in one
+ * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}. Nothing reads a
+ * whole table into memory: lookups go by key in chunks of {@value #CHUNK}.
+ *
+ * <h2>Change feed</h2>
+ * Exact. Only host writes ({@link #saveLocal}, or the optional trigger, see {@link JdbcStores})
+ * give a record a new {@code change_seq}, taken from the one-row counter
+ * {@code crmsync_change_counter}; taking it locks that row until commit, so positions commit in
+ * order and a reader never passes over a change that commits late. Engine writes leave
+ * {@code change_seq} alone (no echo, and a pending host change is never hidden). Records the
+ * engine created sit at {@code change_seq = 0}. The feed is ordered by
+ * {@code (change_seq, marketing_id)}; a cursor is that pair, {@code "seq.id"}.
+ *
+ * <h2>Merge and relink</h2>
+ * References are repointed by searching the JSON text of every record for the old id's
+ * reference token (a scan of the table, done in the same transaction): fine for the rare merges
+ * and conversions, never done by ordinary writes.
+ */
+public final class JdbcMarketingStore implements MarketingStore {
+
+    /** Most keys per {@code IN (…)} lookup. */
+    static final int CHUNK = 500;
+
+    private static final String COLS =
+            "marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp, local_modstamp, change_seq";
+
+    private final Database db;
+    private final Settings settings;
+
+    JdbcMarketingStore(Database db, Settings settings) {
+        this.db = db;
+        this.settings = settings;
+    }
+
+    /** A row read from {@code crmsync_record}. */
+    private static final class Row {
+        long mid;
+        ObjectType type;
+        CrmId crmId;
+        Map<String, FieldValue> fields;
+        boolean deleted;
+        Instant crmStamp;
+        Instant localStamp;
+        long seq;
+
+        MarketingRecord toRecord() {
+            return new MarketingRecord(type, Long.toString(mid), crmId, fields, deleted, crmStamp, localStamp);
+        }
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        Row r = new Row();
+        r.mid = rs.getLong(1);
+        r.type = ObjectType.of(rs.getString(2));
+        String crm = rs.getString(3);
+        r.crmId = crm == null ? null : CrmId.of(crm);
+        r.fields = FieldsJson.decode(rs.getString(4));
+        r.deleted = rs.getBoolean(5);
+        r.crmStamp = Database.getInstant(rs, 6);
+        r.localStamp = Database.getInstant(rs, 7);
+        r.seq = rs.getLong(8);
+        return r;
+    }
+
+    // ---- engine writes -------------------------------------------------------------------------
+
+    @Override
+    public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(records, "records");
+        Set<CrmId> seen = new HashSet<>();
+        for (SyncRecord r : records) {
+            Objects.requireNonNull(r, "record");
+            if (!r.type().equals(type)) {
+                throw new IllegalArgumentException("record " + r.id() + " is of type " + r.type()
+                        + ", not of the batch's type " + type);
+            }
+            if (!seen.add(r.id())) {
+                throw new IllegalArgumentException("CRM id " + r.id() + " appears twice in one batch");
+            }
+        }
+        StoreResult[] out = new StoreResult[records.size()];
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            SyncRecord r = records.get(i);
+            StoreResult.Rejected rej = precheck(type, r.id(), r.fields());
+            if (rej != null) {
+                out[i] = rej;
+            } else {
+                todo.add(i);
+            }
+        }
+        if (todo.isEmpty()) {
+            return List.of(out);
+        }
+        Instant now = Database.micros(settings.clock().instant());
+        db.run("upsert " + type + " records", c -> {
+            markEngineWrite(c);
+            List<CrmId> ids = new ArrayList<>(todo.size());
+            for (int i : todo) {
+                ids.add(records.get(i).id());
+            }
+            Map<CrmId, Row> existing = selectByCrmIds(c, type, ids, true);
+            int newCount = 0;
+            for (int i : todo) {
+                if (!existing.containsKey(records.get(i).id())) {
+                    newCount++;
+                }
+            }
+            long[] newIds = newCount == 0 ? new long[0] : nextMarketingIds(c, newCount);
+            int nextNew = 0;
+            try (PreparedStatement ps = c.prepareStatement(upsertSql())) {
+                int batched = 0;
+                for (int i : todo) {
+                    SyncRecord r = records.get(i);
+                    Row cur = existing.get(r.id());
+                    Instant crmStamp = Database.micros(r.modstamp());
+                    if (cur == null) {
+                        String json = FieldsJson.encode(withoutNulls(r.fields()));
+                        if (json.length() > settings.maxRecordLength()) {
+                            out[i] = tooBig(r.id(), json.length());
+                            continue;
+                        }
+                        long mid = newIds[nextNew++];
+                        bindUpsert(ps, mid, type, r.id(), json, r.deleted(), crmStamp, now);
+                        out[i] = new StoreResult.Created(r.id(), Long.toString(mid));
+                    } else {
+                        boolean changed = patch(cur.fields, r.fields());
+                        boolean flagChanged = cur.deleted != r.deleted();
+                        String mid = Long.toString(cur.mid);
+                        if (!changed && !flagChanged) {
+                            out[i] = new StoreResult.Unchanged(r.id(), mid);
+                            if (crmStamp.equals(cur.crmStamp)) {
+                                continue;
+                            }
+                            bindUpsert(ps, cur.mid, type, r.id(), FieldsJson.encode(cur.fields), cur.deleted,
+                                    crmStamp, cur.localStamp);
+                        } else {
+                            String json = FieldsJson.encode(cur.fields);
+                            if (json.length() > settings.maxRecordLength()) {
+                                out[i] = tooBig(r.id(), json.length());
+                                continue;
+                            }
+                            bindUpsert(ps, cur.mid, type, r.id(), json, r.deleted(), crmStamp, now);
+                            out[i] = new StoreResult.Updated(r.id(), mid);
+                        }
+                    }
+                    ps.addBatch();
+                    batched++;
+                }
+                if (batched > 0) {
+                    ps.executeBatch();
+                }
+            }
+            return null;
+        });
+        return List.of(out);
+    }
+
+    private StoreResult.Rejected precheck(ObjectType type, CrmId id, Map<String, FieldValue> fields) {
+        if (!settings.holds(type)) {
+            return new StoreResult.Rejected(id, "UNKNOWN_TYPE", "object type " + type
+                    + " is not one this store was configured to hold", false);
+        }
+        Checks.Problem p = Checks.check(fields, settings.maxTextLength());
+        return p == null ? null : new StoreResult.Rejected(id, p.code(), p.message(), false);
+    }
+
+    private StoreResult.Rejected tooBig(CrmId id, int length) {
+        return new StoreResult.Rejected(id, "VALUE_TOO_LONG", "the record's fields take " + length
+                + " characters encoded; at most " + settings.maxRecordLength() + " fit", false);
+    }
+
+    private String upsertSql() {
+        if (db.dialect() == SqlDialect.POSTGRESQL) {
+            return "INSERT INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
+                    + " local_modstamp, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 0)"
+                    + " ON CONFLICT (object_type, crm_id) DO UPDATE SET fields = EXCLUDED.fields,"
+                    + " crm_deleted = EXCLUDED.crm_deleted, crm_modstamp = EXCLUDED.crm_modstamp,"
+                    + " local_modstamp = EXCLUDED.local_modstamp";
+        }
+        return "MERGE INTO crmsync_record t USING (VALUES (CAST(? AS BIGINT), CAST(? AS VARCHAR(80)),"
+                + " CAST(? AS VARCHAR(18)), CAST(? AS CHARACTER VARYING), CAST(? AS BOOLEAN),"
+                + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE)))"
+                + " AS s(mid, ot, cid, f, del, cms, lms)"
+                + " ON t.object_type = s.ot AND t.crm_id = s.cid"
+                + " WHEN MATCHED THEN UPDATE SET fields = s.f, crm_deleted = s.del, crm_modstamp = s.cms,"
+                + " local_modstamp = s.lms"
+                + " WHEN NOT MATCHED THEN INSERT (marketing_id, object_type, crm_id, fields, crm_deleted,"
+                + " crm_modstamp, local_modstamp, change_seq) VALUES (s.mid, s.ot, s.cid, s.f, s.del, s.cms, s.lms, 0)";
+    }
+
+    private static void bindUpsert(PreparedStatement ps, long mid, ObjectType type, CrmId id, String json,
+                                   boolean deleted, Instant crmStamp, Instant local) throws SQLException {
+        ps.setLong(1, mid);
+        ps.setString(2, type.apiName());
+        ps.setString(3, id.value());
+        ps.setString(4, json);
+        ps.setBoolean(5, deleted);
+        Database.setInstant(ps, 6, crmStamp);
+        Database.setInstant(ps, 7, local);
+    }
+
+    private long[] nextMarketingIds(Connection c, int n) throws SQLException {
+        String sql = db.dialect() == SqlDialect.POSTGRESQL
+                ? "SELECT nextval('crmsync_marketing_id_seq') FROM generate_series(1, ?)"
+                : "SELECT NEXT VALUE FOR crmsync_marketing_id_seq FROM SYSTEM_RANGE(1, ?)";
+        long[] out = new long[n];
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, n);
+            try (ResultSet rs = ps.executeQuery()) {
+                int i = 0;
+                while (rs.next()) {
+                    out[i++] = rs.getLong(1);
+                }
+                if (i != n) {
+                    throw new SQLException("asked the id sequence for " + n + " values, got " + i);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(deletions, "deletions");
+        Set<CrmId> seen = new LinkedHashSet<>();
+        for (Deletion d : deletions) {
+            Objects.requireNonNull(d, "deletion");
+            if (!seen.add(d.crmId())) {
+                throw new IllegalArgumentException("CRM id " + d.crmId() + " appears twice in one batch");
+            }
+        }
+        if (deletions.isEmpty()) {
+            return List.of();
+        }
+        Instant now = Database.micros(settings.clock().instant());
+        return db.run("mark " + type + " records deleted", c -> {
+            markEngineWrite(c);
+            Map<CrmId, Row> existing = selectByCrmIds(c, type, seen, true);
+            List<StoreResult> out = new ArrayList<>(deletions.size());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE crmsync_record SET crm_deleted = TRUE, local_modstamp = ? WHERE marketing_id = ?")) {
+                int batched = 0;
+                for (Deletion d : deletions) {
+                    Row r = existing.get(d.crmId());
+                    if (r == null) {
+                        out.add(new StoreResult.NotFound(d.crmId()));
+                    } else if (r.deleted) {
+                        out.add(new StoreResult.Unchanged(d.crmId(), Long.toString(r.mid)));
+                    } else {
+                        Database.setInstant(ps, 1, now);
+                        ps.setLong(2, r.mid);
+                        ps.addBatch();
+                        batched++;
+                        out.add(new StoreResult.Updated(d.crmId(), Long.toString(r.mid)));
+                    }
+                }
+                if (batched > 0) {
+                    ps.executeBatch();
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    @Override
+    public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(ids, "ids");
+        for (CrmId id : ids) {
+            Objects.requireNonNull(id, "id");
+        }
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return db.run("find " + type + " records by CRM id", c -> {
+            Map<CrmId, MarketingRecord> out = new HashMap<>();
+            for (Map.Entry<CrmId, Row> e : selectByCrmIds(c, type, ids, false).entrySet()) {
+                out.put(e.getKey(), e.getValue().toRecord());
+            }
+            return Map.copyOf(out);
+        });
+    }
+
+    private static Map<CrmId, Row> selectByCrmIds(Connection c, ObjectType type, Collection<CrmId> ids, boolean lock)
+            throws SQLException {
+        Map<CrmId, Row> out = new LinkedHashMap<>();
+        List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(ids));
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+            String sql = "SELECT " + COLS + " FROM crmsync_record WHERE object_type = ? AND crm_id IN ("
+                    + Database.placeholders(chunk.size()) + ")" + (lock ? " ORDER BY marketing_id FOR UPDATE" : "");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, type.apiName());
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 2, chunk.get(i).value());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Row r = row(rs);
+                        out.put(r.crmId, r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS
+                + " FROM crmsync_record WHERE marketing_id = ? AND object_type = ?" + (lock ? " FOR UPDATE" : ""))) {
+            ps.setLong(1, mid);
+            ps.setString(2, type.apiName());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? row(rs) : null;
+            }
+        }
+    }
+
+    private static Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
+        return selectByCrmIds(c, type, List.of(id), true).get(id);
+    }
+
+    @Override
+    public Optional<MarketingRecord> findByMarketingId(ObjectType type, String marketingId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        long mid = parseMarketingId(marketingId);
+        if (mid < 1) {
+            return Optional.empty();
+        }
+        return db.run("find a " + type + " record by marketing id", c -> {
+            Row r = selectByMarketingId(c, type, mid, false);
+            return r == null ? Optional.<MarketingRecord>empty() : Optional.of(r.toRecord());
+        });
+    }
+
+    @Override
+    public List<CrmId> crmIds(ObjectType type, CrmId after, int limit) {
+        Objects.requireNonNull(type, "type");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return db.run("list " + type + " CRM ids", c -> {
+            String sql = "SELECT crm_id FROM crmsync_record WHERE object_type = ? AND crm_id IS NOT NULL"
+                    + (after != null ? " AND crm_id > ?" : "") + " ORDER BY crm_id LIMIT ?";
+            List<CrmId> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, type.apiName());
+                if (after != null) {
+                    ps.setString(i++, after.value());
+                }
+                ps.setInt(i, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(CrmId.of(rs.getString(1)));
+                    }
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    // ---- host writes and the change feed ------------------------------------------------------
+
+    @Override
+    public MarketingRecord saveLocal(ObjectType type, String marketingId, Map<String, FieldValue> fields) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(fields, "fields");
+        requireBidirectional(type);
+        if (!settings.holds(type)) {
+            throw new IllegalArgumentException("object type " + type + " is not one this store was configured to hold");
+        }
+        checkFields(fields);
+        long mid = marketingId == null ? 0 : parseMarketingId(marketingId);
+        if (marketingId != null && mid < 1) {
+            throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
+        }
+        Instant now = Database.micros(settings.clock().instant());
+        return db.run("save a local " + type + " change", c -> {
+            Row r;
+            if (marketingId == null) {
+                r = new Row();
+                r.mid = nextMarketingIds(c, 1)[0];
+                r.type = type;
+                r.fields = new HashMap<>(withoutNulls(fields));
+                r.localStamp = now;
+                String json = encodeChecked(r.fields);
+                r.seq = nextChangeSeq(c);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_record (" + COLS
+                        + ") VALUES (?, ?, NULL, ?, FALSE, NULL, ?, ?)")) {
+                    ps.setLong(1, r.mid);
+                    ps.setString(2, type.apiName());
+                    ps.setString(3, json);
+                    Database.setInstant(ps, 4, now);
+                    ps.setLong(5, r.seq);
+                    ps.executeUpdate();
+                }
+            } else {
+                r = selectByMarketingId(c, type, mid, true);
+                if (r == null) {
+                    throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
+                }
+                if (patch(r.fields, fields)) {
+                    String json = encodeChecked(r.fields);
+                    r.seq = nextChangeSeq(c);
+                    r.localStamp = now;
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE crmsync_record SET fields = ?, local_modstamp = ?, change_seq = ? WHERE marketing_id = ?")) {
+                        ps.setString(1, json);
+                        Database.setInstant(ps, 2, now);
+                        ps.setLong(3, r.seq);
+                        ps.setLong(4, r.mid);
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            return r.toRecord();
+        });
+    }
+
+    private String encodeChecked(Map<String, FieldValue> fields) {
+        String json = FieldsJson.encode(fields);
+        if (json.length() > settings.maxRecordLength()) {
+            throw new IllegalArgumentException("the record's fields take " + json.length()
+                    + " characters encoded; at most " + settings.maxRecordLength() + " fit (VALUE_TOO_LONG)");
+        }
+        return json;
+    }
+
+    /** Takes the next change-feed position; the counter row stays locked until the transaction ends. */
+    static long nextChangeSeq(Connection c) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE crmsync_change_counter SET last_seq = last_seq + 1 WHERE name = 'feed'")) {
+            if (up.executeUpdate() != 1) {
+                throw new SQLException("the change counter row is missing from crmsync_change_counter");
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT last_seq FROM crmsync_change_counter WHERE name = 'feed'");
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public ChangePage changesSince(ObjectType type, String cursor, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(cursor, "cursor");
+        requireBidirectional(type);
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        long[] pos = parseCursor(cursor);
+        return db.run("read the " + type + " change feed", c -> {
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM crmsync_record"
+                    + " WHERE object_type = ? AND (change_seq > ? OR (change_seq = ? AND marketing_id > ?))"
+                    + " ORDER BY change_seq, marketing_id LIMIT ?")) {
+                ps.setString(1, type.apiName());
+                ps.setLong(2, pos[0]);
+                ps.setLong(3, pos[0]);
+                ps.setLong(4, pos[1]);
+                ps.setInt(5, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs));
+                    }
+                }
+            }
+            boolean hasMore = rows.size() > limit;
+            if (hasMore) {
+                rows = rows.subList(0, limit);
+            }
+            String next = cursor;
+            if (!rows.isEmpty()) {
+                Row last = rows.get(rows.size() - 1);
+                next = last.seq + "." + last.mid;
+            }
+            List<MarketingRecord> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                out.add(r.toRecord());
+            }
+            return new ChangePage(out, next, hasMore);
+        });
+    }
+
+    private static long[] parseCursor(String cursor) {
+        if (cursor.isEmpty()) {
+            return new long[] {0, 0};
+        }
+        int dot = cursor.indexOf('.');
+        try {
+            if (dot > 0) {
+                long seq = Long.parseLong(cursor.substring(0, dot));
+                long mid = Long.parseLong(cursor.substring(dot + 1));
+                if (seq >= 0 && mid >= 0) {
+                    return new long[] {seq, mid};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("invalid change-feed cursor '" + cursor
+                + "': expected \"\" or a cursor this store returned");
+    }
+
+    // ---- identity changes ----------------------------------------------------------------------
+
+    @Override
+    public void link(ObjectType type, String marketingId, CrmId crmId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        Objects.requireNonNull(crmId, "crmId");
+        long mid = parseMarketingId(marketingId);
+        Instant now = Database.micros(settings.clock().instant());
+        db.run("link a " + type + " record", c -> {
+            markEngineWrite(c);
+            Row r = mid < 1 ? null : selectByMarketingId(c, type, mid, true);
+            if (r == null) {
+                throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
+            }
+            if (r.crmId != null) {
+                if (!r.crmId.equals(crmId)) {
+                    throw new IllegalArgumentException(type + " record '" + marketingId + "' is already linked to "
+                            + r.crmId + ", not to " + crmId);
+                }
+                return null;
+            }
+            Row other = selectByCrmId(c, type, crmId);
+            if (other != null) {
+                throw new IllegalArgumentException("CRM id " + crmId + " is already linked to " + type
+                        + " record '" + other.mid + "'");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE crmsync_record SET crm_id = ?, local_modstamp = ? WHERE marketing_id = ?")) {
+                ps.setString(1, crmId.value());
+                Database.setInstant(ps, 2, now);
+                ps.setLong(3, mid);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers,
+                                 Map<String, FieldValue> mergedFields) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(survivor, "survivor");
+        Objects.requireNonNull(losers, "losers");
+        Objects.requireNonNull(mergedFields, "mergedFields");
+        Set<CrmId> loserSet = new LinkedHashSet<>();
+        for (CrmId l : losers) {
+            Objects.requireNonNull(l, "loser");
+            if (l.equals(survivor)) {
+                throw new IllegalArgumentException("survivor " + survivor + " is also listed as a loser");
+            }
+            loserSet.add(l);
+        }
+        checkFields(mergedFields);
+        Instant now = Database.micros(settings.clock().instant());
+        return db.run("merge " + type + " records", c -> {
+            markEngineWrite(c);
+            Row surv = selectByCrmId(c, type, survivor);
+            Map<CrmId, CrmId> repoint = new LinkedHashMap<>();
+            for (CrmId l : loserSet) {
+                repoint.put(l, survivor);
+                Row lr = selectByCrmId(c, type, l);
+                if (lr == null) {
+                    continue;
+                }
+                if (surv == null) {
+                    setCrmId(c, lr.mid, survivor);
+                    lr.crmId = survivor;
+                    surv = lr;
+                } else {
+                    delete(c, lr.mid);
+                }
+            }
+            if (surv == null) {
+                surv = insertLinked(c, type, survivor, now);
+            }
+            applyPatch(c, surv, mergedFields, now);
+            repointReferences(c, repoint, now);
+            return reread(c, surv);
+        });
+    }
+
+    @Override
+    public MarketingRecord relink(ObjectType fromType, CrmId fromId, ObjectType toType, CrmId toId,
+                                  Map<String, FieldValue> fields) {
+        Objects.requireNonNull(fromType, "fromType");
+        Objects.requireNonNull(fromId, "fromId");
+        Objects.requireNonNull(toType, "toType");
+        Objects.requireNonNull(toId, "toId");
+        Objects.requireNonNull(fields, "fields");
+        checkFields(fields);
+        if (!settings.holds(toType)) {
+            throw new IllegalArgumentException("object type " + toType + " is not one this store was configured to hold");
+        }
+        Instant now = Database.micros(settings.clock().instant());
+        return db.run("relink a " + fromType + " record to " + toType, c -> {
+            markEngineWrite(c);
+            Row from = selectByCrmId(c, fromType, fromId);
+            Row to = selectByCrmId(c, toType, toId);
+            if (to != null) {
+                if (from != null && from.mid != to.mid) {
+                    delete(c, from.mid);
+                }
+            } else if (from != null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE crmsync_record SET object_type = ?, crm_id = ? WHERE marketing_id = ?")) {
+                    ps.setString(1, toType.apiName());
+                    ps.setString(2, toId.value());
+                    ps.setLong(3, from.mid);
+                    ps.executeUpdate();
+                }
+                from.type = toType;
+                from.crmId = toId;
+                to = from;
+            } else {
+                to = insertLinked(c, toType, toId, now);
+            }
+            applyPatch(c, to, fields, now);
+            if (!fromId.equals(toId)) {
+                repointReferences(c, Map.of(fromId, toId), now);
+            }
+            return reread(c, to);
+        });
+    }
+
+    private MarketingRecord reread(Connection c, Row r) throws SQLException {
+        Row again = selectByMarketingId(c, r.type, r.mid, false);
+        if (again == null) {
+            throw new SQLException("record " + r.mid + " vanished inside its own transaction");
+        }
+        return again.toRecord();
+    }
+
+    private Row insertLinked(Connection c, ObjectType type, CrmId id, Instant now) throws SQLException {
+        Row r = new Row();
+        r.mid = nextMarketingIds(c, 1)[0];
+        r.type = type;
+        r.crmId = id;
+        r.fields = new HashMap<>();
+        r.localStamp = now;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_record (" + COLS
+                + ") VALUES (?, ?, ?, '{}', FALSE, NULL, ?, 0)")) {
+            ps.setLong(1, r.mid);
+            ps.setString(2, type.apiName());
+            ps.setString(3, id.value());
+            Database.setInstant(ps, 4, now);
+            ps.executeUpdate();
+        }
+        return r;
+    }
+
+    private void applyPatch(Connection c, Row r, Map<String, FieldValue> fields, Instant now) throws SQLException {
+        patch(r.fields, fields);
+        String json = encodeChecked(r.fields);
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE crmsync_record SET fields = ?, local_modstamp = ? WHERE marketing_id = ?")) {
+            ps.setString(1, json);
+            Database.setInstant(ps, 2, now);
+            ps.setLong(3, r.mid);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void setCrmId(Connection c, long mid, CrmId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_record SET crm_id = ? WHERE marketing_id = ?")) {
+            ps.setString(1, id.value());
+            ps.setLong(2, mid);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void delete(Connection c, long mid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM crmsync_record WHERE marketing_id = ?")) {
+            ps.setLong(1, mid);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Rewrites every reference to an old id, in any record of any type. */
+    private void repointReferences(Connection c, Map<CrmId, CrmId> repoint, Instant now) throws SQLException {
+        for (Map.Entry<CrmId, CrmId> e : repoint.entrySet()) {
+            Map<Long, String> changed = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT marketing_id, fields FROM crmsync_record WHERE fields LIKE ? ORDER BY marketing_id FOR UPDATE")) {
+                ps.setString(1, "%" + FieldsJson.refToken(e.getKey()) + "%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, FieldValue> f = FieldsJson.decode(rs.getString(2));
+                        boolean hit = false;
+                        for (Map.Entry<String, FieldValue> fe : f.entrySet()) {
+                            if (fe.getValue() instanceof FieldValue.Ref r && r.id().equals(e.getKey())) {
+                                fe.setValue(FieldValue.ref(e.getValue()));
+                                hit = true;
+                            }
+                        }
+                        if (hit) {
+                            changed.put(rs.getLong(1), FieldsJson.encode(f));
+                        }
+                    }
+                }
+            }
+            if (!changed.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE crmsync_record SET fields = ?, local_modstamp = ? WHERE marketing_id = ?")) {
+                    for (Map.Entry<Long, String> ch : changed.entrySet()) {
+                        ps.setString(1, ch.getValue());
+                        Database.setInstant(ps, 2, now);
+                        ps.setLong(3, ch.getKey());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    /** With the host-change trigger installed, tells it that this transaction's writes are the engine's. */
+    private void markEngineWrite(Connection c) throws SQLException {
+        if (settings.hostTrigger()) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL crmsync.engine_write = 'on'");
+            }
+        }
+    }
+
+    private void checkFields(Map<String, FieldValue> fields) {
+        Checks.Problem p = Checks.check(fields, settings.maxTextLength());
+        if (p != null) {
+            throw new IllegalArgumentException(p.message() + " (" + p.code() + ")");
+        }
+    }
+
+    private static void requireBidirectional(ObjectType type) {
+        if (!type.isBidirectional()) {
+            throw new IllegalArgumentException("object type " + type
+                    + " is one-way (CRM to marketing): it has no local changes or change feed");
+        }
+    }
+
+    static long parseMarketingId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 18 || s.charAt(0) == '0') {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            v = v * 10 + (ch - '0');
+        }
+        return v;
+    }
+
+    private static boolean patch(Map<String, FieldValue> cur, Map<String, FieldValue> given) {
+        boolean changed = false;
+        for (Map.Entry<String, FieldValue> e : given.entrySet()) {
+            FieldValue v = e.getValue();
+            if (v.isNull()) {
+                changed |= cur.remove(e.getKey()) != null;
+            } else {
+                changed |= !v.equals(cur.put(e.getKey(), v));
+            }
+        }
+        return changed;
+    }
+
+    private static Map<String, FieldValue> withoutNulls(Map<String, FieldValue> fields) {
+        for (FieldValue v : fields.values()) {
+            if (v.isNull()) {
+                Map<String, FieldValue> m = new HashMap<>(fields);
+                m.values().removeIf(FieldValue::isNull);
+                return m;
+            }
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,506 @@
+package dev.crmsync.jdbc;
+
+import dev.crmsync.jdbc.internal.Database;
+import dev.crmsync.jdbc.internal.FieldsJson;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.Cursor;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.Lease;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.SyncStateStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A {@link SyncStateStore} over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}.
+ * It passes {@code SyncStateStoreContract}, atomic transactions and exclusive leases included.
+ *
+ * <h2>Tables</h2>
+ * {@code crmsync_checkpoint} (one row per type), {@code crmsync_failure} (retry queue and parked
+ * failures), {@code crmsync_base} (merge bases, fields as JSON text, indexed by CRM id and by
+ * marketing id), {@code crmsync_conflict} (parked conflicts, values as JSON text) and
+ * {@code crmsync_lease}. Instants are kept to the microsecond.
+ *
+ * <h2>Transactions</h2>
+ * {@link #inTransaction} binds one connection to the calling thread until the work returns; every
+ * call to this store and to the {@link JdbcMarketingStore} of the same {@link JdbcStores} made
+ * meanwhile on that thread runs on it, so a page of data and its checkpoint commit together or
+ * not at all. Nested calls join the outer transaction. Outside a transaction each call commits on
+ * its own.
+ *
+ * <h2>Leases</h2>
+ * A row per lease name holds the owner (null when free), the expiry and the fencing token. A grant
+ * locks the row ({@code SELECT … FOR UPDATE}), so two engines asking at once are served one after
+ * the other: the first gets the lease, the second sees it held. A renewal by the holder keeps the
+ * token; every other grant increments it. Times come from the caller ({@code now}), not from
+ * the database clock.
+ */
+public final class JdbcSyncStateStore implements SyncStateStore {
+
+    private final Database db;
+
+    JdbcSyncStateStore(Database db) {
+        this.db = db;
+    }
+
+    private boolean pg() {
+        return db.dialect() == SqlDialect.POSTGRESQL;
+    }
+
+    // ---- checkpoints ---------------------------------------------------------------------------
+
+    @Override
+    public Optional<Checkpoint> checkpoint(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return db.run("read the " + type + " checkpoint", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT crm_modstamp, crm_last_id, initial_copy_done,"
+                    + " records_done, deletions_checked_until, marketing_cursor, updated_at"
+                    + " FROM crmsync_checkpoint WHERE object_type = ?")) {
+                ps.setString(1, type.apiName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Checkpoint>empty();
+                    }
+                    String last = rs.getString(2);
+                    Cursor cursor = new Cursor(Database.getInstant(rs, 1), last == null ? null : CrmId.of(last));
+                    return Optional.of(new Checkpoint(type, cursor, rs.getBoolean(3), rs.getLong(4),
+                            Database.getInstant(rs, 5), rs.getString(6), Database.getInstant(rs, 7)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveCheckpoint(Checkpoint cp) {
+        Objects.requireNonNull(cp, "checkpoint");
+        String sql = pg()
+                ? "INSERT INTO crmsync_checkpoint (object_type, crm_modstamp, crm_last_id, initial_copy_done, records_done,"
+                        + " deletions_checked_until, marketing_cursor, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type) DO UPDATE SET crm_modstamp = EXCLUDED.crm_modstamp,"
+                        + " crm_last_id = EXCLUDED.crm_last_id, initial_copy_done = EXCLUDED.initial_copy_done,"
+                        + " records_done = EXCLUDED.records_done, deletions_checked_until = EXCLUDED.deletions_checked_until,"
+                        + " marketing_cursor = EXCLUDED.marketing_cursor, updated_at = EXCLUDED.updated_at"
+                : "MERGE INTO crmsync_checkpoint (object_type, crm_modstamp, crm_last_id, initial_copy_done, records_done,"
+                        + " deletions_checked_until, marketing_cursor, updated_at) KEY (object_type)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        db.run("save the " + cp.type() + " checkpoint", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, cp.type().apiName());
+                Database.setInstant(ps, 2, cp.crmCursor().modstamp());
+                ps.setString(3, cp.crmCursor().lastId() == null ? null : cp.crmCursor().lastId().value());
+                ps.setBoolean(4, cp.initialCopyDone());
+                ps.setLong(5, cp.recordsDone());
+                Database.setInstant(ps, 6, cp.deletionsCheckedUntil());
+                ps.setString(7, cp.marketingCursor());
+                Database.setInstant(ps, 8, cp.updatedAt());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteCheckpoint(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        update("delete the " + type + " checkpoint", "DELETE FROM crmsync_checkpoint WHERE object_type = ?", type.apiName());
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    private static final String FAILURE_COLS = "object_type, record_key, target, code, message, retriable, attempts,"
+            + " first_failed_at, last_failed_at, parked";
+
+    @Override
+    public void saveFailure(FailedRecord f) {
+        Objects.requireNonNull(f, "failure");
+        if (f.key().length() > 255) {
+            throw new IllegalArgumentException("failure key is " + f.key().length() + " characters long; at most 255 fit");
+        }
+        String sql = pg()
+                ? "INSERT INTO crmsync_failure (" + FAILURE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type, record_key, target) DO UPDATE SET code = EXCLUDED.code,"
+                        + " message = EXCLUDED.message, retriable = EXCLUDED.retriable, attempts = EXCLUDED.attempts,"
+                        + " first_failed_at = EXCLUDED.first_failed_at, last_failed_at = EXCLUDED.last_failed_at,"
+                        + " parked = EXCLUDED.parked"
+                : "MERGE INTO crmsync_failure (" + FAILURE_COLS + ") KEY (object_type, record_key, target)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        db.run("save a " + f.type() + " failure", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, f.type().apiName());
+                ps.setString(2, f.key());
+                ps.setString(3, f.target().name());
+                ps.setString(4, f.code());
+                ps.setString(5, f.message());
+                ps.setBoolean(6, f.retriable());
+                ps.setInt(7, f.attempts());
+                Database.setInstant(ps, 8, f.firstFailedAt());
+                Database.setInstant(ps, 9, f.lastFailedAt());
+                ps.setBoolean(10, f.parked());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static FailedRecord failure(ResultSet rs) throws SQLException {
+        return new FailedRecord(ObjectType.of(rs.getString(1)), rs.getString(2), SyncSide.valueOf(rs.getString(3)),
+                rs.getString(4), rs.getString(5), rs.getBoolean(6), rs.getInt(7), Database.getInstant(rs, 8),
+                Database.getInstant(rs, 9), rs.getBoolean(10));
+    }
+
+    @Override
+    public Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(target, "target");
+        List<FailedRecord> found = failures("read a " + type + " failure", "SELECT " + FAILURE_COLS
+                + " FROM crmsync_failure WHERE object_type = ? AND record_key = ? AND target = ?",
+                type.apiName(), key, target.name());
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public List<FailedRecord> retryQueue(ObjectType type, SyncSide target, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(target, "target");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return failures("read the " + type + " retry queue", "SELECT " + FAILURE_COLS
+                + " FROM crmsync_failure WHERE object_type = ? AND target = ? AND parked = FALSE"
+                + " ORDER BY last_failed_at, record_key LIMIT " + limit, type.apiName(), target.name());
+    }
+
+    @Override
+    public List<FailedRecord> parkedFailures() {
+        return failures("list parked failures", "SELECT " + FAILURE_COLS
+                + " FROM crmsync_failure WHERE parked = TRUE ORDER BY object_type, record_key, target");
+    }
+
+    private List<FailedRecord> failures(String what, String sql, String... args) {
+        return db.run(what, c -> {
+            List<FailedRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(failure(rs));
+                    }
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public void deleteFailure(ObjectType type, String key, SyncSide target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(target, "target");
+        update("delete a " + type + " failure",
+                "DELETE FROM crmsync_failure WHERE object_type = ? AND record_key = ? AND target = ?",
+                type.apiName(), key, target.name());
+    }
+
+    // ---- bases ---------------------------------------------------------------------------------
+
+    private static final String BASE_COLS = "object_type, crm_id, marketing_id, fields, crm_modstamp, synced_at";
+
+    private static SyncBase base(ResultSet rs) throws SQLException {
+        return new SyncBase(ObjectType.of(rs.getString(1)), CrmId.of(rs.getString(2)), rs.getString(3),
+                FieldsJson.decode(rs.getString(4)), Database.getInstant(rs, 5), Database.getInstant(rs, 6));
+    }
+
+    @Override
+    public Map<CrmId, SyncBase> bases(ObjectType type, Collection<CrmId> crmIds) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmIds, "crmIds");
+        for (CrmId id : crmIds) {
+            Objects.requireNonNull(id, "crmId");
+        }
+        if (crmIds.isEmpty()) {
+            return Map.of();
+        }
+        return db.run("read " + type + " bases", c -> {
+            Map<CrmId, SyncBase> out = new HashMap<>();
+            List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(crmIds));
+            for (int from = 0; from < all.size(); from += JdbcMarketingStore.CHUNK) {
+                List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + JdbcMarketingStore.CHUNK));
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + BASE_COLS
+                        + " FROM crmsync_base WHERE object_type = ? AND crm_id IN ("
+                        + Database.placeholders(chunk.size()) + ")")) {
+                    ps.setString(1, type.apiName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i).value());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            SyncBase b = base(rs);
+                            out.put(b.crmId(), b);
+                        }
+                    }
+                }
+            }
+            return Map.copyOf(out);
+        });
+    }
+
+    @Override
+    public Optional<SyncBase> baseByMarketingId(ObjectType type, String marketingId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        return db.run("read a " + type + " base by marketing id", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + BASE_COLS
+                    + " FROM crmsync_base WHERE object_type = ? AND marketing_id = ? ORDER BY synced_at DESC, crm_id LIMIT 1")) {
+                ps.setString(1, type.apiName());
+                ps.setString(2, marketingId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(base(rs)) : Optional.<SyncBase>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveBases(Collection<SyncBase> bases) {
+        Objects.requireNonNull(bases, "bases");
+        for (SyncBase b : bases) {
+            Objects.requireNonNull(b, "base");
+            if (b.marketingId().length() > 255) {
+                throw new IllegalArgumentException("marketing id of base " + b.crmId() + " is longer than 255 characters");
+            }
+        }
+        if (bases.isEmpty()) {
+            return;
+        }
+        String sql = pg()
+                ? "INSERT INTO crmsync_base (" + BASE_COLS + ") VALUES (?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type, crm_id) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
+                        + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at"
+                : "MERGE INTO crmsync_base (" + BASE_COLS + ") KEY (object_type, crm_id) VALUES (?, ?, ?, ?, ?, ?)";
+        db.run("save bases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (SyncBase b : bases) {
+                    ps.setString(1, b.type().apiName());
+                    ps.setString(2, b.crmId().value());
+                    ps.setString(3, b.marketingId());
+                    ps.setString(4, FieldsJson.encode(b.fields()));
+                    Database.setInstant(ps, 5, b.crmModstamp());
+                    Database.setInstant(ps, 6, b.syncedAt());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteBase(ObjectType type, CrmId crmId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmId, "crmId");
+        update("delete a " + type + " base", "DELETE FROM crmsync_base WHERE object_type = ? AND crm_id = ?",
+                type.apiName(), crmId.value());
+    }
+
+    // ---- conflicts -----------------------------------------------------------------------------
+
+    private static final String CONFLICT_COLS = "object_type, crm_id, field, marketing_id, base_value, crm_value,"
+            + " marketing_value, reason, parked_at";
+
+    @Override
+    public void parkConflict(ParkedConflict p) {
+        Objects.requireNonNull(p, "conflict");
+        if (p.field().length() > 255 || p.marketingId().length() > 255) {
+            throw new IllegalArgumentException("conflict field name and marketing id must be at most 255 characters");
+        }
+        String sql = pg()
+                ? "INSERT INTO crmsync_conflict (" + CONFLICT_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type, crm_id, field) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
+                        + " base_value = EXCLUDED.base_value, crm_value = EXCLUDED.crm_value,"
+                        + " marketing_value = EXCLUDED.marketing_value, reason = EXCLUDED.reason, parked_at = EXCLUDED.parked_at"
+                : "MERGE INTO crmsync_conflict (" + CONFLICT_COLS + ") KEY (object_type, crm_id, field)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        db.run("park a " + p.type() + " conflict", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, p.type().apiName());
+                ps.setString(2, p.crmId().value());
+                ps.setString(3, p.field());
+                ps.setString(4, p.marketingId());
+                ps.setString(5, FieldsJson.encodeValue(p.base()));
+                ps.setString(6, FieldsJson.encodeValue(p.crmValue()));
+                ps.setString(7, FieldsJson.encodeValue(p.marketingValue()));
+                ps.setString(8, p.reason());
+                Database.setInstant(ps, 9, p.parkedAt());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<ParkedConflict> parkedConflicts() {
+        return db.run("list parked conflicts", c -> {
+            List<ParkedConflict> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CONFLICT_COLS
+                    + " FROM crmsync_conflict ORDER BY parked_at, object_type, crm_id, field");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ParkedConflict(ObjectType.of(rs.getString(1)), CrmId.of(rs.getString(2)),
+                            rs.getString(4), rs.getString(3), FieldsJson.decodeValue(rs.getString(5)),
+                            FieldsJson.decodeValue(rs.getString(6)), FieldsJson.decodeValue(rs.getString(7)),
+                            rs.getString(8), Database.getInstant(rs, 9)));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public void deleteConflict(ObjectType type, CrmId crmId, String field) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmId, "crmId");
+        Objects.requireNonNull(field, "field");
+        update("delete a " + type + " conflict",
+                "DELETE FROM crmsync_conflict WHERE object_type = ? AND crm_id = ? AND field = ?",
+                type.apiName(), crmId.value(), field);
+    }
+
+    // ---- transactions and leases ---------------------------------------------------------------
+
+    @Override
+    public <T> T inTransaction(Supplier<T> work) {
+        return db.inTransaction(work);
+    }
+
+    @Override
+    public Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(ttl, "ttl");
+        if (name.isBlank() || owner.isBlank() || name.length() > 255 || owner.length() > 255) {
+            throw new IllegalArgumentException("lease name and owner must be 1 to 255 characters (name '" + name
+                    + "', owner '" + owner + "')");
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
+        }
+        Instant at = Database.micros(now);
+        Instant until = Database.micros(now.plus(ttl));
+        return db.run("acquire lease " + name, c -> {
+            ensureLeaseRow(c, name);
+            String holder;
+            long token;
+            Instant expires;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    holder = rs.getString(1);
+                    token = rs.getLong(2);
+                    expires = Database.getInstant(rs, 3);
+                }
+            }
+            boolean live = holder != null && expires != null && at.isBefore(expires);
+            if (live && !holder.equals(owner)) {
+                return Optional.<Lease>empty();
+            }
+            long granted = live ? token : token + 1;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE crmsync_lease SET owner = ?, fencing_token = ?, expires_at = ? WHERE name = ?")) {
+                ps.setString(1, owner);
+                ps.setLong(2, granted);
+                Database.setInstant(ps, 3, until);
+                ps.setString(4, name);
+                ps.executeUpdate();
+            }
+            return Optional.of(new Lease(name, owner, granted, until));
+        });
+    }
+
+    private void ensureLeaseRow(Connection c, String name) throws SQLException {
+        String sql = pg()
+                ? "INSERT INTO crmsync_lease (name, owner, fencing_token, expires_at) VALUES (?, NULL, 0, NULL)"
+                        + " ON CONFLICT (name) DO NOTHING"
+                : "MERGE INTO crmsync_lease l USING (VALUES (CAST(? AS VARCHAR(255)))) AS s(n) ON l.name = s.n"
+                        + " WHEN NOT MATCHED THEN INSERT (name, owner, fencing_token, expires_at) VALUES (s.n, NULL, 0, NULL)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            // H2: another transaction inserted the row first; the statement failed alone, go on
+            if (pg() || !"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void releaseLease(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        db.run("release lease " + lease.name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_lease SET owner = NULL"
+                    + " WHERE name = ? AND owner = ? AND fencing_token = ?")) {
+                ps.setString(1, lease.name());
+                ps.setString(2, lease.owner());
+                ps.setLong(3, lease.fencingToken());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean holdsLease(Lease lease, Instant now) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(now, "now");
+        return db.run("check lease " + lease.name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ?")) {
+                ps.setString(1, lease.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    Instant expires = Database.getInstant(rs, 3);
+                    return lease.owner().equals(rs.getString(1)) && rs.getLong(2) == lease.fencingToken()
+                            && expires != null && Database.micros(now).isBefore(expires);
+                }
+            }
+        });
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private void update(String what, String sql, String... args) {
+        db.run(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+}

@@ -1,0 +1,195 @@
+package dev.crmsync.jdbc.internal;
+
+import dev.crmsync.jdbc.SqlDialect;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * Connections and transactions of the JDBC stores. A transaction opened by
+ * {@link #inTransaction} binds its connection to the calling thread; every store call made on
+ * that thread until it ends uses the same connection, so data and checkpoint commit together.
+ * A call outside a transaction runs in a transaction of its own.
+ */
+public final class Database {
+
+    /** Work on a connection. @param <T> the result */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        /** @param c the connection, in a transaction @return the result @throws SQLException on failure */
+        T run(Connection c) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+
+    /** @param dataSource the host's data source @param dialect its dialect */
+    public Database(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    /** @return the dialect */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** @return true while this thread is inside {@link #inTransaction} */
+    public boolean inTransactionNow() {
+        return bound.get() != null;
+    }
+
+    /**
+     * Runs SQL work: on this thread's transaction if there is one, otherwise in a new transaction
+     * committed before returning.
+     *
+     * @param what the operation, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the result
+     */
+    public <T> T run(String what, SqlWork<T> work) {
+        Connection c = bound.get();
+        if (c != null) {
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                throw failure(what, e);
+            }
+        }
+        try (Connection conn = dataSource.getConnection()) {
+            boolean auto = conn.getAutoCommit();
+            conn.setAutoCommit(false);
+            try {
+                T out = work.run(conn);
+                conn.commit();
+                return out;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(conn, e);
+                throw e;
+            } finally {
+                restore(conn, auto);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * Runs work in one transaction bound to this thread, or joins the one already bound.
+     *
+     * @param work the work
+     * @param <T> its result
+     * @return the result
+     */
+    public <T> T inTransaction(Supplier<T> work) {
+        Objects.requireNonNull(work, "work");
+        if (bound.get() != null) {
+            return work.get();
+        }
+        try (Connection conn = dataSource.getConnection()) {
+            boolean auto = conn.getAutoCommit();
+            conn.setAutoCommit(false);
+            bound.set(conn);
+            try {
+                T out = work.get();
+                conn.commit();
+                return out;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(conn, e);
+                throw e;
+            } finally {
+                bound.remove();
+                restore(conn, auto);
+            }
+        } catch (SQLException e) {
+            throw failure("transaction", e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection conn, Throwable cause) {
+        try {
+            conn.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
+    }
+
+    private static void restore(Connection conn, boolean auto) {
+        try {
+            conn.setAutoCommit(auto);
+        } catch (SQLException ignored) {
+            // the connection is being closed anyway; a pool will reset or discard it
+        }
+    }
+
+    /**
+     * @param what the operation
+     * @param e the driver's exception
+     * @return the crmsync exception: retriable for connection, lock, serialization and resource failures
+     */
+    public static SyncException failure(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String msg = "JDBC store failed to " + what + " (SQLState " + (state.isEmpty() ? "?" : state) + "): "
+                + e.getMessage();
+        return isRetriable(state) ? new RetriableSyncException(msg, e) : new SyncException(msg, e);
+    }
+
+    static boolean isRetriable(String state) {
+        return state.startsWith("08") // connection exception
+                || state.startsWith("40") // transaction rollback: serialization failure, deadlock
+                || state.startsWith("53") // insufficient resources
+                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") // shutdown
+                || state.equals("55P03") // lock not available
+                || state.equals("HYT00") || state.equals("HYT01"); // H2 lock / statement timeout
+    }
+
+    // ---- binding helpers -------------------------------------------------------------------------
+
+    /** @param t an instant or null @return it cut to the microsecond (what both databases keep) */
+    public static Instant micros(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** Binds an instant (or SQL NULL) to a {@code TIMESTAMP WITH TIME ZONE} parameter. */
+    public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setObject(i, null, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, OffsetDateTime.ofInstant(micros(t), ZoneOffset.UTC));
+        }
+    }
+
+    /** Reads a {@code TIMESTAMP WITH TIME ZONE} column. */
+    public static Instant getInstant(ResultSet rs, int i) throws SQLException {
+        OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** Reads a {@code TIMESTAMP WITH TIME ZONE} column by name. */
+    public static Instant getInstant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** @param n how many placeholders @return {@code ?,?,…} */
+    public static String placeholders(int n) {
+        StringBuilder sb = new StringBuilder(n * 2);
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "?" : ",?");
+        }
+        return sb.toString();
+    }
+
+}

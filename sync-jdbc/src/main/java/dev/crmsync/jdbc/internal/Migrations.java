@@ -1,0 +1,155 @@
+package dev.crmsync.jdbc.internal;
+
+import dev.crmsync.jdbc.SqlDialect;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The built-in schema migration runner. Versioned scripts ship in the jar under
+ * {@code dev/crmsync/jdbc/migration/<dialect>/V<n>__<description>.sql}; the table
+ * {@code crmsync_schema_version} records which ran. Each script runs in one transaction with its
+ * version row (atomic on PostgreSQL, whose DDL is transactional; H2 commits DDL as it goes). On
+ * PostgreSQL the version table is locked while migrating, so two hosts starting at once apply
+ * each script once.
+ *
+ * <p>Why not Flyway: one dependency less for every host, and two dialects with a handful of
+ * scripts need twenty lines, not a framework.
+ */
+public final class Migrations {
+
+    /** The scripts, oldest first. Add new ones at the end; never edit a released one. */
+    static final List<String> SCRIPTS = List.of("V1__schema.sql");
+
+    private Migrations() {
+    }
+
+    /** @return the newest schema version this jar knows */
+    public static int latestVersion() {
+        return version(SCRIPTS.get(SCRIPTS.size() - 1));
+    }
+
+    /**
+     * Brings the schema up to {@link #latestVersion()}.
+     *
+     * @param dataSource the database
+     * @param dialect its dialect
+     * @param clock for the installation time
+     * @return the schema version afterwards
+     * @throws SQLException if a script fails (its transaction is rolled back where the database can)
+     */
+    public static int migrate(DataSource dataSource, SqlDialect dialect, Clock clock) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE IF NOT EXISTS crmsync_schema_version ("
+                            + "version INTEGER NOT NULL PRIMARY KEY, "
+                            + "description VARCHAR(200) NOT NULL, "
+                            + "installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                }
+                c.commit();
+                int current = 0;
+                for (String script : SCRIPTS) {
+                    int v = version(script);
+                    if (dialect == SqlDialect.POSTGRESQL) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("LOCK TABLE crmsync_schema_version IN EXCLUSIVE MODE");
+                        }
+                    }
+                    current = currentVersion(c);
+                    if (v <= current) {
+                        c.commit();
+                        continue;
+                    }
+                    try (Statement st = c.createStatement()) {
+                        for (String sql : statements(read(dialect, script))) {
+                            st.execute(sql);
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO crmsync_schema_version (version, description, installed_at) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, v);
+                        ps.setString(2, description(script));
+                        Database.setInstant(ps, 3, clock.instant());
+                        ps.executeUpdate();
+                    }
+                    c.commit();
+                    current = v;
+                }
+                return Math.max(current, currentVersion(c));
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+
+    /** @return the version recorded in the database, 0 when none */
+    public static int currentVersion(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM crmsync_schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
+    static String description(String script) {
+        return script.substring(script.indexOf("__") + 2, script.length() - 4).replace('_', ' ');
+    }
+
+    static String read(SqlDialect dialect, String script) {
+        String path = "/dev/crmsync/jdbc/migration/" + dialect.folder() + "/" + script;
+        try (InputStream in = Migrations.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("migration script missing from the jar: " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read migration script " + path, e);
+        }
+    }
+
+    /** Splits a script into statements: {@code --} comment lines dropped, a {@code ;} ends a statement at a line's end. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : script.split("\n")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("--")) {
+                continue;
+            }
+            cur.append(line).append('\n');
+            if (t.endsWith(";")) {
+                String sql = cur.toString().strip();
+                out.add(sql.substring(0, sql.length() - 1));
+                cur.setLength(0);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString().strip());
+        }
+        return out;
+    }
+}

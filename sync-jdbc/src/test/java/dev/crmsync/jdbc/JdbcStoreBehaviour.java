@@ -1,0 +1,292 @@
+package dev.crmsync.jdbc;
+
+import static dev.crmsync.store.contract.ContractFixtures.T0;
+import static dev.crmsync.store.contract.ContractFixtures.fields;
+import static dev.crmsync.store.contract.ContractFixtures.lead;
+import static dev.crmsync.store.contract.ContractFixtures.rec;
+import static dev.crmsync.store.contract.ContractFixtures.t;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.Lease;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.StoreResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour of the JDBC stores beyond the contract kit: bad input rejected whole, two store
+ * instances (two engines) over one database, the feed under concurrent host writers. Run on H2
+ * and on PostgreSQL by the subclasses.
+ */
+abstract class JdbcStoreBehaviour {
+
+    /** @return a data source on an empty database (or schema) */
+    protected abstract DataSource emptyDatabase();
+
+    protected DataSource ds;
+    protected JdbcStores stores;
+
+    @BeforeEach
+    void open() {
+        ds = emptyDatabase();
+        stores = build(ds);
+    }
+
+    static JdbcStores build(DataSource ds) {
+        List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
+        return JdbcStores.builder(ds).objectTypes(types).maxTextLength(1_000).maxRecordLength(5_000).build();
+    }
+
+    private MarketingRecord one(CrmId id) {
+        return stores.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(id)).get(id);
+    }
+
+    // ---- bad input ----------------------------------------------------------------------------
+
+    @Test
+    void aValueTooLongForItsColumnIsRejectedAndTheRestOfTheBatchWritten() {
+        List<StoreResult> res = stores.marketingStore().upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "LastName", "ok"),
+                rec(ObjectType.LEAD, lead(2), "Description", "x".repeat(1_001)),
+                rec(ObjectType.LEAD, lead(3), "LastName", "ok too")));
+        StoreResult.Rejected r = assertInstanceOf(StoreResult.Rejected.class, res.get(1));
+        assertEquals("VALUE_TOO_LONG", r.code());
+        assertTrue(r.message().contains("Description") && r.message().contains("1001"), r.message());
+        assertInstanceOf(StoreResult.Created.class, res.get(0));
+        assertInstanceOf(StoreResult.Created.class, res.get(2));
+        assertEquals(Set.of(lead(1), lead(3)), stores.marketingStore()
+                .findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2), lead(3))).keySet());
+    }
+
+    @Test
+    void aRecordTooLargeAfterPatchingIsRejectedAndKeepsItsOldValues() {
+        stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "A", "a".repeat(900),
+                "B", "b".repeat(900), "C", "c".repeat(900), "D", "d".repeat(900))));
+        MarketingRecord before = one(lead(1));
+        StoreResult res = stores.marketingStore().upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), t(5), "E", "e".repeat(900), "F", "f".repeat(900)))).get(0);
+        StoreResult.Rejected r = assertInstanceOf(StoreResult.Rejected.class, res);
+        assertEquals("VALUE_TOO_LONG", r.code());
+        assertEquals(before, one(lead(1)), "nothing half-written");
+    }
+
+    @Test
+    void textThatIsNotValidUtf8IsRejectedWithTheFieldNamed() {
+        StoreResult res = stores.marketingStore().upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "LastName", "ok", "Title", "bad \uDC00 half"))).get(0);
+        StoreResult.Rejected r = assertInstanceOf(StoreResult.Rejected.class, res);
+        assertEquals("INVALID_TEXT", r.code());
+        assertTrue(r.message().contains("Title"), r.message());
+        assertTrue(stores.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+    }
+
+    @Test
+    void aRecordOfAnUnknownTypeIsRejectedWithTheTypeNamed() {
+        ObjectType unknown = ObjectType.of("Unknown__c");
+        CrmId id = CrmId.of("a01000000000001");
+        List<StoreResult> res = stores.marketingStore().upsert(unknown, List.of(rec(unknown, id, "Name", "x")));
+        StoreResult.Rejected r = assertInstanceOf(StoreResult.Rejected.class, res.get(0));
+        assertEquals("UNKNOWN_TYPE", r.code());
+        assertTrue(r.message().contains("Unknown__c"), r.message());
+    }
+
+    @Test
+    void textWithNulAndEveryPlaneRoundTrips() {
+        String odd = "nul\u0000 tab\t quote\" emoji😀 cjk中 rtl\u05d0 bom\ufeff";
+        stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "Note", odd)));
+        assertEquals(FieldValue.text(odd), one(lead(1)).get("Note"));
+    }
+
+    @Test
+    void saveLocalOfAValueTooLongFailsNamingTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> stores.marketingStore().saveLocal(ObjectType.LEAD, null, fields("Bio", "x".repeat(1_001))));
+        assertTrue(e.getMessage().contains("Bio"), e.getMessage());
+        assertTrue(stores.marketingStore().changesSince(ObjectType.LEAD, "", 10).records().isEmpty());
+    }
+
+    // ---- two engines over one database ---------------------------------------------------------
+
+    @Test
+    void twoEnginesOverOneDatabaseDoNotBothHoldTheLease() throws Exception {
+        JdbcStores second = build(ds);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            Callable<Optional<Lease>> a = () -> {
+                go.await();
+                return stores.syncStateStore().tryAcquireLease("Lead", "engine-a", T0, Duration.ofMinutes(5));
+            };
+            Callable<Optional<Lease>> b = () -> {
+                go.await();
+                return second.syncStateStore().tryAcquireLease("Lead", "engine-b", T0, Duration.ofMinutes(5));
+            };
+            Future<Optional<Lease>> fa = pool.submit(a);
+            Future<Optional<Lease>> fb = pool.submit(b);
+            go.countDown();
+            Optional<Lease> la = fa.get(60, TimeUnit.SECONDS);
+            Optional<Lease> lb = fb.get(60, TimeUnit.SECONDS);
+            assertTrue(la.isPresent() ^ lb.isPresent(), "exactly one engine holds the lease: " + la + " " + lb);
+            Lease held = la.orElseGet(lb::orElseThrow);
+            assertTrue(stores.syncStateStore().holdsLease(held, t(1)));
+            assertTrue(second.syncStateStore().holdsLease(held, t(1)), "both see the same lease row");
+            Lease next = second.syncStateStore().tryAcquireLease("Lead", "engine-c", T0.plus(Duration.ofMinutes(5)),
+                    Duration.ofMinutes(5)).orElseThrow();
+            assertTrue(next.fencingToken() > held.fencingToken());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyRacesForOneLeaseGrantItOnceEach() throws Exception {
+        int rounds = 10;
+        JdbcStores second = build(ds);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            long lastToken = 0;
+            for (int round = 0; round < rounds; round++) {
+                java.time.Instant now = T0.plus(Duration.ofMinutes(10L * round));
+                CountDownLatch go = new CountDownLatch(1);
+                Future<Optional<Lease>> fa = pool.submit(() -> {
+                    go.await();
+                    return stores.syncStateStore().tryAcquireLease("Contact", "a", now, Duration.ofMinutes(5));
+                });
+                Future<Optional<Lease>> fb = pool.submit(() -> {
+                    go.await();
+                    return second.syncStateStore().tryAcquireLease("Contact", "b", now, Duration.ofMinutes(5));
+                });
+                go.countDown();
+                Optional<Lease> la = fa.get(60, TimeUnit.SECONDS);
+                Optional<Lease> lb = fb.get(60, TimeUnit.SECONDS);
+                assertTrue(la.isPresent() ^ lb.isPresent(), "round " + round);
+                long token = la.orElseGet(lb::orElseThrow).fencingToken();
+                assertTrue(token > lastToken);
+                lastToken = token;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- the feed under concurrent host writers ------------------------------------------------
+
+    @Test
+    void theFeedMissesNoChangeOfConcurrentHostWriters() throws Exception {
+        int writers = 3;
+        int perWriter = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicBoolean done = new AtomicBoolean();
+        Map<String, Boolean> seen = new ConcurrentHashMap<>();
+        try {
+            List<Future<List<String>>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    List<String> mids = new ArrayList<>();
+                    for (int i = 0; i < perWriter; i++) {
+                        mids.add(stores.marketingStore().saveLocal(ObjectType.LEAD, null,
+                                fields("LastName", "w" + writer + "-" + i)).marketingId());
+                    }
+                    return mids;
+                }));
+            }
+            Future<String> reader = pool.submit(() -> {
+                go.await();
+                String cursor = "";
+                while (true) {
+                    boolean finished = done.get();
+                    ChangePage page = stores.marketingStore().changesSince(ObjectType.LEAD, cursor, 7);
+                    for (MarketingRecord r : page.records()) {
+                        seen.put(r.marketingId(), Boolean.TRUE);
+                    }
+                    cursor = page.nextCursor();
+                    if (finished && !page.hasMore()) {
+                        return cursor;
+                    }
+                }
+            });
+            go.countDown();
+            Set<String> written = new HashSet<>();
+            for (Future<List<String>> f : futures) {
+                written.addAll(f.get(120, TimeUnit.SECONDS));
+            }
+            done.set(true);
+            reader.get(120, TimeUnit.SECONDS);
+            assertEquals(writers * perWriter, written.size());
+            assertEquals(written, seen.keySet(), "every committed host change was read by the concurrent reader");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void checkpointAndDataCommitTogetherFromAnotherThreadsView() {
+        Checkpoint cp = Checkpoint.initial(ObjectType.LEAD, T0);
+        stores.syncStateStore().inTransaction(() -> {
+            stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
+            stores.syncStateStore().saveCheckpoint(cp);
+            JdbcStores other = JdbcStores.builder(ds).migrate(false).build();
+            assertTrue(other.syncStateStore().checkpoint(ObjectType.LEAD).isEmpty(), "not visible before commit");
+            assertTrue(other.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+            return null;
+        });
+        JdbcStores other = JdbcStores.builder(ds).migrate(false).build();
+        assertEquals(Optional.of(cp), other.syncStateStore().checkpoint(ObjectType.LEAD));
+        assertEquals(1, other.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).size());
+    }
+
+    @Test
+    void aLargeFirstCopyInPagesIsCompleteAndIdempotent() {
+        List<SyncRecord> page = new ArrayList<>();
+        for (int i = 1; i <= 2_000; i++) {
+            page.add(rec(ObjectType.ACCOUNT, CrmId.of(String.format("001%012d", i)), "Name", "Acme " + i, "N", i));
+            if (page.size() == 500) {
+                List<SyncRecord> p = List.copyOf(page);
+                stores.syncStateStore().inTransaction(() -> stores.marketingStore().upsert(ObjectType.ACCOUNT, p));
+                assertTrue(stores.marketingStore().upsert(ObjectType.ACCOUNT, p).stream()
+                        .allMatch(r -> r instanceof StoreResult.Unchanged), "a replayed page changes nothing");
+                page.clear();
+            }
+        }
+        List<CrmId> all = new ArrayList<>();
+        CrmId after = null;
+        while (true) {
+            List<CrmId> ids = stores.marketingStore().crmIds(ObjectType.ACCOUNT, after, 700);
+            if (ids.isEmpty()) {
+                break;
+            }
+            all.addAll(ids);
+            after = ids.get(ids.size() - 1);
+        }
+        assertEquals(2_000, all.size());
+        assertEquals(2_000, new HashSet<>(all).size());
+    }
+}

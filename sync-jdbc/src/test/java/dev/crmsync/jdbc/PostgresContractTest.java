@@ -1,0 +1,84 @@
+package dev.crmsync.jdbc;
+
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.SyncStateStore;
+import dev.crmsync.store.contract.ContractFixtures;
+import dev.crmsync.store.contract.MarketingStoreContract;
+import dev.crmsync.store.contract.SyncStateStoreContract;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The contract kit against the JDBC stores on a real PostgreSQL server, in a schema of its own.
+ * Skipped (with a message) unless {@code CRMSYNC_PG_URL} is set; see {@link TestDatabases}.
+ */
+class PostgresContractTest {
+
+    static TestDatabases.PgSchema schema;
+
+    @BeforeAll
+    static void createSchema() {
+        if (TestDatabases.postgresConfigured()) {
+            schema = TestDatabases.PgSchema.create();
+        }
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        if (schema != null) {
+            schema.close();
+        }
+    }
+
+    static JdbcStores freshStores() {
+        TestDatabases.requirePostgresUrl(); // skips (or fails, when required) each test, visibly
+        schema.truncate();
+        List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
+        types.add(ObjectType.of("Invoice__c"));
+        return JdbcStores.builder(schema.dataSource())
+                .clock(Clock.fixed(ContractFixtures.T0, ZoneOffset.UTC))
+                .objectTypes(types)
+                .build();
+    }
+
+    @Nested
+    class MarketingStoreOnPostgres extends MarketingStoreContract {
+        @Override
+        protected MarketingStore createStore() {
+            return freshStores().marketingStore();
+        }
+
+        @Override
+        protected Optional<ObjectType> typeTheStoreDoesNotHold() {
+            return Optional.of(ObjectType.of("Unknown__c"));
+        }
+    }
+
+    @Nested
+    class SyncStateStoreOnPostgres extends SyncStateStoreContract {
+        private JdbcStores stores;
+
+        @Override
+        protected SyncStateStore createStore() {
+            stores = freshStores();
+            return stores.syncStateStore();
+        }
+
+        @Override
+        protected boolean supportsAtomicTransactions() {
+            return true;
+        }
+
+        @Override
+        protected Optional<MarketingStore> createMarketingStoreInSameDatabase(SyncStateStore state) {
+            return Optional.of(stores.marketingStore());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.crmsync.jdbc;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Assumptions;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Databases for the tests. H2 always (a fresh in-memory database per call). PostgreSQL when the
+ * environment variable {@value #PG_URL_VARIABLE} names a server, in a fresh schema per test class;
+ * when it is unset the PostgreSQL tests are skipped with a message naming the variable — or fail,
+ * when the system property {@value #PG_REQUIRED_PROPERTY} is {@code true} (CI sets it).
+ */
+public final class TestDatabases {
+
+    /** The environment variable holding the PostgreSQL JDBC URL, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}. */
+    public static final String PG_URL_VARIABLE = "CRMSYNC_PG_URL";
+
+    /** The system property that turns a skipped PostgreSQL test into a failure. */
+    public static final String PG_REQUIRED_PROPERTY = "crmsync.pg.required";
+
+    private static final AtomicInteger H2_COUNTER = new AtomicInteger();
+
+    private TestDatabases() {
+    }
+
+    /** @return a new, empty in-memory H2 database (kept until the JVM exits) */
+    public static DataSource freshH2() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:crmsync_" + H2_COUNTER.incrementAndGet() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+        return ds;
+    }
+
+    /** @return true when {@value #PG_URL_VARIABLE} is set */
+    public static boolean postgresConfigured() {
+        String url = System.getenv(PG_URL_VARIABLE);
+        return url != null && !url.isBlank();
+    }
+
+    /**
+     * @return the PostgreSQL URL from the environment
+     * @throws org.opentest4j.TestAbortedException (skips the test) when it is unset and not required
+     */
+    public static String requirePostgresUrl() {
+        String url = System.getenv(PG_URL_VARIABLE);
+        if (url == null || url.isBlank()) {
+            String msg = "PostgreSQL tests skipped: set the environment variable " + PG_URL_VARIABLE
+                    + " (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres) to run them";
+            if (Boolean.getBoolean(PG_REQUIRED_PROPERTY)) {
+                fail(msg.replace("skipped", "required (-D" + PG_REQUIRED_PROPERTY + "=true) but not configured"));
+            }
+            Assumptions.abort(msg);
+        }
+        return url;
+    }
+
+    /** A schema of its own on the PostgreSQL server, dropped by {@link #close()}. */
+    public static final class PgSchema implements AutoCloseable {
+        private final String url;
+        private final String schema;
+
+        private PgSchema(String url, String schema) {
+            this.url = url;
+            this.schema = schema;
+        }
+
+        /** @return a new schema named {@code crmsync_test_<random>} */
+        public static PgSchema create() {
+            String url = requirePostgresUrl();
+            String schema = "crmsync_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+                    .toLowerCase(Locale.ROOT);
+            PgSchema s = new PgSchema(url, schema);
+            s.exec(plain(url), "CREATE SCHEMA " + schema);
+            return s;
+        }
+
+        /** @return a data source whose connections work in this schema */
+        public DataSource dataSource() {
+            PGSimpleDataSource ds = plain(url);
+            ds.setCurrentSchema(schema);
+            return ds;
+        }
+
+        /** @return the schema's name */
+        public String name() {
+            return schema;
+        }
+
+        /** Empties every crmsync table of the schema (the schema and its version row stay). */
+        public void truncate() {
+            exec(dataSource(), "DO $$ BEGIN IF to_regclass('crmsync_record') IS NOT NULL THEN"
+                    + " TRUNCATE crmsync_record, crmsync_checkpoint, crmsync_failure, crmsync_base, crmsync_conflict,"
+                    + " crmsync_lease; UPDATE crmsync_change_counter SET last_seq = 0; END IF; END $$");
+        }
+
+        @Override
+        public void close() {
+            exec(plain(url), "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+
+        private void exec(DataSource ds, String sql) {
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("PostgreSQL setup failed: " + sql, e);
+            }
+        }
+
+        private static PGSimpleDataSource plain(String url) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setURL(url);
+            return ds;
+        }
+    }
+}

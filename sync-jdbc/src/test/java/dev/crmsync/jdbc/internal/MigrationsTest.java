@@ -1,0 +1,72 @@
+package dev.crmsync.jdbc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.jdbc.JdbcStores;
+import dev.crmsync.jdbc.SqlDialect;
+import dev.crmsync.jdbc.TestDatabases;
+import dev.crmsync.model.SyncException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+class MigrationsTest {
+
+    @Test
+    void migratingTwiceAppliesEachScriptOnce() throws Exception {
+        DataSource ds = TestDatabases.freshH2();
+        assertEquals(Migrations.latestVersion(), Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC()));
+        assertEquals(Migrations.latestVersion(), Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC()));
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*), MAX(description) FROM crmsync_schema_version")) {
+            rs.next();
+            assertEquals(Migrations.SCRIPTS.size(), rs.getInt(1));
+            assertEquals("schema", rs.getString(2));
+        }
+    }
+
+    @Test
+    void buildWithoutMigrationOnAnEmptyDatabaseNamesTheMissingVersion() {
+        SyncException e = assertThrows(SyncException.class,
+                () -> JdbcStores.builder(TestDatabases.freshH2()).migrate(false).build());
+        assertTrue(e.getMessage().contains("crmsync_schema_version") || e.getMessage().contains("version"), e.getMessage());
+    }
+
+    @Test
+    void aSchemaNewerThanTheJarIsRefused() throws Exception {
+        DataSource ds = TestDatabases.freshH2();
+        JdbcStores.builder(ds).build();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO crmsync_schema_version VALUES (999, 'future', CURRENT_TIMESTAMP)");
+        }
+        SyncException e = assertThrows(SyncException.class, () -> JdbcStores.builder(ds).build());
+        assertTrue(e.getMessage().contains("999"), e.getMessage());
+    }
+
+    @Test
+    void dialectIsDetectedFromTheDatabase() {
+        assertEquals(SqlDialect.H2, JdbcStores.builder(TestDatabases.freshH2()).build().dialect());
+        assertThrows(IllegalArgumentException.class, () -> SqlDialect.fromProductName("Oracle"));
+    }
+
+    @Test
+    void scriptsSplitIntoStatementsAtLineEndSemicolons() {
+        List<String> st = Migrations.statements("-- c\nCREATE TABLE a (x INT);\n\nINSERT INTO a VALUES (1);\n-- end\n");
+        assertEquals(List.of("CREATE TABLE a (x INT)", "INSERT INTO a VALUES (1)"), st);
+    }
+
+    @Test
+    void everyDialectShipsEveryScript() {
+        for (SqlDialect d : SqlDialect.values()) {
+            for (String s : Migrations.SCRIPTS) {
+                assertTrue(Migrations.read(d, s).contains("CREATE TABLE crmsync_record"), d + " " + s);
+            }
+        }
+    }
+}

@@ -1,0 +1,517 @@
+package dev.crmsync.store.memory;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.Lease;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.SyncStateStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A complete, thread-safe {@link SyncStateStore} held in memory, for tests and for hosts that
+ * accept a full copy after every restart. It passes {@code SyncStateStoreContract}.
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li><b>Bases</b> are kept compactly (values encoded in one byte array per base, CRM ids
+ *       packed into longs), so a million bases fit in a small heap.</li>
+ *   <li><b>Transactions.</b> {@link #inTransaction} runs the work without atomicity (the SPI's
+ *       default); it only counts the call.</li>
+ *   <li><b>Leases</b> live in this object: exclusive among the engines that share it. A renewal
+ *       by the holder of an unexpired lease keeps its fencing token; every other grant (a new
+ *       owner, or after expiry or release) takes the next token of that name. A lease expires at
+ *       {@link Lease#expiresAt()} (at that instant it is no longer held).</li>
+ *   <li><b>Orders.</b> {@link #retryQueue}: oldest last failure first, then by key;
+ *       {@link #parkedFailures}: by type (sync order), key and side; {@link #parkedConflicts}:
+ *       by parking time, then type, CRM id and field.</li>
+ * </ul>
+ *
+ * <h2>Test support</h2>
+ * The same {@linkplain #calls(StoreOperation) call counts}, optional
+ * {@linkplain #recordCallLog(boolean) call log} and {@linkplain #faults() fault profile} as
+ * {@link InMemoryMarketingStore}.
+ */
+public final class InMemorySyncStateStore implements SyncStateStore {
+
+    private static final PairIndex.Key<BaseSlot> BY_CRM = new PairIndex.Key<>() {
+        @Override
+        public long hi(BaseSlot s) {
+            return s.hi;
+        }
+
+        @Override
+        public long lo(BaseSlot s) {
+            return s.lo;
+        }
+    };
+
+    private static final PairIndex.Key<BaseSlot> BY_MID = new PairIndex.Key<>() {
+        @Override
+        public long hi(BaseSlot s) {
+            return s.midNum;
+        }
+
+        @Override
+        public long lo(BaseSlot s) {
+            return 0;
+        }
+    };
+
+    private final Object lock = new Object();
+    private final Instrumentation inst;
+    private final FieldCodec codec = new FieldCodec();
+    private final Map<ObjectType, Checkpoint> checkpoints = new HashMap<>();
+    private final Map<FailureKey, FailedRecord> failures = new HashMap<>();
+    private final Map<ObjectType, BaseTable> bases = new HashMap<>();
+    private final Map<ConflictKey, ParkedConflict> conflicts = new HashMap<>();
+    private final Map<String, LeaseState> leases = new HashMap<>();
+
+    private record FailureKey(ObjectType type, String key, SyncSide target) {
+    }
+
+    private record ConflictKey(ObjectType type, CrmId crmId, String field) {
+    }
+
+    private static final class LeaseState {
+        String owner;
+        long token;
+        Instant expiresAt;
+    }
+
+    private static final class BaseSlot {
+        long hi;
+        long lo;
+        long midNum;
+        String midStr;
+        byte[] data;
+        long crmSec;
+        int crmNanos;
+        long syncSec;
+        int syncNanos;
+
+        String marketingId() {
+            return midStr != null ? midStr : Long.toString(midNum);
+        }
+    }
+
+    private static final class BaseTable {
+        final PairIndex<BaseSlot> byCrm = new PairIndex<>(BY_CRM);
+        final PairIndex<BaseSlot> byMidNum = new PairIndex<>(BY_MID);
+        final Map<String, BaseSlot> byMidStr = new HashMap<>();
+    }
+
+    /** Creates an empty store with its own empty fault profile. */
+    public InMemorySyncStateStore() {
+        this(new FaultProfile());
+    }
+
+    /**
+     * Creates an empty store.
+     *
+     * @param faults the fault profile to obey; may be shared with an {@link InMemoryMarketingStore}
+     */
+    public InMemorySyncStateStore(FaultProfile faults) {
+        this.inst = new Instrumentation(Objects.requireNonNull(faults, "faults"));
+    }
+
+    // ---- test support -------------------------------------------------------------------------
+
+    /** @return the live fault profile of this store */
+    public FaultProfile faults() {
+        return inst.faults();
+    }
+
+    /** @param operation an operation @return how many times it was called since creation or {@link #resetCalls()} */
+    public long calls(StoreOperation operation) {
+        return inst.count(Objects.requireNonNull(operation, "operation"));
+    }
+
+    /** @return the call count of every operation called at least once */
+    public Map<StoreOperation, Long> callCounts() {
+        return inst.counts();
+    }
+
+    /** @return how many SPI calls were made since creation or {@link #resetCalls()} */
+    public long totalCalls() {
+        return inst.total();
+    }
+
+    /**
+     * Turns the call log on or off (off by default).
+     *
+     * @param enabled whether to log
+     * @return this
+     */
+    public InMemorySyncStateStore recordCallLog(boolean enabled) {
+        inst.setLogEnabled(enabled);
+        return this;
+    }
+
+    /** @return the calls logged while the log was on, oldest first */
+    public List<StoreCall> callLog() {
+        return inst.log();
+    }
+
+    /** Zeroes the call counts and empties the call log. */
+    public void resetCalls() {
+        inst.reset();
+    }
+
+    /** @param type an object type @return how many bases are held for it */
+    public int baseCount(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        synchronized (lock) {
+            BaseTable t = bases.get(type);
+            return t == null ? 0 : t.byCrm.size();
+        }
+    }
+
+    // ---- checkpoints ---------------------------------------------------------------------------
+
+    @Override
+    public Optional<Checkpoint> checkpoint(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        synchronized (lock) {
+            inst.enter(StoreOperation.CHECKPOINT, type, 1);
+            Optional<Checkpoint> out = Optional.ofNullable(checkpoints.get(type));
+            inst.exit(StoreOperation.CHECKPOINT);
+            return out;
+        }
+    }
+
+    @Override
+    public void saveCheckpoint(Checkpoint checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        synchronized (lock) {
+            inst.enter(StoreOperation.SAVE_CHECKPOINT, checkpoint.type(), 1);
+            checkpoints.put(checkpoint.type(), checkpoint);
+            inst.exit(StoreOperation.SAVE_CHECKPOINT);
+        }
+    }
+
+    @Override
+    public void deleteCheckpoint(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        synchronized (lock) {
+            inst.enter(StoreOperation.DELETE_CHECKPOINT, type, 1);
+            checkpoints.remove(type);
+            inst.exit(StoreOperation.DELETE_CHECKPOINT);
+        }
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    @Override
+    public void saveFailure(FailedRecord failure) {
+        Objects.requireNonNull(failure, "failure");
+        synchronized (lock) {
+            inst.enter(StoreOperation.SAVE_FAILURE, failure.type(), 1);
+            failures.put(new FailureKey(failure.type(), failure.key(), failure.target()), failure);
+            inst.exit(StoreOperation.SAVE_FAILURE);
+        }
+    }
+
+    @Override
+    public Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(target, "target");
+        synchronized (lock) {
+            inst.enter(StoreOperation.FAILURE, type, 1);
+            Optional<FailedRecord> out = Optional.ofNullable(failures.get(new FailureKey(type, key, target)));
+            inst.exit(StoreOperation.FAILURE);
+            return out;
+        }
+    }
+
+    @Override
+    public List<FailedRecord> retryQueue(ObjectType type, SyncSide target, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(target, "target");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        synchronized (lock) {
+            inst.enter(StoreOperation.RETRY_QUEUE, type, 0);
+            List<FailedRecord> due = new ArrayList<>();
+            for (FailedRecord f : failures.values()) {
+                if (!f.parked() && f.type().equals(type) && f.target() == target) {
+                    due.add(f);
+                }
+            }
+            due.sort(Comparator.comparing(FailedRecord::lastFailedAt).thenComparing(FailedRecord::key));
+            List<FailedRecord> out = List.copyOf(due.subList(0, Math.min(limit, due.size())));
+            inst.exit(StoreOperation.RETRY_QUEUE);
+            return out;
+        }
+    }
+
+    @Override
+    public List<FailedRecord> parkedFailures() {
+        synchronized (lock) {
+            inst.enter(StoreOperation.PARKED_FAILURES, null, 0);
+            List<FailedRecord> out = new ArrayList<>();
+            for (FailedRecord f : failures.values()) {
+                if (f.parked()) {
+                    out.add(f);
+                }
+            }
+            out.sort(Comparator.comparing(FailedRecord::type).thenComparing(FailedRecord::key)
+                    .thenComparing(FailedRecord::target));
+            inst.exit(StoreOperation.PARKED_FAILURES);
+            return List.copyOf(out);
+        }
+    }
+
+    @Override
+    public void deleteFailure(ObjectType type, String key, SyncSide target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(target, "target");
+        synchronized (lock) {
+            inst.enter(StoreOperation.DELETE_FAILURE, type, 1);
+            failures.remove(new FailureKey(type, key, target));
+            inst.exit(StoreOperation.DELETE_FAILURE);
+        }
+    }
+
+    // ---- bases ---------------------------------------------------------------------------------
+
+    @Override
+    public Map<CrmId, SyncBase> bases(ObjectType type, Collection<CrmId> crmIds) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmIds, "crmIds");
+        for (CrmId id : crmIds) {
+            Objects.requireNonNull(id, "crmId");
+        }
+        synchronized (lock) {
+            inst.enter(StoreOperation.BASES, type, crmIds.size());
+            Map<CrmId, SyncBase> out = new HashMap<>();
+            BaseTable t = bases.get(type);
+            if (t != null) {
+                for (CrmId id : crmIds) {
+                    BaseSlot s = t.byCrm.get(Ids.hi(id), Ids.lo(id));
+                    if (s != null) {
+                        out.put(id, toBase(type, s));
+                    }
+                }
+            }
+            inst.exit(StoreOperation.BASES);
+            return Map.copyOf(out);
+        }
+    }
+
+    @Override
+    public Optional<SyncBase> baseByMarketingId(ObjectType type, String marketingId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        synchronized (lock) {
+            inst.enter(StoreOperation.BASE_BY_MARKETING_ID, type, 1);
+            BaseTable t = bases.get(type);
+            BaseSlot s = null;
+            if (t != null) {
+                long num = Ids.parseMarketingId(marketingId);
+                s = num > 0 ? t.byMidNum.get(num, 0) : t.byMidStr.get(marketingId);
+            }
+            Optional<SyncBase> out = s == null ? Optional.empty() : Optional.of(toBase(type, s));
+            inst.exit(StoreOperation.BASE_BY_MARKETING_ID);
+            return out;
+        }
+    }
+
+    @Override
+    public void saveBases(Collection<SyncBase> toSave) {
+        Objects.requireNonNull(toSave, "bases");
+        for (SyncBase b : toSave) {
+            Objects.requireNonNull(b, "base");
+        }
+        synchronized (lock) {
+            inst.enter(StoreOperation.SAVE_BASES, toSave.isEmpty() ? null : toSave.iterator().next().type(),
+                    toSave.size());
+            for (SyncBase b : toSave) {
+                BaseTable t = bases.computeIfAbsent(b.type(), k -> new BaseTable());
+                BaseSlot s = new BaseSlot();
+                s.hi = Ids.hi(b.crmId());
+                s.lo = Ids.lo(b.crmId());
+                long num = Ids.parseMarketingId(b.marketingId());
+                if (num > 0) {
+                    s.midNum = num;
+                } else {
+                    s.midStr = b.marketingId();
+                }
+                s.data = codec.encode(b.fields());
+                s.crmSec = b.crmModstamp().getEpochSecond();
+                s.crmNanos = b.crmModstamp().getNano();
+                s.syncSec = b.syncedAt().getEpochSecond();
+                s.syncNanos = b.syncedAt().getNano();
+                BaseSlot old = t.byCrm.put(s);
+                if (old != null) {
+                    unindexMarketingId(t, old);
+                }
+                if (s.midStr == null) {
+                    t.byMidNum.put(s);
+                } else {
+                    t.byMidStr.put(s.midStr, s);
+                }
+            }
+            inst.exit(StoreOperation.SAVE_BASES);
+        }
+    }
+
+    @Override
+    public void deleteBase(ObjectType type, CrmId crmId) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmId, "crmId");
+        synchronized (lock) {
+            inst.enter(StoreOperation.DELETE_BASE, type, 1);
+            BaseTable t = bases.get(type);
+            if (t != null) {
+                BaseSlot old = t.byCrm.remove(Ids.hi(crmId), Ids.lo(crmId));
+                if (old != null) {
+                    unindexMarketingId(t, old);
+                }
+            }
+            inst.exit(StoreOperation.DELETE_BASE);
+        }
+    }
+
+    private static void unindexMarketingId(BaseTable t, BaseSlot old) {
+        if (old.midStr == null) {
+            if (t.byMidNum.get(old.midNum, 0) == old) {
+                t.byMidNum.remove(old.midNum, 0);
+            }
+        } else {
+            t.byMidStr.remove(old.midStr, old);
+        }
+    }
+
+    private SyncBase toBase(ObjectType type, BaseSlot s) {
+        return new SyncBase(type, Ids.unpack(s.hi, s.lo), s.marketingId(), codec.decode(s.data),
+                Instant.ofEpochSecond(s.crmSec, s.crmNanos), Instant.ofEpochSecond(s.syncSec, s.syncNanos));
+    }
+
+    // ---- conflicts -----------------------------------------------------------------------------
+
+    @Override
+    public void parkConflict(ParkedConflict conflict) {
+        Objects.requireNonNull(conflict, "conflict");
+        synchronized (lock) {
+            inst.enter(StoreOperation.PARK_CONFLICT, conflict.type(), 1);
+            conflicts.put(new ConflictKey(conflict.type(), conflict.crmId(), conflict.field()), conflict);
+            inst.exit(StoreOperation.PARK_CONFLICT);
+        }
+    }
+
+    @Override
+    public List<ParkedConflict> parkedConflicts() {
+        synchronized (lock) {
+            inst.enter(StoreOperation.PARKED_CONFLICTS, null, 0);
+            List<ParkedConflict> out = new ArrayList<>(conflicts.values());
+            out.sort(Comparator.comparing(ParkedConflict::parkedAt).thenComparing(ParkedConflict::type)
+                    .thenComparing(ParkedConflict::crmId).thenComparing(ParkedConflict::field));
+            inst.exit(StoreOperation.PARKED_CONFLICTS);
+            return List.copyOf(out);
+        }
+    }
+
+    @Override
+    public void deleteConflict(ObjectType type, CrmId crmId, String field) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(crmId, "crmId");
+        Objects.requireNonNull(field, "field");
+        synchronized (lock) {
+            inst.enter(StoreOperation.DELETE_CONFLICT, type, 1);
+            conflicts.remove(new ConflictKey(type, crmId, field));
+            inst.exit(StoreOperation.DELETE_CONFLICT);
+        }
+    }
+
+    // ---- transactions and leases ---------------------------------------------------------------
+
+    /**
+     * Runs the work with no atomicity (see the class documentation); counts the call and obeys
+     * the fault profile before the work starts.
+     */
+    @Override
+    public <T> T inTransaction(Supplier<T> work) {
+        Objects.requireNonNull(work, "work");
+        inst.enter(StoreOperation.IN_TRANSACTION, null, 0);
+        T out = work.get();
+        inst.exit(StoreOperation.IN_TRANSACTION);
+        return out;
+    }
+
+    @Override
+    public Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(ttl, "ttl");
+        if (name.isBlank() || owner.isBlank()) {
+            throw new IllegalArgumentException("lease name and owner must not be blank (name '" + name
+                    + "', owner '" + owner + "')");
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
+        }
+        synchronized (lock) {
+            inst.enter(StoreOperation.TRY_ACQUIRE_LEASE, null, 1);
+            LeaseState st = leases.computeIfAbsent(name, k -> new LeaseState());
+            boolean live = st.owner != null && now.isBefore(st.expiresAt);
+            Optional<Lease> out;
+            if (live && !st.owner.equals(owner)) {
+                out = Optional.empty();
+            } else {
+                if (!live) {
+                    st.token++;
+                    st.owner = owner;
+                }
+                st.expiresAt = now.plus(ttl);
+                out = Optional.of(new Lease(name, owner, st.token, st.expiresAt));
+            }
+            inst.exit(StoreOperation.TRY_ACQUIRE_LEASE);
+            return out;
+        }
+    }
+
+    @Override
+    public void releaseLease(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        synchronized (lock) {
+            inst.enter(StoreOperation.RELEASE_LEASE, null, 1);
+            LeaseState st = leases.get(lease.name());
+            if (st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token) {
+                st.owner = null;
+            }
+            inst.exit(StoreOperation.RELEASE_LEASE);
+        }
+    }
+
+    @Override
+    public boolean holdsLease(Lease lease, Instant now) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(now, "now");
+        synchronized (lock) {
+            inst.enter(StoreOperation.HOLDS_LEASE, null, 1);
+            LeaseState st = leases.get(lease.name());
+            boolean out = st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token
+                    && now.isBefore(st.expiresAt);
+            inst.exit(StoreOperation.HOLDS_LEASE);
+            return out;
+        }
+    }
+}

@@ -275,16 +275,6 @@ final class BidiOps {
     boolean linkAfterCreate(MarketingRecord mkt, SyncRecord crm, java.util.function.Predicate<String> takeCrm) {
         String mid = mkt.marketingId();
         CrmId id = crm.id();
-        // the base first: should the process die before the store links the record, the next cycle
-        // finds the CRM record unknown to the store and links it again; after, it finds the base
-        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, t.syncedValues(crm.fields()), crm.modstamp(),
-                now())));
-        if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
-            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
-            settings.state().deleteBase(mkt.type(), mkt.crmId());
-        } else if (mkt.crmId() == null) {
-            settings.store().link(t.type, mid, id);
-        }
         Map<String, FieldValue> storeFields = new LinkedHashMap<>();
         for (String f : t.synced()) {
             FieldValue c = crm.get(f);
@@ -292,6 +282,24 @@ final class BidiOps {
             if (!c.equals(m) && takeCrm.test(f)) {
                 storeFields.put(f, c);
             }
+        }
+        // the base first: should the process die before the store links the record, the next cycle
+        // finds the CRM record unknown to the store and links it again; after, it finds this base.
+        // Values still to reach the store are in flight: agreed only once the store holds them
+        Map<String, FieldValue> before = new LinkedHashMap<>();
+        for (String f : t.synced()) {
+            FieldValue b = storeFields.containsKey(f) ? mkt.get(f) : crm.get(f);
+            if (!b.isNull()) {
+                before.put(f, b);
+            }
+        }
+        storeFields.forEach((f, v) -> before.put(BidirectionalSync.PENDING_STORE + f, v));
+        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, before, crm.modstamp(), now())));
+        if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
+            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(mkt.type(), mkt.crmId());
+        } else if (mkt.crmId() == null) {
+            settings.store().link(t.type, mid, id);
         }
         List<StoreResult> res = settings.store().upsert(t.type,
                 List.of(new SyncRecord(t.type, id, storeFields, crm.modstamp(), crm.deleted())));
@@ -303,6 +311,18 @@ final class BidiOps {
             settings.state().deleteBase(t.type, id);     // the store does not hold the CRM's values: no base
             storeFailures.rejected(id.value(), rej.code(), rej.message(), rej.retriable());
             return false;
+        }
+        if (!storeFields.isEmpty()) {
+            Map<String, FieldValue> agreed = new LinkedHashMap<>(before);
+            agreed.keySet().removeIf(k -> k.startsWith(BidirectionalSync.PENDING));
+            storeFields.forEach((f, v) -> {
+                if (v.isNull()) {
+                    agreed.remove(f);
+                } else {
+                    agreed.put(f, v);
+                }
+            });
+            settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, agreed, crm.modstamp(), now())));
         }
         storeFailures.succeeded(id.value());
         return true;

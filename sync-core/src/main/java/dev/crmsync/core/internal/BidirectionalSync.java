@@ -579,12 +579,27 @@ public final class BidirectionalSync implements TypeSync {
             List<CrmId> noBase = ids.stream().filter(id -> !w.bases.containsKey(id)).toList();
             w.bases.putAll(bases(noBase));
 
-            // CRM records unknown to the store: creates whose answer was lost are linked first
+            // CRM records unknown to the store: creates whose answer was lost are linked first; so is
+            // the survivor of a merge, should it be one, before the merge gives its id to a loser
             List<SyncRecord> unknown = new ArrayList<>();
             for (CrmId id : ids) {
                 SyncRecord c = w.crm.get(id);
                 if (c != null && !w.mkt.containsKey(id)) {
                     unknown.add(c);
+                }
+            }
+            Set<CrmId> masters = new LinkedHashSet<>();
+            for (SyncRecord c : w.crm.values()) {
+                if (c.deleted() && c.get(SyncRecord.MASTER_RECORD_ID) instanceof FieldValue.Ref master
+                        && !ids.contains(master.id())) {
+                    masters.add(master.id());
+                }
+            }
+            if (!masters.isEmpty()) {
+                Map<CrmId, MarketingRecord> held = findByCrmIds(List.copyOf(masters));
+                masters.removeAll(held.keySet());
+                if (!masters.isEmpty()) {
+                    ops.fetch(type, masters, t.read).values().forEach(unknown::add);
                 }
             }
             if (!unknown.isEmpty()) {
@@ -1162,29 +1177,23 @@ public final class BidirectionalSync implements TypeSync {
             if (candidate == null) {
                 return false;
             }
-            LOG.info("{} {}: created for marketing record {} by a push whose answer was lost; linked now", type,
-                    c.id(), candidate.marketingId());
-            SyncBase saved = settings.state().bases(type, List.of(c.id())).get(c.id());
-            if (saved != null && saved.marketingId().equals(candidate.marketingId())) {
-                // our own create, its base saved before the process died: link, and merge against that base
+            LOG.info("{} {}: {} marketing record {}; linked now", type, c.id(), duplicate
+                    ? "the member the CRM already had when asked to add" : "created by a push whose answer was lost, for",
+                    candidate.marketingId());
+            Map<String, String> sent = crmFail.find(FailedRecord.marketingKey(candidate.marketingId()))
+                    .map(SideFailures::sentFingerprints).orElse(null);
+            if (duplicate) {
+                // a member the CRM already had: adding it again changes nothing (the CRM's values win)
+                ops.linkAfterCreate(candidate, c, true);
+            } else if (sent != null) {
+                // a create whose answer was lost: its values are the base, rebuilt from their
+                // fingerprints, and the merge that follows tells host edits, CRM users' edits and
+                // conflicts apart as usual (the entry stays until the link is done)
+                settings.state().saveBases(List.of(new SyncBase(type, c.id(), candidate.marketingId(),
+                        sentBase(c, candidate, sent), c.modstamp(), now())));
                 ops.linkOnly(candidate, c.id());
             } else {
-                // a member the CRM already had: adding it again changes nothing (the CRM's values win).
-                // A create whose answer was lost: a field the host has not changed since the create
-                // takes the CRM's value (a CRM user may have edited it); a host edit flows to the CRM
-                Map<String, String> sent = crmFail.find(FailedRecord.marketingKey(candidate.marketingId()))
-                        .map(SideFailures::sentFingerprints).orElse(null);
-                if (duplicate || sent == null) {
-                    MarketingRecord mk = candidate;
-                    boolean crmWins = duplicate;
-                    ops.linkAfterCreate(candidate, c, f -> crmWins || mk.get(f).isBlank());
-                } else {
-                    // the create's values are the base: rebuilt from their fingerprints, the merge that
-                    // follows tells host edits, CRM users' edits and conflicts apart as usual
-                    settings.state().saveBases(List.of(new SyncBase(type, c.id(), candidate.marketingId(),
-                            sentBase(c, candidate, sent), c.modstamp(), now())));
-                    ops.linkOnly(candidate, c.id());
-                }
+                ops.linkAfterCreate(candidate, c, false);
             }
             crmFail.succeeded(FailedRecord.marketingKey(candidate.marketingId()));
             counters.updated();

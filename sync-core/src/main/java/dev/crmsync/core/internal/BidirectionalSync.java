@@ -560,17 +560,8 @@ public final class BidirectionalSync implements TypeSync {
                     toFetch.add(id);
                 }
             }
-            Set<CrmId> purged = new HashSet<>();
             if (!toFetch.isEmpty()) {
-                Map<CrmId, SyncRecord> found = ops.fetch(type, toFetch, t.read);
-                for (CrmId id : toFetch) {
-                    SyncRecord r = found.get(id);
-                    if (r == null) {
-                        purged.add(id);
-                    } else {
-                        w.crm.put(id, r);
-                    }
-                }
+                w.crm.putAll(ops.fetch(type, toFetch, t.read));    // ids not found are gone for good (purged)
             }
             List<CrmId> noMkt = ids.stream().filter(id -> !w.mkt.containsKey(id)).toList();
             if (!noMkt.isEmpty()) {

@@ -10,6 +10,8 @@ import java.util.Objects;
  * Everything one benchmark run measured. Built by {@link Benchmark}, printed by {@link Report}.
  *
  * @param config what was run
+ * @param loadAverageAtStart the system's load average when the run started (other processes on the cores)
+ * @param loadAverageAtEnd the system's load average when it ended
  * @param loadSeconds how long filling the CRM took (not a measured figure; shown for context)
  * @param baseline the timed raw copies (no engine)
  * @param engine the timed engine first copies
@@ -19,7 +21,7 @@ import java.util.Objects;
  * @param memory live heap at named points
  * @param profile live heap during one baseline and one engine copy, every tenth of the way
  */
-record BenchResults(BenchConfig config, double loadSeconds, List<CopyRun> baseline, List<CopyRun> engine,
+record BenchResults(BenchConfig config, double loadAverageAtStart, double loadAverageAtEnd, double loadSeconds, List<CopyRun> baseline, List<CopyRun> engine,
                     List<CycleRun> quiet, List<CycleRun> incremental, List<CycleRun> smallTotal,
                     List<MemoryPoint> memory, List<ProfilePoint> profile) {
 

@@ -17,6 +17,7 @@ import dev.crmsync.store.Cursor;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +69,7 @@ final class Benchmark {
     /** @return the measurements */
     BenchResults run() {
         ObjectType type = config.type();
+        double loadAverageAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<MemoryPoint> memory = new ArrayList<>();
         List<CycleRun> smallTotal = warmUp(type);
 
@@ -114,23 +116,24 @@ final class Benchmark {
 
         List<CycleRun> quiet = new ArrayList<>();
         List<CycleRun> incremental = new ArrayList<>();
-        for (int i = 0; i < config.repeats(); i++) {
+        for (int i = 0; i < config.cycleRepeats(); i++) {
             crm.clock.advance(EDIT_TO_CYCLE);
             quiet.add(kept.cycle(0));
         }
         long seed = 1;
         for (int size : config.changeSizes()) {
-            for (int i = 0; i < config.repeats(); i++) {
+            for (int i = 0; i < config.cycleRepeats(); i++) {
                 crm.editRandom(size, seed++);
                 crm.clock.advance(EDIT_TO_CYCLE);
                 CycleRun c = kept.cycle(size);
                 incremental.add(c);
-                log.accept(String.format("incremental: %,d changes in %.1f ms, CRM calls: %s", size,
-                        c.time().wallNanos() / 1e6, c.callsText()));
+                log.accept(String.format("incremental: %,d changes in %.1f ms (CPU %.1f ms), CRM calls: %s", size,
+                        c.time().wallNanos() / 1e6, c.time().cpuNanos() / 1e6, c.callsText()));
             }
         }
         memory.add(new MemoryPoint("after the incremental cycles", Meter.liveHeap()));
-        return new BenchResults(config, loadSeconds, baseline, engine, quiet, incremental, smallTotal, memory,
+        return new BenchResults(config, loadAverageAtStart,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), loadSeconds, baseline, engine, quiet, incremental, smallTotal, memory,
                 profile);
     }
 
@@ -153,7 +156,7 @@ final class Benchmark {
             if (size > small.records) {
                 continue;
             }
-            for (int i = 0; i < config.repeats(); i++) {
+            for (int i = 0; i < config.cycleRepeats(); i++) {
                 small.editRandom(size, seed++);
                 small.clock.advance(EDIT_TO_CYCLE);
                 cycles.add(last.cycle(size));

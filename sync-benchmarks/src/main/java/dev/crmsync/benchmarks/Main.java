@@ -18,7 +18,8 @@ import java.util.List;
  *   --records N          leads in the measured CRM (default 1,000,000)
  *   --warmup-records N   leads in the warm-up CRM (default 50,000; 0 for none)
  *   --warmup-rounds N    warm-up copies of each kind (default 3)
- *   --repeats N          timed rounds and incremental cycles per size (default 3)
+ *   --repeats N          timed first-copy rounds (default 3)
+ *   --cycle-repeats N    incremental cycles per change size (default 5)
  *   --page-size N        records per CRM page (default 2,000)
  *   --changes A,B,...    changed records of the incremental cycles (default 1000,10000)
  *   --type NAME          object type: Lead_Bench__c (default; Lead's fields, always one-way) or Lead
@@ -44,6 +45,7 @@ public final class Main {
             int warmupRecords = d.warmupRecords();
             int warmupRounds = d.warmupRounds();
             int repeats = d.repeats();
+            int cycleRepeats = d.cycleRepeats();
             int pageSize = d.pageSize();
             List<Integer> changes = d.changeSizes();
             ObjectType type = d.type();
@@ -62,6 +64,7 @@ public final class Main {
                     case "--warmup-records" -> warmupRecords = number(a, value);
                     case "--warmup-rounds" -> warmupRounds = number(a, value);
                     case "--repeats" -> repeats = number(a, value);
+                    case "--cycle-repeats" -> cycleRepeats = number(a, value);
                     case "--page-size" -> pageSize = number(a, value);
                     case "--changes" -> {
                         List<Integer> c = new ArrayList<>();
@@ -75,7 +78,8 @@ public final class Main {
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            config = new BenchConfig(records, warmupRecords, warmupRounds, repeats, pageSize, type, changes);
+            config = new BenchConfig(records, warmupRecords, warmupRounds, repeats, cycleRepeats, pageSize, type,
+                    changes);
         } catch (IllegalArgumentException e) {
             System.err.println("crmsync benchmark: " + e.getMessage());
             usage(System.err);
@@ -104,7 +108,7 @@ public final class Main {
     }
 
     private static void usage(PrintStream s) {
-        s.println("usage: Main [--records N] [--warmup-records N] [--warmup-rounds N] [--repeats N] [--page-size N]"
-                + " [--changes A,B,...] [--type Lead_Bench__c|Lead] [--out FILE]");
+        s.println("usage: Main [--records N] [--warmup-records N] [--warmup-rounds N] [--repeats N]"
+                + " [--cycle-repeats N] [--page-size N] [--changes A,B,...] [--type Lead_Bench__c|Lead] [--out FILE]");
     }
 }

@@ -25,7 +25,7 @@ class BenchmarkSmokeTest {
 
     @BeforeAll
     static void runHarness() {
-        BenchConfig config = new BenchConfig(RECORDS, 400, 1, 2, PAGE, LeadData.BENCH_TYPE, List.of(10, 250));
+        BenchConfig config = new BenchConfig(RECORDS, 400, 1, 2, 2, PAGE, LeadData.BENCH_TYPE, List.of(10, 250));
         results = new Benchmark(config, line -> { }).run();
     }
 
@@ -99,7 +99,7 @@ class BenchmarkSmokeTest {
     @Test
     void badConfigurationIsRefusedWithTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new BenchConfig(10, 0, 0, 1, PAGE, LeadData.BENCH_TYPE, List.of(11)));
+                () -> new BenchConfig(10, 0, 0, 1, 1, PAGE, LeadData.BENCH_TYPE, List.of(11)));
         assertTrue(e.getMessage().contains("11"), e.getMessage());
     }
 }

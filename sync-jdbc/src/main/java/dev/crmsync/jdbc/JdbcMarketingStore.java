@@ -48,7 +48,7 @@ import java.util.Set;
  * hold makes that record {@link StoreResult.Rejected} with a code ({@code INVALID_FIELD_NAME},
  * {@code VALUE_TOO_LONG}, {@code INVALID_TEXT}, {@code UNKNOWN_TYPE}) and a message naming the
  * field; the rest are read (locked {@code FOR UPDATE}), patched in memory and written with one
- * batched upsert ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on H2) in one
+ * batched upsert ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE … KEY} on H2) in one
  * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}. Nothing reads a
  * whole table into memory: lookups go by key in chunks of {@value #CHUNK}.
  *
@@ -172,7 +172,7 @@ public final class JdbcMarketingStore implements MarketingStore {
                             continue;
                         }
                         long mid = newIds[nextNew++];
-                        bindUpsert(ps, mid, type, r.id(), json, r.deleted(), crmStamp, now);
+                        bindUpsert(ps, mid, type, r.id(), json, r.deleted(), crmStamp, now, 0);
                         out[i] = new StoreResult.Created(r.id(), Long.toString(mid));
                     } else {
                         boolean changed = patch(cur.fields, r.fields());
@@ -184,14 +184,14 @@ public final class JdbcMarketingStore implements MarketingStore {
                                 continue;
                             }
                             bindUpsert(ps, cur.mid, type, r.id(), FieldsJson.encode(cur.fields), cur.deleted,
-                                    crmStamp, cur.localStamp);
+                                    crmStamp, cur.localStamp, cur.seq);
                         } else {
                             String json = FieldsJson.encode(cur.fields);
                             if (json.length() > settings.maxRecordLength()) {
                                 out[i] = tooBig(r.id(), json.length());
                                 continue;
                             }
-                            bindUpsert(ps, cur.mid, type, r.id(), json, r.deleted(), crmStamp, now);
+                            bindUpsert(ps, cur.mid, type, r.id(), json, r.deleted(), crmStamp, now, cur.seq);
                             out[i] = new StoreResult.Updated(r.id(), mid);
                         }
                     }
@@ -224,24 +224,19 @@ public final class JdbcMarketingStore implements MarketingStore {
     private String upsertSql() {
         if (db.dialect() == SqlDialect.POSTGRESQL) {
             return "INSERT INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
-                    + " local_modstamp, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 0)"
+                    + " local_modstamp, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (object_type, crm_id) DO UPDATE SET fields = EXCLUDED.fields,"
                     + " crm_deleted = EXCLUDED.crm_deleted, crm_modstamp = EXCLUDED.crm_modstamp,"
                     + " local_modstamp = EXCLUDED.local_modstamp";
         }
-        return "MERGE INTO crmsync_record t USING (VALUES (CAST(? AS BIGINT), CAST(? AS VARCHAR(80)),"
-                + " CAST(? AS VARCHAR(18)), CAST(? AS CHARACTER VARYING), CAST(? AS BOOLEAN),"
-                + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE)))"
-                + " AS s(mid, ot, cid, f, del, cms, lms)"
-                + " ON t.object_type = s.ot AND t.crm_id = s.cid"
-                + " WHEN MATCHED THEN UPDATE SET fields = s.f, crm_deleted = s.del, crm_modstamp = s.cms,"
-                + " local_modstamp = s.lms"
-                + " WHEN NOT MATCHED THEN INSERT (marketing_id, object_type, crm_id, fields, crm_deleted,"
-                + " crm_modstamp, local_modstamp, change_seq) VALUES (s.mid, s.ot, s.cid, s.f, s.del, s.cms, s.lms, 0)";
+        // H2: the rows were read under lock, so each one's marketing id (new ones: just allocated) is
+        // known and the merge can go by primary key; change_seq is written back as it was read.
+        return "MERGE INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
+                + " local_modstamp, change_seq) KEY (marketing_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
     private static void bindUpsert(PreparedStatement ps, long mid, ObjectType type, CrmId id, String json,
-                                   boolean deleted, Instant crmStamp, Instant local) throws SQLException {
+                                   boolean deleted, Instant crmStamp, Instant local, long seq) throws SQLException {
         ps.setLong(1, mid);
         ps.setString(2, type.apiName());
         ps.setString(3, id.value());
@@ -249,6 +244,7 @@ public final class JdbcMarketingStore implements MarketingStore {
         ps.setBoolean(5, deleted);
         Database.setInstant(ps, 6, crmStamp);
         Database.setInstant(ps, 7, local);
+        ps.setLong(8, seq);
     }
 
     private long[] nextMarketingIds(Connection c, int n) throws SQLException {
@@ -336,19 +332,16 @@ public final class JdbcMarketingStore implements MarketingStore {
         });
     }
 
-    private static Map<CrmId, Row> selectByCrmIds(Connection c, ObjectType type, Collection<CrmId> ids, boolean lock)
+    private Map<CrmId, Row> selectByCrmIds(Connection c, ObjectType type, Collection<CrmId> ids, boolean lock)
             throws SQLException {
         Map<CrmId, Row> out = new LinkedHashMap<>();
         List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(ids));
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            String sql = "SELECT " + COLS + " FROM crmsync_record WHERE object_type = ? AND crm_id IN ("
-                    + Database.placeholders(chunk.size()) + ")" + (lock ? " ORDER BY marketing_id FOR UPDATE" : "");
+            String sql = "SELECT " + COLS + " FROM crmsync_record WHERE " + db.typeAndCrmIdIn(chunk.size())
+                    + (lock ? " FOR UPDATE" : "");
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, type.apiName());
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 2, chunk.get(i).value());
-                }
+                db.bindKeys(ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Row r = row(rs);
@@ -371,7 +364,7 @@ public final class JdbcMarketingStore implements MarketingStore {
         }
     }
 
-    private static Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
+    private Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
         return selectByCrmIds(c, type, List.of(id), true).get(id);
     }
 
@@ -510,13 +503,12 @@ public final class JdbcMarketingStore implements MarketingStore {
         return db.run("read the " + type + " change feed", c -> {
             List<Row> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM crmsync_record"
-                    + " WHERE object_type = ? AND (change_seq > ? OR (change_seq = ? AND marketing_id > ?))"
-                    + " ORDER BY change_seq, marketing_id LIMIT ?")) {
+                    + " WHERE object_type = ? AND (change_seq, marketing_id) > (?, ?)"
+                    + " ORDER BY object_type, change_seq, marketing_id LIMIT ?")) {
                 ps.setString(1, type.apiName());
                 ps.setLong(2, pos[0]);
-                ps.setLong(3, pos[0]);
-                ps.setLong(4, pos[1]);
-                ps.setInt(5, limit + 1);
+                ps.setLong(3, pos[1]);
+                ps.setInt(4, limit + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(row(rs));

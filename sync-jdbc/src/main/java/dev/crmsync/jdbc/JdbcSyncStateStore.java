@@ -246,12 +246,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             for (int from = 0; from < all.size(); from += JdbcMarketingStore.CHUNK) {
                 List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + JdbcMarketingStore.CHUNK));
                 try (PreparedStatement ps = c.prepareStatement("SELECT " + BASE_COLS
-                        + " FROM crmsync_base WHERE object_type = ? AND crm_id IN ("
-                        + Database.placeholders(chunk.size()) + ")")) {
-                    ps.setString(1, type.apiName());
-                    for (int i = 0; i < chunk.size(); i++) {
-                        ps.setString(i + 2, chunk.get(i).value());
-                    }
+                        + " FROM crmsync_base WHERE " + db.typeAndCrmIdIn(chunk.size()))) {
+                    db.bindKeys(ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             SyncBase b = base(rs);

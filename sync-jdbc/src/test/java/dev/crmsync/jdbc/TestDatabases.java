@@ -66,10 +66,14 @@ public final class TestDatabases {
     public static final class PgSchema implements AutoCloseable {
         private final String url;
         private final String schema;
+        private final ReusedConnectionDataSource pool;
 
         private PgSchema(String url, String schema) {
             this.url = url;
             this.schema = schema;
+            PGSimpleDataSource ds = plain(url);
+            ds.setCurrentSchema(schema);
+            this.pool = new ReusedConnectionDataSource(ds);
         }
 
         /** @return a new schema named {@code crmsync_test_<random>} */
@@ -82,8 +86,13 @@ public final class TestDatabases {
             return s;
         }
 
-        /** @return a data source whose connections work in this schema */
+        /** @return a data source whose connections work in this schema (kept open and reused, as a host's pool would) */
         public DataSource dataSource() {
+            return pool;
+        }
+
+        /** @return a data source opening a new connection each time, in this schema */
+        public PGSimpleDataSource unpooledDataSource() {
             PGSimpleDataSource ds = plain(url);
             ds.setCurrentSchema(schema);
             return ds;
@@ -103,6 +112,11 @@ public final class TestDatabases {
 
         @Override
         public void close() {
+            try {
+                pool.close();
+            } catch (SQLException e) {
+                // dropping the schema below still cleans up
+            }
             exec(plain(url), "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
 

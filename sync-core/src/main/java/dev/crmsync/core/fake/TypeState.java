@@ -286,6 +286,9 @@ final class TypeState {
             return;
         }
         for (Rec r : gone) {
+            if (r.purged()) {
+                continue; // listed twice: deleted, undeleted and deleted again within one second
+            }
             r.flags |= Rec.PURGED;
             Bucket b = buckets.get(r.stamp);
             if (b != null && --b.live == 0) {
@@ -307,6 +310,8 @@ final class TypeState {
     private static final byte T_DATE = 7;
     private static final byte T_DATETIME = 8;
     private static final byte T_REF = 9;
+    /** Text that UTF-8 cannot carry (an unpaired surrogate): UTF-16 code units. */
+    private static final byte T_TEXT16 = 10;
 
     private final Buf buf = new Buf();
 
@@ -327,11 +332,19 @@ final class TypeState {
                 if (code >= 0) {
                     buf.put(T_DICT);
                     buf.varint(code);
-                } else {
+                } else if (utf8Safe(t.value())) {
                     byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
                     buf.put(T_TEXT);
                     buf.varint(b.length);
                     buf.put(b);
+                } else {
+                    String str = t.value();
+                    buf.put(T_TEXT16);
+                    buf.varint(str.length());
+                    for (int k = 0; k < str.length(); k++) {
+                        buf.put(str.charAt(k) >>> 8);
+                        buf.put(str.charAt(k) & 0xFF);
+                    }
                 }
             } else if (v instanceof FieldValue.Number n) {
                 BigDecimal d = n.value();
@@ -381,6 +394,15 @@ final class TypeState {
                     v = new FieldValue.Text(new String(data, pos[0], len, StandardCharsets.UTF_8));
                     pos[0] += len;
                 }
+                case T_TEXT16 -> {
+                    int len = (int) readVarint(data, pos);
+                    char[] chars = new char[len];
+                    for (int k = 0; k < len; k++) {
+                        chars[k] = (char) (((data[pos[0]] & 0xFF) << 8) | (data[pos[0] + 1] & 0xFF));
+                        pos[0] += 2;
+                    }
+                    v = new FieldValue.Text(new String(chars));
+                }
                 case T_DICT -> v = new FieldValue.Text(slots.get(i).dictValue((int) readVarint(data, pos)));
                 case T_NUM -> {
                     int scale = (int) unzigzag(readVarint(data, pos));
@@ -414,6 +436,22 @@ final class TypeState {
             i++;
         }
         return out;
+    }
+
+    /** @return false if the text holds an unpaired surrogate, which UTF-8 would replace */
+    private static boolean utf8Safe(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long readVarint(byte[] data, int[] pos) {

@@ -85,6 +85,7 @@ public final class CycleRunner {
         String stopped = null;
         List<ObjectType> types = List.of();
         try {
+            settings.crm().beginCycle();
             types = resolveTypes();
         } catch (QuotaExceededException e) {
             quota = message(e);

@@ -72,6 +72,7 @@ public final class Database {
             boolean auto = conn.getAutoCommit();
             conn.setAutoCommit(false);
             try {
+                begin(conn);
                 T out = work.run(conn);
                 conn.commit();
                 return out;
@@ -103,6 +104,7 @@ public final class Database {
             conn.setAutoCommit(false);
             bound.set(conn);
             try {
+                begin(conn);
                 T out = work.get();
                 conn.commit();
                 return out;
@@ -115,6 +117,19 @@ public final class Database {
             }
         } catch (SQLException e) {
             throw failure("transaction", e);
+        }
+    }
+
+    /**
+     * PostgreSQL: plan every statement of the transaction for its actual parameters and the
+     * table's current size. A generic plan cached while a table was nearly empty (the start of a
+     * first copy) would otherwise keep scanning it whole as it grows to millions of rows.
+     */
+    private void begin(Connection conn) throws SQLException {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            try (java.sql.Statement st = conn.createStatement()) {
+                st.execute("SET LOCAL plan_cache_mode = force_custom_plan");
+            }
         }
     }
 
@@ -181,6 +196,50 @@ public final class Database {
     public static Instant getInstant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * A condition matching rows whose {@code (object_type, crm_id)} is one of {@code n} keys, bound
+     * by {@link #bindKeys}. H2 uses its composite index only for the row-value form; PostgreSQL
+     * plans the plain form best.
+     *
+     * @param n how many keys
+     * @return the SQL condition
+     */
+    public String typeAndCrmIdIn(int n) {
+        if (dialect == SqlDialect.H2) {
+            StringBuilder sb = new StringBuilder("(object_type, crm_id) IN (");
+            for (int i = 0; i < n; i++) {
+                sb.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+            }
+            return sb.append(')').toString();
+        }
+        return "object_type = ? AND crm_id IN (" + placeholders(n) + ")";
+    }
+
+    /**
+     * Binds the parameters of {@link #typeAndCrmIdIn}, from parameter 1.
+     *
+     * @param ps the statement
+     * @param type the object type's API name
+     * @param ids the CRM id values
+     * @return the next parameter index
+     * @throws SQLException on failure
+     */
+    public int bindKeys(PreparedStatement ps, String type, java.util.List<String> ids) throws SQLException {
+        int i = 1;
+        if (dialect == SqlDialect.H2) {
+            for (String id : ids) {
+                ps.setString(i++, type);
+                ps.setString(i++, id);
+            }
+        } else {
+            ps.setString(i++, type);
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+        }
+        return i;
     }
 
     /** @param n how many placeholders @return {@code ?,?,…} */

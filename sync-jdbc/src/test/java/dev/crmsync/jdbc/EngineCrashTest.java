@@ -1,0 +1,222 @@
+package dev.crmsync.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.core.SyncEngine;
+import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.core.fake.ManualClock;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.SyncStateStore;
+import dev.crmsync.store.memory.InMemoryMarketingStore;
+import dev.crmsync.store.memory.InMemorySyncStateStore;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills the engine (simulated) at every store call of a cycle — the first full copy, then an
+ * incremental cycle — over the JDBC stores, and runs it again with a fresh engine: the store must
+ * end exactly as after an uninterrupted cycle. With data and checkpoint committed in one
+ * transaction, a kill can only lose a whole uncommitted page, which the rerun writes again.
+ */
+abstract class EngineCrashTest {
+
+    private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
+    private static final List<ObjectType> TYPES = List.of(ObjectType.ACCOUNT, ObjectType.OPPORTUNITY);
+
+    /** @return a data source on an empty database (or schema); called once per run */
+    protected abstract DataSource emptyDatabase();
+
+    /** What the simulated dead process throws. */
+    static final class Killed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Killed(long call) {
+            super("engine killed at store call " + call, null, false, false);
+        }
+    }
+
+    /** Counts store calls; once armed, the N-th call and every later one throw before reaching the store. */
+    static final class Kill {
+        long calls;
+        long killAt = Long.MAX_VALUE;
+        boolean fired;
+
+        <T> T wrap(Class<T> type, T target) {
+            InvocationHandler h = (proxy, method, args) -> {
+                if (method.getDeclaringClass() == Object.class) {
+                    return method.invoke(target, args);
+                }
+                calls++;
+                if (fired || calls >= killAt) {
+                    fired = true;
+                    throw new Killed(calls);
+                }
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            };
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
+        }
+    }
+
+    /** A fake CRM with a fixed history, on a manual clock: the same every time it is built. */
+    static final class World {
+        final ManualClock clock = new ManualClock(T0);
+        final InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(7).build();
+        final List<CrmId> accounts = new ArrayList<>();
+        final List<CrmId> opportunities = new ArrayList<>();
+
+        World() {
+            for (int i = 0; i < 7; i++) {
+                accounts.add(crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account " + i),
+                        "NumberOfEmployees", FieldValue.number(10 + i))));
+                clock.advance(Duration.ofSeconds(i % 2));
+            }
+            for (int i = 0; i < 6; i++) {
+                opportunities.add(crm.insert(ObjectType.OPPORTUNITY, Map.of("Name", FieldValue.text("Deal " + i),
+                        "Amount", FieldValue.number(1000 * i), "AccountId", FieldValue.ref(accounts.get(i % 7)))));
+            }
+            clock.advance(Duration.ofMinutes(1));
+        }
+
+        void changeSomething() {
+            clock.advance(Duration.ofMinutes(10));
+            crm.update(ObjectType.ACCOUNT, accounts.get(1), Map.of("Name", FieldValue.text("Account 1 renamed")));
+            crm.update(ObjectType.ACCOUNT, accounts.get(4), Map.of("NumberOfEmployees", FieldValue.NULL));
+            crm.delete(ObjectType.OPPORTUNITY, opportunities.get(2));
+            accounts.add(crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account new"))));
+            crm.update(ObjectType.OPPORTUNITY, opportunities.get(0), Map.of("Amount", FieldValue.number(5)));
+            crm.insertLate(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Late account")),
+                    clock.instant().minusSeconds(30));
+            clock.advance(Duration.ofMinutes(1));
+        }
+
+        SyncEngine engine(MarketingStore store, SyncStateStore state) {
+            return SyncEngine.builder().crmSource(crm).marketingStore(store).syncStateStore(state).clock(clock)
+                    .engineId("crash-test").objectTypes(TYPES).pageSize(3).storeBatchSize(2).build();
+        }
+    }
+
+    /** What two equivalent stores agree on: per type, per CRM id, the non-empty values and the deleted flag. */
+    static Map<String, String> content(MarketingStore store) {
+        Map<String, String> out = new TreeMap<>();
+        for (ObjectType type : TYPES) {
+            CrmId after = null;
+            while (true) {
+                List<CrmId> ids = store.crmIds(type, after, 100);
+                if (ids.isEmpty()) {
+                    break;
+                }
+                for (Map.Entry<CrmId, MarketingRecord> e : store.findByCrmIds(type, ids).entrySet()) {
+                    Map<String, FieldValue> f = new TreeMap<>();
+                    e.getValue().fields().forEach((k, v) -> {
+                        if (!v.isNull()) {
+                            f.put(k, v);
+                        }
+                    });
+                    out.put(type + "/" + e.getKey(), f + (e.getValue().crmDeleted() ? " deleted" : ""));
+                }
+                after = ids.get(ids.size() - 1);
+            }
+        }
+        return out;
+    }
+
+    /** The same history on the in-memory stores: the oracle for what the JDBC stores must hold. */
+    private static Map<String, String> inMemoryReference(boolean incremental) {
+        World w = new World();
+        InMemoryMarketingStore store = new InMemoryMarketingStore(w.clock);
+        InMemorySyncStateStore state = new InMemorySyncStateStore();
+        if (incremental) {
+            try (SyncEngine e = w.engine(store, state)) {
+                assertTrue(e.runCycle().isComplete());
+            }
+            w.changeSomething();
+        }
+        try (SyncEngine e = w.engine(store, state)) {
+            assertTrue(e.runCycle().isComplete());
+        }
+        return content(store);
+    }
+
+    private void killAtEveryStoreCall(boolean incremental) {
+        // the uninterrupted reference, counting the store calls of the cycle under test
+        World ref = new World();
+        JdbcStores refStores = JdbcStores.builder(emptyDatabase()).build();
+        if (incremental) {
+            try (SyncEngine e = ref.engine(refStores.marketingStore(), refStores.syncStateStore())) {
+                assertTrue(e.runCycle().isComplete());
+            }
+            ref.changeSomething();
+        }
+        Kill counter = new Kill();
+        try (SyncEngine e = ref.engine(counter.wrap(MarketingStore.class, refStores.marketingStore()),
+                counter.wrap(SyncStateStore.class, refStores.syncStateStore()))) {
+            SyncReport r = e.runCycle();
+            assertTrue(r.isComplete(), r::toTable);
+        }
+        Map<String, String> expected = content(refStores.marketingStore());
+        assertEquals(inMemoryReference(incremental), expected, "the JDBC store ends as the in-memory store does");
+        assertTrue(expected.size() >= 13, "the reference holds the world: " + expected.size());
+        assertTrue(counter.calls > 10, "a cycle makes many store calls: " + counter.calls);
+
+        for (long k = 1; k <= counter.calls; k++) {
+            World w = new World();
+            JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
+            if (incremental) {
+                try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
+                    assertTrue(e.runCycle().isComplete());
+                }
+                w.changeSomething();
+            }
+            Kill kill = new Kill();
+            kill.killAt = k;
+            try (SyncEngine e = w.engine(kill.wrap(MarketingStore.class, stores.marketingStore()),
+                    kill.wrap(SyncStateStore.class, stores.syncStateStore()))) {
+                e.runCycle();
+            } catch (Killed expectedDeath) {
+                // the process died; the engine need not survive it
+            }
+            assertTrue(kill.fired, "killed at store call " + k);
+            SyncReport rerun;
+            try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
+                rerun = e.runCycle();
+            }
+            long call = k;
+            assertTrue(rerun.isComplete(), () -> "rerun after a kill at store call " + call + ":\n" + rerun.toTable());
+            assertEquals(expected, content(stores.marketingStore()), "killed at store call " + k + " of " + counter.calls);
+            try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
+                SyncReport quiet = e.runCycle();
+                assertEquals(0, quiet.totals().moved(), () -> "a later quiet cycle moves nothing (kill at " + call + ")\n"
+                        + quiet.toTable());
+            }
+        }
+    }
+
+    @Test
+    void aFirstCopyKilledAtAnyStoreCallEndsAsIfUninterrupted() {
+        killAtEveryStoreCall(false);
+    }
+
+    @Test
+    void anIncrementalCycleKilledAtAnyStoreCallEndsAsIfUninterrupted() {
+        killAtEveryStoreCall(true);
+    }
+}

@@ -62,13 +62,16 @@ record BenchResults(BenchConfig config, double loadAverageAtStart, double loadAv
     /**
      * One incremental cycle.
      *
+     * @param steady false for a burst of edits more than a lookback after the previous cycle (the cycle
+     *     reads just them); true for the scheduler's cadence, where the previous cycle's edits are
+     *     still inside the lookback and are read again (compared, not written)
      * @param changes records changed in the CRM before it
      * @param totalRecords records the CRM holds
      * @param time what it took
      * @param crmCalls CRM calls by operation
      * @param counts the cycle's counts
      */
-    record CycleRun(int changes, long totalRecords, Meter.Sample time, Map<String, Long> crmCalls, SyncCounts counts) {
+    record CycleRun(boolean steady, int changes, long totalRecords, Meter.Sample time, Map<String, Long> crmCalls, SyncCounts counts) {
 
         /** Copies the map. */
         CycleRun {

@@ -11,6 +11,7 @@ import dev.crmsync.core.SyncCounts;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.SyncScheduler;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Cursor;
@@ -21,6 +22,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +45,9 @@ import java.util.function.Consumer;
  *       every tenth of the way, measuring the live heap. The engine's store is kept.</li>
  *   <li><b>Incremental cycles</b> over that store: quiet cycles, then {@code repeats} cycles per
  *       change size. Each edits records at random over the whole set, then lets more than the
- *       lookback pass before the cycle, so a cycle reads exactly its own changes.</li>
+ *       lookback pass before the cycle, so a cycle reads exactly its own changes. Then cycles at
+ *       the scheduler's cadence (a pause, edits, the cycle), where the lookback re-reads the
+ *       previous cycle's edits.</li>
  * </ol>
  * Every run checks its counts (records created, read, updated) and fails if they are wrong:
  * a figure of a broken run is never reported.
@@ -131,10 +135,37 @@ final class Benchmark {
                         c.time().wallNanos() / 1e6, c.time().cpuNanos() / 1e6, c.callsText()));
             }
         }
+        incremental.addAll(steadyCycles(crm, kept, seed));
         memory.add(new MemoryPoint("after the incremental cycles", Meter.liveHeap()));
         return new BenchResults(config, loadAverageAtStart,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), loadSeconds, baseline, engine, quiet, incremental, smallTotal, memory,
                 profile);
+    }
+
+    /**
+     * Cycles at the scheduler's cadence: a pause of {@link SyncScheduler#DEFAULT_PAUSE}, edits, then
+     * the cycle. The lookback (as long as the pause) then reaches back over the previous cycle's
+     * edits: they are read again and found unchanged. One priming cycle is not recorded.
+     */
+    private List<CycleRun> steadyCycles(CrmFixture crm, EngineCopy kept, long seed) {
+        int size = config.changeSizes().get(0);
+        List<CycleRun> out = new ArrayList<>();
+        Set<Integer> previous = Set.of();
+        for (int i = 0; i <= config.cycleRepeats(); i++) {
+            crm.clock.advance(SyncScheduler.DEFAULT_PAUSE);
+            Set<Integer> edited = crm.editRandom(size, seed++);
+            crm.clock.advance(Duration.ofSeconds(1));
+            Set<Integer> reread = new HashSet<>(previous);
+            reread.removeAll(edited);
+            CycleRun c = kept.cycle(size, reread.size());
+            if (i > 0) {
+                out.add(c);
+                log.accept(String.format("steady: %,d changes (+%,d re-read) in %.1f ms (CPU %.1f ms), CRM calls: %s",
+                        size, reread.size(), c.time().wallNanos() / 1e6, c.time().cpuNanos() / 1e6, c.callsText()));
+            }
+            previous = edited;
+        }
+        return out;
     }
 
     /** Warms the JIT up on a small CRM; returns its incremental cycles (for their CRM calls). */
@@ -276,17 +307,28 @@ final class Benchmark {
             return new CopyRun("engine", fx.records, time, report.crmCallsTotal(), store.totalCalls() - storeCalls0);
         }
 
-        /** Runs an incremental cycle after {@code changes} records were edited. */
+        /** Runs an incremental cycle after {@code changes} records were edited (none re-read). */
         CycleRun cycle(int changes) {
+            return cycle(changes, -1);
+        }
+
+        /**
+         * Runs an incremental cycle after {@code changes} records were edited.
+         *
+         * @param reread how many unchanged records the lookback brings back, or -1 for a burst cycle (none)
+         */
+        CycleRun cycle(int changes, int reread) {
             Meter meter = Meter.start();
             SyncReport report = engine.runCycle();
             Meter.Sample time = meter.stop();
             checkComplete(report);
             SyncCounts c = report.totals();
-            check("incremental cycle of " + changes + " changes: records read", changes, c.read());
-            check("incremental cycle of " + changes + " changes: records updated", changes, c.updated());
-            check("incremental cycle of " + changes + " changes: records created", 0, c.created());
-            return new CycleRun(changes, fx.records, time, report.crmCalls(), c);
+            String what = "incremental cycle of " + changes + " changes";
+            check(what + ": records read", changes + Math.max(0, reread), c.read());
+            check(what + ": records updated", changes, c.updated());
+            check(what + ": records unchanged", Math.max(0, reread), c.unchanged());
+            check(what + ": records created", 0, c.created());
+            return new CycleRun(reread >= 0, changes, fx.records, time, report.crmCalls(), c);
         }
     }
 

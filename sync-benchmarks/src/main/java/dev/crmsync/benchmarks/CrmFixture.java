@@ -95,8 +95,9 @@ final class CrmFixture {
      *
      * @param count how many leads to edit, at most {@link #records}
      * @param seed chooses the leads
+     * @return the numbers of the edited leads
      */
-    void editRandom(int count, long seed) {
+    Set<Integer> editRandom(int count, long seed) {
         if (count < 0 || count > records) {
             throw new IllegalArgumentException("count must be between 0 and " + records + ", was " + count);
         }
@@ -113,6 +114,7 @@ final class CrmFixture {
         for (int i : chosen) {
             crm.update(type, id(i), data.edit(i, round));
         }
+        return chosen;
     }
 
     /** @param i a lead's number @return its id */

@@ -60,7 +60,8 @@ final class Report {
         double copyCpuSeconds = Stats.of(map(r.engine(), c -> c.time().cpuSeconds())).median();
         Double share = null;
         Double cpuShare = null;
-        List<CycleRun> target = r.incremental().stream().filter(c -> c.changes() == TARGET_CHANGES).toList();
+        List<CycleRun> target = r.incremental().stream().filter(c -> !c.steady() && c.changes() == TARGET_CHANGES)
+                .toList();
         if (!target.isEmpty()) {
             share = Stats.of(map(target, c -> c.time().wallSeconds())).median() / copySeconds;
             cpuShare = Stats.of(map(target, c -> c.time().cpuSeconds())).median() / copyCpuSeconds;
@@ -89,6 +90,9 @@ final class Report {
     private static Map<Integer, Set<Long>> callsBySize(List<CycleRun> cycles) {
         Map<Integer, Set<Long>> m = new LinkedHashMap<>();
         for (CycleRun c : cycles) {
+            if (c.steady()) {
+                continue;
+            }
             m.computeIfAbsent(c.changes(), k -> new TreeSet<>()).add(c.totalCalls());
         }
         return m;
@@ -162,7 +166,9 @@ final class Report {
         sb.append("Each cycle follows edits of that many leads chosen at random over the whole set; more than the"
                 + " lookback passes between the edits and the cycle, so it reads exactly the changed leads."
                 + " Times are per cycle; the share compares the median with the median engine first copy"
-                + " (wall time with wall time, thread CPU time with thread CPU time).\n\n");
+                + " (wall time with wall time, thread CPU time with thread CPU time). The \"every 5 min\" row"
+                + " follows the scheduler's cadence instead: a pause, edits, the cycle; the lookback then"
+                + " re-reads the previous cycle's edits, which are compared and not written again.\n\n");
         sb.append("| Changed records | Of total | Cycles | Wall ms: median (min–max) | CPU ms: median | GC ms (all cycles)"
                 + " | Share of first copy: wall / CPU | Read | Updated | CRM calls per cycle |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|\n");
@@ -173,7 +179,8 @@ final class Report {
         all.addAll(r.smallTotal());
         Map<String, List<CycleRun>> groups = new LinkedHashMap<>();
         for (CycleRun c : all) {
-            groups.computeIfAbsent(c.changes() + "/" + c.totalRecords(), k -> new ArrayList<>()).add(c);
+            groups.computeIfAbsent(c.steady() + "/" + c.changes() + "/" + c.totalRecords(), k -> new ArrayList<>())
+                    .add(c);
         }
         for (List<CycleRun> g : groups.values()) {
             CycleRun c = g.get(0);
@@ -183,11 +190,16 @@ final class Report {
             Set<String> calls = new TreeSet<>();
             g.forEach(x -> calls.add(x.callsText() + " (" + x.totalCalls() + ")"));
             boolean big = c.totalRecords() == cfg.records();
-            line(sb, "| %,d | %,d | %d | %.1f (%.1f–%.1f) | %.1f | %d | %s | %,d | %,d | %s |", c.changes(),
+            line(sb, "| %s | %,d | %d | %.1f (%.1f–%.1f) | %.1f | %d | %s | %s | %,d | %s |",
+                    c.steady() ? String.format(Locale.ROOT, "%,d every %d min", c.changes(),
+                            dev.crmsync.core.SyncScheduler.DEFAULT_PAUSE.toMinutes())
+                            : String.format(Locale.ROOT, "%,d", c.changes()),
                     c.totalRecords(), g.size(), ms.median(), ms.min(), ms.max(), cpu.median(), gc,
                     big ? String.format(Locale.ROOT, "%.3f%% / %.3f%%", ms.median() / 1e3 / copySeconds * 100,
                             cpu.median() / 1e3 / copyCpuSeconds * 100) : "(warm-up CRM)",
-                    c.counts().read(), c.counts().updated(), String.join("; ", calls));
+                    c.steady() ? String.format(Locale.ROOT, "%,d (%,d unchanged)", c.counts().read(),
+                            c.counts().unchanged()) : String.format(Locale.ROOT, "%,d", c.counts().read()),
+                    c.counts().updated(), String.join("; ", calls));
         }
         sb.append('\n');
         if (v.incrementalShare() != null) {
@@ -214,12 +226,12 @@ final class Report {
             sb.append("| Copied | Baseline | Engine | Engine − baseline |\n|---|---|---|---|\n");
             for (ProfilePoint p : r.profile()) {
                 line(sb, "| %d%% | %s | %s | %s |", p.percent(), mb(p.baselineBytes()), mb(p.engineBytes()),
-                        mb(p.engineBytes() - p.baselineBytes()));
+                        kb(p.engineBytes() - p.baselineBytes()));
             }
             sb.append('\n');
             line(sb, "- The engine holds at most %s more than the raw copy at any tenth, and that difference varies by"
                     + " %s over the copy: its memory is flat; what grows is the store's data.",
-                    mb(v.engineOverheadMax()), mb(v.engineOverheadSpread()));
+                    kb(v.engineOverheadMax()).substring(1), kb(v.engineOverheadSpread()).substring(1));
         }
         if (r.memory().size() >= 3) {
             long before = r.memory().get(0).bytes();
@@ -259,6 +271,10 @@ final class Report {
 
     private static String seconds(double s) {
         return String.format(Locale.ROOT, "%.2f s per copy", s);
+    }
+
+    static String kb(long bytes) {
+        return String.format(Locale.ROOT, "%+,.0f KB", bytes / 1024.0);
     }
 
     static String mb(long bytes) {

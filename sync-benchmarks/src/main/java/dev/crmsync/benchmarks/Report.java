@@ -231,7 +231,7 @@ final class Report {
             sb.append('\n');
             line(sb, "- The engine holds at most %s more than the raw copy at any tenth, and that difference varies by"
                     + " %s over the copy: its memory is flat; what grows is the store's data.",
-                    kb(v.engineOverheadMax()).substring(1), kb(v.engineOverheadSpread()).substring(1));
+                    kb(Math.max(0, v.engineOverheadMax())).substring(1), kb(v.engineOverheadSpread()).substring(1));
         }
         if (r.memory().size() >= 3) {
             long before = r.memory().get(0).bytes();

@@ -16,9 +16,9 @@ import java.util.Map;
 /**
  * Encodes a record's typed field map into one compact byte array, so an in-memory store holds a
  * record as a few dozen bytes of header plus roughly the size of its values — no map, no entry,
- * no value object per field. Field names are numbered in a per-store dictionary; short text
- * values of fields with few distinct values (picklists, countries, sources…) are numbered in a
- * bounded per-field dictionary. Text is encoded one UTF-16 unit at a time (1 to 3 bytes, ASCII
+ * no value object per field. Field names are numbered in a per-store dictionary; text values
+ * and references a field holds more than once (picklists, countries, companies, owners…) are
+ * numbered in a bounded per-field dictionary. Text is encoded one UTF-16 unit at a time (1 to 3 bytes, ASCII
  * in one), so every Java string — even one with an unpaired surrogate — round-trips exactly.
  *
  * <p>Not thread-safe: the owning store calls it under its lock.

@@ -415,6 +415,18 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /**
+     * The key prefix of a type's ids: Salesforce's for the standard types ({@code 00Q} Lead, …),
+     * {@code a0X}, {@code a0Y}, … for custom objects in the order they were defined.
+     *
+     * @param type the type
+     * @return its 3-character prefix, or empty if the type is not defined
+     */
+    public Optional<String> keyPrefix(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return locked(() -> Optional.ofNullable(types.get(type)).map(t -> t.prefix));
+    }
+
+    /**
      * The administrator's view of a type's schema: every field, hidden ones with {@code readable=false}.
      *
      * @param type the type

@@ -119,6 +119,9 @@ class InMemoryCrmSchemaTest {
         CrmId t = crm.insert(ticket, Map.of());
         assertEquals("a0X", i.keyPrefix());
         assertEquals("a0Y", t.keyPrefix());
+        assertEquals(java.util.Optional.of("a0Y"), crm.keyPrefix(ticket));
+        assertEquals(java.util.Optional.of("00v"), crm.keyPrefix(ObjectType.CAMPAIGN_MEMBER));
+        assertEquals(java.util.Optional.empty(), crm.keyPrefix(ObjectType.of("Nope__c")));
         assertTrue(crm.availableTypes().contains(invoice));
         assertEquals(FieldValue.number("12.5"), readOne(invoice, Set.of("Amount__c")).get("Amount__c"));
     }

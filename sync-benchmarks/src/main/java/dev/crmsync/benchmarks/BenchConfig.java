@@ -27,7 +27,7 @@ record BenchConfig(int records, int warmupRecords, int warmupRounds, int repeats
     /** Warm-up copies of each kind. */
     static final int DEFAULT_WARMUP_ROUNDS = 3;
     /** Timed first copies of each kind. */
-    static final int DEFAULT_REPEATS = 3;
+    static final int DEFAULT_REPEATS = 5;
     /** Incremental cycles of each size. */
     static final int DEFAULT_CYCLE_REPEATS = 5;
     /** The engine's default page size (Salesforce's largest REST page). */

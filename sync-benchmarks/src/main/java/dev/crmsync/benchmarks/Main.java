@@ -18,7 +18,7 @@ import java.util.List;
  *   --records N          leads in the measured CRM (default 1,000,000)
  *   --warmup-records N   leads in the warm-up CRM (default 50,000; 0 for none)
  *   --warmup-rounds N    warm-up copies of each kind (default 3)
- *   --repeats N          timed first-copy rounds (default 3)
+ *   --repeats N          timed first-copy rounds (default 5)
  *   --cycle-repeats N    incremental cycles per change size (default 5)
  *   --page-size N        records per CRM page (default 2,000)
  *   --changes A,B,...    changed records of the incremental cycles (default 1000,10000)

@@ -232,6 +232,19 @@ final class BidiOps {
     }
 
     /**
+     * Links a marketing record to a CRM record whose base is already saved (the process died
+     * between saving it and linking): only the link; the next merge runs against that base.
+     */
+    void linkOnly(MarketingRecord mkt, CrmId id) {
+        if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
+            settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(t.type, mkt.crmId());
+        } else if (mkt.crmId() == null) {
+            settings.store().link(t.type, mkt.marketingId(), id);
+        }
+    }
+
+    /**
      * Links a marketing record to the CRM record created for it and makes the two agree: the
      * store takes the CRM's values where it has none (defaults the CRM filled), or — when
      * {@code trustCrm}, right after our own create — wherever they differ; the base is the CRM's
@@ -246,6 +259,10 @@ final class BidiOps {
     boolean linkAfterCreate(MarketingRecord mkt, SyncRecord crm, boolean trustCrm) {
         String mid = mkt.marketingId();
         CrmId id = crm.id();
+        // the base first: should the process die before the store links the record, the next cycle
+        // finds the CRM record unknown to the store and links it again; after, it finds the base
+        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, t.syncedValues(crm.fields()), crm.modstamp(),
+                now())));
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
             settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
             settings.state().deleteBase(t.type, mkt.crmId());
@@ -267,11 +284,10 @@ final class BidiOps {
                     + " results for 1 record from upsert", t.type, id, null);
         }
         if (res.get(0) instanceof StoreResult.Rejected rej) {
+            settings.state().deleteBase(t.type, id);     // the store does not hold the CRM's values: no base
             storeFailures.rejected(id.value(), rej.code(), rej.message(), rej.retriable());
             return false;
         }
-        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, t.syncedValues(crm.fields()), crm.modstamp(),
-                now())));
         storeFailures.succeeded(id.value());
         return true;
     }

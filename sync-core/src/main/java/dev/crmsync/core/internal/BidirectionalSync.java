@@ -75,6 +75,17 @@ public final class BidirectionalSync implements TypeSync {
 
     private static final String CONFLICT_POLICY_FAILED = "CONFLICT_POLICY_FAILED";
 
+    /**
+     * Prefix of base entries recording a value being written to one side. They are saved just
+     * before the writes; a later cycle that finds that side holding exactly that value knows it is
+     * the engine's own write (whose base the process did not live to save), not a user's change.
+     */
+    static final String PENDING = "crmsync.pending.";
+    /** A value in flight to the CRM. */
+    static final String PENDING_CRM = PENDING + "crm.";
+    /** A value in flight to the store. */
+    static final String PENDING_STORE = PENDING + "store.";
+
     private final Map<ObjectType, Optional<BidiType>> described = new HashMap<>();
     private String describedCycle;
 
@@ -135,9 +146,7 @@ public final class BidirectionalSync implements TypeSync {
         void run() {
             marketingPhase();
             crmPhase();
-            if (members == null) {
-                repeatUnconfirmedPushes();
-            }
+            repeatUnconfirmedPushes();
             retries();
             if (pushedToCrm > 0) {
                 run.note(pushedToCrm + " record" + (pushedToCrm == 1 ? "" : "s") + " written to the CRM");
@@ -220,7 +229,8 @@ public final class BidirectionalSync implements TypeSync {
                 if (b == null && !run.checkpoint().initialCopyDone()) {
                     continue;            // the full copy links it
                 }
-                if (b != null && !pending && equalsBase(r, b)) {
+                boolean inFlight = b != null && b.fields().keySet().stream().anyMatch(k -> k.startsWith(PENDING));
+                if (b != null && !pending && !inFlight && equalsBase(r, b)) {
                     counters.unchanged();    // nothing changed on the marketing side (an echo)
                     continue;
                 }
@@ -237,7 +247,7 @@ public final class BidirectionalSync implements TypeSync {
         /** Marketing-only records that changed: members are created; persons and campaigns only if a push was asked for. */
         void pushChanged(List<MarketingRecord> unlinked) {
             if (members != null) {
-                pushedToCrm += members.create(unlinked);
+                pushedToCrm += members.create(unlinked, false);
                 return;
             }
             List<MarketingRecord> retry = new ArrayList<>();
@@ -420,7 +430,7 @@ public final class BidirectionalSync implements TypeSync {
             }
             if (!again.isEmpty()) {
                 LOG.info("{}: {} creates sent earlier never reached the CRM; sending them again", type, again.size());
-                pushedToCrm += count(ops.push(again, true));
+                pushedToCrm += members != null ? members.create(again, true) : count(ops.push(again, true));
             }
         }
 
@@ -466,7 +476,7 @@ public final class BidirectionalSync implements TypeSync {
             }
             if (!unlinked.isEmpty()) {
                 if (members != null) {
-                    pushedToCrm += members.create(unlinked);
+                    pushedToCrm += members.create(unlinked, false);
                 } else {
                     pushedToCrm += count(ops.push(unlinked, false));
                 }
@@ -497,6 +507,7 @@ public final class BidirectionalSync implements TypeSync {
             final SyncRecord crm;
             final MarketingRecord mkt;
             final SyncBase base;
+            final SyncBase rawBase;
             final FieldMerger.Plan plan;
             boolean crmRejected;
             boolean storeRejected;
@@ -506,10 +517,11 @@ public final class BidirectionalSync implements TypeSync {
             boolean holdStore;
             Instant stamp;
 
-            Item(SyncRecord crm, MarketingRecord mkt, SyncBase base, FieldMerger.Plan plan) {
+            Item(SyncRecord crm, MarketingRecord mkt, SyncBase base, SyncBase rawBase, FieldMerger.Plan plan) {
                 this.crm = crm;
                 this.mkt = mkt;
                 this.base = base;
+                this.rawBase = rawBase;
                 this.plan = plan;
                 this.stamp = crm.modstamp();
             }
@@ -619,7 +631,8 @@ public final class BidirectionalSync implements TypeSync {
                 }
                 SyncRecord c = w.crm.get(id);
                 MarketingRecord m = w.mkt.get(id);
-                SyncBase b = w.bases.get(id);
+                SyncBase raw = w.bases.get(id);
+                SyncBase b = c == null ? raw : settlePending(raw, c, m);
                 String key = id.value();
                 if (c == null || c.deleted()) {
                     if (m != null && !m.crmDeleted()) {
@@ -648,7 +661,7 @@ public final class BidirectionalSync implements TypeSync {
                     policyFailed(c, m, plan);
                     continue;
                 }
-                Item item = new Item(c, m, b, plan);
+                Item item = new Item(c, m, b, raw, plan);
                 // a data error waits until the record changes again; a record is written at most once per run
                 item.holdCrm = crmFail.failedThisRun(key) || (unchanged
                         && crmFailure.filter(f -> f.parked() || !f.retriable()).isPresent());
@@ -682,6 +695,28 @@ public final class BidirectionalSync implements TypeSync {
                 }
             }
 
+            // the values about to be written are recorded in the bases first, so that should the
+            // process die before the bases are saved, the next cycle does not take our own writes for
+            // users' changes (a conflict, or a change to send back)
+            List<SyncBase> inFlight = new ArrayList<>();
+            for (Item item : items) {
+                boolean toCrm = !item.plan.toCrm.isEmpty() && !item.crmRejected;
+                boolean toStore = !item.plan.toStore.isEmpty() && !item.holdStore;
+                if (item.base != null && (toCrm || toStore)) {
+                    Map<String, FieldValue> f = new LinkedHashMap<>(item.base.fields());
+                    if (toCrm) {
+                        item.plan.toCrm.forEach((name, v) -> f.put(PENDING_CRM + name, v));
+                    }
+                    if (toStore) {
+                        item.plan.toStore.forEach((name, v) -> f.put(PENDING_STORE + name, v));
+                    }
+                    inFlight.add(new SyncBase(type, item.crm.id(), item.base.marketingId(), f,
+                            item.base.crmModstamp(), now()));
+                }
+            }
+            if (!inFlight.isEmpty()) {
+                settings.state().saveBases(inFlight);
+            }
             // the CRM first (outside the store's transaction), per-record results
             if (!updates.isEmpty()) {
                 List<CrmWriteResult> results = ops.write(updates);
@@ -709,8 +744,10 @@ public final class BidirectionalSync implements TypeSync {
                 List<SyncBase> bases = new ArrayList<>();
                 for (Item item : items) {
                     SyncBase nb = newBase(item);
-                    if (nb != null && !sameBase(nb, item.base)) {
+                    if (nb != null && !sameBase(nb, item.rawBase)) {
                         bases.add(nb);
+                    } else if (nb == null && item.rawBase != null && item.rawBase != item.base) {
+                        bases.add(item.base);    // drop the settled in-flight entries
                     }
                     if (item.crmWritten || item.storeWritten) {
                         counters.updated();
@@ -754,6 +791,16 @@ public final class BidirectionalSync implements TypeSync {
             }
             List<SyncRecord> all = new ArrayList<>(upserts);
             all.addAll(creates);
+            if (!creates.isEmpty()) {
+                // the base first: a crash between the store's create and the base would leave a linked
+                // record with no base, and a host edit made before the next cycle would be lost
+                List<SyncBase> pending = new ArrayList<>();
+                for (SyncRecord rec : creates) {
+                    pending.add(new SyncBase(type, rec.id(), SyncBase.PENDING_MARKETING_ID,
+                            t.syncedValues(rec.fields()), rec.modstamp(), now()));
+                }
+                settings.state().saveBases(pending);
+            }
             int size = settings.storeBatchSize();
             List<SyncBase> createdBases = new ArrayList<>();
             for (int from = 0; from < all.size(); from += size) {
@@ -865,6 +912,38 @@ public final class BidirectionalSync implements TypeSync {
             return new SyncBase(type, item.crm.id(), item.mkt.marketingId(), fields, item.stamp, now());
         }
 
+        /**
+         * A base whose in-flight entries are settled against the two records: a value the side
+         * holds exactly was written there by the engine, and is agreed; the others never landed.
+         */
+        SyncBase settlePending(SyncBase raw, SyncRecord c, MarketingRecord m) {
+            if (raw == null || raw.fields().keySet().stream().noneMatch(k -> k.startsWith(PENDING))) {
+                return raw;
+            }
+            Map<String, FieldValue> fields = new LinkedHashMap<>();
+            raw.fields().forEach((k, v) -> {
+                if (!k.startsWith(PENDING)) {
+                    fields.put(k, v);
+                }
+            });
+            raw.fields().forEach((k, v) -> {
+                boolean crm = k.startsWith(PENDING_CRM);
+                boolean store = k.startsWith(PENDING_STORE);
+                if (crm || store) {
+                    String f = k.substring(crm ? PENDING_CRM.length() : PENDING_STORE.length());
+                    FieldValue there = crm ? c.get(f) : m == null ? null : m.get(f);
+                    if (v.equals(there)) {
+                        if (v.isNull()) {
+                            fields.remove(f);
+                        } else {
+                            fields.put(f, v);
+                        }
+                    }
+                }
+            });
+            return new SyncBase(raw.type(), raw.crmId(), raw.marketingId(), fields, raw.crmModstamp(), raw.syncedAt());
+        }
+
         boolean sameBase(SyncBase nb, SyncBase old) {
             return old != null && old.fields().equals(nb.fields()) && old.marketingId().equals(nb.marketingId())
                     && old.crmModstamp().equals(nb.crmModstamp());
@@ -964,6 +1043,12 @@ public final class BidirectionalSync implements TypeSync {
                 }
             }
             crmFail.followUp(master.value(), "re-check after a merge filled the survivor's empty fields");
+            String survivorMid = order.get(0).marketingId();
+            if (base != null && (!base.crmId().equals(master) || !base.marketingId().equals(survivorMid))) {
+                // before the merge, so that a crash in between cannot leave the survivor without a base
+                settings.state().saveBases(List.of(new SyncBase(type, master, survivorMid, base.fields(),
+                        base.crmModstamp(), now())));
+            }
             MarketingRecord out = settings.store().merge(type, master, losers, filled);
             for (CrmId l : losers) {
                 if (bases.containsKey(l)) {
@@ -975,7 +1060,7 @@ public final class BidirectionalSync implements TypeSync {
                     stale.keySet().forEach(f -> settings.state().deleteConflict(type, l, f));
                 }
             }
-            if (base != null && (!base.crmId().equals(master) || !base.marketingId().equals(out.marketingId()))) {
+            if (base != null && !out.marketingId().equals(survivorMid)) {
                 settings.state().saveBases(List.of(new SyncBase(type, master, out.marketingId(), base.fields(),
                         base.crmModstamp(), now())));
             }
@@ -1019,13 +1104,15 @@ public final class BidirectionalSync implements TypeSync {
                     fields.put(f, changedHere || contact == null ? lv : contact.get(f));
                 }
             }
+            if (contact != null && bases(ObjectType.CONTACT, List.of(contactId)).isEmpty()) {
+                // before the relink, so that a crash in between cannot leave the contact without a base
+                String mid = existing != null ? existing.marketingId() : person.marketingId();
+                settings.state().saveBases(List.of(new SyncBase(ObjectType.CONTACT, contactId, mid,
+                        ct.syncedValues(contact.fields()), contact.modstamp(), now())));
+            }
             MarketingRecord out = settings.store().relink(ObjectType.LEAD, leadId, ObjectType.CONTACT, contactId, fields);
             if (leadBase != null) {
                 settings.state().deleteBase(ObjectType.LEAD, leadId);
-            }
-            if (contact != null && bases(ObjectType.CONTACT, List.of(contactId)).isEmpty()) {
-                settings.state().saveBases(List.of(new SyncBase(ObjectType.CONTACT, contactId, out.marketingId(),
-                        ct.syncedValues(contact.fields()), contact.modstamp(), now())));
             }
             rewindMembers(lead.modstamp());
             boolean into = existing != null && !existing.marketingId().equals(person.marketingId());
@@ -1051,13 +1138,29 @@ public final class BidirectionalSync implements TypeSync {
 
         /** Links a CRM record unknown to the store to the marketing record it was created for, if any. */
         boolean adopt(SyncRecord c) {
-            MarketingRecord candidate = members != null ? members.adoptionCandidate(c) : adoptionCandidate(c);
+            MarketingRecord candidate;
+            boolean duplicate = false;
+            if (members != null) {
+                MemberCreates.Candidate mc = members.adoptionCandidate(c);
+                candidate = mc == null ? null : mc.record();
+                duplicate = mc != null && mc.duplicate();
+            } else {
+                candidate = adoptionCandidate(c);
+            }
             if (candidate == null) {
                 return false;
             }
             LOG.info("{} {}: created for marketing record {} by a push whose answer was lost; linked now", type,
                     c.id(), candidate.marketingId());
-            ops.linkAfterCreate(candidate, c, false);
+            SyncBase saved = settings.state().bases(type, List.of(c.id())).get(c.id());
+            if (saved != null && saved.marketingId().equals(candidate.marketingId())) {
+                // our own create, its base saved before the process died: link, and merge against that base
+                ops.linkOnly(candidate, c.id());
+            } else {
+                // a member the CRM already had: adding it again changes nothing (the CRM's values win);
+                // a person or campaign whose create's answer was lost: host edits made since still flow
+                ops.linkAfterCreate(candidate, c, duplicate);
+            }
             crmFail.succeeded(FailedRecord.marketingKey(candidate.marketingId()));
             counters.updated();
             return true;

@@ -60,10 +60,19 @@ final class MemberCreates {
     /**
      * Creates marketing-only members in the CRM (their persons first, where needed).
      *
-     * @param members unlinked campaign members
+     * @param all unlinked campaign members
+     * @param repeatUnconfirmed true to send a create again although an earlier one is unconfirmed
+     *     (a cycle found that it never reached the CRM); false leaves those to that check
      * @return how many were created
      */
-    long create(List<MarketingRecord> members) {
+    long create(List<MarketingRecord> all, boolean repeatUnconfirmed) {
+        List<MarketingRecord> members = new ArrayList<>();
+        for (MarketingRecord m : all) {
+            Optional<FailedRecord> prior = ops.crmFailures.find(FailedRecord.marketingKey(m.marketingId()));
+            if (repeatUnconfirmed || prior.isEmpty() || !prior.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
+                members.add(m);
+            }
+        }
         List<Resolved> resolved = new ArrayList<>();
         Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
         for (MarketingRecord m : members) {
@@ -141,6 +150,9 @@ final class MemberCreates {
         if (creates.isEmpty()) {
             return 0;
         }
+        for (MarketingRecord m : creating) {
+            ops.crmFailures.pushSent(FailedRecord.marketingKey(m.marketingId()));
+        }
         List<CrmWriteResult> results = ops.write(creates);
         Map<CrmId, MarketingRecord> created = new LinkedHashMap<>();
         for (int i = 0; i < results.size(); i++) {
@@ -173,13 +185,25 @@ final class MemberCreates {
     }
 
     /**
-     * A marketing-only member the CRM said was already there (or whose create's answer was lost)
-     * and that matches this CRM member's campaign and person.
+     * A marketing-only member whose create's answer was lost ({@code duplicate} false), or that
+     * the CRM said was already there ({@code duplicate} true: the CRM's values win).
+     *
+     * @param record the marketing member
+     * @param duplicate true if the CRM had the member before the store asked for it
      */
-    MarketingRecord adoptionCandidate(SyncRecord crmMember) {
+    record Candidate(MarketingRecord record, boolean duplicate) {
+    }
+
+    /**
+     * @param crmMember a CRM member the store does not hold
+     * @return the marketing-only member with the same campaign and person, if one was created or
+     *     rejected as a duplicate
+     */
+    Candidate adoptionCandidate(SyncRecord crmMember) {
         FieldValue campaign = crmMember.get(CAMPAIGN_ID);
         for (FailedRecord f : ops.crmFailures.known()) {
-            if (!f.code().equals("DUPLICATE_VALUE") || f.marketingId().isEmpty()) {
+            boolean duplicate = f.code().equals("DUPLICATE_VALUE");
+            if ((!duplicate && !f.code().equals(SideFailures.PUSH_UNCONFIRMED)) || f.marketingId().isEmpty()) {
                 continue;
             }
             Optional<MarketingRecord> m = settings.store().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
@@ -192,7 +216,7 @@ final class MemberCreates {
                 continue;
             }
             if (FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
-                return m.get();
+                return new Candidate(m.get(), duplicate);
             }
         }
         return null;

@@ -89,6 +89,14 @@ public interface CrmSource extends AutoCloseable {
      */
     List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes);
 
+    /**
+     * Tells the source a new sync cycle starts, so that per-cycle accounting (such as a share of
+     * the daily API allowance) starts afresh. The engine calls it once at the start of every
+     * cycle, before any other call. The default does nothing.
+     */
+    default void beginCycle() {
+    }
+
     /** @return the largest page a read returns (Salesforce: 2,000) */
     default int maxPageSize() {
         return 2_000;

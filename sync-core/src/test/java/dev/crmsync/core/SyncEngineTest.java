@@ -338,6 +338,19 @@ class SyncEngineTest {
     }
 
     @Test
+    void aCycleThatCannotListTheCrmsTypesFailsAndTheNextOneRuns() {
+        h.insertAccounts(1, "A");
+        try (SyncEngine engine = h.builder().build()) {
+            h.crm.faults().failNext("availableTypes", 1, true);
+            SyncReport failed = engine.runCycle();
+            CycleOutcome.Failed f = assertInstanceOf(CycleOutcome.Failed.class, failed.outcome(), failed::toTable);
+            assertTrue(f.reason().contains("object types"), f.reason());
+            assertTrue(engine.runCycle().isComplete());
+        }
+        h.assertStoreMirrorsCrm(ObjectType.ACCOUNT);
+    }
+
+    @Test
     void quotaStopsTheCycleCleanlyAndTheNextCycleResumes() {
         h.crm.insert(ObjectType.USER, Map.of("LastName", FieldValue.text("U")));
         h.insertAccounts(30, "A");

@@ -212,6 +212,23 @@ class SyncSchedulerTest {
     }
 
     @Test
+    void drivesARealEngineCycleAfterCycle() {
+        EngineHarness h = new EngineHarness();
+        h.insertAccounts(3, "A");
+        try (SyncEngine real = h.builder().objectTypes(dev.crmsync.model.ObjectType.ACCOUNT).build();
+             SyncScheduler s = SyncScheduler.builder(real).pause(PAUSE).executor(executor).build()) {
+            s.start();
+            executor.advance(Duration.ZERO);
+            assertEquals(3, s.lastReport().orElseThrow().totals().created());
+            h.insertAccounts(2, "B");
+            executor.advance(PAUSE);
+            assertEquals(2, s.lastReport().orElseThrow().totals().created());
+            assertEquals(2, s.cyclesRun());
+            h.assertStoreMirrorsCrm(dev.crmsync.model.ObjectType.ACCOUNT);
+        }
+    }
+
+    @Test
     void builderRejectsBadValuesNamingThem() {
         SyncScheduler.Builder b = SyncScheduler.builder(engine);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.pause(Duration.ZERO))

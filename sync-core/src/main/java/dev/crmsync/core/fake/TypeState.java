@@ -36,10 +36,9 @@ final class TypeState {
     static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int COUNTER_DIGITS = 9;
     private static final long COUNTER_LIMIT = pow62(COUNTER_DIGITS);
-    /** A field's dictionary always takes this many values, then only while they are reused. */
-    private static final int DICT_WARMUP = 256;
-    private static final int DICT_CAP = 16_384;
-    private static final int DICT_MAX_VALUE_LENGTH = 64;
+    private static final int DICT_MAX_VALUE_LENGTH = 255;
+    /** The 16 characters of phone numbers, postal codes and numbers-as-text, packed two per byte. */
+    private static final String NIBBLES = "0123456789 +-().";
 
     final ObjectType type;
     final String prefix;
@@ -286,6 +285,9 @@ final class TypeState {
             return;
         }
         for (Rec r : gone) {
+            if (r.purged()) {
+                continue; // listed twice: deleted, undeleted and deleted again within one second
+            }
             r.flags |= Rec.PURGED;
             Bucket b = buckets.get(r.stamp);
             if (b != null && --b.live == 0) {
@@ -307,6 +309,12 @@ final class TypeState {
     private static final byte T_DATE = 7;
     private static final byte T_DATETIME = 8;
     private static final byte T_REF = 9;
+    /** Text that UTF-8 cannot carry (an unpaired surrogate): UTF-16 code units. */
+    private static final byte T_TEXT16 = 10;
+    /** Text of {@link #NIBBLES} characters only, two per byte. */
+    private static final byte T_NIBBLE = 11;
+    /** An e-mail address: the local part inline, the domain from the field's domain dictionary. */
+    private static final byte T_EMAIL = 12;
 
     private final Buf buf = new Buf();
 
@@ -322,17 +330,7 @@ final class TypeState {
             if (v == null || v.isNull()) {
                 buf.put(0);
             } else if (v instanceof FieldValue.Text t) {
-                Slot s = slots.get(i);
-                int code = s.dictCode(t.value());
-                if (code >= 0) {
-                    buf.put(T_DICT);
-                    buf.varint(code);
-                } else {
-                    byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
-                    buf.put(T_TEXT);
-                    buf.varint(b.length);
-                    buf.put(b);
-                }
+                encodeText(slots.get(i), t);
             } else if (v instanceof FieldValue.Number n) {
                 BigDecimal d = n.value();
                 BigInteger u = d.unscaledValue();
@@ -357,13 +355,75 @@ final class TypeState {
                 buf.zigzag(dt.value().getEpochSecond());
                 buf.varint(dt.value().getNano());
             } else if (v instanceof FieldValue.Ref r) {
-                buf.put(T_REF);
-                buf.put(r.id().shortForm().getBytes(StandardCharsets.ISO_8859_1));
+                int code = slots.get(i).dict == null ? -1 : slots.get(i).dict.code(r);
+                if (code >= 0) {
+                    buf.put(T_DICT);
+                    buf.varint(code);
+                } else {
+                    buf.put(T_REF);
+                    buf.put(r.id().shortForm().getBytes(StandardCharsets.ISO_8859_1));
+                }
             } else {
                 throw new IllegalStateException("unknown value kind " + v.getClass());
             }
         }
         return buf.toArray();
+    }
+
+    private void encodeText(Slot slot, FieldValue.Text t) {
+        String str = t.value();
+        if (slot.dict != null && str.length() <= DICT_MAX_VALUE_LENGTH) {
+            int code = slot.dict.code(t);
+            if (code >= 0) {
+                buf.put(T_DICT);
+                buf.varint(code);
+                return;
+            }
+        }
+        if (!utf8Safe(str)) {
+            buf.put(T_TEXT16);
+            buf.varint(str.length());
+            for (int k = 0; k < str.length(); k++) {
+                buf.put(str.charAt(k) >>> 8);
+                buf.put(str.charAt(k) & 0xFF);
+            }
+            return;
+        }
+        if (str.length() >= 4 && nibbleText(str)) {
+            buf.put(T_NIBBLE);
+            buf.varint(str.length());
+            for (int k = 0; k < str.length(); k += 2) {
+                int hi = NIBBLES.indexOf(str.charAt(k));
+                int lo = k + 1 < str.length() ? NIBBLES.indexOf(str.charAt(k + 1)) : 0;
+                buf.put((hi << 4) | lo);
+            }
+            return;
+        }
+        int at = str.lastIndexOf('@');
+        if (slot.domains != null && at > 0 && at < str.length() - 1) {
+            int code = slot.domains.code(new FieldValue.Text(str.substring(at + 1)));
+            if (code >= 0) {
+                byte[] local = str.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                buf.put(T_EMAIL);
+                buf.varint(local.length);
+                buf.put(local);
+                buf.varint(code);
+                return;
+            }
+        }
+        byte[] b = str.getBytes(StandardCharsets.UTF_8);
+        buf.put(T_TEXT);
+        buf.varint(b.length);
+        buf.put(b);
+    }
+
+    private static boolean nibbleText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (NIBBLES.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return one value per slot, null where empty */
@@ -381,7 +441,35 @@ final class TypeState {
                     v = new FieldValue.Text(new String(data, pos[0], len, StandardCharsets.UTF_8));
                     pos[0] += len;
                 }
-                case T_DICT -> v = new FieldValue.Text(slots.get(i).dictValue((int) readVarint(data, pos)));
+                case T_TEXT16 -> {
+                    int len = (int) readVarint(data, pos);
+                    char[] chars = new char[len];
+                    for (int k = 0; k < len; k++) {
+                        chars[k] = (char) (((data[pos[0]] & 0xFF) << 8) | (data[pos[0] + 1] & 0xFF));
+                        pos[0] += 2;
+                    }
+                    v = new FieldValue.Text(new String(chars));
+                }
+                case T_NIBBLE -> {
+                    int len = (int) readVarint(data, pos);
+                    char[] chars = new char[len];
+                    for (int k = 0; k < len; k += 2) {
+                        int b = data[pos[0]++] & 0xFF;
+                        chars[k] = NIBBLES.charAt(b >>> 4);
+                        if (k + 1 < len) {
+                            chars[k + 1] = NIBBLES.charAt(b & 0x0F);
+                        }
+                    }
+                    v = new FieldValue.Text(new String(chars));
+                }
+                case T_EMAIL -> {
+                    int len = (int) readVarint(data, pos);
+                    String local = new String(data, pos[0], len, StandardCharsets.UTF_8);
+                    pos[0] += len;
+                    String domain = slots.get(i).domains.value((int) readVarint(data, pos)).asText();
+                    v = new FieldValue.Text(local + "@" + domain);
+                }
+                case T_DICT -> v = slots.get(i).dict.value((int) readVarint(data, pos));
                 case T_NUM -> {
                     int scale = (int) unzigzag(readVarint(data, pos));
                     long unscaled = unzigzag(readVarint(data, pos));
@@ -414,6 +502,22 @@ final class TypeState {
             i++;
         }
         return out;
+    }
+
+    /** @return false if the text holds an unpaired surrogate, which UTF-8 would replace */
+    private static boolean utf8Safe(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long readVarint(byte[] data, int[] pos) {
@@ -485,47 +589,25 @@ final class TypeState {
         FieldSchema schema;
         boolean removed;
         boolean hidden;
-        private Map<String, Integer> dictCodes;
-        private List<String> dictValues;
-        private long dictLookups;
-        private long dictHits;
+        /** Repeated values of this field (text and reference fields), or null. */
+        final ValueDict dict;
+        /** Repeated e-mail domains (e-mail fields), or null. */
+        final ValueDict domains;
 
         Slot(int index, FieldSchema schema) {
             this.index = index;
             this.schema = schema;
             FieldType t = schema.type();
-            if (t != FieldType.TEXTAREA && t != FieldType.ID && t != FieldType.REFERENCE) {
-                dictCodes = new HashMap<>();
-                dictValues = new ArrayList<>();
-            }
+            boolean valued = switch (t) {
+                case BOOLEAN, INT, DOUBLE, CURRENCY, PERCENT, DATE, DATETIME, BASE64, ADDRESS, LOCATION -> false;
+                default -> true;
+            };
+            this.dict = valued ? new ValueDict() : null;
+            this.domains = t == FieldType.EMAIL ? new ValueDict() : null;
         }
 
         String name() {
             return schema.name();
-        }
-
-        int dictCode(String value) {
-            if (dictCodes == null || value.length() > DICT_MAX_VALUE_LENGTH) {
-                return -1;
-            }
-            dictLookups++;
-            Integer code = dictCodes.get(value);
-            if (code != null) {
-                dictHits++;
-                return code;
-            }
-            int n = dictValues.size();
-            if (n >= DICT_CAP || (n >= DICT_WARMUP && dictHits * 2 < dictLookups)) {
-                return -1; // full, or values here are mostly unique: inline them
-            }
-            int c = dictValues.size();
-            dictValues.add(value);
-            dictCodes.put(value, c);
-            return c;
-        }
-
-        String dictValue(int code) {
-            return dictValues.get(code);
         }
     }
 

@@ -59,10 +59,12 @@ public final class OneWaySync implements TypeSync {
             readChanges(run, cp.crmCursor(), true);
             // the watermark stays at the copy's start: records that became visible late during the
             // copy are stamped after it minus the lookback, and the next cycle re-reads from there
-            applyDeletionLog(run);
+            applyDeletionLog(run, readDeletionLog(run));
             return;
         }
-        Instant watermark = applyDeletionLog(run);
+        // read the delete log before the changes: its latestDateCovered is the CRM's time before
+        // this read, the watermark saved once the read is complete
+        DeletedRecords log = readDeletionLog(run);
         Instant previous = cp.deletionsCheckedUntil();
         Cursor from;
         if (previous == null) {
@@ -72,6 +74,9 @@ public final class OneWaySync implements TypeSync {
             from = cp.crmCursor().compareTo(lateFloor) <= 0 ? cp.crmCursor() : lateFloor;
         }
         readChanges(run, from, false);
+        // most deletions came with the change stream; the log adds those it no longer shows
+        applyDeletionLog(run, log);
+        Instant watermark = log == null ? null : log.latestDateCovered();
         if (watermark != null && (previous == null || watermark.isAfter(previous))) {
             run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, run.now()));
         }
@@ -155,14 +160,12 @@ public final class OneWaySync implements TypeSync {
     }
 
     /**
-     * Applies the CRM's delete log since the last check (rewound by the lookback), and reconciles
-     * id sets if the log no longer reaches back that far. Does not move the checkpoint.
+     * Reads the CRM's delete log since the last check, rewound by the lookback.
      *
-     * @return the log's {@code latestDateCovered} (the CRM's "now", at most the engine's), or null if not read
+     * @return the log, or null when the window is empty
      */
-    private static Instant applyDeletionLog(TypeRun run) {
-        Checkpoint cp = run.checkpoint();
-        Instant checked = cp.deletionsCheckedUntil();
+    private static DeletedRecords readDeletionLog(TypeRun run) {
+        Instant checked = run.checkpoint().deletionsCheckedUntil();
         Instant now = run.now();
         Instant start = (checked == null ? now : checked).minus(run.settings().lookback());
         if (!now.isAfter(start)) {
@@ -173,11 +176,21 @@ public final class OneWaySync implements TypeSync {
         if (log == null) {
             throw new SyncException("CRM returned no delete log", run.type(), null, null);
         }
-        run.commit(() -> run.applier().applyLoggedDeletions(log.deletions()), null);
-        if (checked == null || log.earliestDateAvailable().isAfter(checked)) {
-            reconcileIds(run, checked, log.earliestDateAvailable());
+        return log;
+    }
+
+    /**
+     * Flags the logged deletions the store has not flagged yet, and reconciles id sets if the log
+     * no longer reaches back to the last check. Does not move the checkpoint.
+     */
+    private static void applyDeletionLog(TypeRun run, DeletedRecords log) {
+        Instant checked = run.checkpoint().deletionsCheckedUntil();
+        if (log != null) {
+            run.commit(() -> run.applier().applyLoggedDeletions(log.deletions()), null);
         }
-        return log.latestDateCovered();
+        if (checked == null || (log != null && log.earliestDateAvailable().isAfter(checked))) {
+            reconcileIds(run, checked, log == null ? null : log.earliestDateAvailable());
+        }
     }
 
     /**
@@ -215,7 +228,8 @@ public final class OneWaySync implements TypeSync {
             }
         }
         long flagged = run.counters().snapshot().deleted() - deletedBefore;
-        run.note("delete log reaches back only to " + earliest + " (last checked up to " + checked
-                + "): reconciled " + checkedIds + " stored ids with the CRM, " + flagged + " flagged deleted");
+        String why = checked == null ? "no record of the last deletion check"
+                : "delete log reaches back only to " + earliest + " (last checked up to " + checked + ")";
+        run.note(why + ": reconciled " + checkedIds + " stored ids with the CRM, " + flagged + " flagged deleted");
     }
 }

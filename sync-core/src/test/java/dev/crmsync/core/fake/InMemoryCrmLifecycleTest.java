@@ -97,6 +97,21 @@ class InMemoryCrmLifecycleTest {
     }
 
     @Test
+    void aRecordDeletedTwiceInOneSecondExpiresWithoutLosingItsNeighbours() {
+        CrmId twice = lead("twice");
+        CrmId neighbour = lead("neighbour");
+        crm.delete(ObjectType.LEAD, twice);
+        crm.undelete(ObjectType.LEAD, twice);
+        crm.delete(ObjectType.LEAD, twice);
+        clock.advance(Duration.ofDays(15));
+        assertTrue(crm.get(ObjectType.LEAD, twice).isEmpty());
+        try (var s = crm.openChanges(new dev.crmsync.core.ChangeQuery(ObjectType.LEAD, java.util.Set.of(),
+                dev.crmsync.store.Cursor.START, 10))) {
+            assertEquals(List.of(neighbour), s.nextPage().stream().map(SyncRecord::id).toList());
+        }
+    }
+
+    @Test
     void purgeRecycleBinForgetsDeletedRecords() {
         CrmId id = lead("a");
         crm.delete(ObjectType.LEAD, id);

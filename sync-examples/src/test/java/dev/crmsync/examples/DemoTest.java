@@ -1,0 +1,47 @@
+package dev.crmsync.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.core.SyncCounts;
+import dev.crmsync.core.SyncReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class DemoTest {
+
+    @Test
+    void overHttpTheSecondCycleMovesOnlyTheChangedAndDeletedRecords() {
+        String printed = runAndCheck(true);
+        assertTrue(printed.contains("fake Salesforce server listens on http://127.0.0.1:"), printed);
+    }
+
+    @Test
+    void inMemoryTheSecondCycleMovesOnlyTheChangedAndDeletedRecords() {
+        String printed = runAndCheck(false);
+        assertTrue(printed.contains("in-memory CRM directly"), printed);
+    }
+
+    private static String runAndCheck(boolean overHttp) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        Clock fixed = Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC);
+        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp).run();
+
+        assertTrue(second.isComplete(), second::toTable);
+        SyncCounts c = second.totals();
+        assertEquals(300, c.updated(), second::toTable);
+        assertEquals(40, c.deleted());
+        assertEquals(0, c.created());
+        assertEquals(340, c.read(), "nothing but the changes is read");
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("Cycle demo-1: COMPLETE"), printed);
+        assertTrue(printed.contains("Cycle demo-2: COMPLETE"), printed);
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("Total") && l.contains("7450")), printed);
+        return printed;
+    }
+}

@@ -1,0 +1,424 @@
+package dev.crmsync.salesforce.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.salesforce.RetrySettings;
+import dev.crmsync.salesforce.Sleeper;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.hc.core5.net.URIBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends Salesforce calls: adds the bearer token and renews it once on 401, checks the API budget
+ * before and reads {@code Sforce-Limit-Info} after every call, retries transient failures with
+ * Resilience4j (exponential backoff with seeded jitter, {@code Retry-After} honoured, waits through
+ * the injected {@link Sleeper}), stops hammering a failing org with a circuit breaker, and counts
+ * every HTTP request by endpoint. Thread-safe.
+ *
+ * <p>Log lines and exception messages name the endpoint, the path and Salesforce's error code and
+ * message (passed through the {@link Redactor}); never a header, a form or a body.
+ */
+public final class ApiClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiClient.class);
+
+    /** Counting key of token requests. */
+    public static final String TOKEN_ENDPOINT = "oauth.token";
+
+    /** Parses a successful response inside the retried attempt (a malformed body is retried). */
+    @FunctionalInterface
+    public interface Parser<T> {
+        /**
+         * @param response a 2xx or 304 response
+         * @return the parsed value
+         * @throws IOException if the body is malformed or truncated (the call is retried)
+         */
+        T parse(RawResponse response) throws IOException;
+    }
+
+    /** A transient failure of one attempt, with the server's {@code Retry-After} if any. */
+    static final class Transient extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String code;
+        final transient Duration retryAfter;
+
+        Transient(String reason, int status, String code, Duration retryAfter, Throwable cause) {
+            super(reason, cause, false, false);
+            this.status = status;
+            this.code = code;
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    private final HttpTransport transport;
+    private final ObjectMapper json;
+    private final String apiVersion;
+    private final RetrySettings settings;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final Redactor redactor;
+    private final CallBudget budget;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+    private final Backoff backoff;
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private volatile TokenManager tokens;
+
+    /**
+     * @param transport the HTTP client
+     * @param json the mapper
+     * @param apiVersion the API version, e.g. {@code 62.0}
+     * @param settings retry and breaker settings
+     * @param sleeper waits between attempts
+     * @param random jitter source
+     * @param clock the clock (breaker, Retry-After dates)
+     * @param redactor scrubs secrets from foreign text
+     * @param budget the API budget
+     */
+    public ApiClient(HttpTransport transport, ObjectMapper json, String apiVersion, RetrySettings settings,
+                     Sleeper sleeper, java.util.Random random, Clock clock, Redactor redactor, CallBudget budget) {
+        this.transport = transport;
+        this.json = json;
+        this.apiVersion = apiVersion;
+        this.settings = settings;
+        this.sleeper = sleeper;
+        this.clock = clock;
+        this.redactor = redactor;
+        this.budget = budget;
+        this.backoff = new Backoff(settings, random);
+        IntervalBiFunction<Object> interval = (attempt, outcome) -> {
+            if (outcome.isLeft() && outcome.getLeft() instanceof Transient t && t.retryAfter != null) {
+                return t.retryAfter.toMillis();
+            }
+            return backoff.delay(attempt).toMillis();
+        };
+        this.retry = Retry.of("salesforce", RetryConfig.custom()
+                .maxAttempts(settings.maxAttempts())
+                .retryOnException(t -> true)
+                .intervalBiFunction(interval)
+                .build());
+        this.breaker = CircuitBreaker.of("salesforce", CircuitBreakerConfig.custom()
+                .clock(clock)
+                .failureRateThreshold(settings.failureRateThreshold())
+                .slidingWindow(settings.circuitBreakerWindow(), settings.circuitBreakerWindow(),
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(settings.circuitBreakerOpenDuration())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(t -> true)
+                .build());
+    }
+
+    /** @param tokens the session holder (set once, right after construction) */
+    public void setTokens(TokenManager tokens) {
+        this.tokens = tokens;
+    }
+
+    /** @return the session holder */
+    public TokenManager tokens() {
+        return tokens;
+    }
+
+    /** @return the API version in use */
+    public String apiVersion() {
+        return apiVersion;
+    }
+
+    /** @return the breaker's state name, for tests and diagnostics */
+    public String breakerState() {
+        return breaker.getState().name();
+    }
+
+    /** @return calls made so far by endpoint, sorted by name */
+    public Map<String, Long> callCounts() {
+        Map<String, Long> m = new TreeMap<>();
+        counts.forEach((k, v) -> m.put(k, v.sum()));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Sends an authenticated call and returns the successful (2xx or 304) response.
+     *
+     * @param call the call
+     * @return the response
+     * @throws ApiFailure on a non-retriable failure (most 4xx)
+     * @throws RetriableApiFailure when retries are spent, the breaker is open, or repeating was unsafe
+     * @throws QuotaExceededException when the budget or the daily limit is spent
+     */
+    public RawResponse send(ApiCall call) {
+        return send(call, r -> r);
+    }
+
+    /**
+     * Sends an authenticated call and parses the successful response inside the attempt.
+     *
+     * @param call the call
+     * @param parser parses a 2xx or 304 response
+     * @param <T> the result type
+     * @return the parsed result
+     */
+    public <T> T send(ApiCall call, Parser<T> parser) {
+        Retry.AsyncContext<Object> ctx = retry.asyncContext();
+        boolean renewed = false;
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            TokenManager.Session session = tokens.session();
+            URI uri = uri(session, call);
+            budget.beforeCall(call.endpoint());
+            acquire(call);
+            Map<String, String> headers = new LinkedHashMap<>(call.headers());
+            headers.put("Authorization", "Bearer " + session.accessToken());
+            headers.putIfAbsent("Accept", "application/json");
+            long start = System.nanoTime();
+            RawResponse r;
+            try {
+                count(call.endpoint());
+                r = transport.execute(call.method(), uri, headers, call.body(), call.contentType());
+            } catch (IOException e) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                String reason = describe(e);
+                if (!call.idempotent() && !ErrorClassifier.neverSent(e)) {
+                    throw new RetriableApiFailure("Salesforce " + call + " failed (" + reason
+                            + ") and was not repeated because Salesforce may have processed it", 0, "", null);
+                }
+                waitBeforeRetry(ctx, call, attempt, new Transient(reason, 0, "", null, null));
+                continue;
+            }
+            long elapsed = System.nanoTime() - start;
+            budget.update(LimitInfo.parse(r.header("Sforce-Limit-Info")));
+            List<ApiError> errors = r.isSuccess() || r.status() == 304 ? List.of() : ApiError.parse(json, r.body());
+            ErrorClassifier.Action action = ErrorClassifier.classify(r.status(), errors);
+            LOG.debug("Salesforce {} {} -> HTTP {} ({} ms)", call.method(), call.endpoint(), r.status(),
+                    TimeUnit.NANOSECONDS.toMillis(elapsed));
+            switch (action) {
+                case OK -> {
+                    try {
+                        T value = parser.parse(r);
+                        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                        ctx.onComplete();
+                        return value;
+                    } catch (SyncException e) {
+                        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                        throw e;
+                    } catch (RuntimeException e) {
+                        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                        throw new ApiFailure("Salesforce " + call.method() + " " + call.endpoint()
+                                + " returned content the source cannot use: " + redactor.redact(e.getMessage()),
+                                r.status(), "");
+                    } catch (IOException e) {
+                        breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+                        String reason = "unreadable response body (" + e.getClass().getSimpleName() + ")";
+                        if (!call.idempotent()) {
+                            throw new RetriableApiFailure("Salesforce " + call + " answered HTTP " + r.status()
+                                    + " with an " + reason + "; not repeated because Salesforce processed it",
+                                    r.status(), "", null);
+                        }
+                        waitBeforeRetry(ctx, call, attempt, new Transient(reason, r.status(), "", null, null));
+                    }
+                }
+                case RENEW_SESSION -> {
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                    if (renewed) {
+                        throw new ApiFailure("Salesforce rejected the renewed access token for " + call + " (HTTP 401 "
+                                + detail(errors) + ")", 401, ErrorClassifier.firstCode(errors));
+                    }
+                    tokens.renew(session);
+                    renewed = true;
+                    attempt--; // a renewal is not a failed attempt
+                }
+                case QUOTA_EXCEEDED -> {
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                    throw new QuotaExceededException("Salesforce daily API limit reached (HTTP " + r.status() + " "
+                            + detail(errors) + ") at " + call.endpoint());
+                }
+                case RETRY -> {
+                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + r.status()));
+                    Duration after = ErrorClassifier.retryAfter(r.header("Retry-After"), clock).orElse(null);
+                    String reason = "HTTP " + r.status() + (errors.isEmpty() ? "" : " " + detail(errors));
+                    if (!call.idempotent() && !ErrorClassifier.safeToRepeatUnprocessed(r.status())) {
+                        throw new RetriableApiFailure("Salesforce " + call + " failed (" + reason
+                                + ") and was not repeated because Salesforce may have processed it",
+                                r.status(), ErrorClassifier.firstCode(errors), null);
+                    }
+                    waitBeforeRetry(ctx, call, attempt,
+                            new Transient(reason, r.status(), ErrorClassifier.firstCode(errors), after, null));
+                }
+                case FAIL -> {
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                    throw new ApiFailure("Salesforce " + call.method() + " " + call.endpoint() + " failed with HTTP "
+                            + r.status() + " (" + detail(errors) + ")", r.status(), ErrorClassifier.firstCode(errors));
+                }
+                default -> throw new IllegalStateException("unhandled action " + action);
+            }
+        }
+    }
+
+    /**
+     * A response and its parsed JSON body.
+     *
+     * @param raw the response
+     * @param body the JSON body, or null for 204, 304 and empty bodies
+     */
+    public record JsonResponse(RawResponse raw, com.fasterxml.jackson.databind.JsonNode body) {
+    }
+
+    /**
+     * Sends an authenticated call and parses its JSON body inside the attempt (a body that is not
+     * JSON is retried like a transient failure).
+     *
+     * @param call the call
+     * @return the response and its body
+     */
+    public JsonResponse sendJson(ApiCall call) {
+        return send(call, r -> {
+            if (r.status() == 204 || r.status() == 304 || r.body().length == 0) {
+                return new JsonResponse(r, null);
+            }
+            return new JsonResponse(r, json.readTree(r.body()));
+        });
+    }
+
+    /**
+     * Posts a form to the OAuth token endpoint, retrying transient failures. Not budgeted (token
+     * requests do not count against the API limit) but counted as {@value #TOKEN_ENDPOINT}.
+     *
+     * @param tokenUri the token endpoint
+     * @param form the form (holds secrets: never logged)
+     * @return the response: success or an OAuth error for the caller to report
+     */
+    public RawResponse postToken(URI tokenUri, Map<String, String> form) {
+        ApiCall call = new ApiCall(TOKEN_ENDPOINT, "POST", "/services/oauth2/token", Map.of(), Map.of(), null, null,
+                true);
+        StringBuilder body = new StringBuilder();
+        form.forEach((k, v) -> {
+            if (body.length() > 0) {
+                body.append('&');
+            }
+            body.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        Retry.AsyncContext<Object> ctx = retry.asyncContext();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            acquire(call);
+            long start = System.nanoTime();
+            RawResponse r;
+            try {
+                count(TOKEN_ENDPOINT);
+                r = transport.execute("POST", tokenUri, Map.of("Accept", "application/json"), bytes,
+                        "application/x-www-form-urlencoded");
+            } catch (IOException e) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                waitBeforeRetry(ctx, call, attempt, new Transient(describe(e), 0, "", null, null));
+                continue;
+            }
+            long elapsed = System.nanoTime() - start;
+            if (r.status() >= 500 || r.status() == 429 || r.status() == 420) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + r.status()));
+                Duration after = ErrorClassifier.retryAfter(r.header("Retry-After"), clock).orElse(null);
+                waitBeforeRetry(ctx, call, attempt, new Transient("HTTP " + r.status(), r.status(), "", after, null));
+                continue;
+            }
+            breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            ctx.onComplete();
+            LOG.debug("Salesforce POST {} -> HTTP {}", TOKEN_ENDPOINT, r.status());
+            return r;
+        }
+    }
+
+    private void acquire(ApiCall call) {
+        if (!breaker.tryAcquirePermission()) {
+            throw new RetriableApiFailure("Salesforce circuit breaker is open after repeated failures; not calling "
+                    + call.endpoint() + " for now", 0, "", null);
+        }
+    }
+
+    private void waitBeforeRetry(Retry.AsyncContext<Object> ctx, ApiCall call, int attempt, Transient failure) {
+        if (failure.retryAfter != null && failure.retryAfter.compareTo(settings.maxRetryAfter()) > 0) {
+            ctx.onError(failure);
+            throw new RetriableApiFailure("Salesforce " + call + " failed (" + failure.getMessage() + ") and asked to "
+                    + "retry after " + failure.retryAfter.toSeconds() + " s, longer than the configured maximum of "
+                    + settings.maxRetryAfter().toSeconds() + " s", failure.status, failure.code, null);
+        }
+        long delay = ctx.onError(failure);
+        if (delay < 0) {
+            throw new RetriableApiFailure("Salesforce " + call + " failed after " + attempt + " attempt"
+                    + (attempt == 1 ? "" : "s") + " (" + failure.getMessage() + ")", failure.status, failure.code, null);
+        }
+        LOG.info("Salesforce {} failed ({}); retry {} of {} in {} ms", call.endpoint(), failure.getMessage(),
+                attempt, settings.maxAttempts() - 1, delay);
+        try {
+            sleeper.sleep(Duration.ofMillis(delay));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncException("interrupted while waiting to retry Salesforce " + call.endpoint(), e);
+        }
+    }
+
+    private URI uri(TokenManager.Session session, ApiCall call) {
+        String base = session.instanceUrl().toString();
+        String path = call.path();
+        String full;
+        if (path.startsWith("/services/")) {
+            if (path.contains("..") || path.contains("//") || path.contains("\\") || path.contains("@")) {
+                throw new ApiFailure("refusing to follow a suspicious Salesforce path " + Soql.display(path), 0, "");
+            }
+            full = base + path;
+        } else {
+            full = base + "/services/data/v" + apiVersion + path;
+        }
+        try {
+            URIBuilder b = new URIBuilder(full);
+            call.query().forEach(b::addParameter);
+            URI u = b.build();
+            if (!session.instanceUrl().getHost().equalsIgnoreCase(u.getHost())) {
+                throw new ApiFailure("refusing to call a host other than the instance: " + u.getHost(), 0, "");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ApiFailure("invalid Salesforce URL for " + call.endpoint() + ": " + e.getReason(), 0, "");
+        }
+    }
+
+    private void count(String endpoint) {
+        counts.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
+    }
+
+    private String detail(List<ApiError> errors) {
+        if (errors.isEmpty()) {
+            return "no error details";
+        }
+        ApiError e = errors.get(0);
+        return redactor.redact(e.code() + (e.message().isEmpty() ? "" : ": " + e.message()));
+    }
+
+    private String describe(IOException e) {
+        String kind = ErrorClassifier.isTimeout(e) ? "timeout" : "connection failure";
+        return kind + ": " + e.getClass().getSimpleName()
+                + Optional.ofNullable(e.getMessage()).map(m -> " " + redactor.redact(m)).orElse("");
+    }
+}

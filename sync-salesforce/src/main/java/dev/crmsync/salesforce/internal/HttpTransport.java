@@ -1,0 +1,102 @@
+package dev.crmsync.salesforce.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The one pooled Apache HttpClient 5 client of a source, shared by all its calls and closed with it.
+ * No automatic retries (the source retries itself), no redirects (a bearer token is never sent to
+ * another host), no cookies, no HTTP authentication schemes (the source sends its own bearer token).
+ */
+public final class HttpTransport implements Closeable {
+
+    private final PoolingHttpClientConnectionManager pool;
+    private final CloseableHttpClient client;
+
+    /**
+     * @param connectTimeout TCP connect timeout
+     * @param socketTimeout longest silence while reading a response
+     * @param maxConnections pool size
+     */
+    public HttpTransport(Duration connectTimeout, Duration socketTimeout, int maxConnections) {
+        this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(socketTimeout))
+                        .build())
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(pool)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.of(socketTimeout))
+                        .setConnectionRequestTimeout(Timeout.of(socketTimeout))
+                        .setRedirectsEnabled(false)
+                        .build())
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                // the source authenticates itself; HttpClient must not answer 401 challenges
+                .setTargetAuthenticationStrategy((type, challenges, context) -> java.util.List.of())
+                .setProxyAuthenticationStrategy((type, challenges, context) -> java.util.List.of())
+                .setUserAgent("crmsync-salesforce")
+                .build();
+    }
+
+    /**
+     * Sends one request and reads the whole response.
+     *
+     * @param method the HTTP method
+     * @param uri the absolute URI
+     * @param headers request headers
+     * @param body the body, or null
+     * @param contentType the body's content type, or null
+     * @return the response
+     * @throws IOException on connection failures, timeouts and truncated bodies
+     */
+    public RawResponse execute(String method, URI uri, Map<String, String> headers, byte[] body,
+                               String contentType) throws IOException {
+        HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
+        headers.forEach(request::setHeader);
+        if (body != null) {
+            request.setEntity(new ByteArrayEntity(body, contentType == null ? null : ContentType.parse(contentType)));
+        }
+        return client.execute(request, response -> {
+            Map<String, String> h = new HashMap<>();
+            for (Header header : response.getHeaders()) {
+                h.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+            }
+            HttpEntity entity = response.getEntity();
+            byte[] bytes = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
+            return new RawResponse(response.getCode(), h, bytes == null ? new byte[0] : bytes);
+        });
+    }
+
+    /** Closes the pool; idempotent. */
+    @Override
+    public void close() {
+        client.close(CloseMode.GRACEFUL);
+        pool.close(CloseMode.GRACEFUL);
+    }
+}

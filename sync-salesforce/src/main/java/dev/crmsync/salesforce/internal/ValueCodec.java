@@ -1,0 +1,169 @@
+package dev.crmsync.salesforce.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crmsync.core.FieldType;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Salesforce wire values into {@link FieldValue}s and back, driven by the describe type.
+ * REST (JSON) and Bulk (CSV text) values of one record normalise to equal values:
+ *
+ * <ul>
+ *   <li>numbers (int, double, currency, percent) become {@link FieldValue.Number} ({@code 300.0},
+ *       {@code 300} and {@code "300"} are equal);</li>
+ *   <li>dates become {@link FieldValue.Date}; date-times, in any of Salesforce's spellings
+ *       ({@code +0000}, {@code Z}, {@code +00:00}, with or without millis), {@link FieldValue.DateTime};</li>
+ *   <li>checkboxes become {@link FieldValue.Bool}; ids and lookups {@link FieldValue.Ref};</li>
+ *   <li>everything else is {@link FieldValue.Text}, exactly as sent (quotes, backslashes, newlines,
+ *       unicode untouched);</li>
+ *   <li>JSON {@code null}, a missing CSV cell and the empty string are {@link FieldValue#NULL}:
+ *       Salesforce stores no empty strings, and Bulk CSV cannot tell them apart.</li>
+ * </ul>
+ */
+public final class ValueCodec {
+
+    private static final Pattern OFFSET = Pattern.compile("([+-])(\\d{2}):?(\\d{2})$");
+    private static final DateTimeFormatter WRITE_DATETIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private ValueCodec() {
+    }
+
+    /**
+     * A JSON value of a REST record.
+     *
+     * @param node the JSON value (null or missing means null)
+     * @param type the field's describe type
+     * @return the value
+     * @throws IllegalArgumentException if the value does not fit the type
+     */
+    public static FieldValue fromJson(JsonNode node, FieldType type) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return FieldValue.NULL;
+        }
+        if (node.isContainerNode()) {
+            throw new IllegalArgumentException("unexpected structured value for a " + type + " field");
+        }
+        if (node.isNumber() && isNumeric(type)) {
+            return FieldValue.number(node.decimalValue());
+        }
+        if (node.isBoolean() && type == FieldType.BOOLEAN) {
+            return FieldValue.bool(node.booleanValue());
+        }
+        return fromText(node.asText(), type);
+    }
+
+    /**
+     * A CSV cell of a Bulk result (or any textual value).
+     *
+     * @param cell the text, or null for a missing value
+     * @param type the field's describe type
+     * @return the value
+     * @throws IllegalArgumentException if the text does not fit the type
+     */
+    public static FieldValue fromText(String cell, FieldType type) {
+        if (cell == null || cell.isEmpty()) {
+            return FieldValue.NULL;
+        }
+        try {
+            return switch (type) {
+                case ID, REFERENCE -> FieldValue.ref(CrmId.of(cell));
+                case BOOLEAN -> bool(cell);
+                case INT, DOUBLE, CURRENCY, PERCENT -> FieldValue.number(new BigDecimal(cell.trim()));
+                case DATE -> FieldValue.date(LocalDate.parse(cell.trim()));
+                case DATETIME -> FieldValue.dateTime(parseDateTime(cell));
+                default -> FieldValue.text(cell);
+            };
+        } catch (NumberFormatException | DateTimeException e) {
+            throw new IllegalArgumentException("value " + Soql.display(cell) + " is not a valid " + type, e);
+        }
+    }
+
+    private static boolean isNumeric(FieldType type) {
+        return switch (type) {
+            case INT, DOUBLE, CURRENCY, PERCENT -> true;
+            default -> false;
+        };
+    }
+
+    private static FieldValue bool(String cell) {
+        String t = cell.trim();
+        if (t.equalsIgnoreCase("true")) {
+            return FieldValue.bool(true);
+        }
+        if (t.equalsIgnoreCase("false")) {
+            return FieldValue.bool(false);
+        }
+        throw new IllegalArgumentException("value " + Soql.display(cell) + " is not a boolean");
+    }
+
+    /**
+     * Parses a Salesforce date-time: {@code 2013-05-07T22:07:19.000+0000}, {@code …Z},
+     * {@code …+00:00}, with or without fractional seconds.
+     *
+     * @param text the text
+     * @return the instant
+     * @throws DateTimeException if unparseable
+     */
+    public static Instant parseDateTime(String text) {
+        String t = text.trim();
+        if (t.endsWith("Z") || t.endsWith("z")) {
+            return Instant.parse(t.substring(0, t.length() - 1) + "Z");
+        }
+        Matcher m = OFFSET.matcher(t);
+        if (m.find()) {
+            String iso = t.substring(0, m.start()) + m.group(1) + m.group(2) + ":" + m.group(3);
+            return OffsetDateTime.parse(iso).toInstant();
+        }
+        throw new DateTimeException("no zone offset in date-time " + Soql.display(text));
+    }
+
+    /**
+     * @param instant an instant
+     * @return Salesforce's spelling, {@code 2013-05-07T22:07:19.000+0000}
+     */
+    public static String formatDateTime(Instant instant) {
+        return WRITE_DATETIME.format(instant);
+    }
+
+    /**
+     * Puts a value into a JSON record for a write: text as a string, numbers as numbers,
+     * dates as {@code yyyy-MM-dd}, date-times in Salesforce's spelling, refs as their id, NULL as
+     * JSON {@code null} (which clears the field).
+     *
+     * @param record the JSON record
+     * @param field the field name (validated by the caller)
+     * @param value the value
+     */
+    public static void putJson(ObjectNode record, String field, FieldValue value) {
+        if (value.isNull()) {
+            record.putNull(field);
+        } else if (value instanceof FieldValue.Text t) {
+            record.put(field, t.value());
+        } else if (value instanceof FieldValue.Number n) {
+            record.put(field, n.value());
+        } else if (value instanceof FieldValue.Bool b) {
+            record.put(field, b.value());
+        } else if (value instanceof FieldValue.Date d) {
+            record.put(field, d.value().toString());
+        } else if (value instanceof FieldValue.DateTime dt) {
+            record.put(field, formatDateTime(dt.value()));
+        } else if (value instanceof FieldValue.Ref r) {
+            record.put(field, r.id().value());
+        } else {
+            throw new IllegalArgumentException("unsupported value kind " + value.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.crmsync.salesforce.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.model.CrmId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SortedRowsTest {
+
+    @TempDir
+    Path dir;
+
+    private static String id(int n) {
+        return CrmId.of(String.format("00Q%012d", n)).value();
+    }
+
+    private static String stamp(int second) {
+        return ValueCodec.formatDateTime(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(second));
+    }
+
+    private static List<String[]> shuffledRows(int n, int distinctStamps, long seed) {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(new String[] {id(i), stamp(i % distinctStamps), "v" + i});
+        }
+        Collections.shuffle(rows, new Random(seed));
+        return rows;
+    }
+
+    private static List<String[]> drain(SortedRows s, int page) {
+        List<String[]> out = new ArrayList<>();
+        List<String[]> p;
+        while (!(p = s.next(page)).isEmpty()) {
+            out.addAll(p);
+        }
+        return out;
+    }
+
+    private static void assertOrdered(List<String[]> rows) {
+        Comparator<String[]> order = Comparator.comparing((String[] r) -> ValueCodec.parseDateTime(r[1]))
+                .thenComparing(r -> CrmId.of(r[0]));
+        for (int i = 1; i < rows.size(); i++) {
+            assertTrue(order.compare(rows.get(i - 1), rows.get(i)) < 0, "row " + i + " out of order");
+        }
+    }
+
+    @Test
+    void sortsInMemoryByStampThenId() {
+        try (SortedRows s = new SortedRows(0, 1, 10_000, dir)) {
+            shuffledRows(500, 7, 1).forEach(s::add);
+            s.finish();
+            List<String[]> out = drain(s, 64);
+            assertEquals(500, out.size());
+            assertOrdered(out);
+            assertEquals(0, s.spilledRuns());
+        }
+    }
+
+    @Test
+    void spillsRunsToDiskAndMergesThem() throws IOException {
+        try (SortedRows s = new SortedRows(0, 1, 100, dir)) {
+            shuffledRows(1_050, 13, 2).forEach(s::add);
+            s.finish();
+            assertEquals(11, s.spilledRuns());
+            List<String[]> out = drain(s, 200);
+            assertEquals(1_050, out.size());
+            assertOrdered(out);
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "temporary runs are deleted on close");
+        }
+    }
+
+    @Test
+    void nullEmptyAndHostileCellsSurviveASpill() {
+        String hostile = "a,\"b\"\n'c' \\ 東京";
+        try (SortedRows s = new SortedRows(0, 1, 1, dir)) {
+            s.add(new String[] {id(2), stamp(0), null});
+            s.add(new String[] {id(1), stamp(0), hostile});
+            s.add(new String[] {id(3), stamp(0), ""});
+            s.finish();
+            List<String[]> out = drain(s, 10);
+            assertArrayEquals(new String[] {id(1), stamp(0), hostile}, out.get(0));
+            assertArrayEquals(new String[] {id(2), stamp(0), null}, out.get(1));
+            assertArrayEquals(new String[] {id(3), stamp(0), ""}, out.get(2));
+        }
+    }
+
+    @Test
+    void emptyInputYieldsNothing() {
+        try (SortedRows s = new SortedRows(0, 1, 10, dir)) {
+            s.finish();
+            assertTrue(s.next(10).isEmpty());
+        }
+    }
+}

@@ -33,7 +33,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * the heap in use after a full GC.
  *
  * <pre>
- * mvn -q -pl sync-jdbc -am -Pbench -DskipTests verify -Dbench.records=1000000 -Dbench.heap=256m
+ * mvn -q -pl sync-jdbc -am -Pstore-bench -DskipTests verify -Dstore.bench.records=1000000 -Dstore.bench.heap=256m
  * </pre>
  *
  * Arguments: {@code records [targets]}, targets a comma list of {@code memory,h2,postgresql}.

@@ -98,8 +98,14 @@ import java.util.function.Predicate;
  * </ul>
  *
  * <p>Describe lists the schema's fields without {@code Id}, {@code IsDeleted} and
- * {@code SystemModstamp}, which travel in {@link SyncRecord} itself. Memory is kept lean (about
- * 60 bytes per record plus its encoded values), so a million records fit a small heap.
+ * {@code SystemModstamp}, which travel in {@link SyncRecord} itself. Stamps must lie between 1970
+ * and 2106 (a clock outside that range fails the edit with {@link IllegalStateException}).
+ *
+ * <p>Memory is kept lean so a million records fit a small heap: no object per record (about 20
+ * bytes of index per record) plus its field values, encoded compactly, with values repeated
+ * across records (picklists, names, companies, owners, e-mail domains) stored once per field.
+ * A million leads of the benchmark's realistic 31-field shape hold about 125 MB of live heap.
+ * Reads build each {@link SyncRecord} on demand.
  */
 public final class InMemoryCrm implements CrmSource {
 

@@ -381,6 +381,7 @@ final class TypeState {
 
     /** @return the new record's handle */
     int create(long stamp, FieldValue[] values) {
+        int packed = packStamp(stamp); // validate before changing anything
         if (count == seqs.length) {
             int cap = count + (count >> 2) + 16;
             seqs = Arrays.copyOf(seqs, cap);
@@ -390,7 +391,7 @@ final class TypeState {
         }
         int h = count++;
         seqs[h] = nextSeq();
-        stamps[h] = packStamp(stamp);
+        stamps[h] = packed;
         addrs[h] = -1;
         addrs[h] = write(values);
         bucket(stamp).add(h);
@@ -417,6 +418,7 @@ final class TypeState {
     }
 
     void markDeleted(int h, long stamp) {
+        packStamp(stamp);
         flags[h] |= DELETED;
         restamp(h, stamp);
         liveCount--;
@@ -424,6 +426,7 @@ final class TypeState {
     }
 
     void markUndeleted(int h, long stamp) {
+        packStamp(stamp);
         flags[h] &= ~DELETED;
         restamp(h, stamp);
         liveCount++;

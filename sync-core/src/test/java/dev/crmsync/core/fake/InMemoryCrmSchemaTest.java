@@ -138,6 +138,15 @@ class InMemoryCrmSchemaTest {
     }
 
     @Test
+    void stampsBefore1970AreRefused() {
+        InMemoryCrm old = InMemoryCrm.builder().clock(new ManualClock(Instant.parse("1969-12-31T23:59:59Z"))).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> old.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("a"))));
+        assertTrue(e.getMessage().contains("1969"), e.getMessage());
+        assertEquals(0, old.count(ObjectType.LEAD), "nothing half-created");
+    }
+
+    @Test
     void implicitFieldsCannotBeDefined() {
         assertThrows(IllegalArgumentException.class,
                 () -> crm.addField(ObjectType.LEAD, FieldSchema.of("SystemModstamp", FieldType.DATETIME)));

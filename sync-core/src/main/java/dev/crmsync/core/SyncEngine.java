@@ -1,11 +1,16 @@
 package dev.crmsync.core;
 
 import dev.crmsync.core.internal.CycleRunner;
+import dev.crmsync.core.internal.EngineActions;
 import dev.crmsync.core.internal.EngineSettings;
+import dev.crmsync.core.internal.GuardedListener;
 import dev.crmsync.core.internal.TypeSyncs;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,6 +53,28 @@ import java.util.concurrent.atomic.AtomicReference;
  * store and retried in later cycles, then parked after {@linkplain Builder#maxAttempts(int) a
  * number of attempts}; see {@link #parkedFailures()} and {@link #redrive(FailedRecord)}.
  *
+ * <h2>Bidirectional types</h2>
+ * Lead, Contact, Campaign and CampaignMember sync both ways, by a three-way merge per field
+ * against the values both sides last agreed on (the <em>base</em>, kept in the state store): a
+ * field changed on one side only reaches the other; fields changed on different sides of one
+ * record both survive; the same field changed on both sides to different values is decided by
+ * the {@link ConflictPolicy} ({@linkplain ConflictPolicy#marketoDefaults() by default as Marketo}:
+ * for Leads the marketing side wins, for Contacts the CRM wins). The engine's own writes never
+ * come back as changes: a quiet cycle writes nothing on either side. Writes to the CRM go in
+ * batches of at most {@link CrmSource#maxWriteBatch()} with a result per record; a rejected record
+ * is reported with the CRM's code and message and retried (a locked row in the next cycle, a data
+ * error once the record changes again), then parked after the configured attempts, while the rest
+ * of the batch proceeds and the checkpoint moves on.
+ *
+ * <p>As in Marketo, a person that exists only in the marketing store is not created in the CRM by
+ * the cycle: {@link #pushNow} creates it at once (Marketo's "Sync Person to SFDC"), and so does
+ * adding it to a campaign that is in the CRM (see {@link dev.crmsync.store.MarketingFields}).
+ * Required fields left blank take the {@linkplain Builder#defaultLastName(String) configured
+ * defaults} on create only. A person the CRM deletes stays in the store, flagged; pushing it again
+ * creates a new CRM lead. A lead converted in the CRM leaves exactly one marketing person, now a
+ * Contact ({@link SyncListener#onLeadConverted}); records merged in the CRM are merged in the store
+ * ({@link SyncListener#onRecordsMerged}).
+ *
  * <h2>Threads and lifecycle</h2>
  * The engine is thread-safe. One cycle runs at a time: {@link #runCycle()} called while another
  * thread runs a cycle of the same engine is refused with an {@link IllegalStateException}, never
@@ -72,6 +100,8 @@ public final class SyncEngine implements AutoCloseable {
     public static final int MAX_MAX_ATTEMPTS = 1_000;
     /** Default time-to-live of a per-type lease (renewed between pages while a type runs). */
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(15);
+    /** Most marketing ids one {@link #pushNow} call takes. */
+    public static final int MAX_PUSH_IDS = 10_000;
     /** The SLF4J MDC key under which the cycle id is set while a cycle runs. */
     public static final String MDC_CYCLE_KEY = CycleRunner.MDC_CYCLE_KEY;
 
@@ -79,6 +109,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private final EngineSettings settings;
     private final CycleRunner runner;
+    private final SyncListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
     private final AtomicReference<Thread> cycleThread = new AtomicReference<>();
     private final AtomicLong cycles = new AtomicLong();
@@ -87,6 +118,7 @@ public final class SyncEngine implements AutoCloseable {
     private SyncEngine(EngineSettings settings) {
         this.settings = settings;
         this.runner = new CycleRunner(settings, TypeSyncs.defaults(settings));
+        this.listener = new GuardedListener(settings.listener());
     }
 
     /** @return a new builder */
@@ -112,7 +144,8 @@ public final class SyncEngine implements AutoCloseable {
         }
         Thread me = Thread.currentThread();
         if (!cycleThread.compareAndSet(null, me)) {
-            throw new IllegalStateException("a cycle of engine '" + engineId() + "' is already running on thread '"
+            throw new IllegalStateException("a cycle (or pushNow, resolveConflict) of engine '" + engineId()
+                    + "' is already running on thread '"
                     + Optional.ofNullable(cycleThread.get()).map(Thread::getName).orElse("?")
                     + "'; concurrent cycles are refused");
         }
@@ -151,7 +184,8 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Lists parked failures: records whose attempts are used up. They stay parked until
+     * Lists parked failures: records whose attempts are used up, and records parked at once (a
+     * conflict policy that failed on them). They stay parked until
      * {@linkplain #redrive(FailedRecord) re-driven} (or, for a CRM record, until it changes again
      * and applies).
      *
@@ -162,19 +196,28 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Re-drives a parked failure: it goes back to the retry queue with its attempts reset, and the
-     * next cycle retries it (re-reading the record's current values).
+     * Re-drives a failure: a parked one, or one that waits for its record to change again (a data
+     * error the CRM reported, such as a validation rule, which retrying unchanged cannot pass).
+     * It goes back to the retry queue with its attempts reset, and the next cycle retries it
+     * (re-reading the record's current values on both sides).
      *
-     * @param failure a parked failure, as {@link #parkedFailures()} listed it
-     * @return true if it was parked and is now queued again; false if no such parked failure exists
+     * @param failure a failure, as {@link #parkedFailures()} listed it (or as the listener received it)
+     * @return true if it is now queued for the next cycle; false if no such failure is on record, or
+     *     it is queued already
      */
     public boolean redrive(FailedRecord failure) {
         Objects.requireNonNull(failure, "failure must not be null");
         Optional<FailedRecord> current = settings.state().failure(failure.type(), failure.key(), failure.target());
-        if (current.isEmpty() || !current.get().parked()) {
+        if (current.isEmpty()) {
             return false;
         }
-        settings.state().saveFailure(current.get().unparked());
+        FailedRecord f = current.get();
+        boolean waiting = f.target() == SyncSide.CRM && !f.retriable();
+        if (!f.parked() && !waiting) {
+            return false;
+        }
+        settings.state().saveFailure(new FailedRecord(f.type(), f.key(), f.target(), f.code(), f.message(),
+                f.retriable() || waiting, 1, f.firstFailedAt(), f.lastFailedAt(), false));
         return true;
     }
 
@@ -191,6 +234,151 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * Re-drives every failure of a type and side that waits for a change or is parked (see
+     * {@link #redrive(FailedRecord)}), e.g. after a CRM administrator relaxed a validation rule.
+     *
+     * @param type an object type
+     * @return how many were queued again
+     */
+    public int redriveAll(ObjectType type) {
+        Objects.requireNonNull(type, "type must not be null");
+        int n = 0;
+        List<FailedRecord> candidates = new ArrayList<>(settings.state().retryQueue(type, SyncSide.CRM,
+                MAX_PUSH_IDS));
+        for (FailedRecord f : settings.state().parkedFailures()) {
+            if (f.type().equals(type)) {
+                candidates.add(f);
+            }
+        }
+        for (FailedRecord f : candidates) {
+            if (redrive(f)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Lists conflicts parked for a person to decide: by a {@link ConflictPolicy#manual()} policy,
+     * or because the policy failed on them. Each holds the base and both sides' values.
+     *
+     * @return every parked conflict in the state store
+     */
+    public List<ParkedConflict> parkedConflicts() {
+        return List.copyOf(settings.state().parkedConflicts());
+    }
+
+    /**
+     * Decides a parked conflict: the chosen side's value wins, and the next cycle writes it to the
+     * other side (unless either side changed the field again since, which makes a new conflict).
+     * Waits while a cycle runs (it never interleaves with one).
+     *
+     * @param conflict a conflict, as {@link #parkedConflicts()} listed it
+     * @param resolution {@link Resolution#CRM} or {@link Resolution#MARKETING}
+     * @return true if it was parked and is now decided; false if no such conflict is parked
+     * @throws IllegalArgumentException if the resolution is a park
+     * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle thread
+     */
+    public boolean resolveConflict(ParkedConflict conflict, Resolution resolution) {
+        Objects.requireNonNull(conflict, "conflict must not be null");
+        Objects.requireNonNull(resolution, "resolution must not be null");
+        if (resolution instanceof Resolution.Park) {
+            throw new IllegalArgumentException("resolution must be Resolution.CRM or Resolution.MARKETING, not "
+                    + resolution);
+        }
+        return exclusive("resolveConflict", () -> EngineActions.resolveConflict(settings, conflict, resolution));
+    }
+
+    /**
+     * Creates marketing-only records in the CRM at once, outside the cycle, and links them:
+     * Marketo's "Sync Person to SFDC". A person becomes a Lead (a marketing-only Contact record a
+     * Contact); a person deleted in the CRM is created again, as a new CRM record; a record already
+     * linked to a live CRM record is left alone. Required fields left blank take the configured
+     * defaults ({@link Builder#defaultLastName}, {@link Builder#defaultCompany}); without one the
+     * record is rejected with {@code REQUIRED_FIELD_MISSING}. Creates go in batches of at most
+     * {@link CrmSource#maxWriteBatch()}; a rejected record is reported with the CRM's code and
+     * message and kept in the state store (retried by later cycles if retriable, else when it
+     * changes again or is re-driven), and the others proceed. Waits while a cycle runs.
+     *
+     * @param type {@link ObjectType#LEAD}, {@link ObjectType#CONTACT} or {@link ObjectType#CAMPAIGN}
+     * @param marketingIds the records' marketing ids, at most {@link #MAX_PUSH_IDS}
+     * @return one result per id, in order
+     * @throws IllegalArgumentException for another type, or a null or blank id, or too many ids
+     * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle thread
+     * @throws SyncException if the CRM or a store failed (a create may have reached the CRM: the next
+     *     cycle links it, or sends it again)
+     */
+    public List<PushResult> pushNow(ObjectType type, Collection<String> marketingIds) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(marketingIds, "marketingIds must not be null");
+        if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT) && !type.equals(ObjectType.CAMPAIGN)) {
+            throw new IllegalArgumentException("pushNow creates Lead, Contact or Campaign records, not " + type
+                    + " (campaign members are created by the cycle)");
+        }
+        if (marketingIds.size() > MAX_PUSH_IDS) {
+            throw new IllegalArgumentException("pushNow takes at most " + MAX_PUSH_IDS + " ids, got "
+                    + marketingIds.size());
+        }
+        List<String> ids = new ArrayList<>(marketingIds.size());
+        int i = 0;
+        for (String id : marketingIds) {
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("marketingIds[" + i + "] is " + (id == null ? "null" : "blank"));
+            }
+            ids.add(id);
+            i++;
+        }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return exclusive("pushNow", () -> EngineActions.pushNow(settings, listener, type, ids));
+    }
+
+    /**
+     * Pushes marketing-only persons as Leads (see {@link #pushNow(ObjectType, Collection)}).
+     *
+     * @param leadMarketingIds marketing ids of Lead records
+     * @return one result per id, in order
+     */
+    public List<PushResult> pushNow(String... leadMarketingIds) {
+        Objects.requireNonNull(leadMarketingIds, "leadMarketingIds must not be null");
+        return pushNow(ObjectType.LEAD, Arrays.asList(leadMarketingIds));
+    }
+
+    /** Runs work while no cycle runs, holding the engine's cycle slot; waits for a running cycle. */
+    private <T> T exclusive(String what, Supplier<T> work) {
+        Thread me = Thread.currentThread();
+        if (cycleThread.get() == me) {
+            throw new IllegalStateException(what + " cannot be called from the engine's own cycle thread"
+                    + " (e.g. from a listener)");
+        }
+        synchronized (monitor) {
+            while (true) {
+                if (state.get() == State.CLOSED) {
+                    throw new IllegalStateException("engine '" + engineId() + "' is closed");
+                }
+                if (cycleThread.compareAndSet(null, me)) {
+                    break;
+                }
+                try {
+                    monitor.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SyncException(what + " was interrupted while waiting for the running cycle to end", e);
+                }
+            }
+        }
+        try {
+            return work.get();
+        } finally {
+            synchronized (monitor) {
+                cycleThread.set(null);
+                monitor.notifyAll();
+            }
+        }
     }
 
     /**
@@ -230,8 +418,9 @@ public final class SyncEngine implements AutoCloseable {
         private CrmSource crmSource;
         private MarketingStore marketingStore;
         private SyncStateStore syncStateStore;
-        // TODO(issue 3, bidirectional): Marketo's default is per type (Lead: marketing wins, Contact: CRM wins).
-        private ConflictPolicy conflictPolicy = ConflictPolicy.crmWins();
+        private ConflictPolicy conflictPolicy = ConflictPolicy.marketoDefaults();
+        private final Map<String, String> personDefaults = new LinkedHashMap<>();
+        private String marketingIdField;
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -275,12 +464,70 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /**
-         * @param conflictPolicy who wins a field changed on both sides (bidirectional types);
-         *     default {@link ConflictPolicy#crmWins()}
+         * @param conflictPolicy who wins a field changed on both sides (bidirectional types), and how
+         *     each field travels ({@link ConflictPolicy#builder()} composes rules per type and field);
+         *     default {@link ConflictPolicy#marketoDefaults()}: Leads marketing wins, Contacts CRM wins,
+         *     Campaigns and campaign members CRM wins
          * @return this builder
          */
         public Builder conflictPolicy(ConflictPolicy conflictPolicy) {
             this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy must not be null");
+            return this;
+        }
+
+        /**
+         * The last name a person created in the CRM ({@link SyncEngine#pushNow}, or joining a synced
+         * campaign) gets when its own is blank. Applied on create only, never on update (as Marketo's
+         * default person last name). Without it such a create is rejected with
+         * {@code REQUIRED_FIELD_MISSING}.
+         *
+         * @param lastName 1 to 80 characters, not blank
+         * @return this builder
+         */
+        public Builder defaultLastName(String lastName) {
+            personDefaults.put("LastName", checkDefault("defaultLastName", lastName, 80));
+            return this;
+        }
+
+        /**
+         * The company a Lead created in the CRM gets when its own is blank; create only, never on
+         * update. Without it such a create is rejected with {@code REQUIRED_FIELD_MISSING}.
+         *
+         * @param company 1 to 255 characters, not blank
+         * @return this builder
+         */
+        public Builder defaultCompany(String company) {
+            personDefaults.put("Company", checkDefault("defaultCompany", company, 255));
+            return this;
+        }
+
+        private static String checkDefault(String name, String value, int max) {
+            Objects.requireNonNull(value, name + " must not be null");
+            if (value.isBlank() || value.length() > max) {
+                throw new IllegalArgumentException(name + " must be 1 to " + max + " characters and not blank, was '"
+                        + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
+            }
+            return value;
+        }
+
+        /**
+         * Names a custom text field that exists on Lead, Contact and Campaign in the CRM (for
+         * instance {@code Marketing_Id__c}) into which every create writes the record's marketing
+         * id. With it, a create whose answer was lost (a crash, a timeout) is recognised when the
+         * CRM's change stream shows the new record, and linked instead of created twice. Without
+         * it, such a record is recognised by its values, which a host edit in between can defeat.
+         * The field itself is not synced. Default: none.
+         *
+         * @param apiName a custom field API name ending in {@code __c}
+         * @return this builder
+         */
+        public Builder marketingIdField(String apiName) {
+            Objects.requireNonNull(apiName, "marketingIdField must not be null");
+            if (!apiName.matches("[A-Za-z][A-Za-z0-9_]*__c")) {
+                throw new IllegalArgumentException("marketingIdField must be a custom field API name such as"
+                        + " 'Marketing_Id__c', was '" + apiName + "'");
+            }
+            this.marketingIdField = apiName;
             return this;
         }
 
@@ -473,7 +720,7 @@ public final class SyncEngine implements AutoCloseable {
             String id = engineId != null ? engineId : "crmsync-" + UUID.randomUUID().toString().substring(0, 8);
             return new SyncEngine(new EngineSettings(id, crmSource, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener));
+                    listener, personDefaults, marketingIdField));
         }
     }
 }

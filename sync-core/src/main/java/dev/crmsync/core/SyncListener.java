@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Hooks into a running engine: progress, rejected records, type and cycle completion. Every
- * method is a no-op by default; override what you need.
+ * Hooks into a running engine: progress, rejected records, conflicts, lead conversions, merges,
+ * type and cycle completion. Every method is a no-op by default; override what you need.
  *
  * <p>Methods are called on the thread running the cycle, in cycle order. They should return
  * quickly. The engine calls them behind a guard: a listener that throws is logged and ignored,
@@ -41,12 +41,41 @@ public interface SyncListener {
     }
 
     /**
-     * A record was rejected (by the marketing store, for one-way types). It is kept in the state
-     * store for retry, or parked once its attempts are used up ({@link FailedRecord#parked()}).
+     * A record was rejected: by the marketing store ({@link FailedRecord#target()} {@code MARKETING}),
+     * or by the CRM or the engine's checks before a CRM write ({@code CRM}), with the reason code
+     * and message. It is kept in the state store for retry, or parked once its attempts are used
+     * up ({@link FailedRecord#parked()}). Also called for {@link SyncEngine#pushNow} rejections.
      *
      * @param failure the failure as saved, with the reason
      */
     default void onRecordRejected(FailedRecord failure) {
+    }
+
+    /**
+     * A field changed on both sides was decided (bidirectional types): by the policy, or parked
+     * for manual resolution ({@link Resolution.Park}), in which case the conflict is in
+     * {@link SyncEngine#parkedConflicts()}.
+     *
+     * @param conflict the conflict, with both values and the base
+     * @param resolution what was decided
+     */
+    default void onConflict(Conflict conflict, Resolution resolution) {
+    }
+
+    /**
+     * A lead converted in the CRM was applied to the store: one marketing person, now a Contact.
+     *
+     * @param conversion the conversion
+     */
+    default void onLeadConverted(LeadConversion conversion) {
+    }
+
+    /**
+     * Records merged in the CRM were merged in the store.
+     *
+     * @param merge the merge
+     */
+    default void onRecordsMerged(RecordsMerged merge) {
     }
 
     /**

@@ -168,8 +168,12 @@ public interface MarketingStore {
     /**
      * Moves a record to another type and CRM id, as a lead conversion does (Lead → Contact). If a
      * record with the target id already exists, this behaves as {@link #merge} into it. References
-     * to the old id are repointed. The record keeps its marketing id. If neither record exists, the
-     * record is created under its new identity. Idempotent.
+     * to the old id are repointed. The record keeps its marketing id, and its
+     * {@linkplain MarketingRecord#crmDeleted() deleted flag} (an {@link #upsert} clears it). If
+     * neither record exists, the record is created under its new identity. Idempotent.
+     *
+     * <p>{@code fromType} may equal {@code toType}: the record then only takes a new CRM id. The
+     * engine does this when a person the CRM deleted is pushed to the CRM again (a new CRM record).
      *
      * @param fromType the old type
      * @param fromId the old CRM id

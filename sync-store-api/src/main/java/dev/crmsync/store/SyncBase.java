@@ -14,13 +14,19 @@ import java.util.Objects;
  *
  * @param type the object type
  * @param crmId the CRM id
- * @param marketingId the marketing store's id
- * @param fields the agreed values
+ * @param marketingId the marketing store's id, or {@value #PENDING_MARKETING_ID} while the engine does not know
+ *     it yet (it saves a base just before the store creates the record, so that a crash in between
+ *     loses nothing; the next cycle fills it in)
+ * @param fields the agreed values; names starting with {@code crmsync.} are the engine's bookkeeping (a write to
+ *     the CRM in flight), kept by a store like any other entry
  * @param crmModstamp the CRM's stamp of the agreed version
  * @param syncedAt when the two sides agreed
  */
 public record SyncBase(ObjectType type, CrmId crmId, String marketingId, Map<String, FieldValue> fields,
                        Instant crmModstamp, Instant syncedAt) {
+
+    /** The marketing id of a base saved before the store assigned one: empty. */
+    public static final String PENDING_MARKETING_ID = "";
 
     /** Checks nulls and copies the map. */
     public SyncBase {

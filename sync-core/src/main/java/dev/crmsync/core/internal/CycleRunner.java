@@ -264,7 +264,7 @@ public final class CycleRunner {
                 long rejected = r.counts().failed();
                 if (rejected > 0) {
                     reasons.add(r.type() + ": " + rejected + " record" + (rejected == 1 ? "" : "s")
-                            + " rejected by the store (kept for retry or parked)");
+                            + " rejected (kept for retry or parked)");
                 }
             }
         }

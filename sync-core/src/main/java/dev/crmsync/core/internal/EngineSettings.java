@@ -30,12 +30,17 @@ import java.util.Set;
  * @param leaseTtl lease time-to-live per object type
  * @param clock the clock
  * @param listener the host's listener (unguarded; the engine wraps it)
+ * @param personDefaults values a person created in the CRM gets for required fields left blank
+ *     (Lead: LastName, Company; Contact: LastName), on create only
+ * @param marketingIdField a CRM text field (on Lead, Contact and Campaign) into which creates write
+ *     the marketing id, so that a create whose answer was lost is recognised; null if none
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
                              Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
-                             SyncListener listener) {
+                             SyncListener listener, Map<String, String> personDefaults,
+                             String marketingIdField) {
 
     /** Checks nulls and copies collections. */
     public EngineSettings {
@@ -50,6 +55,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(leaseTtl, "leaseTtl");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
+        personDefaults = Map.copyOf(personDefaults);
     }
 
     /** @return how many ids to fetch from the CRM per call */

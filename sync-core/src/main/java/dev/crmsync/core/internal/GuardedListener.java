@@ -1,5 +1,9 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.Conflict;
+import dev.crmsync.core.LeadConversion;
+import dev.crmsync.core.RecordsMerged;
+import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.core.SyncReport;
 import dev.crmsync.core.TypeReport;
@@ -42,6 +46,21 @@ public final class GuardedListener implements SyncListener {
     @Override
     public void onRecordRejected(FailedRecord failure) {
         guard("onRecordRejected", () -> delegate.onRecordRejected(failure));
+    }
+
+    @Override
+    public void onConflict(Conflict conflict, Resolution resolution) {
+        guard("onConflict", () -> delegate.onConflict(conflict, resolution));
+    }
+
+    @Override
+    public void onLeadConverted(LeadConversion conversion) {
+        guard("onLeadConverted", () -> delegate.onLeadConverted(conversion));
+    }
+
+    @Override
+    public void onRecordsMerged(RecordsMerged merge) {
+        guard("onRecordsMerged", () -> delegate.onRecordsMerged(merge));
     }
 
     @Override

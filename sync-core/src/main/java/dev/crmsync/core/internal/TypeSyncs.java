@@ -17,9 +17,7 @@ public final class TypeSyncs {
      */
     public static Function<ObjectType, TypeSync> defaults(EngineSettings settings) {
         TypeSync oneWay = new OneWaySync();
-        // TODO(issue 3, bidirectional): route type.isBidirectional() (Lead, Contact, Campaign,
-        //  CampaignMember) to BidirectionalSync(settings.conflictPolicy(), ...); until then every
-        //  type, bidirectional ones included, travels one way CRM -> marketing.
-        return type -> oneWay;
+        TypeSync bidirectional = new BidirectionalSync();
+        return type -> type.isBidirectional() ? bidirectional : oneWay;
     }
 }

@@ -775,6 +775,24 @@ public abstract class MarketingStoreContract {
         assertTrue(store.crmIds(ObjectType.LEAD, null, 10).isEmpty());
     }
 
+    @Test
+    void relinkWithinATypeGivesTheRecordANewCrmId() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), T0)));
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.LEAD, lead(2), fields("Email", "a@x.org"));
+        assertEquals(mid, out.marketingId(), "the person keeps its marketing id");
+        assertEquals(lead(2), out.crmId());
+        assertEquals(FieldValue.text("Ada"), out.get("LastName"));
+        assertEquals(FieldValue.text("a@x.org"), out.get("Email"));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+        assertEquals(List.of(lead(2)), store.crmIds(ObjectType.LEAD, null, 10));
+        List<StoreResult> revived = store.upsert(ObjectType.LEAD,
+                List.of(rec(ObjectType.LEAD, lead(2), "LastName", "Ada")));
+        assertInstanceOf(StoreResult.Updated.class, revived.get(0), "an upsert clears the deleted flag it kept");
+        assertFalse(one(ObjectType.LEAD, lead(2)).crmDeleted());
+    }
+
     // ---- threads -------------------------------------------------------------------------------
 
     @Test

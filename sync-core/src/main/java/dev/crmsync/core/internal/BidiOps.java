@@ -1,0 +1,294 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.CrmWrite;
+import dev.crmsync.core.CrmWriteResult;
+import dev.crmsync.core.PushResult;
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.StoreResult;
+import dev.crmsync.store.SyncBase;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CRM and store operations of one bidirectional type that both a cycle and
+ * {@code SyncEngine.pushNow} use: chunked fetches and writes, the create payload of a
+ * marketing-only record (required-field defaults, the marketing-id field, value checks), pushes
+ * (create in the CRM, then link), and linking a marketing record to the CRM record created for it.
+ */
+final class BidiOps {
+    private static final Logger LOG = LoggerFactory.getLogger(BidiOps.class);
+
+    /** Default values, by field, a person create may use (keys of {@link EngineSettings#personDefaults()}). */
+    static final Set<ObjectType> PERSON_TYPES = Set.of(ObjectType.LEAD, ObjectType.CONTACT);
+
+    final EngineSettings settings;
+    final BidiType t;
+    final SideFailures crmFailures;
+    final SideFailures storeFailures;
+    final TypeCounters counters;
+    final SyncListener listener;
+
+    BidiOps(EngineSettings settings, BidiType t, SideFailures crmFailures, SideFailures storeFailures,
+            TypeCounters counters, SyncListener listener) {
+        this.settings = settings;
+        this.t = t;
+        this.crmFailures = crmFailures;
+        this.storeFailures = storeFailures;
+        this.counters = counters;
+        this.listener = listener;
+    }
+
+    ObjectType type() {
+        return t.type;
+    }
+
+    Instant now() {
+        return settings.clock().instant();
+    }
+
+    // ---- CRM calls ---------------------------------------------------------------------------
+
+    /** Fetches records by id in chunks the CRM accepts; counts them as read. */
+    Map<CrmId, SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields) {
+        Map<CrmId, SyncRecord> out = new HashMap<>();
+        List<CrmId> list = List.copyOf(new LinkedHashSet<>(ids));
+        int size = settings.fetchSize();
+        for (int from = 0; from < list.size(); from += size) {
+            List<CrmId> chunk = list.subList(from, Math.min(list.size(), from + size));
+            List<SyncRecord> found = settings.crm().fetch(type, chunk, fields);
+            if (found == null) {
+                throw new SyncException("CRM returned null from fetch", type, null, null);
+            }
+            counters.read(found.size());
+            for (SyncRecord r : found) {
+                if (!r.type().equals(type)) {
+                    throw new SyncException("CRM returned a " + r.type() + " record when asked for " + type, type,
+                            r.id(), null);
+                }
+                out.put(r.id(), r);
+            }
+        }
+        return out;
+    }
+
+    /** Writes in batches of at most the CRM's batch size; one result per write, in order. */
+    List<CrmWriteResult> write(List<? extends CrmWrite> writes) {
+        List<CrmWriteResult> out = new ArrayList<>(writes.size());
+        int size = Math.max(1, settings.crm().maxWriteBatch());
+        for (int from = 0; from < writes.size(); from += size) {
+            List<? extends CrmWrite> chunk = writes.subList(from, Math.min(writes.size(), from + size));
+            List<CrmWriteResult> results = settings.crm().write(t.type, chunk);
+            if (results == null || results.size() != chunk.size()) {
+                throw new SyncException("CRM returned " + (results == null ? "null" : results.size())
+                        + " results for a write batch of " + chunk.size(), t.type, null, null);
+            }
+            out.addAll(results);
+        }
+        return out;
+    }
+
+    // ---- creates -----------------------------------------------------------------------------
+
+    /** A create payload, or why there can be none. */
+    record Payload(Map<String, FieldValue> fields, BidiType.Rejection rejection) {
+    }
+
+    /**
+     * The values a create of this marketing-only record sends: every synced, createable field
+     * that has a value, required fields left blank filled from the configured defaults (person
+     * types), and the marketing id in the marketing-id field.
+     */
+    Payload createPayload(MarketingRecord r) {
+        String what = FieldMerger.describe(t, null, r.marketingId());
+        Map<String, FieldValue> payload = new LinkedHashMap<>();
+        for (String f : t.synced()) {
+            FieldValue v = r.get(f);
+            if (!v.isNull() && t.createable(f)) {
+                payload.put(f, v);
+            }
+        }
+        for (String req : t.required()) {
+            FieldValue v = payload.getOrDefault(req, FieldValue.NULL);
+            if (!v.isBlank()) {
+                continue;
+            }
+            String def = PERSON_TYPES.contains(t.type) ? settings.personDefaults().get(req) : null;
+            if (def == null) {
+                String hint = PERSON_TYPES.contains(t.type)
+                        ? " and no default is configured (SyncEngine.Builder." + ("Company".equals(req)
+                        ? "defaultCompany" : "defaultLastName") + ")" : "";
+                return new Payload(null, new BidiType.Rejection("REQUIRED_FIELD_MISSING",
+                        what + " cannot be created in the CRM: it has no " + req + hint));
+            }
+            payload.put(req, FieldValue.text(def));
+        }
+        if (t.marketingIdField != null) {
+            payload.put(t.marketingIdField, FieldValue.text(r.marketingId()));
+        }
+        for (Map.Entry<String, FieldValue> e : payload.entrySet()) {
+            BidiType.Rejection rej = t.check(what, e.getKey(), e.getValue());
+            if (rej != null) {
+                return new Payload(null, rej);
+            }
+        }
+        return new Payload(payload, null);
+    }
+
+    /**
+     * Creates marketing-only (or CRM-deleted) records in the CRM and links them.
+     *
+     * @param records records of this type
+     * @param repeatUnconfirmed true to send a create again although an earlier one is unconfirmed
+     *     (a cycle found that it never reached the CRM)
+     * @return one result per record, in order
+     */
+    List<PushResult> push(List<MarketingRecord> records, boolean repeatUnconfirmed) {
+        PushResult[] results = new PushResult[records.size()];
+        List<Integer> pending = new ArrayList<>();
+        List<CrmWrite> creates = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            MarketingRecord r = records.get(i);
+            String key = FailedRecord.marketingKey(r.marketingId());
+            if (r.crmId() != null && !r.crmDeleted()) {
+                results[i] = new PushResult.AlreadyInCrm(r.marketingId(), r.crmId());
+                continue;
+            }
+            Optional<FailedRecord> prior = crmFailures.find(key);
+            if (!repeatUnconfirmed && prior.isPresent() && prior.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
+                results[i] = new PushResult.Rejected(r.marketingId(), SideFailures.PUSH_UNCONFIRMED,
+                        "an earlier create of " + FieldMerger.describe(t, null, r.marketingId())
+                                + " is not confirmed yet; the next cycle links it, or sends it again", true);
+                continue;
+            }
+            Payload p = createPayload(r);
+            if (p.rejection() != null) {
+                crmFailures.rejected(key, p.rejection().code(), p.rejection().message(), false);
+                results[i] = new PushResult.Rejected(r.marketingId(), p.rejection().code(), p.rejection().message(),
+                        false);
+                continue;
+            }
+            pending.add(i);
+            creates.add(new CrmWrite.Create(r.marketingId(), p.fields()));
+        }
+        if (creates.isEmpty()) {
+            return List.of(results);
+        }
+        int size = Math.max(1, settings.crm().maxWriteBatch());
+        for (int from = 0; from < creates.size(); from += size) {
+            int to = Math.min(creates.size(), from + size);
+            List<Integer> idx = pending.subList(from, to);
+            for (int i : idx) {
+                crmFailures.pushSent(FailedRecord.marketingKey(records.get(i).marketingId()));
+            }
+            List<CrmWriteResult> written = write(creates.subList(from, to));
+            Map<CrmId, Integer> created = new LinkedHashMap<>();
+            for (int k = 0; k < idx.size(); k++) {
+                int i = idx.get(k);
+                MarketingRecord r = records.get(i);
+                CrmWriteResult res = written.get(k);
+                if (res instanceof CrmWriteResult.Written w) {
+                    created.put(w.id(), i);
+                } else {
+                    CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
+                    crmFailures.rejected(FailedRecord.marketingKey(r.marketingId()), rej.code(), rej.message(),
+                            rej.retriable());
+                    results[i] = new PushResult.Rejected(r.marketingId(), rej.code(), rej.message(), rej.retriable());
+                }
+            }
+            Map<CrmId, SyncRecord> fetched = fetch(t.type, created.keySet(), t.read);
+            for (Map.Entry<CrmId, Integer> e : created.entrySet()) {
+                int i = e.getValue();
+                MarketingRecord r = records.get(i);
+                SyncRecord rec = fetched.get(e.getKey());
+                if (rec == null) {     // gone already: link it anyway; the next cycle sees it deleted
+                    rec = new SyncRecord(t.type, e.getKey(), ((CrmWrite.Create) creates.get(pending.indexOf(i)))
+                            .fields(), now(), false);
+                }
+                linkAfterCreate(r, rec, true);
+                counters.created();
+                crmFailures.succeeded(FailedRecord.marketingKey(r.marketingId()));
+                results[i] = new PushResult.Created(r.marketingId(), e.getKey());
+                LOG.info("{} (marketing id {}) created in the CRM as {}", t.type, r.marketingId(), e.getKey());
+            }
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Links a marketing record to a CRM record whose base is already saved (the process died
+     * between saving it and linking): only the link; the next merge runs against that base.
+     */
+    void linkOnly(MarketingRecord mkt, CrmId id) {
+        if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
+            settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(t.type, mkt.crmId());
+        } else if (mkt.crmId() == null) {
+            settings.store().link(t.type, mkt.marketingId(), id);
+        }
+    }
+
+    /**
+     * Links a marketing record to the CRM record created for it and makes the two agree: the
+     * store takes the CRM's values where it has none (defaults the CRM filled), or — when
+     * {@code trustCrm}, right after our own create — wherever they differ; the base is the CRM's
+     * values. A record linked to a CRM record the CRM deleted takes the new id instead.
+     *
+     * @param mkt the marketing record
+     * @param crm the CRM record created for it
+     * @param trustCrm true if the CRM record holds exactly what was sent; false when the create's
+     *     answer was lost and the host may have edited the record since (its edits then flow to the CRM)
+     * @return true if the store took the record
+     */
+    boolean linkAfterCreate(MarketingRecord mkt, SyncRecord crm, boolean trustCrm) {
+        String mid = mkt.marketingId();
+        CrmId id = crm.id();
+        // the base first: should the process die before the store links the record, the next cycle
+        // finds the CRM record unknown to the store and links it again; after, it finds the base
+        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, t.syncedValues(crm.fields()), crm.modstamp(),
+                now())));
+        if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
+            settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(t.type, mkt.crmId());
+        } else if (mkt.crmId() == null) {
+            settings.store().link(t.type, mid, id);
+        }
+        Map<String, FieldValue> storeFields = new LinkedHashMap<>();
+        for (String f : t.synced()) {
+            FieldValue c = crm.get(f);
+            FieldValue m = mkt.get(f);
+            if (!c.equals(m) && (trustCrm || m.isBlank())) {
+                storeFields.put(f, c);
+            }
+        }
+        List<StoreResult> res = settings.store().upsert(t.type,
+                List.of(new SyncRecord(t.type, id, storeFields, crm.modstamp(), crm.deleted())));
+        if (res == null || res.size() != 1) {
+            throw new SyncException("marketing store returned " + (res == null ? "null" : res.size())
+                    + " results for 1 record from upsert", t.type, id, null);
+        }
+        if (res.get(0) instanceof StoreResult.Rejected rej) {
+            settings.state().deleteBase(t.type, id);     // the store does not hold the CRM's values: no base
+            storeFailures.rejected(id.value(), rej.code(), rej.message(), rej.retriable());
+            return false;
+        }
+        storeFailures.succeeded(id.value());
+        return true;
+    }
+}

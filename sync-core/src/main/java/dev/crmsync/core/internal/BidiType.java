@@ -1,0 +1,215 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.FieldRule;
+import dev.crmsync.core.FieldSchema;
+import dev.crmsync.core.FieldType;
+import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the engine syncs of one bidirectional type, for one cycle (or one push): the fields merged
+ * both ways and each one's {@link FieldRule}, the fields read from the CRM, and the marketing-id
+ * field. Immutable.
+ */
+final class BidiType {
+
+    /** System fields read (when readable) even if the host does not sync them: they drive conversions and merges. */
+    private static final List<String> SYSTEM_FIELDS = List.of(SyncRecord.IS_CONVERTED, SyncRecord.CONVERTED_CONTACT_ID,
+            SyncRecord.MASTER_RECORD_ID);
+
+    /** Fields a create must fill, per type (Salesforce's required fields). */
+    private static final Map<ObjectType, List<String>> REQUIRED = Map.of(
+            ObjectType.LEAD, List.of("LastName", "Company"),
+            ObjectType.CONTACT, List.of("LastName"),
+            ObjectType.CAMPAIGN, List.of("Name"));
+
+    final ObjectType type;
+    final ObjectSchema schema;
+    /** Synced fields, in the CRM's order, with their effective rule. */
+    final Map<String, FieldRule> rules;
+    /** Fields read from the CRM: the synced ones plus the system ones needed. */
+    final Set<String> read;
+    /** The marketing-id field if this type has it and it is createable, else null. */
+    final String marketingIdField;
+
+    private BidiType(ObjectType type, ObjectSchema schema, Map<String, FieldRule> rules, Set<String> read,
+                     String marketingIdField) {
+        this.type = type;
+        this.schema = schema;
+        this.rules = Collections.unmodifiableMap(rules);
+        this.read = Collections.unmodifiableSet(read);
+        this.marketingIdField = marketingIdField;
+    }
+
+    /**
+     * @param settings the engine's settings (policy, marketing-id field)
+     * @param schema the type as the integration user sees it
+     * @param selected the fields to sync: readable and selected by the host
+     * @return the type's sync description
+     * @throws SyncException if the policy's {@code fieldRule} throws or returns null
+     */
+    static BidiType of(EngineSettings settings, ObjectSchema schema, Set<String> selected) {
+        ObjectType type = schema.type();
+        String idField = settings.marketingIdField();
+        Map<String, FieldSchema> byName = schema.fieldsByName();
+        Map<String, FieldRule> rules = new LinkedHashMap<>();
+        for (String f : byName.keySet()) {
+            if (!selected.contains(f) || f.equals(idField)) {
+                continue;
+            }
+            FieldRule rule;
+            try {
+                rule = settings.conflictPolicy().fieldRule(type, f);
+            } catch (RuntimeException e) {
+                throw new SyncException("conflict policy " + settings.conflictPolicy() + " threw from fieldRule for field '"
+                        + f + "' of " + type + ": " + e, type, null, e);
+            }
+            if (rule == null) {
+                throw new SyncException("conflict policy " + settings.conflictPolicy()
+                        + " returned no fieldRule for field '" + f + "' of " + type, type, null, null);
+            }
+            if (rule == FieldRule.DONT_SYNC) {
+                continue;
+            }
+            FieldSchema fs = byName.get(f);
+            if (!fs.updateable() || fs.calculated()) {
+                rule = FieldRule.ALWAYS_CRM;   // the CRM owns what the integration user cannot update
+            }
+            rules.put(f, rule);
+        }
+        Set<String> read = new LinkedHashSet<>(rules.keySet());
+        for (String f : SYSTEM_FIELDS) {
+            FieldSchema fs = byName.get(f);
+            if (fs != null && fs.readable()) {
+                read.add(f);
+            }
+        }
+        String marketingIdField = null;
+        if (idField != null) {
+            FieldSchema fs = byName.get(idField);
+            if (fs != null && fs.readable() && fs.createable()) {
+                marketingIdField = idField;
+                read.add(idField);
+            }
+        }
+        return new BidiType(type, schema, rules, read, marketingIdField);
+    }
+
+    /**
+     * Describes a type outside a cycle's type run, with the host's field selection applied.
+     *
+     * @param settings the engine's settings
+     * @param type the type
+     * @return its description, or empty if the integration user cannot query it
+     */
+    static Optional<BidiType> describe(EngineSettings settings, ObjectType type) {
+        Optional<ObjectSchema> schema = settings.crm().describe(type);
+        if (schema.isEmpty() || !schema.get().queryable()) {
+            return Optional.empty();
+        }
+        Set<String> readable = schema.get().readableFieldNames();
+        Set<String> selection = settings.fieldSelection().get(type);
+        Set<String> selected = new LinkedHashSet<>(readable);
+        if (selection != null) {
+            selected.retainAll(selection);
+        }
+        return Optional.of(of(settings, schema.get(), selected));
+    }
+
+    /** @return the synced field names */
+    Set<String> synced() {
+        return rules.keySet();
+    }
+
+    /** @param f a synced field @return its schema */
+    FieldSchema field(String f) {
+        return schema.field(f).orElseThrow();
+    }
+
+    /** @param f a field @return true if a create may set it */
+    boolean createable(String f) {
+        return schema.field(f).map(fs -> fs.createable() && !fs.calculated()).orElse(false);
+    }
+
+    /** @param f a field @return true if an update may set it */
+    boolean updateable(String f) {
+        return schema.field(f).map(fs -> fs.updateable() && !fs.calculated()).orElse(false);
+    }
+
+    /** @return the fields a create of this type must fill that this schema has */
+    List<String> required() {
+        return REQUIRED.getOrDefault(type, List.of()).stream().filter(f -> schema.field(f).isPresent()).toList();
+    }
+
+    /**
+     * @param values values by field
+     * @return the synced fields' values (NULL for absent ones), for a base
+     */
+    Map<String, FieldValue> syncedValues(Map<String, FieldValue> values) {
+        Map<String, FieldValue> out = new LinkedHashMap<>();
+        for (String f : rules.keySet()) {
+            FieldValue v = values.get(f);
+            if (v != null && !v.isNull()) {
+                out.put(f, v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks a value the engine is about to write to the CRM, as the CRM would: its kind against
+     * the field's type, and text length.
+     *
+     * @param what names the record, e.g. {@code Lead 00Q… (marketing id 17)}
+     * @param f the field
+     * @param v the value
+     * @return the rejection, or null if the CRM can take it
+     */
+    Rejection check(String what, String f, FieldValue v) {
+        FieldSchema fs = schema.field(f).orElse(null);
+        if (fs == null) {
+            return new Rejection("INVALID_FIELD", "field '" + f + "' of " + what + " does not exist in the CRM");
+        }
+        if (!fs.type().accepts(v)) {
+            return new Rejection("INVALID_TYPE_ON_FIELD_IN_RECORD", "field '" + f + "' of " + what + ": a "
+                    + kind(v) + " value does not fit a " + fs.type() + " field");
+        }
+        if (fs.length() > 0 && v instanceof FieldValue.Text t && t.value().length() > fs.length()
+                && fs.type() != FieldType.REFERENCE) {
+            return new Rejection("STRING_TOO_LONG", "field '" + f + "' of " + what + ": " + t.value().length()
+                    + " characters, the CRM takes at most " + fs.length());
+        }
+        return null;
+    }
+
+    private static String kind(FieldValue v) {
+        if (v instanceof FieldValue.Text) {
+            return "text";
+        } else if (v instanceof FieldValue.Number) {
+            return "number";
+        } else if (v instanceof FieldValue.Bool) {
+            return "boolean";
+        } else if (v instanceof FieldValue.Date) {
+            return "date";
+        } else if (v instanceof FieldValue.DateTime) {
+            return "date-time";
+        } else if (v instanceof FieldValue.Ref) {
+            return "reference";
+        }
+        return "null";
+    }
+
+    /** A rejection decided before any CRM call. @param code the reason code @param message the reason */
+    record Rejection(String code, String message) {
+    }
+}

@@ -1,0 +1,122 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.PushResult;
+import dev.crmsync.core.Resolution;
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.SyncStateStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the engine does outside a cycle, on the host's request: pushes (Marketo's "Sync Person to
+ * SFDC") and manual conflict resolutions. The engine runs them while no cycle runs.
+ */
+public final class EngineActions {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineActions.class);
+
+    private EngineActions() {
+    }
+
+    /**
+     * Creates marketing records in the CRM at once and links them.
+     *
+     * @param settings the engine's settings
+     * @param listener the guarded listener
+     * @param type Lead, Contact or Campaign
+     * @param marketingIds the records
+     * @return one result per id, in order
+     */
+    public static List<PushResult> pushNow(EngineSettings settings, SyncListener listener, ObjectType type,
+                                           List<String> marketingIds) {
+        BidiType t = BidiType.describe(settings, type).orElseThrow(() -> new SyncException(
+                "the integration user cannot read " + type + " in the CRM, so nothing can be pushed", type, null, null));
+        TypeCounters counters = new TypeCounters();
+        SideFailures crm = SideFailures.lazy(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
+                settings.clock(), listener, counters);
+        SideFailures store = SideFailures.lazy(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
+                settings.clock(), listener, counters);
+        BidiOps ops = new BidiOps(settings, t, crm, store, counters, listener);
+        List<MarketingRecord> found = new ArrayList<>();
+        PushResult[] out = new PushResult[marketingIds.size()];
+        List<Integer> at = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < marketingIds.size(); i++) {
+            String id = marketingIds.get(i);
+            if (seen.containsKey(id)) {
+                continue;        // asked twice: the first answer serves both
+            }
+            seen.put(id, i);
+            Optional<MarketingRecord> r = settings.store().findByMarketingId(type, id);
+            if (r.isEmpty()) {
+                out[i] = new PushResult.NotFound(id);
+            } else {
+                found.add(r.get());
+                at.add(i);
+            }
+        }
+        List<PushResult> results = ops.push(found, false);
+        for (int k = 0; k < results.size(); k++) {
+            out[at.get(k)] = results.get(k);
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                out[i] = out[seen.get(marketingIds.get(i))];
+            }
+        }
+        LOG.info("pushNow {}: {} asked, {} created", type, marketingIds.size(), counters.snapshot().created());
+        return List.of(out);
+    }
+
+    /**
+     * Resolves a parked conflict: rewrites the field's base so that the chosen side's value is the
+     * only change, and queues the record, so that the next cycle writes it to the other side.
+     *
+     * @param settings the engine's settings
+     * @param conflict the conflict as listed
+     * @param resolution {@link Resolution#CRM} or {@link Resolution#MARKETING}
+     * @return false if no such conflict is parked
+     */
+    public static boolean resolveConflict(EngineSettings settings, ParkedConflict conflict, Resolution resolution) {
+        SyncStateStore state = settings.state();
+        Optional<ParkedConflict> current = state.parkedConflicts().stream()
+                .filter(c -> c.type().equals(conflict.type()) && c.crmId().equals(conflict.crmId())
+                        && c.field().equals(conflict.field()))
+                .findFirst();
+        if (current.isEmpty()) {
+            return false;
+        }
+        ParkedConflict c = current.get();
+        CrmId id = c.crmId();
+        SyncBase base = state.bases(c.type(), List.of(id)).get(id);
+        if (base != null) {
+            FieldValue loser = resolution instanceof Resolution.TakeCrm ? c.marketingValue() : c.crmValue();
+            Map<String, FieldValue> fields = new LinkedHashMap<>(base.fields());
+            if (loser.isNull()) {
+                fields.remove(c.field());
+            } else {
+                fields.put(c.field(), loser);
+            }
+            state.saveBases(List.of(new SyncBase(base.type(), id, base.marketingId(), fields, base.crmModstamp(),
+                    settings.clock().instant())));
+        }
+        SideFailures.followUp(state, c.type(), id.value(), "conflict on field '" + c.field() + "' resolved for the "
+                + (resolution instanceof Resolution.TakeCrm ? "CRM" : "marketing") + " side", settings.clock().instant());
+        state.deleteConflict(c.type(), id, c.field());
+        LOG.info("{} {}: parked conflict on field '{}' resolved for the {} side; the next cycle applies it", c.type(),
+                id, c.field(), resolution instanceof Resolution.TakeCrm ? "CRM" : "marketing");
+        return true;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.CrmWrite;
+import dev.crmsync.core.CrmWriteResult;
+import dev.crmsync.core.PushResult;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingFields;
+import dev.crmsync.store.MarketingRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Campaign members added on the marketing side: each names its campaign and person by CRM
+ * reference, or by marketing id ({@link MarketingFields}) when they are not in the CRM yet. The
+ * person is created in the CRM first (as a Lead, or as a Contact for a Contact record), as
+ * Marketo does for a person joining a synced campaign; a campaign not in the CRM is not synced
+ * and the member waits for it. A person already in the campaign is a {@code DUPLICATE_VALUE}
+ * from the CRM: nothing changes, and the rejection is kept so that, should it come from a create
+ * whose answer was lost, the CRM's member is linked to this record when the change stream shows it.
+ */
+final class MemberCreates {
+    private static final Logger LOG = LoggerFactory.getLogger(MemberCreates.class);
+
+    static final String CAMPAIGN_ID = "CampaignId";
+    static final String LEAD_ID = "LeadId";
+    static final String CONTACT_ID = "ContactId";
+
+    private final EngineSettings settings;
+    private final BidiOps ops;
+    private final Function<ObjectType, Optional<BidiOps>> opsOf;
+
+    MemberCreates(EngineSettings settings, BidiOps ops, Function<ObjectType, Optional<BidiOps>> opsOf) {
+        this.settings = settings;
+        this.ops = ops;
+        this.opsOf = opsOf;
+    }
+
+    /** Where a member's campaign and person are, or why it cannot be created now. */
+    private record Resolved(CrmId campaign, String personField, CrmId person, MarketingRecord toPush,
+                            String code, String message, boolean retriable) {
+        boolean failed() {
+            return code != null;
+        }
+
+        static Resolved failure(String code, String message, boolean retriable) {
+            return new Resolved(null, null, null, null, code, message, retriable);
+        }
+    }
+
+    /**
+     * Creates marketing-only members in the CRM (their persons first, where needed).
+     *
+     * @param all unlinked campaign members
+     * @param repeatUnconfirmed true to send a create again although an earlier one is unconfirmed
+     *     (a cycle found that it never reached the CRM); false leaves those to that check
+     * @return how many were created
+     */
+    long create(List<MarketingRecord> all, boolean repeatUnconfirmed) {
+        List<MarketingRecord> members = new ArrayList<>();
+        for (MarketingRecord m : all) {
+            Optional<FailedRecord> prior = ops.crmFailures.find(FailedRecord.marketingKey(m.marketingId()));
+            if (repeatUnconfirmed || prior.isEmpty() || !prior.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
+                members.add(m);
+            }
+        }
+        List<Resolved> resolved = new ArrayList<>();
+        Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
+        for (MarketingRecord m : members) {
+            Resolved r = resolve(m, true);
+            resolved.add(r);
+            if (!r.failed() && r.toPush() != null) {
+                List<MarketingRecord> list = toPush.computeIfAbsent(r.toPush().type(), k -> new ArrayList<>());
+                if (list.stream().noneMatch(x -> x.marketingId().equals(r.toPush().marketingId()))) {
+                    list.add(r.toPush());
+                }
+            }
+        }
+        Map<String, PushResult> pushed = new LinkedHashMap<>();
+        toPush.forEach((personType, persons) -> {
+            Optional<BidiOps> po = opsOf.apply(personType);
+            if (po.isEmpty()) {
+                persons.forEach(p -> pushed.put(personType + "/" + p.marketingId(), new PushResult.Rejected(
+                        p.marketingId(), "INVALID_TYPE", "the integration user cannot read " + personType, false)));
+                return;
+            }
+            List<PushResult> results = po.get().push(persons, false);
+            for (int i = 0; i < persons.size(); i++) {
+                pushed.put(personType + "/" + persons.get(i).marketingId(), results.get(i));
+            }
+        });
+        List<CrmWrite> creates = new ArrayList<>();
+        List<MarketingRecord> creating = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            MarketingRecord m = members.get(i);
+            String key = FailedRecord.marketingKey(m.marketingId());
+            Resolved r = resolved.get(i);
+            CrmId person = r.person();
+            if (!r.failed() && r.toPush() != null) {
+                PushResult pr = pushed.get(r.toPush().type() + "/" + r.toPush().marketingId());
+                if (pr instanceof PushResult.Created c) {
+                    person = c.crmId();
+                } else if (pr instanceof PushResult.AlreadyInCrm a) {
+                    person = a.crmId();
+                } else {
+                    String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message() : "not found";
+                    r = Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
+                            + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
+                            + ") could not be created in the CRM: " + why, true);
+                }
+            }
+            if (r.failed()) {
+                ops.crmFailures.rejected(key, r.code(), r.message(), r.retriable());
+                continue;
+            }
+            Map<String, FieldValue> payload = new LinkedHashMap<>();
+            for (String f : ops.t.synced()) {
+                FieldValue v = m.get(f);
+                if (!v.isNull() && ops.t.createable(f) && !f.equals(CAMPAIGN_ID) && !f.equals(LEAD_ID)
+                        && !f.equals(CONTACT_ID)) {
+                    payload.put(f, v);
+                }
+            }
+            payload.put(CAMPAIGN_ID, FieldValue.ref(r.campaign()));
+            payload.put(r.personField(), FieldValue.ref(person));
+            String what = FieldMerger.describe(ops.t, null, m.marketingId());
+            BidiType.Rejection rej = null;
+            for (Map.Entry<String, FieldValue> e : payload.entrySet()) {
+                rej = ops.t.check(what, e.getKey(), e.getValue());
+                if (rej != null) {
+                    break;
+                }
+            }
+            if (rej != null) {
+                ops.crmFailures.rejected(key, rej.code(), rej.message(), false);
+                continue;
+            }
+            creates.add(new CrmWrite.Create(m.marketingId(), payload));
+            creating.add(m);
+        }
+        if (creates.isEmpty()) {
+            return 0;
+        }
+        for (MarketingRecord m : creating) {
+            ops.crmFailures.pushSent(FailedRecord.marketingKey(m.marketingId()));
+        }
+        List<CrmWriteResult> results = ops.write(creates);
+        Map<CrmId, MarketingRecord> created = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++) {
+            MarketingRecord m = creating.get(i);
+            CrmWriteResult res = results.get(i);
+            if (res instanceof CrmWriteResult.Written w) {
+                created.put(w.id(), m);
+            } else {
+                CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
+                String message = rej.code().equals("DUPLICATE_VALUE")
+                        ? rej.message() + " (the person is already a member of the campaign in the CRM; nothing changed)"
+                        : rej.message();
+                ops.crmFailures.rejected(FailedRecord.marketingKey(m.marketingId()), rej.code(), message,
+                        rej.retriable());
+            }
+        }
+        Map<CrmId, SyncRecord> fetched = ops.fetch(ops.type(), created.keySet(), ops.t.read);
+        for (Map.Entry<CrmId, MarketingRecord> e : created.entrySet()) {
+            MarketingRecord m = e.getValue();
+            SyncRecord rec = fetched.get(e.getKey());
+            if (rec == null) {
+                rec = new SyncRecord(ops.type(), e.getKey(), Map.of(), ops.now(), false);
+            }
+            ops.linkAfterCreate(m, rec, true);
+            ops.counters.created();
+            ops.crmFailures.succeeded(FailedRecord.marketingKey(m.marketingId()));
+            LOG.info("campaign member (marketing id {}) created in the CRM as {}", m.marketingId(), e.getKey());
+        }
+        return created.size();
+    }
+
+    /**
+     * A marketing-only member whose create's answer was lost ({@code duplicate} false), or that
+     * the CRM said was already there ({@code duplicate} true: the CRM's values win).
+     *
+     * @param record the marketing member
+     * @param duplicate true if the CRM had the member before the store asked for it
+     */
+    record Candidate(MarketingRecord record, boolean duplicate) {
+    }
+
+    /**
+     * @param crmMember a CRM member the store does not hold
+     * @return the marketing-only member with the same campaign and person, if one was created or
+     *     rejected as a duplicate
+     */
+    Candidate adoptionCandidate(SyncRecord crmMember) {
+        FieldValue campaign = crmMember.get(CAMPAIGN_ID);
+        for (FailedRecord f : ops.crmFailures.known()) {
+            boolean duplicate = f.code().equals("DUPLICATE_VALUE");
+            if ((!duplicate && !f.code().equals(SideFailures.PUSH_UNCONFIRMED)) || f.marketingId().isEmpty()) {
+                continue;
+            }
+            Optional<MarketingRecord> m = settings.store().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
+                    f.marketingId().get());
+            if (m.isEmpty() || m.get().crmId() != null) {
+                continue;
+            }
+            Resolved r = resolve(m.get(), false);
+            if (r.failed() || r.person() == null || !FieldValue.ref(r.campaign()).equals(campaign)) {
+                continue;
+            }
+            if (FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
+                return new Candidate(m.get(), duplicate);
+            }
+        }
+        return null;
+    }
+
+    private Resolved resolve(MarketingRecord m, boolean allowPush) {
+        String what = "campaign member (marketing id " + m.marketingId() + ")";
+        CrmId campaign;
+        if (m.get(CAMPAIGN_ID) instanceof FieldValue.Ref ref) {
+            campaign = ref.id();
+        } else if (m.get(MarketingFields.CAMPAIGN_MARKETING_ID) instanceof FieldValue.Text text) {
+            Optional<MarketingRecord> c = settings.store().findByMarketingId(ObjectType.CAMPAIGN, text.value());
+            if (c.isEmpty()) {
+                return Resolved.failure("CAMPAIGN_NOT_FOUND", what + ": no campaign with marketing id '"
+                        + text.value() + "'", false);
+            }
+            if (c.get().crmId() == null || c.get().crmDeleted()) {
+                return Resolved.failure("CAMPAIGN_NOT_SYNCED", what + ": its campaign (marketing id " + text.value()
+                        + ") is not in the CRM; push it first (SyncEngine.pushNow)", true);
+            }
+            campaign = c.get().crmId();
+        } else {
+            return Resolved.failure("REQUIRED_FIELD_MISSING", what + " names no campaign: set " + CAMPAIGN_ID
+                    + " (a CRM reference) or " + MarketingFields.CAMPAIGN_MARKETING_ID, false);
+        }
+        if (m.get(CONTACT_ID) instanceof FieldValue.Ref ref) {
+            return new Resolved(campaign, CONTACT_ID, ref.id(), null, null, null, false);
+        }
+        if (m.get(LEAD_ID) instanceof FieldValue.Ref ref) {
+            return new Resolved(campaign, LEAD_ID, ref.id(), null, null, null, false);
+        }
+        MarketingRecord person = null;
+        String named = null;
+        if (m.get(MarketingFields.CONTACT_MARKETING_ID) instanceof FieldValue.Text text) {
+            named = text.value();
+            person = settings.store().findByMarketingId(ObjectType.CONTACT, named).orElse(null);
+        } else if (m.get(MarketingFields.LEAD_MARKETING_ID) instanceof FieldValue.Text text) {
+            named = text.value();
+            person = settings.store().findByMarketingId(ObjectType.LEAD, named)
+                    .or(() -> settings.store().findByMarketingId(ObjectType.CONTACT, text.value())).orElse(null);
+        }
+        if (named == null) {
+            return Resolved.failure("REQUIRED_FIELD_MISSING", what + " names no person: set " + LEAD_ID + " or "
+                    + CONTACT_ID + " (a CRM reference), or " + MarketingFields.LEAD_MARKETING_ID, false);
+        }
+        if (person == null) {
+            return Resolved.failure("PERSON_NOT_FOUND", what + ": no person with marketing id '" + named + "'", false);
+        }
+        String field = person.type().equals(ObjectType.CONTACT) ? CONTACT_ID : LEAD_ID;
+        if (person.crmId() != null && !person.crmDeleted()) {
+            return new Resolved(campaign, field, person.crmId(), null, null, null, false);
+        }
+        if (!allowPush) {
+            return new Resolved(campaign, field, null, null, null, null, false);
+        }
+        Optional<BidiOps> po = opsOf.apply(person.type());
+        if (po.isPresent()) {
+            Optional<FailedRecord> prior = po.get().crmFailures.find(FailedRecord.marketingKey(person.marketingId()));
+            if (prior.isPresent() && !SideFailures.isBookkeeping(prior.get()) && !prior.get().retriable()) {
+                return Resolved.failure("PERSON_NOT_IN_CRM", what + ": its person (" + person.type() + " marketing id "
+                        + person.marketingId() + ") was rejected by the CRM (" + prior.get().code() + ": "
+                        + prior.get().message() + "); it is retried when the person changes again", true);
+            }
+        }
+        return new Resolved(campaign, field, null, person, null, null, false);
+    }
+}

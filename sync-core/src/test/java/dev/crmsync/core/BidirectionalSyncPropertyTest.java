@@ -1,0 +1,533 @@
+package dev.crmsync.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.MarketingFields;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.SyncStateStore;
+import dev.crmsync.store.memory.StoreOperation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The bidirectional sync law over random interleavings of edits on both sides (same and
+ * different fields of the same records), creates, pushes, deletes, conversions, merges,
+ * membership changes, CRM rejections (a validation rule, locked rows), injected CRM and store
+ * faults, and processes killed at any call inside a cycle:
+ *
+ * <p>once faults stop (and the host re-drives what waits for a change), within two cycles both
+ * sides hold, for every synced field, the value the policy dictates; no record is lost or
+ * duplicated; and one more cycle makes zero writes on either side.
+ *
+ * <p>"The value the policy dictates", per field of a linked record not involved in a merge or
+ * conversion: a field edited on one side only ends with that side's last value; edited on both
+ * sides ends with the policy's side (Marketo's defaults: Lead marketing, the others CRM) — or,
+ * when a cycle ran between the two sides' last edits, possibly the later edit (that cycle may
+ * have merged the first one already, making the second a one-sided change).
+ */
+class BidirectionalSyncPropertyTest {
+
+    private static final List<ObjectType> EDITABLE = List.of(ObjectType.LEAD, ObjectType.CONTACT, ObjectType.CAMPAIGN,
+            ObjectType.CAMPAIGN_MEMBER);
+    private static final Map<ObjectType, List<String>> EDIT_FIELDS = Map.of(
+            ObjectType.LEAD, List.of("Title", "Phone", "Status"),
+            ObjectType.CONTACT, List.of("Title", "Phone"),
+            ObjectType.CAMPAIGN, List.of("Status"),
+            ObjectType.CAMPAIGN_MEMBER, List.of("Status"));
+    private static final Map<ObjectType, List<String>> SYNCED = Map.of(
+            ObjectType.LEAD, List.of("LastName", "Company", "Title", "Phone", "Status"),
+            ObjectType.CONTACT, List.of("LastName", "Title", "Phone"),
+            ObjectType.CAMPAIGN, List.of("Name", "Status"),
+            ObjectType.CAMPAIGN_MEMBER, List.of("CampaignId", "LeadId", "ContactId", "Status"));
+
+    // ---- the history ---------------------------------------------------------------------------
+
+    sealed interface Op {
+    }
+
+    record CrmNewLead() implements Op {
+    }
+
+    record CrmNewContact() implements Op {
+    }
+
+    record MktNewLead() implements Op {
+    }
+
+    /** A CRM user edits a field. @param type index into EDITABLE */
+    record CrmEdit(int type, int pick, int field) implements Op {
+    }
+
+    /** The host edits a field; {@code bad} values break the CRM's validation rule on leads. */
+    record MktEdit(int type, int pick, int field, boolean bad) implements Op {
+    }
+
+    /** Both sides edit one linked record between two cycles: the same field, or different fields. */
+    record BothEdit(int type, int pick, int crmField, int mktField) implements Op {
+    }
+
+    record Push(int pick) implements Op {
+    }
+
+    /** @param type 0 lead, 1 contact */
+    record CrmDelete(int type, int pick) implements Op {
+    }
+
+    record Convert(int pick, boolean intoExisting, int contactPick) implements Op {
+    }
+
+    /** @param type 0 lead, 1 contact */
+    record Merge(int type, int master, int loser) implements Op {
+    }
+
+    /** @param personType 0 lead, 1 contact */
+    record CrmAddMember(int personType, int pick, int campaign) implements Op {
+    }
+
+    record MktAddMember(int pick, int campaign) implements Op {
+    }
+
+    /** @param type 0 lead, 1 contact */
+    record Lock(int type, int pick) implements Op {
+    }
+
+    record Faults(boolean on) implements Op {
+    }
+
+    record Cycle() implements Op {
+    }
+
+    /** A cycle whose process dies at its {@code atCall}-th call (CRM, store or state store). */
+    record Crash(int atCall) implements Op {
+    }
+
+    record Advance(int seconds) implements Op {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> histories() {
+        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 4);
+        Arbitrary<Integer> two = Arbitraries.integers().between(0, 1);
+        Arbitrary<Integer> four = Arbitraries.integers().between(0, 3);
+        Arbitrary<Integer> field = Arbitraries.integers().between(0, 1);
+        Arbitrary<Op> op = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(new CrmNewLead())),
+                Tuple.of(2, Arbitraries.just(new CrmNewContact())),
+                Tuple.of(2, Arbitraries.just(new MktNewLead())),
+                Tuple.of(8, Combinators.combine(four, pick, field).as(CrmEdit::new)),
+                Tuple.of(8, Combinators.combine(four, pick, field, Arbitraries.of(false, false, false, true))
+                        .as(MktEdit::new)),
+                Tuple.of(8, Combinators.combine(four, pick, field, field).as(BothEdit::new)),
+                Tuple.of(2, pick.map(Push::new)),
+                Tuple.of(1, Combinators.combine(two, pick).as(CrmDelete::new)),
+                Tuple.of(2, Combinators.combine(pick, Arbitraries.of(true, false), pick).as(Convert::new)),
+                Tuple.of(2, Combinators.combine(two, pick, pick).as(Merge::new)),
+                Tuple.of(2, Combinators.combine(two, pick, two).as(CrmAddMember::new)),
+                Tuple.of(2, Combinators.combine(pick, two).as(MktAddMember::new)),
+                Tuple.of(1, Combinators.combine(two, pick).as(Lock::new)),
+                Tuple.of(2, Arbitraries.of(true, false).map(Faults::new)),
+                Tuple.of(5, Arbitraries.just(new Cycle())),
+                Tuple.of(3, Arbitraries.integers().between(1, 150).map(Crash::new)),
+                Tuple.of(1, Arbitraries.integers().between(1, 400).map(Advance::new)));
+        return op.list().ofMinSize(1).ofMaxSize(24);
+    }
+
+    // ---- the world and its model ---------------------------------------------------------------
+
+    /** An edit as the model remembers it: the value and the epoch (cycles and pushes so far). */
+    record Edit(FieldValue value, int epoch) {
+    }
+
+    record Key(ObjectType type, String id, String field) {
+    }
+
+    static final class World {
+        final BidiHarness h = new BidiHarness();
+        final List<CrmId> campaigns = new ArrayList<>();
+        final Map<Key, Edit> crmEdits = new HashMap<>();
+        final Map<Key, Edit> mktEdits = new HashMap<>();
+        final Set<String> tainted = new HashSet<>();
+        final Set<String> hostPersons = new HashSet<>();
+        final Set<String> hostMembers = new HashSet<>();
+        int epoch;
+        int counter;
+        boolean faulty;
+
+        World(long seed) {
+            campaigns.add(h.campaign("Spring"));
+            campaigns.add(h.campaign("Autumn"));
+            h.crm.addValidationRule(ObjectType.LEAD, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Title must not start with 'bad'",
+                    v -> v.get("Title") instanceof FieldValue.Text t && t.value().startsWith("bad"));
+            h.store.faults().seed(seed);
+        }
+
+        SyncEngine.Builder builder() {
+            SyncEngine.Builder b = h.builder().maxAttempts(2).pageSize(3).storeBatchSize(2)
+                    .defaultCompany("Unknown").defaultLastName("Unknown");
+            SYNCED.forEach(b::fields);
+            return b;
+        }
+
+        FieldValue tag(boolean bad) {
+            return FieldValue.text((bad ? "bad" : "v") + (++counter));
+        }
+
+        List<SyncRecord> liveCrm(ObjectType type) {
+            List<SyncRecord> out = new ArrayList<>();
+            for (SyncRecord r : h.crm.records(type)) {
+                if (!(r.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value())) {
+                    out.add(r);
+                }
+            }
+            return out;
+        }
+
+        static <T> T pick(List<T> list, int pick) {
+            return list.isEmpty() ? null : list.get(Math.floorMod(pick, list.size()));
+        }
+
+        List<MarketingRecord> stored(ObjectType type) {
+            return h.store.changesSince(type, "", 100_000).records();
+        }
+
+        String midOf(ObjectType type, CrmId id) {
+            MarketingRecord r = h.store.findByCrmIds(type, List.of(id)).get(id);
+            return r == null ? null : r.marketingId();
+        }
+
+        void taint(ObjectType type, CrmId id) {
+            tainted.add(id.value());
+            String mid = midOf(type, id);
+            if (mid != null) {
+                tainted.add(mid);
+            }
+        }
+
+        void apply(Op op) {
+            if (op instanceof CrmNewLead) {
+                h.crm.insert(ObjectType.LEAD, BidiHarness.fields("LastName", "L" + (++counter), "Company", "Acme",
+                        "Title", tag(false)));
+            } else if (op instanceof CrmNewContact) {
+                h.crm.insert(ObjectType.CONTACT, BidiHarness.fields("LastName", "C" + (++counter), "Phone", tag(false)));
+            } else if (op instanceof MktNewLead) {
+                MarketingRecord r = h.store.saveLocal(ObjectType.LEAD, null, BidiHarness.fields("LastName",
+                        "M" + (++counter), "Company", "Local", "Title", tag(false)));
+                hostPersons.add(r.marketingId());
+            } else if (op instanceof CrmEdit e) {
+                ObjectType type = EDITABLE.get(e.type());
+                SyncRecord r = pick(liveCrm(type), e.pick());
+                if (r != null) {
+                    String f = pick(EDIT_FIELDS.get(type), e.field());
+                    FieldValue v = tag(false);
+                    h.crm.update(type, r.id(), Map.of(f, v));
+                    crmEdits.put(new Key(type, r.id().value(), f), new Edit(v, epoch));
+                }
+            } else if (op instanceof MktEdit e) {
+                ObjectType type = EDITABLE.get(e.type());
+                MarketingRecord r = pick(stored(type), e.pick());
+                if (r != null) {
+                    String f = pick(EDIT_FIELDS.get(type), e.field());
+                    FieldValue v = tag(e.bad() && type.equals(ObjectType.LEAD));
+                    h.store.saveLocal(type, r.marketingId(), Map.of(f, v));
+                    mktEdits.put(new Key(type, r.marketingId(), f), new Edit(v, epoch));
+                }
+            } else if (op instanceof BothEdit e) {
+                ObjectType type = EDITABLE.get(e.type());
+                List<MarketingRecord> linked = stored(type).stream()
+                        .filter(r -> r.crmId() != null && !r.crmDeleted()).toList();
+                MarketingRecord r = pick(linked, e.pick());
+                if (r != null && h.crm.get(type, r.crmId()).filter(x -> !x.deleted()
+                        && !(x.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value())).isPresent()) {
+                    String cf = pick(EDIT_FIELDS.get(type), e.crmField());
+                    String mf = pick(EDIT_FIELDS.get(type), e.mktField());
+                    FieldValue cv = tag(false);
+                    FieldValue mv = tag(false);
+                    h.crm.update(type, r.crmId(), Map.of(cf, cv));
+                    crmEdits.put(new Key(type, r.crmId().value(), cf), new Edit(cv, epoch));
+                    h.store.saveLocal(type, r.marketingId(), Map.of(mf, mv));
+                    mktEdits.put(new Key(type, r.marketingId(), mf), new Edit(mv, epoch));
+                }
+            } else if (op instanceof Push p) {
+                List<MarketingRecord> candidates = stored(ObjectType.LEAD).stream()
+                        .filter(r -> r.crmId() == null || r.crmDeleted()).toList();
+                MarketingRecord r = pick(candidates, p.pick());
+                if (r != null) {
+                    epoch++;
+                    try (SyncEngine engine = builder().build()) {
+                        PushResult result = engine.pushNow(r.marketingId()).get(0);
+                        if (result instanceof PushResult.Created) {
+                            mktEdits.keySet().removeIf(k -> k.id().equals(r.marketingId()));
+                        }
+                    } catch (RuntimeException e) {
+                        // an injected fault: the next cycle links or repeats the create
+                    }
+                }
+            } else if (op instanceof CrmDelete d) {
+                ObjectType type = d.type() == 0 ? ObjectType.LEAD : ObjectType.CONTACT;
+                SyncRecord r = pick(liveCrm(type), d.pick());
+                if (r != null) {
+                    h.crm.delete(type, r.id());
+                }
+            } else if (op instanceof Convert c) {
+                SyncRecord lead = pick(liveCrm(ObjectType.LEAD), c.pick());
+                if (lead != null) {
+                    SyncRecord into = c.intoExisting() ? pick(liveCrm(ObjectType.CONTACT), c.contactPick()) : null;
+                    taint(ObjectType.LEAD, lead.id());
+                    InMemoryCrm.Conversion conv = h.crm.convertLead(lead.id(), into == null ? null : into.id());
+                    taint(ObjectType.CONTACT, conv.contactId());
+                }
+            } else if (op instanceof Merge m) {
+                ObjectType type = m.type() == 0 ? ObjectType.LEAD : ObjectType.CONTACT;
+                List<SyncRecord> live = liveCrm(type);
+                SyncRecord master = pick(live, m.master());
+                SyncRecord loser = pick(live, m.loser());
+                if (master != null && loser != null && !master.id().equals(loser.id())) {
+                    taint(type, master.id());
+                    taint(type, loser.id());
+                    h.crm.merge(type, master.id(), List.of(loser.id()));
+                }
+            } else if (op instanceof CrmAddMember a) {
+                ObjectType type = a.personType() == 0 ? ObjectType.LEAD : ObjectType.CONTACT;
+                SyncRecord person = pick(liveCrm(type), a.pick());
+                CrmId campaign = campaigns.get(a.campaign());
+                String field = type.equals(ObjectType.LEAD) ? "LeadId" : "ContactId";
+                if (person != null && h.crm.records(ObjectType.CAMPAIGN_MEMBER).stream().noneMatch(x ->
+                        FieldValue.ref(campaign).equals(x.get("CampaignId"))
+                                && FieldValue.ref(person.id()).equals(x.get(field)))) {
+                    FieldValue status = tag(false);
+                    CrmId id = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, BidiHarness.fields("CampaignId", campaign, field,
+                            person.id(), "Status", status));
+                    // the host may have added the same membership since the last cycle: the CRM's
+                    // member then wins (adding an existing member changes nothing), so its status counts as an edit
+                    crmEdits.put(new Key(ObjectType.CAMPAIGN_MEMBER, id.value(), "Status"), new Edit(status, epoch));
+                }
+            } else if (op instanceof MktAddMember a) {
+                List<MarketingRecord> persons = new ArrayList<>(stored(ObjectType.LEAD));
+                persons.addAll(stored(ObjectType.CONTACT));
+                MarketingRecord person = pick(persons, a.pick());
+                if (person != null) {
+                    Map<String, FieldValue> f = new HashMap<>();
+                    f.put("CampaignId", FieldValue.ref(campaigns.get(a.campaign())));
+                    if (person.crmId() != null && !person.crmDeleted()) {
+                        f.put(person.type().equals(ObjectType.LEAD) ? "LeadId" : "ContactId",
+                                FieldValue.ref(person.crmId()));
+                    } else {
+                        f.put(person.type().equals(ObjectType.LEAD) ? MarketingFields.LEAD_MARKETING_ID
+                                : MarketingFields.CONTACT_MARKETING_ID, FieldValue.text(person.marketingId()));
+                    }
+                    FieldValue status = tag(false);
+                    f.put("Status", status);
+                    MarketingRecord m = h.store.saveLocal(ObjectType.CAMPAIGN_MEMBER, null, f);
+                    hostMembers.add(m.marketingId());
+                }
+            } else if (op instanceof Lock l) {
+                SyncRecord r = pick(liveCrm(l.type() == 0 ? ObjectType.LEAD : ObjectType.CONTACT), l.pick());
+                if (r != null) {
+                    h.crm.lockRecord(r.id(), 1 + Math.floorMod(l.pick(), 2));
+                }
+            } else if (op instanceof Faults f) {
+                faulty = f.on();
+                if (f.on()) {
+                    h.crm.faults().failRate(InMemoryCrm.OP_WRITE, 0.2, true).failRate(InMemoryCrm.OP_FETCH, 0.1, true)
+                            .failRate(InMemoryCrm.OP_READ_PAGE, 0.05, true);
+                    h.store.faults().failRate(StoreOperation.UPSERT, 0.1).failRate(StoreOperation.LINK, 0.2);
+                } else {
+                    h.crm.faults().clear();
+                    h.store.faults().clear();
+                }
+            } else if (op instanceof Cycle) {
+                epoch++;
+                h.clock.advance(Duration.ofSeconds(1));
+                try (SyncEngine engine = builder().build()) {
+                    engine.runCycle();
+                }
+            } else if (op instanceof Crash c) {
+                epoch++;
+                h.clock.advance(Duration.ofSeconds(1));
+                KillSwitch ks = new KillSwitch().armAt(c.atCall());
+                try (SyncEngine engine = builder().crmSource(ks.wrap(CrmSource.class, h.crm))
+                        .marketingStore(ks.wrap(MarketingStore.class, h.store))
+                        .syncStateStore(ks.wrap(SyncStateStore.class, h.state)).build()) {
+                    engine.runCycle();
+                }
+            } else if (op instanceof Advance a) {
+                h.clock.advance(Duration.ofSeconds(a.seconds()));
+            }
+        }
+
+        /** Faults stop; the host re-drives what waits for a change (the validation rule is gone). */
+        void stopFaults() {
+            h.crm.faults().clear();
+            h.crm.clearRules();
+            h.store.faults().clear();
+            try (SyncEngine engine = builder().build()) {
+                for (ObjectType t : BidiHarness.TYPES) {
+                    engine.redriveAll(t);
+                }
+                engine.redriveAll();
+            }
+        }
+
+        SyncReport cycle() {
+            epoch++;
+            h.clock.advance(Duration.ofSeconds(1));
+            try (SyncEngine engine = builder().build()) {
+                SyncReport r = engine.runCycle();
+                for (TypeReport t : r.types()) {
+                    assertTrue(t.outcome() instanceof TypeOutcome.Synced, r::toTable);
+                }
+                return r;
+            }
+        }
+    }
+
+    // ---- the law -------------------------------------------------------------------------------
+
+    @Property(edgeCases = EdgeCasesMode.MIXIN)
+    void onceFaultsStopBothSidesConvergeToThePolicysValuesWithinTwoCyclesThenStayQuiet(
+            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 10_000) int seed) {
+        World w = new World(seed);
+        for (Op op : history) {
+            w.apply(op);
+        }
+        w.stopFaults();
+        w.cycle();
+        SyncReport second = w.cycle();
+        assertConverged(w, history, second);
+
+        long crm = w.h.crmWrites();
+        long store = w.h.storeWrites();
+        SyncReport quiet = w.cycle();
+        assertEquals(crm, w.h.crmWrites(), () -> "CRM writes in the quiet cycle\n" + quiet.toTable() + history);
+        assertEquals(store, w.h.storeWrites(), () -> "store writes in the quiet cycle\n" + quiet.toTable() + history);
+    }
+
+    private static void assertConverged(World w, List<Op> history, SyncReport last) {
+        String ctx = "\n" + last.toTable() + "\nhistory: " + history;
+        Map<String, SyncRecord> byMarketingIdField = new HashMap<>();
+        for (ObjectType type : BidiHarness.TYPES) {
+            List<String> synced = SYNCED.get(type);
+            Set<CrmId> live = new HashSet<>();
+            for (SyncRecord c : w.h.crm.records(type)) {
+                boolean converted = c.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value();
+                MarketingRecord m = w.h.store.findByCrmIds(type, List.of(c.id())).get(c.id());
+                if (converted) {
+                    assertTrue(m == null, () -> "converted lead " + c.id() + " still a lead in the store" + ctx);
+                    continue;
+                }
+                live.add(c.id());
+                assertNotNull(m, () -> type + " " + c.id() + " is live in the CRM but not in the store (lost)" + ctx);
+                assertFalse(m.crmDeleted(), () -> type + " " + c.id() + " is live but flagged deleted" + ctx);
+                for (String f : synced) {
+                    assertEquals(c.get(f), m.get(f), () -> type + " " + c.id() + " (marketing id " + m.marketingId()
+                            + ") field " + f + " differs between the CRM and the store" + ctx);
+                }
+                FieldValue mid = c.get(BidiHarness.MARKETING_ID_FIELD);
+                if (mid instanceof FieldValue.Text t) {
+                    SyncRecord other = byMarketingIdField.put(type + "/" + t.value(), c);
+                    assertTrue(other == null, () -> "marketing record " + t.value() + " was created twice in the CRM: "
+                            + other.id() + " and " + c.id() + ctx);
+                }
+                if (!w.tainted.contains(c.id().value()) && !w.tainted.contains(m.marketingId())) {
+                    for (String f : EDIT_FIELDS.get(type)) {
+                        assertPolicyValue(w, type, c, m, f, ctx);
+                    }
+                }
+            }
+            // every store record linked to a CRM record the CRM no longer has live is flagged
+            CrmId after = null;
+            while (true) {
+                List<CrmId> ids = w.h.store.crmIds(type, after, 500);
+                if (ids.isEmpty()) {
+                    break;
+                }
+                for (CrmId id : ids) {
+                    if (!live.contains(id)) {
+                        SyncRecord c = w.h.crm.get(type, id).orElse(null);
+                        assertTrue(c == null || c.deleted(), () -> type + " " + id + " linked to a converted lead" + ctx);
+                        assertTrue(c == null || c.get(SyncRecord.MASTER_RECORD_ID).isNull(),
+                                () -> type + " " + id + " is a merge loser still in the store" + ctx);
+                        assertTrue(w.h.store.findByCrmIds(type, List.of(id)).get(id).crmDeleted(),
+                                () -> type + " " + id + " is gone from the CRM but not flagged deleted" + ctx);
+                    }
+                }
+                after = ids.get(ids.size() - 1);
+            }
+        }
+        // nothing the host created is lost: a person is gone only if the CRM merged its lead away (or
+        // converted it into a contact the store already held, which merges the two persons)
+        Map<String, SyncRecord> leadsByMid = new HashMap<>();
+        try (ChangeStream s = w.h.crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(BidiHarness.MARKETING_ID_FIELD,
+                SyncRecord.MASTER_RECORD_ID, SyncRecord.IS_CONVERTED), dev.crmsync.store.Cursor.START, 2_000))) {
+            for (List<SyncRecord> page = s.nextPage(); !page.isEmpty(); page = s.nextPage()) {
+                for (SyncRecord r : page) {
+                    if (r.get(BidiHarness.MARKETING_ID_FIELD) instanceof FieldValue.Text t) {
+                        leadsByMid.put(t.value(), r);
+                    }
+                }
+            }
+        }
+        for (String mid : w.hostPersons) {
+            boolean held = w.h.store.findByMarketingId(ObjectType.LEAD, mid).isPresent()
+                    || w.h.store.findByMarketingId(ObjectType.CONTACT, mid).isPresent();
+            if (!held) {
+                SyncRecord lead = leadsByMid.get(mid);
+                boolean mergedAway = lead != null && ((lead.deleted() && !lead.get(SyncRecord.MASTER_RECORD_ID).isNull())
+                        || (lead.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value()));
+                assertTrue(mergedAway, () -> "host person " + mid + " was lost" + ctx);
+            }
+        }
+        for (String mid : w.hostMembers) {
+            assertTrue(w.h.store.findByMarketingId(ObjectType.CAMPAIGN_MEMBER, mid).isPresent(),
+                    () -> "host campaign member " + mid + " was lost" + ctx);
+        }
+    }
+
+    private static void assertPolicyValue(World w, ObjectType type, SyncRecord c, MarketingRecord m, String f,
+                                          String ctx) {
+        Edit ce = w.crmEdits.get(new Key(type, c.id().value(), f));
+        Edit me = w.mktEdits.get(new Key(type, m.marketingId(), f));
+        if (ce == null && me == null) {
+            return;
+        }
+        FieldValue actual = c.get(f);
+        Set<FieldValue> allowed = new HashSet<>();
+        if (ce == null) {
+            allowed.add(me.value());
+        } else if (me == null) {
+            allowed.add(ce.value());
+        } else {
+            boolean marketingWins = type.equals(ObjectType.LEAD);
+            allowed.add(marketingWins ? me.value() : ce.value());
+            if (ce.epoch() != me.epoch()) {
+                allowed.add(ce.epoch() > me.epoch() ? ce.value() : me.value());
+            }
+        }
+        assertTrue(allowed.contains(actual), () -> type + " " + c.id() + " (marketing id " + m.marketingId()
+                + ") field " + f + " is " + actual + ", the policy dictates one of " + allowed + " (CRM edit " + ce
+                + ", marketing edit " + me + ")" + ctx);
+    }
+}

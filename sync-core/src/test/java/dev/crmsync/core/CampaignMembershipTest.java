@@ -1,0 +1,180 @@
+package dev.crmsync.core;
+
+import static dev.crmsync.core.BidiHarness.fields;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingFields;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.memory.StoreOperation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Campaign membership both ways, with its status. */
+class CampaignMembershipTest {
+
+    private final BidiHarness h = new BidiHarness();
+
+    private MarketingRecord addInStore(Object... kv) {
+        return h.store.saveLocal(ObjectType.CAMPAIGN_MEMBER, null, fields(kv));
+    }
+
+    @Test
+    void aMemberAddedInTheCrmReachesTheStoreWithItsStatus() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        CrmId member = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", lead,
+                "Status", "Responded"));
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+        }
+        MarketingRecord m = h.inStore(ObjectType.CAMPAIGN_MEMBER, member);
+        assertEquals(FieldValue.ref(campaign), m.get("CampaignId"));
+        assertEquals(FieldValue.ref(lead), m.get("LeadId"));
+        assertEquals(FieldValue.text("Responded"), m.get("Status"));
+    }
+
+    @Test
+    void aStatusChangedOnEitherSideReachesTheOther() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        CrmId contact = h.contact("Roe");
+        CrmId m1 = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", lead));
+        CrmId m2 = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "ContactId", contact));
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.edit(ObjectType.CAMPAIGN_MEMBER, m1, "Status", "Responded");
+            h.crm.update(ObjectType.CAMPAIGN_MEMBER, m2, fields("Status", "Attended"));
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.text("Responded"), h.crmValue(ObjectType.CAMPAIGN_MEMBER, m1, "Status"));
+        assertEquals(FieldValue.text("Attended"), h.storeValue(ObjectType.CAMPAIGN_MEMBER, m2, "Status"));
+    }
+
+    @Test
+    void aMemberAddedInTheStoreForAPersonInTheCrmReachesTheCrm() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId contact = h.contact("Roe");
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            added = addInStore("CampaignId", campaign, "ContactId", contact, "Status", "Responded");
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        MarketingRecord linked = h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId());
+        assertNotNull(linked.crmId());
+        SyncRecord inCrm = h.inCrm(ObjectType.CAMPAIGN_MEMBER, linked.crmId());
+        assertEquals(FieldValue.ref(contact), inCrm.get("ContactId"));
+        assertEquals(FieldValue.text("Responded"), inCrm.get("Status"));
+    }
+
+    @Test
+    void aMemberWhosePersonIsNotInTheCrmCreatesTheLeadFirst() {
+        CrmId campaign = h.campaign("Spring");
+        MarketingRecord person = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Doe", "Company", "Acme"));
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            added = addInStore("CampaignId", campaign, MarketingFields.LEAD_MARKETING_ID, person.marketingId(),
+                    "Status", "Sent");
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        CrmId leadId = h.byMid(ObjectType.LEAD, person.marketingId()).crmId();
+        assertNotNull(leadId, "the person is now a CRM lead");
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+        MarketingRecord member = h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId());
+        assertEquals(FieldValue.ref(leadId), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member.crmId(), "LeadId"));
+        assertEquals(FieldValue.ref(leadId), member.get("LeadId"));
+    }
+
+    @Test
+    void addingAnExistingMemberAgainChangesNothing() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        CrmId member = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", lead,
+                "Status", "Responded"));
+        MarketingRecord again;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            again = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Sent");
+            h.run(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER));
+        assertEquals(FieldValue.text("Responded"), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "Status"),
+                "status unchanged");
+        assertNull(h.byMid(ObjectType.CAMPAIGN_MEMBER, again.marketingId()).crmId());
+        FailedRecord f = h.state.failure(ObjectType.CAMPAIGN_MEMBER, FailedRecord.marketingKey(again.marketingId()),
+                SyncSide.CRM).orElseThrow();
+        assertEquals("DUPLICATE_VALUE", f.code());
+    }
+
+    @Test
+    void aMemberCreateWhoseAnswerWasLostIsLinkedNotDuplicated() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            added = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Sent");
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.run(engine);
+            assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "the create reached the CRM");
+            h.run(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.store.size(ObjectType.CAMPAIGN_MEMBER));
+        assertEquals(h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id(),
+                h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
+    }
+
+    @Test
+    void aMemberOfACampaignNotInTheCrmWaitsForIt() {
+        MarketingRecord campaign = h.store.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Local only"));
+        CrmId lead = h.lead("Doe", "Acme");
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            added = addInStore(MarketingFields.CAMPAIGN_MARKETING_ID, campaign.marketingId(), "LeadId", lead);
+            SyncReport r = h.run(engine);
+            assertEquals(1, r.totals().failed(), r::toTable);
+            assertEquals("CAMPAIGN_NOT_SYNCED", h.state.failure(ObjectType.CAMPAIGN_MEMBER,
+                    FailedRecord.marketingKey(added.marketingId()), SyncSide.CRM).orElseThrow().code());
+            PushResult pushed = engine.pushNow(ObjectType.CAMPAIGN, List.of(campaign.marketingId())).get(0);
+            assertTrue(pushed instanceof PushResult.Created, pushed::toString);
+            h.cycle(engine);
+        }
+        assertNotNull(h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
+    }
+
+    @Test
+    void aLeadConversionKeepsItsMembershipsInStep() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        CrmId member = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", lead));
+        dev.crmsync.core.fake.InMemoryCrm.Conversion conv;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            conv = h.crm.convertLead(lead, null);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.ref(conv.contactId()), h.storeValue(ObjectType.CAMPAIGN_MEMBER, member, "ContactId"));
+        assertEquals(h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "LeadId"),
+                h.storeValue(ObjectType.CAMPAIGN_MEMBER, member, "LeadId"));
+    }
+}

@@ -1,0 +1,233 @@
+package dev.crmsync.core;
+
+import static dev.crmsync.core.BidiHarness.fields;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncSide;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Records the CRM (or the engine's checks) reject: reported, retried, parked, re-driven; nothing lost. */
+class CrmRejectionsTest {
+
+    private final BidiHarness h = new BidiHarness();
+    private final List<FailedRecord> rejected = new ArrayList<>();
+
+    private SyncEngine.Builder builder() {
+        return h.builder().maxAttempts(3).listener(new SyncListener() {
+            @Override
+            public void onRecordRejected(FailedRecord failure) {
+                rejected.add(failure);
+            }
+        });
+    }
+
+    private void titleRule() {
+        h.crm.addValidationRule(ObjectType.LEAD, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Title must not be 'bad'",
+                v -> FieldValue.text("bad").equals(v.get("Title")));
+    }
+
+    @Test
+    void aValidationRejectionIsReportedWithTheCrmsCodeAndMessage() {
+        CrmId lead = h.lead("Doe", "Acme");
+        titleRule();
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "Title", "bad");
+            SyncReport r = h.run(engine);
+            assertEquals(1, r.totals().failed(), r::toTable);
+        }
+        assertEquals(1, rejected.size());
+        FailedRecord f = rejected.get(0);
+        assertEquals("FIELD_CUSTOM_VALIDATION_EXCEPTION", f.code());
+        assertEquals("Title must not be 'bad'", f.message());
+        assertEquals(SyncSide.CRM, f.target());
+        assertEquals(lead.value(), f.key());
+        assertFalse(f.retriable());
+        assertEquals(FieldValue.text("bad"), h.storeValue(ObjectType.LEAD, lead, "Title"), "nothing lost in the store");
+    }
+
+    @Test
+    void theOtherRecordsOfTheBatchProceedAndTheCheckpointMoves() {
+        CrmId bad = h.lead("Bad", "Acme");
+        CrmId good = h.lead("Good", "Acme");
+        titleRule();
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            String before = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
+            h.edit(ObjectType.LEAD, bad, "Title", "bad");
+            h.edit(ObjectType.LEAD, good, "Title", "good");
+            h.run(engine);
+            String after = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
+            assertFalse(before.equals(after), "the feed cursor moved past the rejected record");
+        }
+        assertEquals(FieldValue.text("good"), h.crmValue(ObjectType.LEAD, good, "Title"));
+        assertEquals(FieldValue.NULL, h.crmValue(ObjectType.LEAD, bad, "Title"));
+    }
+
+    @Test
+    void aValidationFailureIsRetriedOnlyAfterTheRecordChangesAgain() {
+        CrmId lead = h.lead("Doe", "Acme");
+        titleRule();
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "Title", "bad");
+            h.run(engine);
+            long writes = h.crmWrites();
+            h.run(engine);
+            h.run(engine);
+            assertEquals(writes, h.crmWrites(), "not retried while unchanged");
+            h.edit(ObjectType.LEAD, lead, "Title", "fine");
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("fine"), h.crmValue(ObjectType.LEAD, lead, "Title"));
+        assertTrue(h.state.failure(ObjectType.LEAD, lead.value(), SyncSide.CRM).isEmpty(), "forgotten once applied");
+    }
+
+    @Test
+    void aLockedRowIsRetriedInTheNextCycle() {
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.crm.lockRecord(lead, 1);
+            h.edit(ObjectType.LEAD, lead, "Title", "x");
+            h.run(engine);
+            assertEquals("UNABLE_TO_LOCK_ROW", rejected.get(0).code());
+            assertTrue(rejected.get(0).retriable());
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("x"), h.crmValue(ObjectType.LEAD, lead, "Title"));
+    }
+
+    @Test
+    void aRecordIsParkedAfterTheConfiguredAttemptsAndCanBeReDriven() {
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.crm.lockRecord(lead, 3);
+            h.edit(ObjectType.LEAD, lead, "Title", "x");
+            h.run(engine);
+            h.run(engine);
+            h.run(engine);
+            assertEquals(List.of(lead.value()), engine.parkedFailures().stream().map(FailedRecord::key).toList());
+            long writes = h.crmWrites();
+            h.run(engine);
+            assertEquals(writes, h.crmWrites(), "a parked record is not retried");
+            assertTrue(engine.redrive(engine.parkedFailures().get(0)));
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("x"), h.crmValue(ObjectType.LEAD, lead, "Title"));
+    }
+
+    @Test
+    void aWaitingValidationFailureCanBeReDrivenAfterTheRuleChanges() {
+        CrmId lead = h.lead("Doe", "Acme");
+        titleRule();
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "Title", "bad");
+            h.run(engine);
+            h.crm.clearRules();
+            assertEquals(1, engine.redriveAll(ObjectType.LEAD));
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("bad"), h.crmValue(ObjectType.LEAD, lead, "Title"));
+    }
+
+    @Test
+    void aValueTooLongForTheCrmIsRejectedPerRecordWithTheReason() {
+        CrmId lead = h.lead("Doe", "Acme");
+        CrmId other = h.lead("Roe", "Acme");
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "FirstName", "x".repeat(41));
+            h.edit(ObjectType.LEAD, other, "FirstName", "Ann");
+            h.run(engine);
+        }
+        FailedRecord f = rejected.get(0);
+        assertEquals("STRING_TOO_LONG", f.code());
+        assertTrue(f.message().contains("FirstName") && f.message().contains("40") && f.message().contains(lead.value()),
+                f.message());
+        assertEquals(FieldValue.text("Ann"), h.crmValue(ObjectType.LEAD, other, "FirstName"));
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsRejectedPerRecordWithTheReason() {
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "NumberOfEmployees", "many");
+            h.run(engine);
+        }
+        FailedRecord f = rejected.get(0);
+        assertEquals("INVALID_TYPE_ON_FIELD_IN_RECORD", f.code());
+        assertTrue(f.message().contains("NumberOfEmployees") && f.message().contains("text"), f.message());
+    }
+
+    @Test
+    void aPolicyThatThrowsParksTheRecordWithAClearErrorAndLosesNothing() {
+        CrmId contact = h.contact("Roe", "Title", "Buyer", "Phone", "1");
+        ConflictPolicy broken = c -> {
+            throw new IllegalStateException("boom");
+        };
+        try (SyncEngine engine = builder().conflictPolicy(broken).build()) {
+            h.cycle(engine);
+            h.crm.update(ObjectType.CONTACT, contact, fields("Title", "crm"));
+            h.edit(ObjectType.CONTACT, contact, "Title", "mkt", "Phone", "2");
+            SyncReport r = h.run(engine);
+            assertEquals(1, r.totals().failed(), r::toTable);
+            FailedRecord f = engine.parkedFailures().get(0);
+            assertEquals("CONFLICT_POLICY_FAILED", f.code());
+            assertTrue(f.message().contains("boom") && f.message().contains("'Title'")
+                    && f.message().contains(contact.value()), f.message());
+            ParkedConflict pc = engine.parkedConflicts().get(0);
+            assertEquals(FieldValue.text("crm"), pc.crmValue());
+            assertEquals(FieldValue.text("mkt"), pc.marketingValue());
+            assertEquals(FieldValue.text("Buyer"), pc.base());
+        }
+        assertEquals(FieldValue.text("mkt"), h.storeValue(ObjectType.CONTACT, contact, "Title"), "nothing overwritten");
+        assertEquals(FieldValue.text("crm"), h.crmValue(ObjectType.CONTACT, contact, "Title"));
+        assertEquals(FieldValue.text("1"), h.crmValue(ObjectType.CONTACT, contact, "Phone"), "the record is parked whole");
+    }
+
+    @Test
+    void aPolicyThatReturnsNullIsReportedAndParked() {
+        CrmId contact = h.contact("Roe", "Title", "Buyer");
+        try (SyncEngine engine = builder().conflictPolicy(c -> null).build()) {
+            h.cycle(engine);
+            h.crm.update(ObjectType.CONTACT, contact, fields("Title", "crm"));
+            h.edit(ObjectType.CONTACT, contact, "Title", "mkt");
+            h.run(engine);
+            FailedRecord f = engine.parkedFailures().get(0);
+            assertTrue(f.message().contains("returned null") && f.message().contains("'Title'"), f.message());
+            assertTrue(f.parked());
+        }
+    }
+
+    @Test
+    void aParkedPolicyFailureIsResolvedThroughTheEngine() {
+        CrmId contact = h.contact("Roe", "Title", "Buyer");
+        try (SyncEngine engine = builder().conflictPolicy(c -> {
+            throw new IllegalStateException("boom");
+        }).build()) {
+            h.cycle(engine);
+            h.crm.update(ObjectType.CONTACT, contact, fields("Title", "crm"));
+            h.edit(ObjectType.CONTACT, contact, "Title", "mkt");
+            h.run(engine);
+            assertTrue(engine.resolveConflict(engine.parkedConflicts().get(0), Resolution.MARKETING));
+            h.cycle(engine);
+            assertTrue(engine.parkedConflicts().isEmpty());
+            assertTrue(engine.parkedFailures().isEmpty());
+        }
+        assertEquals(FieldValue.text("mkt"), h.crmValue(ObjectType.CONTACT, contact, "Title"));
+    }
+}

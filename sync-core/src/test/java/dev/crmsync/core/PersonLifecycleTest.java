@@ -1,0 +1,368 @@
+package dev.crmsync.core;
+
+import static dev.crmsync.core.BidiHarness.fields;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.memory.StoreOperation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Marketo's person lifecycle: push, required-field defaults, CRM deletion, conversion and merge. */
+class PersonLifecycleTest {
+
+    private final BidiHarness h = new BidiHarness();
+
+    private MarketingRecord marketingOnlyLead(Object... kv) {
+        return h.store.saveLocal(ObjectType.LEAD, null, fields(kv));
+    }
+
+    @Test
+    void aMarketingOnlyPersonIsNotPushedByTheCycle() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.cycle(engine);
+        }
+        assertEquals(0, h.crm.count(ObjectType.LEAD));
+        assertNull(h.byMid(ObjectType.LEAD, p.marketingId()).crmId());
+    }
+
+    @Test
+    void pushNowCreatesALeadAtOnceAndLinksIt() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme", "Title", "CTO");
+        List<PushResult> results;
+        try (SyncEngine engine = h.engine()) {
+            results = engine.pushNow(p.marketingId());
+        }
+        PushResult.Created created = assertInstanceOf(PushResult.Created.class, results.get(0));
+        SyncRecord lead = h.inCrm(ObjectType.LEAD, created.crmId());
+        assertEquals(FieldValue.text("CTO"), lead.get("Title"));
+        assertEquals(FieldValue.text(p.marketingId()), lead.get(BidiHarness.MARKETING_ID_FIELD));
+        MarketingRecord linked = h.byMid(ObjectType.LEAD, p.marketingId());
+        assertEquals(created.crmId(), linked.crmId());
+        assertEquals(FieldValue.text("Open - Not Contacted"), linked.get("Status"), "the CRM's default reaches the store");
+    }
+
+    @Test
+    void aPushedPersonSyncsQuietlyAfterwards() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            engine.pushNow(p.marketingId());
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+    }
+
+    @Test
+    void pushNowOfALinkedPersonWritesNothing() {
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            long writes = h.crmWrites();
+            List<PushResult> r = engine.pushNow(h.inStore(ObjectType.LEAD, lead).marketingId());
+            assertEquals(new PushResult.AlreadyInCrm(h.inStore(ObjectType.LEAD, lead).marketingId(), lead), r.get(0));
+            assertEquals(writes, h.crmWrites());
+        }
+    }
+
+    @Test
+    void pushNowOfAnUnknownIdIsNotFound() {
+        try (SyncEngine engine = h.engine()) {
+            assertEquals(List.of(new PushResult.NotFound("999")), engine.pushNow("999"));
+        }
+    }
+
+    @Test
+    void pushNowRejectsOtherTypesAndBadIds() {
+        try (SyncEngine engine = h.engine()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> engine.pushNow(ObjectType.ACCOUNT, List.of("1")));
+            assertTrue(e.getMessage().contains("Account"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> engine.pushNow(ObjectType.LEAD, List.of(" ")));
+            List<String> withNull = new ArrayList<>();
+            withNull.add(null);
+            assertThrows(IllegalArgumentException.class, () -> engine.pushNow(ObjectType.LEAD, withNull));
+        }
+    }
+
+    @Test
+    void withoutLastNameAndNoDefaultThePushIsRejectedWithAClearReason() {
+        MarketingRecord p = marketingOnlyLead("Company", "Acme", "Email", "x@example.com");
+        List<FailedRecord> rejected = new ArrayList<>();
+        PushResult r;
+        try (SyncEngine engine = h.builder().listener(new SyncListener() {
+            @Override
+            public void onRecordRejected(FailedRecord failure) {
+                rejected.add(failure);
+            }
+        }).build()) {
+            long writes = h.crmWrites();
+            r = engine.pushNow(p.marketingId()).get(0);
+            assertEquals(writes, h.crmWrites(), "rejected before any CRM call");
+        }
+        PushResult.Rejected rej = assertInstanceOf(PushResult.Rejected.class, r);
+        assertEquals("REQUIRED_FIELD_MISSING", rej.code());
+        assertTrue(rej.message().contains("LastName") && rej.message().contains("defaultLastName"), rej.message());
+        assertEquals(1, rejected.size());
+        assertEquals(FailedRecord.marketingKey(p.marketingId()), rejected.get(0).key());
+        assertEquals(SyncSide.CRM, rejected.get(0).target());
+    }
+
+    @Test
+    void defaultsFillBlankRequiredFieldsOnCreate() {
+        MarketingRecord p = marketingOnlyLead("Email", "x@example.com", "Company", " ");
+        PushResult r;
+        try (SyncEngine engine = h.builder().defaultLastName("[not provided]").defaultCompany("Unknown Inc").build()) {
+            r = engine.pushNow(p.marketingId()).get(0);
+        }
+        CrmId id = assertInstanceOf(PushResult.Created.class, r).crmId();
+        assertEquals(FieldValue.text("[not provided]"), h.crmValue(ObjectType.LEAD, id, "LastName"));
+        assertEquals(FieldValue.text("Unknown Inc"), h.crmValue(ObjectType.LEAD, id, "Company"));
+    }
+
+    @Test
+    void defaultsAreNeverAppliedOnUpdate() {
+        CrmId lead = h.lead("Doe", "Acme");
+        List<FailedRecord> rejected = new ArrayList<>();
+        try (SyncEngine engine = h.builder().defaultLastName("[not provided]").defaultCompany("Unknown Inc")
+                .listener(new SyncListener() {
+                    @Override
+                    public void onRecordRejected(FailedRecord failure) {
+                        rejected.add(failure);
+                    }
+                }).build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "Company", null);
+            SyncReport r = h.run(engine);
+            assertEquals(1, r.totals().failed(), r::toTable);
+        }
+        assertEquals(FieldValue.text("Acme"), h.crmValue(ObjectType.LEAD, lead, "Company"));
+        assertEquals(1, rejected.size());
+        assertEquals("REQUIRED_FIELD_MISSING", rejected.get(0).code(), rejected.get(0).toString());
+        assertEquals(lead.value(), rejected.get(0).key());
+    }
+
+    @Test
+    void aCrmDeletionFlagsThePersonWhoStaysInTheStore() {
+        CrmId lead = h.lead("Doe", "Acme", "Title", "CTO");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.crm.delete(ObjectType.LEAD, lead);
+            h.cycle(engine);
+        }
+        MarketingRecord p = h.inStore(ObjectType.LEAD, lead);
+        assertTrue(p.crmDeleted());
+        assertEquals(FieldValue.text("CTO"), p.get("Title"));
+    }
+
+    @Test
+    void pushingADeletedPersonAgainCreatesANewLead() {
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.crm.delete(ObjectType.LEAD, lead);
+            h.cycle(engine);
+            String mid = h.inStore(ObjectType.LEAD, lead).marketingId();
+            PushResult r = engine.pushNow(mid).get(0);
+            CrmId again = assertInstanceOf(PushResult.Created.class, r).crmId();
+            assertNotEquals(lead, again);
+            MarketingRecord p = h.byMid(ObjectType.LEAD, mid);
+            assertEquals(again, p.crmId());
+            assertFalse(p.crmDeleted());
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+    }
+
+    @Test
+    void conversionLeavesExactlyOneMarketingPersonNowAContact() {
+        CrmId lead = h.lead("Doe", "Acme", "Title", "CTO", "Email", "doe@acme.example");
+        List<LeadConversion> events = new ArrayList<>();
+        String mid;
+        InMemoryCrm.Conversion conv;
+        try (SyncEngine engine = h.builder().listener(new SyncListener() {
+            @Override
+            public void onLeadConverted(LeadConversion conversion) {
+                events.add(conversion);
+            }
+        }).build()) {
+            h.cycle(engine);
+            mid = h.inStore(ObjectType.LEAD, lead).marketingId();
+            conv = h.crm.convertLead(lead, null);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(0, h.store.size(ObjectType.LEAD), "no lead left in the store");
+        assertEquals(1, h.store.size(ObjectType.CONTACT), "exactly one person");
+        MarketingRecord person = h.inStore(ObjectType.CONTACT, conv.contactId());
+        assertEquals(mid, person.marketingId(), "the same person, now a Contact");
+        assertEquals(FieldValue.text("CTO"), person.get("Title"));
+        assertEquals(List.of(new LeadConversion(lead, conv.contactId(), mid, false)), events);
+    }
+
+    @Test
+    void aMarketingEditPendingAtConversionReachesTheContact() {
+        CrmId lead = h.lead("Doe", "Acme", "Title", "CTO");
+        InMemoryCrm.Conversion conv;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            conv = h.crm.convertLead(lead, null);
+            h.edit(ObjectType.LEAD, lead, "Title", "CEO");
+            h.cycle(engine);
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("CEO"), h.crmValue(ObjectType.CONTACT, conv.contactId(), "Title"));
+        assertEquals(FieldValue.text("CEO"), h.storeValue(ObjectType.CONTACT, conv.contactId(), "Title"));
+    }
+
+    @Test
+    void conversionIntoAnExistingContactBehavesAsAMerge() {
+        CrmId contact = h.contact("Doe", "Phone", "555");
+        CrmId lead = h.lead("Doe", "Acme", "Title", "CTO", "Phone", "777");
+        List<LeadConversion> events = new ArrayList<>();
+        String contactMid;
+        try (SyncEngine engine = h.builder().listener(new SyncListener() {
+            @Override
+            public void onLeadConverted(LeadConversion conversion) {
+                events.add(conversion);
+            }
+        }).build()) {
+            h.cycle(engine);
+            contactMid = h.inStore(ObjectType.CONTACT, contact).marketingId();
+            h.crm.convertLead(lead, contact);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(0, h.store.size(ObjectType.LEAD));
+        assertEquals(1, h.store.size(ObjectType.CONTACT));
+        MarketingRecord person = h.inStore(ObjectType.CONTACT, contact);
+        assertEquals(contactMid, person.marketingId(), "the existing contact's record survives");
+        assertEquals(FieldValue.text("555"), person.get("Phone"), "the survivor's value wins");
+        assertEquals(FieldValue.text("CTO"), person.get("Title"), "a value beats an empty field");
+        assertEquals(FieldValue.text("CTO"), h.crmValue(ObjectType.CONTACT, contact, "Title"));
+        assertTrue(events.get(0).intoExistingContact());
+    }
+
+    @Test
+    void aCrmMergeMergesTheMarketingLosersIntoTheSurvivor() {
+        CrmId master = h.lead("Doe", "Acme", "Title", "CTO", "HasOptedOutOfEmail", false);
+        CrmId loser = h.lead("Doe", "Acme Inc", "Title", "CEO", "Phone", "555", "HasOptedOutOfEmail", true);
+        List<RecordsMerged> events = new ArrayList<>();
+        String masterMid;
+        try (SyncEngine engine = h.builder().listener(new SyncListener() {
+            @Override
+            public void onRecordsMerged(RecordsMerged merge) {
+                events.add(merge);
+            }
+        }).build()) {
+            h.cycle(engine);
+            masterMid = h.inStore(ObjectType.LEAD, master).marketingId();
+            h.crm.merge(ObjectType.LEAD, master, List.of(loser));
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.store.size(ObjectType.LEAD));
+        MarketingRecord survivor = h.inStore(ObjectType.LEAD, master);
+        assertEquals(masterMid, survivor.marketingId());
+        assertEquals(FieldValue.text("CTO"), survivor.get("Title"), "the survivor's value wins");
+        assertEquals(FieldValue.text("555"), survivor.get("Phone"), "a value beats an empty field");
+        assertEquals(FieldValue.bool(false), survivor.get("HasOptedOutOfEmail"), "false is a value");
+        assertEquals(FieldValue.text("555"), h.crmValue(ObjectType.LEAD, master, "Phone"), "and reaches the CRM");
+        assertTrue(h.stored(ObjectType.LEAD, loser).isEmpty());
+        assertEquals(List.of(new RecordsMerged(ObjectType.LEAD, master, List.of(loser), masterMid)), events);
+    }
+
+    @Test
+    void aMergeMovesTheLosersCampaignMemberships() {
+        CrmId campaign = h.campaign("Spring");
+        CrmId master = h.lead("Doe", "Acme");
+        CrmId loser = h.lead("Doe", "Acme");
+        CrmId member = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", loser,
+                "Status", "Responded"));
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.crm.merge(ObjectType.LEAD, master, List.of(loser));
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.ref(master), h.storeValue(ObjectType.CAMPAIGN_MEMBER, member, "LeadId"));
+        assertEquals(FieldValue.ref(master), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "LeadId"));
+    }
+
+    @Test
+    void aPushWhoseAnswerWasLostIsLinkedByTheNextCycleNotCreatedTwice() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
+            PushResult again = engine.pushNow(p.marketingId()).get(0);
+            assertEquals("PUSH_UNCONFIRMED", assertInstanceOf(PushResult.Rejected.class, again).code());
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+        assertEquals(h.crm.records(ObjectType.LEAD).get(0).id(), h.byMid(ObjectType.LEAD, p.marketingId()).crmId());
+    }
+
+    @Test
+    void withoutAMarketingIdFieldALostPushIsRecognisedByItsValues() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme", "Email", "d@acme.example");
+        try (SyncEngine engine = SyncEngine.builder().crmSource(h.crm).marketingStore(h.store).syncStateStore(h.state)
+                .clock(h.clock).engineId("no-id-field").objectTypes(BidiHarness.TYPES).build()) {
+            h.cycle(engine);
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+        assertEquals(h.crm.records(ObjectType.LEAD).get(0).id(), h.byMid(ObjectType.LEAD, p.marketingId()).crmId());
+    }
+
+    @Test
+    void aPushThatNeverReachedTheCrmIsSentAgainByTheNextCycle() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.crm.faults().failNext(InMemoryCrm.OP_WRITE, 1, true);
+            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            assertEquals(0, h.crm.count(ObjectType.LEAD));
+            h.cycle(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
+        assertEquals(h.crm.records(ObjectType.LEAD).get(0).id(), h.byMid(ObjectType.LEAD, p.marketingId()).crmId());
+    }
+
+    @Test
+    void pushNowWaitsForNothingWhenIdle() {
+        MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            engine.close();
+            assertThrows(IllegalStateException.class, () -> engine.pushNow(p.marketingId()));
+        }
+    }
+}

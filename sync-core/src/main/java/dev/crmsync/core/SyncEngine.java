@@ -295,8 +295,9 @@ public final class SyncEngine implements AutoCloseable {
     /**
      * Creates marketing-only records in the CRM at once, outside the cycle, and links them:
      * Marketo's "Sync Person to SFDC". A person becomes a Lead (a marketing-only Contact record a
-     * Contact); a person deleted in the CRM is created again, as a new CRM record; a record already
-     * linked to a live CRM record is left alone. Required fields left blank take the configured
+     * Contact); a person the CRM deleted is created again as a new Lead (a deleted Contact too: its
+     * record becomes a Lead, keeping its marketing id); a record already linked to a live CRM record
+     * is left alone. Required fields left blank take the configured
      * defaults ({@link Builder#defaultLastName}, {@link Builder#defaultCompany}); without one the
      * record is rejected with {@code REQUIRED_FIELD_MISSING}. Creates go in batches of at most
      * {@link CrmSource#maxWriteBatch()}; a rejected record is reported with the CRM's code and

@@ -174,7 +174,6 @@ class BidirectionalSyncPropertyTest {
         final Set<String> hostMembers = new HashSet<>();
         int epoch;
         int counter;
-        boolean faulty;
 
         World(long seed) {
             campaigns.add(h.campaign("Spring"));
@@ -271,13 +270,14 @@ class BidirectionalSyncPropertyTest {
                     mktEdits.put(new Key(type, r.marketingId(), mf), new Edit(mv, epoch));
                 }
             } else if (op instanceof Push p) {
-                List<MarketingRecord> candidates = stored(ObjectType.LEAD).stream()
-                        .filter(r -> r.crmId() == null || r.crmDeleted()).toList();
+                List<MarketingRecord> candidates = new ArrayList<>(stored(ObjectType.LEAD).stream()
+                        .filter(r -> r.crmId() == null || r.crmDeleted()).toList());
+                candidates.addAll(stored(ObjectType.CONTACT).stream().filter(MarketingRecord::crmDeleted).toList());
                 MarketingRecord r = pick(candidates, p.pick());
                 if (r != null) {
                     epoch++;
                     try (SyncEngine engine = builder().build()) {
-                        PushResult result = engine.pushNow(r.marketingId()).get(0);
+                        PushResult result = engine.pushNow(r.type(), List.of(r.marketingId())).get(0);
                         if (result instanceof PushResult.Created) {
                             mktEdits.keySet().removeIf(k -> k.id().equals(r.marketingId()));
                         }
@@ -349,7 +349,6 @@ class BidirectionalSyncPropertyTest {
                     h.crm.lockRecord(r.id(), 1 + Math.floorMod(l.pick(), 2));
                 }
             } else if (op instanceof Faults f) {
-                faulty = f.on();
                 if (f.on()) {
                     h.crm.faults().failRate(InMemoryCrm.OP_WRITE, 0.2, true).failRate(InMemoryCrm.OP_FETCH, 0.1, true)
                             .failRate(InMemoryCrm.OP_READ_PAGE, 0.05, true);

@@ -193,6 +193,27 @@ class PersonLifecycleTest {
     }
 
     @Test
+    void pushingAContactTheCrmDeletedCreatesANewLead() {
+        CrmId contact = h.contact("Roe", "Title", "Buyer");
+        try (SyncEngine engine = h.builder().defaultCompany("Unknown Inc").build()) {
+            h.cycle(engine);
+            h.crm.delete(ObjectType.CONTACT, contact);
+            h.cycle(engine);
+            String mid = h.inStore(ObjectType.CONTACT, contact).marketingId();
+            PushResult r = engine.pushNow(ObjectType.CONTACT, List.of(mid)).get(0);
+            CrmId lead = assertInstanceOf(PushResult.Created.class, r).crmId();
+            assertEquals(ObjectType.LEAD, h.inCrm(ObjectType.LEAD, lead).type());
+            assertEquals(FieldValue.text("Buyer"), h.crmValue(ObjectType.LEAD, lead, "Title"));
+            MarketingRecord p = h.byMid(ObjectType.LEAD, mid);
+            assertEquals(lead, p.crmId(), "the same person, now a Lead");
+            assertFalse(p.crmDeleted());
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(0, h.store.size(ObjectType.CONTACT));
+    }
+
+    @Test
     void conversionLeavesExactlyOneMarketingPersonNowAContact() {
         CrmId lead = h.lead("Doe", "Acme", "Title", "CTO", "Email", "doe@acme.example");
         List<LeadConversion> events = new ArrayList<>();

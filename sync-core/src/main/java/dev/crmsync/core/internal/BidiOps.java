@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class BidiOps {
     private static final Logger LOG = LoggerFactory.getLogger(BidiOps.class);
 
-    /** Default values, by field, a person create may use (keys of {@link EngineSettings#personDefaults()}). */
+    /** The person types, whose creates may take the configured defaults ({@link EngineSettings#personDefaults()}). */
     static final Set<ObjectType> PERSON_TYPES = Set.of(ObjectType.LEAD, ObjectType.CONTACT);
 
     final EngineSettings settings;
@@ -152,9 +152,11 @@ final class BidiOps {
     }
 
     /**
-     * Creates marketing-only (or CRM-deleted) records in the CRM and links them.
+     * Creates marketing-only (or CRM-deleted) records in the CRM and links them. A Lead push may
+     * carry Contact records the CRM deleted: as in Marketo, a person pushed again becomes a new
+     * Lead (the store record moves to the Lead type); their bookkeeping is kept under Lead.
      *
-     * @param records records of this type
+     * @param records records of this type (or deleted Contacts, for a Lead push)
      * @param repeatUnconfirmed true to send a create again although an earlier one is unconfirmed
      *     (a cycle found that it never reached the CRM)
      * @return one result per record, in order
@@ -194,8 +196,9 @@ final class BidiOps {
         for (int from = 0; from < creates.size(); from += size) {
             int to = Math.min(creates.size(), from + size);
             List<Integer> idx = pending.subList(from, to);
-            for (int i : idx) {
-                crmFailures.pushSent(FailedRecord.marketingKey(records.get(i).marketingId()));
+            for (int k = 0; k < idx.size(); k++) {
+                crmFailures.pushSent(FailedRecord.marketingKey(records.get(idx.get(k)).marketingId()),
+                        creates.get(from + k).fields());
             }
             List<CrmWriteResult> written = write(creates.subList(from, to));
             Map<CrmId, Integer> created = new LinkedHashMap<>();
@@ -237,8 +240,8 @@ final class BidiOps {
      */
     void linkOnly(MarketingRecord mkt, CrmId id) {
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
-            settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
-            settings.state().deleteBase(t.type, mkt.crmId());
+            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(mkt.type(), mkt.crmId());
         } else if (mkt.crmId() == null) {
             settings.store().link(t.type, mkt.marketingId(), id);
         }
@@ -257,6 +260,19 @@ final class BidiOps {
      * @return true if the store took the record
      */
     boolean linkAfterCreate(MarketingRecord mkt, SyncRecord crm, boolean trustCrm) {
+        return linkAfterCreate(mkt, crm, f -> trustCrm || mkt.get(f).isBlank());
+    }
+
+    /**
+     * As {@link #linkAfterCreate(MarketingRecord, SyncRecord, boolean)}, with a per-field choice.
+     *
+     * @param mkt the marketing record
+     * @param crm the CRM record created for it
+     * @param takeCrm given a field where the two differ, true if the store takes the CRM's value,
+     *     false if the store's value is a host edit that is to flow to the CRM
+     * @return true if the store took the record
+     */
+    boolean linkAfterCreate(MarketingRecord mkt, SyncRecord crm, java.util.function.Predicate<String> takeCrm) {
         String mid = mkt.marketingId();
         CrmId id = crm.id();
         // the base first: should the process die before the store links the record, the next cycle
@@ -264,8 +280,8 @@ final class BidiOps {
         settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, t.syncedValues(crm.fields()), crm.modstamp(),
                 now())));
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
-            settings.store().relink(t.type, mkt.crmId(), t.type, id, Map.of());
-            settings.state().deleteBase(t.type, mkt.crmId());
+            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
+            settings.state().deleteBase(mkt.type(), mkt.crmId());
         } else if (mkt.crmId() == null) {
             settings.store().link(t.type, mid, id);
         }
@@ -273,7 +289,7 @@ final class BidiOps {
         for (String f : t.synced()) {
             FieldValue c = crm.get(f);
             FieldValue m = mkt.get(f);
-            if (!c.equals(m) && (trustCrm || m.isBlank())) {
+            if (!c.equals(m) && takeCrm.test(f)) {
                 storeFields.put(f, c);
             }
         }

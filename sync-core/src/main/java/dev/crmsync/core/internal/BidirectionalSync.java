@@ -421,7 +421,7 @@ public final class BidirectionalSync implements TypeSync {
                 if (!f.code().equals(SideFailures.PUSH_UNCONFIRMED) || f.marketingId().isEmpty()) {
                     continue;
                 }
-                Optional<MarketingRecord> r = settings.store().findByMarketingId(type, f.marketingId().get());
+                Optional<MarketingRecord> r = pushable(f.marketingId().get());
                 if (r.isEmpty() || (r.get().crmId() != null && !r.get().crmDeleted())) {
                     crmFail.succeeded(f.key());       // gone, or linked since
                 } else {
@@ -432,6 +432,18 @@ public final class BidirectionalSync implements TypeSync {
                 LOG.info("{}: {} creates sent earlier never reached the CRM; sending them again", type, again.size());
                 pushedToCrm += members != null ? members.create(again, true) : count(ops.push(again, true));
             }
+        }
+
+        /**
+         * The record a marketing key of this type names: of this type, or, for Lead, a Contact the
+         * CRM deleted (pushed again, it becomes a Lead; its bookkeeping is kept under Lead).
+         */
+        Optional<MarketingRecord> pushable(String marketingId) {
+            Optional<MarketingRecord> r = settings.store().findByMarketingId(type, marketingId);
+            if (r.isEmpty() && type.equals(ObjectType.LEAD)) {
+                r = settings.store().findByMarketingId(ObjectType.CONTACT, marketingId).filter(MarketingRecord::crmDeleted);
+            }
+            return r;
         }
 
         // ==== 4. retries and follow-ups ==========================================================
@@ -457,7 +469,7 @@ public final class BidirectionalSync implements TypeSync {
                 Optional<String> mid = key.startsWith(FailedRecord.MARKETING_KEY_PREFIX)
                         ? Optional.of(key.substring(FailedRecord.MARKETING_KEY_PREFIX.length())) : Optional.empty();
                 if (mid.isPresent()) {
-                    Optional<MarketingRecord> r = settings.store().findByMarketingId(type, mid.get());
+                    Optional<MarketingRecord> r = pushable(mid.get());
                     if (r.isEmpty()) {
                         crmFail.succeeded(key);
                     } else if (r.get().crmId() != null && !r.get().crmDeleted()) {
@@ -1157,13 +1169,52 @@ public final class BidirectionalSync implements TypeSync {
                 // our own create, its base saved before the process died: link, and merge against that base
                 ops.linkOnly(candidate, c.id());
             } else {
-                // a member the CRM already had: adding it again changes nothing (the CRM's values win);
-                // a person or campaign whose create's answer was lost: host edits made since still flow
-                ops.linkAfterCreate(candidate, c, duplicate);
+                // a member the CRM already had: adding it again changes nothing (the CRM's values win).
+                // A create whose answer was lost: a field the host has not changed since the create
+                // takes the CRM's value (a CRM user may have edited it); a host edit flows to the CRM
+                Map<String, String> sent = crmFail.find(FailedRecord.marketingKey(candidate.marketingId()))
+                        .map(SideFailures::sentFingerprints).orElse(null);
+                if (duplicate || sent == null) {
+                    MarketingRecord mk = candidate;
+                    boolean crmWins = duplicate;
+                    ops.linkAfterCreate(candidate, c, f -> crmWins || mk.get(f).isBlank());
+                } else {
+                    // the create's values are the base: rebuilt from their fingerprints, the merge that
+                    // follows tells host edits, CRM users' edits and conflicts apart as usual
+                    settings.state().saveBases(List.of(new SyncBase(type, c.id(), candidate.marketingId(),
+                            sentBase(c, candidate, sent), c.modstamp(), now())));
+                    ops.linkOnly(candidate, c.id());
+                }
             }
             crmFail.succeeded(FailedRecord.marketingKey(candidate.marketingId()));
             counters.updated();
             return true;
+        }
+
+        /**
+         * The base of a record whose create's answer was lost: per field, whichever side still holds
+         * the value sent (by fingerprint); when neither does, a stand-in that equals neither, so that
+         * the merge sees the field changed on both sides.
+         */
+        Map<String, FieldValue> sentBase(SyncRecord c, MarketingRecord m, Map<String, String> sent) {
+            Map<String, FieldValue> base = new LinkedHashMap<>();
+            for (String f : t.synced()) {
+                String want = sent.get(f);
+                FieldValue cv = c.get(f);
+                FieldValue mv = m.get(f);
+                FieldValue b;
+                if (java.util.Objects.equals(want, cv.isNull() ? null : SideFailures.fingerprint(cv))) {
+                    b = cv;
+                } else if (java.util.Objects.equals(want, mv.isNull() ? null : SideFailures.fingerprint(mv))) {
+                    b = mv;
+                } else {
+                    b = FieldValue.text("[the value a create sent, whose answer was lost]");
+                }
+                if (!b.isNull()) {
+                    base.put(f, b);
+                }
+            }
+            return base;
         }
 
         MarketingRecord adoptionCandidate(SyncRecord c) {

@@ -41,17 +41,11 @@ public final class EngineActions {
      */
     public static List<PushResult> pushNow(EngineSettings settings, SyncListener listener, ObjectType type,
                                            List<String> marketingIds) {
-        BidiType t = BidiType.describe(settings, type).orElseThrow(() -> new SyncException(
-                "the integration user cannot read " + type + " in the CRM, so nothing can be pushed", type, null, null));
         TypeCounters counters = new TypeCounters();
-        SideFailures crm = SideFailures.lazy(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
-                settings.clock(), listener, counters);
-        SideFailures store = SideFailures.lazy(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
-                settings.clock(), listener, counters);
-        BidiOps ops = new BidiOps(settings, t, crm, store, counters, listener);
-        List<MarketingRecord> found = new ArrayList<>();
+        Map<ObjectType, BidiOps> opsByType = new LinkedHashMap<>();
+        Map<ObjectType, List<MarketingRecord>> found = new LinkedHashMap<>();
+        Map<ObjectType, List<Integer>> at = new LinkedHashMap<>();
         PushResult[] out = new PushResult[marketingIds.size()];
-        List<Integer> at = new ArrayList<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < marketingIds.size(); i++) {
             String id = marketingIds.get(i);
@@ -62,14 +56,20 @@ public final class EngineActions {
             Optional<MarketingRecord> r = settings.store().findByMarketingId(type, id);
             if (r.isEmpty()) {
                 out[i] = new PushResult.NotFound(id);
-            } else {
-                found.add(r.get());
-                at.add(i);
+                continue;
             }
+            // as Marketo: a person the CRM deleted, pushed again, is created as a new Lead
+            ObjectType as = r.get().type().equals(ObjectType.CONTACT) && r.get().crmDeleted() ? ObjectType.LEAD : type;
+            found.computeIfAbsent(as, k -> new ArrayList<>()).add(r.get());
+            at.computeIfAbsent(as, k -> new ArrayList<>()).add(i);
         }
-        List<PushResult> results = ops.push(found, false);
-        for (int k = 0; k < results.size(); k++) {
-            out[at.get(k)] = results.get(k);
+        for (Map.Entry<ObjectType, List<MarketingRecord>> e : found.entrySet()) {
+            BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
+            List<PushResult> results = ops.push(e.getValue(), false);
+            List<Integer> idx = at.get(e.getKey());
+            for (int k = 0; k < results.size(); k++) {
+                out[idx.get(k)] = results.get(k);
+            }
         }
         for (int i = 0; i < out.length; i++) {
             if (out[i] == null) {
@@ -78,6 +78,17 @@ public final class EngineActions {
         }
         LOG.info("pushNow {}: {} asked, {} created", type, marketingIds.size(), counters.snapshot().created());
         return List.of(out);
+    }
+
+    private static BidiOps opsFor(EngineSettings settings, SyncListener listener, ObjectType type,
+                                  TypeCounters counters) {
+        BidiType t = BidiType.describe(settings, type).orElseThrow(() -> new SyncException(
+                "the integration user cannot read " + type + " in the CRM, so nothing can be pushed", type, null, null));
+        SideFailures crm = SideFailures.lazy(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
+                settings.clock(), listener, counters);
+        SideFailures store = SideFailures.lazy(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
+                settings.clock(), listener, counters);
+        return new BidiOps(settings, t, crm, store, counters, listener);
     }
 
     /**

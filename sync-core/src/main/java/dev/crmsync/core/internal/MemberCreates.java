@@ -79,7 +79,7 @@ final class MemberCreates {
             Resolved r = resolve(m, true);
             resolved.add(r);
             if (!r.failed() && r.toPush() != null) {
-                List<MarketingRecord> list = toPush.computeIfAbsent(r.toPush().type(), k -> new ArrayList<>());
+                List<MarketingRecord> list = toPush.computeIfAbsent(pushAs(r.toPush()), k -> new ArrayList<>());
                 if (list.stream().noneMatch(x -> x.marketingId().equals(r.toPush().marketingId()))) {
                     list.add(r.toPush());
                 }
@@ -106,7 +106,7 @@ final class MemberCreates {
             Resolved r = resolved.get(i);
             CrmId person = r.person();
             if (!r.failed() && r.toPush() != null) {
-                PushResult pr = pushed.get(r.toPush().type() + "/" + r.toPush().marketingId());
+                PushResult pr = pushed.get(pushAs(r.toPush()) + "/" + r.toPush().marketingId());
                 if (pr instanceof PushResult.Created c) {
                     person = c.crmId();
                 } else if (pr instanceof PushResult.AlreadyInCrm a) {
@@ -150,8 +150,8 @@ final class MemberCreates {
         if (creates.isEmpty()) {
             return 0;
         }
-        for (MarketingRecord m : creating) {
-            ops.crmFailures.pushSent(FailedRecord.marketingKey(m.marketingId()));
+        for (int i = 0; i < creating.size(); i++) {
+            ops.crmFailures.pushSent(FailedRecord.marketingKey(creating.get(i).marketingId()), creates.get(i).fields());
         }
         List<CrmWriteResult> results = ops.write(creates);
         Map<CrmId, MarketingRecord> created = new LinkedHashMap<>();
@@ -222,6 +222,11 @@ final class MemberCreates {
         return null;
     }
 
+    /** As Marketo: a person the CRM deleted is created again as a Lead. */
+    private static ObjectType pushAs(MarketingRecord person) {
+        return person.type().equals(ObjectType.CONTACT) && person.crmDeleted() ? ObjectType.LEAD : person.type();
+    }
+
     private Resolved resolve(MarketingRecord m, boolean allowPush) {
         String what = "campaign member (marketing id " + m.marketingId() + ")";
         CrmId campaign;
@@ -265,14 +270,14 @@ final class MemberCreates {
         if (person == null) {
             return Resolved.failure("PERSON_NOT_FOUND", what + ": no person with marketing id '" + named + "'", false);
         }
-        String field = person.type().equals(ObjectType.CONTACT) ? CONTACT_ID : LEAD_ID;
+        String field = pushAs(person).equals(ObjectType.CONTACT) ? CONTACT_ID : LEAD_ID;
         if (person.crmId() != null && !person.crmDeleted()) {
             return new Resolved(campaign, field, person.crmId(), null, null, null, false);
         }
         if (!allowPush) {
             return new Resolved(campaign, field, null, null, null, null, false);
         }
-        Optional<BidiOps> po = opsOf.apply(person.type());
+        Optional<BidiOps> po = opsOf.apply(pushAs(person));
         if (po.isPresent()) {
             Optional<FailedRecord> prior = po.get().crmFailures.find(FailedRecord.marketingKey(person.marketingId()));
             if (prior.isPresent() && !SideFailures.isBookkeeping(prior.get()) && !prior.get().retriable()) {

@@ -1,6 +1,7 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.SyncSide;
@@ -169,15 +170,60 @@ final class SideFailures {
         listener.onRecordRejected(next);
     }
 
-    /** Records that a create was sent for a marketing-only record (see the class documentation). */
-    void pushSent(String key) {
+    /**
+     * Records that a create was sent for a marketing-only record (see the class documentation),
+     * with a fingerprint of each value sent: should the answer be lost, the CRM record is linked
+     * later, and a field whose store value still matches its fingerprint takes the CRM's value
+     * (a CRM user's edit since the create), while one that does not keeps the host's edit.
+     */
+    void pushSent(String key, Map<String, FieldValue> sent) {
         Instant now = clock.instant();
         Optional<FailedRecord> previous = find(key).filter(f -> !isBookkeeping(f));
+        StringBuilder fp = new StringBuilder();
+        new java.util.TreeMap<>(sent).forEach((f, v) -> fp.append(fp.length() == 0 ? "" : ",").append(f).append('#')
+                .append(fingerprint(v)));
         save(new FailedRecord(type, key, side, PUSH_UNCONFIRMED, "a create was sent to the CRM at " + now
-                + "; its answer is not recorded yet", true, previous.map(FailedRecord::attempts).orElse(1),
+                + "; its answer is not recorded yet" + SENT + fp + "]", true,
+                previous.map(FailedRecord::attempts).orElse(1),
                 previous.map(FailedRecord::firstFailedAt).orElse(now), now, false));
         // a real failure before the push keeps counting: remember it for rejected()
         previous.ifPresent(p -> known.put(key, Optional.of(p)));
+    }
+
+    private static final String SENT = " [sent ";
+
+    /** @return a short fingerprint of a value, its kind included (text "1" is not number 1) */
+    static String fingerprint(FieldValue v) {
+        String text = v.getClass().getSimpleName() + ":" + v.asText();
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < text.length(); i++) {
+            h ^= text.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return Long.toHexString(h);
+    }
+
+    /**
+     * @param f an unconfirmed-create entry
+     * @return the fingerprints of the values the create sent, by field; null if it carries none
+     */
+    static Map<String, String> sentFingerprints(FailedRecord f) {
+        int at = f.message().lastIndexOf(SENT);
+        if (!f.code().equals(PUSH_UNCONFIRMED) || at < 0 || !f.message().endsWith("]")) {
+            return null;
+        }
+        Map<String, String> out = new HashMap<>();
+        String body = f.message().substring(at + SENT.length(), f.message().length() - 1);
+        if (body.isEmpty()) {
+            return out;
+        }
+        for (String part : body.split(",")) {
+            int hash = part.lastIndexOf('#');
+            if (hash > 0) {
+                out.put(part.substring(0, hash), part.substring(hash + 1));
+            }
+        }
+        return out;
     }
 
     /**

@@ -338,10 +338,9 @@ public final class JdbcMarketingStore implements MarketingStore {
         List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(ids));
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            String sql = "SELECT " + COLS + " FROM crmsync_record WHERE " + db.typeAndCrmIdIn(chunk.size())
-                    + (lock ? " FOR UPDATE" : "");
+            String sql = db.selectByKeys(COLS, "crmsync_record", chunk.size(), lock);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                db.bindKeys(ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
+                db.bindKeys(c, ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Row r = row(rs);

@@ -245,9 +245,9 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(crmIds));
             for (int from = 0; from < all.size(); from += JdbcMarketingStore.CHUNK) {
                 List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + JdbcMarketingStore.CHUNK));
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + BASE_COLS
-                        + " FROM crmsync_base WHERE " + db.typeAndCrmIdIn(chunk.size()))) {
-                    db.bindKeys(ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
+                try (PreparedStatement ps = c.prepareStatement(
+                        db.selectByKeys(BASE_COLS, "crmsync_base", chunk.size(), false))) {
+                    db.bindKeys(c, ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             SyncBase b = base(rs);

@@ -11,7 +11,6 @@ import dev.crmsync.core.FieldType;
 import dev.crmsync.core.ObjectSchema;
 import dev.crmsync.core.fake.TypeState.BinEntry;
 import dev.crmsync.core.fake.TypeState.Bucket;
-import dev.crmsync.core.fake.TypeState.Rec;
 import dev.crmsync.core.fake.TypeState.Slot;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
@@ -99,8 +98,14 @@ import java.util.function.Predicate;
  * </ul>
  *
  * <p>Describe lists the schema's fields without {@code Id}, {@code IsDeleted} and
- * {@code SystemModstamp}, which travel in {@link SyncRecord} itself. Memory is kept lean (about
- * 60 bytes per record plus its encoded values), so a million records fit a small heap.
+ * {@code SystemModstamp}, which travel in {@link SyncRecord} itself. Stamps must lie between 1970
+ * and 2106 (a clock outside that range fails the edit with {@link IllegalStateException}).
+ *
+ * <p>Memory is kept lean so a million records fit a small heap: no object per record (about 20
+ * bytes of index per record) plus its field values, encoded compactly, with values repeated
+ * across records (picklists, names, companies, owners, e-mail domains) stored once per field.
+ * A million leads of the benchmark's realistic 31-field shape hold about 125 MB of live heap.
+ * Reads build each {@link SyncRecord} on demand.
  */
 public final class InMemoryCrm implements CrmSource {
 
@@ -416,6 +421,18 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /**
+     * The key prefix of a type's ids: Salesforce's for the standard types ({@code 00Q} Lead, …),
+     * {@code a0X}, {@code a0Y}, … for custom objects in the order they were defined.
+     *
+     * @param type the type
+     * @return its 3-character prefix, or empty if the type is not defined
+     */
+    public Optional<String> keyPrefix(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return locked(() -> Optional.ofNullable(types.get(type)).map(t -> t.prefix));
+    }
+
+    /**
      * The administrator's view of a type's schema: every field, hidden ones with {@code readable=false}.
      *
      * @param type the type
@@ -475,8 +492,7 @@ public final class InMemoryCrm implements CrmSource {
         FieldValue[] values = new FieldValue[t.slots.size()];
         applyDefaults(t, values);
         patchAdmin(t, values, fields);
-        Rec r = t.create(stamp, values);
-        return t.idOf(r);
+        return t.idOf(t.create(stamp, values));
     }
 
     /**
@@ -507,13 +523,13 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     private void updateAt(TypeState t, CrmId id, Map<String, FieldValue> fields, long stamp) {
-        Rec r = live(t, id);
-        FieldValue[] values = t.decode(r.data);
+        int r = live(t, id);
+        FieldValue[] values = t.values(r);
         if (isConverted(t, values)) {
             throw new IllegalStateException("lead " + id + " is converted and read-only");
         }
         patchAdmin(t, values, fields);
-        r.data = t.encode(values);
+        t.store(r, values);
         t.restamp(r, stamp);
     }
 
@@ -531,14 +547,14 @@ public final class InMemoryCrm implements CrmSource {
         Objects.requireNonNull(value, "value");
         locked(() -> {
             TypeState t = state(type);
-            Rec r = existing(t, id);
+            int r = existing(t, id);
             Slot s = t.slot(field);
             if (s == null || !s.schema.calculated()) {
                 throw new IllegalArgumentException("field '" + field + "' of " + type + " is not a calculated field");
             }
-            FieldValue[] values = t.decode(r.data);
+            FieldValue[] values = t.values(r);
             patchAdmin(t, values, Map.of(field, value));
-            r.data = t.encode(values);
+            t.store(r, values);
         });
     }
 
@@ -553,7 +569,7 @@ public final class InMemoryCrm implements CrmSource {
     public void delete(ObjectType type, CrmId id) {
         locked(() -> {
             TypeState t = state(type);
-            Rec r = live(t, id);
+            int r = live(t, id);
             long now = now();
             t.markDeleted(r, now);
             cascadeDelete(type, id, now);
@@ -576,8 +592,8 @@ public final class InMemoryCrm implements CrmSource {
             return;
         }
         FieldValue ref = FieldValue.ref(id);
-        for (Rec m : new ArrayList<>(members.records)) {
-            if (!m.deleted() && ref.equals(members.decode(m.data)[s.index])) {
+        for (int m = 0, n = members.handles(); m < n; m++) {
+            if (!members.purged(m) && !members.deleted(m) && ref.equals(members.values(m)[s.index])) {
                 members.markDeleted(m, now);
             }
         }
@@ -593,15 +609,15 @@ public final class InMemoryCrm implements CrmSource {
     public void undelete(ObjectType type, CrmId id) {
         locked(() -> {
             TypeState t = state(type);
-            Rec r = existing(t, id);
-            if (!r.deleted()) {
+            int r = existing(t, id);
+            if (!t.deleted(r)) {
                 throw new IllegalStateException(type + " " + id + " is not deleted");
             }
             Slot master = t.slot(MASTER);
-            if (master != null && t.decode(r.data)[master.index] != null) {
+            if (master != null && t.values(r)[master.index] != null) {
                 throw new IllegalStateException(type + " " + id + " was merged away and cannot be undeleted");
             }
-            long deletedAt = r.stamp;
+            long deletedAt = t.stamp(r);
             long now = now();
             t.markUndeleted(r, now);
             restoreMembers(type, id, deletedAt, now);
@@ -624,8 +640,9 @@ public final class InMemoryCrm implements CrmSource {
             return;
         }
         FieldValue ref = FieldValue.ref(id);
-        for (Rec m : new ArrayList<>(members.records)) {
-            if (m.deleted() && m.stamp == deletedAt && ref.equals(members.decode(m.data)[s.index])) {
+        for (int m = 0, n = members.handles(); m < n; m++) {
+            if (!members.purged(m) && members.deleted(m) && members.stamp(m) == deletedAt
+                    && ref.equals(members.values(m)[s.index])) {
                 members.markUndeleted(m, now);
             }
         }
@@ -635,11 +652,11 @@ public final class InMemoryCrm implements CrmSource {
     public void purgeRecycleBin() {
         locked(() -> {
             for (TypeState t : types.values()) {
-                List<Rec> gone = new ArrayList<>();
+                List<Integer> gone = new ArrayList<>();
                 while (!t.bin.isEmpty()) {
                     BinEntry e = t.bin.poll();
-                    if (e.current()) {
-                        gone.add(e.rec());
+                    if (t.current(e)) {
+                        gone.add(e.handle());
                     }
                 }
                 t.purge(gone);
@@ -664,8 +681,8 @@ public final class InMemoryCrm implements CrmSource {
             TypeState leads = state(ObjectType.LEAD);
             TypeState contacts = state(ObjectType.CONTACT);
             TypeState accounts = state(ObjectType.ACCOUNT);
-            Rec lead = live(leads, leadId);
-            FieldValue[] lv = leads.decode(lead.data);
+            int lead = live(leads, leadId);
+            FieldValue[] lv = leads.values(lead);
             if (isConverted(leads, lv)) {
                 throw new IllegalStateException("lead " + leadId + " is already converted");
             }
@@ -689,8 +706,8 @@ public final class InMemoryCrm implements CrmSource {
                 contactId = insertAt(contacts, con, now);
             } else {
                 contactId = existingContactOrNull;
-                Rec c = live(contacts, contactId);
-                FieldValue[] cv = contacts.decode(c.data);
+                int c = live(contacts, contactId);
+                FieldValue[] cv = contacts.values(c);
                 Map<String, FieldValue> fill = new HashMap<>();
                 StandardSchemas.LEAD_TO_CONTACT.forEach(f -> copy(leads, lv, f, contacts, f, fill));
                 StandardSchemas.LEAD_TO_CONTACT_ADDRESS.forEach((from, to) -> copy(leads, lv, from, contacts, to, fill));
@@ -710,7 +727,7 @@ public final class InMemoryCrm implements CrmSource {
                     }
                 }
                 patchAdmin(contacts, cv, fill);
-                c.data = contacts.encode(cv);
+                contacts.store(c, cv);
                 contacts.restamp(c, now);
             }
             Map<String, FieldValue> conv = new HashMap<>();
@@ -720,7 +737,7 @@ public final class InMemoryCrm implements CrmSource {
             conv.put("ConvertedDate", FieldValue.date(LocalDate.ofInstant(Instant.ofEpochSecond(now), ZoneOffset.UTC)));
             conv.keySet().removeIf(f -> leads.slot(f) == null);
             patchAdmin(leads, lv, conv);
-            lead.data = leads.encode(lv);
+            leads.store(lead, lv);
             leads.restamp(lead, now);
             // campaign members keep LeadId and gain ContactId
             TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
@@ -728,14 +745,14 @@ public final class InMemoryCrm implements CrmSource {
             Slot contactSlot = members.slot("ContactId");
             if (leadSlot != null && contactSlot != null) {
                 FieldValue ref = FieldValue.ref(leadId);
-                for (Rec m : members.records) {
-                    if (m.deleted()) {
+                for (int m = 0, n = members.handles(); m < n; m++) {
+                    if (members.purged(m) || members.deleted(m)) {
                         continue;
                     }
-                    FieldValue[] mv = members.decode(m.data);
+                    FieldValue[] mv = members.values(m);
                     if (ref.equals(mv[leadSlot.index]) && mv[contactSlot.index] == null) {
                         mv[contactSlot.index] = FieldValue.ref(contactId);
-                        m.data = members.encode(mv);
+                        members.store(m, mv);
                         members.restamp(m, now);
                     }
                 }
@@ -784,28 +801,28 @@ public final class InMemoryCrm implements CrmSource {
         }
         locked(() -> {
             TypeState t = state(type);
-            Rec m = live(t, master);
-            List<Rec> loserRecs = new ArrayList<>();
+            int m = live(t, master);
+            List<Integer> loserRecs = new ArrayList<>();
             for (CrmId id : lost) {
                 loserRecs.add(live(t, id));
             }
             if (type.equals(ObjectType.LEAD)) {
                 for (int i = 0; i < lost.size(); i++) {
-                    if (isConverted(t, t.decode(loserRecs.get(i).data))) {
+                    if (isConverted(t, t.values(loserRecs.get(i)))) {
                         throw new IllegalStateException("converted lead " + lost.get(i) + " cannot be merged");
                     }
                 }
-                if (isConverted(t, t.decode(m.data))) {
+                if (isConverted(t, t.values(m))) {
                     throw new IllegalStateException("converted lead " + master + " cannot be merged");
                 }
             }
             long now = now();
             Slot ms = t.slot(MASTER);
-            for (Rec r : loserRecs) {
+            for (int r : loserRecs) {
                 if (ms != null) {
-                    FieldValue[] v = t.decode(r.data);
+                    FieldValue[] v = t.values(r);
                     v[ms.index] = FieldValue.ref(master);
-                    r.data = t.encode(v);
+                    t.store(r, v);
                 }
                 t.markDeleted(r, now);
             }
@@ -830,11 +847,11 @@ public final class InMemoryCrm implements CrmSource {
                 continue;
             }
             boolean members = t.type.equals(ObjectType.CAMPAIGN_MEMBER);
-            for (Rec r : new ArrayList<>(t.records)) {
-                if (r.deleted()) {
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (t.purged(r) || t.deleted(r)) {
                     continue;
                 }
-                FieldValue[] v = t.decode(r.data);
+                FieldValue[] v = t.values(r);
                 boolean changed = false;
                 for (Slot s : refSlots) {
                     if (v[s.index] != null && loserRefs.contains(v[s.index])) {
@@ -848,7 +865,7 @@ public final class InMemoryCrm implements CrmSource {
                 if (members && duplicateMember(t, r, v)) {
                     t.markDeleted(r, now);
                 } else {
-                    r.data = t.encode(v);
+                    t.store(r, v);
                     t.restamp(r, now);
                 }
             }
@@ -856,18 +873,19 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /** @return true if another live member has the same campaign and the same lead or contact */
-    private boolean duplicateMember(TypeState t, Rec self, FieldValue[] v) {
+    /** @param self the member's own handle, or -1 for a new one */
+    private boolean duplicateMember(TypeState t, int self, FieldValue[] v) {
         Slot camp = t.slot("CampaignId");
         Slot lead = t.slot("LeadId");
         Slot contact = t.slot("ContactId");
         if (camp == null || v[camp.index] == null) {
             return false;
         }
-        for (Rec r : t.records) {
-            if (r == self || r.deleted()) {
+        for (int r = 0, n = t.handles(); r < n; r++) {
+            if (r == self || t.purged(r) || t.deleted(r)) {
                 continue;
             }
-            FieldValue[] o = t.decode(r.data);
+            FieldValue[] o = t.values(r);
             if (!v[camp.index].equals(o[camp.index])) {
                 continue;
             }
@@ -897,8 +915,8 @@ public final class InMemoryCrm implements CrmSource {
         Objects.requireNonNull(id, "id");
         return locked(() -> {
             TypeState t = state(type);
-            Rec r = t.find(id);
-            return r == null ? Optional.empty() : Optional.of(adminView(t, r));
+            int r = t.find(id);
+            return r < 0 ? Optional.empty() : Optional.of(adminView(t, r));
         });
     }
 
@@ -910,8 +928,8 @@ public final class InMemoryCrm implements CrmSource {
         return locked(() -> {
             TypeState t = state(type);
             List<SyncRecord> out = new ArrayList<>(t.liveCount);
-            for (Rec r : t.records) {
-                if (!r.deleted()) {
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (!t.purged(r) && !t.deleted(r)) {
                     out.add(adminView(t, r));
                 }
             }
@@ -924,15 +942,15 @@ public final class InMemoryCrm implements CrmSource {
         return locked(() -> (long) state(type).liveCount);
     }
 
-    private SyncRecord adminView(TypeState t, Rec r) {
-        FieldValue[] v = t.decode(r.data);
+    private SyncRecord adminView(TypeState t, int r) {
+        FieldValue[] v = t.values(r);
         Map<String, FieldValue> m = new HashMap<>();
         for (Slot s : t.activeSlots()) {
             if (v[s.index] != null) {
                 m.put(s.name(), v[s.index]);
             }
         }
-        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(r.stamp), r.deleted());
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(t.stamp(r)), t.deleted(r));
     }
 
     // =========================================================================================
@@ -1295,7 +1313,7 @@ public final class InMemoryCrm implements CrmSource {
                         i = firstAfter(b, lastId.shortForm());
                     }
                     for (; i < b.size && page.size() < pageSize; i++) {
-                        Rec r = b.recs[i];
+                        int r = b.hs[i];
                         if (b.holds(r)) {
                             page.add(integrationView(t, r, sel));
                         }
@@ -1315,7 +1333,7 @@ public final class InMemoryCrm implements CrmSource {
             int hi = b.size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (t.shortId(b.recs[mid]).compareTo(after) <= 0) {
+                if (t.shortId(b.hs[mid]).compareTo(after) <= 0) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -1346,14 +1364,14 @@ public final class InMemoryCrm implements CrmSource {
         return sel;
     }
 
-    private SyncRecord integrationView(TypeState t, Rec r, List<Slot> sel) {
-        FieldValue[] v = t.decode(r.data);
+    private SyncRecord integrationView(TypeState t, int r, List<Slot> sel) {
+        FieldValue[] v = t.values(r);
         Map<String, FieldValue> m = new HashMap<>(sel.size() * 2);
         for (Slot s : sel) {
             FieldValue x = v[s.index];
             m.put(s.name(), x == null ? FieldValue.NULL : x);
         }
-        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(r.stamp), r.deleted());
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(t.stamp(r)), t.deleted(r));
     }
 
     @Override
@@ -1373,14 +1391,14 @@ public final class InMemoryCrm implements CrmSource {
                 covered = start;
             }
             List<Deletion> out = new ArrayList<>();
-            Set<Rec> seen = new HashSet<>();
+            Set<Integer> seen = new HashSet<>();
             for (BinEntry e : t.bin) {
-                if (!e.current() || !seen.add(e.rec())) {
+                if (!t.current(e) || !seen.add(e.handle())) {
                     continue;
                 }
                 Instant at = Instant.ofEpochSecond(e.deletedAt());
                 if (!at.isBefore(start) && at.isBefore(covered)) {
-                    out.add(new Deletion(t.idOf(e.rec()), at));
+                    out.add(new Deletion(t.idOf(e.handle()), at));
                 }
             }
             out.sort((a, b) -> a.deletedAt().equals(b.deletedAt())
@@ -1411,8 +1429,8 @@ public final class InMemoryCrm implements CrmSource {
                 if (!seen.add(id)) {
                     continue;
                 }
-                Rec r = t.find(id);
-                if (r != null) {
+                int r = t.find(id);
+                if (r >= 0) {
                     out.add(integrationView(t, r, sel));
                 }
             }
@@ -1481,31 +1499,30 @@ public final class InMemoryCrm implements CrmSource {
         if (bad == null) {
             bad = checkRequired(t, values, null);
         }
-        if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER) && duplicateMember(t, null, values)) {
+        if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER) && duplicateMember(t, -1, values)) {
             bad = reject("DUPLICATE_VALUE", "Already a campaign member.", List.of());
         }
         if (bad == null) {
-            bad = checkRules(t, null, values);
+            bad = checkRules(t, -1, values);
         }
         if (bad != null) {
             return bad;
         }
-        Rec r = t.create(now, values);
-        return new CrmWriteResult.Written(t.idOf(r), true, Instant.ofEpochSecond(now));
+        return new CrmWriteResult.Written(t.idOf(t.create(now, values)), true, Instant.ofEpochSecond(now));
     }
 
     private CrmWriteResult apiUpdate(TypeState t, CrmId id, Map<String, FieldValue> fields, long now) {
         if (t.counterOf(id) < 0 && !id.keyPrefix().equals(t.prefix)) {
             return reject("MALFORMED_ID", t.type + " ID: id value of incorrect type: " + id, List.of("Id"));
         }
-        Rec r = t.find(id);
-        if (r == null) {
+        int r = t.find(id);
+        if (r < 0) {
             return reject("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of("Id"));
         }
-        if (r.deleted()) {
+        if (t.deleted(r)) {
             return reject("ENTITY_IS_DELETED", "entity is deleted", List.of());
         }
-        FieldValue[] values = t.decode(r.data);
+        FieldValue[] values = t.values(r);
         if (isConverted(t, values)) {
             return redirectConverted(t, id, values, fields, now);
         }
@@ -1534,7 +1551,7 @@ public final class InMemoryCrm implements CrmSource {
         if (bad != null) {
             return bad;
         }
-        r.data = t.encode(values);
+        t.store(r, values);
         t.restamp(r, now);
         return new CrmWriteResult.Written(id, false, Instant.ofEpochSecond(now));
     }
@@ -1546,8 +1563,8 @@ public final class InMemoryCrm implements CrmSource {
             return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
         }
         TypeState contacts = types.get(ObjectType.CONTACT);
-        Rec c = contacts.find(ref.id());
-        if (c == null || c.deleted()) {
+        int c = contacts.find(ref.id());
+        if (c < 0 || contacts.deleted(c)) {
             return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead (its contact "
                     + ref.id() + " is deleted)", List.of());
         }
@@ -1600,11 +1617,11 @@ public final class InMemoryCrm implements CrmSource {
                 return reject("FIELD_INTEGRITY_EXCEPTION", e.getKey() + ": id value of incorrect type: " + ref.id(),
                         List.of(e.getKey()));
             }
-            Rec r = target.find(ref.id());
-            if (r == null) {
+            int r = target.find(ref.id());
+            if (r < 0) {
                 return reject("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of(e.getKey()));
             }
-            if (r.deleted()) {
+            if (target.deleted(r)) {
                 return reject("ENTITY_IS_DELETED", "entity is deleted", List.of(e.getKey()));
             }
         }
@@ -1634,7 +1651,8 @@ public final class InMemoryCrm implements CrmSource {
         return reject("REQUIRED_FIELD_MISSING", "Required fields are missing: " + missing, missing);
     }
 
-    private CrmWriteResult.Rejected checkRules(TypeState t, Rec self, FieldValue[] values) {
+    /** @param self the record's own handle, or -1 for a create */
+    private CrmWriteResult.Rejected checkRules(TypeState t, int self, FieldValue[] values) {
         List<String> dup = duplicateRules.getOrDefault(t.type, List.of());
         for (String field : dup) {
             Slot s = t.slot(field);
@@ -1642,11 +1660,11 @@ public final class InMemoryCrm implements CrmSource {
                 continue;
             }
             String mine = values[s.index].asText().toLowerCase(Locale.ROOT);
-            for (Rec r : t.records) {
-                if (r == self || r.deleted()) {
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (r == self || t.purged(r) || t.deleted(r)) {
                     continue;
                 }
-                FieldValue o = t.decode(r.data)[s.index];
+                FieldValue o = t.values(r)[s.index];
                 if (o != null && !o.isNull() && o.asText().toLowerCase(Locale.ROOT).equals(mine)) {
                     return reject("DUPLICATES_DETECTED", "Use one of these records?", List.of());
                 }
@@ -1770,18 +1788,18 @@ public final class InMemoryCrm implements CrmSource {
         return t;
     }
 
-    private Rec existing(TypeState t, CrmId id) {
+    private int existing(TypeState t, CrmId id) {
         Objects.requireNonNull(id, "id");
-        Rec r = t.find(id);
-        if (r == null) {
+        int r = t.find(id);
+        if (r < 0) {
             throw new IllegalArgumentException("no " + t.type + " with id " + id);
         }
         return r;
     }
 
-    private Rec live(TypeState t, CrmId id) {
-        Rec r = existing(t, id);
-        if (r.deleted()) {
+    private int live(TypeState t, CrmId id) {
+        int r = existing(t, id);
+        if (t.deleted(r)) {
             throw new IllegalStateException(t.type + " " + id + " is deleted");
         }
         return r;
@@ -1806,14 +1824,14 @@ public final class InMemoryCrm implements CrmSource {
 
     private void expire(long now) {
         for (TypeState t : types.values()) {
-            List<Rec> gone = null;
+            List<Integer> gone = null;
             while (!t.bin.isEmpty() && t.bin.peek().deletedAt() + retentionSeconds <= now) {
                 BinEntry e = t.bin.poll();
-                if (e.current()) {
+                if (t.current(e)) {
                     if (gone == null) {
                         gone = new ArrayList<>();
                     }
-                    gone.add(e.rec());
+                    gone.add(e.handle());
                 }
             }
             if (gone != null) {

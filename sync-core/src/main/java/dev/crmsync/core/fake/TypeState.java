@@ -24,22 +24,31 @@ import java.util.TreeMap;
  * The records and schema of one object type inside {@link InMemoryCrm}. Not thread-safe: the
  * CRM's lock guards it.
  *
- * <p>Memory layout, chosen so a million records of about thirty fields fit a small heap: each
- * record is a {@link Rec} holding its id counter, stamp, flags and its field values encoded in one
- * {@code byte[]} against the type's slot list (low-cardinality text is dictionary-coded). Records
- * are kept in id order in an array list (ids grow in creation order, so a binary search finds one)
- * and indexed by stamp in a tree of {@link Bucket}s, one per distinct second, each holding its
- * records sorted by id; reads walk that index, so a page costs O(page), not O(records).
+ * <p>Memory layout, chosen so a million records of about thirty fields fit a small heap. A record
+ * is an int <em>handle</em> (its position in creation order) into parallel primitive arrays: its
+ * id sequence, stamp, flags, and the address of its field values, which are encoded against the
+ * type's slot list (repeated values dictionary-coded, see {@link ValueDict}) into large shared
+ * byte chunks (a slab; rewritten records leave garbage that compaction reclaims). Ids grow in
+ * creation order, so a binary search over the sequences finds a record. Reads walk a tree of
+ * {@link Bucket}s, one per distinct stamp second, each holding its handles sorted by id, so a page
+ * costs O(page), not O(records). Purged records stay as tombstone handles without data.
  */
 final class TypeState {
 
     static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int COUNTER_DIGITS = 9;
     private static final long COUNTER_LIMIT = pow62(COUNTER_DIGITS);
-    /** A field's dictionary always takes this many values, then only while they are reused. */
-    private static final int DICT_WARMUP = 256;
-    private static final int DICT_CAP = 16_384;
-    private static final int DICT_MAX_VALUE_LENGTH = 64;
+    private static final int DICT_MAX_VALUE_LENGTH = 255;
+    /** The 16 characters of phone numbers, postal codes and numbers-as-text, packed two per byte. */
+    private static final String NIBBLES = "0123456789 +-().";
+
+    private static final byte DELETED = 1;
+    private static final byte PURGED = 2;
+
+    private static final int CHUNK_BITS = 20;
+    private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    /** Compact the slab when garbage exceeds live data plus this. */
+    private static final long COMPACT_SLACK = 4L << 20;
 
     final ObjectType type;
     final String prefix;
@@ -52,8 +61,20 @@ final class TypeState {
     private final Map<String, Slot> byName = new HashMap<>();
     boolean hidden;
 
-    /** Every record not yet purged, ascending by id counter. */
-    final ArrayList<Rec> records = new ArrayList<>();
+    // ---- records, by handle -----------------------------------------------------------------
+    private int count;
+    private int[] seqs = new int[16];
+    /** Stamps as unsigned epoch seconds (1970 to 2106). */
+    private int[] stamps = new int[16];
+    private byte[] flags = new byte[16];
+    /** Slab address of the encoded values: chunk index << CHUNK_BITS | offset; -1 when purged. */
+    private int[] addrs = new int[16];
+
+    private final List<byte[]> chunks = new ArrayList<>();
+    private int chunkFill = CHUNK_SIZE;
+    private long slabBytes;
+    private long garbageBytes;
+
     /** Stamp (epoch second) to the records carrying it. */
     final TreeMap<Long, Bucket> buckets = new TreeMap<>();
     /** Records in the recycle bin, oldest deletion first (entries may be stale). */
@@ -82,7 +103,7 @@ final class TypeState {
         return (int) (lastCounter - base);
     }
 
-    String shortId(long counter) {
+    private String shortId(long counter) {
         char[] c = new char[15];
         idHead.getChars(0, 6, c, 0);
         long v = counter;
@@ -93,12 +114,14 @@ final class TypeState {
         return new String(c);
     }
 
-    String shortId(Rec r) {
-        return shortId(base + r.seq);
+    /** @param h a handle @return the record's 15-character id */
+    String shortId(int h) {
+        return shortId(base + seqs[h]);
     }
 
-    CrmId idOf(Rec r) {
-        return CrmId.of(shortId(base + r.seq));
+    /** @param h a handle @return the record's id */
+    CrmId idOf(int h) {
+        return CrmId.of(shortId(base + seqs[h]));
     }
 
     /** @return the id counter, or -1 if the id is not one of this type's ids */
@@ -118,25 +141,14 @@ final class TypeState {
         return v;
     }
 
-    Rec find(CrmId id) {
-        long counter = counterOf(id) - base;
-        if (counter < 0 || counter > Integer.MAX_VALUE) {
-            return null;
+    /** @return the record's handle, or -1 if unknown or purged */
+    int find(CrmId id) {
+        long seq = counterOf(id) - base;
+        if (seq < 0 || seq > Integer.MAX_VALUE) {
+            return -1;
         }
-        int lo = 0;
-        int hi = records.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long c = records.get(mid).seq;
-            if (c < counter) {
-                lo = mid + 1;
-            } else if (c > counter) {
-                hi = mid - 1;
-            } else {
-                return records.get(mid);
-            }
-        }
-        return null;
+        int h = Arrays.binarySearch(seqs, 0, count, (int) seq);
+        return h < 0 || purged(h) ? -1 : h;
     }
 
     private static long pow62(int n) {
@@ -145,6 +157,133 @@ final class TypeState {
             v *= 62;
         }
         return v;
+    }
+
+    // ---- record access ----------------------------------------------------------------------
+
+    /** @return how many handles exist (purged ones included; skip them with {@link #purged}) */
+    int handles() {
+        return count;
+    }
+
+    boolean purged(int h) {
+        return (flags[h] & PURGED) != 0;
+    }
+
+    boolean deleted(int h) {
+        return (flags[h] & DELETED) != 0;
+    }
+
+    long stamp(int h) {
+        return Integer.toUnsignedLong(stamps[h]);
+    }
+
+    /** @return the stamp as stored: unsigned epoch seconds */
+    private int packStamp(long stamp) {
+        if (stamp < 0 || stamp > 0xFFFF_FFFFL) {
+            throw new IllegalStateException("stamp " + Instant.ofEpochSecond(stamp) + " of " + type
+                    + " is outside the fake's range (1970 to 2106)");
+        }
+        return (int) stamp;
+    }
+
+    /** @return one value per slot, null where empty */
+    FieldValue[] values(int h) {
+        int a = addrs[h];
+        byte[] chunk = chunks.get(a >>> CHUNK_BITS);
+        int[] pos = {a & (CHUNK_SIZE - 1)};
+        if (chunk.length > CHUNK_SIZE) {
+            pos[0] = 0; // an oversized record has a chunk of its own
+        }
+        int len = (int) readVarint(chunk, pos);
+        return decode(chunk, pos[0], pos[0] + len);
+    }
+
+    /** Replaces a record's values (its stamp is unchanged; see {@link #restamp}). */
+    void store(int h, FieldValue[] values) {
+        garbageBytes += storedLength(h);
+        addrs[h] = write(values);
+        if (garbageBytes > slabBytes - garbageBytes + COMPACT_SLACK) {
+            compact();
+        }
+    }
+
+    private long storedLength(int h) {
+        int a = addrs[h];
+        if (a < 0) {
+            return 0;
+        }
+        byte[] chunk = chunks.get(a >>> CHUNK_BITS);
+        int[] pos = {chunk.length > CHUNK_SIZE ? 0 : a & (CHUNK_SIZE - 1)};
+        int start = pos[0];
+        int len = (int) readVarint(chunk, pos);
+        return pos[0] - start + len;
+    }
+
+    /** Encodes the values into the slab. @return their address */
+    private int write(FieldValue[] values) {
+        encode(values);
+        return writeRaw(buf.bytes(), 0, buf.length());
+    }
+
+    /** Appends {@code n} encoded bytes, prefixed by their length. @return their address */
+    private int writeRaw(byte[] src, int off, int n) {
+        int need = n + 5;
+        if (need > CHUNK_SIZE) {
+            byte[] own = new byte[need]; // longer than a chunk: the reader knows it starts at 0
+            int p = putVarint(own, 0, n);
+            System.arraycopy(src, off, own, p, n);
+            chunks.add(own);
+            chunkFill = CHUNK_SIZE; // the next write opens a regular chunk
+            slabBytes += p + n;
+            return address(chunks.size() - 1, 0);
+        }
+        if (chunkFill + need > CHUNK_SIZE) {
+            chunks.add(new byte[CHUNK_SIZE]);
+            chunkFill = 0;
+        }
+        byte[] chunk = chunks.get(chunks.size() - 1);
+        int addr = address(chunks.size() - 1, chunkFill);
+        int p = putVarint(chunk, chunkFill, n);
+        System.arraycopy(src, off, chunk, p, n);
+        slabBytes += p + n - chunkFill;
+        chunkFill = p + n;
+        return addr;
+    }
+
+    private int address(int chunk, int offset) {
+        if (chunk >= 1 << (31 - CHUNK_BITS)) {
+            throw new IllegalStateException("the fake's storage for " + type + " is full (2 GiB)");
+        }
+        return (chunk << CHUNK_BITS) | offset;
+    }
+
+    private static int putVarint(byte[] b, int at, int v) {
+        while ((v & ~0x7F) != 0) {
+            b[at++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[at++] = (byte) v;
+        return at;
+    }
+
+    /** Copies every live record into fresh chunks, dropping the garbage of rewrites and purges. */
+    private void compact() {
+        List<byte[]> old = new ArrayList<>(chunks);
+        chunks.clear();
+        chunkFill = CHUNK_SIZE;
+        slabBytes = 0;
+        garbageBytes = 0;
+        for (int h = 0; h < count; h++) {
+            int a = addrs[h];
+            if (a < 0) {
+                continue;
+            }
+            byte[] chunk = old.get(a >>> CHUNK_BITS);
+            int[] pos = {chunk.length > CHUNK_SIZE ? 0 : a & (CHUNK_SIZE - 1)};
+            int len = (int) readVarint(chunk, pos);
+            addrs[h] = writeRaw(chunk, pos[0], len);
+        }
     }
 
     // ---- schema -----------------------------------------------------------------------------
@@ -240,14 +379,24 @@ final class TypeState {
 
     // ---- index ------------------------------------------------------------------------------
 
-    Rec create(long stamp, FieldValue[] values) {
-        Rec r = new Rec(nextSeq());
-        r.data = encode(values);
-        r.stamp = stamp;
-        records.add(r);
-        bucket(stamp).add(r);
+    /** @return the new record's handle */
+    int create(long stamp, FieldValue[] values) {
+        int packed = packStamp(stamp); // validate before changing anything
+        if (count == seqs.length) {
+            int cap = count + (count >> 2) + 16;
+            seqs = Arrays.copyOf(seqs, cap);
+            stamps = Arrays.copyOf(stamps, cap);
+            flags = Arrays.copyOf(flags, cap);
+            addrs = Arrays.copyOf(addrs, cap);
+        }
+        int h = count++;
+        seqs[h] = nextSeq();
+        stamps[h] = packed;
+        addrs[h] = -1;
+        addrs[h] = write(values);
+        bucket(stamp).add(h);
         liveCount++;
-        return r;
+        return h;
     }
 
     private Bucket bucket(long stamp) {
@@ -255,48 +404,58 @@ final class TypeState {
     }
 
     /** Moves a record to a new stamp in the index. */
-    void restamp(Rec r, long stamp) {
-        if (r.stamp == stamp) {
+    void restamp(int h, long stamp) {
+        int packed = packStamp(stamp);
+        if (stamps[h] == packed) {
             return;
         }
-        Bucket old = buckets.get(r.stamp);
+        Bucket old = buckets.get(stamp(h));
         if (old != null && --old.live == 0) {
-            buckets.remove(r.stamp);
+            buckets.remove(stamp(h));
         }
-        r.stamp = stamp;
-        bucket(stamp).add(r);
+        stamps[h] = packed;
+        bucket(stamp).add(h);
     }
 
-    void markDeleted(Rec r, long stamp) {
-        r.flags |= Rec.DELETED;
-        restamp(r, stamp);
+    void markDeleted(int h, long stamp) {
+        packStamp(stamp);
+        flags[h] |= DELETED;
+        restamp(h, stamp);
         liveCount--;
-        bin.add(new BinEntry(r, stamp));
+        bin.add(new BinEntry(h, stamp));
     }
 
-    void markUndeleted(Rec r, long stamp) {
-        r.flags &= ~Rec.DELETED;
-        restamp(r, stamp);
+    void markUndeleted(int h, long stamp) {
+        packStamp(stamp);
+        flags[h] &= ~DELETED;
+        restamp(h, stamp);
         liveCount++;
     }
 
-    /** Removes records from the recycle bin for good. */
-    void purge(List<Rec> gone) {
-        if (gone.isEmpty()) {
-            return;
-        }
-        for (Rec r : gone) {
-            if (r.purged()) {
+    /** @return true if the bin entry still describes the record (deleted then, not since restored or purged) */
+    boolean current(BinEntry e) {
+        int h = e.handle();
+        return deleted(h) && !purged(h) && stamp(h) == e.deletedAt();
+    }
+
+    /** Removes records from the recycle bin for good, leaving tombstone handles. */
+    void purge(List<Integer> gone) {
+        for (int h : gone) {
+            if (purged(h)) {
                 continue; // listed twice: deleted, undeleted and deleted again within one second
             }
-            r.flags |= Rec.PURGED;
-            Bucket b = buckets.get(r.stamp);
+            flags[h] |= PURGED;
+            Bucket b = buckets.get(stamp(h));
             if (b != null && --b.live == 0) {
-                buckets.remove(r.stamp);
+                buckets.remove(stamp(h));
             }
-            deleteLogCompleteFrom = Math.max(deleteLogCompleteFrom, r.stamp + 1);
+            deleteLogCompleteFrom = Math.max(deleteLogCompleteFrom, stamp(h) + 1);
+            garbageBytes += storedLength(h);
+            addrs[h] = -1;
         }
-        records.removeIf(Rec::purged);
+        if (garbageBytes > slabBytes - garbageBytes + COMPACT_SLACK) {
+            compact();
+        }
     }
 
     // ---- encoding ---------------------------------------------------------------------------
@@ -312,11 +471,17 @@ final class TypeState {
     private static final byte T_REF = 9;
     /** Text that UTF-8 cannot carry (an unpaired surrogate): UTF-16 code units. */
     private static final byte T_TEXT16 = 10;
+    /** Text of {@link #NIBBLES} characters only, two per byte. */
+    private static final byte T_NIBBLE = 11;
+    /** An e-mail address: the local part inline, the domain from the field's domain dictionary. */
+    private static final byte T_EMAIL = 12;
+    /** Tags from here up are dictionary codes 0 to 255 - T_SMALL_DICT in one byte. */
+    private static final int T_SMALL_DICT = 16;
 
     private final Buf buf = new Buf();
 
-    /** @param values one entry per slot (shorter is fine); null or NULL means empty */
-    byte[] encode(FieldValue[] values) {
+    /** Encodes into {@link #buf}. @param values one entry per slot (shorter is fine); null or NULL means empty */
+    private void encode(FieldValue[] values) {
         int last = values.length - 1;
         while (last >= 0 && (values[last] == null || values[last].isNull())) {
             last--;
@@ -327,25 +492,7 @@ final class TypeState {
             if (v == null || v.isNull()) {
                 buf.put(0);
             } else if (v instanceof FieldValue.Text t) {
-                Slot s = slots.get(i);
-                int code = s.dictCode(t.value());
-                if (code >= 0) {
-                    buf.put(T_DICT);
-                    buf.varint(code);
-                } else if (utf8Safe(t.value())) {
-                    byte[] b = t.value().getBytes(StandardCharsets.UTF_8);
-                    buf.put(T_TEXT);
-                    buf.varint(b.length);
-                    buf.put(b);
-                } else {
-                    String str = t.value();
-                    buf.put(T_TEXT16);
-                    buf.varint(str.length());
-                    for (int k = 0; k < str.length(); k++) {
-                        buf.put(str.charAt(k) >>> 8);
-                        buf.put(str.charAt(k) & 0xFF);
-                    }
-                }
+                encodeText(slots.get(i), t);
             } else if (v instanceof FieldValue.Number n) {
                 BigDecimal d = n.value();
                 BigInteger u = d.unscaledValue();
@@ -370,22 +517,90 @@ final class TypeState {
                 buf.zigzag(dt.value().getEpochSecond());
                 buf.varint(dt.value().getNano());
             } else if (v instanceof FieldValue.Ref r) {
-                buf.put(T_REF);
-                buf.put(r.id().shortForm().getBytes(StandardCharsets.ISO_8859_1));
+                int code = slots.get(i).dict == null ? -1 : slots.get(i).dict.code(r);
+                if (code >= 0) {
+                    putCode(code);
+                } else {
+                    buf.put(T_REF);
+                    buf.put(r.id().shortForm().getBytes(StandardCharsets.ISO_8859_1));
+                }
             } else {
                 throw new IllegalStateException("unknown value kind " + v.getClass());
             }
         }
-        return buf.toArray();
     }
 
-    /** @return one value per slot, null where empty */
-    FieldValue[] decode(byte[] data) {
+    private void encodeText(Slot slot, FieldValue.Text t) {
+        String str = t.value();
+        if (slot.dict != null && str.length() <= DICT_MAX_VALUE_LENGTH) {
+            int code = slot.dict.code(t);
+            if (code >= 0) {
+                putCode(code);
+                return;
+            }
+        }
+        if (!utf8Safe(str)) {
+            buf.put(T_TEXT16);
+            buf.varint(str.length());
+            for (int k = 0; k < str.length(); k++) {
+                buf.put(str.charAt(k) >>> 8);
+                buf.put(str.charAt(k) & 0xFF);
+            }
+            return;
+        }
+        if (str.length() >= 4 && nibbleText(str)) {
+            buf.put(T_NIBBLE);
+            buf.varint(str.length());
+            for (int k = 0; k < str.length(); k += 2) {
+                int hi = NIBBLES.indexOf(str.charAt(k));
+                int lo = k + 1 < str.length() ? NIBBLES.indexOf(str.charAt(k + 1)) : 0;
+                buf.put((hi << 4) | lo);
+            }
+            return;
+        }
+        int at = str.lastIndexOf('@');
+        if (slot.domains != null && at > 0 && at < str.length() - 1) {
+            int code = slot.domains.code(new FieldValue.Text(str.substring(at + 1)));
+            if (code >= 0) {
+                byte[] local = str.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                buf.put(T_EMAIL);
+                buf.varint(local.length);
+                buf.put(local);
+                buf.varint(code);
+                return;
+            }
+        }
+        byte[] b = str.getBytes(StandardCharsets.UTF_8);
+        buf.put(T_TEXT);
+        buf.varint(b.length);
+        buf.put(b);
+    }
+
+    private void putCode(int code) {
+        if (code < 256 - T_SMALL_DICT) {
+            buf.put(T_SMALL_DICT + code);
+        } else {
+            buf.put(T_DICT);
+            buf.varint(code);
+        }
+    }
+
+    private static boolean nibbleText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (NIBBLES.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return one value per slot, null where empty, decoded from {@code data[start, end)} */
+    private FieldValue[] decode(byte[] data, int start, int end) {
         FieldValue[] out = new FieldValue[slots.size()];
-        int[] pos = {0};
+        int[] pos = {start};
         int i = 0;
-        while (pos[0] < data.length) {
-            byte tag = data[pos[0]++];
+        while (pos[0] < end) {
+            int tag = data[pos[0]++] & 0xFF;
             FieldValue v;
             switch (tag) {
                 case 0 -> v = null;
@@ -403,7 +618,26 @@ final class TypeState {
                     }
                     v = new FieldValue.Text(new String(chars));
                 }
-                case T_DICT -> v = new FieldValue.Text(slots.get(i).dictValue((int) readVarint(data, pos)));
+                case T_NIBBLE -> {
+                    int len = (int) readVarint(data, pos);
+                    char[] chars = new char[len];
+                    for (int k = 0; k < len; k += 2) {
+                        int b = data[pos[0]++] & 0xFF;
+                        chars[k] = NIBBLES.charAt(b >>> 4);
+                        if (k + 1 < len) {
+                            chars[k + 1] = NIBBLES.charAt(b & 0x0F);
+                        }
+                    }
+                    v = new FieldValue.Text(new String(chars));
+                }
+                case T_EMAIL -> {
+                    int len = (int) readVarint(data, pos);
+                    String local = new String(data, pos[0], len, StandardCharsets.UTF_8);
+                    pos[0] += len;
+                    String domain = slots.get(i).domains.value((int) readVarint(data, pos)).asText();
+                    v = new FieldValue.Text(local + "@" + domain);
+                }
+                case T_DICT -> v = slots.get(i).dict.value((int) readVarint(data, pos));
                 case T_NUM -> {
                     int scale = (int) unzigzag(readVarint(data, pos));
                     long unscaled = unzigzag(readVarint(data, pos));
@@ -428,7 +662,12 @@ final class TypeState {
                     v = new FieldValue.Ref(CrmId.of(new String(data, pos[0], 15, StandardCharsets.ISO_8859_1)));
                     pos[0] += 15;
                 }
-                default -> throw new IllegalStateException("corrupt record encoding, tag " + tag);
+                default -> {
+                    if (tag < T_SMALL_DICT) {
+                        throw new IllegalStateException("corrupt record encoding, tag " + tag);
+                    }
+                    v = slots.get(i).dict.value(tag - T_SMALL_DICT);
+                }
             }
             if (i < out.length) {
                 out[i] = v;
@@ -510,8 +749,12 @@ final class TypeState {
             }
         }
 
-        byte[] toArray() {
-            return Arrays.copyOf(b, n);
+        int length() {
+            return n;
+        }
+
+        byte[] bytes() {
+            return b;
         }
     }
 
@@ -523,89 +766,45 @@ final class TypeState {
         FieldSchema schema;
         boolean removed;
         boolean hidden;
-        private Map<String, Integer> dictCodes;
-        private List<String> dictValues;
-        private long dictLookups;
-        private long dictHits;
+        /** Repeated values of this field (text and reference fields), or null. */
+        final ValueDict dict;
+        /** Repeated e-mail domains (e-mail fields), or null. */
+        final ValueDict domains;
 
         Slot(int index, FieldSchema schema) {
             this.index = index;
             this.schema = schema;
             FieldType t = schema.type();
-            if (t != FieldType.TEXTAREA && t != FieldType.ID && t != FieldType.REFERENCE) {
-                dictCodes = new HashMap<>();
-                dictValues = new ArrayList<>();
-            }
+            boolean valued = switch (t) {
+                case BOOLEAN, INT, DOUBLE, CURRENCY, PERCENT, DATE, DATETIME, BASE64, ADDRESS, LOCATION -> false;
+                default -> true;
+            };
+            this.dict = valued ? new ValueDict() : null;
+            this.domains = t == FieldType.EMAIL ? new ValueDict() : null;
         }
 
         String name() {
             return schema.name();
         }
-
-        int dictCode(String value) {
-            if (dictCodes == null || value.length() > DICT_MAX_VALUE_LENGTH) {
-                return -1;
-            }
-            dictLookups++;
-            Integer code = dictCodes.get(value);
-            if (code != null) {
-                dictHits++;
-                return code;
-            }
-            int n = dictValues.size();
-            if (n >= DICT_CAP || (n >= DICT_WARMUP && dictHits * 2 < dictLookups)) {
-                return -1; // full, or values here are mostly unique: inline them
-            }
-            int c = dictValues.size();
-            dictValues.add(value);
-            dictCodes.put(value, c);
-            return c;
-        }
-
-        String dictValue(int code) {
-            return dictValues.get(code);
-        }
-    }
-
-    /** One record. Its deletion time, while deleted, is its stamp (a deleted record is never edited). */
-    static final class Rec {
-        static final byte DELETED = 1;
-        static final byte PURGED = 2;
-
-        /** The id counter minus the type's base: ids grow with it. */
-        final int seq;
-        long stamp;
-        byte flags;
-        byte[] data;
-
-        Rec(int seq) {
-            this.seq = seq;
-        }
-
-        boolean deleted() {
-            return (flags & DELETED) != 0;
-        }
-
-        boolean purged() {
-            return (flags & PURGED) != 0;
-        }
-    }
-
-    /** A recycle-bin entry; stale once the record is undeleted, re-stamped or purged. */
-    record BinEntry(Rec rec, long deletedAt) {
-        boolean current() {
-            return rec.deleted() && !rec.purged() && rec.stamp == deletedAt;
-        }
     }
 
     /**
-     * The records carrying one stamp, sorted by id counter on demand. Entries whose record has
-     * since moved to another stamp (or was purged) are stale and skipped; {@link #live} counts the
-     * records currently at this stamp.
+     * A recycle-bin entry; stale once the record is undeleted, re-stamped or purged.
+     *
+     * @param handle the record
+     * @param deletedAt when it was deleted (epoch second)
      */
-    static final class Bucket {
+    record BinEntry(int handle, long deletedAt) {
+    }
+
+    /**
+     * The records carrying one stamp, sorted by handle (hence by id) on demand. Entries whose
+     * record has since moved to another stamp (or was purged) are stale and skipped; {@link #live}
+     * counts the records currently at this stamp.
+     */
+    final class Bucket {
         final long stamp;
-        Rec[] recs = new Rec[4];
+        int[] hs = new int[4];
         int size;
         int live;
         private boolean sorted = true;
@@ -614,19 +813,20 @@ final class TypeState {
             this.stamp = stamp;
         }
 
-        void add(Rec r) {
-            if (size == recs.length) {
-                recs = Arrays.copyOf(recs, size + (size >> 1) + 4);
+        void add(int h) {
+            if (size == hs.length) {
+                hs = Arrays.copyOf(hs, size + (size >> 1) + 4);
             }
-            if (size > 0 && recs[size - 1].seq >= r.seq) {
+            if (size > 0 && hs[size - 1] >= h) {
                 sorted = false;
             }
-            recs[size++] = r;
+            hs[size++] = h;
             live++;
         }
 
-        boolean holds(Rec r) {
-            return r.stamp == stamp && !r.purged();
+        /** @return true if the entry's record is currently at this stamp */
+        boolean holds(int h) {
+            return stamp(h) == stamp && !purged(h);
         }
 
         /** Sorts and drops stale entries when needed, so reads can binary-search. */
@@ -635,18 +835,20 @@ final class TypeState {
                 return;
             }
             if (!sorted) {
-                Arrays.sort(recs, 0, size, Comparator.comparingInt(r -> r.seq));
+                Arrays.sort(hs, 0, size);
             }
             int w = 0;
             for (int i = 0; i < size; i++) {
-                Rec r = recs[i];
-                if (holds(r) && (w == 0 || recs[w - 1] != r)) {
-                    recs[w++] = r;
+                int h = hs[i];
+                if (holds(h) && (w == 0 || hs[w - 1] != h)) {
+                    hs[w++] = h;
                 }
             }
-            Arrays.fill(recs, w, size, null);
             size = w;
             sorted = true;
+            if (hs.length > 2 * size + 16) {
+                hs = Arrays.copyOf(hs, size + 4);
+            }
         }
     }
 }

@@ -119,6 +119,9 @@ class InMemoryCrmSchemaTest {
         CrmId t = crm.insert(ticket, Map.of());
         assertEquals("a0X", i.keyPrefix());
         assertEquals("a0Y", t.keyPrefix());
+        assertEquals(java.util.Optional.of("a0Y"), crm.keyPrefix(ticket));
+        assertEquals(java.util.Optional.of("00v"), crm.keyPrefix(ObjectType.CAMPAIGN_MEMBER));
+        assertEquals(java.util.Optional.empty(), crm.keyPrefix(ObjectType.of("Nope__c")));
         assertTrue(crm.availableTypes().contains(invoice));
         assertEquals(FieldValue.number("12.5"), readOne(invoice, Set.of("Amount__c")).get("Amount__c"));
     }
@@ -132,6 +135,15 @@ class InMemoryCrmSchemaTest {
         assertEquals(Map.of("LastName", FieldValue.text("a")), r.fields());
         assertEquals(List.of("LastName", "Nickname__c"),
                 describe(ObjectType.USER).fields().stream().map(FieldSchema::name).toList());
+    }
+
+    @Test
+    void stampsBefore1970AreRefused() {
+        InMemoryCrm old = InMemoryCrm.builder().clock(new ManualClock(Instant.parse("1969-12-31T23:59:59Z"))).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> old.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("a"))));
+        assertTrue(e.getMessage().contains("1969"), e.getMessage());
+        assertEquals(0, old.count(ObjectType.LEAD), "nothing half-created");
     }
 
     @Test

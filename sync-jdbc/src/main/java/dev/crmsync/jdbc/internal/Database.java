@@ -199,47 +199,57 @@ public final class Database {
     }
 
     /**
-     * A condition matching rows whose {@code (object_type, crm_id)} is one of {@code n} keys, bound
-     * by {@link #bindKeys}. H2 uses its composite index only for the row-value form; PostgreSQL
-     * plans the plain form best.
+     * A query for the rows of {@code table} whose {@code (object_type, crm_id)} is one of
+     * {@code n} keys of one type, bound by {@link #bindKeys}. Each dialect gets the shape its
+     * planner turns into one unique-index probe per key whatever the table's statistics say:
+     * PostgreSQL a join with {@code unnest} of an array (a plain {@code IN} list on a table not yet
+     * analysed — the start of a first copy — is planned as a scan of every row of the type); H2
+     * a row-value {@code IN} (with a plain {@code IN} it uses only the index's first column).
      *
+     * @param columns the columns to select, comma-separated
+     * @param table the table, with columns {@code object_type} and {@code crm_id}
      * @param n how many keys
-     * @return the SQL condition
+     * @param lock whether to lock the rows ({@code FOR UPDATE})
+     * @return the SQL
      */
-    public String typeAndCrmIdIn(int n) {
-        if (dialect == SqlDialect.H2) {
-            StringBuilder sb = new StringBuilder("(object_type, crm_id) IN (");
-            for (int i = 0; i < n; i++) {
-                sb.append(i == 0 ? "(?, ?)" : ", (?, ?)");
-            }
-            return sb.append(')').toString();
+    public String selectByKeys(String columns, String table, int n, boolean lock) {
+        StringBuilder cols = new StringBuilder();
+        for (String c : columns.split(",")) {
+            cols.append(cols.length() == 0 ? "" : ", ").append("r.").append(c.strip());
         }
-        return "object_type = ? AND crm_id IN (" + placeholders(n) + ")";
+        if (dialect == SqlDialect.POSTGRESQL) {
+            return "SELECT " + cols + " FROM unnest(?::varchar[]) AS k(id) JOIN " + table
+                    + " r ON r.object_type = ? AND r.crm_id = k.id" + (lock ? " FOR UPDATE OF r" : "");
+        }
+        StringBuilder sb = new StringBuilder("SELECT ").append(cols).append(" FROM ").append(table)
+                .append(" r WHERE (r.object_type, r.crm_id) IN (");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+        }
+        return sb.append(')').append(lock ? " FOR UPDATE" : "").toString();
     }
 
     /**
-     * Binds the parameters of {@link #typeAndCrmIdIn}, from parameter 1.
+     * Binds the parameters of {@link #selectByKeys}.
      *
+     * @param c the connection (PostgreSQL: it makes the array)
      * @param ps the statement
      * @param type the object type's API name
      * @param ids the CRM id values
-     * @return the next parameter index
      * @throws SQLException on failure
      */
-    public int bindKeys(PreparedStatement ps, String type, java.util.List<String> ids) throws SQLException {
-        int i = 1;
-        if (dialect == SqlDialect.H2) {
-            for (String id : ids) {
-                ps.setString(i++, type);
-                ps.setString(i++, id);
-            }
-        } else {
-            ps.setString(i++, type);
-            for (String id : ids) {
-                ps.setString(i++, id);
-            }
+    public void bindKeys(Connection c, PreparedStatement ps, String type, java.util.List<String> ids)
+            throws SQLException {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            ps.setArray(1, c.createArrayOf("varchar", ids.toArray()));
+            ps.setString(2, type);
+            return;
         }
-        return i;
+        int i = 1;
+        for (String id : ids) {
+            ps.setString(i++, type);
+            ps.setString(i++, id);
+        }
     }
 
     /** @param n how many placeholders @return {@code ?,?,…} */

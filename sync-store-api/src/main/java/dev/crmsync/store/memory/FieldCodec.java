@@ -16,9 +16,9 @@ import java.util.Map;
 /**
  * Encodes a record's typed field map into one compact byte array, so an in-memory store holds a
  * record as a few dozen bytes of header plus roughly the size of its values — no map, no entry,
- * no value object per field. Field names are numbered in a per-store dictionary; short text
- * values of fields with few distinct values (picklists, countries, sources…) are numbered in a
- * bounded per-field dictionary. Text is encoded one UTF-16 unit at a time (1 to 3 bytes, ASCII
+ * no value object per field. Field names are numbered in a per-store dictionary; text values
+ * and references a field holds more than once (picklists, countries, companies, owners…) are
+ * numbered in a bounded per-field dictionary. Text is encoded one UTF-16 unit at a time (1 to 3 bytes, ASCII
  * in one), so every Java string — even one with an unpaired surrogate — round-trips exactly.
  *
  * <p>Not thread-safe: the owning store calls it under its lock.
@@ -38,9 +38,13 @@ final class FieldCodec {
     private static final int DELTA_ESCAPE = 15;
 
     /** Text values longer than this are never put in a dictionary (references always qualify). */
-    static final int DICT_MAX_LENGTH = 64;
+    static final int DICT_MAX_LENGTH = 512;
+    /** A field's dictionary takes every new value until it holds this many. */
+    static final int DICT_FREE_VALUES = 256;
     /** A field's dictionary stops growing at this many values. */
-    static final int DICT_MAX_VALUES = 1024;
+    static final int DICT_MAX_VALUES = 65_536;
+    /** The largest table of fingerprints of values seen once, per field. */
+    static final int SEEN_MAX_SLOTS = 32_768;
 
     private final List<String> names = new ArrayList<>();
     private final Map<String, Integer> nameIndex = new HashMap<>();
@@ -49,10 +53,40 @@ final class FieldCodec {
     private byte[] buf = new byte[256];
     private int pos;
 
-    /** A per-field dictionary of short text values and references. */
+    /**
+     * A per-field dictionary of short text values and references. The first
+     * {@value #DICT_FREE_VALUES} values enter at once; after that a value enters only when it is
+     * seen a second time (a small direct-mapped table remembers fingerprints of values seen once),
+     * so a field of unique values (e-mails, phones) stops growing its dictionary while a field of
+     * repeated values (companies, last names, descriptions) keeps numbering them.
+     */
     private static final class Dict {
         final Map<FieldValue, Integer> index = new HashMap<>();
         final List<FieldValue> values = new ArrayList<>();
+        long[] seen = new long[1024];
+        long lookups;
+
+        /** @return true if the value should enter the dictionary now */
+        boolean admit(FieldValue v) {
+            if (values.size() < DICT_FREE_VALUES) {
+                return true;
+            }
+            if (values.size() >= DICT_MAX_VALUES) {
+                return false;
+            }
+            if (++lookups > 4L * seen.length && seen.length < SEEN_MAX_SLOTS) {
+                seen = new long[seen.length * 2];
+            }
+            long h = v.hashCode() * 0x9E3779B97F4A7C15L;
+            long fp = h | 1;
+            int slot = (int) (h >>> 40) & (seen.length - 1);
+            if (seen[slot] == fp) {
+                seen[slot] = 0;
+                return true;
+            }
+            seen[slot] = fp;
+            return false;
+        }
     }
 
     private int[] order = new int[32];
@@ -118,7 +152,7 @@ final class FieldCodec {
         if ((v instanceof FieldValue.Text t && t.value().length() <= DICT_MAX_LENGTH) || v instanceof FieldValue.Ref) {
             Dict d = dicts.get(field);
             Integer idx = d.index.get(v);
-            if (idx == null && d.values.size() < DICT_MAX_VALUES) {
+            if (idx == null && d.admit(v)) {
                 idx = d.values.size();
                 d.values.add(v);
                 d.index.put(v, idx);

@@ -73,7 +73,7 @@ class FieldCodecTest {
     @Test
     void inlineReferencesAreFoundWithoutTheDictionary() {
         FieldCodec codec = new FieldCodec();
-        for (int i = 0; i < FieldCodec.DICT_MAX_VALUES; i++) {
+        for (int i = 0; i < FieldCodec.DICT_FREE_VALUES; i++) {
             codec.encode(Map.of("WhoId", FieldValue.ref(CrmId.of(String.format("00Q%012d", i + 100)))));
         }
         CrmId a = CrmId.of("00Q000000000001");
@@ -84,9 +84,25 @@ class FieldCodecTest {
     }
 
     @Test
-    void dictionaryStopsGrowingAtItsBound() {
+    void aValueSeenTwiceAfterTheFreeEntriesIsNumbered() {
         FieldCodec codec = new FieldCodec();
-        for (int i = 0; i < FieldCodec.DICT_MAX_VALUES + 500; i++) {
+        for (int i = 0; i < FieldCodec.DICT_FREE_VALUES; i++) {
+            codec.encode(Map.of("Company", FieldValue.text("Company number " + i)));
+        }
+        Map<String, FieldValue> m = Map.of("Company", FieldValue.text("A repeated company name, Inc."));
+        int first = codec.encode(m).length;
+        int second = codec.encode(m).length;
+        int third = codec.encode(m).length;
+        assertTrue(first > 20, "first sight: inline");
+        assertTrue(second <= 3, "second sight: admitted, written as a dictionary number (" + second + " bytes)");
+        assertEquals(second, third);
+        assertEquals(m, codec.decode(codec.encode(m)));
+    }
+
+    @Test
+    void uniqueValuesRoundTripPastTheDictionary() {
+        FieldCodec codec = new FieldCodec();
+        for (int i = 0; i < FieldCodec.DICT_FREE_VALUES + 20_000; i++) {
             Map<String, FieldValue> m = Map.of("Email", FieldValue.text("user" + i + "@example.com"));
             assertEquals(m, codec.decode(codec.encode(m)));
         }

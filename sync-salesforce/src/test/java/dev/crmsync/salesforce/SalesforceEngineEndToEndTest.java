@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * {@link SyncEngine} + {@link SalesforceCrmSource} + the fake Salesforce server over HTTP +
  * {@link InMemoryMarketingStore}: full copies (REST and Bulk), incremental cycles, deletions,
  * merges and conversions seen through queryAll, token expiry, retries, quota stop and resume, and
- * schema drift. (Writes to the CRM are tested at the source level: the engine's bidirectional path
- * is not built yet.)
+ * schema drift. (The bidirectional path, writes to the CRM included, is in
+ * {@link SalesforceBidirectionalEndToEndTest}.)
  */
 class SalesforceEngineEndToEndTest {
 

@@ -254,6 +254,19 @@ public abstract class SyncStateStoreContract {
     }
 
     @Test
+    void aBaseWithAPendingMarketingIdAndBookkeepingEntriesRoundTrips() {
+        SyncBase pending = base(lead(1), SyncBase.PENDING_MARKETING_ID, fields("A", "x",
+                "crmsync.pending.crm.B", FieldValue.NULL, "crmsync.pending.store.A", "y"));
+        store.saveBases(List.of(pending, base(lead(2), SyncBase.PENDING_MARKETING_ID, fields("A", "z"))));
+        assertEquals(pending, store.bases(L, List.of(lead(1))).get(lead(1)));
+        SyncBase linked = base(lead(1), "42", fields("A", "y"));
+        store.saveBases(List.of(linked));
+        assertEquals(linked, store.bases(L, List.of(lead(1))).get(lead(1)), "the marketing id filled in later");
+        assertEquals(Optional.of(linked), store.baseByMarketingId(L, "42"));
+        assertEquals(SyncBase.PENDING_MARKETING_ID, store.bases(L, List.of(lead(2))).get(lead(2)).marketingId());
+    }
+
+    @Test
     void basesLeaveOutUnknownIds() {
         store.saveBases(List.of(base(lead(1), "m1", fields("A", "x"))));
         assertEquals(Set.of(lead(1)), store.bases(L, List.of(lead(1), lead(2))).keySet());

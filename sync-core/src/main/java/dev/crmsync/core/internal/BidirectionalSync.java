@@ -231,8 +231,7 @@ public final class BidirectionalSync implements TypeSync {
                 }
                 boolean inFlight = b != null && b.fields().keySet().stream().anyMatch(k -> k.startsWith(PENDING));
                 if (b != null && !pending && !inFlight && equalsBase(r, b)) {
-                    counters.unchanged();    // nothing changed on the marketing side (an echo)
-                    continue;
+                    continue;                // nothing changed on the marketing side (an echo): not counted
                 }
                 w.fetch.add(r.crmId());
                 w.mkt.put(r.crmId(), r);

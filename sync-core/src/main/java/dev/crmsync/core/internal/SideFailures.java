@@ -49,7 +49,8 @@ final class SideFailures {
     private final SyncListener listener;
     private final TypeCounters counters;
     private final boolean preloaded;
-    private final Map<String, Optional<FailedRecord>> known = new HashMap<>();
+    private final Map<String, FailedRecord> known = new HashMap<>();
+    private final Set<String> absent = new HashSet<>();
     private final List<FailedRecord> due = new ArrayList<>();
     private final Set<String> failedThisRun = new HashSet<>();
     private final List<String> followUps = new ArrayList<>();
@@ -67,11 +68,11 @@ final class SideFailures {
         if (preload) {
             for (FailedRecord f : state.retryQueue(type, side, FailureBook.RETRY_LIMIT_PER_CYCLE)) {
                 due.add(f);
-                known.put(f.key(), Optional.of(f));
+                known.put(f.key(), f);
             }
             for (FailedRecord f : state.parkedFailures()) {
                 if (f.type().equals(type) && f.target() == side) {
-                    known.put(f.key(), Optional.of(f));
+                    known.put(f.key(), f);
                 }
             }
         }
@@ -94,21 +95,24 @@ final class SideFailures {
         return List.copyOf(due);
     }
 
-    /** @return every entry known now, loaded or written since */
+    /** @return every entry known now, loaded or written since (few: only records with something on record) */
     List<FailedRecord> known() {
-        List<FailedRecord> out = new ArrayList<>();
-        known.values().forEach(o -> o.ifPresent(out::add));
-        return out;
+        return new ArrayList<>(known.values());
     }
 
     /** @param key a record key @return the entry on record for it, if any */
     Optional<FailedRecord> find(String key) {
-        Optional<FailedRecord> f = known.get(key);
-        if (f == null) {
-            f = preloaded ? Optional.empty() : state.failure(type, key, side);
-            known.put(key, f);
+        FailedRecord f = known.get(key);
+        if (f != null || preloaded || absent.contains(key)) {
+            return Optional.ofNullable(f);
         }
-        return f;
+        Optional<FailedRecord> loaded = state.failure(type, key, side);
+        if (loaded.isPresent()) {
+            known.put(key, loaded.get());
+        } else {
+            absent.add(key);
+        }
+        return loaded;
     }
 
     /** @param key a record key @return true if a real failure (not a bookkeeping entry) is on record */
@@ -187,7 +191,7 @@ final class SideFailures {
                 previous.map(FailedRecord::attempts).orElse(1),
                 previous.map(FailedRecord::firstFailedAt).orElse(now), now, false));
         // a real failure before the push keeps counting: remember it for rejected()
-        previous.ifPresent(p -> known.put(key, Optional.of(p)));
+        previous.ifPresent(p -> known.put(key, p));
     }
 
     private static final String SENT = " [sent ";
@@ -257,7 +261,8 @@ final class SideFailures {
         Optional<FailedRecord> f = find(key);
         if (f.isPresent()) {
             state.deleteFailure(type, key, side);
-            known.put(key, Optional.empty());
+            known.remove(key);
+            absent.add(key);
             if (!isBookkeeping(f.get())) {
                 LOG.info("{} {} applied after earlier failures; removed from the retry queue", type, key);
             }
@@ -266,6 +271,7 @@ final class SideFailures {
 
     private void save(FailedRecord f) {
         state.saveFailure(f);
-        known.put(f.key(), Optional.of(f));
+        known.put(f.key(), f);
+        absent.remove(f.key());
     }
 }

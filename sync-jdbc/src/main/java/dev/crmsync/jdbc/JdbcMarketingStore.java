@@ -10,6 +10,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.Deletion;
+import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
@@ -166,7 +167,7 @@ public final class JdbcMarketingStore implements MarketingStore {
                     Row cur = existing.get(r.id());
                     Instant crmStamp = Database.micros(r.modstamp());
                     if (cur == null) {
-                        String json = FieldsJson.encode(withoutNulls(r.fields()));
+                        String json = FieldsJson.encode(FieldPatches.withoutNulls(r.fields()));
                         if (json.length() > settings.maxRecordLength()) {
                             out[i] = tooBig(r.id(), json.length());
                             continue;
@@ -175,7 +176,7 @@ public final class JdbcMarketingStore implements MarketingStore {
                         bindUpsert(ps, mid, type, r.id(), json, r.deleted(), crmStamp, now, 0);
                         out[i] = new StoreResult.Created(r.id(), Long.toString(mid));
                     } else {
-                        boolean changed = patch(cur.fields, r.fields());
+                        boolean changed = FieldPatches.apply(cur.fields, r.fields());
                         boolean flagChanged = cur.deleted != r.deleted();
                         String mid = Long.toString(cur.mid);
                         if (!changed && !flagChanged) {
@@ -430,7 +431,7 @@ public final class JdbcMarketingStore implements MarketingStore {
                 r = new Row();
                 r.mid = nextMarketingIds(c, 1)[0];
                 r.type = type;
-                r.fields = new HashMap<>(withoutNulls(fields));
+                r.fields = new HashMap<>(FieldPatches.withoutNulls(fields));
                 r.localStamp = now;
                 String json = encodeChecked(r.fields);
                 r.seq = nextChangeSeq(c);
@@ -448,7 +449,7 @@ public final class JdbcMarketingStore implements MarketingStore {
                 if (r == null) {
                     throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
                 }
-                if (patch(r.fields, fields)) {
+                if (FieldPatches.apply(r.fields, fields)) {
                     String json = encodeChecked(r.fields);
                     r.seq = nextChangeSeq(c);
                     r.localStamp = now;
@@ -703,7 +704,7 @@ public final class JdbcMarketingStore implements MarketingStore {
     }
 
     private void applyPatch(Connection c, Row r, Map<String, FieldValue> fields, Instant now) throws SQLException {
-        patch(r.fields, fields);
+        FieldPatches.apply(r.fields, fields);
         String json = encodeChecked(r.fields);
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE crmsync_record SET fields = ?, local_modstamp = ? WHERE marketing_id = ?")) {
@@ -808,27 +809,4 @@ public final class JdbcMarketingStore implements MarketingStore {
         return v;
     }
 
-    private static boolean patch(Map<String, FieldValue> cur, Map<String, FieldValue> given) {
-        boolean changed = false;
-        for (Map.Entry<String, FieldValue> e : given.entrySet()) {
-            FieldValue v = e.getValue();
-            if (v.isNull()) {
-                changed |= cur.remove(e.getKey()) != null;
-            } else {
-                changed |= !v.equals(cur.put(e.getKey(), v));
-            }
-        }
-        return changed;
-    }
-
-    private static Map<String, FieldValue> withoutNulls(Map<String, FieldValue> fields) {
-        for (FieldValue v : fields.values()) {
-            if (v.isNull()) {
-                Map<String, FieldValue> m = new HashMap<>(fields);
-                m.values().removeIf(FieldValue::isNull);
-                return m;
-            }
-        }
-        return fields;
-    }
 }

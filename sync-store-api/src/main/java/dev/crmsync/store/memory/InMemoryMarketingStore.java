@@ -6,6 +6,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.Deletion;
+import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
@@ -272,7 +273,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
             s.linked = true;
             s.hi = hi;
             s.lo = lo;
-            s.data = codec.encode(withoutNulls(r.fields()));
+            s.data = codec.encode(FieldPatches.withoutNulls(r.fields()));
             s.deleted = r.deleted();
             setCrmStamp(s, r.modstamp());
             setLocal(s, now);
@@ -281,7 +282,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
             return new StoreResult.Created(id, marketingId(s));
         }
         Map<String, FieldValue> cur = codec.decode(s.data);
-        boolean changed = patch(cur, r.fields());
+        boolean changed = FieldPatches.apply(cur, r.fields());
         setCrmStamp(s, r.modstamp());
         if (!changed && s.deleted == r.deleted()) {
             return new StoreResult.Unchanged(id, marketingId(s));
@@ -437,7 +438,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
             Slot s;
             if (marketingId == null) {
                 s = newSlot(t);
-                s.data = codec.encode(withoutNulls(fields));
+                s.data = codec.encode(FieldPatches.withoutNulls(fields));
                 setLocal(s, now);
                 bumpSeq(t, s);
             } else {
@@ -446,7 +447,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
                     throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
                 }
                 Map<String, FieldValue> cur = codec.decode(s.data);
-                if (patch(cur, fields)) {
+                if (FieldPatches.apply(cur, fields)) {
                     s.data = codec.encode(cur);
                     setLocal(s, now);
                     bumpSeq(t, s);
@@ -718,7 +719,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
 
     private void applyPatch(Slot s, Map<String, FieldValue> fields, Instant now) {
         Map<String, FieldValue> cur = codec.decode(s.data);
-        if (patch(cur, fields)) {
+        if (FieldPatches.apply(cur, fields)) {
             s.data = codec.encode(cur);
         }
         setLocal(s, now);
@@ -759,29 +760,6 @@ public final class InMemoryMarketingStore implements MarketingStore {
         return s != null && t != null && s.typeIndex == t.index ? s : null;
     }
 
-    private static boolean patch(Map<String, FieldValue> cur, Map<String, FieldValue> given) {
-        boolean changed = false;
-        for (Map.Entry<String, FieldValue> e : given.entrySet()) {
-            FieldValue v = e.getValue();
-            if (v.isNull()) {
-                changed |= cur.remove(e.getKey()) != null;
-            } else {
-                changed |= !v.equals(cur.put(e.getKey(), v));
-            }
-        }
-        return changed;
-    }
-
-    private static Map<String, FieldValue> withoutNulls(Map<String, FieldValue> fields) {
-        for (FieldValue v : fields.values()) {
-            if (v.isNull()) {
-                Map<String, FieldValue> m = new HashMap<>(fields);
-                m.values().removeIf(FieldValue::isNull);
-                return m;
-            }
-        }
-        return fields;
-    }
 
     private static void checkFields(Map<String, FieldValue> fields) {
         Validation.Problem p = Validation.check(fields);

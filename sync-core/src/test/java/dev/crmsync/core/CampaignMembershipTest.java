@@ -142,6 +142,35 @@ class CampaignMembershipTest {
     }
 
     @Test
+    void aLostMemberCreateIsLinkedToItsOwnRecordNotToALaterDuplicate() {
+        // found by the bidirectional property: the host adds one person to a campaign twice; the
+        // CRM creates the first (its answer lost) and refuses the second as a duplicate. The CRM's
+        // member belongs to the create that made it, and the duplicate stays refused.
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        MarketingRecord first;
+        MarketingRecord duplicate;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            duplicate = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Sent");
+            first = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Responded");
+            h.store.saveLocal(ObjectType.CAMPAIGN_MEMBER, duplicate.marketingId(), fields("Status", "Opened"));
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.run(engine);
+            assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "one create reached the CRM");
+            h.run(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        CrmId member = h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id();
+        assertEquals(member, h.byMid(ObjectType.CAMPAIGN_MEMBER, first.marketingId()).crmId());
+        assertEquals(FieldValue.text("Responded"), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "Status"));
+        assertNull(h.byMid(ObjectType.CAMPAIGN_MEMBER, duplicate.marketingId()).crmId(), "the duplicate stays refused");
+        assertEquals("DUPLICATE_VALUE", h.state.failure(ObjectType.CAMPAIGN_MEMBER,
+                FailedRecord.marketingKey(duplicate.marketingId()), SyncSide.CRM).orElseThrow().code());
+    }
+
+    @Test
     void aMemberOfACampaignNotInTheCrmWaitsForIt() {
         MarketingRecord campaign = h.store.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Local only"));
         CrmId lead = h.lead("Doe", "Acme");

@@ -315,6 +315,28 @@ class PersonLifecycleTest {
     }
 
     @Test
+    void aPushedPersonMergedAwayAndThenDeletedWithItsSurvivorStaysFlaggedAndQuiet() {
+        // found by the bidirectional property: the pushed lead (carrying the marketing id) loses a
+        // CRM merge, then the survivor is deleted; the deleted loser must not be re-adopted by its
+        // marketing id on every cycle, undoing the store's merge each time
+        CrmId survivor = h.lead("Doe", "Acme");
+        MarketingRecord person = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Roe", "Company", "Local"));
+        try (SyncEngine engine = h.engine()) {
+            engine.pushNow(ObjectType.LEAD, List.of(person.marketingId()));
+            CrmId pushed = h.byMid(ObjectType.LEAD, person.marketingId()).crmId();
+            h.crm.merge(ObjectType.LEAD, survivor, List.of(pushed));
+            h.crm.delete(ObjectType.LEAD, survivor);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        MarketingRecord held = h.byMid(ObjectType.LEAD, person.marketingId());
+        assertEquals(survivor, held.crmId(), "the person took the survivor's id in the merge");
+        assertTrue(held.crmDeleted(), "and is flagged deleted with it");
+        assertEquals(1, h.store.size(ObjectType.LEAD));
+    }
+
+    @Test
     void aMergeMovesTheLosersCampaignMemberships() {
         CrmId campaign = h.campaign("Spring");
         CrmId master = h.lead("Doe", "Acme");

@@ -1164,7 +1164,10 @@ public final class BidirectionalSync implements TypeSync {
             } else {
                 candidate = adoptionCandidate(c);
             }
-            if (candidate == null) {
+            if (candidate == null || (c.deleted() && candidate.crmId() != null)) {
+                // a deleted CRM record is adopted only by a record never linked: one already linked
+                // (and flagged deleted) gains nothing, and re-linking a merge loser would undo the
+                // store's merge on every cycle
                 return false;
             }
             LOG.info("{} {}: {} marketing record {}; linked now", type, c.id(), duplicate

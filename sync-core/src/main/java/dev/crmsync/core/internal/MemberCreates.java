@@ -201,6 +201,12 @@ final class MemberCreates {
      */
     Candidate adoptionCandidate(SyncRecord crmMember) {
         FieldValue campaign = crmMember.get(CAMPAIGN_ID);
+        // the member whose create this CRM record is (its answer lost) comes first, the one whose
+        // sent values it holds before any other; a member the CRM refused as a duplicate only after
+        // them: adding an existing member again changes nothing, so the CRM's member belongs to the
+        // create that made it, not to a later duplicate
+        Candidate best = null;
+        int bestRank = -1;
         for (FailedRecord f : ops.crmFailures.known()) {
             boolean duplicate = f.code().equals("DUPLICATE_VALUE");
             if ((!duplicate && !f.code().equals(SideFailures.PUSH_UNCONFIRMED)) || f.marketingId().isEmpty()) {
@@ -212,14 +218,32 @@ final class MemberCreates {
                 continue;
             }
             Resolved r = resolve(m.get(), false);
-            if (r.failed() || r.person() == null || !FieldValue.ref(r.campaign()).equals(campaign)) {
+            if (r.failed() || r.person() == null || !FieldValue.ref(r.campaign()).equals(campaign)
+                    || !FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
                 continue;
             }
-            if (FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
-                return new Candidate(m.get(), duplicate);
+            int rank = duplicate ? 0 : sentMatches(f, crmMember) ? 2 : 1;
+            if (rank > bestRank) {
+                best = new Candidate(m.get(), duplicate);
+                bestRank = rank;
             }
         }
-        return null;
+        return best;
+    }
+
+    /** @return whether the CRM record holds every value an unconfirmed create sent */
+    private static boolean sentMatches(FailedRecord f, SyncRecord crmMember) {
+        Map<String, String> sent = SideFailures.sentFingerprints(f);
+        if (sent == null) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : sent.entrySet()) {
+            FieldValue v = crmMember.get(e.getKey());
+            if (v.isNull() || !SideFailures.fingerprint(v).equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** As Marketo: a person the CRM deleted is created again as a Lead. */

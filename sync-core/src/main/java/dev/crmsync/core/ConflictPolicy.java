@@ -91,6 +91,14 @@ public interface ConflictPolicy {
     }
 
     /**
+     * @return the per-field rule "always marketing" ({@link FieldRule#ALWAYS_MARKETING}): the field
+     *     is owned by the marketing side, written to the CRM, and CRM-side edits of it are overwritten
+     */
+    static ConflictPolicy alwaysMarketing() {
+        return Policies.ALWAYS_MARKETING;
+    }
+
+    /**
      * @return the per-field rule "prefer CRM unless blank" ({@link FieldRule#PREFER_CRM_UNLESS_BLANK}):
      *     the CRM's value wins unless it is blank, then the marketing value wins
      */
@@ -113,8 +121,11 @@ public interface ConflictPolicy {
 
     /**
      * The engine's default, as Marketo documents its sync: for <b>Leads the marketing side
-     * wins</b>, for <b>Contacts the CRM wins</b>. Marketo leaves Campaigns and campaign members
-     * undocumented; here <b>the CRM wins</b> for both (and for any other type).
+     * wins</b>, for <b>Contacts the CRM wins</b>. Marketo leaves conflicts on Campaigns and campaign
+     * members undocumented; here <b>the CRM wins</b> for both (and for any other type). Marketo
+     * writes a program's channel and period cost to the campaign's {@code Type} and
+     * {@code ActualCost} and never reads them back: those two Campaign fields are
+     * {@link #alwaysMarketing()}.
      *
      * @return the Marketo defaults
      */

@@ -3,7 +3,8 @@ package dev.crmsync.core;
 /**
  * How the engine treats one field of a bidirectional type, before any conflict arises. A
  * {@link ConflictPolicy} names the rule of each field ({@link ConflictPolicy#fieldRule}); the
- * built-ins {@link ConflictPolicy#alwaysCrm()}, {@link ConflictPolicy#preferCrmUnlessBlank()},
+ * built-ins {@link ConflictPolicy#alwaysCrm()}, {@link ConflictPolicy#alwaysMarketing()},
+ * {@link ConflictPolicy#preferCrmUnlessBlank()},
  * {@link ConflictPolicy#twoWay()} and {@link ConflictPolicy#dontSync()} carry one each, and
  * {@link ConflictPolicy#builder()} composes them per object type and per field.
  *
@@ -31,6 +32,19 @@ public enum FieldRule {
      * the CRM's value instead of being written to the CRM.
      */
     ALWAYS_CRM,
+
+    /**
+     * The marketing value always wins: it flows to the CRM, and a CRM-side edit is overwritten by
+     * the marketing value instead of being read into the store. The mirror of {@link #ALWAYS_CRM};
+     * Marketo's rule for the fields it pushes one way, a program's channel and period cost into
+     * the campaign's {@code Type} and {@code ActualCost}.
+     *
+     * <p>A record first copied from the CRM takes the CRM's values; from then on the marketing side
+     * owns the field. A blank marketing value clears the CRM's only once the two sides agreed on a
+     * value (clearing it is then a marketing edit); a blank field the two never agreed on — a
+     * record linked before the field was synced, say — takes the CRM's value instead of erasing it.
+     */
+    ALWAYS_MARKETING,
 
     /**
      * The CRM's value wins unless it is blank ({@link dev.crmsync.model.FieldValue#isBlank()}); then

@@ -41,6 +41,15 @@ class ConflictPolicyTest {
     }
 
     @Test
+    void marketoDefaultsPushCampaignTypeAndActualCostOneWay() {
+        ConflictPolicy p = ConflictPolicy.marketoDefaults();
+        assertEquals(FieldRule.ALWAYS_MARKETING, p.fieldRule(ObjectType.CAMPAIGN, "Type"));
+        assertEquals(FieldRule.ALWAYS_MARKETING, p.fieldRule(ObjectType.CAMPAIGN, "ActualCost"));
+        assertEquals(FieldRule.MERGE, p.fieldRule(ObjectType.CAMPAIGN, "Name"));
+        assertEquals(FieldRule.MERGE, p.fieldRule(ObjectType.LEAD, "Type"), "only the campaign's fields");
+    }
+
+    @Test
     void crmWinsAndMarketingWinsAreConstant() {
         assertEquals(Resolution.CRM, ConflictPolicy.crmWins().resolve(conflict(ObjectType.LEAD, "Title")));
         assertEquals(Resolution.MARKETING, ConflictPolicy.marketingWins().resolve(conflict(ObjectType.CONTACT, "Title")));
@@ -82,6 +91,7 @@ class ConflictPolicyTest {
     void eachRuleNamesItsFieldRule() {
         assertEquals(FieldRule.MERGE, ConflictPolicy.crmWins().fieldRule(ObjectType.LEAD, "Title"));
         assertEquals(FieldRule.ALWAYS_CRM, ConflictPolicy.alwaysCrm().fieldRule(ObjectType.LEAD, "Title"));
+        assertEquals(FieldRule.ALWAYS_MARKETING, ConflictPolicy.alwaysMarketing().fieldRule(ObjectType.LEAD, "Title"));
         assertEquals(FieldRule.PREFER_CRM_UNLESS_BLANK,
                 ConflictPolicy.preferCrmUnlessBlank().fieldRule(ObjectType.LEAD, "Title"));
         assertEquals(FieldRule.TWO_WAY, ConflictPolicy.twoWay().fieldRule(ObjectType.LEAD, "Title"));

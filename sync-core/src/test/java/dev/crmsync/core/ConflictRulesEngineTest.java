@@ -61,6 +61,88 @@ class ConflictRulesEngineTest {
     }
 
     @Test
+    void alwaysMarketingOverwritesACrmEditInsteadOfReadingIt() {
+        CrmId lead = h.lead("Doe", "Acme", "Email", "one@example.com");
+        ConflictPolicy p = ConflictPolicy.builder().field(ObjectType.LEAD, "Email", ConflictPolicy.alwaysMarketing())
+                .build();
+        try (SyncEngine engine = engine(p)) {
+            h.cycle(engine);
+            assertEquals(FieldValue.text("one@example.com"), h.storeValue(ObjectType.LEAD, lead, "Email"),
+                    "the first copy takes the CRM's value");
+            h.crm.update(ObjectType.LEAD, lead, fields("Email", "crm@example.com"));
+            h.cycle(engine);
+            assertEquals(FieldValue.text("one@example.com"), h.crmValue(ObjectType.LEAD, lead, "Email"),
+                    "a CRM edit is overwritten");
+            h.edit(ObjectType.LEAD, lead, "Email", "mkt@example.com");
+            h.crm.update(ObjectType.LEAD, lead, fields("Email", "crm2@example.com"));
+            h.cycle(engine);
+            h.assertQuiet(engine);
+            h.edit(ObjectType.LEAD, lead, "Email", null);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.NULL, h.crmValue(ObjectType.LEAD, lead, "Email"), "clearing it is a marketing edit");
+        assertEquals(FieldValue.NULL, h.storeValue(ObjectType.LEAD, lead, "Email"));
+    }
+
+    @Test
+    void alwaysMarketingWinsAConflictWithoutAskingThePolicy() {
+        CrmId contact = h.contact("Roe", "Title", "t0");
+        ConflictPolicy p = ConflictPolicy.builder().type(ObjectType.CONTACT, c -> {
+            throw new AssertionError("not asked");
+        }).field(ObjectType.CONTACT, "Title", ConflictPolicy.alwaysMarketing()).build();
+        try (SyncEngine engine = engine(p)) {
+            h.cycle(engine);
+            h.crm.update(ObjectType.CONTACT, contact, fields("Title", "crm"));
+            h.edit(ObjectType.CONTACT, contact, "Title", "mkt");
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.text("mkt"), h.crmValue(ObjectType.CONTACT, contact, "Title"));
+    }
+
+    @Test
+    void aBlankMarketingValueNeverErasesACrmValueTheSidesNeverAgreedOn() {
+        CrmId lead = h.lead("Doe", "Acme", "Email", "crm@example.com");
+        try (SyncEngine engine = h.builder().fields(ObjectType.LEAD, java.util.List.of("LastName", "Company")).build()) {
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.NULL, h.storeValue(ObjectType.LEAD, lead, "Email"), "Email not synced yet");
+        // the host now syncs Email, owned by the marketing side; the CRM changes the record so that it is read
+        ConflictPolicy p = ConflictPolicy.builder().field(ObjectType.LEAD, "Email", ConflictPolicy.alwaysMarketing())
+                .build();
+        h.crm.update(ObjectType.LEAD, lead, fields("Title", "CTO"));
+        try (SyncEngine engine = h.builder().conflictPolicy(p)
+                .fields(ObjectType.LEAD, java.util.List.of("LastName", "Company", "Title", "Email")).build()) {
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.text("crm@example.com"), h.crmValue(ObjectType.LEAD, lead, "Email"), "not erased");
+        assertEquals(FieldValue.text("crm@example.com"), h.storeValue(ObjectType.LEAD, lead, "Email"));
+    }
+
+    @Test
+    void marketoDefaultsPushACampaignsTypeAndActualCostOneWay() {
+        CrmId campaign = h.crm.insert(ObjectType.CAMPAIGN, fields("Name", "Spring", "IsActive", true,
+                "Type", "Webinar"));
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            h.store.saveLocal(ObjectType.CAMPAIGN, h.inStore(ObjectType.CAMPAIGN, campaign).marketingId(),
+                    java.util.Map.of("ActualCost", FieldValue.number(new java.math.BigDecimal("1250.00"))));
+            h.crm.update(ObjectType.CAMPAIGN, campaign, fields("Type", "Email", "Name", "Spring 2025"));
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(FieldValue.text("Webinar"), h.crmValue(ObjectType.CAMPAIGN, campaign, "Type"),
+                "the CRM's edit of Type is not read back");
+        assertEquals(FieldValue.text("Webinar"), h.storeValue(ObjectType.CAMPAIGN, campaign, "Type"));
+        assertEquals(FieldValue.number(new java.math.BigDecimal("1250")),
+                h.crmValue(ObjectType.CAMPAIGN, campaign, "ActualCost"), "the period cost reaches the CRM");
+        assertEquals(FieldValue.text("Spring 2025"), h.storeValue(ObjectType.CAMPAIGN, campaign, "Name"),
+                "other campaign fields sync both ways");
+    }
+
+    @Test
     void preferCrmUnlessBlankFillsABlankCrmFieldFromMarketing() {
         CrmId contact = h.contact("Roe", "Phone", "1");
         CrmId blank = h.contact("Poe");

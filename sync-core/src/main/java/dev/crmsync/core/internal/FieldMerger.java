@@ -24,6 +24,8 @@ import java.util.Set;
  *   <li>Both sides equal: agreed, nothing to write.</li>
  *   <li>{@link FieldRule#ALWAYS_CRM} (and every field the CRM does not let the integration user
  *       update): the CRM's value goes to the store.</li>
+ *   <li>{@link FieldRule#ALWAYS_MARKETING}: the marketing value goes to the CRM; a blank one only if
+ *       the base holds a value (else the CRM's value goes to the store).</li>
  *   <li>{@link FieldRule#PREFER_CRM_UNLESS_BLANK}: the CRM's value, unless it is blank and the
  *       marketing value is not.</li>
  *   <li>{@link FieldRule#MERGE}, {@link FieldRule#TWO_WAY}: no base (a record linked for the first
@@ -86,6 +88,14 @@ final class FieldMerger {
             FieldRule rule = e.getValue();
             if (rule == FieldRule.ALWAYS_CRM) {
                 toStore(plan, f, c);
+            } else if (rule == FieldRule.ALWAYS_MARKETING) {
+                // a blank marketing value never erases a CRM value the two sides have not agreed on
+                // (a record linked before the field was synced, or whose field was agreed empty)
+                if (m.isBlank() && (base == null || base.get(f).isBlank())) {
+                    toStore(plan, f, c);
+                } else {
+                    toCrm(plan, f, m);
+                }
             } else if (rule == FieldRule.PREFER_CRM_UNLESS_BLANK) {
                 if (c.isBlank() && !m.isBlank()) {
                     toCrm(plan, f, m);

@@ -57,6 +57,9 @@ public final class Policies {
     /** See {@link ConflictPolicy#alwaysCrm()}. */
     public static final ConflictPolicy ALWAYS_CRM = new Builtin("alwaysCrm", FieldRule.ALWAYS_CRM,
             c -> Resolution.CRM);
+    /** See {@link ConflictPolicy#alwaysMarketing()}. */
+    public static final ConflictPolicy ALWAYS_MARKETING = new Builtin("alwaysMarketing", FieldRule.ALWAYS_MARKETING,
+            c -> Resolution.MARKETING);
     /** See {@link ConflictPolicy#preferCrmUnlessBlank()}. */
     public static final ConflictPolicy PREFER_CRM_UNLESS_BLANK = new Builtin("preferCrmUnlessBlank",
             FieldRule.PREFER_CRM_UNLESS_BLANK,
@@ -69,7 +72,8 @@ public final class Policies {
     /** See {@link ConflictPolicy#marketoDefaults()}. */
     public static final ConflictPolicy MARKETO_DEFAULTS = new Composed("marketoDefaults", CRM_WINS,
             Map.of(ObjectType.LEAD, MARKETING_WINS, ObjectType.CONTACT, CRM_WINS, ObjectType.CAMPAIGN, CRM_WINS,
-                    ObjectType.CAMPAIGN_MEMBER, CRM_WINS), Map.of());
+                    ObjectType.CAMPAIGN_MEMBER, CRM_WINS),
+            Map.of(ObjectType.CAMPAIGN, Map.of("Type", ALWAYS_MARKETING, "ActualCost", ALWAYS_MARKETING)));
 
     /**
      * @param fallback the policy of everything without an entry

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.MarketingStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +128,38 @@ class EngineLifecycleTest {
             assertTrue(outcome.reason().contains("lost"), outcome.reason());
         }
         assertEquals(2, h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow().recordsDone());
+    }
+
+    @Test
+    void aLeaseLostWhileAPageIsWrittenStopsThatPagesCheckpoint() {
+        h.insertAccounts(6, "A");
+        AtomicInteger upserts = new AtomicInteger();
+        AtomicBoolean otherGotIt = new AtomicBoolean();
+        // the engine pauses inside its second page's write (a GC pause, a slow store) past its
+        // lease, and another engine takes the type over meanwhile
+        MarketingStore pausing = (MarketingStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {MarketingStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("upsert") && upserts.incrementAndGet() == 2) {
+                        h.clock.advance(Duration.ofMinutes(2));
+                        otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(),
+                                Duration.ofMinutes(10)).isPresent());
+                    }
+                    try {
+                        return method.invoke(h.store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (SyncEngine engine = h.builder().marketingStore(pausing).objectTypes(ObjectType.ACCOUNT).pageSize(2)
+                .leaseTtl(Duration.ofMinutes(1)).build()) {
+            SyncReport report = engine.runCycle();
+            TypeOutcome outcome = report.type(ObjectType.ACCOUNT).orElseThrow().outcome();
+            assertInstanceOf(TypeOutcome.Failed.class, outcome, report::toTable);
+            assertTrue(outcome.reason().contains("no longer held"), outcome.reason());
+        }
+        assertTrue(otherGotIt.get());
+        assertEquals(2, h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow().recordsDone(),
+                "the page written after the lease lapsed did not move the checkpoint");
     }
 
     @Test

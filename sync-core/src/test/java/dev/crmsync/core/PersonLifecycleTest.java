@@ -214,6 +214,50 @@ class PersonLifecycleTest {
     }
 
     @Test
+    void aDeletedContactPushedAgainWhoseAnswerWasLostIsLinkedNotCreatedTwice() {
+        // found by the bidirectional property: the new Lead carries the marketing id of a record
+        // the store still holds as a Contact; the next cycle must recognise it as that person's
+        CrmId contact = h.contact("Roe", "Title", "Buyer");
+        String mid;
+        try (SyncEngine engine = h.builder().defaultCompany("Unknown Inc").build()) {
+            h.cycle(engine);
+            h.crm.delete(ObjectType.CONTACT, contact);
+            h.cycle(engine);
+            mid = h.inStore(ObjectType.CONTACT, contact).marketingId();
+            h.store.faults().failNext(StoreOperation.RELINK, 1);
+            assertThrows(RuntimeException.class, () -> engine.pushNow(ObjectType.CONTACT, List.of(mid)));
+            assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD), "not created twice");
+        MarketingRecord p = h.byMid(ObjectType.LEAD, mid);
+        assertEquals(h.crm.records(ObjectType.LEAD).get(0).id(), p.crmId(), "the same person, now a Lead");
+        assertEquals(0, h.store.size(ObjectType.CONTACT));
+    }
+
+    @Test
+    void aPushedLeadConvertedAndThenDeletedAsAContactStaysFlaggedAndQuiet() {
+        // found by the bidirectional property: the converted lead still carries the person's
+        // marketing id; it must not be taken for a lost create of the (now deleted) contact
+        MarketingRecord person = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Roe", "Company", "Local"));
+        try (SyncEngine engine = h.engine()) {
+            engine.pushNow(ObjectType.LEAD, List.of(person.marketingId()));
+            CrmId lead = h.byMid(ObjectType.LEAD, person.marketingId()).crmId();
+            CrmId contact = h.crm.convertLead(lead, null).contactId();
+            h.crm.delete(ObjectType.CONTACT, contact);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+            MarketingRecord held = h.byMid(ObjectType.CONTACT, person.marketingId());
+            assertEquals(contact, held.crmId(), "the person followed the conversion");
+            assertTrue(held.crmDeleted(), "and is flagged deleted with its contact");
+        }
+        assertEquals(0, h.store.size(ObjectType.LEAD));
+    }
+
+    @Test
     void conversionLeavesExactlyOneMarketingPersonNowAContact() {
         CrmId lead = h.lead("Doe", "Acme", "Title", "CTO", "Email", "doe@acme.example");
         List<LeadConversion> events = new ArrayList<>();

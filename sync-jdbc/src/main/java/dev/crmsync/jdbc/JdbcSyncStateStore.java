@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  * locks the row ({@code SELECT … FOR UPDATE}), so two engines asking at once are served one after
  * the other: the first gets the lease, the second sees it held. A renewal by the holder keeps the
  * token; every other grant increments it. Times come from the caller ({@code now}), not from
- * the database clock.
+ * the database clock. {@link #holdsLease} locks the row too: asked inside a transaction (the
+ * engine asks just before it saves a checkpoint), no other engine can be granted the lease until
+ * that transaction ends, so a page of data and its checkpoint commit only under a lease still held.
  */
 public final class JdbcSyncStateStore implements SyncStateStore {
 
@@ -473,7 +475,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         Objects.requireNonNull(now, "now");
         return db.run("check lease " + lease.name(), c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ?")) {
+                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
                 ps.setString(1, lease.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {

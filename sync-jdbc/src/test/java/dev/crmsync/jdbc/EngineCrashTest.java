@@ -219,4 +219,41 @@ abstract class EngineCrashTest {
     void anIncrementalCycleKilledAtAnyStoreCallEndsAsIfUninterrupted() {
         killAtEveryStoreCall(true);
     }
+    @Test
+    void aPageWrittenAfterTheLeaseWasLostIsRolledBackWithItsCheckpoint() throws InterruptedException {
+        World w = new World();
+        JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
+        boolean[] otherGotIt = {false};
+        int[] upserts = {0};
+        // inside the first page (two store batches), after the first batch is written, the engine
+        // pauses past its lease and another engine, on its own connection, takes the type over
+        InvocationHandler pausing = (proxy, method, args) -> {
+            if (method.getName().equals("upsert") && ++upserts[0] == 2) {
+                w.clock.advance(Duration.ofMinutes(2));
+                Thread other = new Thread(() -> otherGotIt[0] = stores.syncStateStore().tryAcquireLease(
+                        "crmsync:Account", "other-engine", w.clock.instant(), Duration.ofMinutes(10)).isPresent());
+                other.start();
+                other.join();
+            }
+            try {
+                return method.invoke(stores.marketingStore(), args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        MarketingStore store = (MarketingStore) Proxy.newProxyInstance(MarketingStore.class.getClassLoader(),
+                new Class<?>[] {MarketingStore.class}, pausing);
+        SyncReport report;
+        try (SyncEngine e = SyncEngine.builder().crmSource(w.crm).marketingStore(store)
+                .syncStateStore(stores.syncStateStore()).clock(w.clock).engineId("crash-test")
+                .objectTypes(ObjectType.ACCOUNT).pageSize(3).storeBatchSize(2).leaseTtl(Duration.ofMinutes(1))
+                .build()) {
+            report = e.runCycle();
+        }
+        assertTrue(otherGotIt[0], "the other engine took the lease");
+        assertTrue(report.type(ObjectType.ACCOUNT).orElseThrow().outcome().reason().contains("no longer held"),
+                report::toTable);
+        assertEquals(Map.of(), content(stores.marketingStore()), "none of the page's writes were kept");
+        assertTrue(stores.syncStateStore().checkpoint(ObjectType.ACCOUNT).isEmpty(), "nor its checkpoint");
+    }
 }

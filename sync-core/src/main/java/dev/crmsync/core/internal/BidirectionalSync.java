@@ -1155,6 +1155,9 @@ public final class BidirectionalSync implements TypeSync {
 
         /** Links a CRM record unknown to the store to the marketing record it was created for, if any. */
         boolean adopt(SyncRecord c) {
+            if (c.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool converted && converted.value()) {
+                return false;        // a converted lead is no lost create: its person follows the conversion
+            }
             MarketingRecord candidate;
             boolean duplicate = false;
             if (members != null) {
@@ -1196,7 +1199,9 @@ public final class BidirectionalSync implements TypeSync {
         /**
          * The base of a record whose create's answer was lost: per field, whichever side still holds
          * the value sent (by fingerprint); when neither does, a stand-in that equals neither, so that
-         * the merge sees the field changed on both sides.
+         * the merge sees the field changed on both sides. A value the CRM holds as sent while the
+         * store's field is blank was filled on create (a default such as {@code defaultCompany}):
+         * the base is blank, so the store takes it rather than the CRM being asked to clear it.
          */
         Map<String, FieldValue> sentBase(SyncRecord c, MarketingRecord m, Map<String, String> sent) {
             Map<String, FieldValue> base = new LinkedHashMap<>();
@@ -1205,7 +1210,10 @@ public final class BidirectionalSync implements TypeSync {
                 FieldValue cv = c.get(f);
                 FieldValue mv = m.get(f);
                 FieldValue b;
-                if (java.util.Objects.equals(want, cv.isNull() ? null : SideFailures.fingerprint(cv))) {
+                boolean crmHoldsSent = java.util.Objects.equals(want, cv.isNull() ? null : SideFailures.fingerprint(cv));
+                if (crmHoldsSent && mv.isBlank() && !cv.isBlank()) {
+                    b = FieldValue.NULL;     // a default the create filled (defaultCompany...): the store takes it
+                } else if (crmHoldsSent) {
                     b = cv;
                 } else if (java.util.Objects.equals(want, mv.isNull() ? null : SideFailures.fingerprint(mv))) {
                     b = mv;
@@ -1225,14 +1233,15 @@ public final class BidirectionalSync implements TypeSync {
                 if (!(v instanceof FieldValue.Text text) || text.value().isBlank()) {
                     return null;
                 }
-                Optional<MarketingRecord> r = settings.store().findByMarketingId(type, text.value());
+                // of this type, or a Contact the CRM deleted, pushed again as a Lead
+                Optional<MarketingRecord> r = pushable(text.value());
                 return r.filter(x -> x.crmId() == null || (x.crmDeleted() && !x.crmId().equals(c.id()))).orElse(null);
             }
             for (FailedRecord f : crmFail.known()) {
                 if (!f.code().equals(SideFailures.PUSH_UNCONFIRMED) || f.marketingId().isEmpty()) {
                     continue;
                 }
-                Optional<MarketingRecord> r = settings.store().findByMarketingId(type, f.marketingId().get());
+                Optional<MarketingRecord> r = pushable(f.marketingId().get());
                 if (r.isEmpty() || (r.get().crmId() != null && !r.get().crmDeleted())) {
                     continue;
                 }

@@ -148,15 +148,25 @@ public final class TypeRun {
     }
 
     /**
-     * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}.
+     * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}. Before
+     * it saves a checkpoint it asks the state store whether the type's lease is still held
+     * ({@link SyncStateStore#holdsLease}); if not (this engine paused past the lease's expiry and
+     * another may have taken over), it throws instead, so that an atomic store keeps none of the
+     * transaction's writes and newer progress is never overwritten.
      *
      * @param writes the writes (failures they record are saved inside the same transaction)
      * @param next the checkpoint to save after them, or null to leave it as it is
+     * @throws SyncException if the lease is no longer held
      */
     public void commit(Runnable writes, Checkpoint next) {
         settings.state().inTransaction(() -> {
             writes.run();
             if (next != null && !next.equals(checkpoint)) {
+                if (!settings.state().holdsLease(lease, now())) {
+                    throw new SyncException("lease '" + lease.name() + "' (fencing token " + lease.fencingToken()
+                            + ") is no longer held by this engine: it expired at " + lease.expiresAt()
+                            + " or another engine took it over; the checkpoint was not saved", type, null, null);
+                }
                 settings.state().saveCheckpoint(next);
             }
             return null;

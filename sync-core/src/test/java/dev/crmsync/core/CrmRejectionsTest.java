@@ -10,6 +10,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.SyncSide;
 import java.util.ArrayList;
@@ -91,6 +92,68 @@ class CrmRejectionsTest {
         }
         assertEquals(FieldValue.text("fine"), h.crmValue(ObjectType.LEAD, lead, "Title"));
         assertTrue(h.state.failure(ObjectType.LEAD, lead.value(), SyncSide.CRM).isEmpty(), "forgotten once applied");
+    }
+
+    @Test
+    void aDuplicateRuleRejectionIsReportedAndWaitsForTheRecordToChange() {
+        CrmId first = h.lead("Doe", "Acme", "Email", "doe@example.com");
+        CrmId second = h.lead("Roe", "Acme");
+        h.crm.addDuplicateRule(ObjectType.LEAD, "Email");
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, second, "Email", "doe@example.com");
+            h.edit(ObjectType.LEAD, first, "Title", "CTO");
+            SyncReport r = h.run(engine);
+            assertEquals(1, r.totals().failed(), r::toTable);
+            long writes = h.crmWrites();
+            h.run(engine);
+            assertEquals(writes, h.crmWrites(), "a duplicate is a data error: not retried while unchanged");
+            h.edit(ObjectType.LEAD, second, "Email", "roe@example.com");
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals("DUPLICATES_DETECTED", rejected.get(0).code());
+        assertEquals(second.value(), rejected.get(0).key());
+        assertFalse(rejected.get(0).message().isBlank());
+        assertEquals(FieldValue.text("CTO"), h.crmValue(ObjectType.LEAD, first, "Title"), "the other record proceeded");
+        assertEquals(FieldValue.text("roe@example.com"), h.crmValue(ObjectType.LEAD, second, "Email"));
+        assertTrue(h.state.failure(ObjectType.LEAD, second.value(), SyncSide.CRM).isEmpty(), "forgotten once applied");
+    }
+
+    @Test
+    void aRecordDeletedInTheCrmJustBeforeItsWriteIsRejectedThenFlaggedDeleted() {
+        CrmId lead = h.lead("Doe", "Acme");
+        // a CRM user deletes the lead after the engine read it and before its write arrives
+        CrmSource racing = (CrmSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {CrmSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("write") && h.crm.get(ObjectType.LEAD, lead).filter(x -> !x.deleted())
+                            .isPresent()) {
+                        h.crm.delete(ObjectType.LEAD, lead);
+                    }
+                    try {
+                        return method.invoke(h.crm, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (SyncEngine engine = h.builder().maxAttempts(3).crmSource(racing).listener(new SyncListener() {
+            @Override
+            public void onRecordRejected(FailedRecord failure) {
+                rejected.add(failure);
+            }
+        }).build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, lead, "Title", "CTO");
+            h.run(engine);
+            assertEquals("ENTITY_IS_DELETED", rejected.get(0).code());
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        MarketingRecord person = h.inStore(ObjectType.LEAD, lead);
+        assertTrue(person.crmDeleted(), "the person stays, flagged deleted in the CRM");
+        assertEquals(FieldValue.text("CTO"), person.get("Title"), "and keeps the host's edit");
+        assertTrue(h.state.failure(ObjectType.LEAD, lead.value(), SyncSide.CRM).isEmpty(),
+                "the rejection is forgotten once the deletion is known");
     }
 
     @Test

@@ -153,7 +153,8 @@ class BidirectionalSyncPropertyTest {
                 Tuple.of(5, Arbitraries.just(new Cycle())),
                 Tuple.of(3, Arbitraries.integers().between(1, 150).map(Crash::new)),
                 Tuple.of(1, Arbitraries.integers().between(1, 400).map(Advance::new)));
-        return op.list().ofMinSize(1).ofMaxSize(24);
+        // longer histories for a hunt: -Dcrmsync.property.maxHistory=60
+        return op.list().ofMinSize(1).ofMaxSize(Integer.getInteger("crmsync.property.maxHistory", 24));
     }
 
     // ---- the world and its model ---------------------------------------------------------------

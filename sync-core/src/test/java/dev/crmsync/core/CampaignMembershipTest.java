@@ -171,6 +171,31 @@ class CampaignMembershipTest {
     }
 
     @Test
+    void aLostMemberCreateWhoseLeadIsThenConvertedIsLinkedNotRejected() {
+        // found by the bidirectional property: the conversion repoints the member's reference at the
+        // contact; the member must still be recognised, and never be sent with a contact as LeadId
+        CrmId campaign = h.campaign("Spring");
+        CrmId lead = h.lead("Doe", "Acme");
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            added = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Sent");
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.run(engine);
+            assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "the create reached the CRM");
+            h.crm.convertLead(lead, null);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "not created twice");
+        assertEquals(h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id(),
+                h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
+        assertTrue(h.state.failure(ObjectType.CAMPAIGN_MEMBER, FailedRecord.marketingKey(added.marketingId()),
+                SyncSide.CRM).isEmpty(), "nothing left rejected");
+    }
+
+    @Test
     void aMemberOfACampaignNotInTheCrmWaitsForIt() {
         MarketingRecord campaign = h.store.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Local only"));
         CrmId lead = h.lead("Doe", "Acme");

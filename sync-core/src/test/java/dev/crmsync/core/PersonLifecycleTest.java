@@ -15,6 +15,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.Deletion;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.memory.StoreOperation;
@@ -255,6 +256,24 @@ class PersonLifecycleTest {
             assertTrue(held.crmDeleted(), "and is flagged deleted with its contact");
         }
         assertEquals(0, h.store.size(ObjectType.LEAD));
+    }
+
+    @Test
+    void pushNowOfAPersonFlaggedDeletedWhoseLeadIsLiveClearsTheFlagInsteadOfCreatingAgain() {
+        // a process that died between linking a person to the lead re-created for it and clearing
+        // its deleted flag leaves it so (found by the bidirectional property, as a duplicate lead)
+        CrmId lead = h.lead("Doe", "Acme");
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            String mid = h.inStore(ObjectType.LEAD, lead).marketingId();
+            h.store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead, h.clock.instant())));
+            PushResult r = engine.pushNow(ObjectType.LEAD, List.of(mid)).get(0);
+            assertEquals(new PushResult.AlreadyInCrm(mid, lead), r);
+            assertFalse(h.inStore(ObjectType.LEAD, lead).crmDeleted(), "the stale flag is cleared");
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.LEAD), "nothing created");
     }
 
     @Test

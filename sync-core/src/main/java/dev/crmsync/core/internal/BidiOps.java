@@ -165,11 +165,24 @@ final class BidiOps {
         PushResult[] results = new PushResult[records.size()];
         List<Integer> pending = new ArrayList<>();
         List<CrmWrite> creates = new ArrayList<>();
+        Map<CrmId, SyncRecord> stillLive = liveDespiteFlag(records);
         for (int i = 0; i < records.size(); i++) {
             MarketingRecord r = records.get(i);
             String key = FailedRecord.marketingKey(r.marketingId());
             if (r.crmId() != null && !r.crmDeleted()) {
                 results[i] = new PushResult.AlreadyInCrm(r.marketingId(), r.crmId());
+                continue;
+            }
+            SyncRecord live = r.crmId() == null ? null : stillLive.get(r.crmId());
+            if (live != null) {
+                // flagged deleted, but linked to a live CRM record: a process died between linking it
+                // to a record created for it and clearing the flag. The flag is cleared, nothing created.
+                settings.store().upsert(t.type, List.of(new SyncRecord(t.type, live.id(), Map.of(), live.modstamp(),
+                        false)));
+                crmFailures.succeeded(key);
+                LOG.info("{} (marketing id {}) is linked to {}, live in the CRM; its stale deleted flag is cleared and "
+                        + "nothing is created", t.type, r.marketingId(), live.id());
+                results[i] = new PushResult.AlreadyInCrm(r.marketingId(), live.id());
                 continue;
             }
             Optional<FailedRecord> prior = crmFailures.find(key);
@@ -232,6 +245,26 @@ final class BidiOps {
             }
         }
         return List.of(results);
+    }
+
+    /** @return the records of this type flagged deleted whose CRM record is in fact live, by CRM id */
+    private Map<CrmId, SyncRecord> liveDespiteFlag(List<MarketingRecord> records) {
+        List<CrmId> flagged = new ArrayList<>();
+        for (MarketingRecord r : records) {
+            if (r.crmId() != null && r.crmDeleted() && r.type().equals(t.type)) {
+                flagged.add(r.crmId());
+            }
+        }
+        if (flagged.isEmpty()) {
+            return Map.of();
+        }
+        Map<CrmId, SyncRecord> live = new HashMap<>();
+        fetch(t.type, flagged, t.read).forEach((id, rec) -> {
+            if (!rec.deleted() && !(rec.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value())) {
+                live.put(id, rec);
+            }
+        });
+        return live;
     }
 
     /**

@@ -275,6 +275,11 @@ final class MemberCreates {
             return new Resolved(campaign, CONTACT_ID, ref.id(), null, null, null, false);
         }
         if (m.get(LEAD_ID) instanceof FieldValue.Ref ref) {
+            // a lead converted since the host added the member: the store repointed its reference
+            // at the contact (MarketingStore.relink), which the CRM takes only as the ContactId
+            if (!settings.store().findByCrmIds(ObjectType.CONTACT, List.of(ref.id())).isEmpty()) {
+                return new Resolved(campaign, CONTACT_ID, ref.id(), null, null, null, false);
+            }
             return new Resolved(campaign, LEAD_ID, ref.id(), null, null, null, false);
         }
         MarketingRecord person = null;

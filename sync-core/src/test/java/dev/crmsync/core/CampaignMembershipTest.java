@@ -196,6 +196,35 @@ class CampaignMembershipTest {
     }
 
     @Test
+    void aMemberNamingADeletedContactByMarketingIdFollowsThePersonReCreatedAsALead() {
+        // found by the bidirectional property: joining the campaign re-creates the deleted contact
+        // as a Lead (it keeps its marketing id); the member's create answer is lost, and the next
+        // cycle must still find the member's person, now a Lead
+        CrmId campaign = h.campaign("Spring");
+        CrmId contact = h.contact("Roe");
+        MarketingRecord added;
+        try (SyncEngine engine = h.builder().defaultCompany("Unknown Inc").build()) {
+            h.cycle(engine);
+            h.crm.delete(ObjectType.CONTACT, contact);
+            h.cycle(engine);
+            String person = h.inStore(ObjectType.CONTACT, contact).marketingId();
+            added = addInStore("CampaignId", campaign, MarketingFields.CONTACT_MARKETING_ID, person, "Status", "Sent");
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.run(engine);
+            assertEquals(1, h.crm.count(ObjectType.LEAD), "the person was created again, as a Lead");
+            assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "the member's create reached the CRM");
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+        }
+        assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "not created twice");
+        assertEquals(h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id(),
+                h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
+        assertTrue(h.state.failure(ObjectType.CAMPAIGN_MEMBER, FailedRecord.marketingKey(added.marketingId()),
+                SyncSide.CRM).isEmpty(), "nothing left rejected");
+    }
+
+    @Test
     void aMemberOfACampaignNotInTheCrmWaitsForIt() {
         MarketingRecord campaign = h.store.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Local only"));
         CrmId lead = h.lead("Doe", "Acme");

@@ -286,7 +286,9 @@ final class MemberCreates {
         String named = null;
         if (m.get(MarketingFields.CONTACT_MARKETING_ID) instanceof FieldValue.Text text) {
             named = text.value();
-            person = settings.store().findByMarketingId(ObjectType.CONTACT, named).orElse(null);
+            // a contact the CRM deleted becomes a Lead when pushed again (it keeps its marketing id)
+            person = settings.store().findByMarketingId(ObjectType.CONTACT, named)
+                    .or(() -> settings.store().findByMarketingId(ObjectType.LEAD, text.value())).orElse(null);
         } else if (m.get(MarketingFields.LEAD_MARKETING_ID) instanceof FieldValue.Text text) {
             named = text.value();
             person = settings.store().findByMarketingId(ObjectType.LEAD, named)

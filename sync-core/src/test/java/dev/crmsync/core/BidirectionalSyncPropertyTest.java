@@ -466,7 +466,12 @@ class BidirectionalSyncPropertyTest {
                     assertTrue(other == null, () -> "marketing record " + t.value() + " was created twice in the CRM: "
                             + other.id() + " and " + c.id() + ctx);
                 }
-                if (!w.tainted.contains(c.id().value()) && !w.tainted.contains(m.marketingId())) {
+                // a membership of a person merged or converted since may have met another membership
+                // of the surviving person in the campaign: the CRM's member then wins
+                boolean personTainted = type.equals(ObjectType.CAMPAIGN_MEMBER) && (
+                        c.get("LeadId") instanceof FieldValue.Ref lr && w.tainted.contains(lr.id().value())
+                        || c.get("ContactId") instanceof FieldValue.Ref cr && w.tainted.contains(cr.id().value()));
+                if (!personTainted && !w.tainted.contains(c.id().value()) && !w.tainted.contains(m.marketingId())) {
                     for (String f : EDIT_FIELDS.get(type)) {
                         assertPolicyValue(w, type, c, m, f, ctx);
                     }

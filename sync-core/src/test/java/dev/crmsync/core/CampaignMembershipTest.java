@@ -225,6 +225,37 @@ class CampaignMembershipTest {
     }
 
     @Test
+    void aLostMemberCreateIsNeverTakenForTheContactsOwnMembershipAfterAConversion() {
+        // the host adds a lead to a campaign; the create's answer is lost; the CRM converts the lead
+        // into a contact that has its own membership of that campaign, unknown to the store yet.
+        // The contact's own member has no LeadId, so it cannot be the record the create made.
+        CrmId campaign = h.campaign("Spring");
+        CrmId contact = h.contact("Roe");
+        CrmId lead = h.lead("Doe", "Acme");
+        MarketingRecord added;
+        try (SyncEngine engine = h.engine()) {
+            h.cycle(engine);
+            CrmId own = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "ContactId", contact,
+                    "Status", "Responded"));
+            added = addInStore("CampaignId", campaign, "LeadId", lead, "Status", "Sent");
+            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.run(engine);
+            assertEquals(2, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "the create reached the CRM");
+            assertTrue(h.stored(ObjectType.CAMPAIGN_MEMBER, own).isEmpty(), "the contact's own member is not stored yet");
+            h.crm.convertLead(lead, contact);
+            h.cycle(engine);
+            h.cycle(engine);
+            h.assertQuiet(engine);
+            CrmId made = h.crm.records(ObjectType.CAMPAIGN_MEMBER).stream().map(SyncRecord::id)
+                    .filter(id -> !id.equals(own)).findFirst().orElseThrow();
+            assertEquals(made, h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId(),
+                    "linked to the member its create made");
+            assertEquals(FieldValue.text("Responded"), h.storeValue(ObjectType.CAMPAIGN_MEMBER, own, "Status"),
+                    "the contact's own member reaches the store as the CRM has it");
+        }
+    }
+
+    @Test
     void aMemberOfACampaignNotInTheCrmWaitsForIt() {
         MarketingRecord campaign = h.store.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Local only"));
         CrmId lead = h.lead("Doe", "Acme");

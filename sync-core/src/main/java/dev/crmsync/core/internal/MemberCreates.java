@@ -222,7 +222,14 @@ final class MemberCreates {
                     || !FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
                 continue;
             }
-            int rank = duplicate ? 0 : sentMatches(f, crmMember) ? 2 : 1;
+            int rank = 0;
+            if (!duplicate) {
+                Map<String, String> sent = SideFailures.sentFingerprints(f);
+                if (sent != null && !couldBeItsRecord(crmMember, sent)) {
+                    continue;        // not the record this create made
+                }
+                rank = sent != null && holds(crmMember, sent, sent.keySet()) ? 2 : 1;
+            }
             if (rank > bestRank) {
                 best = new Candidate(m.get(), duplicate);
                 bestRank = rank;
@@ -231,15 +238,37 @@ final class MemberCreates {
         return best;
     }
 
-    /** @return whether the CRM record holds every value an unconfirmed create sent */
-    private static boolean sentMatches(FailedRecord f, SyncRecord crmMember) {
-        Map<String, String> sent = SideFailures.sentFingerprints(f);
-        if (sent == null) {
+    /**
+     * Whether a CRM member can be the record an unconfirmed create made: it is in the campaign the
+     * create sent, and it has each person reference the create sent. The CRM may re-point a
+     * member's person (a merge moves it to the surviving lead or contact; a conversion adds the
+     * ContactId and keeps the LeadId) but never clears a reference, so a member with no LeadId
+     * (a contact's own membership) is not the record of a create that sent one.
+     */
+    private static boolean couldBeItsRecord(SyncRecord crmMember, Map<String, String> sent) {
+        if (!holds(crmMember, sent, List.of(CAMPAIGN_ID))) {
             return false;
         }
-        for (Map.Entry<String, String> e : sent.entrySet()) {
-            FieldValue v = crmMember.get(e.getKey());
-            if (v.isNull() || !SideFailures.fingerprint(v).equals(e.getValue())) {
+        for (String f : List.of(LEAD_ID, CONTACT_ID)) {
+            if (sent.containsKey(f) && crmMember.get(f).isNull()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return whether the CRM record holds, of the given fields, every value an unconfirmed create
+     *     sent (by fingerprint)
+     */
+    private static boolean holds(SyncRecord crmMember, Map<String, String> sent, java.util.Collection<String> fields) {
+        for (String f : fields) {
+            String want = sent.get(f);
+            if (want == null) {
+                continue;
+            }
+            FieldValue v = crmMember.get(f);
+            if (v.isNull() || !SideFailures.fingerprint(v).equals(want)) {
                 return false;
             }
         }

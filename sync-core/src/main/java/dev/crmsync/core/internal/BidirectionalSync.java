@@ -1,7 +1,5 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
 import dev.crmsync.core.CrmWrite;
 import dev.crmsync.core.CrmWriteResult;
 import dev.crmsync.core.DeletedRecords;
@@ -32,7 +30,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -283,60 +280,18 @@ public final class BidirectionalSync implements TypeSync {
             }
             Instant watermark = applyDeletionLog();
             Instant previous = cp.deletionsCheckedUntil();
-            Cursor from;
-            if (previous == null) {
-                from = cp.crmCursor().rewind(settings.lookback());
-            } else {
-                Cursor lateFloor = new Cursor(previous, null).rewind(settings.lookback());
-                from = cp.crmCursor().compareTo(lateFloor) <= 0 ? cp.crmCursor() : lateFloor;
-            }
-            readChanges(from, false);
+            readChanges(run.incrementalStart(), false);
             if (watermark != null && (previous == null || watermark.isAfter(previous))) {
                 run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, now()));
             }
         }
 
         void readChanges(Cursor from, boolean initial) {
-            Checkpoint cp = run.checkpoint();
-            long done = initial ? cp.recordsDone() : 0;
-            int pageSize = Math.min(settings.pageSize(), ChangeQuery.MAX_PAGE_SIZE);
-            try (ChangeStream stream = settings.crm().openChanges(new ChangeQuery(type, t.read, from, pageSize))) {
-                OptionalLong estimate = stream.estimatedTotal();
-                final long startDone = done;
-                OptionalLong total = estimate.isPresent() ? OptionalLong.of(startDone + estimate.getAsLong()) : estimate;
-                run.progress(done, total);
-                while (true) {
-                    run.checkContinue();
-                    List<SyncRecord> page = stream.nextPage();
-                    if (page.isEmpty()) {
-                        break;
-                    }
-                    counters.read(page.size());
-                    Cursor pageEnd = null;
-                    Work w = new Work();
-                    for (SyncRecord r : page) {
-                        if (!r.type().equals(type)) {
-                            throw new SyncException("CRM returned a " + r.type() + " record while reading " + type,
-                                    type, r.id(), null);
-                        }
-                        Cursor at = Cursor.after(r.modstamp(), r.id());
-                        if (pageEnd == null || at.compareTo(pageEnd) > 0) {
-                            pageEnd = at;
-                        }
-                        w.crm.put(r.id(), r);
-                    }
-                    Cursor next = pageEnd.compareTo(cp.crmCursor()) > 0 ? pageEnd : cp.crmCursor();
-                    done += page.size();
-                    Checkpoint nextCp = run.checkpoint().withCrmCursor(next, initial ? done : 0, now());
-                    reconcile(w, nextCp);
-                    cp = nextCp;
-                    run.progress(done, total);
-                }
-            }
-            if (initial) {
-                run.commit(() -> { }, run.checkpoint().withInitialCopyDone(now()));
-                LOG.info("{}: first full copy finished ({} records)", type, done);
-            }
+            run.readChanges(from, initial, t.read, (page, next) -> {
+                Work w = new Work();
+                page.forEach(r -> w.crm.put(r.id(), r));
+                reconcile(w, next);
+            });
         }
 
         /** Applies the delete log since the last check; reconciles id sets after a retention gap. */
@@ -373,43 +328,14 @@ public final class BidirectionalSync implements TypeSync {
                 run.commit(() -> markDeleted(toFlag), null);
             }
             if (checked == null || log.earliestDateAvailable().isAfter(checked)) {
-                reconcileIds(checked, log.earliestDateAvailable());
+                run.reconcileStoredIds(checked, log.earliestDateAvailable(), live -> {
+                    Work w = new Work();
+                    w.fetch.addAll(live.keySet());
+                    w.mkt.putAll(live);
+                    reconcile(w, null);
+                });
             }
             return log.latestDateCovered();
-        }
-
-        void reconcileIds(Instant checked, Instant earliest) {
-            LOG.warn("{}: the CRM's delete log reaches back only to {} but deletions were last checked up to {};"
-                    + " reconciling the store's ids with the CRM", type, earliest, checked);
-            long before = counters.snapshot().deleted();
-            int limit = settings.fetchSize();
-            CrmId after = null;
-            long n = 0;
-            while (true) {
-                run.checkContinue();
-                List<CrmId> ids = settings.store().crmIds(type, after, limit);
-                if (ids.isEmpty()) {
-                    break;
-                }
-                after = ids.get(ids.size() - 1);
-                Map<CrmId, MarketingRecord> held = settings.store().findByCrmIds(type, ids);
-                Work w = new Work();
-                for (CrmId id : ids) {
-                    MarketingRecord r = held.get(id);
-                    if (r != null && !r.crmDeleted()) {
-                        w.fetch.add(id);
-                        w.mkt.put(id, r);
-                    }
-                }
-                n += w.fetch.size();
-                reconcile(w, null);
-                if (ids.size() < limit) {
-                    break;
-                }
-            }
-            run.note("delete log reaches back only to " + earliest + " (last checked up to " + checked
-                    + "): reconciled " + n + " stored ids with the CRM, "
-                    + (counters.snapshot().deleted() - before) + " flagged deleted");
         }
 
         // ==== 3. unconfirmed creates =============================================================

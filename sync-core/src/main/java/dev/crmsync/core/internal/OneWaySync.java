@@ -1,22 +1,17 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
 import dev.crmsync.core.DeletedRecords;
 import dev.crmsync.model.CrmId;
-import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.Cursor;
 import dev.crmsync.store.FailedRecord;
-import dev.crmsync.store.MarketingRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,14 +61,7 @@ public final class OneWaySync implements TypeSync {
         // this read, the watermark saved once the read is complete
         DeletedRecords log = readDeletionLog(run);
         Instant previous = cp.deletionsCheckedUntil();
-        Cursor from;
-        if (previous == null) {
-            from = cp.crmCursor().rewind(run.settings().lookback());
-        } else {
-            Cursor lateFloor = new Cursor(previous, null).rewind(run.settings().lookback());
-            from = cp.crmCursor().compareTo(lateFloor) <= 0 ? cp.crmCursor() : lateFloor;
-        }
-        readChanges(run, from, false);
+        readChanges(run, run.incrementalStart(), false);
         // most deletions came with the change stream; the log adds those it no longer shows
         applyDeletionLog(run, log);
         Instant watermark = log == null ? null : log.latestDateCovered();
@@ -121,42 +109,7 @@ public final class OneWaySync implements TypeSync {
     }
 
     private static void readChanges(TypeRun run, Cursor from, boolean initial) {
-        ObjectType type = run.type();
-        Checkpoint cp = run.checkpoint();
-        long done = initial ? cp.recordsDone() : 0;
-        int pageSize = Math.min(run.settings().pageSize(), ChangeQuery.MAX_PAGE_SIZE);
-        LOG.debug("{}: reading {} from {}", type, initial ? "the full copy" : "changes", from);
-        try (ChangeStream stream = run.crm().openChanges(new ChangeQuery(type, run.fields(), from, pageSize))) {
-            OptionalLong estimate = stream.estimatedTotal();
-            final long startDone = done;
-            OptionalLong total = estimate.isPresent() ? OptionalLong.of(startDone + estimate.getAsLong()) : estimate;
-            run.progress(done, total);
-            while (true) {
-                run.checkContinue();
-                List<SyncRecord> page = stream.nextPage();
-                if (page.isEmpty()) {
-                    break;
-                }
-                run.counters().read(page.size());
-                Cursor pageEnd = null;
-                for (SyncRecord r : page) {
-                    Cursor at = Cursor.after(r.modstamp(), r.id());
-                    if (pageEnd == null || at.compareTo(pageEnd) > 0) {
-                        pageEnd = at;
-                    }
-                }
-                Cursor next = pageEnd.compareTo(cp.crmCursor()) > 0 ? pageEnd : cp.crmCursor();
-                done += page.size();
-                Checkpoint nextCp = cp.withCrmCursor(next, initial ? done : 0, run.now());
-                run.commit(() -> run.applier().apply(page), nextCp);
-                cp = nextCp;
-                run.progress(done, total);
-            }
-        }
-        if (initial) {
-            run.commit(() -> { }, cp.withInitialCopyDone(run.now()));
-            LOG.info("{}: first full copy finished ({} records)", type, done);
-        }
+        run.readChanges(from, initial, run.fields(), (page, next) -> run.commit(() -> run.applier().apply(page), next));
     }
 
     /**
@@ -189,47 +142,9 @@ public final class OneWaySync implements TypeSync {
             run.commit(() -> run.applier().applyLoggedDeletions(log.deletions()), null);
         }
         if (checked == null || (log != null && log.earliestDateAvailable().isAfter(checked))) {
-            reconcileIds(run, checked, log == null ? null : log.earliestDateAvailable());
+            run.reconcileStoredIds(checked, log == null ? null : log.earliestDateAvailable(),
+                    live -> fetchAndApply(run, List.copyOf(live.keySet())));
         }
     }
 
-    /**
-     * The delete log no longer reaches back to the last check: deletions may have been missed.
-     * Walks every id the store holds (not already flagged), asks the CRM for them by id, flags
-     * the ones it no longer has (or has deleted) and refreshes the ones whose values differ.
-     */
-    private static void reconcileIds(TypeRun run, Instant checked, Instant earliest) {
-        ObjectType type = run.type();
-        LOG.warn("{}: the CRM's delete log reaches back only to {} but deletions were last checked up to {};"
-                + " reconciling the store's ids with the CRM", type, earliest, checked);
-        long deletedBefore = run.counters().snapshot().deleted();
-        int limit = run.settings().fetchSize();
-        CrmId after = null;
-        long checkedIds = 0;
-        while (true) {
-            run.checkContinue();
-            List<CrmId> ids = run.store().crmIds(type, after, limit);
-            if (ids.isEmpty()) {
-                break;
-            }
-            after = ids.get(ids.size() - 1);
-            Map<CrmId, MarketingRecord> held = run.store().findByCrmIds(type, ids);
-            List<CrmId> live = new ArrayList<>();
-            for (CrmId id : ids) {
-                MarketingRecord r = held.get(id);
-                if (r != null && !r.crmDeleted()) {
-                    live.add(id);
-                }
-            }
-            checkedIds += live.size();
-            fetchAndApply(run, live);
-            if (ids.size() < limit) {
-                break;
-            }
-        }
-        long flagged = run.counters().snapshot().deleted() - deletedBefore;
-        String why = checked == null ? "no record of the last deletion check"
-                : "delete log reaches back only to " + earliest + " (last checked up to " + checked + ")";
-        run.note(why + ": reconciled " + checkedIds + " stored ids with the CRM, " + flagged + " flagged deleted");
-    }
 }

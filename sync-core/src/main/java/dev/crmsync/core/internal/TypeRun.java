@@ -1,28 +1,42 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.ChangeQuery;
+import dev.crmsync.core.ChangeStream;
 import dev.crmsync.core.CrmSource;
 import dev.crmsync.core.ObjectSchema;
 import dev.crmsync.core.SyncListener;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.Cursor;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One object type's run within a cycle: what a {@link TypeSync} works with. Used by the cycle's
  * thread only.
  */
 public final class TypeRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TypeRun.class);
+
 
     private final EngineSettings settings;
     private final String cycleId;
@@ -125,6 +139,118 @@ public final class TypeRun {
     /** @return the CRM → marketing applier */
     public StoreApplier applier() {
         return applier;
+    }
+
+    /**
+     * Where an incremental read starts: the checkpoint's cursor, rewound to the previous
+     * watermark minus the lookback when that is earlier (records that became visible late carry
+     * stamps before the cursor); the cursor minus the lookback when there is no watermark yet.
+     *
+     * @return the cursor to read changes from
+     */
+    public Cursor incrementalStart() {
+        Instant previous = checkpoint.deletionsCheckedUntil();
+        if (previous == null) {
+            return checkpoint.crmCursor().rewind(settings.lookback());
+        }
+        Cursor lateFloor = new Cursor(previous, null).rewind(settings.lookback());
+        return checkpoint.crmCursor().compareTo(lateFloor) <= 0 ? checkpoint.crmCursor() : lateFloor;
+    }
+
+    /**
+     * Reads the CRM's changes of the type from a cursor, page by page, with progress. Each page
+     * goes to {@code page} with the checkpoint that follows it, which {@code page} must commit
+     * with the page's writes ({@link #commit}); the checkpoint's cursor never moves backwards.
+     * The full copy ({@code initial}) counts records done from the checkpoint's count and is marked
+     * finished at the end.
+     *
+     * @param from where to start
+     * @param initial true for the first full copy
+     * @param fields the fields to read
+     * @param page writes one page and commits the checkpoint given
+     * @throws SyncException if the CRM returns a record of another type
+     */
+    public void readChanges(Cursor from, boolean initial, Set<String> fields,
+                            BiConsumer<List<SyncRecord>, Checkpoint> page) {
+        long done = initial ? checkpoint.recordsDone() : 0;
+        int pageSize = Math.min(settings.pageSize(), ChangeQuery.MAX_PAGE_SIZE);
+        LOG.debug("{}: reading {} from {}", type, initial ? "the full copy" : "changes", from);
+        try (ChangeStream stream = crm().openChanges(new ChangeQuery(type, fields, from, pageSize))) {
+            OptionalLong estimate = stream.estimatedTotal();
+            OptionalLong total = estimate.isPresent() ? OptionalLong.of(done + estimate.getAsLong()) : estimate;
+            progress(done, total);
+            while (true) {
+                checkContinue();
+                List<SyncRecord> records = stream.nextPage();
+                if (records.isEmpty()) {
+                    break;
+                }
+                counters.read(records.size());
+                Cursor pageEnd = null;
+                for (SyncRecord r : records) {
+                    if (!r.type().equals(type)) {
+                        throw new SyncException("CRM returned a " + r.type() + " record while reading " + type,
+                                type, r.id(), null);
+                    }
+                    Cursor at = Cursor.after(r.modstamp(), r.id());
+                    if (pageEnd == null || at.compareTo(pageEnd) > 0) {
+                        pageEnd = at;
+                    }
+                }
+                Cursor next = pageEnd.compareTo(checkpoint.crmCursor()) > 0 ? pageEnd : checkpoint.crmCursor();
+                done += records.size();
+                page.accept(records, checkpoint.withCrmCursor(next, initial ? done : 0, now()));
+                progress(done, total);
+            }
+        }
+        if (initial) {
+            commit(() -> { }, checkpoint.withInitialCopyDone(now()));
+            LOG.info("{}: first full copy finished ({} records)", type, done);
+        }
+    }
+
+    /**
+     * The delete log no longer reaches back to the last check, so deletions may have been missed:
+     * walks every id the store holds, page by page, and hands each page's records not already
+     * flagged deleted to {@code page}, which asks the CRM for them and applies what it finds.
+     * Notes how many ids were reconciled and how many of them ended flagged deleted.
+     *
+     * @param checked when deletions were last checked, or null if never
+     * @param earliest how far back the CRM's delete log reaches now
+     * @param page handles one page of unflagged records, by CRM id
+     */
+    public void reconcileStoredIds(Instant checked, Instant earliest, Consumer<Map<CrmId, MarketingRecord>> page) {
+        LOG.warn("{}: the CRM's delete log reaches back only to {} but deletions were last checked up to {};"
+                + " reconciling the store's ids with the CRM", type, earliest, checked);
+        long deletedBefore = counters.snapshot().deleted();
+        int limit = settings.fetchSize();
+        CrmId after = null;
+        long reconciled = 0;
+        while (true) {
+            checkContinue();
+            List<CrmId> ids = store().crmIds(type, after, limit);
+            if (ids.isEmpty()) {
+                break;
+            }
+            after = ids.get(ids.size() - 1);
+            Map<CrmId, MarketingRecord> held = store().findByCrmIds(type, ids);
+            Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
+            for (CrmId id : ids) {
+                MarketingRecord r = held.get(id);
+                if (r != null && !r.crmDeleted()) {
+                    live.put(id, r);
+                }
+            }
+            reconciled += live.size();
+            page.accept(live);
+            if (ids.size() < limit) {
+                break;
+            }
+        }
+        long flagged = counters.snapshot().deleted() - deletedBefore;
+        String why = checked == null ? "no record of the last deletion check"
+                : "delete log reaches back only to " + earliest + " (last checked up to " + checked + ")";
+        note(why + ": reconciled " + reconciled + " stored ids with the CRM, " + flagged + " flagged deleted");
     }
 
     /** @return the engine clock's time */

@@ -125,8 +125,7 @@ public final class BidirectionalSync implements TypeSync {
             this.counters = run.counters();
             this.crmFail = SideFailures.load(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
                     settings.clock(), run.listener(), counters);
-            this.storeFail = SideFailures.load(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
-                    settings.clock(), run.listener(), counters);
+            this.storeFail = run.storeFailures();
             this.ops = new BidiOps(settings, t, crmFail, storeFail, counters, run.listener());
             for (ParkedConflict c : settings.state().parkedConflicts()) {
                 if (c.type().equals(type)) {

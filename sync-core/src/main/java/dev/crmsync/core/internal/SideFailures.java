@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 final class SideFailures {
     private static final Logger LOG = LoggerFactory.getLogger(SideFailures.class);
 
+    /** Most queued failures retried per type and cycle; the rest wait for the next cycle. */
+    static final int RETRY_LIMIT_PER_CYCLE = 10_000;
+
     /** Code of a follow-up entry. */
     static final String FOLLOW_UP = "FOLLOW_UP";
     /** Code of an unconfirmed-create entry. */
@@ -66,7 +69,7 @@ final class SideFailures {
         this.counters = counters;
         this.preloaded = preload;
         if (preload) {
-            for (FailedRecord f : state.retryQueue(type, side, FailureBook.RETRY_LIMIT_PER_CYCLE)) {
+            for (FailedRecord f : state.retryQueue(type, side, RETRY_LIMIT_PER_CYCLE)) {
                 due.add(f);
                 known.put(f.key(), f);
             }

@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * Applies CRM records to the marketing store, CRM → marketing, for one object type: compares
  * each record with what the store holds and writes only what differs, so re-reading an overlap
- * or replaying a page after a crash writes nothing. Rejections go to the {@link FailureBook}.
+ * or replaying a page after a crash writes nothing. Rejections go to the {@link SideFailures}.
  *
  * <p>Only the type's synced fields reach the store: whatever else a record carries is dropped here.
  */
@@ -30,7 +30,7 @@ public final class StoreApplier {
     private final ObjectType type;
     private final Set<String> fields;
     private final int batchSize;
-    private final FailureBook failures;
+    private final SideFailures failures;
     private final TypeCounters counters;
 
     /**
@@ -42,7 +42,7 @@ public final class StoreApplier {
      * @param counters the type's counters
      */
     public StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
-                        FailureBook failures, TypeCounters counters) {
+                        SideFailures failures, TypeCounters counters) {
         this.store = store;
         this.type = type;
         this.fields = Set.copyOf(fields);

@@ -47,8 +47,8 @@ public final class TypeRun {
     private final Supplier<String> stopReason;
     private final TypeCounters counters = new TypeCounters();
     private final List<String> notes = new ArrayList<>();
-    private final FailureBook storeFailures;
-    private final StoreApplier applier;
+    private SideFailures storeFailures;
+    private StoreApplier applier;
     private Lease lease;
     private Checkpoint checkpoint;
 
@@ -75,10 +75,6 @@ public final class TypeRun {
         Instant now = now();
         this.checkpoint = settings.state().checkpoint(type)
                 .orElseGet(() -> Checkpoint.initial(type, now).withDeletionsCheckedUntil(now, now));
-        this.storeFailures = new FailureBook(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
-                settings.clock(), listener, counters);
-        this.applier = new StoreApplier(settings.store(), type, this.fields, settings.storeBatchSize(),
-                storeFailures, counters);
     }
 
     /** @return the engine's settings */
@@ -131,13 +127,24 @@ public final class TypeRun {
         return counters;
     }
 
-    /** @return failures of writes to the marketing store */
-    public FailureBook storeFailures() {
+    /**
+     * @return failures of writes to the marketing store: the retry queue and parked entries of the
+     *     type, loaded on first use (once per type run, shared by everything that writes the store)
+     */
+    SideFailures storeFailures() {
+        if (storeFailures == null) {
+            storeFailures = SideFailures.load(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
+                    settings.clock(), listener, counters);
+        }
         return storeFailures;
     }
 
-    /** @return the CRM → marketing applier */
+    /** @return the CRM → marketing applier (created on first use) */
     public StoreApplier applier() {
+        if (applier == null) {
+            applier = new StoreApplier(settings.store(), type, fields, settings.storeBatchSize(), storeFailures(),
+                    counters);
+        }
         return applier;
     }
 

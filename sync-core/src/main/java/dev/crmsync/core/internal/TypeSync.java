@@ -13,7 +13,7 @@ package dev.crmsync.core.internal;
  *       checkpoint past what is durable.</li>
  *   <li>Call {@link TypeRun#checkContinue()} between pages, so that closing the engine or
  *       interrupting the thread stops the type at a page boundary (and the lease is renewed).</li>
- *   <li>A rejected record is a value: record it in a {@link FailureBook}. An infrastructure
+ *   <li>A rejected record is a value: record it in a {@link SideFailures}. An infrastructure
  *       failure is an exception: the type ends failed, the cycle goes on with the next type;
  *       {@link dev.crmsync.model.QuotaExceededException} stops the cycle.</li>
  *   <li>Count into {@link TypeRun#counters()}; the runner builds the type's report from them.</li>

@@ -32,6 +32,12 @@ class PersonLifecycleTest {
         return h.store.saveLocal(ObjectType.LEAD, null, fields(kv));
     }
 
+    /** Pushes a marketing-only person with {@code pushNow} and returns the Lead it became. */
+    private CrmId pushedLead(SyncEngine engine, MarketingRecord person) {
+        PushResult r = engine.pushNow(ObjectType.LEAD, List.of(person.marketingId())).get(0);
+        return assertInstanceOf(PushResult.Created.class, r, r::toString).crmId();
+    }
+
     @Test
     void aMarketingOnlyPersonIsNotPushedByTheCycle() {
         MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
@@ -242,10 +248,9 @@ class PersonLifecycleTest {
     void aPushedLeadConvertedAndThenDeletedAsAContactStaysFlaggedAndQuiet() {
         // found by the bidirectional property: the converted lead still carries the person's
         // marketing id; it must not be taken for a lost create of the (now deleted) contact
-        MarketingRecord person = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Roe", "Company", "Local"));
+        MarketingRecord person = marketingOnlyLead("LastName", "Roe", "Company", "Local");
         try (SyncEngine engine = h.engine()) {
-            engine.pushNow(ObjectType.LEAD, List.of(person.marketingId()));
-            CrmId lead = h.byMid(ObjectType.LEAD, person.marketingId()).crmId();
+            CrmId lead = pushedLead(engine, person);
             CrmId contact = h.crm.convertLead(lead, null).contactId();
             h.crm.delete(ObjectType.CONTACT, contact);
             h.cycle(engine);
@@ -383,10 +388,9 @@ class PersonLifecycleTest {
         // CRM merge, then the survivor is deleted; the deleted loser must not be re-adopted by its
         // marketing id on every cycle, undoing the store's merge each time
         CrmId survivor = h.lead("Doe", "Acme");
-        MarketingRecord person = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Roe", "Company", "Local"));
+        MarketingRecord person = marketingOnlyLead("LastName", "Roe", "Company", "Local");
         try (SyncEngine engine = h.engine()) {
-            engine.pushNow(ObjectType.LEAD, List.of(person.marketingId()));
-            CrmId pushed = h.byMid(ObjectType.LEAD, person.marketingId()).crmId();
+            CrmId pushed = pushedLead(engine, person);
             h.crm.merge(ObjectType.LEAD, survivor, List.of(pushed));
             h.crm.delete(ObjectType.LEAD, survivor);
             h.cycle(engine);

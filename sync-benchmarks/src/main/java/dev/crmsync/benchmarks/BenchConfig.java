@@ -1,6 +1,6 @@
 package dev.crmsync.benchmarks;
 
-import dev.crmsync.core.ChangeQuery;
+import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.model.ObjectType;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.crmsync.benchmarks;
 
-import dev.crmsync.core.SyncCounts;
+import dev.crmsync.core.report.SyncCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.crmsync.benchmarks;
 
-import dev.crmsync.core.fake.InMemoryCrm;
-import dev.crmsync.core.fake.ManualClock;
+import dev.crmsync.testkit.InMemoryCrm;
+import dev.crmsync.testkit.ManualClock;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;

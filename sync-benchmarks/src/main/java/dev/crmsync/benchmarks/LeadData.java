@@ -1,7 +1,7 @@
 package dev.crmsync.benchmarks;
 
-import dev.crmsync.core.FieldSchema;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;

@@ -1,6 +1,6 @@
 /**
  * The crmsync benchmark (issue 2): throughput of the first full copy of a million leads from
- * {@link dev.crmsync.core.fake.InMemoryCrm} to {@link dev.crmsync.store.memory.InMemoryMarketingStore},
+ * {@link dev.crmsync.testkit.InMemoryCrm} to {@link dev.crmsync.store.memory.InMemoryMarketingStore},
  * beside a raw baseline that moves the same pages without the engine; the time and CRM calls of
  * incremental cycles; and the live heap along the way. Run by {@code bench/run.sh}; see
  * {@code BENCHMARKS.md} at the repository root for the command and the figures.

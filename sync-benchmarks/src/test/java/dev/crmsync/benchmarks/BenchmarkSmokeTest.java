@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.benchmarks.BenchResults.CycleRun;
-import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.model.FieldValue;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,10 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.PushResult;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.CrmSource;
+
 import dev.crmsync.core.internal.CycleRunner;
 import dev.crmsync.core.internal.EngineActions;
 import dev.crmsync.core.internal.EngineSettings;

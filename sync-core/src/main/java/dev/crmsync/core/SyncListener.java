@@ -1,5 +1,10 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.LeadConversion;
+import dev.crmsync.core.report.RecordsMerged;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeReport;
+
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.FailedRecord;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.SyncReport;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,12 +1,14 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.SyncReport;
+
 import static dev.crmsync.core.BidiHarness.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;

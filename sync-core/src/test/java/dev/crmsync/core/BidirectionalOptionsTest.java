@@ -1,5 +1,9 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.PushResult;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeReport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

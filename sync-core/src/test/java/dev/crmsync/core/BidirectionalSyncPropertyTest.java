@@ -1,11 +1,19 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.PushResult;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -507,7 +515,7 @@ class BidirectionalSyncPropertyTest {
         // converted it into a contact the store already held, which merges the two persons)
         Map<String, SyncRecord> leadsByMid = new HashMap<>();
         try (ChangeStream s = w.h.crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(BidiHarness.MARKETING_ID_FIELD,
-                SyncRecord.MASTER_RECORD_ID, SyncRecord.IS_CONVERTED), dev.crmsync.store.Cursor.START, 2_000))) {
+                SyncRecord.MASTER_RECORD_ID, SyncRecord.IS_CONVERTED), dev.crmsync.crm.Cursor.START, 2_000))) {
             for (List<SyncRecord> page = s.nextPage(); !page.isEmpty(); page = s.nextPage()) {
                 for (SyncRecord r : page) {
                     if (r.get(BidiHarness.MARKETING_ID_FIELD) instanceof FieldValue.Text t) {

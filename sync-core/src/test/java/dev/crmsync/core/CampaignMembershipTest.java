@@ -1,5 +1,8 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.PushResult;
+import dev.crmsync.core.report.SyncReport;
+
 import static dev.crmsync.core.BidiHarness.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -281,7 +284,7 @@ class CampaignMembershipTest {
         CrmId campaign = h.campaign("Spring");
         CrmId lead = h.lead("Doe", "Acme");
         CrmId member = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "LeadId", lead));
-        dev.crmsync.core.fake.InMemoryCrm.Conversion conv;
+        dev.crmsync.testkit.InMemoryCrm.Conversion conv;
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
             conv = h.crm.convertLead(lead, null);

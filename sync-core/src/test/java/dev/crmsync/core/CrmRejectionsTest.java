@@ -1,5 +1,8 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.crm.CrmSource;
+
 import static dev.crmsync.core.BidiHarness.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.crm.CrmSource;
+
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.times;

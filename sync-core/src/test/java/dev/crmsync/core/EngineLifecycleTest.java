@@ -1,5 +1,9 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

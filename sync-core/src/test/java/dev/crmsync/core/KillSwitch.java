@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.crm.ChangeStream;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,5 +1,10 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.LeadConversion;
+import dev.crmsync.core.report.PushResult;
+import dev.crmsync.core.report.RecordsMerged;
+import dev.crmsync.core.report.SyncReport;
+
 import static dev.crmsync.core.BidiHarness.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,13 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.FailedRecord;
-import dev.crmsync.store.Deletion;
+import dev.crmsync.model.Deletion;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.memory.StoreOperation;

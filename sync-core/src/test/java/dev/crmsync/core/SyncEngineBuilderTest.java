@@ -1,5 +1,8 @@
 package dev.crmsync.core;
 
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.CrmSource;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,13 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,7 +19,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.memory.StoreOperation;
 import java.time.Duration;

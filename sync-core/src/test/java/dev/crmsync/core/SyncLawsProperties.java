@@ -1,5 +1,11 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,11 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

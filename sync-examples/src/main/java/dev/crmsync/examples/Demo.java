@@ -2,13 +2,13 @@ package dev.crmsync.examples;
 
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.SyncListener;
-import dev.crmsync.core.SyncReport;
-import dev.crmsync.core.TypeReport;
-import dev.crmsync.core.CrmSource;
-import dev.crmsync.core.fake.InMemoryCrm;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.salesforce.SalesforceCredentials;
 import dev.crmsync.salesforce.SalesforceCrmSource;
-import dev.crmsync.salesforce.fake.FakeSalesforceServer;
+import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -90,6 +90,9 @@ public final class Demo {
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");   // keep the progress line clean
+        }
+        if (System.getProperty(FakeSalesforceServer.NODELAY_PROPERTY) == null) {
+            System.setProperty(FakeSalesforceServer.NODELAY_PROPERTY, "true");      // no 40 ms delayed ACK per response
         }
         boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
         SyncReport second = new Demo(Clock.systemUTC(), System.out, !inMemory).run();

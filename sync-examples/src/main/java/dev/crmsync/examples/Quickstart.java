@@ -1,8 +1,8 @@
 package dev.crmsync.examples;
 
-import dev.crmsync.core.CrmSource;
+import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.SyncEngine;
-import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.SyncScheduler;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncStateStore;

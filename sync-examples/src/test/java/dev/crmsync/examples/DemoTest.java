@@ -3,8 +3,8 @@ package dev.crmsync.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.SyncCounts;
-import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

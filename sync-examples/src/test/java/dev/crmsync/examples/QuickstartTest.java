@@ -3,9 +3,9 @@ package dev.crmsync.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.SyncReport;
-import dev.crmsync.core.fake.InMemoryCrm;
-import dev.crmsync.core.fake.ManualClock;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.testkit.InMemoryCrm;
+import dev.crmsync.testkit.ManualClock;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.memory.InMemoryMarketingStore;

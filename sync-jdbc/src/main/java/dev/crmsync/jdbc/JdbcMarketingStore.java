@@ -9,7 +9,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.ChangePage;
-import dev.crmsync.store.Deletion;
+import dev.crmsync.model.Deletion;
 import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;

@@ -5,7 +5,7 @@ import dev.crmsync.jdbc.internal.FieldsJson;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.ParkedConflict;

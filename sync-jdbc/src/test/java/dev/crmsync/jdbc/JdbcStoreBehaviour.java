@@ -1,10 +1,10 @@
 package dev.crmsync.jdbc;
 
-import static dev.crmsync.store.contract.ContractFixtures.T0;
-import static dev.crmsync.store.contract.ContractFixtures.fields;
-import static dev.crmsync.store.contract.ContractFixtures.lead;
-import static dev.crmsync.store.contract.ContractFixtures.rec;
-import static dev.crmsync.store.contract.ContractFixtures.t;
+import static dev.crmsync.testkit.contract.ContractFixtures.T0;
+import static dev.crmsync.testkit.contract.ContractFixtures.fields;
+import static dev.crmsync.testkit.contract.ContractFixtures.lead;
+import static dev.crmsync.testkit.contract.ContractFixtures.rec;
+import static dev.crmsync.testkit.contract.ContractFixtures.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

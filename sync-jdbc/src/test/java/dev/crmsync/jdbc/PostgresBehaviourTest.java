@@ -1,8 +1,8 @@
 package dev.crmsync.jdbc;
 
-import static dev.crmsync.store.contract.ContractFixtures.fields;
-import static dev.crmsync.store.contract.ContractFixtures.lead;
-import static dev.crmsync.store.contract.ContractFixtures.rec;
+import static dev.crmsync.testkit.contract.ContractFixtures.fields;
+import static dev.crmsync.testkit.contract.ContractFixtures.lead;
+import static dev.crmsync.testkit.contract.ContractFixtures.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -5,7 +5,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncStateStore;

@@ -1,14 +1,16 @@
 package dev.crmsync.salesforce;
 
+import dev.crmsync.model.Sleeper;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
-import dev.crmsync.core.CrmSource;
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
-import dev.crmsync.core.DeletedRecords;
-import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;

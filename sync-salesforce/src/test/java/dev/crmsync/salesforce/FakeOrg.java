@@ -1,12 +1,12 @@
 package dev.crmsync.salesforce;
 
-import dev.crmsync.core.fake.InMemoryCrm;
-import dev.crmsync.core.fake.ManualClock;
+import dev.crmsync.testkit.InMemoryCrm;
+import dev.crmsync.testkit.ManualClock;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.salesforce.fake.FakeSalesforceServer;
-import dev.crmsync.salesforce.fake.RecordedRequest;
+import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
+import dev.crmsync.testkit.salesforce.RecordedRequest;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;

@@ -4,13 +4,13 @@ import static dev.crmsync.salesforce.SalesforceReadTest.drain;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
-import dev.crmsync.core.CrmWrite;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

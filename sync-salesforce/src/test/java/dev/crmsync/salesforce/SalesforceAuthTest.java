@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.salesforce.fake.RecordedRequest;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.testkit.salesforce.RecordedRequest;
+import dev.crmsync.crm.Cursor;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.PushResult;
+import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncEngine;
-import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;

@@ -3,11 +3,11 @@ package dev.crmsync.salesforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import dev.crmsync.core.CrmSource;
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
-import dev.crmsync.core.contract.CrmAdmin;
-import dev.crmsync.core.contract.CrmSourceContract;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.testkit.contract.CrmAdmin;
+import dev.crmsync.testkit.contract.CrmSourceContract;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;

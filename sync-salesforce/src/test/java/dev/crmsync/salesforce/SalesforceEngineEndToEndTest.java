@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.CycleOutcome;
-import dev.crmsync.core.FieldSchema;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.core.SyncEngine;
-import dev.crmsync.core.SyncReport;
+import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -233,7 +233,7 @@ class SalesforceEngineEndToEndTest {
         SyncReport report = cycle();
         assertInstanceOf(CycleOutcome.Complete.class, report.outcome(), report.toTable());
         assertEquals(FieldValue.number(new BigDecimal("97.5")), stored(ObjectType.LEAD, ids.get(3)).get("Score__c"));
-        List<dev.crmsync.salesforce.fake.RecordedRequest> describes = org.requests("/sobjects/Lead/describe");
+        List<dev.crmsync.testkit.salesforce.RecordedRequest> describes = org.requests("/sobjects/Lead/describe");
         assertTrue(describes.size() >= 2 && describes.get(describes.size() - 1).header("If-Modified-Since").isPresent());
     }
 

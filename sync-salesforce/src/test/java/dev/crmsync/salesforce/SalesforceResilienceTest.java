@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.model.SyncException;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

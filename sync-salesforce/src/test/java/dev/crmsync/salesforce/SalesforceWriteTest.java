@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.salesforce.fake.RecordedRequest;
+import dev.crmsync.testkit.salesforce.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
-import dev.crmsync.core.PushResult;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;

@@ -1,9 +1,9 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.FieldRule;
-import dev.crmsync.core.FieldSchema;
-import dev.crmsync.core.FieldType;
-import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;

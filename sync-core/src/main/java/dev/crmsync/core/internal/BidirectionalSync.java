@@ -1,10 +1,10 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
-import dev.crmsync.core.DeletedRecords;
-import dev.crmsync.core.LeadConversion;
-import dev.crmsync.core.RecordsMerged;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.core.report.LeadConversion;
+import dev.crmsync.core.report.RecordsMerged;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
@@ -13,8 +13,8 @@ import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
-import dev.crmsync.store.Deletion;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.model.Deletion;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
@@ -1207,8 +1207,8 @@ public final class BidirectionalSync implements TypeSync {
             return out;
         }
 
-        long count(List<dev.crmsync.core.PushResult> results) {
-            return results.stream().filter(r -> r instanceof dev.crmsync.core.PushResult.Created).count();
+        long count(List<dev.crmsync.core.report.PushResult> results) {
+            return results.stream().filter(r -> r instanceof dev.crmsync.core.report.PushResult.Created).count();
         }
     }
 }

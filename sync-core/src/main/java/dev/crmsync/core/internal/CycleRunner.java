@@ -1,11 +1,11 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.CycleOutcome;
-import dev.crmsync.core.ObjectSchema;
-import dev.crmsync.core.SyncCounts;
-import dev.crmsync.core.SyncReport;
-import dev.crmsync.core.TypeOutcome;
-import dev.crmsync.core.TypeReport;
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SyncException;

@@ -1,6 +1,6 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.PushResult;
+import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;

@@ -1,7 +1,7 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.ConflictPolicy;
-import dev.crmsync.core.CrmSource;
+import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.MarketingStore;

@@ -1,12 +1,12 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.Conflict;
-import dev.crmsync.core.LeadConversion;
-import dev.crmsync.core.RecordsMerged;
+import dev.crmsync.core.report.LeadConversion;
+import dev.crmsync.core.report.RecordsMerged;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
-import dev.crmsync.core.SyncReport;
-import dev.crmsync.core.TypeReport;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.FailedRecord;
 import java.util.List;

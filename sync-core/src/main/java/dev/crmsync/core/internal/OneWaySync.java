@@ -1,11 +1,11 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.DeletedRecords;
+import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.Deletion;
+import dev.crmsync.model.Deletion;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;

@@ -1,6 +1,6 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.SyncCounts;
+import dev.crmsync.core.report.SyncCounts;
 
 /** Mutable counts of one type's run; used by one thread. */
 public final class TypeCounters {

@@ -1,16 +1,16 @@
 package dev.crmsync.core.internal;
 
-import dev.crmsync.core.ChangeQuery;
-import dev.crmsync.core.ChangeStream;
-import dev.crmsync.core.CrmSource;
-import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;

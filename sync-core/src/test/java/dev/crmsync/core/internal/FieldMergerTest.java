@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.core.ConflictPolicy;
-import dev.crmsync.core.FieldSchema;
-import dev.crmsync.core.FieldType;
-import dev.crmsync.core.ObjectSchema;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;
@@ -35,7 +35,7 @@ class FieldMergerTest {
             new FieldSchema("Formula", FieldType.STRING, true, false, false, true, 0, List.of())), true, true, true);
 
     private static BidiType type(ConflictPolicy policy) {
-        EngineSettings s = new EngineSettings("e", dev.crmsync.core.fake.InMemoryCrm.builder().build(), new dev.crmsync.store.memory.InMemoryMarketingStore(),
+        EngineSettings s = new EngineSettings("e", dev.crmsync.testkit.InMemoryCrm.builder().build(), new dev.crmsync.store.memory.InMemoryMarketingStore(),
                 new dev.crmsync.store.memory.InMemorySyncStateStore(), policy, List.of(), Map.of(), 10, 10,
                 Duration.ZERO, 3, Duration.ofMinutes(1), Clock.fixed(T, ZoneOffset.UTC), SyncListener.NOOP, Map.of(),
                 null);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.salesforce.RetrySettings;
-import dev.crmsync.salesforce.Sleeper;
+import dev.crmsync.model.Sleeper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalBiFunction;

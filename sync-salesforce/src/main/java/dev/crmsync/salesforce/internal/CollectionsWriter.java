@@ -3,9 +3,9 @@ package dev.crmsync.salesforce.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crmsync.core.CrmWrite;
-import dev.crmsync.core.CrmWriteResult;
-import dev.crmsync.core.FieldSchema;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.FieldSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -259,8 +259,8 @@ public final class CollectionsWriter {
                 break;
             }
             for (JsonNode rec : page.path("records")) {
-                FieldValue id = ValueCodec.fromJson(rec.get("Id"), dev.crmsync.core.FieldType.ID);
-                FieldValue target = ValueCodec.fromJson(rec.get(field), dev.crmsync.core.FieldType.REFERENCE);
+                FieldValue id = ValueCodec.fromJson(rec.get("Id"), dev.crmsync.crm.FieldType.ID);
+                FieldValue target = ValueCodec.fromJson(rec.get(field), dev.crmsync.crm.FieldType.REFERENCE);
                 if (id instanceof FieldValue.Ref r && target instanceof FieldValue.Ref t) {
                     out.put(r.id(), t.id());
                 }

@@ -1,11 +1,11 @@
 package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crmsync.core.DeletedRecords;
+import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.Deletion;
+import dev.crmsync.model.Deletion;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,12 +1,12 @@
 package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

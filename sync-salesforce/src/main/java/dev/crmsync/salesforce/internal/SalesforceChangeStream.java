@@ -1,10 +1,10 @@
 package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crmsync.core.ChangeStream;
+import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;

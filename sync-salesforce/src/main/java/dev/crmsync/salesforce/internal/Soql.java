@@ -1,7 +1,7 @@
 package dev.crmsync.salesforce.internal;
 
 import dev.crmsync.model.CrmId;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -2,7 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.salesforce.Sleeper;
+import dev.crmsync.model.Sleeper;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;

@@ -2,7 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import java.math.BigDecimal;

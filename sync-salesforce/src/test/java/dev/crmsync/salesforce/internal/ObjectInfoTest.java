@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crmsync.core.FieldSchema;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import java.util.List;

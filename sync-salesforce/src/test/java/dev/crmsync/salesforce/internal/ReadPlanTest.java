@@ -11,7 +11,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.model.CrmId;
-import dev.crmsync.store.Cursor;
+import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

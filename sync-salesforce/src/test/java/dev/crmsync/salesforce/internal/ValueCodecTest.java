@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crmsync.core.FieldType;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.FieldValue;
 import java.time.Instant;
 import java.time.LocalDate;

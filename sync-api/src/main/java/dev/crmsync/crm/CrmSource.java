@@ -1,0 +1,119 @@
+package dev.crmsync.crm;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the engine needs from a CRM. Implementations: {@code InMemoryCrm}
+ * (the fake for test suites) and {@code SalesforceCrmSource} (module {@code sync-salesforce}).
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Threads.</b> One engine calls a source from one thread at a time; a source shared by
+ *       several engines must be thread-safe. {@link #callCounts()} may be read from any thread.</li>
+ *   <li><b>Order and paging.</b> {@link #openChanges} yields records strictly after the query's
+ *       cursor, in ascending (modification stamp, id) order, across pages: no record is skipped
+ *       at a page boundary, however many records share one stamp. Deleted records (and merge
+ *       losers, with {@link SyncRecord#MASTER_RECORD_ID}) are included with {@code deleted=true}
+ *       for as long as the CRM keeps them (Salesforce: its recycle bin, 15 days).</li>
+ *   <li><b>Late visibility.</b> A record may become visible with a stamp older than records
+ *       already read (a transaction that committed late). The engine re-reads a lookback window
+ *       to catch it; sources need not do anything about it.</li>
+ *   <li><b>Visibility.</b> Only what the integration user can read: {@link #describe} leaves out
+ *       (or marks unreadable) hidden fields, and returns empty for a type the user cannot query,
+ *       which the engine skips rather than fails.</li>
+ *   <li><b>Failures.</b> Infrastructure failures throw {@link dev.crmsync.model.SyncException}:
+ *       {@link dev.crmsync.model.RetriableSyncException} when a later try may pass (after the
+ *       source's own retries), {@link dev.crmsync.model.QuotaExceededException} when the API
+ *       allowance or the host's budget is spent. A rejected record in a {@link #write} batch is a
+ *       {@link CrmWriteResult.Rejected} value and never an exception.</li>
+ *   <li><b>Idempotence.</b> Reads have no effect. Updates with the same values are harmless;
+ *       creates are not idempotent, so the engine records a create's id before it can retry.</li>
+ * </ul>
+ */
+public interface CrmSource extends AutoCloseable {
+
+    /** @return the object types the integration user can query (standard and custom) */
+    Set<ObjectType> availableTypes();
+
+    /**
+     * Describes an object type as the integration user sees it.
+     *
+     * @param type the object type
+     * @return its schema, or empty if the user cannot query the type
+     */
+    Optional<ObjectSchema> describe(ObjectType type);
+
+    /**
+     * Opens a read of the change stream.
+     *
+     * @param query what to read
+     * @return the stream; the caller closes it
+     */
+    ChangeStream openChanges(ChangeQuery query);
+
+    /**
+     * Reads the delete log for a window.
+     *
+     * @param type the object type
+     * @param start the window's start (inclusive)
+     * @param end the window's end (exclusive), after {@code start}
+     * @return the deletions and how far the log reaches
+     */
+    DeletedRecords deletedSince(ObjectType type, Instant start, Instant end);
+
+    /**
+     * Reads records by id, deleted ones included (flagged).
+     *
+     * @param type the object type
+     * @param ids the ids, at most {@link #maxPageSize()}
+     * @param fields the fields to read
+     * @return the records found, in no particular order (ids not found are left out)
+     */
+    List<SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields);
+
+    /**
+     * Writes a batch of creates and updates (bidirectional types only).
+     *
+     * @param type the object type
+     * @param writes at most {@link #maxWriteBatch()} writes
+     * @return one result per write, in input order
+     * @throws IllegalArgumentException if the batch is too large or the type is not bidirectional
+     */
+    List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes);
+
+    /**
+     * Tells the source a new sync cycle starts, so that per-cycle accounting (such as a share of
+     * the daily API allowance) starts afresh. The engine calls it once at the start of every
+     * cycle, before any other call. The default does nothing.
+     */
+    default void beginCycle() {
+    }
+
+    /** @return the largest page a read returns (Salesforce: 2,000) */
+    default int maxPageSize() {
+        return 2_000;
+    }
+
+    /** @return the largest write batch (Salesforce sObject Collections: 200) */
+    default int maxWriteBatch() {
+        return 200;
+    }
+
+    /**
+     * @return calls made so far, by operation or endpoint name (cumulative since the source was
+     *     created; the engine reports per-cycle differences)
+     */
+    Map<String, Long> callCounts();
+
+    /** Releases the source's resources (HTTP clients, open jobs); idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,43 @@
+package dev.crmsync.crm;
+
+import dev.crmsync.model.CrmId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** The CRM's answer for one record of a write batch. A rejection is a value, not an exception. */
+public sealed interface CrmWriteResult {
+
+    /**
+     * The write took effect.
+     *
+     * @param id the record's id (new for a create; for an update redirected, e.g. a converted lead
+     *     written through its contact, the id actually written)
+     * @param created true for a create
+     * @param modstamp the record's new modification stamp, or null if the CRM did not say
+     */
+    record Written(CrmId id, boolean created, Instant modstamp) implements CrmWriteResult {
+        /** Checks nulls. */
+        public Written {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * The CRM rejected the record; nothing of it was written.
+     *
+     * @param code the CRM's status code, e.g. {@code FIELD_CUSTOM_VALIDATION_EXCEPTION}, {@code UNABLE_TO_LOCK_ROW}
+     * @param message the CRM's message
+     * @param fields the fields the CRM blamed, if any
+     * @param retriable true if the same write may succeed later unchanged (a locked row); false for
+     *     data errors, which are retried only after the record changes again
+     */
+    record Rejected(String code, String message, List<String> fields, boolean retriable) implements CrmWriteResult {
+        /** Checks nulls, copies the list. */
+        public Rejected {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+            fields = List.copyOf(fields);
+        }
+    }
+}

@@ -1,0 +1,544 @@
+package dev.crmsync.testkit.salesforce;
+
+import dev.crmsync.model.Sleeper;
+import com.sun.net.httpserver.HttpServer;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.testkit.InMemoryCrm;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.testkit.salesforce.internal.SalesforceApi;
+import dev.crmsync.testkit.salesforce.internal.Settings;
+import dev.crmsync.testkit.salesforce.internal.TokenService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * A local fake Salesforce: a real HTTP server on a loopback port that speaks Salesforce's REST,
+ * Bulk API 2.0 and OAuth 2.0 wire format (paths, JSON shapes, headers, error bodies), backed by a
+ * {@link CrmSource} — normally an {@code InMemoryCrm} — so a test can arrange data in the CRM,
+ * point a Salesforce client at {@link #baseUri()}, and assert on both the data and the requests.
+ *
+ * <h2>Start it in one line</h2>
+ * <pre>{@code
+ * try (InMemoryCrm crm = InMemoryCrm.builder().build();
+ *      FakeSalesforceServer sf = FakeSalesforceServer.start(crm)) {
+ *     // login URL and instance URL: sf.baseUri(); a token the server accepts without OAuth:
+ *     // FakeSalesforceServer.DEFAULT_ACCESS_TOKEN; a connected app for client credentials:
+ *     // DEFAULT_CLIENT_ID / DEFAULT_CLIENT_SECRET
+ * }
+ * }</pre>
+ * Or configure it: {@code FakeSalesforceServer.builder().crm(crm).clock(clock).dailyApiLimit(1000)
+ * .jwtSubject("key", "user@example.com", publicKey).build().start()}.
+ *
+ * <h2>Endpoints</h2>
+ * {@code POST /services/oauth2/token} (JWT bearer, client credentials, refresh token; not password),
+ * {@code GET /services/data/} (versions: v31.0 up to the configured one; older → 410, newer → 404),
+ * and under {@code /services/data/vXX.X}: {@code sobjects} (global describe), {@code sobjects/T}
+ * {@code /describe} (with {@code If-Modified-Since} → 304), {@code /updated/}, {@code /deleted/},
+ * {@code /{id}}; {@code query} and {@code queryAll} with {@code Sforce-Query-Options: batchSize}
+ * and {@code nextRecordsUrl} paging; {@code composite/sobjects} (POST create, PATCH update) and
+ * {@code composite/sobjects/T?ids=&fields=}; {@code jobs/query} (Bulk 2.0 query jobs with CSV
+ * results by locator); {@code limits}. Every call under a version needs a valid access token and
+ * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.
+ *
+ * <h2>SOQL</h2>
+ * {@code SELECT f, ... | COUNT() | COUNT(f) FROM T [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS
+ * FIRST|LAST], ...] [LIMIT n]}; conditions combine comparisons ({@code = != <> < <= > >=}),
+ * {@code [NOT] IN (...)} and {@code LIKE} with {@code AND}, {@code OR}, {@code NOT} and
+ * parentheses ({@code AND} and {@code OR} cannot meet at one level without parentheses, as in
+ * Salesforce). Literals: quoted strings with SOQL escapes, numbers, {@code true/false/null},
+ * unquoted dates and date-times. Unknown names give 400 {@code INVALID_FIELD}/{@code INVALID_TYPE},
+ * syntax errors 400 {@code MALFORMED_QUERY}. Text comparisons are case-insensitive.
+ *
+ * <h2>Threads and time</h2>
+ * Requests are served concurrently on threads of an executor the server creates and shuts down
+ * on {@link #close()}. Time comes from the injected {@link Clock}; injected delays go through the
+ * injectable {@link Sleeper}, so tests never need to sleep. The server is thread-safe.
+ *
+ * <p><b>Latency.</b> Run the test JVM with {@code -D}{@value #NODELAY_PROPERTY}{@code =true} (crmsync's
+ * own build sets it for every test JVM; with Surefire, a {@code systemPropertyVariables} entry): the
+ * JDK's built-in server writes headers and body separately, and without {@code TCP_NODELAY} every
+ * response waits ~40 ms for a delayed ACK. The server never sets the property itself: a test kit
+ * must not change JVM-wide settings behind its user's back.
+ */
+public final class FakeSalesforceServer implements AutoCloseable {
+
+    /** The API version served by default (the newest one; v31.0 and later are served). */
+    public static final String DEFAULT_API_VERSION = "62.0";
+    /** The connected app's client id accepted by default (client credentials and refresh flows). */
+    public static final String DEFAULT_CLIENT_ID = "fake-client-id";
+    /** The connected app's client secret accepted by default. */
+    public static final String DEFAULT_CLIENT_SECRET = "fake-client-secret";
+    /** The access token accepted without OAuth by default. */
+    public static final String DEFAULT_ACCESS_TOKEN = "fake-access-token";
+    /** The daily API request limit by default. */
+    public static final long DEFAULT_DAILY_API_LIMIT = 15_000;
+    /** Rows per Bulk results chunk when the client passes no {@code maxRecords}. */
+    public static final int DEFAULT_BULK_RESULTS_CHUNK_SIZE = 50_000;
+    /** How many query cursors ({@code nextRecordsUrl} locators) stay open at once by default. */
+    public static final int DEFAULT_QUERY_CURSOR_CAPACITY = 1_000;
+
+    /** The JDK property that turns on {@code TCP_NODELAY} for {@code com.sun.net.httpserver} sockets. */
+    public static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.0");
+
+
+
+    private final Settings settings;
+    private final Object lifecycle = new Object();
+    private HttpServer http;
+    private ExecutorService executor;
+    private SalesforceApi api;
+    private Faults faults;
+    private URI baseUri;
+    private boolean closed;
+
+    private FakeSalesforceServer(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts a server with the defaults over a CRM: the fixed token
+     * {@link #DEFAULT_ACCESS_TOKEN}, the connected app {@link #DEFAULT_CLIENT_ID} /
+     * {@link #DEFAULT_CLIENT_SECRET}, API version {@link #DEFAULT_API_VERSION}, the system clock.
+     *
+     * @param crm the backing CRM (typically an {@code InMemoryCrm})
+     * @return the running server; close it when done
+     */
+    public static FakeSalesforceServer start(CrmSource crm) {
+        return builder().crm(crm).build().start();
+    }
+
+    /**
+     * Binds {@code 127.0.0.1} on the configured port (an ephemeral one by default) and starts
+     * serving. Calling it again on a running server does nothing.
+     *
+     * @return this server
+     * @throws IllegalStateException if the server was closed
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    public FakeSalesforceServer start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the fake Salesforce server was closed; build a new one");
+            }
+            if (http != null) {
+                return this;
+            }
+            try {
+                HttpServer server = HttpServer.create(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 64);
+                URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+                SalesforceApi handler = new SalesforceApi(settings, uri);
+                server.createContext("/", handler);
+                ExecutorService pool = Executors.newCachedThreadPool(threads(server.getAddress().getPort()));
+                server.setExecutor(pool);
+                server.start();
+                this.http = server;
+                this.executor = pool;
+                this.api = handler;
+                this.faults = new Faults(handler);
+                this.baseUri = uri;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot bind the fake Salesforce server on port " + settings.port(), e);
+            }
+            return this;
+        }
+    }
+
+    private static ThreadFactory threads(int port) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "fake-salesforce-" + port + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private SalesforceApi running() {
+        synchronized (lifecycle) {
+            if (api == null) {
+                throw new IllegalStateException("the fake Salesforce server is not started; call start()");
+            }
+            return api;
+        }
+    }
+
+    /**
+     * @return {@code http://127.0.0.1:<port>}: both the login URL (token endpoint at
+     *     {@code /services/oauth2/token}) and the {@code instance_url} the token response names
+     * @throws IllegalStateException if not started
+     */
+    public URI baseUri() {
+        running();
+        return baseUri;
+    }
+
+    /** @return the newest API version served, e.g. {@code "62.0"} */
+    public String apiVersion() {
+        return settings.latestVersion() + ".0";
+    }
+
+    /** @return the faults that can be scheduled on this server */
+    public Faults faults() {
+        running();
+        return faults;
+    }
+
+    /**
+     * @return every request received so far, in order of completion (secrets redacted; see
+     *     {@link RecordedRequest})
+     */
+    public List<RecordedRequest> requests() {
+        return running().recorded();
+    }
+
+    /** Forgets the requests recorded so far (counters such as the API usage are not affected). */
+    public void clearRequests() {
+        running().clearRecorded();
+    }
+
+    /**
+     * Counts recorded requests.
+     *
+     * @param method an HTTP method (any case), or null for any
+     * @param pathRegex a regular expression found in the path ({@link java.util.regex.Matcher#find()})
+     * @return how many recorded requests match
+     */
+    public long requestCount(String method, String pathRegex) {
+        Pattern p = Pattern.compile(Objects.requireNonNull(pathRegex, "pathRegex"));
+        return requests().stream()
+                .filter(r -> method == null || r.method().equalsIgnoreCase(method))
+                .filter(r -> p.matcher(r.path()).find())
+                .count();
+    }
+
+    /** @return Bulk query jobs not in JobComplete, Failed or Aborted */
+    public int openBulkJobs() {
+        return running().openBulkJobs();
+    }
+
+    /** @return API calls counted in the current daily window */
+    public long apiCallsUsed() {
+        return running().usage().snapshot().used();
+    }
+
+    /** Stops serving and shuts down the server's threads. Idempotent; may be called from any thread. */
+    @Override
+    public void close() {
+        HttpServer server;
+        ExecutorService pool;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            server = http;
+            pool = executor;
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lifecycle) {
+            return "FakeSalesforceServer[" + (baseUri == null ? "not started" : baseUri) + (closed ? ", closed" : "")
+                    + ", v" + apiVersion() + "]";
+        }
+    }
+
+    /** Builds a {@link FakeSalesforceServer}. Every setter validates its argument at once. */
+    public static final class Builder {
+        private CrmSource crm;
+        private Clock clock = Clock.systemUTC();
+        private long seed = 0L;
+        private int latestVersion = 62;
+        private long dailyApiLimit = DEFAULT_DAILY_API_LIMIT;
+        private String perAppName;
+        private long perAppLimit;
+        private final Map<String, String> apps = new LinkedHashMap<>();
+        private boolean defaultApp = true;
+        private final List<TokenService.JwtSubject> jwtSubjects = new ArrayList<>();
+        private final Set<String> refreshTokens = new LinkedHashSet<>();
+        private boolean rotateRefreshTokens;
+        private String fixedAccessToken = DEFAULT_ACCESS_TOKEN;
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private int bulkResultsChunkSize = DEFAULT_BULK_RESULTS_CHUNK_SIZE;
+        private int queryCursorCapacity = DEFAULT_QUERY_CURSOR_CAPACITY;
+        private int port;
+        private BiConsumer<ObjectType, CrmId> undoCreate;
+
+        private Builder() {
+        }
+
+        /**
+         * @param crm the CRM whose data the server serves and writes to (required); typically an
+         *     {@code InMemoryCrm}. Calls through the server are calls on its {@link CrmSource} methods.
+         * @return this builder
+         */
+        public Builder crm(CrmSource crm) {
+            this.crm = Objects.requireNonNull(crm, "crm");
+            return this;
+        }
+
+        /**
+         * @param clock gives {@code issued_at}, JWT expiry checks, the daily limit window, job dates,
+         *     getUpdated/getDeleted windows (default: the system UTC clock)
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param seed seeds generated tokens and random faults (default 0)
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param version the newest API version served, {@code "NN.0"} with NN ≥ 31
+         *     (default {@value FakeSalesforceServer#DEFAULT_API_VERSION}); versions from 31.0 up to it are served
+         * @return this builder
+         */
+        public Builder apiVersion(String version) {
+            Objects.requireNonNull(version, "version");
+            var m = VERSION.matcher(version.startsWith("v") ? version.substring(1) : version);
+            if (!m.matches() || Integer.parseInt(m.group(1)) < SalesforceApi.MIN_VERSION
+                    || Integer.parseInt(m.group(1)) > 999) {
+                throw new IllegalArgumentException("apiVersion must look like '62.0' and be at least "
+                        + SalesforceApi.MIN_VERSION + ".0, was '" + version + "'");
+            }
+            this.latestVersion = Integer.parseInt(m.group(1));
+            return this;
+        }
+
+        /**
+         * @param limit the daily API request limit (default {@value FakeSalesforceServer#DEFAULT_DAILY_API_LIMIT})
+         * @return this builder
+         */
+        public Builder dailyApiLimit(long limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("dailyApiLimit must be >= 0, was " + limit);
+            }
+            this.dailyApiLimit = limit;
+            return this;
+        }
+
+        /**
+         * Adds the per-app form to {@code Sforce-Limit-Info}
+         * ({@code api-usage=N/M; per-app-api-usage=n/m(appName=...)}) and to {@code /limits}.
+         * The per-app limit is reported, not enforced.
+         *
+         * @param appName the connected app's name
+         * @param limit its daily limit
+         * @return this builder
+         */
+        public Builder perAppApiLimit(String appName, long limit) {
+            Objects.requireNonNull(appName, "appName");
+            if (appName.isBlank() || limit < 0) {
+                throw new IllegalArgumentException("perAppApiLimit needs a name and a limit >= 0, was '" + appName
+                        + "', " + limit);
+            }
+            this.perAppName = appName;
+            this.perAppLimit = limit;
+            return this;
+        }
+
+        /**
+         * Registers a connected app for the client-credentials and refresh-token flows. The first
+         * call replaces the default app ({@link #DEFAULT_CLIENT_ID}); later calls add apps.
+         *
+         * @param clientId the consumer key
+         * @param clientSecret the consumer secret
+         * @return this builder
+         */
+        public Builder connectedApp(String clientId, String clientSecret) {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(clientSecret, "clientSecret");
+            if (clientId.isEmpty() || clientSecret.isEmpty()) {
+                throw new IllegalArgumentException("clientId and clientSecret must not be empty");
+            }
+            if (defaultApp) {
+                apps.clear();
+                defaultApp = false;
+            }
+            apps.put(clientId, clientSecret);
+            return this;
+        }
+
+        /**
+         * Lets the JWT bearer flow log a user in: the assertion's {@code iss} must be the consumer
+         * key, {@code sub} the username, {@code aud} {@code https://login.salesforce.com},
+         * {@code https://test.salesforce.com} or {@link #baseUri()}, {@code exp} in the future, and
+         * the RS256 signature must verify with the public key.
+         *
+         * @param consumerKey the connected app's consumer key
+         * @param username the user
+         * @param publicKey the RSA public key of the app's certificate
+         * @return this builder
+         */
+        public Builder jwtSubject(String consumerKey, String username, PublicKey publicKey) {
+            if (!"RSA".equals(Objects.requireNonNull(publicKey, "publicKey").getAlgorithm())) {
+                throw new IllegalArgumentException("publicKey must be an RSA key, was " + publicKey.getAlgorithm());
+            }
+            jwtSubjects.add(new TokenService.JwtSubject(consumerKey, username, publicKey));
+            return this;
+        }
+
+        /**
+         * @param token a refresh token the refresh flow accepts (may be called several times)
+         * @return this builder
+         */
+        public Builder refreshToken(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException("refresh token must not be empty");
+            }
+            refreshTokens.add(token);
+            return this;
+        }
+
+        /**
+         * @param rotate true to return a new {@code refresh_token} on each refresh and retire the
+         *     one used (default false: the response has no refresh token, as usual)
+         * @return this builder
+         */
+        public Builder rotateRefreshTokens(boolean rotate) {
+            this.rotateRefreshTokens = rotate;
+            return this;
+        }
+
+        /**
+         * @param token an access token accepted without OAuth, or null for none
+         *     (default {@link #DEFAULT_ACCESS_TOKEN}); {@link Faults#expireAccessTokens()} expires it too
+         * @return this builder
+         */
+        public Builder fixedAccessToken(String token) {
+            if (token != null && token.isEmpty()) {
+                throw new IllegalArgumentException("fixed access token must not be empty (use null for none)");
+            }
+            this.fixedAccessToken = token;
+            return this;
+        }
+
+        /**
+         * @param sleeper performs injected delays (default: {@link Sleeper#SYSTEM})
+         * @return this builder
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * @param rows rows per Bulk results chunk when the client gives no {@code maxRecords}
+         *     (default {@value FakeSalesforceServer#DEFAULT_BULK_RESULTS_CHUNK_SIZE})
+         * @return this builder
+         */
+        public Builder bulkResultsChunkSize(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("bulkResultsChunkSize must be >= 1, was " + rows);
+            }
+            this.bulkResultsChunkSize = rows;
+            return this;
+        }
+
+        /**
+         * @param capacity how many query cursors stay open; beyond it the least recently used is
+         *     invalidated (default {@value FakeSalesforceServer#DEFAULT_QUERY_CURSOR_CAPACITY})
+         * @return this builder
+         */
+        public Builder queryCursorCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queryCursorCapacity must be >= 1, was " + capacity);
+            }
+            this.queryCursorCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param port the loopback port to bind, 0 for an ephemeral one (default)
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param undo removes a record created by an all-or-none collections request that then
+         *     failed (default: {@code InMemoryCrm.delete} when the CRM is an {@link InMemoryCrm},
+         *     otherwise none and the created records stay)
+         * @return this builder
+         */
+        public Builder undoCreate(BiConsumer<ObjectType, CrmId> undo) {
+            this.undoCreate = undo;
+            return this;
+        }
+
+        /**
+         * @return the server, not yet started
+         * @throws IllegalStateException if no CRM was given
+         */
+        public FakeSalesforceServer build() {
+            if (crm == null) {
+                throw new IllegalStateException("a CRM is required: builder().crm(crm)");
+            }
+            Map<String, String> appMap = new LinkedHashMap<>(apps);
+            if (defaultApp) {
+                appMap.put(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+            }
+            BiConsumer<ObjectType, CrmId> undo = undoCreate;
+            if (undo == null && crm instanceof InMemoryCrm memory) {
+                undo = memory::delete;
+            }
+            return new FakeSalesforceServer(new Settings(crm, clock, seed, latestVersion, dailyApiLimit, perAppName,
+                    perAppLimit, appMap, jwtSubjects, refreshTokens, rotateRefreshTokens, fixedAccessToken, sleeper,
+                    bulkResultsChunkSize, queryCursorCapacity, port, undo));
+        }
+    }
+}

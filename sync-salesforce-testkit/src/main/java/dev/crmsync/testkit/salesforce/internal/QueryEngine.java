@@ -1,0 +1,585 @@
+package dev.crmsync.testkit.salesforce.internal;
+
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.testkit.salesforce.internal.Soql.And;
+import dev.crmsync.testkit.salesforce.internal.Soql.BoolLit;
+import dev.crmsync.testkit.salesforce.internal.Soql.Comparison;
+import dev.crmsync.testkit.salesforce.internal.Soql.Condition;
+import dev.crmsync.testkit.salesforce.internal.Soql.CountAll;
+import dev.crmsync.testkit.salesforce.internal.Soql.CountField;
+import dev.crmsync.testkit.salesforce.internal.Soql.DateLit;
+import dev.crmsync.testkit.salesforce.internal.Soql.DateTimeLit;
+import dev.crmsync.testkit.salesforce.internal.Soql.FieldItem;
+import dev.crmsync.testkit.salesforce.internal.Soql.In;
+import dev.crmsync.testkit.salesforce.internal.Soql.Like;
+import dev.crmsync.testkit.salesforce.internal.Soql.Literal;
+import dev.crmsync.testkit.salesforce.internal.Soql.Name;
+import dev.crmsync.testkit.salesforce.internal.Soql.Not;
+import dev.crmsync.testkit.salesforce.internal.Soql.NullLit;
+import dev.crmsync.testkit.salesforce.internal.Soql.NumberLit;
+import dev.crmsync.testkit.salesforce.internal.Soql.Op;
+import dev.crmsync.testkit.salesforce.internal.Soql.Or;
+import dev.crmsync.testkit.salesforce.internal.Soql.OrderItem;
+import dev.crmsync.testkit.salesforce.internal.Soql.SelectItem;
+import dev.crmsync.testkit.salesforce.internal.Soql.StringLit;
+import dev.crmsync.crm.Cursor;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Resolves a parsed {@link Soql} against what the backing {@link CrmSource} describes, and runs
+ * it by reading the CRM's change stream. Names resolve case-insensitively to their describe
+ * spelling; only fields the integration user can read are known. Text comparisons and ordering
+ * are case-insensitive, as in Salesforce; {@code !=} and {@code NOT IN} match null values.
+ */
+public final class QueryEngine {
+
+    /** Synthesised from the record itself when describe does not list them. */
+    static final String ID = "Id";
+    static final String IS_DELETED = "IsDeleted";
+    static final String SYSTEM_MODSTAMP = "SystemModstamp";
+
+    private final CrmSource crm;
+
+    /** @param crm the backing CRM */
+    public QueryEngine(CrmSource crm) {
+        this.crm = Objects.requireNonNull(crm, "crm");
+    }
+
+    /**
+     * A selected column.
+     *
+     * @param name the describe spelling
+     * @param type the field's type
+     */
+    public record Column(String name, FieldType type) {
+    }
+
+    /** What a query returns. */
+    public enum Kind {
+        /** Records with the selected columns. */ RECORDS,
+        /** {@code COUNT()}: only totalSize. */ COUNT,
+        /** {@code COUNT(field)}: one AggregateResult row. */ AGGREGATE
+    }
+
+    /**
+     * A query ready to run.
+     *
+     * @param soql the parsed query
+     * @param type the object type
+     * @param kind what it returns
+     * @param columns the selected columns (RECORDS)
+     * @param aggregateAlias the aggregate's name (AGGREGATE)
+     * @param filter the WHERE condition
+     * @param order the ORDER BY comparator, or null
+     * @param streamOrdered true if the CRM's (stamp, id) order already satisfies ORDER BY
+     * @param lowerBound no matching record has a stamp before this
+     * @param fieldsToRead the fields to ask the CRM for
+     */
+    public record Prepared(Soql soql, ObjectType type, Kind kind, List<Column> columns, String aggregateAlias,
+                           Predicate<SyncRecord> filter, Comparator<SyncRecord> order, boolean streamOrdered,
+                           Instant lowerBound, Set<String> fieldsToRead) {
+        /** Copies collections. */
+        public Prepared {
+            columns = List.copyOf(columns);
+            fieldsToRead = Set.copyOf(fieldsToRead);
+        }
+    }
+
+    /**
+     * A query's outcome: a snapshot that later pages read from.
+     *
+     * @param prepared the query
+     * @param rows the matching records (RECORDS), ordered and limited
+     * @param totalSize the number of rows (or the count)
+     */
+    public record Result(Prepared prepared, List<SyncRecord> rows, int totalSize) {
+        /** Copies the list. */
+        public Result {
+            rows = List.copyOf(rows);
+        }
+    }
+
+    /**
+     * Resolves names and literal types.
+     *
+     * @param soql a parsed query
+     * @return the prepared query
+     * @throws SoqlException {@code INVALID_TYPE}, {@code INVALID_FIELD}, {@code MALFORMED_QUERY},
+     *     {@code INVALID_QUERY_FILTER_OPERATOR} as Salesforce would answer
+     */
+    public Prepared prepare(Soql soql) {
+        ObjectType type = resolveType(soql.from());
+        ObjectSchema schema = crm.describe(type).orElseThrow(() -> invalidType(soql.from()));
+        Map<String, FieldSchema> catalog = catalog(schema);
+        Resolver r = new Resolver(type, catalog);
+
+        Kind kind = Kind.RECORDS;
+        List<Column> columns = new ArrayList<>();
+        String alias = null;
+        Set<String> seen = new HashSet<>();
+        for (SelectItem item : soql.select()) {
+            if (item instanceof CountAll c) {
+                if (soql.select().size() > 1) {
+                    throw new SoqlException("MALFORMED_QUERY", "COUNT() must be the only element in the SELECT list", c.pos());
+                }
+                kind = Kind.COUNT;
+            } else if (item instanceof CountField c) {
+                if (soql.select().size() > 1) {
+                    throw new SoqlException("MALFORMED_QUERY",
+                            "an aggregate cannot be selected with other fields without GROUP BY", c.field().pos());
+                }
+                r.field(c.field());
+                kind = Kind.AGGREGATE;
+                alias = c.alias() == null ? "expr0" : c.alias();
+            } else if (item instanceof FieldItem f) {
+                FieldSchema fs = r.field(f.name());
+                if (!seen.add(fs.name())) {
+                    throw new SoqlException("MALFORMED_QUERY", "duplicate field selected: " + fs.name(), f.name().pos());
+                }
+                columns.add(new Column(fs.name(), fs.type()));
+            }
+        }
+
+        Predicate<SyncRecord> filter = soql.where() == null ? x -> true : r.compile(soql.where());
+        Comparator<SyncRecord> order = null;
+        List<String> orderNames = new ArrayList<>();
+        List<Boolean> orderAsc = new ArrayList<>();
+        for (OrderItem o : soql.orderBy()) {
+            FieldSchema fs = r.field(o.field());
+            if (!sortable(fs)) {
+                throw new SoqlException("INVALID_FIELD", "field '" + fs.name() + "' can not be sorted in a query call",
+                        o.field().pos());
+            }
+            Comparator<SyncRecord> key = keyComparator(fs.name(), o.ascending(), o.nullsFirst());
+            order = order == null ? key : order.thenComparing(key);
+            orderNames.add(fs.name());
+            orderAsc.add(o.ascending());
+        }
+        boolean streamOrdered = orderNames.isEmpty()
+                || (orderAsc.stream().allMatch(b -> b)
+                    && (orderNames.equals(List.of(SYSTEM_MODSTAMP)) || orderNames.equals(List.of(SYSTEM_MODSTAMP, ID))));
+        Instant lower = soql.where() == null ? Instant.EPOCH : lowerBound(soql.where()).orElse(Instant.EPOCH);
+        if (lower.isBefore(Instant.EPOCH)) {
+            lower = Instant.EPOCH;
+        }
+        Set<String> read = new HashSet<>(r.used);
+        read.remove(ID);
+        read.remove(IS_DELETED);
+        read.remove(SYSTEM_MODSTAMP);
+        read.retainAll(schema.fieldsByName().keySet());
+        return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read);
+    }
+
+    /**
+     * Runs a prepared query.
+     *
+     * @param q the query
+     * @param includeDeleted true for queryAll
+     * @param timeoutAbove if not null, fail with {@code QUERY_TIMEOUT} when more rows than this match
+     * @return the snapshot of results
+     */
+    public Result execute(Prepared q, boolean includeDeleted, Integer timeoutAbove) {
+        Integer limit = q.soql().limit();
+        boolean earlyStop = q.kind() == Kind.RECORDS && limit != null && q.streamOrdered() && timeoutAbove == null;
+        List<SyncRecord> rows = new ArrayList<>();
+        int pageSize = Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
+        ChangeQuery cq = new ChangeQuery(q.type(), q.fieldsToRead(), new Cursor(q.lowerBound(), null), pageSize);
+        try (ChangeStream stream = crm.openChanges(cq)) {
+            read:
+            while (true) {
+                List<SyncRecord> page = stream.nextPage();
+                if (page.isEmpty()) {
+                    break;
+                }
+                for (SyncRecord rec : page) {
+                    if ((!includeDeleted && rec.deleted()) || !q.filter().test(rec)) {
+                        continue;
+                    }
+                    rows.add(rec);
+                    if (earlyStop && rows.size() >= limit) {
+                        break read;
+                    }
+                }
+            }
+        }
+        if (timeoutAbove != null && rows.size() > timeoutAbove) {
+            throw new ApiException(400, "QUERY_TIMEOUT", "Your query request was running for too long.");
+        }
+        if (q.order() != null && !q.streamOrdered()) {
+            rows.sort(q.order());
+        }
+        if (limit != null && rows.size() > limit) {
+            rows = new ArrayList<>(rows.subList(0, limit));
+        }
+        return switch (q.kind()) {
+            case RECORDS -> new Result(q, rows, rows.size());
+            case COUNT -> new Result(q, List.of(), rows.size());
+            case AGGREGATE -> new Result(q, rows, 1);
+        };
+    }
+
+    /**
+     * The value of a field on a record, synthesising {@code Id}, {@code IsDeleted} and
+     * {@code SystemModstamp} from the record itself.
+     *
+     * @param r the record
+     * @param field the describe spelling of the field
+     * @return the value ({@link FieldValue#NULL} when absent)
+     */
+    public static FieldValue value(SyncRecord r, String field) {
+        return switch (field) {
+            case ID -> FieldValue.ref(r.id());
+            case IS_DELETED -> FieldValue.bool(r.deleted());
+            case SYSTEM_MODSTAMP -> FieldValue.dateTime(r.modstamp());
+            default -> r.get(field);
+        };
+    }
+
+    /**
+     * Resolves an object type name case-insensitively among the types the user can query.
+     *
+     * @param name the name as written
+     * @return the type
+     * @throws SoqlException INVALID_TYPE if unknown or hidden
+     */
+    public ObjectType resolveType(Name name) {
+        for (ObjectType t : crm.availableTypes()) {
+            if (t.apiName().equalsIgnoreCase(name.text())) {
+                return t;
+            }
+        }
+        throw invalidType(name);
+    }
+
+    private static SoqlException invalidType(Name name) {
+        return new SoqlException("INVALID_TYPE", "sObject type '" + name.text() + "' is not supported. If you are "
+                + "attempting to use a custom object, be sure to append the '__c' after the entity name. Please "
+                + "reference your WSDL or the describe call for the appropriate names.", name.pos());
+    }
+
+    /**
+     * The fields a query may name: the readable fields of the schema, plus {@code Id},
+     * {@code IsDeleted} and {@code SystemModstamp} if describe leaves them out.
+     *
+     * @param schema the schema
+     * @return fields by lower-case name, in describe order
+     */
+    public static Map<String, FieldSchema> catalog(ObjectSchema schema) {
+        Map<String, FieldSchema> m = new LinkedHashMap<>();
+        m.put(ID.toLowerCase(Locale.ROOT), new FieldSchema(ID, FieldType.ID, true, false, false, false, 18, List.of()));
+        for (FieldSchema f : schema.fields()) {
+            if (f.readable()) {
+                m.put(f.name().toLowerCase(Locale.ROOT), f);
+            }
+        }
+        m.putIfAbsent(IS_DELETED.toLowerCase(Locale.ROOT),
+                new FieldSchema(IS_DELETED, FieldType.BOOLEAN, true, false, false, false, 0, List.of()));
+        m.putIfAbsent(SYSTEM_MODSTAMP.toLowerCase(Locale.ROOT),
+                new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false, false, false, 0, List.of()));
+        return m;
+    }
+
+    /**
+     * @param f a field
+     * @return true if it may appear in WHERE (long text areas, compound and binary fields may not)
+     */
+    public static boolean filterable(FieldSchema f) {
+        return !f.type().isUnsyncable() && !(f.type() == FieldType.TEXTAREA && f.length() > 255);
+    }
+
+    /**
+     * @param f a field
+     * @return true if it may appear in ORDER BY
+     */
+    public static boolean sortable(FieldSchema f) {
+        return filterable(f) && f.type() != FieldType.MULTIPICKLIST;
+    }
+
+    // ---------------------------------------------------------------- resolution
+
+    private static final class Resolver {
+        private final ObjectType type;
+        private final Map<String, FieldSchema> catalog;
+        private final Set<String> used = new HashSet<>();
+
+        Resolver(ObjectType type, Map<String, FieldSchema> catalog) {
+            this.type = type;
+            this.catalog = catalog;
+        }
+
+        FieldSchema field(Name name) {
+            String text = name.text();
+            if (text.contains(".")) {
+                String rel = text.substring(0, text.indexOf('.'));
+                throw new SoqlException("INVALID_FIELD", "Didn't understand relationship '" + rel + "' in field path. "
+                        + "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
+                        + "custom relationship name. Please reference your WSDL or the describe call for the "
+                        + "appropriate names.", name.pos());
+            }
+            FieldSchema f = catalog.get(text.toLowerCase(Locale.ROOT));
+            if (f == null) {
+                throw new SoqlException("INVALID_FIELD", "No such column '" + text + "' on entity '" + type.apiName()
+                        + "'. If you are attempting to use a custom field, be sure to append the '__c' after the "
+                        + "custom field name. Please reference your WSDL or the describe call for the appropriate "
+                        + "names.", name.pos());
+            }
+            used.add(f.name());
+            return f;
+        }
+
+        FieldSchema filterField(Name name) {
+            FieldSchema f = field(name);
+            if (!filterable(f)) {
+                throw new SoqlException("INVALID_FIELD", "field '" + f.name() + "' can not be filtered in a query call",
+                        name.pos());
+            }
+            return f;
+        }
+
+        Predicate<SyncRecord> compile(Condition c) {
+            if (c instanceof And a) {
+                List<Predicate<SyncRecord>> ps = a.parts().stream().map(this::compile).toList();
+                return rec -> {
+                    for (Predicate<SyncRecord> p : ps) {
+                        if (!p.test(rec)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                };
+            }
+            if (c instanceof Or o) {
+                List<Predicate<SyncRecord>> ps = o.parts().stream().map(this::compile).toList();
+                return rec -> {
+                    for (Predicate<SyncRecord> p : ps) {
+                        if (p.test(rec)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                };
+            }
+            if (c instanceof Not n) {
+                return compile(n.inner()).negate();
+            }
+            if (c instanceof Comparison cmp) {
+                FieldSchema f = filterField(cmp.field());
+                FieldValue expected = typed(f, cmp.value(), cmp.valuePos());
+                String name = f.name();
+                Op op = cmp.op();
+                return rec -> matches(value(rec, name), op, expected);
+            }
+            if (c instanceof In in) {
+                FieldSchema f = filterField(in.field());
+                List<FieldValue> expected = new ArrayList<>();
+                for (Literal l : in.values()) {
+                    expected.add(typed(f, l, in.valuePos()));
+                }
+                String name = f.name();
+                boolean negated = in.negated();
+                return rec -> {
+                    FieldValue v = value(rec, name);
+                    boolean any = false;
+                    for (FieldValue e : expected) {
+                        if (e.isNull() ? v.isNull() : (!v.isNull() && compare(v, e) == 0)) {
+                            any = true;
+                            break;
+                        }
+                    }
+                    return any != negated;
+                };
+            }
+            Like like = (Like) c;
+            FieldSchema f = filterField(like.field());
+            if (!isTextual(f.type())) {
+                throw new SoqlException("INVALID_QUERY_FILTER_OPERATOR",
+                        "invalid operator on " + sfType(f.type()) + " field: " + f.name(), like.field().pos());
+            }
+            String name = f.name();
+            return rec -> {
+                FieldValue v = value(rec, name);
+                return !v.isNull() && like.pattern().matcher(v.asText()).matches();
+            };
+        }
+    }
+
+    private static boolean isTextual(FieldType t) {
+        return switch (t) {
+            case STRING, TEXTAREA, EMAIL, PHONE, URL, PICKLIST, MULTIPICKLIST, TIME, OTHER -> true;
+            default -> false;
+        };
+    }
+
+    private static String sfType(FieldType t) {
+        return switch (t) {
+            case DATETIME -> "dateTime";
+            case INT -> "integer";
+            case DOUBLE, CURRENCY, PERCENT -> "double";
+            default -> t.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** Converts a literal to a value of the field's type, or refuses it as Salesforce would. */
+    private static FieldValue typed(FieldSchema f, Literal lit, int pos) {
+        if (lit instanceof NullLit) {
+            return FieldValue.NULL;
+        }
+        String field = f.name();
+        FieldType t = f.type();
+        switch (t) {
+            case ID, REFERENCE:
+                if (lit instanceof StringLit s) {
+                    try {
+                        return FieldValue.ref(CrmId.of(s.value()));
+                    } catch (IllegalArgumentException e) {
+                        throw new SoqlException("INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: " + s.value(), pos);
+                    }
+                }
+                throw mismatch(field, "id", true, pos);
+            case BOOLEAN:
+                if (lit instanceof BoolLit b) {
+                    return FieldValue.bool(b.value());
+                }
+                throw mismatch(field, "boolean", false, pos);
+            case INT, DOUBLE, CURRENCY, PERCENT:
+                if (lit instanceof NumberLit n) {
+                    return FieldValue.number(n.value());
+                }
+                throw mismatch(field, sfType(t), false, pos);
+            case DATE:
+                if (lit instanceof DateLit d) {
+                    return FieldValue.date(d.value());
+                }
+                throw mismatch(field, "date", false, pos);
+            case DATETIME:
+                if (lit instanceof DateTimeLit d) {
+                    return FieldValue.dateTime(d.value());
+                }
+                throw mismatch(field, "dateTime", false, pos);
+            default:
+                if (lit instanceof StringLit s) {
+                    return FieldValue.text(s.value());
+                }
+                throw mismatch(field, "string", true, pos);
+        }
+    }
+
+    private static SoqlException mismatch(String field, String type, boolean quoted, int pos) {
+        return new SoqlException("INVALID_FIELD", "value of filter criterion for field '" + field + "' must be of type "
+                + type + " and should " + (quoted ? "" : "not ") + "be enclosed in quotes", pos);
+    }
+
+    private static boolean matches(FieldValue v, Op op, FieldValue expected) {
+        if (expected.isNull()) {
+            return switch (op) {
+                case EQ -> v.isNull();
+                case NE -> !v.isNull();
+                default -> false;
+            };
+        }
+        if (v.isNull()) {
+            return op == Op.NE;
+        }
+        int c = compare(v, expected);
+        return switch (op) {
+            case EQ -> c == 0;
+            case NE -> c != 0;
+            case LT -> c < 0;
+            case LE -> c <= 0;
+            case GT -> c > 0;
+            case GE -> c >= 0;
+        };
+    }
+
+    /** Compares two non-null values; text is compared case-insensitively. */
+    static int compare(FieldValue a, FieldValue b) {
+        if (a instanceof FieldValue.Number x && b instanceof FieldValue.Number y) {
+            return x.value().compareTo(y.value());
+        }
+        if (a instanceof FieldValue.Bool x && b instanceof FieldValue.Bool y) {
+            return Boolean.compare(x.value(), y.value());
+        }
+        if (a instanceof FieldValue.Date x && b instanceof FieldValue.Date y) {
+            return x.value().compareTo(y.value());
+        }
+        if (a instanceof FieldValue.DateTime x && b instanceof FieldValue.DateTime y) {
+            return x.value().compareTo(y.value());
+        }
+        if (a instanceof FieldValue.Ref x && b instanceof FieldValue.Ref y) {
+            return x.id().compareTo(y.id());
+        }
+        return String.CASE_INSENSITIVE_ORDER.compare(a.asText(), b.asText());
+    }
+
+    private static Comparator<SyncRecord> keyComparator(String field, boolean ascending, boolean nullsFirst) {
+        Comparator<FieldValue> values = QueryEngine::compare;
+        if (!ascending) {
+            values = values.reversed();
+        }
+        Comparator<FieldValue> base = values;
+        return (r1, r2) -> {
+            FieldValue a = value(r1, field);
+            FieldValue b = value(r2, field);
+            if (a.isNull() || b.isNull()) {
+                if (a.isNull() && b.isNull()) {
+                    return 0;
+                }
+                return a.isNull() == nullsFirst ? -1 : 1;
+            }
+            return base.compare(a, b);
+        };
+    }
+
+    /** A stamp no matching record can precede, from comparisons on SystemModstamp. */
+    private static Optional<Instant> lowerBound(Condition c) {
+        if (c instanceof Comparison cmp) {
+            if (cmp.field().text().equalsIgnoreCase(SYSTEM_MODSTAMP) && cmp.value() instanceof DateTimeLit d
+                    && (cmp.op() == Op.GT || cmp.op() == Op.GE || cmp.op() == Op.EQ)) {
+                return Optional.of(d.value());
+            }
+            return Optional.empty();
+        }
+        if (c instanceof And a) {
+            Optional<Instant> best = Optional.empty();
+            for (Condition p : a.parts()) {
+                Optional<Instant> b = lowerBound(p);
+                if (b.isPresent() && (best.isEmpty() || b.get().isAfter(best.get()))) {
+                    best = b;
+                }
+            }
+            return best;
+        }
+        if (c instanceof Or o) {
+            Instant min = null;
+            for (Condition p : o.parts()) {
+                Optional<Instant> b = lowerBound(p);
+                if (b.isEmpty()) {
+                    return Optional.empty();
+                }
+                min = min == null || b.get().isBefore(min) ? b.get() : min;
+            }
+            return Optional.ofNullable(min);
+        }
+        return Optional.empty();
+    }
+}

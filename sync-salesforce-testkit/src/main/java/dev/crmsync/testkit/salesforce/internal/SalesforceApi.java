@@ -1,0 +1,1110 @@
+package dev.crmsync.testkit.salesforce.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.testkit.salesforce.RecordedRequest;
+import dev.crmsync.model.Deletion;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fake server's request handler: routes Salesforce's REST, Bulk 2.0 and OAuth endpoints,
+ * applies faults, authentication and the daily limit, and records every request.
+ */
+public final class SalesforceApi implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SalesforceApi.class);
+
+    /** The oldest API version still served (v21–30 were retired in Summer '25). */
+    public static final int MIN_VERSION = 31;
+
+    private static final Pattern VERSIONED = Pattern.compile("^/services/data/v(\\d+)\\.(\\d+)(/.*)?$");
+    private static final String TOKEN_PATH = "/services/oauth2/token";
+    private static final Set<String> SECRET_PARAMS = Set.of("client_secret", "assertion", "refresh_token", "password",
+            "code", "client_assertion");
+    private static final String JSON = "application/json;charset=UTF-8";
+    private static final int DEFAULT_BATCH = 2000;
+    private static final int MIN_BATCH = 200;
+    private static final int MAX_RETRIEVE_IDS = 2000;
+    private static final Duration REPLICATION_REACH = Duration.ofDays(30);
+
+    private final Settings settings;
+    private final CrmSource crm;
+    private final URI baseUri;
+    private final IdFactory ids;
+    private final String orgId;
+    private final String userId;
+    private final TokenService tokens;
+    private final ApiUsage usage;
+    private final FaultPlan faults;
+    private final QueryCursors cursors;
+    private final QueryEngine engine;
+    private final Writes writes;
+    private final Map<String, BulkJob> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final AtomicLong jobsCreated = new AtomicLong();
+    private final Map<ObjectType, SchemaVersion> schemaVersions = new ConcurrentHashMap<>();
+    private final List<RecordedRequest> recorded = Collections.synchronizedList(new ArrayList<>());
+
+    private record SchemaVersion(ObjectSchema schema, Instant lastModified) {
+    }
+
+    /**
+     * @param settings the configuration
+     * @param baseUri the address the server is bound to
+     */
+    public SalesforceApi(Settings settings, URI baseUri) {
+        this.settings = settings;
+        this.crm = settings.crm();
+        this.baseUri = baseUri;
+        this.ids = new IdFactory("5f");
+        this.orgId = ids.next("00D");
+        this.userId = ids.next("005");
+        this.tokens = new TokenService(settings.clock(), settings.seed(), baseUri, orgId, userId, settings.apps(),
+                settings.jwtSubjects(), settings.refreshTokens(), settings.rotateRefreshTokens(),
+                settings.fixedAccessToken());
+        this.usage = new ApiUsage(settings.clock(), settings.dailyApiLimit(), settings.perAppName(),
+                settings.perAppLimit());
+        this.faults = new FaultPlan(settings.seed());
+        this.cursors = new QueryCursors(settings.queryCursorCapacity(), ids);
+        this.engine = new QueryEngine(crm);
+        this.writes = new Writes(crm, settings.undoCreate());
+    }
+
+    /** @return the token service (for faults) */
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    /** @return the usage counter */
+    public ApiUsage usage() {
+        return usage;
+    }
+
+    /** @return the fault plan */
+    public FaultPlan faults() {
+        return faults;
+    }
+
+    /** @return the open query cursors */
+    public QueryCursors cursors() {
+        return cursors;
+    }
+
+    /** @return a copy of the requests received so far, in order of completion */
+    public List<RecordedRequest> recorded() {
+        synchronized (recorded) {
+            return List.copyOf(recorded);
+        }
+    }
+
+    /** Forgets the requests recorded so far. */
+    public void clearRecorded() {
+        recorded.clear();
+    }
+
+    /** @return Bulk jobs not yet JobComplete, Failed or Aborted */
+    public int openBulkJobs() {
+        synchronized (jobs) {
+            return (int) jobs.values().stream().filter(j -> !j.state().isFinal()).count();
+        }
+    }
+
+    // ================================================================ plumbing
+
+    /** A request as read from the exchange. */
+    private record Request(Instant time, String method, String path, Map<String, List<String>> params,
+                           Map<String, List<String>> headers, byte[] body) {
+        String param(String name) {
+            List<String> v = params.get(name);
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A response to send. */
+    private static final class Reply {
+        final int status;
+        final Map<String, String> headers = new LinkedHashMap<>();
+        final byte[] body;
+
+        Reply(int status, String contentType, byte[] body) {
+            this.status = status;
+            this.body = body;
+            if (contentType != null) {
+                headers.put("Content-Type", contentType);
+            }
+        }
+
+        static Reply json(int status, JsonNode node) {
+            return new Reply(status, JSON, SfJson.bytes(node));
+        }
+
+        static Reply empty(int status) {
+            return new Reply(status, null, new byte[0]);
+        }
+
+        static Reply error(int status, String code, String message) {
+            return json(status, SfJson.error(code, message, null));
+        }
+
+        static Reply error(ApiException e) {
+            return json(e.status(), SfJson.error(e.errorCode(), e.getMessage(), e.fields()));
+        }
+
+        Reply header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+    }
+
+    /** One exchange in flight: records its request exactly once, before the answer leaves. */
+    private final class Call {
+        final HttpExchange ex;
+        final Request req;
+        boolean recordedYet;
+
+        Call(HttpExchange ex, Request req) {
+            this.ex = ex;
+            this.req = req;
+        }
+
+        void record(int status) {
+            if (!recordedYet) {
+                recordedYet = true;
+                recorded.add(SalesforceApi.this.record(req, status));
+            }
+        }
+
+        void drop() {
+            record(0);
+            ex.close();
+        }
+
+        int send(Reply r) throws IOException {
+            record(r.status);
+            r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            boolean noBody = r.body.length == 0 || r.status == 204 || r.status == 304;
+            ex.sendResponseHeaders(r.status, noBody ? -1 : r.body.length);
+            if (!noBody) {
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(r.body);
+                }
+            }
+            ex.close();
+            return r.status;
+        }
+
+        int sendTruncated(Reply r) throws IOException {
+            record(r.status);
+            r.headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            ex.sendResponseHeaders(r.status, Math.max(r.body.length, 2));
+            OutputStream os = ex.getResponseBody();
+            os.write(r.body, 0, r.body.length / 2);
+            os.flush();
+            try {
+                ex.close();
+            } catch (RuntimeException ignored) {
+                // the JDK server complains that the body is short, and closes the connection: that is the point
+            }
+            return r.status;
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange ex) {
+        Request req;
+        try {
+            req = read(ex);
+        } catch (IOException | RuntimeException e) {
+            ex.close();
+            return;
+        }
+        Call call = new Call(ex, req);
+        try {
+            serve(call);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.drop();
+        } catch (IOException e) {
+            call.drop();
+        } catch (RuntimeException e) {
+            LOG.warn("fake Salesforce server failed on {} {}", req.method(), req.path(), e);
+            try {
+                call.send(Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."));
+            } catch (IOException | RuntimeException ignored) {
+                call.drop();
+            }
+        } finally {
+            call.record(0);
+        }
+    }
+
+    private void serve(Call call) throws IOException, InterruptedException {
+        Request req = call.req;
+        Optional<Duration> delay = faults.delay(req.path());
+        if (delay.isPresent()) {
+            settings.sleeper().sleep(delay.get());
+        }
+        Optional<FaultPlan.Action> action = faults.next(req.path());
+        if (action.isPresent()) {
+            FaultPlan.Action a = action.get();
+            if (a instanceof FaultPlan.Fail f) {
+                Reply r = Reply.error(f.status(), f.errorCode(), f.message());
+                if (f.retryAfter() != null) {
+                    r.header("Retry-After", Long.toString(Math.max(0, f.retryAfter().toSeconds())));
+                }
+                call.send(r);
+            } else if (a instanceof FaultPlan.Drop) {
+                call.drop();
+            } else if (a instanceof FaultPlan.NonJson n) {
+                String html = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>"
+                        + "<h1>Maintenance</h1><p>The server is temporarily unable to service your request.</p>"
+                        + "</body></html>";
+                call.send(new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
+            } else {
+                call.sendTruncated(route(req));
+            }
+            return;
+        }
+        call.send(route(req));
+    }
+
+    private Request read(HttpExchange ex) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null && body.length > 0) {
+            if (encoding.equalsIgnoreCase("gzip")) {
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            } else if (encoding.equalsIgnoreCase("deflate")) {
+                try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            }
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
+        return new Request(settings.clock().instant(), ex.getRequestMethod().toUpperCase(Locale.ROOT),
+                ex.getRequestURI().getPath(), parseForm(ex.getRequestURI().getRawQuery()), headers, body);
+    }
+
+    private static Map<String, List<String>> parseForm(String raw) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+        }
+        return out;
+    }
+
+    private RecordedRequest record(Request req, int status) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        req.headers().forEach((k, v) -> headers.put(k, k.equalsIgnoreCase("Authorization")
+                || k.equalsIgnoreCase("Proxy-Authorization") ? List.of(RecordedRequest.REDACTED) : v));
+        Map<String, List<String>> params = req.params();
+        String body = req.bodyText();
+        if (req.path().equals(TOKEN_PATH)) {
+            params = redact(params);
+            body = redactForm(body);
+        }
+        return new RecordedRequest(req.time(), req.method(), req.path(), params, headers, body, status);
+    }
+
+    private static Map<String, List<String>> redact(Map<String, List<String>> params) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, SECRET_PARAMS.contains(k) ? List.of(RecordedRequest.REDACTED) : v));
+        return out;
+    }
+
+    private static String redactForm(String body) {
+        if (body.isEmpty()) {
+            return body;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String pair : body.split("&", -1)) {
+            if (sb.length() > 0) {
+                sb.append('&');
+            }
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            if (eq >= 0 && SECRET_PARAMS.contains(URLDecoder.decode(k, StandardCharsets.UTF_8))) {
+                sb.append(k).append('=').append(RecordedRequest.REDACTED);
+            } else {
+                sb.append(pair);
+            }
+        }
+        return sb.toString();
+    }
+
+    // ================================================================ routing
+
+    private Reply route(Request req) {
+        String path = req.path();
+        if (path.equals(TOKEN_PATH) || path.equals(TOKEN_PATH + "/")) {
+            return token(req);
+        }
+        if (path.equals("/services/data") || path.equals("/services/data/")) {
+            if (!req.method().equals("GET")) {
+                return methodNotAllowed(req, "GET");
+            }
+            return Reply.json(200, versions());
+        }
+        Matcher m = VERSIONED.matcher(path);
+        if (!m.matches()) {
+            return Reply.error(ApiException.notFound());
+        }
+        int major;
+        try {
+            major = Integer.parseInt(m.group(1));
+        } catch (NumberFormatException e) {
+            return Reply.error(ApiException.notFound());
+        }
+        if (!m.group(2).equals("0") || major > settings.latestVersion()) {
+            return Reply.error(ApiException.notFound());
+        }
+        if (major < MIN_VERSION) {
+            return Reply.error(410, "GONE", "The requested API version has been retired: v" + major + "."
+                    + m.group(2));
+        }
+        String version = major + ".0";
+        if (!tokens.authenticate(req.header("Authorization"))) {
+            return Reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+                    .header("WWW-Authenticate", "Token");
+        }
+        ApiUsage.Snapshot counted = usage.tryAcquire();
+        if (counted == null) {
+            return Reply.error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                    .header("Sforce-Limit-Info", usage.snapshot().header());
+        }
+        Reply r;
+        try {
+            r = dispatch(req, version, m.group(3) == null ? "" : m.group(3));
+        } catch (ApiException e) {
+            r = Reply.error(e);
+        } catch (QuotaExceededException e) {
+            r = Reply.error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+        } catch (RetriableSyncException e) {
+            r = Reply.error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable. Please try again.");
+        } catch (SyncException e) {
+            r = Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred: " + e.getMessage());
+        }
+        return r.header("Sforce-Limit-Info", counted.header());
+    }
+
+    private Reply dispatch(Request req, String version, String rest) {
+        String trimmed = rest;
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        List<String> s = trimmed.isEmpty() ? List.of() : List.of(trimmed.substring(1).split("/", -1));
+        String method = req.method();
+        int n = s.size();
+        if (n == 0) {
+            return get(req, "GET") ? Reply.json(200, resources(version)) : methodNotAllowed(req, "GET");
+        }
+        switch (s.get(0)) {
+            case "limits":
+                if (n == 1) {
+                    return get(req, "GET") ? Reply.json(200, limits()) : methodNotAllowed(req, "GET");
+                }
+                break;
+            case "sobjects":
+                return sobjects(req, version, s);
+            case "query":
+            case "queryAll":
+                if (!method.equals("GET")) {
+                    return methodNotAllowed(req, "GET");
+                }
+                if (n == 1) {
+                    return query(req, version, s.get(0).equals("queryAll"));
+                }
+                if (n == 2) {
+                    return queryMore(req, version, s.get(1));
+                }
+                break;
+            case "composite":
+                if (n >= 2 && s.get(1).equals("sobjects")) {
+                    return collections(req, version, s);
+                }
+                break;
+            case "jobs":
+                if (n >= 2 && s.get(1).equals("query")) {
+                    return bulk(req, version, s);
+                }
+                break;
+            default:
+                break;
+        }
+        throw ApiException.notFound();
+    }
+
+    private static boolean get(Request req, String allowed) {
+        return req.method().equals(allowed);
+    }
+
+    private static Reply methodNotAllowed(Request req, String allowed) {
+        return Reply.error(405, "METHOD_NOT_ALLOWED", "HTTP Method '" + req.method() + "' not allowed. Allowed are "
+                + allowed).header("Allow", allowed);
+    }
+
+    // ================================================================ OAuth, versions, limits
+
+    private Reply token(Request req) {
+        if (!req.method().equals("POST")) {
+            return methodNotAllowed(req, "POST");
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        req.params().forEach((k, v) -> form.put(k, v.get(0)));
+        parseForm(req.bodyText()).forEach((k, v) -> form.put(k, v.get(0)));
+        try {
+            return Reply.json(200, tokens.grant(form, req.header("Authorization")));
+        } catch (TokenService.OAuthError e) {
+            return Reply.json(e.status(), e.body());
+        }
+    }
+
+    private ArrayNode versions() {
+        ArrayNode a = SfJson.array();
+        for (int v = MIN_VERSION; v <= settings.latestVersion(); v++) {
+            ObjectNode o = a.addObject();
+            o.put("label", SfFormats.releaseLabel(v));
+            o.put("url", "/services/data/v" + v + ".0");
+            o.put("version", v + ".0");
+        }
+        return a;
+    }
+
+    private static ObjectNode resources(String version) {
+        ObjectNode o = SfJson.object();
+        String base = "/services/data/v" + version;
+        o.put("sobjects", base + "/sobjects");
+        o.put("query", base + "/query");
+        o.put("queryAll", base + "/queryAll");
+        o.put("composite", base + "/composite");
+        o.put("jobs", base + "/jobs");
+        o.put("limits", base + "/limits");
+        return o;
+    }
+
+    private ObjectNode limits() {
+        ApiUsage.Snapshot u = usage.snapshot();
+        ObjectNode o = SfJson.object();
+        ObjectNode api = limit(o, "DailyApiRequests", u.max(), u.remaining());
+        if (u.appName() != null) {
+            ObjectNode app = api.putObject(u.appName());
+            app.put("Max", u.appMax());
+            app.put("Remaining", Math.max(0, u.appMax() - u.appUsed()));
+        }
+        limit(o, "DailyBulkApiBatches", 15_000, 15_000);
+        limit(o, "DailyBulkV2QueryFileStorageMB", 976_562, 976_562);
+        limit(o, "DailyBulkV2QueryJobs", 10_000, Math.max(0, 10_000 - jobsCreated.get()));
+        limit(o, "DataStorageMB", 5, 5);
+        limit(o, "FileStorageMB", 20, 20);
+        limit(o, "HourlyODataCallout", 10_000, 10_000);
+        limit(o, "SingleEmail", 15, 15);
+        return o;
+    }
+
+    private static ObjectNode limit(ObjectNode parent, String name, long max, long remaining) {
+        ObjectNode o = parent.putObject(name);
+        o.put("Max", max);
+        o.put("Remaining", remaining);
+        return o;
+    }
+
+    // ================================================================ sobjects
+
+    private Reply sobjects(Request req, String version, List<String> s) {
+        int n = s.size();
+        if (!req.method().equals("GET")) {
+            return methodNotAllowed(req, "GET");
+        }
+        if (n == 1) {
+            ObjectNode o = SfJson.object();
+            o.put("encoding", "UTF-8");
+            o.put("maxBatchSize", 200);
+            ArrayNode list = o.putArray("sobjects");
+            crm.availableTypes().stream().sorted(Comparator.comparing(ObjectType::apiName))
+                    .forEach(t -> crm.describe(t).ifPresent(schema -> list.add(SfJson.globalEntry(schema, version))));
+            return Reply.json(200, o);
+        }
+        ObjectType type = typeOrNotFound(s.get(1));
+        if (n == 2) {
+            ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
+            ObjectNode o = SfJson.object();
+            o.set("objectDescribe", SfJson.globalEntry(schema, version));
+            o.putArray("recentItems");
+            return Reply.json(200, o);
+        }
+        if (n == 3) {
+            switch (s.get(2)) {
+                case "describe":
+                    return describe(req, version, type);
+                case "updated":
+                    return updated(req, type);
+                case "deleted":
+                    return deleted(req, type);
+                default:
+                    return retrieveOne(req, version, type, s.get(2));
+            }
+        }
+        throw ApiException.notFound();
+    }
+
+    private ObjectType typeOrNotFound(String name) {
+        for (ObjectType t : crm.availableTypes()) {
+            if (t.apiName().equalsIgnoreCase(name)) {
+                return t;
+            }
+        }
+        throw ApiException.notFound();
+    }
+
+    private Reply describe(Request req, String version, ObjectType type) {
+        ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
+        Instant now = settings.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        SchemaVersion v = schemaVersions.compute(type, (t, old) -> {
+            if (old == null) {
+                return new SchemaVersion(schema, now);
+            }
+            if (old.schema().equals(schema)) {
+                return old;
+            }
+            Instant next = old.lastModified().plusSeconds(1);
+            return new SchemaVersion(schema, now.isAfter(next) ? now : next);
+        });
+        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(v.lastModified().atZone(ZoneOffset.UTC));
+        String since = req.header("If-Modified-Since");
+        if (since != null) {
+            try {
+                Instant ims = DateTimeFormatter.RFC_1123_DATE_TIME.parse(since.trim(), Instant::from);
+                if (!v.lastModified().isAfter(ims)) {
+                    return Reply.empty(304).header("Last-Modified", lastModified);
+                }
+            } catch (DateTimeParseException ignored) {
+                // an unparseable date is ignored, as HTTP says
+            }
+        }
+        return Reply.json(200, SfJson.describe(schema, version)).header("Last-Modified", lastModified);
+    }
+
+    private Instant[] replicationWindow(Request req) {
+        Instant start = replicationParam(req, "start");
+        Instant end = replicationParam(req, "end");
+        Instant now = settings.clock().instant();
+        if (!start.isBefore(end)) {
+            throw new ApiException(400, "INVALID_REPLICATION_DATE",
+                    "startDate must chronologically precede endDate by more than one minute");
+        }
+        if (start.isBefore(now.minus(REPLICATION_REACH).truncatedTo(ChronoUnit.MINUTES))) {
+            throw new ApiException(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago");
+        }
+        return new Instant[] {start, end, now.truncatedTo(ChronoUnit.MINUTES)};
+    }
+
+    private static Instant replicationParam(Request req, String name) {
+        String raw = req.param(name);
+        if (raw == null || raw.isBlank()) {
+            throw new ApiException(400, "MISSING_ARGUMENT", name + " not specified");
+        }
+        return SfFormats.parseDateTime(raw)
+                .orElseThrow(() -> new ApiException(400, "INVALID_REPLICATION_DATE", name + ": invalid date: " + raw))
+                .truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    private Reply updated(Request req, ObjectType type) {
+        Instant[] w = replicationWindow(req);
+        Instant latest = w[1].isBefore(w[2]) ? w[1] : w[2];
+        Soql soql = SoqlParser.parse("SELECT Id FROM " + type.apiName() + " WHERE SystemModstamp >= " + w[0]
+                + " AND SystemModstamp < " + latest);
+        ArrayNode idList = SfJson.array();
+        List<SyncRecord> rows = engine.execute(engine.prepare(soql), false, null).rows();
+        if (rows.size() > 600_000) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT", "too many ids; narrow the window");
+        }
+        rows.forEach(r -> idList.add(r.id().value()));
+        ObjectNode o = SfJson.object();
+        o.set("ids", idList);
+        o.put("latestDateCovered", SfFormats.jsonDateTime(latest));
+        return Reply.json(200, o);
+    }
+
+    private Reply deleted(Request req, ObjectType type) {
+        Instant[] w = replicationWindow(req);
+        DeletedRecords d = crm.deletedSince(type, w[0], w[1]);
+        if (d.deletions().size() > 600_000) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT", "too many ids; narrow the window");
+        }
+        ObjectNode o = SfJson.object();
+        ArrayNode list = o.putArray("deletedRecords");
+        for (Deletion del : d.deletions()) {
+            ObjectNode e = list.addObject();
+            e.put("id", del.crmId().value());
+            e.put("deletedDate", SfFormats.jsonDateTime(del.deletedAt()));
+        }
+        o.put("earliestDateAvailable", SfFormats.jsonDateTime(d.earliestDateAvailable()));
+        o.put("latestDateCovered", SfFormats.jsonDateTime(d.latestDateCovered()));
+        return Reply.json(200, o);
+    }
+
+    private Reply retrieveOne(Request req, String version, ObjectType type, String rawId) {
+        CrmId id;
+        try {
+            id = CrmId.of(rawId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound();
+        }
+        ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
+        List<QueryEngine.Column> columns = columns(schema, req.param("fields"), type);
+        List<SyncRecord> found = crm.fetch(type, List.of(id), readSet(schema, columns));
+        SyncRecord r = found.stream().filter(x -> x.id().equals(id) && !x.deleted()).findFirst()
+                .orElseThrow(ApiException::notFound);
+        return Reply.json(200, SfJson.record(type, r, columns, version));
+    }
+
+    /** The columns named by a {@code fields} parameter, or every readable field when absent. */
+    private static List<QueryEngine.Column> columns(ObjectSchema schema, String fieldsParam, ObjectType type) {
+        Map<String, dev.crmsync.crm.FieldSchema> catalog = QueryEngine.catalog(schema);
+        List<QueryEngine.Column> columns = new ArrayList<>();
+        if (fieldsParam == null || fieldsParam.isBlank()) {
+            catalog.values().stream().filter(f -> !f.type().isUnsyncable())
+                    .forEach(f -> columns.add(new QueryEngine.Column(f.name(), f.type())));
+            return columns;
+        }
+        for (String raw : fieldsParam.split(",")) {
+            String name = raw.trim();
+            dev.crmsync.crm.FieldSchema f = catalog.get(name.toLowerCase(Locale.ROOT));
+            if (f == null) {
+                throw new ApiException(400, "INVALID_FIELD", "No such column '" + name + "' on entity '"
+                        + type.apiName() + "'. If you are attempting to use a custom field, be sure to append the "
+                        + "'__c' after the custom field name. Please reference your WSDL or the describe call for the "
+                        + "appropriate names.");
+            }
+            if (columns.stream().noneMatch(c -> c.name().equals(f.name()))) {
+                columns.add(new QueryEngine.Column(f.name(), f.type()));
+            }
+        }
+        return columns;
+    }
+
+    private static Set<String> readSet(ObjectSchema schema, List<QueryEngine.Column> columns) {
+        Set<String> described = schema.fieldsByName().keySet();
+        Set<String> read = new java.util.HashSet<>();
+        for (QueryEngine.Column c : columns) {
+            if (described.contains(c.name()) && !c.name().equals(QueryEngine.ID)
+                    && !c.name().equals(QueryEngine.IS_DELETED) && !c.name().equals(QueryEngine.SYSTEM_MODSTAMP)) {
+                read.add(c.name());
+            }
+        }
+        return read;
+    }
+
+    // ================================================================ query
+
+    private QueryEngine.Prepared prepare(String q) {
+        if (q == null || q.isBlank()) {
+            throw new ApiException(400, "MALFORMED_QUERY", "A query string has to be specified");
+        }
+        try {
+            return engine.prepare(SoqlParser.parse(q));
+        } catch (SoqlException e) {
+            throw new ApiException(400, e.errorCode(), e.describe(q));
+        }
+    }
+
+    private static int batchSize(Request req, int fallback) {
+        String options = req.header("Sforce-Query-Options");
+        if (options == null) {
+            return fallback;
+        }
+        for (String part : options.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("batchSize")) {
+                try {
+                    int n = Integer.parseInt(kv[1].trim());
+                    return Math.max(MIN_BATCH, Math.min(DEFAULT_BATCH, n));
+                } catch (NumberFormatException e) {
+                    return fallback;
+                }
+            }
+        }
+        return fallback;
+    }
+
+    private Reply query(Request req, String version, boolean all) {
+        QueryEngine.Prepared p = prepare(req.param("q"));
+        QueryEngine.Result result = engine.execute(p, all, faults.queryTimeoutAbove());
+        ObjectNode o = SfJson.object();
+        o.put("totalSize", result.totalSize());
+        switch (p.kind()) {
+            case COUNT -> {
+                o.put("done", true);
+                o.putArray("records");
+                return Reply.json(200, o);
+            }
+            case AGGREGATE -> {
+                o.put("done", true);
+                ObjectNode row = o.putArray("records").addObject();
+                row.putObject("attributes").put("type", "AggregateResult");
+                row.put(p.aggregateAlias(), result.rows().size());
+                return Reply.json(200, o);
+            }
+            default -> {
+                int batch = batchSize(req, DEFAULT_BATCH);
+                return page(o, result, 0, batch, version, null);
+            }
+        }
+    }
+
+    private Reply page(ObjectNode o, QueryEngine.Result result, int offset, int batch, String version,
+                       QueryCursors.Open cursor) {
+        List<SyncRecord> rows = result.rows();
+        int end = Math.min(rows.size(), offset + batch);
+        boolean done = end >= rows.size();
+        o.put("done", done);
+        if (!done) {
+            QueryCursors.Open c = cursor != null ? cursor : cursors.open(result, batch);
+            o.put("nextRecordsUrl", "/services/data/v" + version + "/query/" + c.locator() + "-" + end);
+        }
+        ArrayNode records = o.putArray("records");
+        ObjectType type = result.prepared().type();
+        List<QueryEngine.Column> columns = result.prepared().columns();
+        for (int i = offset; i < end; i++) {
+            records.add(SfJson.record(type, rows.get(i), columns, version));
+        }
+        return Reply.json(200, o);
+    }
+
+    private Reply queryMore(Request req, String version, String locatorAndOffset) {
+        int dash = locatorAndOffset.lastIndexOf('-');
+        ApiException invalid = new ApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+        if (dash < 0) {
+            throw invalid;
+        }
+        QueryCursors.Open c = cursors.get(locatorAndOffset.substring(0, dash)).orElseThrow(() -> invalid);
+        int offset;
+        try {
+            offset = Integer.parseInt(locatorAndOffset.substring(dash + 1));
+        } catch (NumberFormatException e) {
+            throw invalid;
+        }
+        if (offset < 0 || offset > c.result().rows().size()) {
+            throw invalid;
+        }
+        int batch = batchSize(req, c.batchSize());
+        ObjectNode o = SfJson.object();
+        o.put("totalSize", c.result().totalSize());
+        return page(o, c.result(), offset, batch, version, c);
+    }
+
+    // ================================================================ sObject Collections
+
+    private Reply collections(Request req, String version, List<String> s) {
+        String method = req.method();
+        if (s.size() == 2) {
+            if (method.equals("POST") || method.equals("PATCH")) {
+                JsonNode body = parseJson(req);
+                return Reply.json(200, writes.write(body, method.equals("POST")));
+            }
+            return methodNotAllowed(req, "POST, PATCH");
+        }
+        if (s.size() == 3) {
+            ObjectType type = typeOrNotFound(s.get(2));
+            if (method.equals("GET")) {
+                return retrieveMany(version, type, req.param("ids"), req.param("fields"));
+            }
+            if (method.equals("POST")) {
+                JsonNode body = parseJson(req);
+                return retrieveMany(version, type, joined(body.path("ids")), joined(body.path("fields")));
+            }
+            return methodNotAllowed(req, "GET, POST");
+        }
+        throw ApiException.notFound();
+    }
+
+    private static String joined(JsonNode array) {
+        if (!array.isArray()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        array.forEach(n -> parts.add(n.asText()));
+        return String.join(",", parts);
+    }
+
+    private static JsonNode parseJson(Request req) {
+        if (req.body().length == 0) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "The request body is empty.");
+        }
+        try {
+            JsonNode node = SfJson.MAPPER.readTree(req.body());
+            if (node == null || node.isMissingNode()) {
+                throw new ApiException(400, "JSON_PARSER_ERROR", "The request body is empty.");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Cannot read the request body.");
+        }
+    }
+
+    private Reply retrieveMany(String version, ObjectType type, String idsParam, String fieldsParam) {
+        if (idsParam == null || idsParam.isBlank()) {
+            throw new ApiException(400, "MISSING_ARGUMENT", "Missing required parameter: ids");
+        }
+        if (fieldsParam == null || fieldsParam.isBlank()) {
+            throw new ApiException(400, "MISSING_ARGUMENT", "Missing required parameter: fields");
+        }
+        ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
+        List<QueryEngine.Column> columns = columns(schema, fieldsParam, type);
+        List<CrmId> wanted = new ArrayList<>();
+        for (String raw : idsParam.split(",")) {
+            String t = raw.trim();
+            try {
+                wanted.add(CrmId.of(t));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "MALFORMED_ID", "malformed id " + t);
+            }
+        }
+        if (wanted.size() > MAX_RETRIEVE_IDS) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT", "Too many ids: at most " + MAX_RETRIEVE_IDS);
+        }
+        Map<CrmId, SyncRecord> found = new java.util.HashMap<>();
+        int chunk = Math.max(1, crm.maxPageSize());
+        Set<String> read = readSet(schema, columns);
+        List<CrmId> distinct = wanted.stream().distinct().toList();
+        for (int i = 0; i < distinct.size(); i += chunk) {
+            for (SyncRecord r : crm.fetch(type, distinct.subList(i, Math.min(distinct.size(), i + chunk)), read)) {
+                if (!r.deleted()) {
+                    found.put(r.id(), r);
+                }
+            }
+        }
+        ArrayNode out = SfJson.array();
+        for (CrmId id : wanted) {
+            SyncRecord r = found.get(id);
+            if (r == null) {
+                out.addNull();
+            } else {
+                out.add(SfJson.record(type, r, columns, version));
+            }
+        }
+        return Reply.json(200, out);
+    }
+
+    // ================================================================ Bulk API 2.0 query
+
+    private Reply bulk(Request req, String version, List<String> s) {
+        String method = req.method();
+        int n = s.size();
+        if (n == 2) {
+            if (method.equals("POST")) {
+                return createJob(req, version);
+            }
+            if (method.equals("GET")) {
+                ObjectNode o = SfJson.object();
+                o.put("done", true);
+                ArrayNode records = o.putArray("records");
+                synchronized (jobs) {
+                    jobs.values().forEach(j -> records.add(j.info(false)));
+                }
+                o.putNull("nextRecordsUrl");
+                return Reply.json(200, o);
+            }
+            return methodNotAllowed(req, "GET, POST");
+        }
+        BulkJob job = jobs.get(s.get(2));
+        if (job == null) {
+            throw ApiException.notFound();
+        }
+        Instant now = settings.clock().instant();
+        if (n == 3) {
+            switch (method) {
+                case "GET":
+                    job.advance(now, faults.bulkNeverComplete(), faults.bulkFailure(),
+                            () -> engine.execute(job.query(), job.operation().equals("queryAll"), null));
+                    return Reply.json(200, job.info(true));
+                case "PATCH":
+                    JsonNode body = parseJson(req);
+                    if (!"Aborted".equals(body.path("state").asText())) {
+                        throw new ApiException(400, "INVALIDJOB", "Only the state Aborted can be set on a query job");
+                    }
+                    if (!job.abort(now)) {
+                        throw new ApiException(400, "INVALIDJOB", "Job " + job.id() + " is already "
+                                + job.state() + " and cannot be aborted");
+                    }
+                    return Reply.json(200, job.info(false));
+                case "DELETE":
+                    if (!job.state().isFinal()) {
+                        throw new ApiException(400, "INVALIDJOB", "Job " + job.id() + " is " + job.state()
+                                + "; abort it before deleting it");
+                    }
+                    jobs.remove(job.id());
+                    return Reply.empty(204);
+                default:
+                    return methodNotAllowed(req, "GET, PATCH, DELETE");
+            }
+        }
+        if (n == 4 && s.get(3).equals("results")) {
+            if (!method.equals("GET")) {
+                return methodNotAllowed(req, "GET");
+            }
+            return results(req, version, job);
+        }
+        throw ApiException.notFound();
+    }
+
+    private Reply createJob(Request req, String version) {
+        JsonNode body = parseJson(req);
+        String operation = body.path("operation").asText("");
+        if (!operation.equals("query") && !operation.equals("queryAll")) {
+            throw new ApiException(400, "INVALIDJOB", "Invalid operation: '" + operation
+                    + "'. Query jobs support the operations query and queryAll");
+        }
+        String q = body.path("query").asText("");
+        if (q.isBlank()) {
+            throw new ApiException(400, "INVALIDJOB", "A query is required");
+        }
+        String contentType = body.path("contentType").asText("CSV");
+        if (!contentType.equals("CSV")) {
+            throw new ApiException(400, "INVALIDJOB", "Invalid contentType: " + contentType);
+        }
+        String delimiter = body.path("columnDelimiter").asText("COMMA");
+        if (!BulkCsv.DELIMITERS.containsKey(delimiter)) {
+            throw new ApiException(400, "INVALIDJOB", "Invalid columnDelimiter: " + delimiter);
+        }
+        String lineEnding = body.path("lineEnding").asText("LF");
+        if (!lineEnding.equals("LF") && !lineEnding.equals("CRLF")) {
+            throw new ApiException(400, "INVALIDJOB", "Invalid lineEnding: " + lineEnding);
+        }
+        QueryEngine.Prepared p = prepare(q);
+        if (faults.isBulkUnsupported(p.type())) {
+            throw new ApiException(400, "INVALIDENTITY", "Entity '" + p.type().apiName()
+                    + "' is not supported by the Bulk API.");
+        }
+        if (p.kind() != QueryEngine.Kind.RECORDS) {
+            throw new ApiException(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0");
+        }
+        if (p.columns().stream().anyMatch(c -> c.type().isUnsyncable())) {
+            throw new ApiException(400, "INVALIDJOB", "Selecting compound data not supported in Bulk Query");
+        }
+        BulkJob job = new BulkJob(ids.next("750"), operation, p, version, settings.clock().instant(), userId,
+                delimiter, lineEnding);
+        jobs.put(job.id(), job);
+        jobsCreated.incrementAndGet();
+        return Reply.json(200, job.info(false));
+    }
+
+    private Reply results(Request req, String version, BulkJob job) {
+        if (!job.apiVersion().equals(version)) {
+            throw new ApiException(409, "INVALIDJOB", "Job " + job.id() + " was created with API version "
+                    + job.apiVersion() + "; request its results with the same version");
+        }
+        BulkJob.State state = job.state();
+        if (state == BulkJob.State.Failed || state == BulkJob.State.Aborted) {
+            throw new ApiException(400, "INVALIDJOB", "Job " + job.id() + " is " + state + " and has no results");
+        }
+        if (state != BulkJob.State.JobComplete) {
+            throw new ApiException(412, "JOB_NOT_COMPLETE", "Job " + job.id() + " is not complete: " + state);
+        }
+        int from = 0;
+        String locator = req.param("locator");
+        if (locator != null && !locator.isEmpty()) {
+            try {
+                from = Integer.parseInt(new String(Base64.getDecoder().decode(locator), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                from = -1;
+            }
+            if (from < 0 || from > job.result().rows().size()) {
+                throw new ApiException(400, "INVALID_LOCATOR", "Invalid locator: " + locator);
+            }
+        }
+        int max = settings.bulkResultsChunkSize();
+        String maxRaw = req.param("maxRecords");
+        if (maxRaw != null) {
+            try {
+                max = Integer.parseInt(maxRaw);
+            } catch (NumberFormatException e) {
+                max = 0;
+            }
+            if (max < 1) {
+                throw new ApiException(400, "INVALIDJOB", "maxRecords must be a positive integer: " + maxRaw);
+            }
+        }
+        QueryEngine.Result result = job.result();
+        int end = (int) Math.min(result.rows().size(), (long) from + max);
+        String next = end < result.rows().size()
+                ? Base64.getEncoder().withoutPadding().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8))
+                : "null";
+        byte[] csv = BulkCsv.write(result, from, end - from, job.columnDelimiter(), job.lineEnding());
+        return new Reply(200, "text/csv", csv)
+                .header("Sforce-Locator", next)
+                .header("Sforce-NumberOfRecords", Integer.toString(end - from));
+    }
+}

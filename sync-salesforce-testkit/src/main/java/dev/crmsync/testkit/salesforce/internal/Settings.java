@@ -1,0 +1,56 @@
+package dev.crmsync.testkit.salesforce.internal;
+
+import dev.crmsync.model.Sleeper;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The fake server's configuration, as the builder validated it.
+ *
+ * @param crm the backing CRM
+ * @param clock the clock
+ * @param seed seeds tokens and random faults
+ * @param latestVersion the newest API version served (major number; 31 up to it are served)
+ * @param dailyApiLimit the daily API request limit
+ * @param perAppName a connected app name for the per-app limit header, or null
+ * @param perAppLimit that app's limit
+ * @param apps connected apps: client id to secret
+ * @param jwtSubjects users the JWT bearer flow logs in
+ * @param refreshTokens refresh tokens accepted at start
+ * @param rotateRefreshTokens true to rotate refresh tokens
+ * @param fixedAccessToken an access token accepted without OAuth, or null
+ * @param sleeper performs injected delays
+ * @param bulkResultsChunkSize rows per Bulk results chunk when the client gives no maxRecords
+ * @param queryCursorCapacity how many query cursors stay open
+ * @param port the port to bind (0 for an ephemeral one)
+ * @param undoCreate removes a created record when an all-or-none write fails, or null
+ */
+public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion, long dailyApiLimit, String perAppName,
+                       long perAppLimit, Map<String, String> apps, List<TokenService.JwtSubject> jwtSubjects,
+                       Set<String> refreshTokens, boolean rotateRefreshTokens, String fixedAccessToken,
+                       Sleeper sleeper, int bulkResultsChunkSize, int queryCursorCapacity,
+                       int port, BiConsumer<ObjectType, CrmId> undoCreate) {
+
+    /** Checks nulls and copies collections. */
+    public Settings {
+        Objects.requireNonNull(crm, "crm");
+        Objects.requireNonNull(clock, "clock");
+        apps = Map.copyOf(apps);
+        jwtSubjects = List.copyOf(jwtSubjects);
+        refreshTokens = Set.copyOf(refreshTokens);
+        Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[v" + latestVersion + ".0, limit " + dailyApiLimit + ", apps " + apps.keySet() + "]";
+    }
+}

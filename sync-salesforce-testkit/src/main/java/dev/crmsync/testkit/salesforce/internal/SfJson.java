@@ -1,0 +1,333 @@
+package dev.crmsync.testkit.salesforce.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Writes records, describes and errors in Salesforce's JSON shapes. */
+public final class SfJson {
+
+    /** Shared mapper: plain (non-scientific) numbers. Decimals go in as {@link DecimalNode}s, kept exact. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    private static final Map<String, String> STANDARD_KEY_PREFIX = Map.of(
+            "Account", "001", "Contact", "003", "Lead", "00Q", "User", "005", "Opportunity", "006",
+            "Campaign", "701", "CampaignMember", "00v", "OpportunityContactRole", "00K", "Task", "00T", "Event", "00U");
+
+    private static final Set<String> MERGEABLE = Set.of("Account", "Contact", "Lead");
+
+    private static final Set<String> NOT_NILLABLE = Set.of("Id", "IsDeleted", "SystemModstamp", "CreatedDate",
+            "CreatedById", "LastModifiedDate", "LastModifiedById");
+
+    private SfJson() {
+    }
+
+    /** @return a new empty object node */
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** @return a new empty array node */
+    public static ArrayNode array() {
+        return MAPPER.createArrayNode();
+    }
+
+    /**
+     * @param node a JSON tree
+     * @return its UTF-8 bytes
+     */
+    public static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    /**
+     * The whole-request error body {@code [{"message":..,"errorCode":..}]}.
+     *
+     * @param errorCode the code
+     * @param message the message
+     * @param fields the fields, or null to leave the key out
+     * @return the body
+     */
+    public static ArrayNode error(String errorCode, String message, List<String> fields) {
+        ObjectNode e = object();
+        e.put("message", message);
+        e.put("errorCode", errorCode);
+        if (fields != null) {
+            ArrayNode f = e.putArray("fields");
+            fields.forEach(f::add);
+        }
+        ArrayNode a = array();
+        a.add(e);
+        return a;
+    }
+
+    /**
+     * A field value as Salesforce REST writes it.
+     *
+     * @param v the value
+     * @param type the field's describe type (decides number scale)
+     * @return the JSON node
+     */
+    public static JsonNode value(FieldValue v, FieldType type) {
+        if (v.isNull()) {
+            return NullNode.getInstance();
+        }
+        if (v instanceof FieldValue.Text t) {
+            return TextNode.valueOf(t.value());
+        }
+        if (v instanceof FieldValue.Number n) {
+            return DecimalNode.valueOf(scaled(n.value(), type));
+        }
+        if (v instanceof FieldValue.Bool b) {
+            return BooleanNode.valueOf(b.value());
+        }
+        if (v instanceof FieldValue.Date d) {
+            return TextNode.valueOf(d.value().toString());
+        }
+        if (v instanceof FieldValue.DateTime d) {
+            return TextNode.valueOf(SfFormats.jsonDateTime(d.value()));
+        }
+        return TextNode.valueOf(((FieldValue.Ref) v).id().value());
+    }
+
+    /** Integers as integers; doubles, currency and percent with at least one decimal ({@code 300.0}), as Salesforce does. */
+    static BigDecimal scaled(BigDecimal value, FieldType type) {
+        if (type == FieldType.INT) {
+            return value.scale() < 0 ? value.setScale(0, RoundingMode.UNNECESSARY) : value;
+        }
+        if (type == FieldType.DOUBLE || type == FieldType.CURRENCY || type == FieldType.PERCENT) {
+            return value.scale() < 1 ? value.setScale(1, RoundingMode.UNNECESSARY) : value;
+        }
+        return value.scale() < 0 ? value.setScale(0, RoundingMode.UNNECESSARY) : value;
+    }
+
+    /**
+     * A record as query and retrieve return it: {@code attributes} then the columns in order.
+     *
+     * @param type the object type
+     * @param r the record
+     * @param columns the columns
+     * @param version the API version of the request
+     * @return the JSON object
+     */
+    public static ObjectNode record(ObjectType type, SyncRecord r, List<QueryEngine.Column> columns, String version) {
+        ObjectNode o = object();
+        ObjectNode attributes = o.putObject("attributes");
+        attributes.put("type", type.apiName());
+        attributes.put("url", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/" + r.id().value());
+        for (QueryEngine.Column c : columns) {
+            o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
+        }
+        return o;
+    }
+
+    /**
+     * @param type a type
+     * @return its 3-character key prefix, or null when not known (custom objects)
+     */
+    public static String keyPrefix(ObjectType type) {
+        return STANDARD_KEY_PREFIX.get(type.apiName());
+    }
+
+    /**
+     * An entry of the global describe ({@code GET /sobjects}).
+     *
+     * @param s the schema
+     * @param version the API version of the request
+     * @return the entry
+     */
+    public static ObjectNode globalEntry(ObjectSchema s, String version) {
+        ObjectNode o = object();
+        String name = s.type().apiName();
+        o.put("activateable", false);
+        o.put("createable", s.createable());
+        o.put("custom", s.type().isCustom());
+        o.put("customSetting", false);
+        o.put("deletable", s.createable());
+        o.put("deprecatedAndHidden", false);
+        o.put("feedEnabled", false);
+        o.put("keyPrefix", keyPrefix(s.type()));
+        o.put("label", label(name));
+        o.put("labelPlural", plural(label(name)));
+        o.put("layoutable", true);
+        o.put("mergeable", MERGEABLE.contains(name));
+        o.put("name", name);
+        o.put("queryable", s.queryable());
+        o.put("replicateable", s.queryable());
+        o.put("retrieveable", s.queryable());
+        o.put("searchable", true);
+        o.put("triggerable", true);
+        o.put("undeletable", s.createable());
+        o.put("updateable", s.updateable());
+        ObjectNode urls = o.putObject("urls");
+        String base = "/services/data/v" + version + "/sobjects/" + name;
+        urls.put("rowTemplate", base + "/{ID}");
+        urls.put("describe", base + "/describe");
+        urls.put("sobject", base);
+        return o;
+    }
+
+    /**
+     * The object describe ({@code GET /sobjects/{Type}/describe}): the global entry's flags plus
+     * {@code fields} (readable ones only), {@code childRelationships} and {@code recordTypeInfos}.
+     *
+     * @param s the schema
+     * @param version the API version of the request
+     * @return the describe
+     */
+    public static ObjectNode describe(ObjectSchema s, String version) {
+        ObjectNode o = globalEntry(s, version);
+        o.putArray("childRelationships");
+        ArrayNode fields = o.putArray("fields");
+        for (FieldSchema f : QueryEngine.catalog(s).values()) {
+            fields.add(field(f));
+        }
+        o.putArray("recordTypeInfos");
+        return o;
+    }
+
+    /** One entry of {@code fields[]} in a describe. */
+    static ObjectNode field(FieldSchema f) {
+        FieldType t = f.type();
+        String name = f.name();
+        boolean custom = name.endsWith("__c");
+        boolean number = t == FieldType.INT || t == FieldType.DOUBLE || t == FieldType.CURRENCY || t == FieldType.PERCENT;
+        boolean textual = !number && t != FieldType.BOOLEAN && t != FieldType.DATE && t != FieldType.DATETIME
+                && !t.isUnsyncable();
+        int length = t == FieldType.ID || t == FieldType.REFERENCE ? 18 : textual ? f.length() : 0;
+        ObjectNode o = object();
+        o.put("aggregatable", QueryEngine.sortable(f));
+        o.put("autoNumber", false);
+        o.put("byteLength", length * 3);
+        o.put("calculated", f.calculated());
+        o.put("calculatedFormula", f.calculated() ? "/* formula */" : null);
+        o.put("cascadeDelete", false);
+        o.put("caseSensitive", false);
+        o.put("createable", f.createable());
+        o.put("custom", custom);
+        o.putNull("defaultValue");
+        o.put("defaultedOnCreate", t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name));
+        o.put("dependentPicklist", false);
+        o.put("deprecatedAndHidden", false);
+        o.put("digits", t == FieldType.INT ? 9 : 0);
+        o.put("externalId", false);
+        o.put("filterable", QueryEngine.filterable(f));
+        o.put("groupable", QueryEngine.sortable(f) && !number);
+        o.put("htmlFormatted", false);
+        o.put("idLookup", t == FieldType.ID);
+        o.put("label", label(name));
+        o.put("length", length);
+        o.put("name", name);
+        o.put("nameField", name.equals("Name"));
+        o.put("namePointing", false);
+        o.put("nillable", !(t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)));
+        o.put("permissionable", custom);
+        o.putArray("picklistValues");
+        o.put("polymorphicForeignKey", false);
+        o.put("precision", number && t != FieldType.INT ? 18 : 0);
+        ArrayNode refs = o.putArray("referenceTo");
+        f.referenceTo().forEach(refs::add);
+        o.put("relationshipName", relationshipName(f));
+        o.put("restrictedPicklist", false);
+        o.put("scale", t == FieldType.CURRENCY || t == FieldType.PERCENT ? 2 : 0);
+        o.put("soapType", soapType(t));
+        o.put("sortable", QueryEngine.sortable(f));
+        o.put("type", sfType(t));
+        o.put("unique", false);
+        o.put("updateable", f.updateable());
+        return o;
+    }
+
+    /**
+     * @param t a type
+     * @return the describe {@code type} string
+     */
+    public static String sfType(FieldType t) {
+        return switch (t) {
+            case OTHER -> "anyType";
+            default -> t.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String soapType(FieldType t) {
+        return switch (t) {
+            case ID, REFERENCE -> "tns:ID";
+            case BOOLEAN -> "xsd:boolean";
+            case INT -> "xsd:int";
+            case DOUBLE, CURRENCY, PERCENT -> "xsd:double";
+            case DATE -> "xsd:date";
+            case DATETIME -> "xsd:dateTime";
+            case TIME -> "xsd:time";
+            case BASE64 -> "xsd:base64Binary";
+            case ADDRESS -> "urn:address";
+            case LOCATION -> "urn:location";
+            case OTHER -> "xsd:anyType";
+            default -> "xsd:string";
+        };
+    }
+
+    private static String relationshipName(FieldSchema f) {
+        if (f.type() != FieldType.REFERENCE) {
+            return null;
+        }
+        String n = f.name();
+        if (n.endsWith("__c")) {
+            return n.substring(0, n.length() - 3) + "__r";
+        }
+        if (n.endsWith("Id") && n.length() > 2) {
+            return n.substring(0, n.length() - 2);
+        }
+        return null;
+    }
+
+    /** "CampaignMember" → "Campaign Member"; "Foo_Bar__c" → "Foo Bar". */
+    static String label(String apiName) {
+        String n = apiName.endsWith("__c") ? apiName.substring(0, apiName.length() - 3) : apiName;
+        int ns = n.indexOf("__");
+        if (ns >= 0) {
+            n = n.substring(ns + 2);
+        }
+        n = n.replace('_', ' ');
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (i > 0 && Character.isUpperCase(c) && Character.isLowerCase(n.charAt(i - 1))) {
+                sb.append(' ');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    private static String plural(String label) {
+        if (label.endsWith("y") && !label.endsWith("ay") && !label.endsWith("ey")) {
+            return label.substring(0, label.length() - 1) + "ies";
+        }
+        return label.endsWith("s") ? label + "es" : label + "s";
+    }
+}

@@ -1,2 +1,0 @@
-/** A local fake Salesforce HTTP server, backed by the in-memory CRM, for tests. */
-package dev.crmsync.salesforce.fake;

@@ -1,0 +1,1853 @@
+package dev.crmsync.testkit;
+
+import dev.crmsync.model.Sleeper;
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.testkit.TypeState.BinEntry;
+import dev.crmsync.testkit.TypeState.Bucket;
+import dev.crmsync.testkit.TypeState.Slot;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.model.Deletion;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory CRM with Salesforce's semantics, for test suites and demos: the fake behind
+ * {@link CrmSource} that the engine, the fake Salesforce HTTP server and host applications' tests
+ * run against. Thread-safe (one lock; injected latency is applied outside it).
+ *
+ * <h2>What it models</h2>
+ * <ul>
+ *   <li><b>Ids</b>: 18-character Salesforce ids with the real key prefixes ({@code 00Q} Lead,
+ *       {@code 003} Contact, {@code 001} Account, {@code 005} User, {@code 006} Opportunity,
+ *       {@code 00K} OpportunityContactRole, {@code 701} Campaign, {@code 00v} CampaignMember,
+ *       {@code 00T} Task, {@code 00U} Event, {@code a0X}, {@code a0Y}, … for custom objects in the
+ *       order they are defined), generated from the seed, strictly increasing in creation order
+ *       within a type.</li>
+ *   <li><b>Stamps</b>: every change stamps the record with {@code clock.instant()} truncated to
+ *       whole seconds, as {@code SystemModstamp}; all records of one write batch share a stamp.
+ *       Many records therefore share one stamp, and {@link #insertLate}/{@link #updateLate} make a
+ *       record visible with a stamp older than records already read.</li>
+ *   <li><b>Change stream</b> ({@code queryAll} ordered by {@code SystemModstamp, Id}): pages in
+ *       (stamp, id) order strictly after the cursor, including recycle-bin rows with
+ *       {@code deleted=true} (merge losers carry {@code MasterRecordId}). Only requested fields
+ *       that the integration user can read are returned; requested fields that are unknown,
+ *       hidden or compound are left out silently. Each page read counts one call
+ *       ({@value #OP_READ_PAGE}).</li>
+ *   <li><b>Recycle bin</b>: deleted records stay (flagged) for {@link Builder#recycleBinRetention}
+ *       (15 days by default) measured on the clock, then are purged; {@link #deletedSince} reports
+ *       deletions still in the bin, with {@code earliestDateAvailable} after the newest purged
+ *       deletion and {@code latestDateCovered} at most "now".</li>
+ *   <li><b>Writes</b> ({@link #write}, sObject Collections with {@code allOrNone=false}): Lead,
+ *       Contact, Campaign and CampaignMember only, at most {@link #maxWriteBatch()} per call, one
+ *       result per record. Rejections carry Salesforce status codes: {@code INVALID_FIELD},
+ *       {@code INVALID_FIELD_FOR_INSERT_UPDATE}, {@code INVALID_TYPE_ON_FIELD_IN_RECORD},
+ *       {@code STRING_TOO_LONG}, {@code REQUIRED_FIELD_MISSING} (Lead needs LastName and Company,
+ *       Contact LastName, Campaign Name, CampaignMember CampaignId and LeadId or ContactId),
+ *       {@code INVALID_CROSS_REFERENCE_KEY}, {@code MALFORMED_ID}, {@code FIELD_INTEGRITY_EXCEPTION},
+ *       {@code ENTITY_IS_DELETED} (deleted or merged away), {@code DUPLICATE_VALUE} (a person
+ *       already in the campaign), {@code UNABLE_TO_LOCK_ROW} (retriable, see {@link #lockRecord}),
+ *       {@code CANNOT_UPDATE_CONVERTED_LEAD}, and whatever {@link #addValidationRule} and
+ *       {@link #addDuplicateRule} say. A write to a converted lead is redirected to its contact
+ *       (unless {@link Builder#redirectConvertedLeadWrites(boolean)} is off).</li>
+ *   <li><b>CRM-user edits</b> ({@link #insert}, {@link #update}, {@link #delete}, …, conversion
+ *       and merge): what a salesperson does; they bump stamps, skip validation rules and are never
+ *       counted as calls. Checkboxes are never null (an empty checkbox is false); a Lead gets
+ *       {@code Status="Open - Not Contacted"} and a CampaignMember {@code Status="Sent"} when
+ *       created without one.</li>
+ *   <li><b>Faults</b> ({@link #faults()}): seeded failures, quota exhaustion and latency on the
+ *       {@link CrmSource} operations.</li>
+ * </ul>
+ *
+ * <p>Describe lists the schema's fields without {@code Id}, {@code IsDeleted} and
+ * {@code SystemModstamp}, which travel in {@link SyncRecord} itself. Stamps must lie between 1970
+ * and 2106 (a clock outside that range fails the edit with {@link IllegalStateException}).
+ *
+ * <p>Memory is kept lean so a million records fit a small heap: no object per record (about 20
+ * bytes of index per record) plus its field values, encoded compactly, with values repeated
+ * across records (picklists, names, companies, owners, e-mail domains) stored once per field.
+ * A million leads of the benchmark's realistic 31-field shape hold about 125 MB of live heap.
+ * Reads build each {@link SyncRecord} on demand.
+ */
+public final class InMemoryCrm implements CrmSource {
+
+    /** Operation {@value}: {@link #describe}. */
+    public static final String OP_DESCRIBE = "describe";
+    /** Operation {@value}: {@link #availableTypes}. */
+    public static final String OP_AVAILABLE_TYPES = "availableTypes";
+    /** Operation {@value}: one page read of an {@link #openChanges} stream ({@code openChanges} is an alias in {@link Faults}). */
+    public static final String OP_READ_PAGE = "readPage";
+    /** Operation {@value}: {@link #deletedSince}. */
+    public static final String OP_DELETED_SINCE = "deletedSince";
+    /** Operation {@value}: {@link #fetch}. */
+    public static final String OP_FETCH = "fetch";
+    /** Operation {@value}: {@link #write}. */
+    public static final String OP_WRITE = "write";
+    /** Every operation name: the keys of {@link #callCounts()} and the names {@link Faults} accepts. */
+    public static final Set<String> OPERATIONS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+            OP_DESCRIBE, OP_AVAILABLE_TYPES, OP_READ_PAGE, OP_DELETED_SINCE, OP_FETCH, OP_WRITE)));
+
+    /** Default {@link #maxPageSize()}: Salesforce's query batch size. */
+    public static final int DEFAULT_MAX_PAGE_SIZE = 2_000;
+    /** Default {@link #maxWriteBatch()}: Salesforce's sObject Collections limit. */
+    public static final int DEFAULT_MAX_WRITE_BATCH = 200;
+    /** Default recycle-bin retention: Salesforce's 15 days. */
+    public static final Duration DEFAULT_RECYCLE_BIN_RETENTION = Duration.ofDays(15);
+
+    private static final String MASTER = SyncRecord.MASTER_RECORD_ID;
+
+    private final Clock clock;
+    private final int maxPageSize;
+    private final int maxWriteBatch;
+    private final long retentionSeconds;
+    private final Sleeper sleeper;
+    private final boolean redirectConvertedLeadWrites;
+    private final long seed;
+    private final String pod;
+    private final Faults faults;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<ObjectType, TypeState> types = new LinkedHashMap<>();
+    private final Map<String, TypeState> byPrefix = new HashMap<>();
+    private int customTypes;
+    private final Map<ObjectType, List<Rule>> validationRules = new HashMap<>();
+    private final Map<ObjectType, List<String>> duplicateRules = new HashMap<>();
+    private final Map<CrmId, Integer> lockedRows = new HashMap<>();
+    private final Map<String, AtomicLong> calls = new LinkedHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private InMemoryCrm(Builder b) {
+        this.clock = b.clock;
+        this.maxPageSize = b.maxPageSize;
+        this.maxWriteBatch = b.maxWriteBatch;
+        this.retentionSeconds = b.recycleBinRetention.getSeconds();
+        this.sleeper = b.sleeper;
+        this.redirectConvertedLeadWrites = b.redirectConvertedLeadWrites;
+        this.seed = b.seed;
+        Random r = new Random(b.seed);
+        this.pod = "" + TypeState.BASE62.charAt(1 + r.nextInt(9)) + TypeState.BASE62.charAt(36 + r.nextInt(26));
+        this.faults = new Faults(new Random(b.seed * 31 + 7));
+        for (String op : OPERATIONS) {
+            calls.put(op, new AtomicLong());
+        }
+        for (ObjectType t : ObjectType.STANDARD) {
+            TypeState s = newType(t, StandardSchemas.KEY_PREFIX.get(t.apiName()));
+            StandardSchemas.fieldsOf(t).forEach(s::addSlot);
+        }
+    }
+
+    /** @return a builder with Salesforce's defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private TypeState newType(ObjectType t, String prefix) {
+        TypeState s = new TypeState(t, prefix, pod, seed);
+        types.put(t, s);
+        byPrefix.put(prefix, s);
+        return s;
+    }
+
+    // =========================================================================================
+    // Builder, Sleeper, Conversion
+    // =========================================================================================
+
+    /** Builds an {@link InMemoryCrm}; every setter validates at once. Not thread-safe. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private long seed = 42L;
+        private int maxPageSize = DEFAULT_MAX_PAGE_SIZE;
+        private int maxWriteBatch = DEFAULT_MAX_WRITE_BATCH;
+        private Duration recycleBinRetention = DEFAULT_RECYCLE_BIN_RETENTION;
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private boolean redirectConvertedLeadWrites = true;
+
+        private Builder() {
+        }
+
+        /** @param clock where stamps and "now" come from (default the system UTC clock) @return this */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @param seed seeds id generation and fault randomness (default 42) @return this */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param maxPageSize the largest page a read returns, 1 to {@link ChangeQuery#MAX_PAGE_SIZE} (default 2,000)
+         * @return this
+         */
+        public Builder maxPageSize(int maxPageSize) {
+            if (maxPageSize < 1 || maxPageSize > ChangeQuery.MAX_PAGE_SIZE) {
+                throw new IllegalArgumentException("maxPageSize must be between 1 and "
+                        + ChangeQuery.MAX_PAGE_SIZE + ", was " + maxPageSize);
+            }
+            this.maxPageSize = maxPageSize;
+            return this;
+        }
+
+        /** @param maxWriteBatch the largest write batch, at least 1 (default 200) @return this */
+        public Builder maxWriteBatch(int maxWriteBatch) {
+            if (maxWriteBatch < 1) {
+                throw new IllegalArgumentException("maxWriteBatch must be at least 1, was " + maxWriteBatch);
+            }
+            this.maxWriteBatch = maxWriteBatch;
+            return this;
+        }
+
+        /**
+         * @param retention how long deleted records stay in the recycle bin, at least one second (default 15 days)
+         * @return this
+         */
+        public Builder recycleBinRetention(Duration retention) {
+            Objects.requireNonNull(retention, "recycleBinRetention");
+            if (retention.getSeconds() < 1) {
+                throw new IllegalArgumentException("recycleBinRetention must be at least 1 second, was " + retention);
+            }
+            this.recycleBinRetention = retention;
+            return this;
+        }
+
+        /**
+         * @param sleeper how injected latency is spent (default {@link Sleeper#SYSTEM}); tests pass
+         *     one that advances a {@link ManualClock} or records the delay
+         * @return this
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * @param redirect true (default) to apply an API write aimed at a converted lead to its contact;
+         *     false to reject it with {@code CANNOT_UPDATE_CONVERTED_LEAD}, as Salesforce itself does
+         * @return this
+         */
+        public Builder redirectConvertedLeadWrites(boolean redirect) {
+            this.redirectConvertedLeadWrites = redirect;
+            return this;
+        }
+
+        /** @return a new CRM holding no records */
+        public InMemoryCrm build() {
+            return new InMemoryCrm(this);
+        }
+    }
+
+    /**
+     * The outcome of {@link #convertLead}.
+     *
+     * @param leadId the converted lead (now read-only, {@code IsConverted=true})
+     * @param contactId the contact it became (new, or the existing one given)
+     * @param accountId the contact's account
+     * @param newContact true if the conversion created the contact
+     */
+    public record Conversion(CrmId leadId, CrmId contactId, CrmId accountId, boolean newContact) {
+        /** Checks nulls. */
+        public Conversion {
+            Objects.requireNonNull(leadId, "leadId");
+            Objects.requireNonNull(contactId, "contactId");
+            Objects.requireNonNull(accountId, "accountId");
+        }
+    }
+
+    private record Rule(String code, String message, Predicate<Map<String, FieldValue>> rejects) {
+    }
+
+    // =========================================================================================
+    // Schema administration
+    // =========================================================================================
+
+    /**
+     * Defines a custom object type, or replaces a type's schema (fields keeping their name and
+     * type keep their values).
+     *
+     * @param type the type
+     * @param fields its fields, in describe order (a field with {@code readable=false} is hidden)
+     */
+    public void defineType(ObjectType type, List<FieldSchema> fields) {
+        Objects.requireNonNull(type, "type");
+        List<FieldSchema> copy = List.copyOf(fields);
+        Set<String> names = new HashSet<>();
+        for (FieldSchema f : copy) {
+            if (!names.add(f.name())) {
+                throw new IllegalArgumentException("duplicate field '" + f.name() + "' in definition of " + type);
+            }
+            checkFieldName(type, f.name());
+        }
+        locked(() -> {
+            TypeState s = types.get(type);
+            if (s == null) {
+                int i = 33 + customTypes++;
+                String prefix = "a" + TypeState.BASE62.charAt(i / 62) + TypeState.BASE62.charAt(i % 62);
+                s = newType(type, prefix);
+            }
+            s.redefine(copy);
+        });
+    }
+
+    private static void checkFieldName(ObjectType type, String name) {
+        if (name.equals("Id") || name.equals("IsDeleted") || name.equals("SystemModstamp")) {
+            throw new IllegalArgumentException("field '" + name + "' of " + type
+                    + " is implicit (it travels in SyncRecord itself) and cannot be defined");
+        }
+    }
+
+    /**
+     * Adds a field to a type (schema drift); existing records have it empty.
+     *
+     * @param type the type
+     * @param field the new field
+     */
+    public void addField(ObjectType type, FieldSchema field) {
+        Objects.requireNonNull(field, "field");
+        checkFieldName(type, field.name());
+        locked(() -> state(type).addSlot(field));
+    }
+
+    /**
+     * Removes a field and its values.
+     *
+     * @param type the type
+     * @param field the field's API name
+     */
+    public void removeField(ObjectType type, String field) {
+        Objects.requireNonNull(field, "field");
+        locked(() -> state(type).removeSlot(field));
+    }
+
+    /**
+     * Hides a field from the integration user (field-level security): describe leaves it out,
+     * reads never return it, writes to it are rejected with {@code INVALID_FIELD}.
+     *
+     * @param type the type
+     * @param field the field's API name
+     */
+    public void hideField(ObjectType type, String field) {
+        setHidden(type, field, true);
+    }
+
+    /**
+     * Makes a hidden field readable again.
+     *
+     * @param type the type
+     * @param field the field's API name
+     */
+    public void showField(ObjectType type, String field) {
+        setHidden(type, field, false);
+    }
+
+    private void setHidden(ObjectType type, String field, boolean hidden) {
+        Objects.requireNonNull(field, "field");
+        locked(() -> {
+            Slot s = state(type).slot(field);
+            if (s == null) {
+                throw new IllegalArgumentException("no field '" + field + "' on " + type);
+            }
+            s.hidden = hidden;
+        });
+    }
+
+    /**
+     * Hides a whole type from the integration user: it leaves {@link #availableTypes()},
+     * {@link #describe} returns empty, and reads and writes fail with {@code INVALID_TYPE}.
+     *
+     * @param type the type
+     */
+    public void hideType(ObjectType type) {
+        locked(() -> state(type).hidden = true);
+    }
+
+    /** @param type a hidden type to make queryable again */
+    public void showType(ObjectType type) {
+        locked(() -> state(type).hidden = false);
+    }
+
+    /**
+     * The key prefix of a type's ids: Salesforce's for the standard types ({@code 00Q} Lead, …),
+     * {@code a0X}, {@code a0Y}, … for custom objects in the order they were defined.
+     *
+     * @param type the type
+     * @return its 3-character prefix, or empty if the type is not defined
+     */
+    public Optional<String> keyPrefix(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return locked(() -> Optional.ofNullable(types.get(type)).map(t -> t.prefix));
+    }
+
+    /**
+     * The administrator's view of a type's schema: every field, hidden ones with {@code readable=false}.
+     *
+     * @param type the type
+     * @return its schema, or empty if the type is not defined
+     */
+    public Optional<ObjectSchema> schema(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return locked(() -> {
+            TypeState s = types.get(type);
+            if (s == null) {
+                return Optional.empty();
+            }
+            List<FieldSchema> fields = new ArrayList<>();
+            for (Slot slot : s.describeOrder()) {
+                FieldSchema f = slot.schema;
+                fields.add(slot.hidden == !f.readable() ? f : new FieldSchema(f.name(), f.type(), !slot.hidden,
+                        f.createable(), f.updateable(), f.calculated(), f.length(), f.referenceTo()));
+            }
+            return Optional.of(new ObjectSchema(type, fields, !s.hidden, type.isBidirectional(),
+                    type.isBidirectional()));
+        });
+    }
+
+    // =========================================================================================
+    // CRM-user edits
+    // =========================================================================================
+
+    /**
+     * Creates a record as a CRM user would (no validation rules; field names, types and lengths
+     * are checked; hidden, read-only and system fields may be set).
+     *
+     * @param type the type
+     * @param fields the values
+     * @return the new record's id
+     * @throws IllegalArgumentException for an unknown type or field, a value of the wrong type or too long
+     */
+    public CrmId insert(ObjectType type, Map<String, FieldValue> fields) {
+        Objects.requireNonNull(fields, "fields");
+        return locked(() -> insertAt(state(type), fields, now()));
+    }
+
+    /**
+     * Creates a record that becomes visible late: its stamp is the given (older) instant, as if
+     * its transaction had committed after records with later stamps were already read.
+     *
+     * @param type the type
+     * @param fields the values
+     * @param stamp its stamp (truncated to whole seconds), not after now
+     * @return the new record's id
+     */
+    public CrmId insertLate(ObjectType type, Map<String, FieldValue> fields, Instant stamp) {
+        Objects.requireNonNull(fields, "fields");
+        return locked(() -> insertAt(state(type), fields, lateStamp(stamp)));
+    }
+
+    private CrmId insertAt(TypeState t, Map<String, FieldValue> fields, long stamp) {
+        FieldValue[] values = new FieldValue[t.slots.size()];
+        applyDefaults(t, values);
+        patchAdmin(t, values, fields);
+        return t.idOf(t.create(stamp, values));
+    }
+
+    /**
+     * Changes fields of a live record as a CRM user would, bumping its stamp.
+     *
+     * @param type the type
+     * @param id the record
+     * @param fields the values to change (a patch)
+     * @throws IllegalArgumentException for an unknown record or field or a bad value
+     * @throws IllegalStateException if the record is deleted or a converted (read-only) lead
+     */
+    public void update(ObjectType type, CrmId id, Map<String, FieldValue> fields) {
+        Objects.requireNonNull(fields, "fields");
+        locked(() -> updateAt(state(type), id, fields, now()));
+    }
+
+    /**
+     * Changes a record so that the change becomes visible late, with an older stamp.
+     *
+     * @param type the type
+     * @param id the record
+     * @param fields the values to change
+     * @param stamp its new stamp (truncated to whole seconds), not after now
+     */
+    public void updateLate(ObjectType type, CrmId id, Map<String, FieldValue> fields, Instant stamp) {
+        Objects.requireNonNull(fields, "fields");
+        locked(() -> updateAt(state(type), id, fields, lateStamp(stamp)));
+    }
+
+    private void updateAt(TypeState t, CrmId id, Map<String, FieldValue> fields, long stamp) {
+        int r = live(t, id);
+        FieldValue[] values = t.values(r);
+        if (isConverted(t, values)) {
+            throw new IllegalStateException("lead " + id + " is converted and read-only");
+        }
+        patchAdmin(t, values, fields);
+        t.store(r, values);
+        t.restamp(r, stamp);
+    }
+
+    /**
+     * Changes a calculated (formula or roll-up) field's value without bumping the record's stamp,
+     * as Salesforce does when a formula's inputs on another record change.
+     *
+     * @param type the type
+     * @param id the record (deleted ones too)
+     * @param field a field with {@code calculated=true}
+     * @param value its new value
+     */
+    public void setCalculated(ObjectType type, CrmId id, String field, FieldValue value) {
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(value, "value");
+        locked(() -> {
+            TypeState t = state(type);
+            int r = existing(t, id);
+            Slot s = t.slot(field);
+            if (s == null || !s.schema.calculated()) {
+                throw new IllegalArgumentException("field '" + field + "' of " + type + " is not a calculated field");
+            }
+            FieldValue[] values = t.values(r);
+            patchAdmin(t, values, Map.of(field, value));
+            t.store(r, values);
+        });
+    }
+
+    /**
+     * Deletes a live record to the recycle bin: flagged deleted, stamp bumped. Campaign members
+     * of a deleted lead, contact or campaign go with it, as in Salesforce.
+     *
+     * @param type the type
+     * @param id the record
+     * @throws IllegalStateException if already deleted
+     */
+    public void delete(ObjectType type, CrmId id) {
+        locked(() -> {
+            TypeState t = state(type);
+            int r = live(t, id);
+            long now = now();
+            t.markDeleted(r, now);
+            cascadeDelete(type, id, now);
+        });
+    }
+
+    private void cascadeDelete(ObjectType type, CrmId id, long now) {
+        String field = switch (type.apiName()) {
+            case "Lead" -> "LeadId";
+            case "Contact" -> "ContactId";
+            case "Campaign" -> "CampaignId";
+            default -> null;
+        };
+        if (field == null) {
+            return;
+        }
+        TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
+        Slot s = members.slot(field);
+        if (s == null) {
+            return;
+        }
+        FieldValue ref = FieldValue.ref(id);
+        for (int m = 0, n = members.handles(); m < n; m++) {
+            if (!members.purged(m) && !members.deleted(m) && ref.equals(members.values(m)[s.index])) {
+                members.markDeleted(m, now);
+            }
+        }
+    }
+
+    /**
+     * Restores a record from the recycle bin (stamp bumped). Campaign members deleted with it come back.
+     *
+     * @param type the type
+     * @param id the record
+     * @throws IllegalStateException if not in the recycle bin (or merged away)
+     */
+    public void undelete(ObjectType type, CrmId id) {
+        locked(() -> {
+            TypeState t = state(type);
+            int r = existing(t, id);
+            if (!t.deleted(r)) {
+                throw new IllegalStateException(type + " " + id + " is not deleted");
+            }
+            Slot master = t.slot(MASTER);
+            if (master != null && t.values(r)[master.index] != null) {
+                throw new IllegalStateException(type + " " + id + " was merged away and cannot be undeleted");
+            }
+            long deletedAt = t.stamp(r);
+            long now = now();
+            t.markUndeleted(r, now);
+            restoreMembers(type, id, deletedAt, now);
+        });
+    }
+
+    private void restoreMembers(ObjectType type, CrmId id, long deletedAt, long now) {
+        String field = switch (type.apiName()) {
+            case "Lead" -> "LeadId";
+            case "Contact" -> "ContactId";
+            case "Campaign" -> "CampaignId";
+            default -> null;
+        };
+        if (field == null) {
+            return;
+        }
+        TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
+        Slot s = members.slot(field);
+        if (s == null) {
+            return;
+        }
+        FieldValue ref = FieldValue.ref(id);
+        for (int m = 0, n = members.handles(); m < n; m++) {
+            if (!members.purged(m) && members.deleted(m) && members.stamp(m) == deletedAt
+                    && ref.equals(members.values(m)[s.index])) {
+                members.markUndeleted(m, now);
+            }
+        }
+    }
+
+    /** Empties the recycle bin of every type now (as an administrator, or expiry, would). */
+    public void purgeRecycleBin() {
+        locked(() -> {
+            for (TypeState t : types.values()) {
+                List<Integer> gone = new ArrayList<>();
+                while (!t.bin.isEmpty()) {
+                    BinEntry e = t.bin.poll();
+                    if (t.current(e)) {
+                        gone.add(e.handle());
+                    }
+                }
+                t.purge(gone);
+            }
+        });
+    }
+
+    /**
+     * Converts a lead, as Salesforce's convertLead does. The lead stays, read-only, with
+     * {@code IsConverted=true}, {@code ConvertedContactId}, {@code ConvertedAccountId} and
+     * {@code ConvertedDate}. Without an existing contact, a new Account (from Company) and a new
+     * Contact (from the person fields) are created; with one, its empty fields are filled from the
+     * lead. The lead's campaign memberships get the contact's id.
+     *
+     * @param leadId a live, unconverted lead
+     * @param existingContactOrNull a live contact to convert into, or null for a new one
+     * @return the conversion
+     */
+    public Conversion convertLead(CrmId leadId, CrmId existingContactOrNull) {
+        Objects.requireNonNull(leadId, "leadId");
+        return locked(() -> {
+            TypeState leads = state(ObjectType.LEAD);
+            TypeState contacts = state(ObjectType.CONTACT);
+            TypeState accounts = state(ObjectType.ACCOUNT);
+            int lead = live(leads, leadId);
+            FieldValue[] lv = leads.values(lead);
+            if (isConverted(leads, lv)) {
+                throw new IllegalStateException("lead " + leadId + " is already converted");
+            }
+            long now = now();
+            CrmId contactId;
+            CrmId accountId = null;
+            boolean newContact = existingContactOrNull == null;
+            if (newContact) {
+                Map<String, FieldValue> acc = new HashMap<>();
+                StandardSchemas.LEAD_TO_ACCOUNT.forEach((from, to) -> copy(leads, lv, from, accounts, to, acc));
+                if (get(acc, "Name").isBlank()) {
+                    acc.put("Name", get(leads, lv, "LastName"));
+                }
+                accountId = insertAt(accounts, acc, now);
+                Map<String, FieldValue> con = new HashMap<>();
+                StandardSchemas.LEAD_TO_CONTACT.forEach(f -> copy(leads, lv, f, contacts, f, con));
+                StandardSchemas.LEAD_TO_CONTACT_ADDRESS.forEach((from, to) -> copy(leads, lv, from, contacts, to, con));
+                if (contacts.slot("AccountId") != null) {
+                    con.put("AccountId", FieldValue.ref(accountId));
+                }
+                contactId = insertAt(contacts, con, now);
+            } else {
+                contactId = existingContactOrNull;
+                int c = live(contacts, contactId);
+                FieldValue[] cv = contacts.values(c);
+                Map<String, FieldValue> fill = new HashMap<>();
+                StandardSchemas.LEAD_TO_CONTACT.forEach(f -> copy(leads, lv, f, contacts, f, fill));
+                StandardSchemas.LEAD_TO_CONTACT_ADDRESS.forEach((from, to) -> copy(leads, lv, from, contacts, to, fill));
+                fill.keySet().removeIf(f -> !get(contacts, cv, f).isBlank());
+                FieldValue acc = get(contacts, cv, "AccountId");
+                if (acc instanceof FieldValue.Ref ref) {
+                    accountId = ref.id();
+                } else {
+                    Map<String, FieldValue> a = new HashMap<>();
+                    StandardSchemas.LEAD_TO_ACCOUNT.forEach((from, to) -> copy(leads, lv, from, accounts, to, a));
+                    if (get(a, "Name").isBlank()) {
+                        a.put("Name", get(leads, lv, "LastName"));
+                    }
+                    accountId = insertAt(accounts, a, now);
+                    if (contacts.slot("AccountId") != null) {
+                        fill.put("AccountId", FieldValue.ref(accountId));
+                    }
+                }
+                patchAdmin(contacts, cv, fill);
+                contacts.store(c, cv);
+                contacts.restamp(c, now);
+            }
+            Map<String, FieldValue> conv = new HashMap<>();
+            conv.put(SyncRecord.IS_CONVERTED, FieldValue.bool(true));
+            conv.put(SyncRecord.CONVERTED_CONTACT_ID, FieldValue.ref(contactId));
+            conv.put(SyncRecord.CONVERTED_ACCOUNT_ID, FieldValue.ref(accountId));
+            conv.put("ConvertedDate", FieldValue.date(LocalDate.ofInstant(Instant.ofEpochSecond(now), ZoneOffset.UTC)));
+            conv.keySet().removeIf(f -> leads.slot(f) == null);
+            patchAdmin(leads, lv, conv);
+            leads.store(lead, lv);
+            leads.restamp(lead, now);
+            // campaign members keep LeadId and gain ContactId
+            TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
+            Slot leadSlot = members.slot("LeadId");
+            Slot contactSlot = members.slot("ContactId");
+            if (leadSlot != null && contactSlot != null) {
+                FieldValue ref = FieldValue.ref(leadId);
+                for (int m = 0, n = members.handles(); m < n; m++) {
+                    if (members.purged(m) || members.deleted(m)) {
+                        continue;
+                    }
+                    FieldValue[] mv = members.values(m);
+                    if (ref.equals(mv[leadSlot.index]) && mv[contactSlot.index] == null) {
+                        mv[contactSlot.index] = FieldValue.ref(contactId);
+                        members.store(m, mv);
+                        members.restamp(m, now);
+                    }
+                }
+            }
+            return new Conversion(leadId, contactId, accountId, newContact);
+        });
+    }
+
+    private static void copy(TypeState from, FieldValue[] fv, String fromField, TypeState to, String toField,
+                             Map<String, FieldValue> into) {
+        Slot s = from.slot(fromField);
+        Slot d = to.slot(toField);
+        if (s == null || d == null) {
+            return;
+        }
+        FieldValue v = fv[s.index];
+        if (v != null && !v.isNull() && d.schema.type().accepts(v)) {
+            into.put(toField, v);
+        }
+    }
+
+    /**
+     * Merges records as Salesforce's merge does: the losers (at most two) are deleted with
+     * {@code MasterRecordId} set to the master and go to the recycle bin; records referring to a
+     * loser (campaign members, contact roles, activities, converted leads, …) are re-pointed to the
+     * master, except a campaign member that would duplicate one of the master's, which is deleted.
+     * Every touched record's stamp is bumped. The master keeps its own values.
+     *
+     * @param type Lead, Contact or Account
+     * @param master the surviving live record
+     * @param losers one or two other live records
+     */
+    public void merge(ObjectType type, CrmId master, List<CrmId> losers) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(master, "master");
+        List<CrmId> lost = List.copyOf(losers);
+        if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT) && !type.equals(ObjectType.ACCOUNT)) {
+            throw new IllegalArgumentException("merge supports Lead, Contact and Account, not " + type);
+        }
+        if (lost.isEmpty() || lost.size() > 2) {
+            throw new IllegalArgumentException("merge takes one or two losers, got " + lost.size());
+        }
+        if (new HashSet<>(lost).size() != lost.size() || lost.contains(master)) {
+            throw new IllegalArgumentException("merge losers must be distinct and differ from the master " + master
+                    + ": " + lost);
+        }
+        locked(() -> {
+            TypeState t = state(type);
+            int m = live(t, master);
+            List<Integer> loserRecs = new ArrayList<>();
+            for (CrmId id : lost) {
+                loserRecs.add(live(t, id));
+            }
+            if (type.equals(ObjectType.LEAD)) {
+                for (int i = 0; i < lost.size(); i++) {
+                    if (isConverted(t, t.values(loserRecs.get(i)))) {
+                        throw new IllegalStateException("converted lead " + lost.get(i) + " cannot be merged");
+                    }
+                }
+                if (isConverted(t, t.values(m))) {
+                    throw new IllegalStateException("converted lead " + master + " cannot be merged");
+                }
+            }
+            long now = now();
+            Slot ms = t.slot(MASTER);
+            for (int r : loserRecs) {
+                if (ms != null) {
+                    FieldValue[] v = t.values(r);
+                    v[ms.index] = FieldValue.ref(master);
+                    t.store(r, v);
+                }
+                t.markDeleted(r, now);
+            }
+            t.restamp(m, now);
+            repoint(type, new HashSet<>(lost), master, now);
+        });
+    }
+
+    private void repoint(ObjectType type, Set<CrmId> losers, CrmId master, long now) {
+        Set<FieldValue> loserRefs = new HashSet<>();
+        losers.forEach(id -> loserRefs.add(FieldValue.ref(id)));
+        FieldValue masterRef = FieldValue.ref(master);
+        for (TypeState t : types.values()) {
+            List<Slot> refSlots = new ArrayList<>();
+            for (Slot s : t.activeSlots()) {
+                if (s.schema.type() == FieldType.REFERENCE && !s.name().equals(MASTER)
+                        && (s.schema.referenceTo().isEmpty() || s.schema.referenceTo().contains(type.apiName()))) {
+                    refSlots.add(s);
+                }
+            }
+            if (refSlots.isEmpty()) {
+                continue;
+            }
+            boolean members = t.type.equals(ObjectType.CAMPAIGN_MEMBER);
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (t.purged(r) || t.deleted(r)) {
+                    continue;
+                }
+                FieldValue[] v = t.values(r);
+                boolean changed = false;
+                for (Slot s : refSlots) {
+                    if (v[s.index] != null && loserRefs.contains(v[s.index])) {
+                        v[s.index] = masterRef;
+                        changed = true;
+                    }
+                }
+                if (!changed) {
+                    continue;
+                }
+                if (members && duplicateMember(t, r, v)) {
+                    t.markDeleted(r, now);
+                } else {
+                    t.store(r, v);
+                    t.restamp(r, now);
+                }
+            }
+        }
+    }
+
+    /** @return true if another live member has the same campaign and the same lead or contact */
+    /** @param self the member's own handle, or -1 for a new one */
+    private boolean duplicateMember(TypeState t, int self, FieldValue[] v) {
+        Slot camp = t.slot("CampaignId");
+        Slot lead = t.slot("LeadId");
+        Slot contact = t.slot("ContactId");
+        if (camp == null || v[camp.index] == null) {
+            return false;
+        }
+        for (int r = 0, n = t.handles(); r < n; r++) {
+            if (r == self || t.purged(r) || t.deleted(r)) {
+                continue;
+            }
+            FieldValue[] o = t.values(r);
+            if (!v[camp.index].equals(o[camp.index])) {
+                continue;
+            }
+            if (lead != null && v[lead.index] != null && v[lead.index].equals(o[lead.index])) {
+                return true;
+            }
+            if (contact != null && v[contact.index] != null && v[contact.index].equals(o[contact.index])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // =========================================================================================
+    // Admin views
+    // =========================================================================================
+
+    /**
+     * The administrator's view of one record: every non-empty field (hidden ones included),
+     * deleted records included (flagged).
+     *
+     * @param type the type
+     * @param id the record
+     * @return the record, or empty if unknown or purged
+     */
+    public Optional<SyncRecord> get(ObjectType type, CrmId id) {
+        Objects.requireNonNull(id, "id");
+        return locked(() -> {
+            TypeState t = state(type);
+            int r = t.find(id);
+            return r < 0 ? Optional.empty() : Optional.of(adminView(t, r));
+        });
+    }
+
+    /**
+     * @param type the type
+     * @return the administrator's view of every live (not deleted) record, in id order
+     */
+    public List<SyncRecord> records(ObjectType type) {
+        return locked(() -> {
+            TypeState t = state(type);
+            List<SyncRecord> out = new ArrayList<>(t.liveCount);
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (!t.purged(r) && !t.deleted(r)) {
+                    out.add(adminView(t, r));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** @param type the type @return how many live (not deleted) records it has */
+    public long count(ObjectType type) {
+        return locked(() -> (long) state(type).liveCount);
+    }
+
+    private SyncRecord adminView(TypeState t, int r) {
+        FieldValue[] v = t.values(r);
+        Map<String, FieldValue> m = new HashMap<>();
+        for (Slot s : t.activeSlots()) {
+            if (v[s.index] != null) {
+                m.put(s.name(), v[s.index]);
+            }
+        }
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(t.stamp(r)), t.deleted(r));
+    }
+
+    // =========================================================================================
+    // Rules
+    // =========================================================================================
+
+    /**
+     * Adds a rule that rejects API writes ({@link #write}) of a type, as a Salesforce validation
+     * rule (code {@code FIELD_CUSTOM_VALIDATION_EXCEPTION}) or duplicate rule
+     * ({@code DUPLICATES_DETECTED}) does. CRM-user edits are not checked.
+     *
+     * @param type the type
+     * @param code the status code of the rejection
+     * @param message its message
+     * @param rejects given the record's values as they would be after the write (non-empty fields
+     *     only), true to reject it
+     */
+    public void addValidationRule(ObjectType type, String code, String message,
+                                  Predicate<Map<String, FieldValue>> rejects) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(rejects, "rejects");
+        if (code.isBlank()) {
+            throw new IllegalArgumentException("rule code must not be blank");
+        }
+        locked(() -> validationRules.computeIfAbsent(type, k -> new ArrayList<>())
+                .add(new Rule(code, message, rejects)));
+    }
+
+    /**
+     * Adds a duplicate rule: an API write is rejected with {@code DUPLICATES_DETECTED} when another
+     * live record of the type has the same non-blank value in the field (text compared ignoring
+     * case). Costs a scan of the type per write.
+     *
+     * @param type the type
+     * @param field the matching field
+     */
+    public void addDuplicateRule(ObjectType type, String field) {
+        Objects.requireNonNull(field, "field");
+        locked(() -> {
+            if (state(type).slot(field) == null) {
+                throw new IllegalArgumentException("no field '" + field + "' on " + type);
+            }
+            duplicateRules.computeIfAbsent(type, k -> new ArrayList<>()).add(field);
+        });
+    }
+
+    /** Removes every validation rule, duplicate rule and row lock. */
+    public void clearRules() {
+        locked(() -> {
+            validationRules.clear();
+            duplicateRules.clear();
+            lockedRows.clear();
+        });
+    }
+
+    /**
+     * Locks a record: its next {@code times} API writes fail with {@code UNABLE_TO_LOCK_ROW}
+     * (retriable), as when another transaction holds the row.
+     *
+     * @param id the record
+     * @param times how many writes fail, at least 1
+     */
+    public void lockRecord(CrmId id, int times) {
+        Objects.requireNonNull(id, "id");
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1, was " + times);
+        }
+        locked(() -> lockedRows.merge(id, times, Integer::sum));
+    }
+
+    // =========================================================================================
+    // Faults and call counts
+    // =========================================================================================
+
+    /** @return the fault profile of this CRM's {@link CrmSource} operations */
+    public Faults faults() {
+        return faults;
+    }
+
+    @Override
+    public Map<String, Long> callCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        calls.forEach((k, v) -> out.put(k, v.get()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * A seeded fault profile for the {@link CrmSource} operations ({@link InMemoryCrm#OPERATIONS};
+     * {@code "openChanges"} is accepted as an alias of {@value InMemoryCrm#OP_READ_PAGE}).
+     * Retriable faults throw {@link RetriableSyncException}, fatal ones {@link SyncException},
+     * a spent quota {@link QuotaExceededException}. Thread-safe.
+     */
+    public static final class Faults {
+        private final Random random;
+        private final Map<String, Deque<Boolean>> next = new HashMap<>();
+        private final Map<String, double[]> rates = new HashMap<>();
+        private final Map<String, Duration> latency = new HashMap<>();
+        private Duration allLatency = Duration.ZERO;
+        private long quotaLeft = -1;
+
+        private Faults(Random random) {
+            this.random = random;
+        }
+
+        private static String op(String operation) {
+            Objects.requireNonNull(operation, "operation");
+            String op = operation.equals("openChanges") ? OP_READ_PAGE : operation;
+            if (!OPERATIONS.contains(op)) {
+                throw new IllegalArgumentException("unknown operation '" + operation + "': expected one of "
+                        + OPERATIONS + " or openChanges");
+            }
+            return op;
+        }
+
+        /**
+         * Makes the next {@code n} calls of an operation fail.
+         *
+         * @param operation the operation name
+         * @param n how many calls, at least 1
+         * @param retriable true for {@link RetriableSyncException}, false for a fatal {@link SyncException}
+         * @return this
+         */
+        public synchronized Faults failNext(String operation, int n, boolean retriable) {
+            String op = op(operation);
+            if (n < 1) {
+                throw new IllegalArgumentException("n must be at least 1, was " + n);
+            }
+            Deque<Boolean> q = next.computeIfAbsent(op, k -> new ArrayDeque<>());
+            for (int i = 0; i < n; i++) {
+                q.add(retriable);
+            }
+            return this;
+        }
+
+        /**
+         * Makes a share of an operation's calls fail, drawn from the seeded random.
+         *
+         * @param operation the operation name
+         * @param probability between 0 and 1
+         * @param retriable true for retriable failures
+         * @return this
+         */
+        public synchronized Faults failRate(String operation, double probability, boolean retriable) {
+            String op = op(operation);
+            if (!(probability >= 0 && probability <= 1)) {
+                throw new IllegalArgumentException("probability must be between 0 and 1, was " + probability);
+            }
+            rates.put(op, new double[] {probability, retriable ? 1 : 0});
+            return this;
+        }
+
+        /**
+         * Lets the next {@code calls} calls (of any operation) through, then fails every call with
+         * {@link QuotaExceededException} until {@link #clear()}. Refused calls are not counted.
+         *
+         * @param calls how many more calls are allowed, not negative
+         * @return this
+         */
+        public synchronized Faults quotaExceededAfter(long calls) {
+            if (calls < 0) {
+                throw new IllegalArgumentException("calls must not be negative, was " + calls);
+            }
+            quotaLeft = calls;
+            return this;
+        }
+
+        /**
+         * Adds latency to every call; spent through the builder's {@link Sleeper}.
+         *
+         * @param perCall the added latency, not negative
+         * @return this
+         */
+        public synchronized Faults latency(Duration perCall) {
+            allLatency = checkLatency(perCall);
+            return this;
+        }
+
+        /**
+         * Adds latency to one operation's calls (on top of {@link #latency(Duration)}).
+         *
+         * @param operation the operation name
+         * @param perCall the added latency, not negative
+         * @return this
+         */
+        public synchronized Faults latency(String operation, Duration perCall) {
+            latency.put(op(operation), checkLatency(perCall));
+            return this;
+        }
+
+        private static Duration checkLatency(Duration d) {
+            Objects.requireNonNull(d, "latency");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("latency must not be negative, was " + d);
+            }
+            return d;
+        }
+
+        /** Removes every fault, quota and latency. @return this */
+        public synchronized Faults clear() {
+            next.clear();
+            rates.clear();
+            latency.clear();
+            allLatency = Duration.ZERO;
+            quotaLeft = -1;
+            return this;
+        }
+
+        private record Decision(Duration delay, SyncException failure) {
+        }
+
+        private synchronized Decision admit(String op) {
+            if (quotaLeft == 0) {
+                throw new QuotaExceededException("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded"
+                        + " (injected quota spent, operation " + op + ")");
+            }
+            if (quotaLeft > 0) {
+                quotaLeft--;
+            }
+            Duration delay = allLatency.plus(latency.getOrDefault(op, Duration.ZERO));
+            SyncException failure = null;
+            Deque<Boolean> q = next.get(op);
+            if (q != null && !q.isEmpty()) {
+                failure = fault(op, q.poll());
+            } else {
+                double[] rate = rates.get(op);
+                if (rate != null && random.nextDouble() < rate[0]) {
+                    failure = fault(op, rate[1] > 0);
+                }
+            }
+            return new Decision(delay, failure);
+        }
+
+        private static SyncException fault(String op, boolean retriable) {
+            return retriable
+                    ? new RetriableSyncException("injected retriable fault in " + op + " (SERVER_UNAVAILABLE)")
+                    : new SyncException("injected fatal fault in " + op + " (INVALID_OPERATION)");
+        }
+    }
+
+    /** Counts a call, applies the fault profile; never holds the lock. */
+    private void call(String op) {
+        if (closed.get()) {
+            throw new IllegalStateException("InMemoryCrm is closed");
+        }
+        Faults.Decision d = faults.admit(op);
+        calls.get(op).incrementAndGet();
+        if (!d.delay().isZero()) {
+            try {
+                sleeper.sleep(d.delay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SyncException("interrupted during injected latency of " + op, e);
+            }
+        }
+        if (d.failure() != null) {
+            throw d.failure();
+        }
+    }
+
+    // =========================================================================================
+    // CrmSource
+    // =========================================================================================
+
+    @Override
+    public Set<ObjectType> availableTypes() {
+        call(OP_AVAILABLE_TYPES);
+        return locked(() -> {
+            Set<ObjectType> out = new LinkedHashSet<>();
+            types.forEach((k, v) -> {
+                if (!v.hidden) {
+                    out.add(k);
+                }
+            });
+            return Collections.unmodifiableSet(out);
+        });
+    }
+
+    @Override
+    public Optional<ObjectSchema> describe(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        call(OP_DESCRIBE);
+        return locked(() -> {
+            TypeState t = types.get(type);
+            if (t == null || t.hidden) {
+                return Optional.empty();
+            }
+            List<FieldSchema> fields = new ArrayList<>();
+            for (Slot s : t.describeOrder()) {
+                if (!s.hidden) {
+                    fields.add(s.schema.readable() ? s.schema : new FieldSchema(s.name(), s.schema.type(), true,
+                            s.schema.createable(), s.schema.updateable(), s.schema.calculated(), s.schema.length(),
+                            s.schema.referenceTo()));
+                }
+            }
+            return Optional.of(new ObjectSchema(type, fields, true, type.isBidirectional(), type.isBidirectional()));
+        });
+    }
+
+    @Override
+    public ChangeStream openChanges(ChangeQuery query) {
+        Objects.requireNonNull(query, "query");
+        if (closed.get()) {
+            throw new IllegalStateException("InMemoryCrm is closed");
+        }
+        return locked(() -> {
+            TypeState t = queryable(query.type());
+            Stream s = new Stream(t, query);
+            long total = 0;
+            for (Bucket b : t.buckets.tailMap(s.stamp, true).values()) {
+                total += b.live;
+            }
+            s.estimate = total;
+            return s;
+        });
+    }
+
+    /** A keyset read over the (stamp, id) index; each page re-reads the live index. */
+    private final class Stream implements ChangeStream {
+        private final TypeState t;
+        private final Set<String> fields;
+        private final int pageSize;
+        private long stamp;
+        private CrmId lastId;
+        private long estimate;
+        private boolean streamClosed;
+
+        Stream(TypeState t, ChangeQuery q) {
+            this.t = t;
+            this.fields = q.fields();
+            this.pageSize = Math.min(q.pageSize(), maxPageSize);
+            Cursor after = q.after();
+            if (after.modstamp().getNano() != 0) {
+                // no record carries a fractional stamp: start at the next whole second
+                this.stamp = after.modstamp().getEpochSecond() + 1;
+                this.lastId = null;
+            } else {
+                this.stamp = after.modstamp().getEpochSecond();
+                this.lastId = after.lastId();
+            }
+        }
+
+        @Override
+        public List<SyncRecord> nextPage() {
+            if (streamClosed) {
+                throw new IllegalStateException("change stream is closed");
+            }
+            call(OP_READ_PAGE);
+            return locked(() -> {
+                queryable(t.type);
+                List<Slot> sel = selected(t, fields);
+                List<SyncRecord> page = new ArrayList<>(Math.min(pageSize, 256));
+                var it = t.buckets.tailMap(stamp, true).values().iterator();
+                while (it.hasNext() && page.size() < pageSize) {
+                    Bucket b = it.next();
+                    b.normalize();
+                    int i = 0;
+                    if (b.stamp == stamp && lastId != null) {
+                        i = firstAfter(b, lastId.shortForm());
+                    }
+                    for (; i < b.size && page.size() < pageSize; i++) {
+                        int r = b.hs[i];
+                        if (b.holds(r)) {
+                            page.add(integrationView(t, r, sel));
+                        }
+                    }
+                }
+                if (!page.isEmpty()) {
+                    SyncRecord last = page.get(page.size() - 1);
+                    stamp = last.modstamp().getEpochSecond();
+                    lastId = last.id();
+                }
+                return page;
+            });
+        }
+
+        private int firstAfter(Bucket b, String after) {
+            int lo = 0;
+            int hi = b.size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (t.shortId(b.hs[mid]).compareTo(after) <= 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        @Override
+        public OptionalLong estimatedTotal() {
+            return OptionalLong.of(estimate);
+        }
+
+        @Override
+        public void close() {
+            streamClosed = true;
+        }
+    }
+
+    private static List<Slot> selected(TypeState t, Set<String> fields) {
+        List<Slot> sel = new ArrayList<>(fields.size());
+        for (String f : fields) {
+            Slot s = t.slot(f);
+            if (s != null && !s.hidden && !s.schema.type().isUnsyncable()) {
+                sel.add(s);
+            }
+        }
+        return sel;
+    }
+
+    private SyncRecord integrationView(TypeState t, int r, List<Slot> sel) {
+        FieldValue[] v = t.values(r);
+        Map<String, FieldValue> m = new HashMap<>(sel.size() * 2);
+        for (Slot s : sel) {
+            FieldValue x = v[s.index];
+            m.put(s.name(), x == null ? FieldValue.NULL : x);
+        }
+        return new SyncRecord(t.type, t.idOf(r), m, Instant.ofEpochSecond(t.stamp(r)), t.deleted(r));
+    }
+
+    @Override
+    public DeletedRecords deletedSince(ObjectType type, Instant start, Instant end) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (!end.isAfter(start)) {
+            throw new IllegalArgumentException("end " + end + " must be after start " + start);
+        }
+        call(OP_DELETED_SINCE);
+        return locked(() -> {
+            TypeState t = queryable(type);
+            Instant now = Instant.ofEpochSecond(now());
+            Instant covered = end.isBefore(now) ? end : now;
+            if (covered.isBefore(start)) {
+                covered = start;
+            }
+            List<Deletion> out = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
+            for (BinEntry e : t.bin) {
+                if (!t.current(e) || !seen.add(e.handle())) {
+                    continue;
+                }
+                Instant at = Instant.ofEpochSecond(e.deletedAt());
+                if (!at.isBefore(start) && at.isBefore(covered)) {
+                    out.add(new Deletion(t.idOf(e.handle()), at));
+                }
+            }
+            out.sort((a, b) -> a.deletedAt().equals(b.deletedAt())
+                    ? a.crmId().compareTo(b.crmId()) : a.deletedAt().compareTo(b.deletedAt()));
+            Instant earliest = t.deleteLogCompleteFrom == Long.MIN_VALUE
+                    ? Instant.EPOCH : Instant.ofEpochSecond(t.deleteLogCompleteFrom);
+            return new DeletedRecords(out, earliest, covered);
+        });
+    }
+
+    @Override
+    public List<SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(ids, "ids");
+        Objects.requireNonNull(fields, "fields");
+        if (ids.size() > maxPageSize) {
+            throw new IllegalArgumentException("fetch takes at most " + maxPageSize + " ids, got " + ids.size());
+        }
+        List<CrmId> idList = List.copyOf(ids);
+        Set<String> fieldSet = Set.copyOf(fields);
+        call(OP_FETCH);
+        return locked(() -> {
+            TypeState t = queryable(type);
+            List<Slot> sel = selected(t, fieldSet);
+            List<SyncRecord> out = new ArrayList<>();
+            Set<CrmId> seen = new HashSet<>();
+            for (CrmId id : idList) {
+                if (!seen.add(id)) {
+                    continue;
+                }
+                int r = t.find(id);
+                if (r >= 0) {
+                    out.add(integrationView(t, r, sel));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(writes, "writes");
+        if (!type.isBidirectional()) {
+            throw new IllegalArgumentException("writes are accepted only for bidirectional types, not " + type);
+        }
+        if (writes.size() > maxWriteBatch) {
+            throw new IllegalArgumentException("a write batch holds at most " + maxWriteBatch + " records, got "
+                    + writes.size());
+        }
+        List<CrmWrite> batch = List.copyOf(writes);
+        call(OP_WRITE);
+        return locked(() -> {
+            TypeState t = queryable(type);
+            long now = now();
+            List<CrmWriteResult> out = new ArrayList<>(batch.size());
+            for (CrmWrite w : batch) {
+                out.add(w instanceof CrmWrite.Create c ? apiCreate(t, c.fields(), now)
+                        : apiUpdate(t, ((CrmWrite.Update) w).id(), w.fields(), now));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int maxPageSize() {
+        return maxPageSize;
+    }
+
+    @Override
+    public int maxWriteBatch() {
+        return maxWriteBatch;
+    }
+
+    /** Marks the source closed: later {@link CrmSource} calls fail; administration still works. Idempotent. */
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    // =========================================================================================
+    // API writes
+    // =========================================================================================
+
+    private static CrmWriteResult.Rejected reject(String code, String message, List<String> fields) {
+        return new CrmWriteResult.Rejected(code, message, fields, false);
+    }
+
+    private CrmWriteResult apiCreate(TypeState t, Map<String, FieldValue> fields, long now) {
+        CrmWriteResult.Rejected bad = checkFields(t, fields, true);
+        if (bad != null) {
+            return bad;
+        }
+        FieldValue[] values = new FieldValue[t.slots.size()];
+        applyDefaults(t, values);
+        patch(t, values, fields);
+        bad = checkReferences(t, fields);
+        if (bad == null) {
+            bad = checkRequired(t, values, null);
+        }
+        if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER) && duplicateMember(t, -1, values)) {
+            bad = reject("DUPLICATE_VALUE", "Already a campaign member.", List.of());
+        }
+        if (bad == null) {
+            bad = checkRules(t, -1, values);
+        }
+        if (bad != null) {
+            return bad;
+        }
+        return new CrmWriteResult.Written(t.idOf(t.create(now, values)), true, Instant.ofEpochSecond(now));
+    }
+
+    private CrmWriteResult apiUpdate(TypeState t, CrmId id, Map<String, FieldValue> fields, long now) {
+        if (t.counterOf(id) < 0 && !id.keyPrefix().equals(t.prefix)) {
+            return reject("MALFORMED_ID", t.type + " ID: id value of incorrect type: " + id, List.of("Id"));
+        }
+        int r = t.find(id);
+        if (r < 0) {
+            return reject("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of("Id"));
+        }
+        if (t.deleted(r)) {
+            return reject("ENTITY_IS_DELETED", "entity is deleted", List.of());
+        }
+        FieldValue[] values = t.values(r);
+        if (isConverted(t, values)) {
+            return redirectConverted(t, id, values, fields, now);
+        }
+        Integer locks = lockedRows.get(id);
+        if (locks != null) {
+            if (locks <= 1) {
+                lockedRows.remove(id);
+            } else {
+                lockedRows.put(id, locks - 1);
+            }
+            return new CrmWriteResult.Rejected("UNABLE_TO_LOCK_ROW",
+                    "unable to obtain exclusive access to this record or 1 records: " + id, List.of(), true);
+        }
+        CrmWriteResult.Rejected bad = checkFields(t, fields, false);
+        if (bad != null) {
+            return bad;
+        }
+        patch(t, values, fields);
+        bad = checkReferences(t, fields);
+        if (bad == null) {
+            bad = checkRequired(t, values, fields.keySet());
+        }
+        if (bad == null) {
+            bad = checkRules(t, r, values);
+        }
+        if (bad != null) {
+            return bad;
+        }
+        t.store(r, values);
+        t.restamp(r, now);
+        return new CrmWriteResult.Written(id, false, Instant.ofEpochSecond(now));
+    }
+
+    private CrmWriteResult redirectConverted(TypeState leads, CrmId leadId, FieldValue[] lv,
+                                             Map<String, FieldValue> fields, long now) {
+        FieldValue target = get(leads, lv, SyncRecord.CONVERTED_CONTACT_ID);
+        if (!redirectConvertedLeadWrites || !(target instanceof FieldValue.Ref ref)) {
+            return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
+        }
+        TypeState contacts = types.get(ObjectType.CONTACT);
+        int c = contacts.find(ref.id());
+        if (c < 0 || contacts.deleted(c)) {
+            return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead (its contact "
+                    + ref.id() + " is deleted)", List.of());
+        }
+        Map<String, FieldValue> mapped = new HashMap<>();
+        fields.forEach((name, value) -> {
+            Slot s = contacts.slot(name);
+            if (s != null && !s.hidden && s.schema.updateable() && !s.schema.calculated()) {
+                mapped.put(name, value);
+            }
+        });
+        return apiUpdate(contacts, ref.id(), mapped, now);
+    }
+
+    private CrmWriteResult.Rejected checkFields(TypeState t, Map<String, FieldValue> fields, boolean create) {
+        for (Map.Entry<String, FieldValue> e : new TreeMap<>(fields).entrySet()) {
+            String name = e.getKey();
+            Slot s = t.slot(name);
+            if (s == null || s.hidden) {
+                return reject("INVALID_FIELD", "No such column '" + name + "' on sobject of type " + t.type,
+                        List.of(name));
+            }
+            FieldSchema f = s.schema;
+            if (f.calculated() || (create ? !f.createable() : !f.updateable())) {
+                return reject("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to " + (create ? "create" : "update")
+                        + " fields: " + name + ". Please check the security settings of this field and verify that"
+                        + " it is read/write for your profile or permission set.", List.of(name));
+            }
+            FieldValue v = e.getValue();
+            if (!f.type().accepts(v)) {
+                return reject("INVALID_TYPE_ON_FIELD_IN_RECORD", name + ": value not of required type: "
+                        + v.asText(), List.of(name));
+            }
+            if (tooLong(f, v)) {
+                return reject("STRING_TOO_LONG", name + ": data value too large: " + abbreviate(v.asText())
+                        + " (max length=" + f.length() + ")", List.of(name));
+            }
+        }
+        return null;
+    }
+
+    private CrmWriteResult.Rejected checkReferences(TypeState t, Map<String, FieldValue> fields) {
+        for (Map.Entry<String, FieldValue> e : new TreeMap<>(fields).entrySet()) {
+            if (!(e.getValue() instanceof FieldValue.Ref ref)) {
+                continue;
+            }
+            Slot s = t.slot(e.getKey());
+            TypeState target = byPrefix.get(ref.id().keyPrefix());
+            List<String> to = s.schema.referenceTo();
+            if (target == null || (!to.isEmpty() && !to.contains(target.type.apiName()))) {
+                return reject("FIELD_INTEGRITY_EXCEPTION", e.getKey() + ": id value of incorrect type: " + ref.id(),
+                        List.of(e.getKey()));
+            }
+            int r = target.find(ref.id());
+            if (r < 0) {
+                return reject("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of(e.getKey()));
+            }
+            if (target.deleted(r)) {
+                return reject("ENTITY_IS_DELETED", "entity is deleted", List.of(e.getKey()));
+            }
+        }
+        return null;
+    }
+
+    /** @param changed the fields the write touched, or null for a create (all required fields checked) */
+    private CrmWriteResult.Rejected checkRequired(TypeState t, FieldValue[] values, Set<String> changed) {
+        List<String> missing = new ArrayList<>();
+        for (String f : StandardSchemas.REQUIRED.getOrDefault(t.type.apiName(), List.of())) {
+            Slot s = t.slot(f);
+            if (s != null && (changed == null || changed.contains(f)) && blank(values[s.index])) {
+                missing.add(f);
+            }
+        }
+        if (changed == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER)) {
+            Slot l = t.slot("LeadId");
+            Slot c = t.slot("ContactId");
+            if (l != null && c != null && blank(values[l.index]) && blank(values[c.index])) {
+                missing.add("LeadId");
+                missing.add("ContactId");
+            }
+        }
+        if (missing.isEmpty()) {
+            return null;
+        }
+        return reject("REQUIRED_FIELD_MISSING", "Required fields are missing: " + missing, missing);
+    }
+
+    /** @param self the record's own handle, or -1 for a create */
+    private CrmWriteResult.Rejected checkRules(TypeState t, int self, FieldValue[] values) {
+        List<String> dup = duplicateRules.getOrDefault(t.type, List.of());
+        for (String field : dup) {
+            Slot s = t.slot(field);
+            if (s == null || blank(values[s.index])) {
+                continue;
+            }
+            String mine = values[s.index].asText().toLowerCase(Locale.ROOT);
+            for (int r = 0, n = t.handles(); r < n; r++) {
+                if (r == self || t.purged(r) || t.deleted(r)) {
+                    continue;
+                }
+                FieldValue o = t.values(r)[s.index];
+                if (o != null && !o.isNull() && o.asText().toLowerCase(Locale.ROOT).equals(mine)) {
+                    return reject("DUPLICATES_DETECTED", "Use one of these records?", List.of());
+                }
+            }
+        }
+        List<Rule> rules = validationRules.getOrDefault(t.type, List.of());
+        if (rules.isEmpty()) {
+            return null;
+        }
+        Map<String, FieldValue> view = new HashMap<>();
+        for (Slot s : t.activeSlots()) {
+            if (values[s.index] != null && !values[s.index].isNull()) {
+                view.put(s.name(), values[s.index]);
+            }
+        }
+        Map<String, FieldValue> frozen = Collections.unmodifiableMap(view);
+        for (Rule rule : rules) {
+            if (rule.rejects().test(frozen)) {
+                return reject(rule.code(), rule.message(), List.of());
+            }
+        }
+        return null;
+    }
+
+    // =========================================================================================
+    // helpers
+    // =========================================================================================
+
+    private static boolean blank(FieldValue v) {
+        return v == null || v.isBlank();
+    }
+
+    private static boolean tooLong(FieldSchema f, FieldValue v) {
+        return f.length() > 0 && v instanceof FieldValue.Text t && t.value().length() > f.length();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    private static FieldValue get(Map<String, FieldValue> m, String f) {
+        FieldValue v = m.get(f);
+        return v == null ? FieldValue.NULL : v;
+    }
+
+    private static FieldValue get(TypeState t, FieldValue[] v, String f) {
+        Slot s = t.slot(f);
+        if (s == null || v[s.index] == null) {
+            return FieldValue.NULL;
+        }
+        return v[s.index];
+    }
+
+    private static boolean isConverted(TypeState t, FieldValue[] v) {
+        return t.type.equals(ObjectType.LEAD)
+                && get(t, v, SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value();
+    }
+
+    private static void applyDefaults(TypeState t, FieldValue[] values) {
+        for (Slot s : t.activeSlots()) {
+            if (s.schema.type() == FieldType.BOOLEAN) {
+                values[s.index] = FieldValue.bool(false);
+            }
+        }
+        StandardSchemas.CREATE_DEFAULTS.getOrDefault(t.type.apiName(), Map.of()).forEach((f, v) -> {
+            Slot s = t.slot(f);
+            if (s != null) {
+                values[s.index] = v;
+            }
+        });
+    }
+
+    /** Applies a patch after checks; checkbox NULL becomes false. */
+    private static void patch(TypeState t, FieldValue[] values, Map<String, FieldValue> fields) {
+        fields.forEach((name, v) -> {
+            Slot s = t.slot(name);
+            values[s.index] = s.schema.type() == FieldType.BOOLEAN && v.isNull() ? FieldValue.bool(false) : v;
+        });
+    }
+
+    /** Validates an administrator's patch (names, types, lengths), then applies it. */
+    private static void patchAdmin(TypeState t, FieldValue[] values, Map<String, FieldValue> fields) {
+        for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "field name");
+            FieldValue v = Objects.requireNonNull(e.getValue(), () -> "value of field " + name);
+            Slot s = t.slot(name);
+            if (s == null) {
+                throw new IllegalArgumentException("no field '" + name + "' on " + t.type);
+            }
+            if (s.schema.type().isUnsyncable()) {
+                throw new IllegalArgumentException("field '" + name + "' of " + t.type + " is compound ("
+                        + s.schema.type() + "); set its component fields");
+            }
+            if (!s.schema.type().accepts(v)) {
+                throw new IllegalArgumentException("value " + v + " does not fit field '" + name + "' of " + t.type
+                        + " (" + s.schema.type() + ")");
+            }
+            if (tooLong(s.schema, v)) {
+                throw new IllegalArgumentException("value of field '" + name + "' of " + t.type + " is longer than "
+                        + s.schema.length() + " characters");
+            }
+        }
+        patch(t, values, fields);
+    }
+
+    private TypeState state(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        TypeState t = types.get(type);
+        if (t == null) {
+            throw new IllegalArgumentException("unknown object type " + type + ": define it with defineType first");
+        }
+        return t;
+    }
+
+    private TypeState queryable(ObjectType type) {
+        TypeState t = types.get(type);
+        if (t == null || t.hidden) {
+            throw new SyncException("INVALID_TYPE: sObject type '" + type.apiName() + "' is not supported",
+                    type, null, null);
+        }
+        return t;
+    }
+
+    private int existing(TypeState t, CrmId id) {
+        Objects.requireNonNull(id, "id");
+        int r = t.find(id);
+        if (r < 0) {
+            throw new IllegalArgumentException("no " + t.type + " with id " + id);
+        }
+        return r;
+    }
+
+    private int live(TypeState t, CrmId id) {
+        int r = existing(t, id);
+        if (t.deleted(r)) {
+            throw new IllegalStateException(t.type + " " + id + " is deleted");
+        }
+        return r;
+    }
+
+    /** @return now in whole epoch seconds; expires the recycle bin up to now */
+    private long now() {
+        long now = clock.instant().getEpochSecond();
+        expire(now);
+        return now;
+    }
+
+    private long lateStamp(Instant stamp) {
+        Objects.requireNonNull(stamp, "stamp");
+        long now = now();
+        long s = stamp.getEpochSecond();
+        if (s > now) {
+            throw new IllegalArgumentException("late stamp " + stamp + " is after now (" + Instant.ofEpochSecond(now) + ")");
+        }
+        return s;
+    }
+
+    private void expire(long now) {
+        for (TypeState t : types.values()) {
+            List<Integer> gone = null;
+            while (!t.bin.isEmpty() && t.bin.peek().deletedAt() + retentionSeconds <= now) {
+                BinEntry e = t.bin.poll();
+                if (t.current(e)) {
+                    if (gone == null) {
+                        gone = new ArrayList<>();
+                    }
+                    gone.add(e.handle());
+                }
+            }
+            if (gone != null) {
+                t.purge(gone);
+            }
+        }
+    }
+
+    private void locked(Runnable r) {
+        lock.lock();
+        try {
+            now();
+            r.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> s) {
+        lock.lock();
+        try {
+            now();
+            return s.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryCrm[" + types.size() + " types]";
+    }
+}

@@ -1,0 +1,836 @@
+package dev.crmsync.testkit.contract;
+
+import static dev.crmsync.testkit.contract.ContractFixtures.T0;
+import static dev.crmsync.testkit.contract.ContractFixtures.account;
+import static dev.crmsync.testkit.contract.ContractFixtures.contact;
+import static dev.crmsync.testkit.contract.ContractFixtures.fields;
+import static dev.crmsync.testkit.contract.ContractFixtures.lead;
+import static dev.crmsync.testkit.contract.ContractFixtures.member;
+import static dev.crmsync.testkit.contract.ContractFixtures.rec;
+import static dev.crmsync.testkit.contract.ContractFixtures.t;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.model.Deletion;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreResult;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract test kit for {@link MarketingStore}: every rule of the SPI's documented contract,
+ * one test each, named by the rule. An adapter proves itself by extending this class:
+ *
+ * <pre>{@code
+ * class MyStoreTest extends MarketingStoreContract {
+ *     @Override
+ *     protected MarketingStore createStore() {
+ *         return new MyStore(freshDatabase());
+ *     }
+ * }
+ * }</pre>
+ *
+ * {@link #createStore()} is called once before every test and must return an empty store. Optional
+ * behaviours have hooks ({@link #suppressesEngineEchoes()}, {@link #valuesTheStoreRejects()},
+ * {@link #typeTheStoreDoesNotHold()}); a test whose behaviour the store does not claim is skipped
+ * with a message, not passed.
+ */
+public abstract class MarketingStoreContract {
+
+    /** The store under test, fresh for each test. */
+    protected MarketingStore store;
+
+    /** @return a new, empty store */
+    protected abstract MarketingStore createStore();
+
+    /**
+     * @return true if writes made by the engine never appear in the change feed (the SPI's
+     *     "should"); override to return false for a store that echoes them
+     */
+    protected boolean suppressesEngineEchoes() {
+        return true;
+    }
+
+    /**
+     * @return field values the store must reject (return {@code Rejected} for), or empty to skip
+     *     the rejection tests. The default is a text holding an unpaired UTF-16 surrogate, which
+     *     has no UTF-8 form; a store that keeps such text exactly overrides this.
+     */
+    protected Optional<Map<String, FieldValue>> valuesTheStoreRejects() {
+        return Optional.of(fields("LastName", "broken \uD800 text"));
+    }
+
+    /** @return an object type the store is configured not to hold (its records are rejected), or empty to skip */
+    protected Optional<ObjectType> typeTheStoreDoesNotHold() {
+        return Optional.empty();
+    }
+
+    /** Creates the store under test. */
+    @BeforeEach
+    void createStoreUnderTest() {
+        store = createStore();
+        assertNotNull(store, "createStore() returned null");
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private MarketingRecord one(ObjectType type, CrmId id) {
+        MarketingRecord r = store.findByCrmIds(type, List.of(id)).get(id);
+        assertNotNull(r, "expected a " + type + " record for " + id);
+        return r;
+    }
+
+    private List<MarketingRecord> drainFeed(ObjectType type, String cursor, int pageSize, String[] nextCursor) {
+        List<MarketingRecord> all = new ArrayList<>();
+        String c = cursor;
+        for (int guard = 0; guard < 10_000; guard++) {
+            ChangePage page = store.changesSince(type, c, pageSize);
+            assertTrue(page.records().size() <= pageSize, "page larger than the limit");
+            all.addAll(page.records());
+            c = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        nextCursor[0] = c;
+        return all;
+    }
+
+    private String feedEnd(ObjectType type) {
+        String[] c = new String[1];
+        drainFeed(type, "", 100, c);
+        return c[0];
+    }
+
+    private static List<String> ids(List<MarketingRecord> records) {
+        return records.stream().map(MarketingRecord::marketingId).toList();
+    }
+
+    // ---- upsert --------------------------------------------------------------------------------
+
+    @Test
+    void upsertCreatesRecordsFindableByCrmId() {
+        List<StoreResult> res = store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "Email", "ada@example.com")));
+        StoreResult.Created c = assertInstanceOf(StoreResult.Created.class, res.get(0));
+        assertEquals(lead(1), c.crmId());
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        assertEquals(c.marketingId(), r.marketingId());
+        assertEquals(lead(1), r.crmId());
+        assertEquals(ObjectType.LEAD, r.type());
+        assertEquals(FieldValue.text("Ada"), r.get("LastName"));
+        assertEquals(FieldValue.text("ada@example.com"), r.get("Email"));
+        assertFalse(r.crmDeleted());
+        assertEquals(T0, r.crmModstamp());
+        assertNotNull(r.localModstamp());
+    }
+
+    @Test
+    void upsertReturnsOneResultPerRecordInInputOrder() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "B")));
+        List<StoreResult> res = store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(3), "LastName", "C"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "B2"),
+                rec(ObjectType.LEAD, lead(1), "LastName", "A")));
+        assertEquals(3, res.size());
+        assertEquals(List.of(lead(3), lead(2), lead(1)), res.stream().map(StoreResult::crmId).toList());
+        assertInstanceOf(StoreResult.Created.class, res.get(0));
+        assertInstanceOf(StoreResult.Updated.class, res.get(1));
+        assertInstanceOf(StoreResult.Created.class, res.get(2));
+    }
+
+    @Test
+    void upsertIsIdempotent() {
+        SyncRecord r = rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "Score", 10);
+        String mid = store.upsert(ObjectType.LEAD, List.of(r)).get(0) instanceof StoreResult.Created c ? c.marketingId() : null;
+        MarketingRecord before = one(ObjectType.LEAD, lead(1));
+        StoreResult again = store.upsert(ObjectType.LEAD, List.of(r)).get(0);
+        assertEquals(new StoreResult.Unchanged(lead(1), mid), again);
+        MarketingRecord after = one(ObjectType.LEAD, lead(1));
+        assertEquals(before, after, "an idempotent rewrite changes nothing, not even localModstamp");
+    }
+
+    @Test
+    void upsertOfEqualNumberWithOtherScaleIsUnchanged() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "Revenue", FieldValue.number("1.50"))));
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "Revenue", FieldValue.number("1.5000")))).get(0);
+        assertInstanceOf(StoreResult.Unchanged.class, res);
+    }
+
+    @Test
+    void upsertPatchesOnlyGivenFields() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "Email", "a@x.org", "City", "Paris")));
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(60), "Email", "ada@x.org"))).get(0);
+        assertInstanceOf(StoreResult.Updated.class, res);
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        assertEquals(FieldValue.text("Ada"), r.get("LastName"));
+        assertEquals(FieldValue.text("ada@x.org"), r.get("Email"));
+        assertEquals(FieldValue.text("Paris"), r.get("City"));
+        assertEquals(t(60), r.crmModstamp());
+    }
+
+    @Test
+    void nullValueClearsAField() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "City", "Paris")));
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "City", FieldValue.NULL))).get(0);
+        assertInstanceOf(StoreResult.Updated.class, res);
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        assertEquals(FieldValue.NULL, r.get("City"));
+        assertEquals(FieldValue.text("Ada"), r.get("LastName"));
+        assertInstanceOf(StoreResult.Unchanged.class,
+                store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "City", FieldValue.NULL))).get(0),
+                "clearing a cleared field changes nothing");
+    }
+
+    @Test
+    void valuesRoundTripExactlyWithTheirTypes() {
+        Map<String, FieldValue> values = fields(
+                "Num", FieldValue.number("1.0"),
+                "NumText", "1.0",
+                "Empty", "",
+                "Blank", "   ",
+                "False", false,
+                "True", true,
+                "Neg", FieldValue.number("-0.000123"),
+                "Huge", FieldValue.number(new BigDecimal("123456789012345678901234567890.123456789")),
+                "Day", FieldValue.date(LocalDate.of(1999, 12, 31)),
+                "When", FieldValue.dateTime(Instant.parse("2026-03-01T12:34:56.789Z")),
+                "Owner", FieldValue.ref("005000000000001"),
+                "Unicode", "Zoë 😀 中文 \"quoted\" back\\slash \n\t end",
+                "Json", "{\"a\":[1,2]}",
+                "Nul", "a\u0000b");
+        store.upsert(ObjectType.LEAD, List.of(new SyncRecord(ObjectType.LEAD, lead(1), values, T0, false)));
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        for (Map.Entry<String, FieldValue> e : values.entrySet()) {
+            assertEquals(e.getValue(), r.get(e.getKey()), "field " + e.getKey());
+        }
+        assertNotEquals(r.get("Num"), r.get("NumText"));
+        assertNotEquals(FieldValue.NULL, r.get("Empty"));
+    }
+
+    @Test
+    void upsertRejectsABatchWithARepeatedId() {
+        assertThrows(IllegalArgumentException.class, () -> store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "LastName", "A"), rec(ObjectType.LEAD, lead(1), "LastName", "B"))));
+    }
+
+    @Test
+    void upsertRejectsARecordOfAnotherType() {
+        assertThrows(IllegalArgumentException.class, () -> store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.CONTACT, contact(1), "LastName", "A"))));
+    }
+
+    @Test
+    void upsertOfAnEmptyBatchReturnsNoResults() {
+        assertEquals(List.of(), store.upsert(ObjectType.LEAD, List.of()));
+    }
+
+    @Test
+    void rejectedRecordDoesNotStopTheBatch() {
+        Map<String, FieldValue> bad = valuesTheStoreRejects().orElse(null);
+        assumeTrue(bad != null, "skipped: the store names no values it rejects (valuesTheStoreRejects())");
+        List<StoreResult> res = store.upsert(ObjectType.LEAD, List.of(
+                rec(ObjectType.LEAD, lead(1), "LastName", "A"),
+                new SyncRecord(ObjectType.LEAD, lead(2), bad, T0, false),
+                rec(ObjectType.LEAD, lead(3), "LastName", "C")));
+        assertInstanceOf(StoreResult.Created.class, res.get(0));
+        StoreResult.Rejected rej = assertInstanceOf(StoreResult.Rejected.class, res.get(1));
+        assertEquals(lead(2), rej.crmId());
+        assertFalse(rej.code().isBlank(), "a rejection has a reason code");
+        assertFalse(rej.message().isBlank(), "a rejection has a message");
+        assertFalse(rej.isSuccess());
+        assertInstanceOf(StoreResult.Created.class, res.get(2));
+        Map<CrmId, MarketingRecord> found = store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2), lead(3)));
+        assertEquals(Set.of(lead(1), lead(3)), found.keySet());
+    }
+
+    @Test
+    void rejectedRecordWritesNothingOfItself() {
+        Map<String, FieldValue> bad = valuesTheStoreRejects().orElse(null);
+        assumeTrue(bad != null, "skipped: the store names no values it rejects (valuesTheStoreRejects())");
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A", "City", "Oslo")));
+        MarketingRecord before = one(ObjectType.LEAD, lead(1));
+        Map<String, FieldValue> mixed = new java.util.HashMap<>(bad);
+        mixed.put("City", FieldValue.text("Bergen"));
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(new SyncRecord(ObjectType.LEAD, lead(1), mixed, t(5), false))).get(0);
+        assertInstanceOf(StoreResult.Rejected.class, res);
+        assertEquals(before, one(ObjectType.LEAD, lead(1)), "no field of a rejected record is written");
+    }
+
+    @Test
+    void textWithAnUnpairedSurrogateIsKeptExactlyOrRejected() {
+        String odd = "x\uDC00y";
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", odd))).get(0);
+        if (res instanceof StoreResult.Rejected) {
+            assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+        } else {
+            assertEquals(FieldValue.text(odd), one(ObjectType.LEAD, lead(1)).get("LastName"), "never a mangled value");
+        }
+    }
+
+    @Test
+    void recordOfATypeTheStoreDoesNotHoldIsRejected() {
+        ObjectType type = typeTheStoreDoesNotHold().orElse(null);
+        assumeTrue(type != null, "skipped: the store holds every type (typeTheStoreDoesNotHold())");
+        CrmId id = CrmId.of("a00000000000001");
+        StoreResult res = store.upsert(type, List.of(rec(type, id, "Name", "x"))).get(0);
+        StoreResult.Rejected rej = assertInstanceOf(StoreResult.Rejected.class, res);
+        assertTrue(rej.message().contains(type.apiName()), "the message names the type: " + rej.message());
+        assertTrue(store.findByCrmIds(type, List.of(id)).isEmpty());
+    }
+
+    @Test
+    void aLargeBatchIsWrittenCompletely() {
+        List<SyncRecord> batch = new ArrayList<>();
+        for (int i = 1; i <= 1_000; i++) {
+            batch.add(rec(ObjectType.ACCOUNT, account(i), "Name", "Account " + i, "Employees", i));
+        }
+        List<StoreResult> res = store.upsert(ObjectType.ACCOUNT, batch);
+        assertEquals(1_000, res.size());
+        assertTrue(res.stream().allMatch(r -> r instanceof StoreResult.Created));
+        assertEquals(FieldValue.number(777), one(ObjectType.ACCOUNT, account(777)).get("Employees"));
+    }
+
+    @Test
+    void typesAreSeparateNamespaces() {
+        CrmId shared = lead(1);
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, shared, "LastName", "Lead")));
+        store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, shared, "LastName", "Contact")));
+        assertEquals(FieldValue.text("Lead"), one(ObjectType.LEAD, shared).get("LastName"));
+        assertEquals(FieldValue.text("Contact"), one(ObjectType.CONTACT, shared).get("LastName"));
+        assertTrue(store.findByCrmIds(ObjectType.ACCOUNT, List.of(shared)).isEmpty());
+    }
+
+    // ---- deletions -----------------------------------------------------------------------------
+
+    @Test
+    void markDeletedKeepsTheRecord() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        StoreResult res = store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), t(30)))).get(0);
+        assertInstanceOf(StoreResult.Updated.class, res);
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        assertTrue(r.crmDeleted());
+        assertEquals(FieldValue.text("Ada"), r.get("LastName"), "values stay");
+    }
+
+    @Test
+    void markDeletedOfAnUnknownIdIsNotFound() {
+        assertEquals(List.of(new StoreResult.NotFound(lead(9))),
+                store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(9), t(1)))));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(9))).isEmpty(), "nothing is created");
+    }
+
+    @Test
+    void markDeletedTwiceIsUnchanged() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), t(30))));
+        MarketingRecord before = one(ObjectType.LEAD, lead(1));
+        assertInstanceOf(StoreResult.Unchanged.class,
+                store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), t(30)))).get(0));
+        assertEquals(before, one(ObjectType.LEAD, lead(1)));
+    }
+
+    @Test
+    void upsertOfADeletedRecordStoresTheFlag() {
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(
+                new SyncRecord(ObjectType.LEAD, lead(1), fields("LastName", "Gone"), T0, true))).get(0);
+        assertInstanceOf(StoreResult.Created.class, res);
+        assertTrue(one(ObjectType.LEAD, lead(1)).crmDeleted());
+    }
+
+    @Test
+    void upsertOfALiveRecordClearsTheDeletedFlag() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), t(30))));
+        StoreResult res = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(40), "LastName", "Ada"))).get(0);
+        assertInstanceOf(StoreResult.Updated.class, res, "restoring from the recycle bin is a change");
+        assertFalse(one(ObjectType.LEAD, lead(1)).crmDeleted());
+    }
+
+    @Test
+    void markDeletedRejectsABatchWithARepeatedId() {
+        assertThrows(IllegalArgumentException.class, () -> store.markDeleted(ObjectType.LEAD, List.of(
+                new Deletion(lead(1), T0), new Deletion(lead(1), t(1)))));
+    }
+
+    // ---- lookups -------------------------------------------------------------------------------
+
+    @Test
+    void findByCrmIdsLeavesOutUnknownIds() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
+        Map<CrmId, MarketingRecord> found = store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2)));
+        assertEquals(Set.of(lead(1)), found.keySet());
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of()).isEmpty());
+    }
+
+    @Test
+    void findByCrmIdsAcceptsTheShortFormOfAnId() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
+        CrmId shortForm = CrmId.of(lead(1).shortForm());
+        assertEquals(Set.of(lead(1)), store.findByCrmIds(ObjectType.LEAD, List.of(shortForm)).keySet());
+    }
+
+    @Test
+    void findByMarketingIdFindsTheRecord() {
+        StoreResult.Created c = (StoreResult.Created) store.upsert(ObjectType.LEAD,
+                List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"))).get(0);
+        MarketingRecord r = store.findByMarketingId(ObjectType.LEAD, c.marketingId()).orElseThrow();
+        assertEquals(lead(1), r.crmId());
+        assertEquals(one(ObjectType.LEAD, lead(1)), r);
+    }
+
+    @Test
+    void findByMarketingIdOfAnotherTypeOrUnknownIdIsEmpty() {
+        StoreResult.Created c = (StoreResult.Created) store.upsert(ObjectType.LEAD,
+                List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"))).get(0);
+        assertTrue(store.findByMarketingId(ObjectType.CONTACT, c.marketingId()).isEmpty());
+        assertTrue(store.findByMarketingId(ObjectType.LEAD, "no-such-id-" + c.marketingId()).isEmpty());
+    }
+
+    @Test
+    void marketingIdsAreDistinctAndNeverReused() {
+        Set<String> mids = new HashSet<>();
+        for (int i = 1; i <= 20; i++) {
+            StoreResult r = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(i), "LastName", "L" + i))).get(0);
+            assertTrue(mids.add(((StoreResult.Created) r).marketingId()));
+        }
+        store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
+        StoreResult r = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(99), "LastName", "New"))).get(0);
+        assertTrue(mids.add(((StoreResult.Created) r).marketingId()), "a removed record's id is not reused");
+        assertTrue(mids.add(store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local")).marketingId()));
+    }
+
+    @Test
+    void crmIdsPagesInAscendingOrderIncludingDeletedRecords() {
+        List<SyncRecord> batch = new ArrayList<>();
+        for (int i = 25; i >= 1; i--) {
+            batch.add(rec(ObjectType.LEAD, lead(i), "LastName", "L" + i));
+        }
+        store.upsert(ObjectType.LEAD, batch);
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(7), t(1))));
+        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "marketing only"));
+        store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "C")));
+        List<CrmId> all = new ArrayList<>();
+        CrmId after = null;
+        while (true) {
+            List<CrmId> page = store.crmIds(ObjectType.LEAD, after, 4);
+            assertTrue(page.size() <= 4);
+            if (page.isEmpty()) {
+                break;
+            }
+            all.addAll(page);
+            after = page.get(page.size() - 1);
+        }
+        List<CrmId> expected = new ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            expected.add(lead(i));
+        }
+        assertEquals(expected, all);
+    }
+
+    @Test
+    void crmIdsRejectsALimitBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> store.crmIds(ObjectType.LEAD, null, 0));
+    }
+
+    // ---- saveLocal -----------------------------------------------------------------------------
+
+    @Test
+    void saveLocalCreatesAMarketingOnlyRecord() {
+        MarketingRecord r = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local", "Email", "l@x.org"));
+        assertNull(r.crmId());
+        assertFalse(r.marketingId().isBlank());
+        assertEquals(FieldValue.text("Local"), r.get("LastName"));
+        assertEquals(r, store.findByMarketingId(ObjectType.LEAD, r.marketingId()).orElseThrow());
+        assertTrue(store.crmIds(ObjectType.LEAD, null, 10).isEmpty(), "no CRM id yet");
+    }
+
+    @Test
+    void saveLocalPatchesAnExistingRecord() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "City", "Paris")));
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        MarketingRecord r = store.saveLocal(ObjectType.LEAD, mid, fields("City", "Lyon", "Title", FieldValue.NULL));
+        assertEquals(FieldValue.text("Lyon"), r.get("City"));
+        assertEquals(FieldValue.text("Ada"), r.get("LastName"));
+        assertEquals(lead(1), r.crmId());
+        assertEquals(r, one(ObjectType.LEAD, lead(1)));
+    }
+
+    @Test
+    void saveLocalRejectsAOneWayType() {
+        assertThrows(IllegalArgumentException.class,
+                () -> store.saveLocal(ObjectType.ACCOUNT, null, fields("Name", "Acme")));
+    }
+
+    @Test
+    void saveLocalRejectsAnUnknownMarketingId() {
+        assertThrows(IllegalArgumentException.class,
+                () -> store.saveLocal(ObjectType.LEAD, "404404", fields("LastName", "X")));
+    }
+
+    @Test
+    void saveLocalOfValuesTheStoreCannotKeepFails() {
+        Map<String, FieldValue> bad = valuesTheStoreRejects().orElse(null);
+        assumeTrue(bad != null, "skipped: the store names no values it rejects (valuesTheStoreRejects())");
+        assertThrows(IllegalArgumentException.class, () -> store.saveLocal(ObjectType.LEAD, null, bad));
+    }
+
+    // ---- change feed ---------------------------------------------------------------------------
+
+    @Test
+    void changeFeedFromTheStartListsEveryRecordOfTheType() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "B")));
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
+        store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "X")));
+        String[] c = new String[1];
+        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, "", 2, c);
+        Set<String> expected = Set.of(one(ObjectType.LEAD, lead(1)).marketingId(),
+                one(ObjectType.LEAD, lead(2)).marketingId(), local.marketingId());
+        assertEquals(3, all.size());
+        assertEquals(expected, new HashSet<>(ids(all)));
+        assertTrue(all.stream().allMatch(r -> r.type().equals(ObjectType.LEAD)));
+    }
+
+    @Test
+    void changeFeedSeesEveryLocalChangeOnceInOrder() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "B"), rec(ObjectType.LEAD, lead(3), "LastName", "C")));
+        String cursor = feedEnd(ObjectType.LEAD);
+        String m1 = one(ObjectType.LEAD, lead(1)).marketingId();
+        String m3 = one(ObjectType.LEAD, lead(3)).marketingId();
+        store.saveLocal(ObjectType.LEAD, m3, fields("City", "Rome"));
+        MarketingRecord created = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "New"));
+        store.saveLocal(ObjectType.LEAD, m1, fields("City", "Oslo"));
+        String[] next = new String[1];
+        List<MarketingRecord> changes = drainFeed(ObjectType.LEAD, cursor, 1, next);
+        assertEquals(List.of(m3, created.marketingId(), m1), ids(changes), "oldest change first, each once");
+        assertEquals(FieldValue.text("Oslo"), changes.get(2).get("City"));
+        assertTrue(store.changesSince(ObjectType.LEAD, next[0], 10).records().isEmpty(), "nothing twice");
+    }
+
+    @Test
+    void changeFeedReportsARecordChangedTwiceOnceWithItsLatestValues() {
+        MarketingRecord r = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
+        String cursor = feedEnd(ObjectType.LEAD);
+        store.saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Rome"));
+        MarketingRecord other = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "B"));
+        store.saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Milan"));
+        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 10);
+        assertEquals(List.of(other.marketingId(), r.marketingId()), ids(page.records()),
+                "a record appears once, at its latest change");
+        assertEquals(FieldValue.text("Milan"), page.records().get(1).get("City"));
+        assertFalse(page.hasMore());
+    }
+
+    @Test
+    void changeFeedPagesWithoutLossOrRepetition() {
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            created.add(store.saveLocal(ObjectType.CONTACT, null, fields("LastName", "C" + i)).marketingId());
+        }
+        String[] next = new String[1];
+        List<MarketingRecord> all = drainFeed(ObjectType.CONTACT, "", 5, next);
+        assertEquals(created, ids(all));
+        ChangePage tail = store.changesSince(ObjectType.CONTACT, next[0], 5);
+        assertTrue(tail.records().isEmpty());
+        assertFalse(tail.hasMore());
+    }
+
+    @Test
+    void changeFeedCursorStaysPutWhenNothingChanged() {
+        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
+        String end = feedEnd(ObjectType.LEAD);
+        ChangePage page = store.changesSince(ObjectType.LEAD, end, 10);
+        assertTrue(page.records().isEmpty());
+        assertEquals(end, page.nextCursor());
+        assertFalse(page.hasMore());
+        ChangePage empty = store.changesSince(ObjectType.CAMPAIGN, "", 10);
+        assertTrue(empty.records().isEmpty());
+        assertEquals("", empty.nextCursor());
+    }
+
+    @Test
+    void changeFeedIsPerType() {
+        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "L"));
+        MarketingRecord c = store.saveLocal(ObjectType.CONTACT, null, fields("LastName", "C"));
+        assertEquals(List.of(c.marketingId()), ids(store.changesSince(ObjectType.CONTACT, "", 10).records()));
+    }
+
+    @Test
+    void engineWritesDoNotEchoIntoTheChangeFeed() {
+        assumeTrue(suppressesEngineEchoes(), "skipped: the store declares that engine writes echo (suppressesEngineEchoes())");
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "B"),
+                rec(ObjectType.LEAD, lead(3), "LastName", "C"), rec(ObjectType.LEAD, lead(4), "LastName", "D")));
+        String cursor = feedEnd(ObjectType.LEAD);
+        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(5), "City", "Oslo"),
+                rec(ObjectType.LEAD, lead(5), t(5), "LastName", "E")));
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(2), t(6))));
+        store.merge(ObjectType.LEAD, lead(3), List.of(lead(4)), fields("Title", "CEO"));
+        store.relink(ObjectType.LEAD, lead(5), ObjectType.CONTACT, contact(5), fields("LastName", "E"));
+        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 100);
+        assertEquals(List.of(), ids(page.records()), "engine writes are not local changes");
+    }
+
+    @Test
+    void engineWriteDoesNotHideAPendingLocalChange() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A", "City", "Paris")));
+        String cursor = feedEnd(ObjectType.LEAD);
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        store.saveLocal(ObjectType.LEAD, mid, fields("Email", "host@x.org"));
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(9), "City", "Nice")));
+        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 10);
+        assertEquals(List.of(mid), ids(page.records()));
+        assertEquals(FieldValue.text("host@x.org"), page.records().get(0).get("Email"));
+        assertEquals(FieldValue.text("Nice"), page.records().get(0).get("City"), "current values");
+    }
+
+    @Test
+    void changesSinceRejectsAOneWayType() {
+        assertThrows(IllegalArgumentException.class, () -> store.changesSince(ObjectType.ACCOUNT, "", 10));
+    }
+
+    @Test
+    void changesSinceRejectsALimitBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> store.changesSince(ObjectType.LEAD, "", 0));
+    }
+
+    // ---- link ----------------------------------------------------------------------------------
+
+    @Test
+    void linkGivesAMarketingOnlyRecordItsCrmId() {
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        MarketingRecord r = one(ObjectType.LEAD, lead(1));
+        assertEquals(local.marketingId(), r.marketingId());
+        assertEquals(FieldValue.text("Local"), r.get("LastName"));
+        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, null, 10));
+        StoreResult again = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Local"))).get(0);
+        assertEquals(new StoreResult.Unchanged(lead(1), local.marketingId()), again, "upserts now find it by CRM id");
+    }
+
+    @Test
+    void linkIsIdempotent() {
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        assertEquals(local.marketingId(), one(ObjectType.LEAD, lead(1)).marketingId());
+    }
+
+    @Test
+    void linkToASecondCrmIdFails() {
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, local.marketingId(), lead(2)));
+        assertEquals(local.marketingId(), one(ObjectType.LEAD, lead(1)).marketingId());
+    }
+
+    @Test
+    void linkToACrmIdHeldByAnotherRecordFails() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Synced")));
+        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, local.marketingId(), lead(1)));
+        assertEquals(FieldValue.text("Synced"), one(ObjectType.LEAD, lead(1)).get("LastName"));
+    }
+
+    @Test
+    void linkOfAnUnknownRecordFails() {
+        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, "404404", lead(1)));
+    }
+
+    // ---- merge and relink ----------------------------------------------------------------------
+
+    @Test
+    void mergeRemovesTheLosersAndGivesTheSurvivorTheMergedValues() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Win", "City", "Oslo"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "Lose", "Phone", "123"),
+                rec(ObjectType.LEAD, lead(3), "LastName", "Lose too")));
+        String survivorMid = one(ObjectType.LEAD, lead(1)).marketingId();
+        String loserMid = one(ObjectType.LEAD, lead(2)).marketingId();
+        MarketingRecord out = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2), lead(3)), fields("Phone", "123"));
+        assertEquals(survivorMid, out.marketingId());
+        assertEquals(FieldValue.text("123"), out.get("Phone"));
+        assertEquals(FieldValue.text("Oslo"), out.get("City"), "fields not named are kept");
+        assertEquals(out, one(ObjectType.LEAD, lead(1)));
+        assertEquals(Set.of(lead(1)), store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2), lead(3))).keySet());
+        assertTrue(store.findByMarketingId(ObjectType.LEAD, loserMid).isEmpty());
+        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, null, 10));
+    }
+
+    @Test
+    void mergeRepointsReferences() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Win"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "Lose")));
+        store.upsert(ObjectType.CAMPAIGN_MEMBER, List.of(
+                rec(ObjectType.CAMPAIGN_MEMBER, member(1), "LeadId", lead(2), "Status", "Sent"),
+                rec(ObjectType.CAMPAIGN_MEMBER, member(2), "LeadId", lead(1), "Status", "Responded")));
+        store.upsert(ObjectType.TASK, List.of(rec(ObjectType.TASK, ContractFixtures.id("00T", 1), "WhoId", lead(2))));
+        store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
+        assertEquals(FieldValue.ref(lead(1)), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("LeadId"));
+        assertEquals(FieldValue.text("Sent"), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("Status"));
+        assertEquals(FieldValue.ref(lead(1)), one(ObjectType.CAMPAIGN_MEMBER, member(2)).get("LeadId"));
+        assertEquals(FieldValue.ref(lead(1)), one(ObjectType.TASK, ContractFixtures.id("00T", 1)).get("WhoId"));
+    }
+
+    @Test
+    void mergeIsIdempotent() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Win"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "Lose")));
+        MarketingRecord first = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
+        MarketingRecord second = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
+        assertEquals(first.marketingId(), second.marketingId());
+        assertEquals(first.fields(), second.fields());
+        assertEquals(Set.of(lead(1)), store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2))).keySet());
+    }
+
+    @Test
+    void mergeIntoAnAbsentSurvivorKeepsTheLosersMarketingId() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "Only loser here")));
+        String mid = one(ObjectType.LEAD, lead(2)).marketingId();
+        MarketingRecord out = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "VP"));
+        assertEquals(mid, out.marketingId());
+        assertEquals(lead(1), out.crmId());
+        assertEquals(FieldValue.text("Only loser here"), one(ObjectType.LEAD, lead(1)).get("LastName"));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(2))).isEmpty());
+    }
+
+    @Test
+    void mergeWithTheSurvivorAmongTheLosersFails() {
+        assertThrows(IllegalArgumentException.class,
+                () -> store.merge(ObjectType.LEAD, lead(1), List.of(lead(1)), Map.of()));
+    }
+
+    @Test
+    void relinkMovesLeadToContact() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "Company", "Acme")));
+        store.upsert(ObjectType.CAMPAIGN_MEMBER, List.of(rec(ObjectType.CAMPAIGN_MEMBER, member(1), "LeadId", lead(1))));
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1),
+                fields("LastName", "Ada", "AccountId", account(1)));
+        assertEquals(ObjectType.CONTACT, out.type());
+        assertEquals(contact(1), out.crmId());
+        assertEquals(mid, out.marketingId(), "the person keeps its marketing id");
+        assertEquals(FieldValue.ref(account(1)), out.get("AccountId"));
+        assertEquals(FieldValue.text("Acme"), out.get("Company"), "patch semantics: old fields are kept");
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+        assertTrue(store.findByMarketingId(ObjectType.LEAD, mid).isEmpty());
+        assertEquals(out, store.findByMarketingId(ObjectType.CONTACT, mid).orElseThrow());
+        assertEquals(FieldValue.ref(contact(1)), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("LeadId"));
+        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, null, 10));
+    }
+
+    @Test
+    void relinkIntoAnExistingRecordMergesIntoIt() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "Ada L.")));
+        String contactMid = one(ObjectType.CONTACT, contact(1)).marketingId();
+        store.upsert(ObjectType.TASK, List.of(rec(ObjectType.TASK, ContractFixtures.id("00T", 1), "WhoId", lead(1))));
+        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("Email", "a@x.org"));
+        assertEquals(contactMid, out.marketingId());
+        assertEquals(FieldValue.text("Ada L."), out.get("LastName"));
+        assertEquals(FieldValue.text("a@x.org"), out.get("Email"));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+        assertEquals(FieldValue.ref(contact(1)), one(ObjectType.TASK, ContractFixtures.id("00T", 1)).get("WhoId"));
+    }
+
+    @Test
+    void relinkIsIdempotent() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        MarketingRecord first = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
+        MarketingRecord second = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
+        assertEquals(first.marketingId(), second.marketingId());
+        assertEquals(first.fields(), second.fields());
+        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, null, 10));
+        assertTrue(store.crmIds(ObjectType.LEAD, null, 10).isEmpty());
+    }
+
+    @Test
+    void relinkWithinATypeGivesTheRecordANewCrmId() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
+        store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), T0)));
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.LEAD, lead(2), fields("Email", "a@x.org"));
+        assertEquals(mid, out.marketingId(), "the person keeps its marketing id");
+        assertEquals(lead(2), out.crmId());
+        assertEquals(FieldValue.text("Ada"), out.get("LastName"));
+        assertEquals(FieldValue.text("a@x.org"), out.get("Email"));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
+        assertEquals(List.of(lead(2)), store.crmIds(ObjectType.LEAD, null, 10));
+        List<StoreResult> revived = store.upsert(ObjectType.LEAD,
+                List.of(rec(ObjectType.LEAD, lead(2), "LastName", "Ada")));
+        assertInstanceOf(StoreResult.Updated.class, revived.get(0), "an upsert clears the deleted flag it kept");
+        assertFalse(one(ObjectType.LEAD, lead(2)).crmDeleted());
+    }
+
+    // ---- threads -------------------------------------------------------------------------------
+
+    @Test
+    void hostWritesConcurrentWithEngineWritesAreAllKept() throws Exception {
+        int n = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            Callable<List<String>> host = () -> {
+                go.await();
+                List<String> mids = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    mids.add(store.saveLocal(ObjectType.LEAD, null, fields("LastName", "H" + i)).marketingId());
+                }
+                return mids;
+            };
+            Callable<List<String>> engine = () -> {
+                go.await();
+                for (int i = 1; i <= n; i += 10) {
+                    List<SyncRecord> batch = new ArrayList<>();
+                    for (int k = i; k < i + 10; k++) {
+                        batch.add(rec(ObjectType.LEAD, lead(k), "LastName", "E" + k));
+                    }
+                    store.upsert(ObjectType.LEAD, batch);
+                }
+                return List.of();
+            };
+            Future<List<String>> h = pool.submit(host);
+            Future<List<String>> e = pool.submit(engine);
+            go.countDown();
+            List<String> hostMids = h.get(60, TimeUnit.SECONDS);
+            e.get(60, TimeUnit.SECONDS);
+            assertEquals(n, new HashSet<>(hostMids).size());
+            assertEquals(n, store.crmIds(ObjectType.LEAD, null, 10_000).size());
+            String[] c = new String[1];
+            assertEquals(2 * n, drainFeed(ObjectType.LEAD, "", 50, c).size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,582 @@
+package dev.crmsync.testkit.contract;
+
+import static dev.crmsync.testkit.contract.ContractFixtures.T0;
+import static dev.crmsync.testkit.contract.ContractFixtures.fields;
+import static dev.crmsync.testkit.contract.ContractFixtures.lead;
+import static dev.crmsync.testkit.contract.ContractFixtures.rec;
+import static dev.crmsync.testkit.contract.ContractFixtures.t;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.Lease;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.SyncStateStore;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract test kit for {@link SyncStateStore}: every rule of the SPI's documented contract,
+ * one test each, named by the rule. An adapter extends this class and implements
+ * {@link #createStore()} (called before every test; it must return an empty store).
+ *
+ * <p>Optional abilities have hooks. A store whose {@link SyncStateStore#inTransaction} is atomic
+ * overrides {@link #supportsAtomicTransactions()} (and, when it has a {@link MarketingStore} over
+ * the same database, {@link #createMarketingStoreInSameDatabase}) to run the atomicity tests;
+ * a store relying on the SPI's single-process lease default overrides
+ * {@link #supportsExclusiveLeases()} to return false. Tests of abilities a store does not claim
+ * are skipped with a message.
+ */
+public abstract class SyncStateStoreContract {
+
+    /** The store under test, fresh for each test. */
+    protected SyncStateStore store;
+
+    /** @return a new, empty store */
+    protected abstract SyncStateStore createStore();
+
+    /** @return true if {@link SyncStateStore#inTransaction} commits all or nothing */
+    protected boolean supportsAtomicTransactions() {
+        return false;
+    }
+
+    /**
+     * Called only when {@link #supportsAtomicTransactions()}: the marketing store over the same
+     * database as {@code state}, whose writes {@code state.inTransaction} covers.
+     *
+     * @param state the store under test
+     * @return its marketing store, or empty to skip the data + checkpoint test
+     */
+    protected Optional<MarketingStore> createMarketingStoreInSameDatabase(SyncStateStore state) {
+        return Optional.empty();
+    }
+
+    /** @return true if leases exclude other owners (false for a store using the single-process default) */
+    protected boolean supportsExclusiveLeases() {
+        return true;
+    }
+
+    /** Creates the store under test. */
+    @BeforeEach
+    void createStoreUnderTest() {
+        store = createStore();
+        assertNotNull(store, "createStore() returned null");
+    }
+
+    private static final ObjectType L = ObjectType.LEAD;
+
+    private static FailedRecord failure(String key, SyncSide side, Instant last, boolean parked) {
+        return new FailedRecord(L, key, side, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Email is invalid",
+                false, parked ? 5 : 1, T0, last, parked);
+    }
+
+    private static SyncBase base(CrmId id, String mid, Map<String, FieldValue> fields) {
+        return new SyncBase(L, id, mid, fields, t(1), t(2));
+    }
+
+    // ---- checkpoints ---------------------------------------------------------------------------
+
+    @Test
+    void checkpointRoundTrips() {
+        Checkpoint cp = new Checkpoint(L, Cursor.after(t(100), lead(7)), true, 0, t(90), "opaque-cursor-42", t(101));
+        store.saveCheckpoint(cp);
+        assertEquals(Optional.of(cp), store.checkpoint(L));
+    }
+
+    @Test
+    void checkpointWithNullsRoundTrips() {
+        Checkpoint cp = new Checkpoint(ObjectType.ACCOUNT, new Cursor(t(5), null), false, 12_345, null, "", t(6));
+        store.saveCheckpoint(cp);
+        assertEquals(Optional.of(cp), store.checkpoint(ObjectType.ACCOUNT));
+    }
+
+    @Test
+    void checkpointOfANeverSavedTypeIsEmpty() {
+        assertTrue(store.checkpoint(L).isEmpty());
+    }
+
+    @Test
+    void saveCheckpointReplacesThePreviousOne() {
+        store.saveCheckpoint(Checkpoint.initial(L, T0));
+        Checkpoint later = Checkpoint.initial(L, T0).withCrmCursor(Cursor.after(t(9), lead(1)), 200, t(10));
+        store.saveCheckpoint(later);
+        assertEquals(Optional.of(later), store.checkpoint(L));
+    }
+
+    @Test
+    void checkpointsAreKeptPerType() {
+        Checkpoint lead = Checkpoint.initial(L, T0);
+        Checkpoint custom = Checkpoint.initial(ObjectType.of("Invoice__c"), t(1));
+        store.saveCheckpoint(lead);
+        store.saveCheckpoint(custom);
+        assertEquals(Optional.of(lead), store.checkpoint(L));
+        assertEquals(Optional.of(custom), store.checkpoint(ObjectType.of("Invoice__c")));
+    }
+
+    @Test
+    void deleteCheckpointForgetsIt() {
+        store.saveCheckpoint(Checkpoint.initial(L, T0));
+        store.deleteCheckpoint(L);
+        assertTrue(store.checkpoint(L).isEmpty());
+        store.deleteCheckpoint(L);
+        store.deleteCheckpoint(ObjectType.EVENT);
+    }
+
+    @Test
+    void checkpointWithAnIrregularMarketingCursorRoundTrips() {
+        Checkpoint cp = Checkpoint.initial(L, T0).withMarketingCursor("séq:42/ü \"x\" \\ ;", t(3));
+        store.saveCheckpoint(cp);
+        assertEquals(Optional.of(cp), store.checkpoint(L));
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    @Test
+    void failureRoundTrips() {
+        FailedRecord f = failure(lead(1).value(), SyncSide.MARKETING, t(5), false);
+        store.saveFailure(f);
+        assertEquals(Optional.of(f), store.failure(L, lead(1).value(), SyncSide.MARKETING));
+        assertTrue(store.failure(L, lead(1).value(), SyncSide.CRM).isEmpty(), "keyed by side too");
+        assertTrue(store.failure(ObjectType.CONTACT, lead(1).value(), SyncSide.MARKETING).isEmpty(), "and by type");
+    }
+
+    @Test
+    void saveFailureReplacesTheSameKey() {
+        FailedRecord f = failure("k1", SyncSide.CRM, t(5), false);
+        store.saveFailure(f);
+        FailedRecord again = f.failedAgain("UNABLE_TO_LOCK_ROW", "locked", true, t(9), 5);
+        store.saveFailure(again);
+        assertEquals(Optional.of(again), store.failure(L, "k1", SyncSide.CRM));
+        assertEquals(1, store.retryQueue(L, SyncSide.CRM, 10).size());
+    }
+
+    @Test
+    void retryQueueListsDueFailuresOldestLastFailureFirst() {
+        store.saveFailure(failure("b", SyncSide.CRM, t(30), false));
+        store.saveFailure(failure("a", SyncSide.CRM, t(10), false));
+        store.saveFailure(failure("c", SyncSide.CRM, t(20), false));
+        store.saveFailure(failure("x", SyncSide.MARKETING, t(1), false));
+        List<String> keys = store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList();
+        assertEquals(List.of("a", "c", "b"), keys);
+    }
+
+    @Test
+    void retryQueueLeavesOutParkedFailures() {
+        store.saveFailure(failure("due", SyncSide.CRM, t(10), false));
+        store.saveFailure(failure("parked", SyncSide.CRM, t(1), true));
+        assertEquals(List.of("due"), store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList());
+    }
+
+    @Test
+    void retryQueueHonoursTheLimit() {
+        for (int i = 0; i < 10; i++) {
+            store.saveFailure(failure("k" + i, SyncSide.MARKETING, t(i), false));
+        }
+        assertEquals(List.of("k0", "k1", "k2"),
+                store.retryQueue(L, SyncSide.MARKETING, 3).stream().map(FailedRecord::key).toList());
+    }
+
+    @Test
+    void parkedFailuresListsEveryParkedFailureOfEveryType() {
+        store.saveFailure(failure("p1", SyncSide.CRM, t(1), true));
+        store.saveFailure(failure("due", SyncSide.CRM, t(1), false));
+        FailedRecord contact = new FailedRecord(ObjectType.CONTACT, "p2", SyncSide.MARKETING, "VALUE_TOO_LONG", "too long",
+                false, 3, T0, t(4), true);
+        store.saveFailure(contact);
+        List<FailedRecord> parked = store.parkedFailures();
+        assertEquals(2, parked.size());
+        assertTrue(parked.contains(contact));
+        assertTrue(parked.contains(failure("p1", SyncSide.CRM, t(1), true)));
+    }
+
+    @Test
+    void unparkedFailureReturnsToTheRetryQueue() {
+        FailedRecord parked = failure("p", SyncSide.CRM, t(1), true);
+        store.saveFailure(parked);
+        store.saveFailure(parked.unparked());
+        assertTrue(store.parkedFailures().isEmpty());
+        assertEquals(List.of(parked.unparked()), store.retryQueue(L, SyncSide.CRM, 10));
+    }
+
+    @Test
+    void deleteFailureForgetsIt() {
+        store.saveFailure(failure("k", SyncSide.CRM, t(1), false));
+        store.deleteFailure(L, "k", SyncSide.CRM);
+        assertTrue(store.failure(L, "k", SyncSide.CRM).isEmpty());
+        assertTrue(store.retryQueue(L, SyncSide.CRM, 10).isEmpty());
+        store.deleteFailure(L, "k", SyncSide.CRM);
+    }
+
+    // ---- bases ---------------------------------------------------------------------------------
+
+    @Test
+    void basesRoundTripExactly() {
+        Map<String, FieldValue> values = fields(
+                "Num", FieldValue.number("1.0"), "NumText", "1.0", "Empty", "", "Null", FieldValue.NULL,
+                "Flag", false, "Day", FieldValue.date(LocalDate.of(2020, 2, 29)),
+                "When", FieldValue.dateTime(Instant.parse("2026-01-01T00:00:00.5Z")),
+                "Big", FieldValue.number(new BigDecimal("-98765432109876543210.5")),
+                "Owner", FieldValue.ref("005000000000009"), "Text", "ü 😀 \"q\" \\ \u0000 end");
+        SyncBase b = base(lead(1), "m-1", values);
+        store.saveBases(List.of(b));
+        SyncBase back = store.bases(L, List.of(lead(1))).get(lead(1));
+        assertEquals(b, back);
+        assertEquals(FieldValue.NULL, back.fields().get("Null"), "a NULL in a base is kept as NULL");
+    }
+
+    @Test
+    void aBaseWithAPendingMarketingIdAndBookkeepingEntriesRoundTrips() {
+        SyncBase pending = base(lead(1), SyncBase.PENDING_MARKETING_ID, fields("A", "x",
+                "crmsync.pending.crm.B", FieldValue.NULL, "crmsync.pending.store.A", "y"));
+        store.saveBases(List.of(pending, base(lead(2), SyncBase.PENDING_MARKETING_ID, fields("A", "z"))));
+        assertEquals(pending, store.bases(L, List.of(lead(1))).get(lead(1)));
+        SyncBase linked = base(lead(1), "42", fields("A", "y"));
+        store.saveBases(List.of(linked));
+        assertEquals(linked, store.bases(L, List.of(lead(1))).get(lead(1)), "the marketing id filled in later");
+        assertEquals(Optional.of(linked), store.baseByMarketingId(L, "42"));
+        assertEquals(SyncBase.PENDING_MARKETING_ID, store.bases(L, List.of(lead(2))).get(lead(2)).marketingId());
+    }
+
+    @Test
+    void basesLeaveOutUnknownIds() {
+        store.saveBases(List.of(base(lead(1), "m1", fields("A", "x"))));
+        assertEquals(Set.of(lead(1)), store.bases(L, List.of(lead(1), lead(2))).keySet());
+        assertTrue(store.bases(ObjectType.CONTACT, List.of(lead(1))).isEmpty(), "bases are kept per type");
+        assertTrue(store.bases(L, List.of()).isEmpty());
+    }
+
+    @Test
+    void baseByMarketingIdFindsTheLinkedBase() {
+        SyncBase b = base(lead(1), "42", fields("A", "x"));
+        store.saveBases(List.of(b, base(lead(2), "mkt-43", fields("A", "y"))));
+        assertEquals(Optional.of(b), store.baseByMarketingId(L, "42"));
+        assertEquals(lead(2), store.baseByMarketingId(L, "mkt-43").orElseThrow().crmId());
+        assertTrue(store.baseByMarketingId(L, "44").isEmpty());
+        assertTrue(store.baseByMarketingId(ObjectType.CONTACT, "42").isEmpty());
+    }
+
+    @Test
+    void saveBasesReplacesTheBaseOfTheSameId() {
+        store.saveBases(List.of(base(lead(1), "42", fields("A", "old"))));
+        SyncBase next = new SyncBase(L, lead(1), "42", fields("A", "new"), t(50), t(51));
+        store.saveBases(List.of(next));
+        assertEquals(next, store.bases(L, List.of(lead(1))).get(lead(1)));
+        assertEquals(Optional.of(next), store.baseByMarketingId(L, "42"));
+    }
+
+    @Test
+    void saveBasesWithAnotherMarketingIdMovesTheLink() {
+        store.saveBases(List.of(base(lead(1), "42", fields("A", "x"))));
+        store.saveBases(List.of(base(lead(1), "77", fields("A", "x"))));
+        assertTrue(store.baseByMarketingId(L, "42").isEmpty());
+        assertEquals(lead(1), store.baseByMarketingId(L, "77").orElseThrow().crmId());
+    }
+
+    @Test
+    void deleteBaseForgetsItAndItsMarketingIdLink() {
+        store.saveBases(List.of(base(lead(1), "42", fields("A", "x")), base(lead(2), "43", fields("A", "y"))));
+        store.deleteBase(L, lead(1));
+        assertEquals(Set.of(lead(2)), store.bases(L, List.of(lead(1), lead(2))).keySet());
+        assertTrue(store.baseByMarketingId(L, "42").isEmpty());
+        store.deleteBase(L, lead(1));
+    }
+
+    @Test
+    void manyBasesInOneCallAreAllSaved() {
+        List<SyncBase> many = new ArrayList<>();
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 1; i <= 500; i++) {
+            many.add(base(lead(i), "m" + i, fields("LastName", "L" + i, "Score", i)));
+            ids.add(lead(i));
+        }
+        store.saveBases(many);
+        Map<CrmId, SyncBase> back = store.bases(L, ids);
+        assertEquals(500, back.size());
+        assertEquals(FieldValue.number(321), back.get(lead(321)).get("Score"));
+    }
+
+    // ---- conflicts -----------------------------------------------------------------------------
+
+    private static ParkedConflict conflict(CrmId id, String field, String crmValue, Instant at) {
+        return new ParkedConflict(L, id, "m" + id.value(), field, FieldValue.text("base"), FieldValue.text(crmValue),
+                FieldValue.NULL, "manual policy", at);
+    }
+
+    @Test
+    void parkedConflictRoundTrips() {
+        ParkedConflict c = conflict(lead(1), "Email", "crm@x.org", t(5));
+        store.parkConflict(c);
+        assertEquals(List.of(c), store.parkedConflicts());
+    }
+
+    @Test
+    void parkConflictReplacesTheSameField() {
+        store.parkConflict(conflict(lead(1), "Email", "one", t(5)));
+        ParkedConflict newer = conflict(lead(1), "Email", "two", t(6));
+        store.parkConflict(newer);
+        ParkedConflict other = conflict(lead(1), "Phone", "9", t(7));
+        store.parkConflict(other);
+        List<ParkedConflict> all = store.parkedConflicts();
+        assertEquals(2, all.size());
+        assertTrue(all.containsAll(List.of(newer, other)));
+    }
+
+    @Test
+    void deleteConflictForgetsIt() {
+        store.parkConflict(conflict(lead(1), "Email", "one", t(5)));
+        store.parkConflict(conflict(lead(1), "Phone", "two", t(5)));
+        store.deleteConflict(L, lead(1), "Email");
+        assertEquals(List.of("Phone"), store.parkedConflicts().stream().map(ParkedConflict::field).toList());
+        store.deleteConflict(L, lead(1), "Email");
+    }
+
+    // ---- transactions --------------------------------------------------------------------------
+
+    @Test
+    void inTransactionReturnsTheWorksResult() {
+        Object token = new Object();
+        assertSame(token, store.inTransaction(() -> token));
+    }
+
+    @Test
+    void inTransactionPropagatesTheWorksException() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> store.inTransaction(() -> {
+            throw boom;
+        }));
+        assertSame(boom, thrown);
+    }
+
+    @Test
+    void writesOfACompletedTransactionAreVisible() {
+        Checkpoint cp = Checkpoint.initial(L, T0);
+        store.inTransaction(() -> {
+            store.saveCheckpoint(cp);
+            store.saveBases(List.of(base(lead(1), "1", fields("A", "x"))));
+            return null;
+        });
+        assertEquals(Optional.of(cp), store.checkpoint(L));
+        assertEquals(1, store.bases(L, List.of(lead(1))).size());
+    }
+
+    @Test
+    void writesInsideATransactionAreVisibleToItself() {
+        Checkpoint cp = Checkpoint.initial(L, T0);
+        Optional<Checkpoint> seen = store.inTransaction(() -> {
+            store.saveCheckpoint(cp);
+            return store.checkpoint(L);
+        });
+        assertEquals(Optional.of(cp), seen);
+    }
+
+    @Test
+    void aFailedTransactionKeepsNoStateWrite() {
+        assumeTrue(supportsAtomicTransactions(), "skipped: the store does not claim atomic transactions (supportsAtomicTransactions())");
+        Checkpoint before = Checkpoint.initial(L, T0);
+        store.saveCheckpoint(before);
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(() -> {
+            store.saveCheckpoint(before.withCrmCursor(Cursor.after(t(9), lead(3)), 10, t(10)));
+            store.saveBases(List.of(base(lead(1), "1", fields("A", "x"))));
+            store.saveFailure(failure("k", SyncSide.CRM, t(1), false));
+            store.parkConflict(conflict(lead(1), "Email", "x", t(1)));
+            throw new IllegalStateException("crash between the writes and the commit");
+        }));
+        assertEquals(Optional.of(before), store.checkpoint(L));
+        assertTrue(store.bases(L, List.of(lead(1))).isEmpty());
+        assertTrue(store.failure(L, "k", SyncSide.CRM).isEmpty());
+        assertTrue(store.parkedConflicts().isEmpty());
+    }
+
+    @Test
+    void aNestedTransactionJoinsTheOuterOne() {
+        assumeTrue(supportsAtomicTransactions(), "skipped: the store does not claim atomic transactions (supportsAtomicTransactions())");
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(() -> {
+            store.inTransaction(() -> {
+                store.saveCheckpoint(Checkpoint.initial(L, T0));
+                return null;
+            });
+            throw new IllegalStateException("outer fails after the inner returned");
+        }));
+        assertTrue(store.checkpoint(L).isEmpty(), "the inner work is rolled back with the outer");
+    }
+
+    @Test
+    void aFailedTransactionKeepsNeitherDataNorCheckpoint() {
+        assumeTrue(supportsAtomicTransactions(), "skipped: the store does not claim atomic transactions (supportsAtomicTransactions())");
+        MarketingStore data = createMarketingStoreInSameDatabase(store).orElse(null);
+        assumeTrue(data != null, "skipped: no marketing store over the same database (createMarketingStoreInSameDatabase())");
+        data.upsert(L, List.of(rec(L, lead(1), "LastName", "Before")));
+        Checkpoint before = Checkpoint.initial(L, T0);
+        store.saveCheckpoint(before);
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(() -> {
+            data.upsert(L, List.of(rec(L, lead(1), t(5), "LastName", "After"), rec(L, lead(2), t(5), "LastName", "New")));
+            store.saveCheckpoint(before.withCrmCursor(Cursor.after(t(5), lead(2)), 2, t(6)));
+            throw new IllegalStateException("crash between the data write and the commit");
+        }));
+        assertEquals(Optional.of(before), store.checkpoint(L), "the checkpoint did not move");
+        assertEquals(FieldValue.text("Before"),
+                data.findByCrmIds(L, List.of(lead(1))).get(lead(1)).get("LastName"), "the data write is gone");
+        assertTrue(data.findByCrmIds(L, List.of(lead(2))).isEmpty());
+
+        store.inTransaction(() -> {
+            data.upsert(L, List.of(rec(L, lead(2), t(5), "LastName", "New")));
+            store.saveCheckpoint(before.withCrmCursor(Cursor.after(t(5), lead(2)), 2, t(6)));
+            return null;
+        });
+        assertEquals(1, data.findByCrmIds(L, List.of(lead(2))).size(), "a completed transaction commits both");
+        assertEquals(Cursor.after(t(5), lead(2)), store.checkpoint(L).orElseThrow().crmCursor());
+    }
+
+    // ---- leases --------------------------------------------------------------------------------
+
+    private static final Duration TTL = Duration.ofMinutes(5);
+
+    @Test
+    void leaseExcludesASecondOwner() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        assertEquals("engine-a", a.owner());
+        assertEquals(T0.plus(TTL), a.expiresAt());
+        assertTrue(store.tryAcquireLease("Lead", "engine-b", t(10), TTL).isEmpty());
+        assertTrue(store.tryAcquireLease("Contact", "engine-b", t(10), TTL).isPresent(), "leases are per name");
+    }
+
+    @Test
+    void leaseRenewedByItsOwnerKeepsItsToken() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        Lease renewed = store.tryAcquireLease("Lead", "engine-a", t(60), TTL).orElseThrow();
+        assertEquals(a.fencingToken(), renewed.fencingToken());
+        assertEquals(t(60).plus(TTL), renewed.expiresAt());
+        assertTrue(store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL).plusSeconds(1), TTL).isEmpty(),
+                "the renewal extended the lease");
+    }
+
+    @Test
+    void expiredLeaseGoesToTheNextOwnerWithAHigherToken() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        Lease b = store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL), TTL).orElseThrow();
+        assertEquals("engine-b", b.owner());
+        assertTrue(b.fencingToken() > a.fencingToken());
+        assertFalse(store.holdsLease(a, T0.plus(TTL)), "the old holder no longer holds it");
+        assertTrue(store.holdsLease(b, T0.plus(TTL)));
+    }
+
+    @Test
+    void releasedLeaseCanBeTakenAtOnceWithAHigherToken() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        store.releaseLease(a);
+        assertFalse(store.holdsLease(a, T0));
+        Lease b = store.tryAcquireLease("Lead", "engine-b", t(1), TTL).orElseThrow();
+        assertTrue(b.fencingToken() > a.fencingToken());
+        Lease a2 = store.tryAcquireLease("Lead", "engine-a", t(2), TTL).orElse(null);
+        assertEquals(null, a2, "b holds it now");
+    }
+
+    @Test
+    void releaseByAFormerHolderDoesNothing() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        Lease b = store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL), TTL).orElseThrow();
+        store.releaseLease(a);
+        assertTrue(store.holdsLease(b, t(1).plus(TTL)));
+        assertTrue(store.tryAcquireLease("Lead", "engine-a", t(2).plus(TTL), TTL).isEmpty());
+    }
+
+    @Test
+    void fencingTokensGrowWithEveryGrant() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        long last = 0;
+        Instant now = T0;
+        for (int i = 0; i < 5; i++) {
+            Lease l = store.tryAcquireLease("Lead", "engine-" + (i % 2), now, TTL).orElseThrow();
+            assertTrue(l.fencingToken() > last, "token " + l.fencingToken() + " after " + last);
+            last = l.fencingToken();
+            store.releaseLease(l);
+            now = now.plusSeconds(1);
+        }
+    }
+
+    @Test
+    void holdsLeaseIsFalseAtExpiry() {
+        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        assertTrue(store.holdsLease(a, T0.plus(TTL).minusMillis(1)));
+        assertFalse(store.holdsLease(a, T0.plus(TTL)));
+    }
+
+    @Test
+    void tryAcquireLeaseRejectsANonPositiveTtl() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("Lead", "a", T0, Duration.ZERO));
+    }
+
+    @Test
+    void concurrentOwnersGetTheLeaseOnceBetweenThem() throws Exception {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        int owners = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(owners);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Optional<Lease>>> results = new ArrayList<>();
+            for (int i = 0; i < owners; i++) {
+                String owner = "engine-" + i;
+                Callable<Optional<Lease>> task = () -> {
+                    go.await();
+                    return store.tryAcquireLease("Lead", owner, T0, TTL);
+                };
+                results.add(pool.submit(task));
+            }
+            go.countDown();
+            int granted = 0;
+            for (Future<Optional<Lease>> f : results) {
+                if (f.get(60, TimeUnit.SECONDS).isPresent()) {
+                    granted++;
+                }
+            }
+            assertEquals(1, granted, "exactly one owner holds the lease");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void leasesOfDifferentNamesHaveIndependentTokens() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = store.tryAcquireLease("Lead", "x", T0, TTL).orElseThrow();
+        Lease b = store.tryAcquireLease("Contact", "y", T0, TTL).orElseThrow();
+        assertNotEquals(a.name(), b.name());
+        assertTrue(store.holdsLease(a, t(1)));
+        assertTrue(store.holdsLease(b, t(1)));
+    }
+}

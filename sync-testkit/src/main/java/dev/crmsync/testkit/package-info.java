@@ -1,0 +1,7 @@
+/**
+ * Fakes for test suites (the {@code sync-testkit} artifact, a test-scope dependency):
+ * {@link dev.crmsync.testkit.InMemoryCrm}, an in-memory CRM with Salesforce's semantics and a
+ * seeded fault profile, and {@link dev.crmsync.testkit.ManualClock}, a clock tests move by hand
+ * (its {@code advance} is a {@link dev.crmsync.model.Sleeper}). None of it ships in a production jar.
+ */
+package dev.crmsync.testkit;

@@ -1,0 +1,180 @@
+package dev.crmsync.testkit;
+
+import dev.crmsync.model.Sleeper;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.crm.Cursor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The fault profile, injected latency and call counting. */
+class InMemoryCrmFaultsTest {
+
+    private static final Instant T0 = Instant.parse("2024-04-01T00:00:00Z");
+
+    private final ManualClock clock = new ManualClock(T0);
+    private final InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(99).sleeper(clock::advance).build();
+
+    private static List<Boolean> failurePattern(long seed) {
+        InMemoryCrm c = InMemoryCrm.builder().seed(seed).sleeper(d -> { }).build();
+        c.faults().failRate("describe", 0.5, true);
+        List<Boolean> out = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            try {
+                c.describe(ObjectType.LEAD);
+                out.add(false);
+            } catch (RetriableSyncException e) {
+                out.add(true);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void failRateIsReproducibleFromTheSeed() {
+        List<Boolean> a = failurePattern(1);
+        assertEquals(a, failurePattern(1));
+        assertNotEquals(a, failurePattern(2));
+        long failures = a.stream().filter(b -> b).count();
+        assertTrue(failures > 10 && failures < 54, "about half fail: " + failures);
+    }
+
+    @Test
+    void failNextFailsExactlyNCallsOfThatOperation() {
+        crm.faults().failNext("fetch", 2, false);
+        crm.describe(ObjectType.LEAD);
+        for (int i = 0; i < 2; i++) {
+            SyncException e = assertThrows(SyncException.class, () -> crm.fetch(ObjectType.LEAD, List.of(), Set.of()));
+            assertFalse(e.isRetriable());
+        }
+        assertTrue(crm.fetch(ObjectType.LEAD, List.of(), Set.of()).isEmpty());
+        assertEquals(3L, crm.callCounts().get("fetch"), "failed calls are counted");
+    }
+
+    @Test
+    void openChangesIsAnAliasOfReadPage() {
+        crm.faults().failNext("openChanges", 1, true);
+        try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 10))) {
+            assertThrows(RetriableSyncException.class, s::nextPage);
+        }
+    }
+
+    @Test
+    void aFailedPageReadCanBeRetriedOnTheSameStreamWithoutLoss() {
+        for (int i = 0; i < 5; i++) {
+            crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("L" + i)));
+        }
+        int read = 0;
+        try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 2))) {
+            read += s.nextPage().size();
+            crm.faults().failNext("readPage", 1, true);
+            assertThrows(RetriableSyncException.class, s::nextPage);
+            for (List<?> p = s.nextPage(); !p.isEmpty(); p = s.nextPage()) {
+                read += p.size();
+            }
+        }
+        assertEquals(5, read);
+    }
+
+    @Test
+    void quotaAllowsTheGivenNumberOfCallsThenRefusesUntilCleared() {
+        crm.faults().quotaExceededAfter(1);
+        crm.availableTypes();
+        QuotaExceededException e = assertThrows(QuotaExceededException.class, crm::availableTypes);
+        assertTrue(e.getMessage().contains("REQUEST_LIMIT_EXCEEDED"), e.getMessage());
+        assertEquals(1L, crm.callCounts().get("availableTypes"), "refused calls are not counted");
+        crm.faults().clear();
+        crm.availableTypes();
+    }
+
+    @Test
+    void latencyIsSpentThroughTheSleeperWithoutSleeping() {
+        crm.faults().latency(Duration.ofMillis(100)).latency("write", Duration.ofSeconds(2));
+        crm.describe(ObjectType.LEAD);
+        assertEquals(T0.plusMillis(100), clock.instant());
+        crm.write(ObjectType.LEAD, List.of());
+        assertEquals(T0.plusMillis(2200), clock.instant());
+    }
+
+    @Test
+    void interruptDuringLatencyFailsTheCallAndKeepsTheInterruptFlag() {
+        InMemoryCrm c = InMemoryCrm.builder().sleeper(d -> {
+            throw new InterruptedException("test");
+        }).build();
+        c.faults().latency(Duration.ofSeconds(1));
+        try {
+            SyncException e = assertThrows(SyncException.class, () -> c.describe(ObjectType.LEAD));
+            assertInstanceOf(InterruptedException.class, e.getCause());
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void defaultSleeperSleepsNoTimeForZeroLatency() throws InterruptedException {
+        Sleeper.SYSTEM.sleep(Duration.ZERO);
+    }
+
+    @Test
+    void unknownOperationNamesAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> crm.faults().failNext("query", 1, true));
+        assertTrue(e.getMessage().contains("query"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> crm.faults().failRate("describe", 1.5, true));
+        assertThrows(IllegalArgumentException.class, () -> crm.faults().latency(Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void callCountsListEveryOperationAndIgnoreCrmUserEdits() {
+        crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("a")));
+        crm.records(ObjectType.LEAD);
+        assertEquals(InMemoryCrm.OPERATIONS, crm.callCounts().keySet());
+        assertTrue(crm.callCounts().values().stream().allMatch(v -> v == 0));
+        try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 10))) {
+            assertEquals(0L, crm.callCounts().get("readPage"), "opening a stream is not a call");
+            s.nextPage();
+            s.nextPage();
+        }
+        crm.deletedSince(ObjectType.LEAD, T0, T0.plusSeconds(1));
+        assertEquals(2L, crm.callCounts().get("readPage"));
+        assertEquals(1L, crm.callCounts().get("deletedSince"));
+    }
+
+    @Test
+    void aClosedSourceRefusesCallsButKeepsItsData() {
+        crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("a")));
+        crm.close();
+        crm.close();
+        assertThrows(IllegalStateException.class, () -> crm.describe(ObjectType.LEAD));
+        assertEquals(1, crm.count(ObjectType.LEAD));
+    }
+
+    @Test
+    void builderRejectsBadValuesNamingThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> InMemoryCrm.builder().maxPageSize(0));
+        assertTrue(e.getMessage().contains("0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> InMemoryCrm.builder().maxPageSize(10_001));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryCrm.builder().maxWriteBatch(0));
+        assertThrows(IllegalArgumentException.class, () -> InMemoryCrm.builder().recycleBinRetention(Duration.ZERO));
+        assertThrows(NullPointerException.class, () -> InMemoryCrm.builder().clock(null));
+    }
+}

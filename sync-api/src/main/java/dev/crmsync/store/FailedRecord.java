@@ -8,7 +8,8 @@ import java.util.Objects;
  * A record that failed to apply, kept for retry: nothing is dropped. Only its identity and the
  * reason are kept; the engine re-reads current values when it retries. After the configured
  * number of attempts it is parked: kept, listed through the API, and retried only when the host
- * re-drives it (or, for the CRM side, when the record changes again).
+ * re-drives it (or, for the CRM side, when the record changes again). The engine's own
+ * bookkeeping is never a failure: it is kept as {@link EngineIntent}s.
  *
  * @param type the object type
  * @param key the record's key: its CRM id, or for a record not (yet) in the CRM its marketing id

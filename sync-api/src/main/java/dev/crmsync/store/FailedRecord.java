@@ -8,11 +8,11 @@ import java.util.Objects;
  * A record that failed to apply, kept for retry: nothing is dropped. Only its identity and the
  * reason are kept; the engine re-reads current values when it retries. After the configured
  * number of attempts it is parked: kept, listed through the API, and retried only when the host
- * re-drives it (or, for the CRM side, when the record changes again).
+ * re-drives it (or, for the CRM side, when the record changes again). The engine's own
+ * bookkeeping is never a failure: it is kept as {@link EngineIntent}s.
  *
  * @param type the object type
- * @param key the record's key: its CRM id value, or for a record not (yet) in the CRM its marketing id prefixed
- *     with {@value #MARKETING_KEY_PREFIX} (see {@link #marketingKey(String)})
+ * @param key the record's key: its CRM id, or for a record not (yet) in the CRM its marketing id
  * @param target the side the write was rejected by
  * @param code a short machine-readable reason (the CRM's status code, or the store's)
  * @param message the human-readable reason
@@ -22,12 +22,9 @@ import java.util.Objects;
  * @param lastFailedAt the latest failure
  * @param parked true once attempts are exhausted
  */
-public record FailedRecord(ObjectType type, String key, SyncSide target, String code, String message,
+public record FailedRecord(ObjectType type, RecordKey key, SyncSide target, String code, String message,
                            boolean retriable, int attempts, Instant firstFailedAt, Instant lastFailedAt,
                            boolean parked) {
-
-    /** Prefix of the key of a record that has no CRM id: {@code marketing:} and its marketing id. */
-    public static final String MARKETING_KEY_PREFIX = "marketing:";
 
     /** Checks nulls and ranges. */
     public FailedRecord {
@@ -38,9 +35,6 @@ public record FailedRecord(ObjectType type, String key, SyncSide target, String 
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(firstFailedAt, "firstFailedAt");
         Objects.requireNonNull(lastFailedAt, "lastFailedAt");
-        if (key.isBlank()) {
-            throw new IllegalArgumentException("key must not be blank");
-        }
         if (attempts < 1) {
             throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
         }
@@ -54,21 +48,6 @@ public record FailedRecord(ObjectType type, String key, SyncSide target, String 
     public FailedRecord failedAgain(String code, String message, boolean retriable, Instant now, int maxAttempts) {
         int n = attempts + 1;
         return new FailedRecord(type, key, target, code, message, retriable, n, firstFailedAt, now, n >= maxAttempts);
-    }
-
-    /**
-     * @param marketingId a marketing id
-     * @return the key of a failure of a record not (yet) in the CRM
-     */
-    public static String marketingKey(String marketingId) {
-        Objects.requireNonNull(marketingId, "marketingId");
-        return MARKETING_KEY_PREFIX + marketingId;
-    }
-
-    /** @return the marketing id of a {@linkplain #marketingKey(String) marketing key}, if this is one */
-    public java.util.Optional<String> marketingId() {
-        return key.startsWith(MARKETING_KEY_PREFIX)
-                ? java.util.Optional.of(key.substring(MARKETING_KEY_PREFIX.length())) : java.util.Optional.empty();
     }
 
     /** @return a copy taken out of the parked state, with its attempt count reset, for a re-drive */

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * The engine's memory between cycles: per object type a {@link Checkpoint}; per bidirectional
- * record its {@link SyncBase} (merge base and CRM ↔ marketing link); the queue of
- * {@link FailedRecord}s to retry or parked; and {@link ParkedConflict}s awaiting a person.
+ * record its {@link SyncBase} (merge base and CRM ↔ marketing link, with the values in flight); the
+ * queue of {@link FailedRecord}s to retry or parked; the {@link EngineIntent}s the engine must
+ * finish in a later cycle; and {@link ParkedConflict}s awaiting a person.
  *
  * <h2>Contract</h2>
  * <ul>
@@ -22,6 +23,10 @@ import java.util.function.Supplier;
  *   <li><b>Durability.</b> When a save method returns, the value survives a crash (for an
  *       in-memory store: survives for the life of the object).</li>
  *   <li><b>Idempotence.</b> Every save is an upsert by its key; deletes of absent keys do nothing.</li>
+ *   <li><b>Exactness.</b> What is saved is read back equal ({@code equals}) to what was saved:
+ *       every field value of a base and of its {@link PendingWrites} (a {@code null} marketing id
+ *       stays {@code null}), every failure, intent and conflict. Instants may be truncated to the
+ *       microsecond.</li>
  *   <li><b>Atomicity.</b> {@link #inTransaction} runs work so that every write made inside it to
  *       this store — and to a {@link MarketingStore} over the same database — commits together or
  *       not at all. The default runs the work with no such guarantee (the engine is correct
@@ -43,7 +48,10 @@ public interface SyncStateStore {
 
     // ---- failures: retry queue and parked records ---------------------------------------------
 
-    /** @param failure a failure to save, replacing any with the same (type, key, target) */
+    /**
+     * @param failure a failure to save, replacing any with the same (type, key, target); it leaves
+     *     the intents of that record as they are (they are kept apart)
+     */
     void saveFailure(FailedRecord failure);
 
     /**
@@ -52,7 +60,7 @@ public interface SyncStateStore {
      * @param target the side
      * @return the failure kept under that key, if any
      */
-    Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target);
+    Optional<FailedRecord> failure(ObjectType type, RecordKey key, SyncSide target);
 
     /**
      * @param type an object type
@@ -62,11 +70,47 @@ public interface SyncStateStore {
      */
     List<FailedRecord> retryQueue(ObjectType type, SyncSide target, int limit);
 
-    /** @return every parked failure, of every type */
+    /** @return every parked failure, of every type (never an intent) */
     List<FailedRecord> parkedFailures();
 
     /** @param type an object type @param key the record key @param target the side: forgets that failure */
-    void deleteFailure(ObjectType type, String key, SyncSide target);
+    void deleteFailure(ObjectType type, RecordKey key, SyncSide target);
+
+    // ---- engine intents -----------------------------------------------------------------------
+
+    /**
+     * Saves an intent, replacing any with the same (type, key, kind). Intents live apart from
+     * failures: saving one never changes a failure of the same record, and they are never counted,
+     * parked or listed as failures. A store may keep every kind generically (see
+     * {@link EngineIntent}: kind, type, key, {@link EngineIntent#recordedAt()} and
+     * {@link EngineIntent#payload()}), so that kinds added later need no change to it.
+     *
+     * @param intent the intent
+     */
+    void saveIntent(EngineIntent intent);
+
+    /**
+     * @param type an object type
+     * @param key the record key
+     * @param kind the kind
+     * @return the intent kept under (type, key, kind), if any
+     */
+    Optional<EngineIntent> intent(ObjectType type, RecordKey key, EngineIntent.Kind kind);
+
+    /**
+     * @param type an object type
+     * @param kind the kind
+     * @param limit the most to return, at least 1
+     * @return the type's intents of that kind, oldest {@link EngineIntent#recordedAt()} first, then by key
+     * @throws IllegalArgumentException if the limit is below 1
+     */
+    List<EngineIntent> intents(ObjectType type, EngineIntent.Kind kind, int limit);
+
+    /**
+     * @param type an object type @param key the record key @param kind the kind: forgets that
+     *     intent (nothing happens if there is none)
+     */
+    void deleteIntent(ObjectType type, RecordKey key, EngineIntent.Kind kind);
 
     // ---- merge bases --------------------------------------------------------------------------
 
@@ -80,11 +124,12 @@ public interface SyncStateStore {
     /**
      * @param type an object type
      * @param marketingId a marketing id
-     * @return the base linked to that marketing record, if any
+     * @return the base linked to that marketing record, if any (a base whose marketing id is not
+     *     known yet is linked to none)
      */
     Optional<SyncBase> baseByMarketingId(ObjectType type, String marketingId);
 
-    /** @param bases bases to save, each replacing the base of its (type, CRM id) */
+    /** @param bases bases to save, each replacing the base (and its pending writes) of its (type, CRM id) */
     void saveBases(Collection<SyncBase> bases);
 
     /** @param type an object type @param crmId a CRM id: forgets its base */

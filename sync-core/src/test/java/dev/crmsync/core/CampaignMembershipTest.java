@@ -13,6 +13,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingFields;
 import dev.crmsync.store.MarketingRecord;
@@ -46,7 +47,7 @@ class CampaignMembershipTest {
         assertEquals(1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "not created twice");
         assertEquals(h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id(),
                 h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
-        assertTrue(h.state.failure(ObjectType.CAMPAIGN_MEMBER, FailedRecord.marketingKey(added.marketingId()),
+        assertTrue(h.state.failure(ObjectType.CAMPAIGN_MEMBER, RecordKey.marketing(added.marketingId()),
                 SyncSide.CRM).isEmpty(), "nothing left rejected");
     }
 
@@ -139,7 +140,7 @@ class CampaignMembershipTest {
         assertEquals(FieldValue.text("Responded"), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "Status"),
                 "status unchanged");
         assertNull(h.byMid(ObjectType.CAMPAIGN_MEMBER, again.marketingId()).crmId());
-        FailedRecord f = h.state.failure(ObjectType.CAMPAIGN_MEMBER, FailedRecord.marketingKey(again.marketingId()),
+        FailedRecord f = h.state.failure(ObjectType.CAMPAIGN_MEMBER, RecordKey.marketing(again.marketingId()),
                 SyncSide.CRM).orElseThrow();
         assertEquals("DUPLICATE_VALUE", f.code());
     }
@@ -186,7 +187,7 @@ class CampaignMembershipTest {
         assertEquals(FieldValue.text("Responded"), h.crmValue(ObjectType.CAMPAIGN_MEMBER, member, "Status"));
         assertNull(h.byMid(ObjectType.CAMPAIGN_MEMBER, duplicate.marketingId()).crmId(), "the duplicate stays refused");
         assertEquals("DUPLICATE_VALUE", h.state.failure(ObjectType.CAMPAIGN_MEMBER,
-                FailedRecord.marketingKey(duplicate.marketingId()), SyncSide.CRM).orElseThrow().code());
+                RecordKey.marketing(duplicate.marketingId()), SyncSide.CRM).orElseThrow().code());
     }
 
     @Test
@@ -271,7 +272,7 @@ class CampaignMembershipTest {
             SyncReport r = h.run(engine);
             assertEquals(1, r.totals().failed(), r::toTable);
             assertEquals("CAMPAIGN_NOT_SYNCED", h.state.failure(ObjectType.CAMPAIGN_MEMBER,
-                    FailedRecord.marketingKey(added.marketingId()), SyncSide.CRM).orElseThrow().code());
+                    RecordKey.marketing(added.marketingId()), SyncSide.CRM).orElseThrow().code());
             PushResult pushed = engine.pushNow(ObjectType.CAMPAIGN, List.of(campaign.marketingId())).get(0);
             assertTrue(pushed instanceof PushResult.Created, pushed::toString);
             h.cycle(engine);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
@@ -55,7 +56,7 @@ class CrmRejectionsTest {
         assertEquals("FIELD_CUSTOM_VALIDATION_EXCEPTION", f.code());
         assertEquals("Title must not be 'bad'", f.message());
         assertEquals(SyncSide.CRM, f.target());
-        assertEquals(lead.value(), f.key());
+        assertEquals(RecordKey.crm(lead), f.key());
         assertFalse(f.retriable());
         assertEquals(FieldValue.text("bad"), h.storeValue(ObjectType.LEAD, lead, "Title"), "nothing lost in the store");
     }
@@ -94,7 +95,7 @@ class CrmRejectionsTest {
             h.cycle(engine);
         }
         assertEquals(FieldValue.text("fine"), h.crmValue(ObjectType.LEAD, lead, "Title"));
-        assertTrue(h.state.failure(ObjectType.LEAD, lead.value(), SyncSide.CRM).isEmpty(), "forgotten once applied");
+        assertTrue(h.state.failure(ObjectType.LEAD, RecordKey.crm(lead), SyncSide.CRM).isEmpty(), "forgotten once applied");
     }
 
     @Test
@@ -116,11 +117,11 @@ class CrmRejectionsTest {
             h.assertQuiet(engine);
         }
         assertEquals("DUPLICATES_DETECTED", rejected.get(0).code());
-        assertEquals(second.value(), rejected.get(0).key());
+        assertEquals(RecordKey.crm(second), rejected.get(0).key());
         assertFalse(rejected.get(0).message().isBlank());
         assertEquals(FieldValue.text("CTO"), h.crmValue(ObjectType.LEAD, first, "Title"), "the other record proceeded");
         assertEquals(FieldValue.text("roe@example.com"), h.crmValue(ObjectType.LEAD, second, "Email"));
-        assertTrue(h.state.failure(ObjectType.LEAD, second.value(), SyncSide.CRM).isEmpty(), "forgotten once applied");
+        assertTrue(h.state.failure(ObjectType.LEAD, RecordKey.crm(second), SyncSide.CRM).isEmpty(), "forgotten once applied");
     }
 
     @Test
@@ -150,7 +151,7 @@ class CrmRejectionsTest {
         MarketingRecord person = h.inStore(ObjectType.LEAD, lead);
         assertTrue(person.crmDeleted(), "the person stays, flagged deleted in the CRM");
         assertEquals(FieldValue.text("CTO"), person.get("Title"), "and keeps the host's edit");
-        assertTrue(h.state.failure(ObjectType.LEAD, lead.value(), SyncSide.CRM).isEmpty(),
+        assertTrue(h.state.failure(ObjectType.LEAD, RecordKey.crm(lead), SyncSide.CRM).isEmpty(),
                 "the rejection is forgotten once the deletion is known");
     }
 
@@ -179,7 +180,7 @@ class CrmRejectionsTest {
             h.run(engine);
             h.run(engine);
             h.run(engine);
-            assertEquals(List.of(lead.value()), engine.parkedFailures().stream().map(FailedRecord::key).toList());
+            assertEquals(List.of(RecordKey.crm(lead)), engine.parkedFailures().stream().map(FailedRecord::key).toList());
             long writes = h.crmWrites();
             h.run(engine);
             assertEquals(writes, h.crmWrites(), "a parked record is not retried");

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.SyncSide;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class RejectedRecordsTest {
     }
 
     private FailedRecord failureOf(CrmId id) {
-        return h.state.failure(ObjectType.ACCOUNT, id.value(), SyncSide.MARKETING).orElseThrow();
+        return h.state.failure(ObjectType.ACCOUNT, RecordKey.crm(id), SyncSide.MARKETING).orElseThrow();
     }
 
     @Test
@@ -57,7 +58,7 @@ class RejectedRecordsTest {
                     partial.reasons()::toString);
             assertEquals(1, heard.size());
             assertEquals("VALUE_TOO_LONG", heard.get(0).code());
-            assertEquals(ids.get(1).value(), heard.get(0).key());
+            assertEquals(RecordKey.crm(ids.get(1)), heard.get(0).key());
             assertTrue(h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow().initialCopyDone(),
                     "the checkpoint moves on past the rejected record");
         }
@@ -79,7 +80,7 @@ class RejectedRecordsTest {
 
             nextCycle(engine);
             assertTrue(failureOf(bad).parked(), "parked after 3 attempts");
-            assertEquals(List.of(bad.value()), engine.parkedFailures().stream().map(FailedRecord::key).toList());
+            assertEquals(List.of(RecordKey.crm(bad)), engine.parkedFailures().stream().map(FailedRecord::key).toList());
 
             SyncReport fourth = nextCycle(engine);
             assertFalse(fourth.crmCalls().containsKey("fetch"), "a parked record is not retried");
@@ -105,7 +106,7 @@ class RejectedRecordsTest {
 
             SyncReport report = nextCycle(engine);
             assertEquals(1, report.totals().created(), report::toTable);
-            assertTrue(h.state.failure(ObjectType.ACCOUNT, bad.value(), SyncSide.MARKETING).isEmpty());
+            assertTrue(h.state.failure(ObjectType.ACCOUNT, RecordKey.crm(bad), SyncSide.MARKETING).isEmpty());
         }
         h.assertStoreMirrorsCrm(ObjectType.ACCOUNT);
     }
@@ -154,7 +155,7 @@ class RejectedRecordsTest {
             h.crm.purgeRecycleBin();
             SyncReport report = nextCycle(engine);
             assertTrue(report.isComplete(), report::toTable);
-            assertTrue(h.state.failure(ObjectType.ACCOUNT, bad.value(), SyncSide.MARKETING).isEmpty());
+            assertTrue(h.state.failure(ObjectType.ACCOUNT, RecordKey.crm(bad), SyncSide.MARKETING).isEmpty());
             assertEquals(1, h.store.size(ObjectType.ACCOUNT), "never stored, so nothing to flag");
         }
     }

@@ -2,13 +2,17 @@ package dev.crmsync.jdbc;
 
 import dev.crmsync.jdbc.internal.Database;
 import dev.crmsync.jdbc.internal.FieldsJson;
+import dev.crmsync.jdbc.internal.JdbcKeys;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
+import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
@@ -34,9 +38,12 @@ import java.util.function.Supplier;
  *
  * <h2>Tables</h2>
  * {@code crmsync_checkpoint} (one row per type), {@code crmsync_failure} (retry queue and parked
- * failures), {@code crmsync_base} (merge bases, fields as JSON text, indexed by CRM id and by
- * marketing id), {@code crmsync_conflict} (parked conflicts, values as JSON text) and
- * {@code crmsync_lease}. Instants are kept to the microsecond.
+ * failures), {@code crmsync_intent} (the engine's intents, kept generically: kind, type, key,
+ * time and payload text), {@code crmsync_base} (merge bases, fields and pending writes as JSON
+ * text, indexed by CRM id and by marketing id; a marketing id not known yet is {@code NULL}),
+ * {@code crmsync_conflict} (parked conflicts, values as JSON text) and {@code crmsync_lease}.
+ * A record key takes two columns: {@code key_kind} ({@code CRM} or {@code MARKETING}) and
+ * {@code record_key}. Instants are kept to the microsecond.
  *
  * <h2>Transactions</h2>
  * {@link #inTransaction} binds one connection to the calling thread until the work returns; every
@@ -126,35 +133,33 @@ public final class JdbcSyncStateStore implements SyncStateStore {
 
     // ---- failures ------------------------------------------------------------------------------
 
-    private static final String FAILURE_COLS = "object_type, record_key, target, code, message, retriable, attempts,"
-            + " first_failed_at, last_failed_at, parked";
+    private static final String FAILURE_COLS = "object_type, key_kind, record_key, target, code, message, retriable,"
+            + " attempts, first_failed_at, last_failed_at, parked";
 
     @Override
     public void saveFailure(FailedRecord f) {
         Objects.requireNonNull(f, "failure");
-        if (f.key().length() > 255) {
-            throw new IllegalArgumentException("failure key is " + f.key().length() + " characters long; at most 255 fit");
-        }
         String sql = pg()
-                ? "INSERT INTO crmsync_failure (" + FAILURE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (object_type, record_key, target) DO UPDATE SET code = EXCLUDED.code,"
+                ? "INSERT INTO crmsync_failure (" + FAILURE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type, key_kind, record_key, target) DO UPDATE SET code = EXCLUDED.code,"
                         + " message = EXCLUDED.message, retriable = EXCLUDED.retriable, attempts = EXCLUDED.attempts,"
                         + " first_failed_at = EXCLUDED.first_failed_at, last_failed_at = EXCLUDED.last_failed_at,"
                         + " parked = EXCLUDED.parked"
-                : "MERGE INTO crmsync_failure (" + FAILURE_COLS + ") KEY (object_type, record_key, target)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                : "MERGE INTO crmsync_failure (" + FAILURE_COLS + ") KEY (object_type, key_kind, record_key, target)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         db.run("save a " + f.type() + " failure", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, f.type().apiName());
-                ps.setString(2, f.key());
-                ps.setString(3, f.target().name());
-                ps.setString(4, f.code());
-                ps.setString(5, f.message());
-                ps.setBoolean(6, f.retriable());
-                ps.setInt(7, f.attempts());
-                Database.setInstant(ps, 8, f.firstFailedAt());
-                Database.setInstant(ps, 9, f.lastFailedAt());
-                ps.setBoolean(10, f.parked());
+                ps.setString(2, JdbcKeys.kind(f.key()));
+                ps.setString(3, JdbcKeys.value(f.key()));
+                ps.setString(4, f.target().name());
+                ps.setString(5, f.code());
+                ps.setString(6, f.message());
+                ps.setBoolean(7, f.retriable());
+                ps.setInt(8, f.attempts());
+                Database.setInstant(ps, 9, f.firstFailedAt());
+                Database.setInstant(ps, 10, f.lastFailedAt());
+                ps.setBoolean(11, f.parked());
                 ps.executeUpdate();
             }
             return null;
@@ -162,19 +167,19 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     }
 
     private static FailedRecord failure(ResultSet rs) throws SQLException {
-        return new FailedRecord(ObjectType.of(rs.getString(1)), rs.getString(2), SyncSide.valueOf(rs.getString(3)),
-                rs.getString(4), rs.getString(5), rs.getBoolean(6), rs.getInt(7), Database.getInstant(rs, 8),
-                Database.getInstant(rs, 9), rs.getBoolean(10));
+        return new FailedRecord(ObjectType.of(rs.getString(1)), JdbcKeys.of(rs.getString(2), rs.getString(3)),
+                SyncSide.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
+                Database.getInstant(rs, 9), Database.getInstant(rs, 10), rs.getBoolean(11));
     }
 
     @Override
-    public Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target) {
+    public Optional<FailedRecord> failure(ObjectType type, RecordKey key, SyncSide target) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
         List<FailedRecord> found = failures("read a " + type + " failure", "SELECT " + FAILURE_COLS
-                + " FROM crmsync_failure WHERE object_type = ? AND record_key = ? AND target = ?",
-                type.apiName(), key, target.name());
+                + " FROM crmsync_failure WHERE object_type = ? AND key_kind = ? AND record_key = ? AND target = ?",
+                type.apiName(), JdbcKeys.kind(key), JdbcKeys.value(key), target.name());
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
@@ -187,13 +192,13 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         }
         return failures("read the " + type + " retry queue", "SELECT " + FAILURE_COLS
                 + " FROM crmsync_failure WHERE object_type = ? AND target = ? AND parked = FALSE"
-                + " ORDER BY last_failed_at, record_key LIMIT " + limit, type.apiName(), target.name());
+                + " ORDER BY last_failed_at, key_kind, record_key LIMIT " + limit, type.apiName(), target.name());
     }
 
     @Override
     public List<FailedRecord> parkedFailures() {
         return failures("list parked failures", "SELECT " + FAILURE_COLS
-                + " FROM crmsync_failure WHERE parked = TRUE ORDER BY object_type, record_key, target");
+                + " FROM crmsync_failure WHERE parked = TRUE ORDER BY object_type, key_kind, record_key, target");
     }
 
     private List<FailedRecord> failures(String what, String sql, String... args) {
@@ -214,22 +219,108 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     }
 
     @Override
-    public void deleteFailure(ObjectType type, String key, SyncSide target) {
+    public void deleteFailure(ObjectType type, RecordKey key, SyncSide target) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
         update("delete a " + type + " failure",
-                "DELETE FROM crmsync_failure WHERE object_type = ? AND record_key = ? AND target = ?",
-                type.apiName(), key, target.name());
+                "DELETE FROM crmsync_failure WHERE object_type = ? AND key_kind = ? AND record_key = ? AND target = ?",
+                type.apiName(), JdbcKeys.kind(key), JdbcKeys.value(key), target.name());
+    }
+
+    // ---- intents -------------------------------------------------------------------------------
+
+    private static final String INTENT_COLS = "object_type, key_kind, record_key, kind, recorded_at, payload";
+
+    @Override
+    public void saveIntent(EngineIntent intent) {
+        Objects.requireNonNull(intent, "intent");
+        String sql = pg()
+                ? "INSERT INTO crmsync_intent (" + INTENT_COLS + ") VALUES (?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (object_type, key_kind, record_key, kind) DO UPDATE SET"
+                        + " recorded_at = EXCLUDED.recorded_at, payload = EXCLUDED.payload"
+                : "MERGE INTO crmsync_intent (" + INTENT_COLS + ") KEY (object_type, key_kind, record_key, kind)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)";
+        String payload = intent.payload();
+        db.run("save a " + intent.type() + " intent", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, intent.type().apiName());
+                ps.setString(2, JdbcKeys.kind(intent.key()));
+                ps.setString(3, JdbcKeys.value(intent.key()));
+                ps.setString(4, intent.kind().name());
+                Database.setInstant(ps, 5, intent.recordedAt());
+                ps.setString(6, payload);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<EngineIntent> intent(ObjectType type, RecordKey key, EngineIntent.Kind kind) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        List<EngineIntent> found = intents("read a " + type + " intent", "SELECT " + INTENT_COLS
+                + " FROM crmsync_intent WHERE object_type = ? AND key_kind = ? AND record_key = ? AND kind = ?",
+                type.apiName(), JdbcKeys.kind(key), JdbcKeys.value(key), kind.name());
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public List<EngineIntent> intents(ObjectType type, EngineIntent.Kind kind, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(kind, "kind");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        return intents("list " + type + " intents", "SELECT " + INTENT_COLS
+                + " FROM crmsync_intent WHERE object_type = ? AND kind = ?"
+                + " ORDER BY recorded_at, key_kind, record_key LIMIT " + limit, type.apiName(), kind.name());
+    }
+
+    private List<EngineIntent> intents(String what, String sql, String... args) {
+        return db.run(what, c -> {
+            List<EngineIntent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(EngineIntent.restore(EngineIntent.Kind.valueOf(rs.getString(4)),
+                                ObjectType.of(rs.getString(1)), JdbcKeys.of(rs.getString(2), rs.getString(3)),
+                                Database.getInstant(rs, 5), rs.getString(6)));
+                    }
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public void deleteIntent(ObjectType type, RecordKey key, EngineIntent.Kind kind) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        update("delete a " + type + " intent",
+                "DELETE FROM crmsync_intent WHERE object_type = ? AND key_kind = ? AND record_key = ? AND kind = ?",
+                type.apiName(), JdbcKeys.kind(key), JdbcKeys.value(key), kind.name());
     }
 
     // ---- bases ---------------------------------------------------------------------------------
 
-    private static final String BASE_COLS = "object_type, crm_id, marketing_id, fields, crm_modstamp, synced_at";
+    private static final String BASE_COLS = "object_type, crm_id, marketing_id, fields, crm_modstamp, synced_at,"
+            + " pending_crm, pending_store";
 
     private static SyncBase base(ResultSet rs) throws SQLException {
+        String crm = rs.getString(7);
+        String store = rs.getString(8);
+        PendingWrites pending = crm == null && store == null ? PendingWrites.NONE
+                : new PendingWrites(crm == null ? Map.of() : FieldsJson.decode(crm),
+                        store == null ? Map.of() : FieldsJson.decode(store));
         return new SyncBase(ObjectType.of(rs.getString(1)), CrmId.of(rs.getString(2)), rs.getString(3),
-                FieldsJson.decode(rs.getString(4)), Database.getInstant(rs, 5), Database.getInstant(rs, 6));
+                FieldsJson.decode(rs.getString(4)), pending, Database.getInstant(rs, 5), Database.getInstant(rs, 6));
     }
 
     @Override
@@ -283,7 +374,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         Objects.requireNonNull(bases, "bases");
         for (SyncBase b : bases) {
             Objects.requireNonNull(b, "base");
-            if (b.marketingId().length() > 255) {
+            if (b.marketingId() != null && b.marketingId().length() > 255) {
                 throw new IllegalArgumentException("marketing id of base " + b.crmId() + " is longer than 255 characters");
             }
         }
@@ -291,10 +382,11 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             return;
         }
         String sql = pg()
-                ? "INSERT INTO crmsync_base (" + BASE_COLS + ") VALUES (?, ?, ?, ?, ?, ?)"
+                ? "INSERT INTO crmsync_base (" + BASE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type, crm_id) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
-                        + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at"
-                : "MERGE INTO crmsync_base (" + BASE_COLS + ") KEY (object_type, crm_id) VALUES (?, ?, ?, ?, ?, ?)";
+                        + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at,"
+                        + " pending_crm = EXCLUDED.pending_crm, pending_store = EXCLUDED.pending_store"
+                : "MERGE INTO crmsync_base (" + BASE_COLS + ") KEY (object_type, crm_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         db.run("save bases", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (SyncBase b : bases) {
@@ -304,6 +396,9 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     ps.setString(4, FieldsJson.encode(b.fields()));
                     Database.setInstant(ps, 5, b.crmModstamp());
                     Database.setInstant(ps, 6, b.syncedAt());
+                    boolean none = b.pending().isEmpty();
+                    ps.setString(7, none ? null : FieldsJson.encode(b.pending().toCrm()));
+                    ps.setString(8, none ? null : FieldsJson.encode(b.pending().toStore()));
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -107,7 +107,8 @@ public final class TestDatabases {
         public void truncate() {
             exec(dataSource(), "DO $$ BEGIN IF to_regclass('crmsync_record') IS NOT NULL THEN"
                     + " TRUNCATE crmsync_record, crmsync_checkpoint, crmsync_failure, crmsync_base, crmsync_conflict,"
-                    + " crmsync_lease; UPDATE crmsync_change_counter SET last_seq = 0; END IF; END $$");
+                    + " crmsync_lease; UPDATE crmsync_change_counter SET last_seq = 0; END IF;"
+                    + " IF to_regclass('crmsync_intent') IS NOT NULL THEN TRUNCATE crmsync_intent; END IF; END $$");
         }
 
         @Override

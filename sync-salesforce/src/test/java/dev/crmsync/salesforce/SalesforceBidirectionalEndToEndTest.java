@@ -10,6 +10,7 @@ import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
@@ -119,6 +120,6 @@ class SalesforceBidirectionalEndToEndTest {
         assertEquals(1, rejected.size(), rejected::toString);
         assertEquals("FIELD_CUSTOM_VALIDATION_EXCEPTION", rejected.get(0).code());
         assertEquals("Title is reserved", rejected.get(0).message());
-        assertEquals(lead.value(), rejected.get(0).key());
+        assertEquals(RecordKey.crm(lead), rejected.get(0).key());
     }
 }

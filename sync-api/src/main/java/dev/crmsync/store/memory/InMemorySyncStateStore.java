@@ -3,9 +3,12 @@ package dev.crmsync.store.memory;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
@@ -35,7 +38,9 @@ import java.util.function.Supplier;
  *       by the holder of an unexpired lease keeps its fencing token; every other grant (a new
  *       owner, or after expiry or release) takes the next token of that name. A lease expires at
  *       {@link Lease#expiresAt()} (at that instant it is no longer held).</li>
+ *   <li><b>Intents</b> are kept as the objects saved (they are immutable values).</li>
  *   <li><b>Orders.</b> {@link #retryQueue}: oldest last failure first, then by key;
+ *       {@link #intents}: oldest first, then by key;
  *       {@link #parkedFailures}: by type (sync order), key and side; {@link #parkedConflicts}:
  *       by parking time, then type, CRM id and field.</li>
  * </ul>
@@ -77,10 +82,14 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     private final Map<ObjectType, Checkpoint> checkpoints = new HashMap<>();
     private final Map<FailureKey, FailedRecord> failures = new HashMap<>();
     private final Map<ObjectType, BaseTable> bases = new HashMap<>();
+    private final Map<IntentKey, EngineIntent> intents = new HashMap<>();
     private final Map<ConflictKey, ParkedConflict> conflicts = new HashMap<>();
     private final Map<String, LeaseState> leases = new HashMap<>();
 
-    private record FailureKey(ObjectType type, String key, SyncSide target) {
+    private record FailureKey(ObjectType type, RecordKey key, SyncSide target) {
+    }
+
+    private record IntentKey(ObjectType type, RecordKey key, EngineIntent.Kind kind) {
     }
 
     private record ConflictKey(ObjectType type, CrmId crmId, String field) {
@@ -97,13 +106,19 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         long lo;
         long midNum;
         String midStr;
+        boolean midUnknown;
         byte[] data;
+        byte[] pendingCrm;
+        byte[] pendingStore;
         long crmSec;
         int crmNanos;
         long syncSec;
         int syncNanos;
 
         String marketingId() {
+            if (midUnknown) {
+                return null;
+            }
             return midStr != null ? midStr : Long.toString(midNum);
         }
     }
@@ -226,7 +241,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     @Override
-    public Optional<FailedRecord> failure(ObjectType type, String key, SyncSide target) {
+    public Optional<FailedRecord> failure(ObjectType type, RecordKey key, SyncSide target) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
@@ -278,7 +293,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     @Override
-    public void deleteFailure(ObjectType type, String key, SyncSide target) {
+    public void deleteFailure(ObjectType type, RecordKey key, SyncSide target) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
@@ -286,6 +301,65 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             inst.enter(StoreOperation.DELETE_FAILURE, type, 1);
             failures.remove(new FailureKey(type, key, target));
             inst.exit(StoreOperation.DELETE_FAILURE);
+        }
+    }
+
+    // ---- intents -------------------------------------------------------------------------------
+
+    @Override
+    public void saveIntent(EngineIntent intent) {
+        Objects.requireNonNull(intent, "intent");
+        synchronized (lock) {
+            inst.enter(StoreOperation.SAVE_INTENT, intent.type(), 1);
+            intents.put(new IntentKey(intent.type(), intent.key(), intent.kind()), intent);
+            inst.exit(StoreOperation.SAVE_INTENT);
+        }
+    }
+
+    @Override
+    public Optional<EngineIntent> intent(ObjectType type, RecordKey key, EngineIntent.Kind kind) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        synchronized (lock) {
+            inst.enter(StoreOperation.INTENT, type, 1);
+            Optional<EngineIntent> out = Optional.ofNullable(intents.get(new IntentKey(type, key, kind)));
+            inst.exit(StoreOperation.INTENT);
+            return out;
+        }
+    }
+
+    @Override
+    public List<EngineIntent> intents(ObjectType type, EngineIntent.Kind kind, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(kind, "kind");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        synchronized (lock) {
+            inst.enter(StoreOperation.INTENTS, type, 0);
+            List<EngineIntent> out = new ArrayList<>();
+            for (EngineIntent i : intents.values()) {
+                if (i.type().equals(type) && i.kind() == kind) {
+                    out.add(i);
+                }
+            }
+            out.sort(Comparator.comparing(EngineIntent::recordedAt).thenComparing(EngineIntent::key));
+            List<EngineIntent> result = List.copyOf(out.subList(0, Math.min(limit, out.size())));
+            inst.exit(StoreOperation.INTENTS);
+            return result;
+        }
+    }
+
+    @Override
+    public void deleteIntent(ObjectType type, RecordKey key, EngineIntent.Kind kind) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        synchronized (lock) {
+            inst.enter(StoreOperation.DELETE_INTENT, type, 1);
+            intents.remove(new IntentKey(type, key, kind));
+            inst.exit(StoreOperation.DELETE_INTENT);
         }
     }
 
@@ -347,13 +421,19 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                 BaseSlot s = new BaseSlot();
                 s.hi = Ids.hi(b.crmId());
                 s.lo = Ids.lo(b.crmId());
-                long num = Ids.parseMarketingId(b.marketingId());
-                if (num > 0) {
+                long num = b.marketingId() == null ? 0 : Ids.parseMarketingId(b.marketingId());
+                if (b.marketingId() == null) {
+                    s.midUnknown = true;
+                } else if (num > 0) {
                     s.midNum = num;
                 } else {
                     s.midStr = b.marketingId();
                 }
                 s.data = codec.encode(b.fields());
+                if (!b.pending().isEmpty()) {
+                    s.pendingCrm = codec.encode(b.pending().toCrm());
+                    s.pendingStore = codec.encode(b.pending().toStore());
+                }
                 s.crmSec = b.crmModstamp().getEpochSecond();
                 s.crmNanos = b.crmModstamp().getNano();
                 s.syncSec = b.syncedAt().getEpochSecond();
@@ -361,6 +441,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                 BaseSlot old = t.byCrm.put(s);
                 if (old != null) {
                     unindexMarketingId(t, old);
+                }
+                if (s.midUnknown) {
+                    continue;   // linked to no marketing record yet: not indexed by marketing id
                 }
                 if (s.midStr == null) {
                     t.byMidNum.put(s);
@@ -390,6 +473,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     private static void unindexMarketingId(BaseTable t, BaseSlot old) {
+        if (old.midUnknown) {
+            return;
+        }
         if (old.midStr == null) {
             if (t.byMidNum.get(old.midNum, 0) == old) {
                 t.byMidNum.remove(old.midNum, 0);
@@ -400,7 +486,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     private SyncBase toBase(ObjectType type, BaseSlot s) {
-        return new SyncBase(type, Ids.unpack(s.hi, s.lo), s.marketingId(), codec.decode(s.data),
+        PendingWrites pending = s.pendingCrm == null ? PendingWrites.NONE
+                : new PendingWrites(codec.decode(s.pendingCrm), codec.decode(s.pendingStore));
+        return new SyncBase(type, Ids.unpack(s.hi, s.lo), s.marketingId(), codec.decode(s.data), pending,
                 Instant.ofEpochSecond(s.crmSec, s.crmNanos), Instant.ofEpochSecond(s.syncSec, s.syncNanos));
     }
 

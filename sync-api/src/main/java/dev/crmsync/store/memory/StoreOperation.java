@@ -43,6 +43,14 @@ public enum StoreOperation {
     PARKED_FAILURES,
     /** {@code SyncStateStore.deleteFailure}. */
     DELETE_FAILURE,
+    /** {@code SyncStateStore.saveIntent}. */
+    SAVE_INTENT,
+    /** {@code SyncStateStore.intent}. */
+    INTENT,
+    /** {@code SyncStateStore.intents}. */
+    INTENTS,
+    /** {@code SyncStateStore.deleteIntent}. */
+    DELETE_INTENT,
     /** {@code SyncStateStore.bases}. */
     BASES,
     /** {@code SyncStateStore.baseByMarketingId}. */
@@ -70,7 +78,7 @@ public enum StoreOperation {
     public boolean isWrite() {
         return switch (this) {
             case UPSERT, MARK_DELETED, SAVE_LOCAL, LINK, MERGE, RELINK, SAVE_CHECKPOINT, DELETE_CHECKPOINT,
-                 SAVE_FAILURE, DELETE_FAILURE, SAVE_BASES, DELETE_BASE, PARK_CONFLICT, DELETE_CONFLICT,
+                 SAVE_FAILURE, DELETE_FAILURE, SAVE_INTENT, DELETE_INTENT, SAVE_BASES, DELETE_BASE, PARK_CONFLICT, DELETE_CONFLICT,
                  TRY_ACQUIRE_LEASE, RELEASE_LEASE -> true;
             default -> false;
         };

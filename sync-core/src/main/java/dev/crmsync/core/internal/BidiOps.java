@@ -9,8 +9,10 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
 import java.time.Instant;
@@ -168,7 +170,7 @@ final class BidiOps {
         Map<CrmId, SyncRecord> stillLive = liveDespiteFlag(records);
         for (int i = 0; i < records.size(); i++) {
             MarketingRecord r = records.get(i);
-            String key = FailedRecord.marketingKey(r.marketingId());
+            RecordKey.Marketing key = RecordKey.marketing(r.marketingId());
             if (r.crmId() != null && !r.crmDeleted()) {
                 results[i] = new PushResult.AlreadyInCrm(r.marketingId(), r.crmId());
                 continue;
@@ -185,11 +187,9 @@ final class BidiOps {
                 results[i] = new PushResult.AlreadyInCrm(r.marketingId(), live.id());
                 continue;
             }
-            Optional<FailedRecord> prior = crmFailures.find(key);
-            if (!repeatUnconfirmed && prior.isPresent() && prior.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
-                results[i] = new PushResult.Rejected(r.marketingId(), SideFailures.PUSH_UNCONFIRMED,
-                        "an earlier create of " + FieldMerger.describe(t, null, r.marketingId())
-                                + " is not confirmed yet; the next cycle links it, or sends it again", true);
+            Optional<UnconfirmedCreate> prior = crmFailures.unconfirmed(key);
+            if (!repeatUnconfirmed && prior.isPresent()) {
+                results[i] = new PushResult.Unconfirmed(r.marketingId(), prior.get().recordedAt());
                 continue;
             }
             Payload p = createPayload(r);
@@ -210,7 +210,7 @@ final class BidiOps {
             int to = Math.min(creates.size(), from + size);
             List<Integer> idx = pending.subList(from, to);
             for (int k = 0; k < idx.size(); k++) {
-                crmFailures.pushSent(FailedRecord.marketingKey(records.get(idx.get(k)).marketingId()),
+                crmFailures.pushSent(RecordKey.marketing(records.get(idx.get(k)).marketingId()),
                         creates.get(from + k).fields());
             }
             List<CrmWriteResult> written = write(creates.subList(from, to));
@@ -223,7 +223,7 @@ final class BidiOps {
                     created.put(w.id(), i);
                 } else {
                     CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
-                    crmFailures.rejected(FailedRecord.marketingKey(r.marketingId()), rej.code(), rej.message(),
+                    crmFailures.rejected(RecordKey.marketing(r.marketingId()), rej.code(), rej.message(),
                             rej.retriable());
                     results[i] = new PushResult.Rejected(r.marketingId(), rej.code(), rej.message(), rej.retriable());
                 }
@@ -239,7 +239,7 @@ final class BidiOps {
                 }
                 linkAfterCreate(r, rec, true);
                 counters.created();
-                crmFailures.succeeded(FailedRecord.marketingKey(r.marketingId()));
+                crmFailures.succeeded(RecordKey.marketing(r.marketingId()));
                 results[i] = new PushResult.Created(r.marketingId(), e.getKey());
                 LOG.info("{} (marketing id {}) created in the CRM as {}", t.type, r.marketingId(), e.getKey());
             }
@@ -326,8 +326,8 @@ final class BidiOps {
                 before.put(f, b);
             }
         }
-        storeFields.forEach((f, v) -> before.put(BidirectionalSync.PENDING_STORE + f, v));
-        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, before, crm.modstamp(), now())));
+        settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, before,
+                new PendingWrites(Map.of(), storeFields), crm.modstamp(), now())));
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
             settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
             settings.state().deleteBase(mkt.type(), mkt.crmId());
@@ -342,12 +342,11 @@ final class BidiOps {
         }
         if (res.get(0) instanceof StoreResult.Rejected rej) {
             settings.state().deleteBase(t.type, id);     // the store does not hold the CRM's values: no base
-            storeFailures.rejected(id.value(), rej.code(), rej.message(), rej.retriable());
+            storeFailures.rejected(RecordKey.crm(id), rej.code(), rej.message(), rej.retriable());
             return false;
         }
         if (!storeFields.isEmpty()) {
             Map<String, FieldValue> agreed = new LinkedHashMap<>(before);
-            agreed.keySet().removeIf(k -> k.startsWith(BidirectionalSync.PENDING));
             storeFields.forEach((f, v) -> {
                 if (v.isNull()) {
                     agreed.remove(f);
@@ -357,7 +356,7 @@ final class BidiOps {
             });
             settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, agreed, crm.modstamp(), now())));
         }
-        storeFailures.succeeded(id.value());
+        storeFailures.succeeded(RecordKey.crm(id));
         return true;
     }
 }

@@ -15,12 +15,16 @@ import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.ValueFingerprint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -71,17 +76,6 @@ public final class BidirectionalSync implements TypeSync {
     private static final Logger LOG = LoggerFactory.getLogger(BidirectionalSync.class);
 
     private static final String CONFLICT_POLICY_FAILED = "CONFLICT_POLICY_FAILED";
-
-    /**
-     * Prefix of base entries recording a value being written to one side. They are saved just
-     * before the writes; a later cycle that finds that side holding exactly that value knows it is
-     * the engine's own write (whose base the process did not live to save), not a user's change.
-     */
-    static final String PENDING = "crmsync.pending.";
-    /** A value in flight to the CRM. */
-    static final String PENDING_CRM = PENDING + "crm.";
-    /** A value in flight to the store. */
-    static final String PENDING_STORE = PENDING + "store.";
 
     private final Map<ObjectType, Optional<BidiType>> described = new HashMap<>();
     private String describedCycle;
@@ -220,12 +214,12 @@ public final class BidirectionalSync implements TypeSync {
             Work w = new Work();
             for (MarketingRecord r : linked.values()) {
                 SyncBase b = bases.get(r.crmId());
-                String key = r.crmId().value();
+                RecordKey key = RecordKey.crm(r.crmId());
                 boolean pending = crmFail.hasFailure(key) || storeFail.hasFailure(key);
                 if (b == null && !run.checkpoint().initialCopyDone()) {
                     continue;            // the full copy links it
                 }
-                boolean inFlight = b != null && b.fields().keySet().stream().anyMatch(k -> k.startsWith(PENDING));
+                boolean inFlight = b != null && !b.pending().isEmpty();
                 if (b != null && !pending && !inFlight && equalsBase(r, b)) {
                     continue;                // nothing changed on the marketing side (an echo): not counted
                 }
@@ -247,8 +241,7 @@ public final class BidirectionalSync implements TypeSync {
             }
             List<MarketingRecord> retry = new ArrayList<>();
             for (MarketingRecord r : unlinked) {
-                Optional<FailedRecord> f = crmFail.find(FailedRecord.marketingKey(r.marketingId()));
-                if (f.isPresent() && !f.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
+                if (crmFail.hasFailure(RecordKey.marketing(r.marketingId()))) {
                     retry.add(r);        // a push was asked for and failed; it changed since: try again
                 } else {
                     counters.skipped();  // marketing-only: not pushed by the cycle (pushNow does)
@@ -341,13 +334,10 @@ public final class BidirectionalSync implements TypeSync {
 
         void repeatUnconfirmedPushes() {
             List<MarketingRecord> again = new ArrayList<>();
-            for (FailedRecord f : crmFail.known()) {
-                if (!f.code().equals(SideFailures.PUSH_UNCONFIRMED) || f.marketingId().isEmpty()) {
-                    continue;
-                }
-                Optional<MarketingRecord> r = pushable(f.marketingId().get());
+            for (UnconfirmedCreate u : crmFail.unconfirmed()) {
+                Optional<MarketingRecord> r = pushable(u.key().marketingId());
                 if (r.isEmpty() || (r.get().crmId() != null && !r.get().crmDeleted())) {
-                    crmFail.succeeded(f.key());       // gone, or linked since
+                    crmFail.succeeded(u.key());       // gone, or linked since
                 } else {
                     again.add(r.get());
                 }
@@ -373,12 +363,16 @@ public final class BidirectionalSync implements TypeSync {
         // ==== 4. retries and follow-ups ==========================================================
 
         void retries() {
-            Set<String> keys = new LinkedHashSet<>();
+            List<SideFailures.Due> crmDue = new ArrayList<>();
             for (FailedRecord f : crmFail.due()) {
-                if (f.retriable() && !f.code().equals(SideFailures.PUSH_UNCONFIRMED)) {
-                    keys.add(f.key());   // data errors wait until the record changes again (or a re-drive)
+                if (f.retriable()) {
+                    crmDue.add(new SideFailures.Due(f.lastFailedAt(), f.key()));   // data errors wait for a change (or a re-drive)
                 }
             }
+            crmFail.dueFollowUps().forEach(fu -> crmDue.add(new SideFailures.Due(fu.recordedAt(), fu.key())));
+            crmDue.sort(java.util.Comparator.comparing(SideFailures.Due::at).thenComparing(SideFailures.Due::key));
+            Set<RecordKey> keys = new LinkedHashSet<>();
+            crmDue.forEach(d -> keys.add(d.key()));
             for (FailedRecord f : storeFail.due()) {
                 keys.add(f.key());
             }
@@ -389,11 +383,9 @@ public final class BidirectionalSync implements TypeSync {
             LOG.info("{}: retrying {} records", type, keys.size());
             List<CrmId> ids = new ArrayList<>();
             List<MarketingRecord> unlinked = new ArrayList<>();
-            for (String key : keys) {
-                Optional<String> mid = key.startsWith(FailedRecord.MARKETING_KEY_PREFIX)
-                        ? Optional.of(key.substring(FailedRecord.MARKETING_KEY_PREFIX.length())) : Optional.empty();
-                if (mid.isPresent()) {
-                    Optional<MarketingRecord> r = pushable(mid.get());
+            for (RecordKey key : keys) {
+                if (key instanceof RecordKey.Marketing mk) {
+                    Optional<MarketingRecord> r = pushable(mk.marketingId());
                     if (r.isEmpty()) {
                         crmFail.succeeded(key);
                     } else if (r.get().crmId() != null && !r.get().crmDeleted()) {
@@ -403,11 +395,7 @@ public final class BidirectionalSync implements TypeSync {
                         unlinked.add(r.get());
                     }
                 } else {
-                    try {
-                        ids.add(CrmId.of(key));
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("{}: failure key '{}' is neither a CRM id nor a marketing key; left alone", type, key);
-                    }
+                    ids.add(((RecordKey.Crm) key).id());
                 }
             }
             if (!unlinked.isEmpty()) {
@@ -462,8 +450,8 @@ public final class BidirectionalSync implements TypeSync {
                 this.stamp = crm.modstamp();
             }
 
-            String key() {
-                return crm.id().value();
+            RecordKey key() {
+                return RecordKey.crm(crm.id());
             }
         }
 
@@ -575,7 +563,7 @@ public final class BidirectionalSync implements TypeSync {
                 MarketingRecord m = w.mkt.get(id);
                 SyncBase raw = w.bases.get(id);
                 SyncBase b = c == null ? raw : settlePending(raw, c, m);
-                String key = id.value();
+                RecordKey key = RecordKey.crm(id);
                 if (c == null || c.deleted()) {
                     if (m != null && !m.crmDeleted()) {
                         deletions.add(new Deletion(id, c == null ? now() : c.modstamp()));
@@ -592,7 +580,7 @@ public final class BidirectionalSync implements TypeSync {
                     continue;
                 }
                 boolean unchanged = !w.hostChanged.contains(id) && b != null && c.modstamp().equals(b.crmModstamp());
-                Optional<FailedRecord> crmFailure = crmFail.find(key).filter(f -> !SideFailures.isBookkeeping(f));
+                Optional<FailedRecord> crmFailure = crmFail.find(key);
                 if (unchanged && crmFailure.filter(f -> f.code().equals(CONFLICT_POLICY_FAILED) && f.parked())
                         .isPresent()) {
                     counters.skipped();      // parked whole until it changes again or is re-driven
@@ -645,14 +633,9 @@ public final class BidirectionalSync implements TypeSync {
                 boolean toCrm = !item.plan.toCrm.isEmpty() && !item.crmRejected;
                 boolean toStore = !item.plan.toStore.isEmpty() && !item.holdStore;
                 if (item.base != null && (toCrm || toStore)) {
-                    Map<String, FieldValue> f = new LinkedHashMap<>(item.base.fields());
-                    if (toCrm) {
-                        item.plan.toCrm.forEach((name, v) -> f.put(PENDING_CRM + name, v));
-                    }
-                    if (toStore) {
-                        item.plan.toStore.forEach((name, v) -> f.put(PENDING_STORE + name, v));
-                    }
-                    inFlight.add(new SyncBase(type, item.crm.id(), item.base.marketingId(), f,
+                    PendingWrites pending = new PendingWrites(toCrm ? item.plan.toCrm : Map.of(),
+                            toStore ? item.plan.toStore : Map.of());
+                    inFlight.add(new SyncBase(type, item.crm.id(), item.base.marketingId(), item.base.fields(), pending,
                             item.base.crmModstamp(), now()));
                 }
             }
@@ -714,7 +697,7 @@ public final class BidirectionalSync implements TypeSync {
         }
 
         /** Forgets whatever is on record for a key that needs nothing more. */
-        void forget(String key) {
+        void forget(RecordKey key) {
             crmFail.succeeded(key);
             storeFail.succeeded(key);
         }
@@ -738,8 +721,8 @@ public final class BidirectionalSync implements TypeSync {
                 // record with no base, and a host edit made before the next cycle would be lost
                 List<SyncBase> pending = new ArrayList<>();
                 for (SyncRecord rec : creates) {
-                    pending.add(new SyncBase(type, rec.id(), SyncBase.PENDING_MARKETING_ID,
-                            t.syncedValues(rec.fields()), rec.modstamp(), now()));
+                    pending.add(new SyncBase(type, rec.id(), null, t.syncedValues(rec.fields()), rec.modstamp(),
+                            now()));
                 }
                 settings.state().saveBases(pending);
             }
@@ -756,7 +739,7 @@ public final class BidirectionalSync implements TypeSync {
                     int at = from + i;
                     StoreResult r = results.get(i);
                     SyncRecord rec = batch.get(i);
-                    String key = rec.id().value();
+                    RecordKey key = RecordKey.crm(rec.id());
                     if (at < upserts.size()) {
                         Item item = upserted.get(at);
                         if (r instanceof StoreResult.Rejected rej) {
@@ -807,7 +790,7 @@ public final class BidirectionalSync implements TypeSync {
                         + " results for " + deletions.size() + " records from markDeleted", type, null, null);
             }
             for (int i = 0; i < results.size(); i++) {
-                String key = deletions.get(i).crmId().value();
+                RecordKey key = RecordKey.crm(deletions.get(i).crmId());
                 StoreResult r = results.get(i);
                 if (r instanceof StoreResult.Rejected rej) {
                     storeFail.rejected(key, rej.code(), rej.message(), rej.retriable());
@@ -859,36 +842,29 @@ public final class BidirectionalSync implements TypeSync {
          * holds exactly was written there by the engine, and is agreed; the others never landed.
          */
         SyncBase settlePending(SyncBase raw, SyncRecord c, MarketingRecord m) {
-            if (raw == null || raw.fields().keySet().stream().noneMatch(k -> k.startsWith(PENDING))) {
+            if (raw == null || raw.pending().isEmpty()) {
                 return raw;
             }
-            Map<String, FieldValue> fields = new LinkedHashMap<>();
-            raw.fields().forEach((k, v) -> {
-                if (!k.startsWith(PENDING)) {
-                    fields.put(k, v);
-                }
-            });
-            raw.fields().forEach((k, v) -> {
-                boolean crm = k.startsWith(PENDING_CRM);
-                boolean store = k.startsWith(PENDING_STORE);
-                if (crm || store) {
-                    String f = k.substring(crm ? PENDING_CRM.length() : PENDING_STORE.length());
-                    FieldValue there = crm ? c.get(f) : m == null ? null : m.get(f);
-                    if (v.equals(there)) {
-                        if (v.isNull()) {
-                            fields.remove(f);
-                        } else {
-                            fields.put(f, v);
-                        }
-                    }
-                }
-            });
+            Map<String, FieldValue> fields = new LinkedHashMap<>(raw.fields());
+            raw.pending().toCrm().forEach((f, v) -> settle(fields, f, v, c.get(f)));
+            raw.pending().toStore().forEach((f, v) -> settle(fields, f, v, m == null ? null : m.get(f)));
             return new SyncBase(raw.type(), raw.crmId(), raw.marketingId(), fields, raw.crmModstamp(), raw.syncedAt());
         }
 
+        /** A value in flight that the side holds exactly was written there by the engine: it is agreed. */
+        void settle(Map<String, FieldValue> fields, String f, FieldValue sent, FieldValue there) {
+            if (sent.equals(there)) {
+                if (sent.isNull()) {
+                    fields.remove(f);
+                } else {
+                    fields.put(f, sent);
+                }
+            }
+        }
+
         boolean sameBase(SyncBase nb, SyncBase old) {
-            return old != null && old.fields().equals(nb.fields()) && old.marketingId().equals(nb.marketingId())
-                    && old.crmModstamp().equals(nb.crmModstamp());
+            return old != null && old.fields().equals(nb.fields()) && old.pending().equals(nb.pending())
+                    && Objects.equals(old.marketingId(), nb.marketingId()) && old.crmModstamp().equals(nb.crmModstamp());
         }
 
         void decided(FieldMerger.Decided d) {
@@ -915,7 +891,7 @@ public final class BidirectionalSync implements TypeSync {
 
         /** Forgets parked conflicts of a record whose field is no longer in conflict. */
         void settleConflicts(Item item) {
-            Map<String, ParkedConflict> held = conflicts.get(item.key());
+            Map<String, ParkedConflict> held = conflicts.get(item.crm.id().value());
             if (held == null) {
                 return;
             }
@@ -930,7 +906,7 @@ public final class BidirectionalSync implements TypeSync {
         void policyFailed(SyncRecord c, MarketingRecord m, FieldMerger.Plan plan) {
             LOG.warn("{}; the record is parked, nothing of it written", plan.failure);
             settings.state().parkConflict(parked(plan.failedConflict, plan.failure));
-            crmFail.parked(c.id().value(), CONFLICT_POLICY_FAILED, plan.failure);
+            crmFail.parked(RecordKey.crm(c.id()), CONFLICT_POLICY_FAILED, plan.failure);
         }
 
         // ==== structural changes =================================================================
@@ -954,7 +930,7 @@ public final class BidirectionalSync implements TypeSync {
                     if (bases.containsKey(l)) {
                         settings.state().deleteBase(type, l);
                     }
-                    forget(l.value());
+                    forget(RecordKey.crm(l));
                 });
                 return;
             }
@@ -984,19 +960,19 @@ public final class BidirectionalSync implements TypeSync {
                     }
                 }
             }
-            crmFail.followUp(master.value(), "re-check after a merge filled the survivor's empty fields");
+            crmFail.followUp(RecordKey.crm(master), "re-check after a merge filled the survivor's empty fields");
             String survivorMid = order.get(0).marketingId();
-            if (base != null && (!base.crmId().equals(master) || !base.marketingId().equals(survivorMid))) {
+            if (base != null && (!base.crmId().equals(master) || !survivorMid.equals(base.marketingId()))) {
                 // before the merge, so that a crash in between cannot leave the survivor without a base
                 settings.state().saveBases(List.of(new SyncBase(type, master, survivorMid, base.fields(),
-                        base.crmModstamp(), now())));
+                        base.pending(), base.crmModstamp(), now())));
             }
             MarketingRecord out = settings.store().merge(type, master, losers, filled);
             for (CrmId l : losers) {
                 if (bases.containsKey(l)) {
                     settings.state().deleteBase(type, l);
                 }
-                forget(l.value());
+                forget(RecordKey.crm(l));
                 Map<String, ParkedConflict> stale = conflicts.remove(l.value());
                 if (stale != null) {
                     stale.keySet().forEach(f -> settings.state().deleteConflict(type, l, f));
@@ -1004,7 +980,7 @@ public final class BidirectionalSync implements TypeSync {
             }
             if (base != null && !out.marketingId().equals(survivorMid)) {
                 settings.state().saveBases(List.of(new SyncBase(type, master, out.marketingId(), base.fields(),
-                        base.crmModstamp(), now())));
+                        base.pending(), base.crmModstamp(), now())));
             }
             LOG.info("{}: {} merged into {} in the CRM; marketing record {} survives", type, losers, master,
                     out.marketingId());
@@ -1015,7 +991,7 @@ public final class BidirectionalSync implements TypeSync {
         void applyConversion(SyncRecord lead, MarketingRecord person, SyncBase leadBase) {
             CrmId leadId = lead.id();
             CrmId contactId = ((FieldValue.Ref) lead.get(SyncRecord.CONVERTED_CONTACT_ID)).id();
-            forget(leadId.value());
+            forget(RecordKey.crm(leadId));
             if (person == null) {
                 if (leadBase != null) {
                     settings.state().deleteBase(type, leadId);
@@ -1029,7 +1005,7 @@ public final class BidirectionalSync implements TypeSync {
                 return;
             }
             BidiType ct = contactOps.get().t;
-            SideFailures.followUp(settings.state(), ObjectType.CONTACT, contactId.value(),
+            SideFailures.followUp(settings.state(), ObjectType.CONTACT, RecordKey.crm(contactId),
                     "re-check after lead " + leadId + " was converted into it", now());
             SyncRecord contact = contactOps.get().fetch(ObjectType.CONTACT, List.of(contactId), ct.read).get(contactId);
             MarketingRecord existing = settings.store().findByCrmIds(ObjectType.CONTACT, List.of(contactId))
@@ -1101,8 +1077,9 @@ public final class BidirectionalSync implements TypeSync {
             LOG.info("{} {}: {} marketing record {}; linked now", type, c.id(), duplicate
                     ? "the member the CRM already had when asked to add" : "created by a push whose answer was lost, for",
                     candidate.marketingId());
-            Map<String, String> sent = crmFail.find(FailedRecord.marketingKey(candidate.marketingId()))
-                    .map(SideFailures::sentFingerprints).orElse(null);
+            RecordKey.Marketing candidateKey = RecordKey.marketing(candidate.marketingId());
+            Map<String, ValueFingerprint> sent = crmFail.unconfirmed(candidateKey).map(UnconfirmedCreate::sent)
+                    .orElse(null);
             if (duplicate) {
                 // a member the CRM already had: adding it again changes nothing (the CRM's values win)
                 ops.linkAfterCreate(candidate, c, true);
@@ -1116,7 +1093,7 @@ public final class BidirectionalSync implements TypeSync {
             } else {
                 ops.linkAfterCreate(candidate, c, false);
             }
-            crmFail.succeeded(FailedRecord.marketingKey(candidate.marketingId()));
+            crmFail.succeeded(candidateKey);
             counters.updated();
             return true;
         }
@@ -1128,19 +1105,19 @@ public final class BidirectionalSync implements TypeSync {
          * store's field is blank was filled on create (a default such as {@code defaultCompany}):
          * the base is blank, so the store takes it rather than the CRM being asked to clear it.
          */
-        Map<String, FieldValue> sentBase(SyncRecord c, MarketingRecord m, Map<String, String> sent) {
+        Map<String, FieldValue> sentBase(SyncRecord c, MarketingRecord m, Map<String, ValueFingerprint> sent) {
             Map<String, FieldValue> base = new LinkedHashMap<>();
             for (String f : t.synced()) {
-                String want = sent.get(f);
+                ValueFingerprint want = sent.get(f);
                 FieldValue cv = c.get(f);
                 FieldValue mv = m.get(f);
                 FieldValue b;
-                boolean crmHoldsSent = java.util.Objects.equals(want, cv.isNull() ? null : SideFailures.fingerprint(cv));
+                boolean crmHoldsSent = Objects.equals(want, cv.isNull() ? null : ValueFingerprint.of(cv));
                 if (crmHoldsSent && mv.isBlank() && !cv.isBlank()) {
                     b = FieldValue.NULL;     // a default the create filled (defaultCompany...): the store takes it
                 } else if (crmHoldsSent) {
                     b = cv;
-                } else if (java.util.Objects.equals(want, mv.isNull() ? null : SideFailures.fingerprint(mv))) {
+                } else if (Objects.equals(want, mv.isNull() ? null : ValueFingerprint.of(mv))) {
                     b = mv;
                 } else {
                     b = FieldValue.text("[the value a create sent, whose answer was lost]");
@@ -1162,11 +1139,8 @@ public final class BidirectionalSync implements TypeSync {
                 Optional<MarketingRecord> r = pushable(text.value());
                 return r.filter(x -> x.crmId() == null || (x.crmDeleted() && !x.crmId().equals(c.id()))).orElse(null);
             }
-            for (FailedRecord f : crmFail.known()) {
-                if (!f.code().equals(SideFailures.PUSH_UNCONFIRMED) || f.marketingId().isEmpty()) {
-                    continue;
-                }
-                Optional<MarketingRecord> r = pushable(f.marketingId().get());
+            for (UnconfirmedCreate u : crmFail.unconfirmed()) {
+                Optional<MarketingRecord> r = pushable(u.key().marketingId());
                 if (r.isEmpty() || (r.get().crmId() != null && !r.get().crmDeleted())) {
                     continue;
                 }

@@ -9,6 +9,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
@@ -120,10 +121,10 @@ public final class EngineActions {
             } else {
                 fields.put(c.field(), loser);
             }
-            state.saveBases(List.of(new SyncBase(base.type(), id, base.marketingId(), fields, base.crmModstamp(),
-                    settings.clock().instant())));
+            state.saveBases(List.of(new SyncBase(base.type(), id, base.marketingId(), fields, base.pending(),
+                    base.crmModstamp(), settings.clock().instant())));
         }
-        SideFailures.followUp(state, c.type(), id.value(), "conflict on field '" + c.field() + "' resolved for the "
+        SideFailures.followUp(state, c.type(), RecordKey.crm(id), "conflict on field '" + c.field() + "' resolved for the "
                 + (resolution instanceof Resolution.TakeCrm ? "CRM" : "marketing") + " side", settings.clock().instant());
         state.deleteConflict(c.type(), id, c.field());
         LOG.info("{} {}: parked conflict on field '{}' resolved for the {} side; the next cycle applies it", c.type(),

@@ -7,9 +7,12 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingFields;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.RecordKey;
+import dev.crmsync.store.ValueFingerprint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,8 +71,7 @@ final class MemberCreates {
     long create(List<MarketingRecord> all, boolean repeatUnconfirmed) {
         List<MarketingRecord> members = new ArrayList<>();
         for (MarketingRecord m : all) {
-            Optional<FailedRecord> prior = ops.crmFailures.find(FailedRecord.marketingKey(m.marketingId()));
-            if (repeatUnconfirmed || prior.isEmpty() || !prior.get().code().equals(SideFailures.PUSH_UNCONFIRMED)) {
+            if (repeatUnconfirmed || ops.crmFailures.unconfirmed(RecordKey.marketing(m.marketingId())).isEmpty()) {
                 members.add(m);
             }
         }
@@ -102,7 +104,7 @@ final class MemberCreates {
         List<MarketingRecord> creating = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             MarketingRecord m = members.get(i);
-            String key = FailedRecord.marketingKey(m.marketingId());
+            RecordKey.Marketing key = RecordKey.marketing(m.marketingId());
             Resolved r = resolved.get(i);
             CrmId person = r.person();
             if (!r.failed() && r.toPush() != null) {
@@ -112,7 +114,9 @@ final class MemberCreates {
                 } else if (pr instanceof PushResult.AlreadyInCrm a) {
                     person = a.crmId();
                 } else {
-                    String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message() : "not found";
+                    String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message()
+                            : pr instanceof PushResult.Unconfirmed ? "an earlier create of it is not confirmed yet; the"
+                            + " next cycle links it, or sends it again" : "not found";
                     r = Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
                             + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
                             + ") could not be created in the CRM: " + why, true);
@@ -151,7 +155,7 @@ final class MemberCreates {
             return 0;
         }
         for (int i = 0; i < creating.size(); i++) {
-            ops.crmFailures.pushSent(FailedRecord.marketingKey(creating.get(i).marketingId()), creates.get(i).fields());
+            ops.crmFailures.pushSent(RecordKey.marketing(creating.get(i).marketingId()), creates.get(i).fields());
         }
         List<CrmWriteResult> results = ops.write(creates);
         Map<CrmId, MarketingRecord> created = new LinkedHashMap<>();
@@ -165,7 +169,7 @@ final class MemberCreates {
                 String message = rej.code().equals("DUPLICATE_VALUE")
                         ? rej.message() + " (the person is already a member of the campaign in the CRM; nothing changed)"
                         : rej.message();
-                ops.crmFailures.rejected(FailedRecord.marketingKey(m.marketingId()), rej.code(), message,
+                ops.crmFailures.rejected(RecordKey.marketing(m.marketingId()), rej.code(), message,
                         rej.retriable());
             }
         }
@@ -178,7 +182,7 @@ final class MemberCreates {
             }
             ops.linkAfterCreate(m, rec, true);
             ops.counters.created();
-            ops.crmFailures.succeeded(FailedRecord.marketingKey(m.marketingId()));
+            ops.crmFailures.succeeded(RecordKey.marketing(m.marketingId()));
             LOG.info("campaign member (marketing id {}) created in the CRM as {}", m.marketingId(), e.getKey());
         }
         return created.size();
@@ -207,13 +211,18 @@ final class MemberCreates {
         // create that made it, not to a later duplicate
         Candidate best = null;
         int bestRank = -1;
-        for (FailedRecord f : ops.crmFailures.known()) {
-            boolean duplicate = f.code().equals("DUPLICATE_VALUE");
-            if ((!duplicate && !f.code().equals(SideFailures.PUSH_UNCONFIRMED)) || f.marketingId().isEmpty()) {
+        for (RecordKey key : ops.crmFailures.keys()) {
+            if (!(key instanceof RecordKey.Marketing mk)) {
+                continue;
+            }
+            Optional<UnconfirmedCreate> unconfirmed = ops.crmFailures.unconfirmed(mk);
+            boolean duplicate = unconfirmed.isEmpty()
+                    && ops.crmFailures.find(mk).filter(f -> f.code().equals("DUPLICATE_VALUE")).isPresent();
+            if (!duplicate && unconfirmed.isEmpty()) {
                 continue;
             }
             Optional<MarketingRecord> m = settings.store().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
-                    f.marketingId().get());
+                    mk.marketingId());
             if (m.isEmpty() || m.get().crmId() != null) {
                 continue;
             }
@@ -224,11 +233,11 @@ final class MemberCreates {
             }
             int rank = 0;
             if (!duplicate) {
-                Map<String, String> sent = SideFailures.sentFingerprints(f);
-                if (sent != null && !couldBeItsRecord(crmMember, sent)) {
+                Map<String, ValueFingerprint> sent = unconfirmed.get().sent();
+                if (!couldBeItsRecord(crmMember, sent)) {
                     continue;        // not the record this create made
                 }
-                rank = sent != null && holds(crmMember, sent, sent.keySet()) ? 2 : 1;
+                rank = holds(crmMember, sent, sent.keySet()) ? 2 : 1;
             }
             if (rank > bestRank) {
                 best = new Candidate(m.get(), duplicate);
@@ -245,7 +254,7 @@ final class MemberCreates {
      * ContactId and keeps the LeadId) but never clears a reference, so a member with no LeadId
      * (a contact's own membership) is not the record of a create that sent one.
      */
-    private static boolean couldBeItsRecord(SyncRecord crmMember, Map<String, String> sent) {
+    private static boolean couldBeItsRecord(SyncRecord crmMember, Map<String, ValueFingerprint> sent) {
         if (!holds(crmMember, sent, List.of(CAMPAIGN_ID))) {
             return false;
         }
@@ -261,14 +270,11 @@ final class MemberCreates {
      * @return whether the CRM record holds, of the given fields, every value an unconfirmed create
      *     sent (by fingerprint)
      */
-    private static boolean holds(SyncRecord crmMember, Map<String, String> sent, java.util.Collection<String> fields) {
+    private static boolean holds(SyncRecord crmMember, Map<String, ValueFingerprint> sent,
+                                 java.util.Collection<String> fields) {
         for (String f : fields) {
-            String want = sent.get(f);
-            if (want == null) {
-                continue;
-            }
-            FieldValue v = crmMember.get(f);
-            if (v.isNull() || !SideFailures.fingerprint(v).equals(want)) {
+            ValueFingerprint want = sent.get(f);
+            if (want != null && !want.matches(crmMember.get(f))) {
                 return false;
             }
         }
@@ -339,8 +345,8 @@ final class MemberCreates {
         }
         Optional<BidiOps> po = opsOf.apply(pushAs(person));
         if (po.isPresent()) {
-            Optional<FailedRecord> prior = po.get().crmFailures.find(FailedRecord.marketingKey(person.marketingId()));
-            if (prior.isPresent() && !SideFailures.isBookkeeping(prior.get()) && !prior.get().retriable()) {
+            Optional<FailedRecord> prior = po.get().crmFailures.find(RecordKey.marketing(person.marketingId()));
+            if (prior.isPresent() && !prior.get().retriable()) {
                 return Resolved.failure("PERSON_NOT_IN_CRM", what + ": its person (" + person.type() + " marketing id "
                         + person.marketingId() + ") was rejected by the CRM (" + prior.get().code() + ": "
                         + prior.get().message() + "); it is retried when the person changes again", true);

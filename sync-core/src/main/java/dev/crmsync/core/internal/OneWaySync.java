@@ -7,6 +7,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.RecordKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,10 +79,10 @@ public final class OneWaySync implements TypeSync {
         LOG.info("{}: retrying {} records the store rejected earlier", run.type(), due.size());
         List<CrmId> ids = new ArrayList<>(due.size());
         for (FailedRecord f : due) {
-            try {
-                ids.add(CrmId.of(f.key()));
-            } catch (IllegalArgumentException e) {
-                LOG.warn("{}: failure key '{}' is not a CRM id; left in the queue", run.type(), f.key());
+            if (f.key() instanceof RecordKey.Crm k) {
+                ids.add(k.id());
+            } else {
+                LOG.warn("{}: failure of {} has no CRM id; left in the queue", run.type(), f.key());
             }
         }
         fetchAndApply(run, ids);

@@ -6,6 +6,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
@@ -80,7 +81,7 @@ public final class StoreApplier {
         List<Deletion> deletions = new ArrayList<>();
         for (SyncRecord r : batch) {
             MarketingRecord held = stored.get(r.id());
-            String key = r.id().value();
+            RecordKey key = RecordKey.crm(r.id());
             if (r.deleted()) {
                 if (held == null) {
                     counters.skipped();          // deleted before it ever reached the store
@@ -110,7 +111,7 @@ public final class StoreApplier {
             checkSize("upsert", upserts.size(), results);
             for (int i = 0; i < results.size(); i++) {
                 StoreResult result = results.get(i);
-                String key = upserts.get(i).id().value();
+                RecordKey key = RecordKey.crm(upserts.get(i).id());
                 if (result instanceof StoreResult.Rejected rej) {
                     failures.rejected(key, rej.code(), rej.message(), rej.retriable());
                 } else if (result instanceof StoreResult.NotFound) {
@@ -166,7 +167,7 @@ public final class StoreApplier {
         List<StoreResult> results = store.markDeleted(type, deletions);
         checkSize("markDeleted", deletions.size(), results);
         for (int i = 0; i < results.size(); i++) {
-            String key = deletions.get(i).crmId().value();
+            RecordKey key = RecordKey.crm(deletions.get(i).crmId());
             StoreResult result = results.get(i);
             if (result instanceof StoreResult.Rejected rej) {
                 failures.rejected(key, rej.code(), rej.message(), rej.retriable());

@@ -3,6 +3,7 @@ package dev.crmsync.core.report;
 import dev.crmsync.core.SyncEngine;
 
 import dev.crmsync.model.CrmId;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -45,8 +46,8 @@ public sealed interface PushResult {
 
     /**
      * The create was refused: by the CRM (its status code and message), or by the engine before
-     * any call (a required field missing with no default, a value the CRM cannot take, an earlier
-     * push not yet confirmed). It is kept in the state store and retried as
+     * any call (a required field missing with no default, a value the CRM cannot take). It is kept
+     * in the state store and retried as
      * {@link SyncEngine#parkedFailures()} describes.
      *
      * @param marketingId the marketing record
@@ -60,6 +61,24 @@ public sealed interface PushResult {
             Objects.requireNonNull(marketingId, "marketingId");
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * Nothing was sent: an earlier create of this record was sent to the CRM and its answer is not
+     * recorded yet (the process stopped, or the connection failed, before it arrived). Not a
+     * rejection and not a failure: the next cycle reads the CRM's changes and links the record
+     * the create made, or, when none shows, sends the create again. Pushing again meanwhile
+     * changes nothing.
+     *
+     * @param marketingId the marketing record
+     * @param sentAt when the earlier create was sent
+     */
+    record Unconfirmed(String marketingId, Instant sentAt) implements PushResult {
+        /** Checks nulls. */
+        public Unconfirmed {
+            Objects.requireNonNull(marketingId, "marketingId");
+            Objects.requireNonNull(sentAt, "sentAt");
         }
     }
 

@@ -13,13 +13,15 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
  * The built-in schema migration runner. Versioned scripts ship in the jar under
  * {@code dev/crmsync/jdbc/migration/<dialect>/V<n>__<description>.sql}; the table
- * {@code crmsync_schema_version} records which ran. Each script runs in one transaction with its
- * version row (atomic on PostgreSQL, whose DDL is transactional; H2 commits DDL as it goes). On
+ * {@code crmsync_schema_version} records which ran. A version may add a Java step that converts
+ * rows the SQL cannot (see {@link #STEPS}); it runs after the script, in the same transaction. Each
+ * script runs in one transaction with its version row (atomic on PostgreSQL, whose DDL is transactional; H2 commits DDL as it goes). On
  * PostgreSQL the version table is locked while migrating, so two hosts starting at once apply
  * each script once.
  *
@@ -29,7 +31,16 @@ import javax.sql.DataSource;
 public final class Migrations {
 
     /** The scripts, oldest first. Add new ones at the end; never edit a released one. */
-    static final List<String> SCRIPTS = List.of("V1__schema.sql");
+    static final List<String> SCRIPTS = List.of("V1__schema.sql", "V2__typed_engine_state.sql");
+
+    /** Converts rows after a version's script, on its connection and in its transaction. */
+    @FunctionalInterface
+    interface Step {
+        void run(Connection c, SqlDialect dialect) throws SQLException;
+    }
+
+    /** The Java steps, by script: version 2 parses what version 1 wrote as strings into typed columns. */
+    static final Map<String, Step> STEPS = Map.of("V2__typed_engine_state.sql", TypedEngineState::convert);
 
     private Migrations() {
     }
@@ -49,6 +60,23 @@ public final class Migrations {
      * @throws SQLException if a script fails (its transaction is rolled back where the database can)
      */
     public static int migrate(DataSource dataSource, SqlDialect dialect, Clock clock) throws SQLException {
+        return migrate(dataSource, dialect, clock, latestVersion());
+    }
+
+    /**
+     * Brings the schema up to a given version (tests of a migration start from an older one).
+     *
+     * @param dataSource the database
+     * @param dialect its dialect
+     * @param clock for the installation time
+     * @param target the version to stop at, 1 to {@link #latestVersion()}
+     * @return the schema version afterwards
+     * @throws SQLException if a script fails (its transaction is rolled back where the database can)
+     */
+    public static int migrate(DataSource dataSource, SqlDialect dialect, Clock clock, int target) throws SQLException {
+        if (target < 1 || target > latestVersion()) {
+            throw new IllegalArgumentException("target must be 1 to " + latestVersion() + ", was " + target);
+        }
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -63,6 +91,9 @@ public final class Migrations {
                 int current = 0;
                 for (String script : SCRIPTS) {
                     int v = version(script);
+                    if (v > target) {
+                        break;
+                    }
                     if (dialect == SqlDialect.POSTGRESQL) {
                         try (Statement st = c.createStatement()) {
                             st.execute("LOCK TABLE crmsync_schema_version IN EXCLUSIVE MODE");
@@ -77,6 +108,10 @@ public final class Migrations {
                         for (String sql : statements(read(dialect, script))) {
                             st.execute(sql);
                         }
+                    }
+                    Step step = STEPS.get(script);
+                    if (step != null) {
+                        step.run(c, dialect);
                     }
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO crmsync_schema_version (version, description, installed_at) VALUES (?, ?, ?)")) {

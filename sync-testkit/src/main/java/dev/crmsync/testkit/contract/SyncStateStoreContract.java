@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,14 +19,18 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.EngineIntent;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.ParkedConflict;
+import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
+import dev.crmsync.store.ValueFingerprint;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,7 +99,16 @@ public abstract class SyncStateStoreContract {
 
     private static final ObjectType L = ObjectType.LEAD;
 
+    /** @return a marketing key: the failure tests name records by short marketing ids */
+    private static RecordKey k(String marketingId) {
+        return RecordKey.marketing(marketingId);
+    }
+
     private static FailedRecord failure(String key, SyncSide side, Instant last, boolean parked) {
+        return failure(k(key), side, last, parked);
+    }
+
+    private static FailedRecord failure(RecordKey key, SyncSide side, Instant last, boolean parked) {
         return new FailedRecord(L, key, side, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Email is invalid",
                 false, parked ? 5 : 1, T0, last, parked);
     }
@@ -162,11 +176,12 @@ public abstract class SyncStateStoreContract {
 
     @Test
     void failureRoundTrips() {
-        FailedRecord f = failure(lead(1).value(), SyncSide.MARKETING, t(5), false);
+        FailedRecord f = failure(RecordKey.crm(lead(1)), SyncSide.MARKETING, t(5), false);
         store.saveFailure(f);
-        assertEquals(Optional.of(f), store.failure(L, lead(1).value(), SyncSide.MARKETING));
-        assertTrue(store.failure(L, lead(1).value(), SyncSide.CRM).isEmpty(), "keyed by side too");
-        assertTrue(store.failure(ObjectType.CONTACT, lead(1).value(), SyncSide.MARKETING).isEmpty(), "and by type");
+        assertEquals(Optional.of(f), store.failure(L, RecordKey.crm(lead(1)), SyncSide.MARKETING));
+        assertTrue(store.failure(L, RecordKey.crm(lead(1)), SyncSide.CRM).isEmpty(), "keyed by side too");
+        assertTrue(store.failure(ObjectType.CONTACT, RecordKey.crm(lead(1)), SyncSide.MARKETING).isEmpty(),
+                "and by type");
     }
 
     @Test
@@ -175,7 +190,7 @@ public abstract class SyncStateStoreContract {
         store.saveFailure(f);
         FailedRecord again = f.failedAgain("UNABLE_TO_LOCK_ROW", "locked", true, t(9), 5);
         store.saveFailure(again);
-        assertEquals(Optional.of(again), store.failure(L, "k1", SyncSide.CRM));
+        assertEquals(Optional.of(again), store.failure(L, k("k1"), SyncSide.CRM));
         assertEquals(1, store.retryQueue(L, SyncSide.CRM, 10).size());
     }
 
@@ -185,15 +200,15 @@ public abstract class SyncStateStoreContract {
         store.saveFailure(failure("a", SyncSide.CRM, t(10), false));
         store.saveFailure(failure("c", SyncSide.CRM, t(20), false));
         store.saveFailure(failure("x", SyncSide.MARKETING, t(1), false));
-        List<String> keys = store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList();
-        assertEquals(List.of("a", "c", "b"), keys);
+        List<RecordKey> keys = store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList();
+        assertEquals(List.of(k("a"), k("c"), k("b")), keys);
     }
 
     @Test
     void retryQueueLeavesOutParkedFailures() {
         store.saveFailure(failure("due", SyncSide.CRM, t(10), false));
         store.saveFailure(failure("parked", SyncSide.CRM, t(1), true));
-        assertEquals(List.of("due"), store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList());
+        assertEquals(List.of(k("due")), store.retryQueue(L, SyncSide.CRM, 10).stream().map(FailedRecord::key).toList());
     }
 
     @Test
@@ -201,7 +216,7 @@ public abstract class SyncStateStoreContract {
         for (int i = 0; i < 10; i++) {
             store.saveFailure(failure("k" + i, SyncSide.MARKETING, t(i), false));
         }
-        assertEquals(List.of("k0", "k1", "k2"),
+        assertEquals(List.of(k("k0"), k("k1"), k("k2")),
                 store.retryQueue(L, SyncSide.MARKETING, 3).stream().map(FailedRecord::key).toList());
     }
 
@@ -209,7 +224,7 @@ public abstract class SyncStateStoreContract {
     void parkedFailuresListsEveryParkedFailureOfEveryType() {
         store.saveFailure(failure("p1", SyncSide.CRM, t(1), true));
         store.saveFailure(failure("due", SyncSide.CRM, t(1), false));
-        FailedRecord contact = new FailedRecord(ObjectType.CONTACT, "p2", SyncSide.MARKETING, "VALUE_TOO_LONG", "too long",
+        FailedRecord contact = new FailedRecord(ObjectType.CONTACT, k("p2"), SyncSide.MARKETING, "VALUE_TOO_LONG", "too long",
                 false, 3, T0, t(4), true);
         store.saveFailure(contact);
         List<FailedRecord> parked = store.parkedFailures();
@@ -230,10 +245,129 @@ public abstract class SyncStateStoreContract {
     @Test
     void deleteFailureForgetsIt() {
         store.saveFailure(failure("k", SyncSide.CRM, t(1), false));
-        store.deleteFailure(L, "k", SyncSide.CRM);
-        assertTrue(store.failure(L, "k", SyncSide.CRM).isEmpty());
+        store.deleteFailure(L, k("k"), SyncSide.CRM);
+        assertTrue(store.failure(L, k("k"), SyncSide.CRM).isEmpty());
         assertTrue(store.retryQueue(L, SyncSide.CRM, 10).isEmpty());
-        store.deleteFailure(L, "k", SyncSide.CRM);
+        store.deleteFailure(L, k("k"), SyncSide.CRM);
+    }
+
+    @Test
+    void aCrmKeyAndAMarketingKeyOfTheSameTextAreDifferentRecords() {
+        FailedRecord byCrm = failure(RecordKey.crm(lead(1)), SyncSide.CRM, t(1), false);
+        FailedRecord byMarketing = failure(k(lead(1).value()), SyncSide.CRM, t(2), true);
+        store.saveFailure(byCrm);
+        store.saveFailure(byMarketing);
+        assertEquals(Optional.of(byCrm), store.failure(L, RecordKey.crm(lead(1)), SyncSide.CRM));
+        assertEquals(Optional.of(byMarketing), store.failure(L, k(lead(1).value()), SyncSide.CRM));
+        assertEquals(List.of(byMarketing), store.parkedFailures());
+    }
+
+    // ---- engine intents ------------------------------------------------------------------------
+
+    private static EngineIntent.FollowUp followUp(RecordKey key, Instant at) {
+        return new EngineIntent.FollowUp(L, key, "re-check after a merge", at);
+    }
+
+    private static EngineIntent.UnconfirmedCreate unconfirmed(String marketingId, Instant at) {
+        return new EngineIntent.UnconfirmedCreate(L, RecordKey.marketing(marketingId), at, Map.of(
+                "LastName", ValueFingerprint.of(FieldValue.text("Doe")),
+                "Num", ValueFingerprint.of(FieldValue.number("1.0")),
+                "odd & name=ü", ValueFingerprint.of(FieldValue.text("x"))));
+    }
+
+    @Test
+    void followUpRoundTrips() {
+        EngineIntent.FollowUp f = new EngineIntent.FollowUp(L, RecordKey.crm(lead(1)),
+                "conflict on field 'Title' resolved; ü & = %", t(5));
+        store.saveIntent(f);
+        assertEquals(Optional.of(f), store.intent(L, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP));
+    }
+
+    @Test
+    void unconfirmedCreateRoundTripsWithEveryFingerprint() {
+        EngineIntent.UnconfirmedCreate u = unconfirmed("m-1", t(5));
+        store.saveIntent(u);
+        assertEquals(Optional.of(u), store.intent(L, RecordKey.marketing("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE));
+        EngineIntent.UnconfirmedCreate none = new EngineIntent.UnconfirmedCreate(L, RecordKey.marketing("m-2"), t(6),
+                Map.of());
+        store.saveIntent(none);
+        assertEquals(Optional.of(none), store.intent(L, RecordKey.marketing("m-2"), EngineIntent.Kind.UNCONFIRMED_CREATE));
+    }
+
+    @Test
+    void intentsAreKeptPerTypeKeyAndKind() {
+        store.saveIntent(followUp(k("m-1"), t(1)));
+        assertTrue(store.intent(L, k("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty(), "keyed by kind");
+        assertTrue(store.intent(ObjectType.CONTACT, k("m-1"), EngineIntent.Kind.FOLLOW_UP).isEmpty(), "by type");
+        assertTrue(store.intent(L, k("m-2"), EngineIntent.Kind.FOLLOW_UP).isEmpty(), "and by key");
+        store.saveIntent(unconfirmed("m-1", t(2)));
+        assertEquals(Optional.of(followUp(k("m-1"), t(1))), store.intent(L, k("m-1"), EngineIntent.Kind.FOLLOW_UP));
+        assertEquals(Optional.of(unconfirmed("m-1", t(2))),
+                store.intent(L, k("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE));
+    }
+
+    @Test
+    void saveIntentReplacesTheSameTypeKeyAndKind() {
+        store.saveIntent(followUp(RecordKey.crm(lead(1)), t(1)));
+        EngineIntent.FollowUp again = new EngineIntent.FollowUp(L, RecordKey.crm(lead(1)), "again", t(9));
+        store.saveIntent(again);
+        assertEquals(Optional.of(again), store.intent(L, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP));
+        assertEquals(List.of(again), store.intents(L, EngineIntent.Kind.FOLLOW_UP, 10));
+    }
+
+    @Test
+    void intentsListsOneKindOfOneTypeOldestFirstWithinTheLimit() {
+        store.saveIntent(followUp(RecordKey.crm(lead(3)), t(30)));
+        store.saveIntent(followUp(RecordKey.crm(lead(1)), t(10)));
+        store.saveIntent(followUp(RecordKey.crm(lead(2)), t(20)));
+        store.saveIntent(followUp(k("m-1"), t(10)));
+        store.saveIntent(unconfirmed("m-1", t(1)));
+        store.saveIntent(new EngineIntent.FollowUp(ObjectType.CONTACT, RecordKey.crm(lead(4)), "other type", t(1)));
+        assertEquals(List.of(RecordKey.crm(lead(1)), k("m-1"), RecordKey.crm(lead(2)), RecordKey.crm(lead(3))),
+                store.intents(L, EngineIntent.Kind.FOLLOW_UP, 10).stream().map(EngineIntent::key).toList(),
+                "oldest first, then CRM keys before marketing keys");
+        assertEquals(List.of(RecordKey.crm(lead(1)), k("m-1")),
+                store.intents(L, EngineIntent.Kind.FOLLOW_UP, 2).stream().map(EngineIntent::key).toList());
+        assertEquals(List.of(unconfirmed("m-1", t(1))), store.intents(L, EngineIntent.Kind.UNCONFIRMED_CREATE, 10));
+    }
+
+    @Test
+    void intentsRejectsALimitBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> store.intents(L, EngineIntent.Kind.FOLLOW_UP, 0));
+    }
+
+    @Test
+    void anIntentAndAFailureOfTheSameRecordLiveApart() {
+        FailedRecord f = failure(RecordKey.crm(lead(1)), SyncSide.CRM, t(1), true);
+        store.saveFailure(f);
+        store.saveIntent(followUp(RecordKey.crm(lead(1)), t(2)));
+        assertEquals(Optional.of(f), store.failure(L, RecordKey.crm(lead(1)), SyncSide.CRM),
+                "a follow-up never overwrites the failure's reason");
+        store.deleteIntent(L, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP);
+        assertEquals(Optional.of(f), store.failure(L, RecordKey.crm(lead(1)), SyncSide.CRM));
+        store.saveIntent(followUp(RecordKey.crm(lead(1)), t(3)));
+        store.deleteFailure(L, RecordKey.crm(lead(1)), SyncSide.CRM);
+        assertEquals(Optional.of(followUp(RecordKey.crm(lead(1)), t(3))),
+                store.intent(L, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP));
+    }
+
+    @Test
+    void intentsAreNeverQueuedOrParkedAsFailures() {
+        store.saveIntent(followUp(RecordKey.crm(lead(1)), t(1)));
+        store.saveIntent(unconfirmed("m-1", t(1)));
+        assertTrue(store.retryQueue(L, SyncSide.CRM, 10).isEmpty());
+        assertTrue(store.parkedFailures().isEmpty());
+        assertTrue(store.failure(L, RecordKey.crm(lead(1)), SyncSide.CRM).isEmpty());
+    }
+
+    @Test
+    void deleteIntentForgetsItAndIgnoresAnAbsentOne() {
+        store.saveIntent(unconfirmed("m-1", t(1)));
+        store.deleteIntent(L, k("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE);
+        assertTrue(store.intent(L, k("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty());
+        assertTrue(store.intents(L, EngineIntent.Kind.UNCONFIRMED_CREATE, 10).isEmpty());
+        store.deleteIntent(L, k("m-1"), EngineIntent.Kind.UNCONFIRMED_CREATE);
+        store.deleteIntent(ObjectType.EVENT, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP);
     }
 
     // ---- bases ---------------------------------------------------------------------------------
@@ -254,16 +388,39 @@ public abstract class SyncStateStoreContract {
     }
 
     @Test
-    void aBaseWithAPendingMarketingIdAndBookkeepingEntriesRoundTrips() {
-        SyncBase pending = base(lead(1), SyncBase.PENDING_MARKETING_ID, fields("A", "x",
-                "crmsync.pending.crm.B", FieldValue.NULL, "crmsync.pending.store.A", "y"));
-        store.saveBases(List.of(pending, base(lead(2), SyncBase.PENDING_MARKETING_ID, fields("A", "z"))));
-        assertEquals(pending, store.bases(L, List.of(lead(1))).get(lead(1)));
+    void aBaseWhoseMarketingIdIsNotKnownYetRoundTripsWithNull() {
+        SyncBase unknown = base(lead(1), null, fields("A", "x"));
+        store.saveBases(List.of(unknown, base(lead(2), null, fields("A", "z"))));
+        assertEquals(unknown, store.bases(L, List.of(lead(1))).get(lead(1)));
+        assertTrue(store.bases(L, List.of(lead(2))).get(lead(2)).knownMarketingId().isEmpty());
         SyncBase linked = base(lead(1), "42", fields("A", "y"));
         store.saveBases(List.of(linked));
         assertEquals(linked, store.bases(L, List.of(lead(1))).get(lead(1)), "the marketing id filled in later");
         assertEquals(Optional.of(linked), store.baseByMarketingId(L, "42"));
-        assertEquals(SyncBase.PENDING_MARKETING_ID, store.bases(L, List.of(lead(2))).get(lead(2)).marketingId());
+        assertNull(store.bases(L, List.of(lead(2))).get(lead(2)).marketingId());
+    }
+
+    @Test
+    void pendingWritesRoundTripExactlyAndApartFromTheAgreedFields() {
+        PendingWrites pending = new PendingWrites(fields("B", FieldValue.NULL, "Num", FieldValue.number("1.0")),
+                fields("A", "y", "When", FieldValue.dateTime(Instant.parse("2026-01-01T00:00:00.5Z"))));
+        SyncBase inFlight = new SyncBase(L, lead(1), "m-1", fields("A", "x", "B", "b"), pending, t(1), t(2));
+        store.saveBases(List.of(inFlight));
+        SyncBase back = store.bases(L, List.of(lead(1))).get(lead(1));
+        assertEquals(inFlight, back);
+        assertEquals(fields("A", "x", "B", "b"), back.fields(), "pending values are not agreed values");
+        assertEquals(FieldValue.NULL, back.pending().toCrm().get("B"), "a clear in flight is kept as NULL");
+        SyncBase settled = base(lead(1), "m-1", fields("A", "y"));
+        store.saveBases(List.of(settled));
+        assertEquals(PendingWrites.NONE, store.bases(L, List.of(lead(1))).get(lead(1)).pending(),
+                "saving a base replaces its pending writes");
+    }
+
+    @Test
+    void aBaseWhoseMarketingIdIsNotKnownIsFoundByNoMarketingId() {
+        store.saveBases(List.of(base(lead(1), null, fields("A", "x"))));
+        assertTrue(store.baseByMarketingId(L, "1").isEmpty());
+        assertTrue(store.baseByMarketingId(L, "null").isEmpty());
     }
 
     @Test
@@ -407,12 +564,14 @@ public abstract class SyncStateStoreContract {
             store.saveCheckpoint(before.withCrmCursor(Cursor.after(t(9), lead(3)), 10, t(10)));
             store.saveBases(List.of(base(lead(1), "1", fields("A", "x"))));
             store.saveFailure(failure("k", SyncSide.CRM, t(1), false));
+            store.saveIntent(followUp(RecordKey.crm(lead(1)), t(1)));
             store.parkConflict(conflict(lead(1), "Email", "x", t(1)));
             throw new IllegalStateException("crash between the writes and the commit");
         }));
         assertEquals(Optional.of(before), store.checkpoint(L));
         assertTrue(store.bases(L, List.of(lead(1))).isEmpty());
-        assertTrue(store.failure(L, "k", SyncSide.CRM).isEmpty());
+        assertTrue(store.failure(L, k("k"), SyncSide.CRM).isEmpty());
+        assertTrue(store.intent(L, RecordKey.crm(lead(1)), EngineIntent.Kind.FOLLOW_UP).isEmpty());
         assertTrue(store.parkedConflicts().isEmpty());
     }
 

@@ -1,0 +1,149 @@
+package dev.crmsync.store;
+
+import dev.crmsync.model.ObjectType;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Something the engine has set out to do for one record and must finish or check in a later
+ * cycle, kept in the {@link SyncStateStore} so that a crash loses nothing. An intent is not a
+ * failure: it is never counted, never parked, and never listed by
+ * {@link SyncStateStore#parkedFailures()}.
+ *
+ * <h2>Persisting an intent</h2>
+ * A store need not know the kinds: it keeps, per (type, {@link #key() key}, {@link #kind() kind}),
+ * the {@link #recordedAt()} instant and the {@link #payload()} text, and rebuilds the intent with
+ * {@link #restore}. Later releases may add kinds (and sealed subtypes) without changing the SPI; a
+ * store that persists generically keeps them with no change. The payload is the intent's own data
+ * in a stable text form (at most a few kilobytes); it never needs to be read by the store.
+ */
+public sealed interface EngineIntent {
+
+    /** The kinds of intent. A store keeps {@link #name()} as the kind. */
+    enum Kind {
+        /** {@link FollowUp}. */
+        FOLLOW_UP,
+        /** {@link UnconfirmedCreate}. */
+        UNCONFIRMED_CREATE
+    }
+
+    /** @return the record's object type */
+    ObjectType type();
+
+    /** @return the record's key */
+    RecordKey key();
+
+    /** @return the kind; with the type and the key, the intent's identity in the store */
+    Kind kind();
+
+    /** @return when the engine recorded the intent */
+    Instant recordedAt();
+
+    /** @return the intent's own data in its stable storage form (see the class documentation) */
+    String payload();
+
+    /**
+     * Rebuilds an intent a store kept.
+     *
+     * @param kind its kind
+     * @param type its object type
+     * @param key its key
+     * @param recordedAt when it was recorded
+     * @param payload its {@link #payload()}
+     * @return the intent, equal to the one saved
+     * @throws IllegalArgumentException if the payload is not one this kind writes, or the key is not of
+     *     the kind's form (an unconfirmed create has a marketing key)
+     */
+    static EngineIntent restore(Kind kind, ObjectType type, RecordKey key, Instant recordedAt, String payload) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(payload, "payload");
+        Map<String, String> p = IntentPayloads.decode(payload);
+        return switch (kind) {
+            case FOLLOW_UP -> new FollowUp(type, key, p.getOrDefault("reason", ""), recordedAt);
+            case UNCONFIRMED_CREATE -> {
+                if (!(key instanceof RecordKey.Marketing mk)) {
+                    throw new IllegalArgumentException("key of an unconfirmed create must be a marketing key");
+                }
+                Map<String, ValueFingerprint> sent = new TreeMap<>();
+                p.forEach((k, v) -> {
+                    if (k.startsWith(IntentPayloads.SENT)) {
+                        sent.put(k.substring(IntentPayloads.SENT.length()), new ValueFingerprint(v));
+                    }
+                });
+                yield new UnconfirmedCreate(type, mk, recordedAt, sent);
+            }
+        };
+    }
+
+    /**
+     * The engine changed a record's values itself (a merge filled the survivor's empty fields, a
+     * lead conversion moved the person, a parked conflict was resolved) and must reconcile it
+     * again: the next cycle (or the current one, if it has not passed its retry stage) does.
+     *
+     * @param type the object type
+     * @param key the record
+     * @param reason why, for people reading the state (never customer data)
+     * @param recordedAt when it was asked for
+     */
+    record FollowUp(ObjectType type, RecordKey key, String reason, Instant recordedAt) implements EngineIntent {
+        /** Checks nulls. */
+        public FollowUp {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.FOLLOW_UP;
+        }
+
+        @Override
+        public String payload() {
+            return IntentPayloads.encode(Map.of("reason", reason));
+        }
+    }
+
+    /**
+     * A create was sent to the CRM for a marketing-only record and its answer is not recorded
+     * yet. A later cycle reads the CRM's changes, recognises the created record (by the
+     * marketing-id field, or by its values) and links it; when none shows, it sends the create
+     * again. The fingerprints of the values sent tell, once it is linked, which side changed a
+     * field since.
+     *
+     * @param type the object type the create was sent as
+     * @param key the marketing record
+     * @param recordedAt when the create was sent
+     * @param sent the fingerprint of each value sent, by field name
+     */
+    record UnconfirmedCreate(ObjectType type, RecordKey.Marketing key, Instant recordedAt,
+                             Map<String, ValueFingerprint> sent) implements EngineIntent {
+        /** Checks nulls and copies the map. */
+        public UnconfirmedCreate {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            sent = Map.copyOf(Objects.requireNonNull(sent, "sent"));
+            for (String f : sent.keySet()) {
+                if (f.isBlank()) {
+                    throw new IllegalArgumentException("sent field names must not be blank");
+                }
+            }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.UNCONFIRMED_CREATE;
+        }
+
+        @Override
+        public String payload() {
+            Map<String, String> p = new TreeMap<>();
+            sent.forEach((f, v) -> p.put(IntentPayloads.SENT + f, v.hex()));
+            return IntentPayloads.encode(p);
+        }
+    }
+}

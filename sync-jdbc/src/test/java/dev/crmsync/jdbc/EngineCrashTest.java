@@ -3,6 +3,7 @@ package dev.crmsync.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -118,7 +119,7 @@ abstract class EngineCrashTest {
     static Map<String, String> content(MarketingStore store) {
         Map<String, String> out = new TreeMap<>();
         for (ObjectType type : TYPES) {
-            CrmId after = null;
+            IdCursor after = IdCursor.START;
             while (true) {
                 List<CrmId> ids = store.crmIds(type, after, 100);
                 if (ids.isEmpty()) {
@@ -133,7 +134,7 @@ abstract class EngineCrashTest {
                     });
                     out.put(type + "/" + e.getKey(), f + (e.getValue().crmDeleted() ? " deleted" : ""));
                 }
-                after = ids.get(ids.size() - 1);
+                after = IdCursor.after(ids.get(ids.size() - 1));
             }
         }
         return out;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
@@ -160,7 +161,7 @@ class JdbcBidirectionalTest {
         assertTrue(w.cycle().isComplete());
         assertTrue(w.cycle().isComplete());
         assertEquals(leadMid, w.stored(ObjectType.CONTACT, conv.contactId()).marketingId());
-        assertEquals(List.of(), w.stores.marketingStore().crmIds(ObjectType.LEAD, null, 10));
+        assertEquals(List.of(), w.stores.marketingStore().crmIds(ObjectType.LEAD, IdCursor.START, 10));
         assertEquals(FieldValue.text("555"), w.stored(ObjectType.CONTACT, w.contact).get("Phone"));
         assertEquals(null, w.stored(ObjectType.CONTACT, loser));
     }

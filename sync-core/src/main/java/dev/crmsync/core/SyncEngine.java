@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a marketing store in step with a CRM, one cycle at a time.
@@ -169,7 +170,7 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private String stopReason() {
+    private @Nullable String stopReason() {
         if (state.get() == State.CLOSED) {
             return "engine closed";
         }
@@ -427,12 +428,12 @@ public final class SyncEngine implements AutoCloseable {
      * store) are there. Not thread-safe.
      */
     public static final class Builder {
-        private CrmSource crmSource;
-        private MarketingStore marketingStore;
-        private SyncStateStore syncStateStore;
+        private @Nullable CrmSource crmSource;
+        private @Nullable MarketingStore marketingStore;
+        private @Nullable SyncStateStore syncStateStore;
         private ConflictPolicy conflictPolicy = ConflictPolicy.marketoDefaults();
         private final Map<String, String> personDefaults = new LinkedHashMap<>();
-        private String marketingIdField;
+        private @Nullable String marketingIdField;
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -442,7 +443,7 @@ public final class SyncEngine implements AutoCloseable {
         private Duration leaseTtl = DEFAULT_LEASE_TTL;
         private Clock clock = Clock.systemUTC();
         private SyncListener listener = SyncListener.NOOP;
-        private String engineId;
+        private @Nullable String engineId;
 
         private Builder() {
         }

@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.report.PushResult;
@@ -400,7 +401,7 @@ class BidirectionalSyncPropertyTest {
                 h.clock.advance(Duration.ofSeconds(1));
                 KillSwitch ks = new KillSwitch().armAt(c.atCall());
                 try (SyncEngine engine = builder().crmSource(ks.wrap(CrmSource.class, h.crm))
-                        .marketingStore(ks.wrap(MarketingStore.class, h.store))
+                        .marketingStore(ks.wrap(BidirectionalStore.class, h.store))
                         .syncStateStore(ks.wrap(SyncStateStore.class, h.state)).build()) {
                     engine.runCycle();
                 }

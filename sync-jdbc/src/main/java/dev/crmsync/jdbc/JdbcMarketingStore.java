@@ -95,10 +95,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     private static final class Row {
         long mid;
         ObjectType type;
-        CrmId crmId;
+        @Nullable CrmId crmId;
         Map<String, FieldValue> fields;
         boolean deleted;
-        Instant crmStamp;
+        @Nullable Instant crmStamp;
         Instant localStamp;
         long seq;
 
@@ -336,7 +336,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return out;
     }
 
-    private static Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
+    private static @Nullable Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS
                 + " FROM crmsync_record WHERE marketing_id = ? AND object_type = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setLong(1, mid);
@@ -347,7 +347,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         }
     }
 
-    private Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
+    private @Nullable Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
         return selectByCrmIds(c, type, List.of(id), true).get(id);
     }
 

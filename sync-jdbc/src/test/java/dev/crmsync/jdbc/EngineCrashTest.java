@@ -3,6 +3,7 @@ package dev.crmsync.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
@@ -168,7 +169,7 @@ abstract class EngineCrashTest {
             ref.changeSomething();
         }
         Kill counter = new Kill();
-        try (SyncEngine e = ref.engine(counter.wrap(MarketingStore.class, refStores.marketingStore()),
+        try (SyncEngine e = ref.engine(counter.wrap(BidirectionalStore.class, refStores.marketingStore()),
                 counter.wrap(SyncStateStore.class, refStores.syncStateStore()))) {
             SyncReport r = e.runCycle();
             assertTrue(r.isComplete(), r::toTable);
@@ -189,7 +190,7 @@ abstract class EngineCrashTest {
             }
             Kill kill = new Kill();
             kill.killAt = k;
-            try (SyncEngine e = w.engine(kill.wrap(MarketingStore.class, stores.marketingStore()),
+            try (SyncEngine e = w.engine(kill.wrap(BidirectionalStore.class, stores.marketingStore()),
                     kill.wrap(SyncStateStore.class, stores.syncStateStore()))) {
                 e.runCycle();
             } catch (Killed expectedDeath) {
@@ -242,8 +243,8 @@ abstract class EngineCrashTest {
                 throw e.getCause();
             }
         };
-        MarketingStore store = (MarketingStore) Proxy.newProxyInstance(MarketingStore.class.getClassLoader(),
-                new Class<?>[] {MarketingStore.class}, pausing);
+        MarketingStore store = (MarketingStore) Proxy.newProxyInstance(BidirectionalStore.class.getClassLoader(),
+                new Class<?>[] {BidirectionalStore.class}, pausing);
         SyncReport report;
         try (SyncEngine e = SyncEngine.builder().crmSource(w.crm).marketingStore(store)
                 .syncStateStore(stores.syncStateStore()).clock(w.clock).engineId("crash-test")

@@ -4,6 +4,7 @@ import dev.crmsync.model.CrmId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The CRM's answer for one record of a write batch. A rejection is a value, not an exception. */
 public sealed interface CrmWriteResult {
@@ -16,7 +17,7 @@ public sealed interface CrmWriteResult {
      * @param created true for a create
      * @param modstamp the record's new modification stamp, or null if the CRM did not say
      */
-    record Written(CrmId id, boolean created, Instant modstamp) implements CrmWriteResult {
+    record Written(CrmId id, boolean created, @Nullable Instant modstamp) implements CrmWriteResult {
         /** Checks nulls. */
         public Written {
             Objects.requireNonNull(id, "id");

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A position in the CRM's change stream: the composite key (modification stamp, id) of the last
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param modstamp the stamp of the last record read
  * @param lastId the id of the last record read at that stamp, or null to mean "every record at this stamp or later"
  */
-public record Cursor(Instant modstamp, CrmId lastId) implements Comparable<Cursor> {
+public record Cursor(Instant modstamp, @Nullable CrmId lastId) implements Comparable<Cursor> {
 
     /** Before every record: the start of a first full copy. */
     public static final Cursor START = new Cursor(Instant.EPOCH, null);

@@ -5,4 +5,7 @@
  * {@link dev.crmsync.crm.CrmWriteResult}s) and depends on {@code sync-api} alone, never on the
  * engine. The contract kit every source passes is {@code CrmSourceContract} in {@code sync-testkit}.
  */
+@NullMarked
 package dev.crmsync.crm;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A typed field value. Equality is exact and type-aware: {@code number("1.0")} equals
@@ -34,7 +35,7 @@ public sealed interface FieldValue
     }
 
     /** @return the value as plain text, as a CSV cell or a log line would show it; {@code null} for NULL */
-    String asText();
+    @Nullable String asText();
 
     /** Text of any length. @param value the text, not null (use {@link #NULL}) */
     record Text(String value) implements FieldValue {
@@ -116,7 +117,7 @@ public sealed interface FieldValue
         INSTANCE;
 
         @Override
-        public String asText() {
+        public @Nullable String asText() {
             return null;
         }
     }
@@ -127,7 +128,7 @@ public sealed interface FieldValue
     }
 
     /** @param value text or null @return a text value, or {@link #NULL} for null */
-    static FieldValue textOrNull(String value) {
+    static FieldValue textOrNull(@Nullable String value) {
         return value == null ? NULL : new Text(value);
     }
 

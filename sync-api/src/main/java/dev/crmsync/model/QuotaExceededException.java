@@ -1,5 +1,7 @@
 package dev.crmsync.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The CRM's API allowance, or the budget the host set for it, is used up. The engine stops the
  * cycle cleanly with the outcome {@code QUOTA}, keeps every checkpoint already committed, and
@@ -14,7 +16,7 @@ public class QuotaExceededException extends SyncException {
     }
 
     /** @param message which allowance ran out @param cause the underlying failure */
-    public QuotaExceededException(String message, Throwable cause) {
+    public QuotaExceededException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,5 +1,7 @@
 package dev.crmsync.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failure that may pass: a timeout, a dropped connection, a 5xx, a locked row, a store that
  * was briefly unavailable. The engine ends the cycle as partial or failed and the next cycle
@@ -14,7 +16,7 @@ public class RetriableSyncException extends SyncException {
     }
 
     /** @param message what failed @param cause the underlying failure */
-    public RetriableSyncException(String message, Throwable cause) {
+    public RetriableSyncException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 
@@ -24,7 +26,8 @@ public class RetriableSyncException extends SyncException {
      * @param recordId the record concerned, or null
      * @param cause the underlying failure, or null
      */
-    public RetriableSyncException(String message, ObjectType objectType, CrmId recordId, Throwable cause) {
+    public RetriableSyncException(String message, @Nullable ObjectType objectType, @Nullable CrmId recordId,
+                                  @Nullable Throwable cause) {
         super(message, objectType, recordId, cause);
     }
 

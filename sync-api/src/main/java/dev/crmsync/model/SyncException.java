@@ -1,6 +1,7 @@
 package dev.crmsync.model;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The root of crmsync's unchecked exceptions: the infrastructure failed (a CRM call, a store,
@@ -11,8 +12,8 @@ import java.util.Optional;
 public class SyncException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final transient ObjectType objectType;
-    private final transient CrmId recordId;
+    private final transient @Nullable ObjectType objectType;
+    private final transient @Nullable CrmId recordId;
 
     /** @param message what failed */
     public SyncException(String message) {
@@ -20,7 +21,7 @@ public class SyncException extends RuntimeException {
     }
 
     /** @param message what failed @param cause the underlying failure */
-    public SyncException(String message, Throwable cause) {
+    public SyncException(String message, @Nullable Throwable cause) {
         this(message, null, null, cause);
     }
 
@@ -30,7 +31,8 @@ public class SyncException extends RuntimeException {
      * @param recordId the record concerned, or null
      * @param cause the underlying failure, or null
      */
-    public SyncException(String message, ObjectType objectType, CrmId recordId, Throwable cause) {
+    public SyncException(String message, @Nullable ObjectType objectType, @Nullable CrmId recordId,
+                         @Nullable Throwable cause) {
         super(decorate(message, objectType, recordId), cause);
         this.objectType = objectType;
         this.recordId = recordId;

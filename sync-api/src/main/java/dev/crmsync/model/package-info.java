@@ -5,4 +5,7 @@
  * <p>Every value type here is immutable and validated at construction; none depends on anything
  * but the JDK, so an adapter written against {@code sync-api} pulls in nothing else.
  */
+@NullMarked
 package dev.crmsync.model;
+
+import org.jspecify.annotations.NullMarked;

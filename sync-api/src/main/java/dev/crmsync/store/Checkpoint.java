@@ -5,6 +5,7 @@ import dev.crmsync.crm.Cursor;
 import dev.crmsync.model.ObjectType;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's progress for one object type, saved only after the writes it covers are durable.
@@ -14,11 +15,12 @@ import java.util.Objects;
  * @param initialCopyDone false while the first full copy is under way (it resumes from {@code crmCursor})
  * @param recordsDone records applied so far in the current full copy (for progress); 0 once done
  * @param deletionsCheckedUntil up to when CRM deletions were applied, or null before the first check
- * @param marketingCursor the marketing store's change-feed cursor (bidirectional types), {@code ""} at the start
+ * @param marketingCursor the marketing store's change-feed position (bidirectional types),
+ *     {@link FeedCursor#START} at the start
  * @param updatedAt when this checkpoint was saved
  */
 public record Checkpoint(ObjectType type, Cursor crmCursor, boolean initialCopyDone, long recordsDone,
-                         Instant deletionsCheckedUntil, String marketingCursor, Instant updatedAt) {
+                         @Nullable Instant deletionsCheckedUntil, FeedCursor marketingCursor, Instant updatedAt) {
 
     /** Checks nulls and ranges. */
     public Checkpoint {
@@ -33,7 +35,7 @@ public record Checkpoint(ObjectType type, Cursor crmCursor, boolean initialCopyD
 
     /** @param type the type @param now the time @return the checkpoint of a type never synced */
     public static Checkpoint initial(ObjectType type, Instant now) {
-        return new Checkpoint(type, Cursor.START, false, 0, null, "", now);
+        return new Checkpoint(type, Cursor.START, false, 0, null, FeedCursor.START, now);
     }
 
     /** @param cursor the new position @param done records applied @param now the time @return an updated copy */
@@ -52,7 +54,7 @@ public record Checkpoint(ObjectType type, Cursor crmCursor, boolean initialCopyD
     }
 
     /** @param cursor the new feed cursor @param now the time @return an updated copy */
-    public Checkpoint withMarketingCursor(String cursor, Instant now) {
+    public Checkpoint withMarketingCursor(FeedCursor cursor, Instant now) {
         return new Checkpoint(type, crmCursor, initialCopyDone, recordsDone, deletionsCheckedUntil, cursor, now);
     }
 }

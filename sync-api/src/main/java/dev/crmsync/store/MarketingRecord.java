@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A record as the marketing store holds it.
@@ -19,8 +20,8 @@ import java.util.Optional;
  * @param crmModstamp the CRM modification stamp of the values last applied from the CRM, or null
  * @param localModstamp when the record last changed in the store, by the engine or the host
  */
-public record MarketingRecord(ObjectType type, String marketingId, CrmId crmId, Map<String, FieldValue> fields,
-                              boolean crmDeleted, Instant crmModstamp, Instant localModstamp) {
+public record MarketingRecord(ObjectType type, String marketingId, @Nullable CrmId crmId, Map<String, FieldValue> fields,
+                              boolean crmDeleted, @Nullable Instant crmModstamp, Instant localModstamp) {
 
     /** Checks nulls and copies the field map. */
     public MarketingRecord {

@@ -12,6 +12,7 @@ import dev.crmsync.core.internal.GuardedListener;
 import dev.crmsync.core.internal.TypeSyncs;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.ParkedConflict;
@@ -33,6 +34,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a marketing store in step with a CRM, one cycle at a time.
@@ -168,7 +170,7 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private String stopReason() {
+    private @Nullable String stopReason() {
         if (state.get() == State.CLOSED) {
             return "engine closed";
         }
@@ -313,7 +315,8 @@ public final class SyncEngine implements AutoCloseable {
      * @param marketingIds the records' marketing ids, at most {@link #MAX_PUSH_IDS}
      * @return one result per id, in order
      * @throws IllegalArgumentException for another type, or a null or blank id, or too many ids
-     * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle thread
+     * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle
+     *     thread, or its marketing store is not a {@link BidirectionalStore}
      * @throws SyncException if the CRM or a store failed (a create may have reached the CRM: the next
      *     cycle links it, or sends it again)
      */
@@ -323,6 +326,10 @@ public final class SyncEngine implements AutoCloseable {
         if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT) && !type.equals(ObjectType.CAMPAIGN)) {
             throw new IllegalArgumentException("pushNow creates Lead, Contact or Campaign records, not " + type
                     + " (campaign members are created by the cycle)");
+        }
+        if (!(settings.store() instanceof BidirectionalStore)) {
+            throw new IllegalStateException("pushNow needs a marketing store that implements BidirectionalStore;"
+                    + " this engine's store (" + settings.store().getClass().getName() + ") holds one-way types only");
         }
         if (marketingIds.size() > MAX_PUSH_IDS) {
             throw new IllegalArgumentException("pushNow takes at most " + MAX_PUSH_IDS + " ids, got "
@@ -421,12 +428,12 @@ public final class SyncEngine implements AutoCloseable {
      * store) are there. Not thread-safe.
      */
     public static final class Builder {
-        private CrmSource crmSource;
-        private MarketingStore marketingStore;
-        private SyncStateStore syncStateStore;
+        private @Nullable CrmSource crmSource;
+        private @Nullable MarketingStore marketingStore;
+        private @Nullable SyncStateStore syncStateStore;
         private ConflictPolicy conflictPolicy = ConflictPolicy.marketoDefaults();
         private final Map<String, String> personDefaults = new LinkedHashMap<>();
-        private String marketingIdField;
+        private @Nullable String marketingIdField;
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -436,7 +443,7 @@ public final class SyncEngine implements AutoCloseable {
         private Duration leaseTtl = DEFAULT_LEASE_TTL;
         private Clock clock = Clock.systemUTC();
         private SyncListener listener = SyncListener.NOOP;
-        private String engineId;
+        private @Nullable String engineId;
 
         private Builder() {
         }
@@ -451,7 +458,8 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /**
-         * @param marketingStore the host's marketing database (required)
+         * @param marketingStore the host's marketing database (required); to sync bidirectional types
+         *     it must be a {@link BidirectionalStore}, which {@link #build()} checks
          * @return this builder
          */
         public Builder marketingStore(MarketingStore marketingStore) {
@@ -706,7 +714,9 @@ public final class SyncEngine implements AutoCloseable {
          * Builds the engine.
          *
          * @return the engine
-         * @throws IllegalStateException if the CRM source, the marketing store or the state store is missing
+         * @throws IllegalStateException if the CRM source, the marketing store or the state store is
+         *     missing, or the object types include bidirectional ones (the default, every type the CRM
+         *     makes available, may) and the marketing store is not a {@link BidirectionalStore}
          */
         public SyncEngine build() {
             List<String> missing = new ArrayList<>();
@@ -723,10 +733,32 @@ public final class SyncEngine implements AutoCloseable {
                 throw new IllegalStateException("SyncEngine.builder() is missing " + String.join(", ", missing)
                         + ": set " + (missing.size() == 1 ? "it" : "them") + " before build()");
             }
+            requireCapabilities(marketingStore, objectTypes);
             String id = engineId != null ? engineId : "crmsync-" + UUID.randomUUID().toString().substring(0, 8);
             return new SyncEngine(new EngineSettings(id, crmSource, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
                     listener, personDefaults, marketingIdField));
+        }
+
+        /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */
+        private static void requireCapabilities(MarketingStore store, Collection<ObjectType> types) {
+            if (store instanceof BidirectionalStore) {
+                return;
+            }
+            String which = store.getClass().getName();
+            if (types.isEmpty()) {
+                throw new IllegalStateException("the marketing store (" + which + ") is not a BidirectionalStore,"
+                        + " so it can hold one-way object types only, and by default the engine syncs every type"
+                        + " the CRM makes available, bidirectional ones included: name the one-way types with"
+                        + " objectTypes(...), or give the engine a store that implements BidirectionalStore");
+            }
+            List<ObjectType> twoWay = types.stream().filter(ObjectType::isBidirectional).toList();
+            if (!twoWay.isEmpty()) {
+                throw new IllegalStateException("the marketing store (" + which + ") is not a BidirectionalStore,"
+                        + " so it cannot hold the bidirectional object types " + twoWay + " (they need its change"
+                        + " feed, lookup by marketing id, link, merge and relink): drop them from objectTypes(...),"
+                        + " or give the engine a store that implements BidirectionalStore");
+            }
         }
     }
 }

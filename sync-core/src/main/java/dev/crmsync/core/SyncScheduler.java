@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs an engine's cycles in a loop, as Marketo does: a cycle, a pause measured from the
@@ -52,8 +53,8 @@ public final class SyncScheduler implements AutoCloseable {
     private final Object lock = new Object();
     private final AtomicLong cyclesRun = new AtomicLong();
     private State state = State.NEW;            // guarded by lock
-    private ScheduledFuture<?> next;            // guarded by lock
-    private volatile SyncReport lastReport;
+    private @Nullable ScheduledFuture<?> next;            // guarded by lock
+    private volatile @Nullable SyncReport lastReport;
 
     private SyncScheduler(Builder b) {
         this.engine = b.engine;
@@ -187,7 +188,7 @@ public final class SyncScheduler implements AutoCloseable {
      */
     @Override
     public void close() {
-        ScheduledFuture<?> pending;
+        @Nullable ScheduledFuture<?> pending;
         synchronized (lock) {
             if (state == State.CLOSED) {
                 return;
@@ -209,7 +210,7 @@ public final class SyncScheduler implements AutoCloseable {
         private final SyncEngine engine;
         private Duration pause = DEFAULT_PAUSE;
         private Duration initialDelay = Duration.ZERO;
-        private ScheduledExecutorService executor;
+        private @Nullable ScheduledExecutorService executor;
 
         private Builder(SyncEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine must not be null");

@@ -16,4 +16,7 @@
  *       each field travels: {@link dev.crmsync.core.FieldRule}), plus the values they exchange.</li>
  * </ul>
  */
+@NullMarked
 package dev.crmsync.core;
+
+import org.jspecify.annotations.NullMarked;

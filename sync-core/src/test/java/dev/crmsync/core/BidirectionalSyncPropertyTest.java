@@ -1,5 +1,8 @@
 package dev.crmsync.core;
 
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
@@ -227,7 +230,7 @@ class BidirectionalSyncPropertyTest {
         }
 
         List<MarketingRecord> stored(ObjectType type) {
-            return h.store.changesSince(type, "", 100_000).records();
+            return h.store.changesSince(type, FeedCursor.START, 100_000).records();
         }
 
         String midOf(ObjectType type, CrmId id) {
@@ -398,7 +401,7 @@ class BidirectionalSyncPropertyTest {
                 h.clock.advance(Duration.ofSeconds(1));
                 KillSwitch ks = new KillSwitch().armAt(c.atCall());
                 try (SyncEngine engine = builder().crmSource(ks.wrap(CrmSource.class, h.crm))
-                        .marketingStore(ks.wrap(MarketingStore.class, h.store))
+                        .marketingStore(ks.wrap(BidirectionalStore.class, h.store))
                         .syncStateStore(ks.wrap(SyncStateStore.class, h.state)).build()) {
                     engine.runCycle();
                 }
@@ -492,7 +495,7 @@ class BidirectionalSyncPropertyTest {
                 }
             }
             // every store record linked to a CRM record the CRM no longer has live is flagged
-            CrmId after = null;
+            IdCursor after = IdCursor.START;
             while (true) {
                 List<CrmId> ids = w.h.store.crmIds(type, after, 500);
                 if (ids.isEmpty()) {
@@ -508,7 +511,7 @@ class BidirectionalSyncPropertyTest {
                                 () -> type + " " + id + " is gone from the CRM but not flagged deleted" + ctx);
                     }
                 }
-                after = ids.get(ids.size() - 1);
+                after = IdCursor.after(ids.get(ids.size() - 1));
             }
         }
         // nothing the host created is lost: a person is gone only if the CRM merged its lead away (or

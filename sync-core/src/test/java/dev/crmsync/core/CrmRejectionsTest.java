@@ -13,6 +13,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
@@ -68,11 +69,11 @@ class CrmRejectionsTest {
         titleRule();
         try (SyncEngine engine = builder().build()) {
             h.cycle(engine);
-            String before = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
+            FeedCursor before = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
             h.edit(ObjectType.LEAD, bad, "Title", "bad");
             h.edit(ObjectType.LEAD, good, "Title", "good");
             h.run(engine);
-            String after = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
+            FeedCursor after = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
             assertFalse(before.equals(after), "the feed cursor moved past the rejected record");
         }
         assertEquals(FieldValue.text("good"), h.crmValue(ObjectType.LEAD, good, "Title"));

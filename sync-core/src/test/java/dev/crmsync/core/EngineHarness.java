@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.crm.ObjectSchema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,14 +71,14 @@ final class EngineHarness {
     /** Every stored record of a type, by CRM id. */
     static Map<CrmId, MarketingRecord> stored(MarketingStore store, ObjectType type) {
         Map<CrmId, MarketingRecord> out = new TreeMap<>();
-        CrmId after = null;
+        IdCursor after = IdCursor.START;
         while (true) {
             List<CrmId> ids = store.crmIds(type, after, 500);
             if (ids.isEmpty()) {
                 break;
             }
             out.putAll(store.findByCrmIds(type, ids));
-            after = ids.get(ids.size() - 1);
+            after = IdCursor.after(ids.get(ids.size() - 1));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.MarketingStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -142,7 +143,7 @@ class EngineLifecycleTest {
         // the engine pauses inside its second page's write (a GC pause, a slow store) past its
         // lease, and another engine takes the type over meanwhile
         MarketingStore pausing = (MarketingStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {MarketingStore.class}, (proxy, method, args) -> {
+                new Class<?>[] {BidirectionalStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("upsert") && upserts.incrementAndGet() == 2) {
                         h.clock.advance(Duration.ofMinutes(2));
                         otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(),

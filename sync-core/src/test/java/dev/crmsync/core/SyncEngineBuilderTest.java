@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class SyncEngineBuilderTest {
     @Test
     void buildWithRequiredPartsUsesTheDefaults() {
         try (SyncEngine engine = SyncEngine.builder().crmSource(mock(CrmSource.class))
-                .marketingStore(mock(MarketingStore.class)).syncStateStore(mock(SyncStateStore.class)).build()) {
+                .marketingStore(mock(BidirectionalStore.class)).syncStateStore(mock(SyncStateStore.class)).build()) {
             assertTrue(engine.engineId().startsWith("crmsync-"), engine.engineId());
             assertEquals(2_000, SyncEngine.DEFAULT_PAGE_SIZE);
             assertEquals(Duration.ofMinutes(5), SyncEngine.DEFAULT_LOOKBACK);
@@ -116,7 +117,7 @@ class SyncEngineBuilderTest {
     @Test
     void closeIsIdempotentAndRefusesLaterCycles() {
         SyncEngine engine = SyncEngine.builder().crmSource(mock(CrmSource.class))
-                .marketingStore(mock(MarketingStore.class)).syncStateStore(mock(SyncStateStore.class))
+                .marketingStore(mock(BidirectionalStore.class)).syncStateStore(mock(SyncStateStore.class))
                 .engineId("e1").build();
         engine.close();
         engine.close();

@@ -13,6 +13,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Duration;
@@ -294,7 +295,7 @@ class SyncLawsProperties {
     private static SyncEngine wired(EngineHarness h, KillSwitch ks, int pageSize, int batch) {
         return SyncEngine.builder()
                 .crmSource(ks.wrap(CrmSource.class, h.crm))
-                .marketingStore(ks.wrap(MarketingStore.class, h.store))
+                .marketingStore(ks.wrap(BidirectionalStore.class, h.store))
                 .syncStateStore(ks.wrap(SyncStateStore.class, h.state))
                 .clock(h.clock).engineId("test-engine")
                 .objectTypes(TYPES).pageSize(pageSize).storeBatchSize(batch).lookback(LOOKBACK).build();

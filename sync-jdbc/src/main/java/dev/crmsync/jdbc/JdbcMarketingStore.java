@@ -1,6 +1,5 @@
 package dev.crmsync.jdbc;
 
-import dev.crmsync.jdbc.internal.Checks;
 import dev.crmsync.jdbc.internal.Database;
 import dev.crmsync.jdbc.internal.FieldsJson;
 import dev.crmsync.jdbc.internal.Settings;
@@ -8,11 +7,15 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.ChangePage;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.FieldPatches;
+import dev.crmsync.store.IdCursor;
+import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
-import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.StoreResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,10 +32,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MarketingStore} over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}.
- * It passes {@code MarketingStoreContract}.
+ * A marketing store over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}, with
+ * every capability ({@link BidirectionalStore}, {@link LocalWrites}). It passes
+ * {@code MarketingStoreContract}.
  *
  * <h2>Tables</h2>
  * One row per record in {@code crmsync_record}: the marketing id (a {@code BIGINT} from the
@@ -45,7 +49,8 @@ import java.util.Set;
  * <h2>Writes</h2>
  * A batch is checked record by record before anything is written: a blank or over-long field
  * name, a text longer than the configured limit or holding an unpaired UTF-16 surrogate (no UTF-8
- * form), an encoded record over the configured size, or a type the store was not configured to
+ * form), an encoded record over the configured size (the rules of {@link StoreChecks}, with a field
+ * name of at most {@value #MAX_FIELD_NAME} characters), or a type the store was not configured to
  * hold makes that record {@link StoreResult.Rejected} with a code ({@code INVALID_FIELD_NAME},
  * {@code VALUE_TOO_LONG}, {@code INVALID_TEXT}, {@code UNKNOWN_TYPE}) and a message naming the
  * field; the rest are read (locked {@code FOR UPDATE}), patched in memory and written with one
@@ -60,17 +65,20 @@ import java.util.Set;
  * order and a reader never passes over a change that commits late. Engine writes leave
  * {@code change_seq} alone (no echo, and a pending host change is never hidden). Records the
  * engine created sit at {@code change_seq = 0}. The feed is ordered by
- * {@code (change_seq, marketing_id)}; a cursor is that pair, {@code "seq.id"}.
+ * {@code (change_seq, marketing_id)}; a cursor is that pair ({@link StoreChecks.FeedPosition}).
  *
  * <h2>Merge and relink</h2>
  * References are repointed by searching the JSON text of every record for the old id's
  * reference token (a scan of the table, done in the same transaction): fine for the rare merges
  * and conversions, never done by ordinary writes.
  */
-public final class JdbcMarketingStore implements MarketingStore {
+public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites {
 
     /** Most keys per {@code IN (…)} lookup. */
     static final int CHUNK = 500;
+
+    /** The longest field name the schema holds (conflicts keep it in a VARCHAR(255)). */
+    static final int MAX_FIELD_NAME = 255;
 
     private static final String COLS =
             "marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp, local_modstamp, change_seq";
@@ -87,10 +95,10 @@ public final class JdbcMarketingStore implements MarketingStore {
     private static final class Row {
         long mid;
         ObjectType type;
-        CrmId crmId;
+        @Nullable CrmId crmId;
         Map<String, FieldValue> fields;
         boolean deleted;
-        Instant crmStamp;
+        @Nullable Instant crmStamp;
         Instant localStamp;
         long seq;
 
@@ -117,19 +125,7 @@ public final class JdbcMarketingStore implements MarketingStore {
 
     @Override
     public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(records, "records");
-        Set<CrmId> seen = new HashSet<>();
-        for (SyncRecord r : records) {
-            Objects.requireNonNull(r, "record");
-            if (!r.type().equals(type)) {
-                throw new IllegalArgumentException("record " + r.id() + " is of type " + r.type()
-                        + ", not of the batch's type " + type);
-            }
-            if (!seen.add(r.id())) {
-                throw new IllegalArgumentException("CRM id " + r.id() + " appears twice in one batch");
-            }
-        }
+        StoreChecks.requireBatch(type, records);
         StoreResult[] out = new StoreResult[records.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -208,18 +204,17 @@ public final class JdbcMarketingStore implements MarketingStore {
         return List.of(out);
     }
 
-    private StoreResult.Rejected precheck(ObjectType type, CrmId id, Map<String, FieldValue> fields) {
+    private StoreResult.@Nullable Rejected precheck(ObjectType type, CrmId id, Map<String, FieldValue> fields) {
         if (!settings.holds(type)) {
             return new StoreResult.Rejected(id, "UNKNOWN_TYPE", "object type " + type
                     + " is not one this store was configured to hold", false);
         }
-        Checks.Problem p = Checks.check(fields, settings.maxTextLength());
-        return p == null ? null : new StoreResult.Rejected(id, p.code(), p.message(), false);
+        return StoreChecks.valueProblem(fields, MAX_FIELD_NAME, settings.maxTextLength())
+                .map(p -> p.rejection(id)).orElse(null);
     }
 
     private StoreResult.Rejected tooBig(CrmId id, int length) {
-        return new StoreResult.Rejected(id, "VALUE_TOO_LONG", "the record's fields take " + length
-                + " characters encoded; at most " + settings.maxRecordLength() + " fit", false);
+        return StoreChecks.encodedLengthProblem(length, settings.maxRecordLength()).orElseThrow().rejection(id);
     }
 
     private String upsertSql() {
@@ -270,15 +265,7 @@ public final class JdbcMarketingStore implements MarketingStore {
 
     @Override
     public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(deletions, "deletions");
-        Set<CrmId> seen = new LinkedHashSet<>();
-        for (Deletion d : deletions) {
-            Objects.requireNonNull(d, "deletion");
-            if (!seen.add(d.crmId())) {
-                throw new IllegalArgumentException("CRM id " + d.crmId() + " appears twice in one batch");
-            }
-        }
+        Set<CrmId> seen = StoreChecks.requireDeletions(type, deletions);
         if (deletions.isEmpty()) {
             return List.of();
         }
@@ -316,11 +303,7 @@ public final class JdbcMarketingStore implements MarketingStore {
 
     @Override
     public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(ids, "ids");
-        for (CrmId id : ids) {
-            Objects.requireNonNull(id, "id");
-        }
+        StoreChecks.requireIds(type, ids);
         if (ids.isEmpty()) {
             return Map.of();
         }
@@ -353,7 +336,7 @@ public final class JdbcMarketingStore implements MarketingStore {
         return out;
     }
 
-    private static Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
+    private static @Nullable Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS
                 + " FROM crmsync_record WHERE marketing_id = ? AND object_type = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setLong(1, mid);
@@ -364,7 +347,7 @@ public final class JdbcMarketingStore implements MarketingStore {
         }
     }
 
-    private Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
+    private @Nullable Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
         return selectByCrmIds(c, type, List.of(id), true).get(id);
     }
 
@@ -372,7 +355,7 @@ public final class JdbcMarketingStore implements MarketingStore {
     public Optional<MarketingRecord> findByMarketingId(ObjectType type, String marketingId) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
-        long mid = parseMarketingId(marketingId);
+        long mid = StoreChecks.sequenceNumber(marketingId);
         if (mid < 1) {
             return Optional.empty();
         }
@@ -383,20 +366,20 @@ public final class JdbcMarketingStore implements MarketingStore {
     }
 
     @Override
-    public List<CrmId> crmIds(ObjectType type, CrmId after, int limit) {
+    public List<CrmId> crmIds(ObjectType type, IdCursor after, int limit) {
         Objects.requireNonNull(type, "type");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        Objects.requireNonNull(after, "after");
+        StoreChecks.requireLimit(limit);
+        CrmId last = after.lastId();
         return db.run("list " + type + " CRM ids", c -> {
             String sql = "SELECT crm_id FROM crmsync_record WHERE object_type = ? AND crm_id IS NOT NULL"
-                    + (after != null ? " AND crm_id > ?" : "") + " ORDER BY crm_id LIMIT ?";
+                    + (last != null ? " AND crm_id > ?" : "") + " ORDER BY crm_id LIMIT ?";
             List<CrmId> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
                 ps.setString(i++, type.apiName());
-                if (after != null) {
-                    ps.setString(i++, after.value());
+                if (last != null) {
+                    ps.setString(i++, last.value());
                 }
                 ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -412,15 +395,13 @@ public final class JdbcMarketingStore implements MarketingStore {
     // ---- host writes and the change feed ------------------------------------------------------
 
     @Override
-    public MarketingRecord saveLocal(ObjectType type, String marketingId, Map<String, FieldValue> fields) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(fields, "fields");
-        requireBidirectional(type);
+    public MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields) {
+        StoreChecks.requireBidirectional(type);
         if (!settings.holds(type)) {
             throw new IllegalArgumentException("object type " + type + " is not one this store was configured to hold");
         }
         checkFields(fields);
-        long mid = marketingId == null ? 0 : parseMarketingId(marketingId);
+        long mid = marketingId == null ? 0 : StoreChecks.sequenceNumber(marketingId);
         if (marketingId != null && mid < 1) {
             throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
         }
@@ -469,9 +450,9 @@ public final class JdbcMarketingStore implements MarketingStore {
 
     private String encodeChecked(Map<String, FieldValue> fields) {
         String json = FieldsJson.encode(fields);
-        if (json.length() > settings.maxRecordLength()) {
-            throw new IllegalArgumentException("the record's fields take " + json.length()
-                    + " characters encoded; at most " + settings.maxRecordLength() + " fit (VALUE_TOO_LONG)");
+        Optional<StoreChecks.Problem> p = StoreChecks.encodedLengthProblem(json.length(), settings.maxRecordLength());
+        if (p.isPresent()) {
+            throw p.get().exception();
         }
         return json;
     }
@@ -492,22 +473,18 @@ public final class JdbcMarketingStore implements MarketingStore {
     }
 
     @Override
-    public ChangePage changesSince(ObjectType type, String cursor, int limit) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(cursor, "cursor");
-        requireBidirectional(type);
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
-        long[] pos = parseCursor(cursor);
+    public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
+        StoreChecks.requireBidirectional(type);
+        StoreChecks.requireLimit(limit);
+        StoreChecks.FeedPosition pos = StoreChecks.FeedPosition.of(cursor);
         return db.run("read the " + type + " change feed", c -> {
             List<Row> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM crmsync_record"
                     + " WHERE object_type = ? AND (change_seq, marketing_id) > (?, ?)"
                     + " ORDER BY object_type, change_seq, marketing_id LIMIT ?")) {
                 ps.setString(1, type.apiName());
-                ps.setLong(2, pos[0]);
-                ps.setLong(3, pos[1]);
+                ps.setLong(2, pos.seq());
+                ps.setLong(3, pos.id());
                 ps.setInt(4, limit + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -519,10 +496,10 @@ public final class JdbcMarketingStore implements MarketingStore {
             if (hasMore) {
                 rows = rows.subList(0, limit);
             }
-            String next = cursor;
+            FeedCursor next = cursor;
             if (!rows.isEmpty()) {
                 Row last = rows.get(rows.size() - 1);
-                next = last.seq + "." + last.mid;
+                next = new StoreChecks.FeedPosition(last.seq, last.mid).cursor();
             }
             List<MarketingRecord> out = new ArrayList<>(rows.size());
             for (Row r : rows) {
@@ -532,26 +509,6 @@ public final class JdbcMarketingStore implements MarketingStore {
         });
     }
 
-    private static long[] parseCursor(String cursor) {
-        if (cursor.isEmpty()) {
-            return new long[] {0, 0};
-        }
-        int dot = cursor.indexOf('.');
-        try {
-            if (dot > 0) {
-                long seq = Long.parseLong(cursor.substring(0, dot));
-                long mid = Long.parseLong(cursor.substring(dot + 1));
-                if (seq >= 0 && mid >= 0) {
-                    return new long[] {seq, mid};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("invalid change-feed cursor '" + cursor
-                + "': expected \"\" or a cursor this store returned");
-    }
-
     // ---- identity changes ----------------------------------------------------------------------
 
     @Override
@@ -559,7 +516,7 @@ public final class JdbcMarketingStore implements MarketingStore {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         Objects.requireNonNull(crmId, "crmId");
-        long mid = parseMarketingId(marketingId);
+        long mid = StoreChecks.sequenceNumber(marketingId);
         Instant now = Database.micros(settings.clock().instant());
         db.run("link a " + type + " record", c -> {
             markEngineWrite(c);
@@ -594,17 +551,8 @@ public final class JdbcMarketingStore implements MarketingStore {
     public MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers,
                                  Map<String, FieldValue> mergedFields) {
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(survivor, "survivor");
-        Objects.requireNonNull(losers, "losers");
+        Set<CrmId> loserSet = StoreChecks.requireLosers(survivor, losers);
         Objects.requireNonNull(mergedFields, "mergedFields");
-        Set<CrmId> loserSet = new LinkedHashSet<>();
-        for (CrmId l : losers) {
-            Objects.requireNonNull(l, "loser");
-            if (l.equals(survivor)) {
-                throw new IllegalArgumentException("survivor " + survivor + " is also listed as a loser");
-            }
-            loserSet.add(l);
-        }
         checkFields(mergedFields);
         Instant now = Database.micros(settings.clock().instant());
         return db.run("merge " + type + " records", c -> {
@@ -780,33 +728,6 @@ public final class JdbcMarketingStore implements MarketingStore {
     }
 
     private void checkFields(Map<String, FieldValue> fields) {
-        Checks.Problem p = Checks.check(fields, settings.maxTextLength());
-        if (p != null) {
-            throw new IllegalArgumentException(p.message() + " (" + p.code() + ")");
-        }
+        StoreChecks.requireStorable(fields, MAX_FIELD_NAME, settings.maxTextLength());
     }
-
-    private static void requireBidirectional(ObjectType type) {
-        if (!type.isBidirectional()) {
-            throw new IllegalArgumentException("object type " + type
-                    + " is one-way (CRM to marketing): it has no local changes or change feed");
-        }
-    }
-
-    static long parseMarketingId(String s) {
-        int n = s.length();
-        if (n == 0 || n > 18 || s.charAt(0) == '0') {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char ch = s.charAt(i);
-            if (ch < '0' || ch > '9') {
-                return -1;
-            }
-            v = v * 10 + (ch - '0');
-        }
-        return v;
-    }
-
 }

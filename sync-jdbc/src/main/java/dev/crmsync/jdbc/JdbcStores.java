@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link JdbcMarketingStore} and a {@link JdbcSyncStateStore} over one
@@ -131,9 +132,9 @@ public final class JdbcStores {
     /** Configures and builds {@link JdbcStores}. */
     public static final class Builder {
         private final DataSource dataSource;
-        private SqlDialect dialect;
+        private @Nullable SqlDialect dialect;
         private Clock clock = Clock.systemUTC();
-        private Set<ObjectType> objectTypes;
+        private @Nullable Set<ObjectType> objectTypes;
         private int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
         private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
         private boolean migrate = true;

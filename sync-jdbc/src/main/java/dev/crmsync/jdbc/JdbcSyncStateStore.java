@@ -9,6 +9,7 @@ import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.PendingWrites;
@@ -90,7 +91,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     String last = rs.getString(2);
                     Cursor cursor = new Cursor(Database.getInstant(rs, 1), last == null ? null : CrmId.of(last));
                     return Optional.of(new Checkpoint(type, cursor, rs.getBoolean(3), rs.getLong(4),
-                            Database.getInstant(rs, 5), rs.getString(6), Database.getInstant(rs, 7)));
+                            Database.getInstant(rs, 5), FeedCursor.of(rs.getString(6)), Database.getInstant(rs, 7)));
                 }
             }
         });
@@ -117,7 +118,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                 ps.setBoolean(4, cp.initialCopyDone());
                 ps.setLong(5, cp.recordsDone());
                 Database.setInstant(ps, 6, cp.deletionsCheckedUntil());
-                ps.setString(7, cp.marketingCursor());
+                ps.setString(7, cp.marketingCursor().value());
                 Database.setInstant(ps, 8, cp.updatedAt());
                 ps.executeUpdate();
             }

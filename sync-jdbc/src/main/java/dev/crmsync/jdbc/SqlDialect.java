@@ -1,6 +1,7 @@
 package dev.crmsync.jdbc;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** The SQL databases the JDBC stores speak. */
 public enum SqlDialect {
@@ -21,11 +22,11 @@ public enum SqlDialect {
     }
 
     /**
-     * @param productName a JDBC {@code DatabaseMetaData.getDatabaseProductName()}
+     * @param productName a JDBC {@code DatabaseMetaData.getDatabaseProductName()}, or null when the driver gives none
      * @return the dialect for it
      * @throws IllegalArgumentException if the product is not supported
      */
-    public static SqlDialect fromProductName(String productName) {
+    public static SqlDialect fromProductName(@Nullable String productName) {
         String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
         if (p.contains("h2")) {
             return H2;

@@ -6,4 +6,7 @@
  * scripts shipped in the jar. This module depends on {@code sync-api} only; the host brings
  * its JDBC driver and, if it likes, a connection pool.
  */
+@NullMarked
 package dev.crmsync.jdbc;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,8 @@ package dev.crmsync.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -118,7 +120,7 @@ abstract class EngineCrashTest {
     static Map<String, String> content(MarketingStore store) {
         Map<String, String> out = new TreeMap<>();
         for (ObjectType type : TYPES) {
-            CrmId after = null;
+            IdCursor after = IdCursor.START;
             while (true) {
                 List<CrmId> ids = store.crmIds(type, after, 100);
                 if (ids.isEmpty()) {
@@ -133,7 +135,7 @@ abstract class EngineCrashTest {
                     });
                     out.put(type + "/" + e.getKey(), f + (e.getValue().crmDeleted() ? " deleted" : ""));
                 }
-                after = ids.get(ids.size() - 1);
+                after = IdCursor.after(ids.get(ids.size() - 1));
             }
         }
         return out;
@@ -167,7 +169,7 @@ abstract class EngineCrashTest {
             ref.changeSomething();
         }
         Kill counter = new Kill();
-        try (SyncEngine e = ref.engine(counter.wrap(MarketingStore.class, refStores.marketingStore()),
+        try (SyncEngine e = ref.engine(counter.wrap(BidirectionalStore.class, refStores.marketingStore()),
                 counter.wrap(SyncStateStore.class, refStores.syncStateStore()))) {
             SyncReport r = e.runCycle();
             assertTrue(r.isComplete(), r::toTable);
@@ -188,7 +190,7 @@ abstract class EngineCrashTest {
             }
             Kill kill = new Kill();
             kill.killAt = k;
-            try (SyncEngine e = w.engine(kill.wrap(MarketingStore.class, stores.marketingStore()),
+            try (SyncEngine e = w.engine(kill.wrap(BidirectionalStore.class, stores.marketingStore()),
                     kill.wrap(SyncStateStore.class, stores.syncStateStore()))) {
                 e.runCycle();
             } catch (Killed expectedDeath) {
@@ -241,8 +243,8 @@ abstract class EngineCrashTest {
                 throw e.getCause();
             }
         };
-        MarketingStore store = (MarketingStore) Proxy.newProxyInstance(MarketingStore.class.getClassLoader(),
-                new Class<?>[] {MarketingStore.class}, pausing);
+        MarketingStore store = (MarketingStore) Proxy.newProxyInstance(BidirectionalStore.class.getClassLoader(),
+                new Class<?>[] {BidirectionalStore.class}, pausing);
         SyncReport report;
         try (SyncEngine e = SyncEngine.builder().crmSource(w.crm).marketingStore(store)
                 .syncStateStore(stores.syncStateStore()).clock(w.clock).engineId("crash-test")

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
@@ -160,7 +162,7 @@ class JdbcBidirectionalTest {
         assertTrue(w.cycle().isComplete());
         assertTrue(w.cycle().isComplete());
         assertEquals(leadMid, w.stored(ObjectType.CONTACT, conv.contactId()).marketingId());
-        assertEquals(List.of(), w.stores.marketingStore().crmIds(ObjectType.LEAD, null, 10));
+        assertEquals(List.of(), w.stores.marketingStore().crmIds(ObjectType.LEAD, IdCursor.START, 10));
         assertEquals(FieldValue.text("555"), w.stored(ObjectType.CONTACT, w.contact).get("Phone"));
         assertEquals(null, w.stored(ObjectType.CONTACT, loser));
     }
@@ -172,7 +174,7 @@ class JdbcBidirectionalTest {
         ref.editBothSides();
         EngineCrashTest.Kill counter = new EngineCrashTest.Kill();
         ref.clock.advance(Duration.ofSeconds(1));
-        try (SyncEngine e = ref.engine(counter.wrap(MarketingStore.class, ref.stores.marketingStore()),
+        try (SyncEngine e = ref.engine(counter.wrap(BidirectionalStore.class, ref.stores.marketingStore()),
                 counter.wrap(SyncStateStore.class, ref.stores.syncStateStore()))) {
             assertTrue(e.runCycle().isComplete());
         }
@@ -187,7 +189,7 @@ class JdbcBidirectionalTest {
             EngineCrashTest.Kill kill = new EngineCrashTest.Kill();
             kill.killAt = k;
             w.clock.advance(Duration.ofSeconds(1));
-            try (SyncEngine e = w.engine(kill.wrap(MarketingStore.class, w.stores.marketingStore()),
+            try (SyncEngine e = w.engine(kill.wrap(BidirectionalStore.class, w.stores.marketingStore()),
                     kill.wrap(SyncStateStore.class, w.stores.syncStateStore()))) {
                 e.runCycle();
             } catch (EngineCrashTest.Killed expectedDeath) {

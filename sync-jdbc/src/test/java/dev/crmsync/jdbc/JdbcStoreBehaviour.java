@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -127,7 +129,7 @@ abstract class JdbcStoreBehaviour {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> stores.marketingStore().saveLocal(ObjectType.LEAD, null, fields("Bio", "x".repeat(1_001))));
         assertTrue(e.getMessage().contains("Bio"), e.getMessage());
-        assertTrue(stores.marketingStore().changesSince(ObjectType.LEAD, "", 10).records().isEmpty());
+        assertTrue(stores.marketingStore().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records().isEmpty());
     }
 
     // ---- two engines over one database ---------------------------------------------------------
@@ -218,9 +220,9 @@ abstract class JdbcStoreBehaviour {
                     return mids;
                 }));
             }
-            Future<String> reader = pool.submit(() -> {
+            Future<FeedCursor> reader = pool.submit(() -> {
                 go.await();
-                String cursor = "";
+                FeedCursor cursor = FeedCursor.START;
                 while (true) {
                     boolean finished = done.get();
                     ChangePage page = stores.marketingStore().changesSince(ObjectType.LEAD, cursor, 7);
@@ -277,14 +279,14 @@ abstract class JdbcStoreBehaviour {
             }
         }
         List<CrmId> all = new ArrayList<>();
-        CrmId after = null;
+        IdCursor after = IdCursor.START;
         while (true) {
             List<CrmId> ids = stores.marketingStore().crmIds(ObjectType.ACCOUNT, after, 700);
             if (ids.isEmpty()) {
                 break;
             }
             all.addAll(ids);
-            after = ids.get(ids.size() - 1);
+            after = IdCursor.after(ids.get(ids.size() - 1));
         }
         assertEquals(2_000, all.size());
         assertEquals(2_000, new HashSet<>(all).size());

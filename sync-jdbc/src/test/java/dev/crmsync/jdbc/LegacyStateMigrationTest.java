@@ -15,10 +15,10 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
-import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
@@ -120,7 +120,7 @@ abstract class LegacyStateMigrationTest {
 
         SyncEngine engine() {
             return SyncEngine.builder().crmSource(counted)
-                    .marketingStore(counting(MarketingStore.class, stores.marketingStore()))
+                    .marketingStore(counting(BidirectionalStore.class, stores.marketingStore()))
                     .syncStateStore(counting(SyncStateStore.class, stores.syncStateStore())).clock(clock)
                     .engineId("legacy").objectTypes(TYPES).maxAttempts(1)
                     .conflictPolicy(ConflictPolicy.builder().field(ObjectType.CONTACT, "Title", ConflictPolicy.manual())

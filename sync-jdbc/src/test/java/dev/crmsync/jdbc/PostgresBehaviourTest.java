@@ -6,6 +6,7 @@ import static dev.crmsync.testkit.contract.ContractFixtures.rec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.ChangePage;
@@ -50,7 +51,7 @@ class PostgresBehaviourTest extends JdbcStoreBehaviour {
         JdbcStores withTrigger = JdbcStores.builder(ds).hostTrigger(true).build();
         try {
             withTrigger.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
-            String cursor = withTrigger.marketingStore().changesSince(ObjectType.LEAD, "", 100).nextCursor();
+            FeedCursor cursor = withTrigger.marketingStore().changesSince(ObjectType.LEAD, FeedCursor.START, 100).nextCursor();
             String mid = withTrigger.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).get(lead(1)).marketingId();
             try (Connection c = ds.getConnection()) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_record SET fields = ? WHERE marketing_id = ?")) {

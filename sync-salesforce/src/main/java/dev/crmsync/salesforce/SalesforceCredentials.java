@@ -4,6 +4,7 @@ import java.net.URI;
 import java.security.PrivateKey;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link SalesforceCrmSource} authenticates. Four OAuth 2.0 forms:
@@ -33,7 +34,7 @@ public sealed interface SalesforceCredentials
      *     ({@code https://login.salesforce.com}, {@code https://test.salesforce.com} for sandboxes,
      *     otherwise the login URL itself, e.g. a community or the fake server)
      */
-    record JwtBearer(String clientId, String username, PrivateKey privateKey, String audience)
+    record JwtBearer(String clientId, String username, PrivateKey privateKey, @Nullable String audience)
             implements SalesforceCredentials {
         /** Checks nulls and blanks. */
         public JwtBearer {
@@ -82,7 +83,7 @@ public sealed interface SalesforceCredentials
      * @param onRotation receives a rotated refresh token; called from the thread that renewed the
      *     access token; exceptions it throws are logged and ignored
      */
-    record RefreshToken(String clientId, String clientSecret, String refreshToken, Consumer<String> onRotation)
+    record RefreshToken(String clientId, @Nullable String clientSecret, String refreshToken, Consumer<String> onRotation)
             implements SalesforceCredentials {
         /** Checks nulls and blanks. */
         public RefreshToken {
@@ -147,7 +148,7 @@ public sealed interface SalesforceCredentials
      * @param onRotation receives rotated refresh tokens
      * @return refresh-token credentials
      */
-    static RefreshToken refreshToken(String clientId, String clientSecret, String refreshToken,
+    static RefreshToken refreshToken(String clientId, @Nullable String clientSecret, String refreshToken,
                                      Consumer<String> onRotation) {
         return new RefreshToken(clientId, clientSecret, refreshToken, onRotation);
     }

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link CrmSource} over the Salesforce REST API and Bulk API 2.0.
@@ -345,9 +346,9 @@ public final class SalesforceCrmSource implements CrmSource {
      * checks that credentials were given and that the URLs may be used. Building makes no request.
      */
     public static final class Builder {
-        private URI loginUrl;
-        private URI instanceUrl;
-        private SalesforceCredentials credentials;
+        private @Nullable URI loginUrl;
+        private @Nullable URI instanceUrl;
+        private @Nullable SalesforceCredentials credentials;
         private String apiVersion = DEFAULT_API_VERSION;
         private boolean allowHttpLoopback;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -367,7 +368,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private ApiBudget budget = ApiBudget.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
-        private Random random;
+        private @Nullable Random random;
         private boolean redirectMergedWrites = true;
 
         private Builder() {

@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory CRM with Salesforce's semantics, for test suites and demos: the fake behind
@@ -661,7 +662,7 @@ public final class InMemoryCrm implements CrmSource {
      * @param existingContactOrNull a live contact to convert into, or null for a new one
      * @return the conversion
      */
-    public Conversion convertLead(CrmId leadId, CrmId existingContactOrNull) {
+    public Conversion convertLead(CrmId leadId, @Nullable CrmId existingContactOrNull) {
         Objects.requireNonNull(leadId, "leadId");
         return locked(() -> {
             TypeState leads = state(ObjectType.LEAD);
@@ -1146,7 +1147,7 @@ public final class InMemoryCrm implements CrmSource {
             return this;
         }
 
-        private record Decision(Duration delay, SyncException failure) {
+        private record Decision(Duration delay, @Nullable SyncException failure) {
         }
 
         private synchronized Decision admit(String op) {
@@ -1564,7 +1565,7 @@ public final class InMemoryCrm implements CrmSource {
         return apiUpdate(contacts, ref.id(), mapped, now);
     }
 
-    private CrmWriteResult.Rejected checkFields(TypeState t, Map<String, FieldValue> fields, boolean create) {
+    private CrmWriteResult.@Nullable Rejected checkFields(TypeState t, Map<String, FieldValue> fields, boolean create) {
         for (Map.Entry<String, FieldValue> e : new TreeMap<>(fields).entrySet()) {
             String name = e.getKey();
             Slot s = t.slot(name);
@@ -1591,7 +1592,7 @@ public final class InMemoryCrm implements CrmSource {
         return null;
     }
 
-    private CrmWriteResult.Rejected checkReferences(TypeState t, Map<String, FieldValue> fields) {
+    private CrmWriteResult.@Nullable Rejected checkReferences(TypeState t, Map<String, FieldValue> fields) {
         for (Map.Entry<String, FieldValue> e : new TreeMap<>(fields).entrySet()) {
             if (!(e.getValue() instanceof FieldValue.Ref ref)) {
                 continue;
@@ -1615,7 +1616,7 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /** @param changed the fields the write touched, or null for a create (all required fields checked) */
-    private CrmWriteResult.Rejected checkRequired(TypeState t, FieldValue[] values, Set<String> changed) {
+    private CrmWriteResult.@Nullable Rejected checkRequired(TypeState t, FieldValue[] values, @Nullable Set<String> changed) {
         List<String> missing = new ArrayList<>();
         for (String f : StandardSchemas.REQUIRED.getOrDefault(t.type.apiName(), List.of())) {
             Slot s = t.slot(f);
@@ -1638,7 +1639,7 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /** @param self the record's own handle, or -1 for a create */
-    private CrmWriteResult.Rejected checkRules(TypeState t, int self, FieldValue[] values) {
+    private CrmWriteResult.@Nullable Rejected checkRules(TypeState t, int self, FieldValue[] values) {
         List<String> dup = duplicateRules.getOrDefault(t.type, List.of());
         for (String field : dup) {
             Slot s = t.slot(field);

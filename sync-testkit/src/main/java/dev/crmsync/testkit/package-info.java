@@ -4,4 +4,7 @@
  * seeded fault profile, and {@link dev.crmsync.testkit.ManualClock}, a clock tests move by hand
  * (its {@code advance} is a {@link dev.crmsync.model.Sleeper}). None of it ships in a production jar.
  */
+@NullMarked
 package dev.crmsync.testkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Faults an in-memory store injects, so that tests can see how the engine behaves when its
@@ -205,7 +206,7 @@ public final class FaultProfile {
     }
 
     /** @return the rejection configured for this id, or null */
-    synchronized Rejection rejection(CrmId id) {
+    synchronized @Nullable Rejection rejection(CrmId id) {
         if (rejections.isEmpty()) {
             return null;
         }

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes a record's typed field map into one compact byte array, so an in-memory store holds a
@@ -366,7 +367,7 @@ final class FieldCodec {
      *
      * @return the new encoding, or null when the data holds no such reference
      */
-    byte[] repointRefs(byte[] data, Map<CrmId, CrmId> repoint, boolean inDictionary) {
+    byte @Nullable [] repointRefs(byte[] data, Map<CrmId, CrmId> repoint, boolean inDictionary) {
         if (!inDictionary && !mayHoldRef(data, repoint.keySet())) {
             return null;
         }

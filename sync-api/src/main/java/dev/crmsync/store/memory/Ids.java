@@ -1,6 +1,7 @@
 package dev.crmsync.store.memory;
 
 import dev.crmsync.model.CrmId;
+import dev.crmsync.store.StoreChecks;
 
 /**
  * Packs a CRM id into two longs (about 90 bits of its 15 significant characters) so the stores
@@ -75,18 +76,6 @@ final class Ids {
      * @return the number, or -1 when the text is not such an id
      */
     static long parseMarketingId(String s) {
-        int n = s.length();
-        if (n == 0 || n > 18 || s.charAt(0) == '0') {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return StoreChecks.sequenceNumber(s);
     }
 }

@@ -4,11 +4,15 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.ChangePage;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.FieldPatches;
+import dev.crmsync.store.IdCursor;
+import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
-import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.StoreResult;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,18 +20,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import java.util.TreeMap;
 
 /**
- * A complete, thread-safe {@link MarketingStore} held in memory: the fake that engine and host
- * tests use, and a reference for adapter writers. It passes {@code MarketingStoreContract}.
+ * A complete, thread-safe marketing store held in memory, with every capability
+ * ({@link BidirectionalStore}, {@link LocalWrites}): the fake that engine and host tests use, and a
+ * reference for adapter writers. It passes {@code MarketingStoreContract}.
  *
  * <h2>Behaviour</h2>
  * <ul>
@@ -38,14 +42,15 @@ import java.util.TreeMap;
  *       {@link FieldValue#NULL} removes a field, so a cleared field is absent from
  *       {@link MarketingRecord#fields()} (and {@link MarketingRecord#get} gives {@code NULL}).</li>
  *   <li><b>Rejections.</b> A record with a blank field name ({@code INVALID_FIELD_NAME}) or a text
- *       holding an unpaired UTF-16 surrogate ({@code INVALID_TEXT}) is rejected, as a SQL
- *       store must; and any CRM id the {@linkplain #faults() fault profile} names.</li>
+ *       (value or field name) holding an unpaired UTF-16 surrogate ({@code INVALID_TEXT}) is
+ *       rejected, as a SQL store must ({@link StoreChecks#valueProblem(Map)}: no length limit);
+ *       and any CRM id the {@linkplain #faults() fault profile} names.</li>
  *   <li><b>Change feed.</b> Exact. Every record has a feed position {@code (seq, marketingId)}:
  *       records the engine created sit at {@code seq 0}; each {@link #saveLocal} that changes
  *       something moves the record to a fresh, higher {@code seq}. Engine writes never move a
  *       record, so they never echo and never hide a pending host change. A cursor is the
- *       position of the last record returned ({@code "seq.marketingId"}); the empty cursor lists
- *       every record of the type.</li>
+ *       position of the last record returned ({@link StoreChecks.FeedPosition}); {@link FeedCursor#START}
+ *       lists every record of the type.</li>
  *   <li><b>Merge and relink</b> repoint every {@link FieldValue.Ref} in any record of any type
  *       (a campaign member's {@code LeadId}/{@code ContactId}, an activity's {@code WhoId}…)
  *       from the old id to the new one. This scans every record: fine for a test store.</li>
@@ -65,7 +70,7 @@ import java.util.TreeMap;
  * that fails calls or rejects chosen ids. All methods are safe to call from any thread; every
  * SPI call runs under one lock.
  */
-public final class InMemoryMarketingStore implements MarketingStore {
+public final class InMemoryMarketingStore implements BidirectionalStore, LocalWrites {
 
     private static final PairIndex.Key<Slot> SLOT_KEY = new PairIndex.Key<>() {
         @Override
@@ -229,19 +234,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
 
     @Override
     public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(records, "records");
-        Set<CrmId> seen = new HashSet<>();
-        for (SyncRecord r : records) {
-            Objects.requireNonNull(r, "record");
-            if (!r.type().equals(type)) {
-                throw new IllegalArgumentException("record " + r.id() + " is of type " + r.type()
-                        + ", not of the batch's type " + type);
-            }
-            if (!seen.add(r.id())) {
-                throw new IllegalArgumentException("CRM id " + r.id() + " appears twice in one batch");
-            }
-        }
+        StoreChecks.requireBatch(type, records);
         synchronized (lock) {
             inst.enter(StoreOperation.UPSERT, type, records.size());
             Instant now = clock.instant();
@@ -261,9 +254,9 @@ public final class InMemoryMarketingStore implements MarketingStore {
         if (rej != null) {
             return new StoreResult.Rejected(id, rej.code(), "rejected by the fault profile", rej.retriable());
         }
-        Validation.Problem p = Validation.check(r.fields());
-        if (p != null) {
-            return new StoreResult.Rejected(id, p.code(), p.message(), false);
+        Optional<StoreChecks.Problem> p = StoreChecks.valueProblem(r.fields());
+        if (p.isPresent()) {
+            return p.get().rejection(id);
         }
         long hi = Ids.hi(id);
         long lo = Ids.lo(id);
@@ -297,15 +290,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
 
     @Override
     public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(deletions, "deletions");
-        Set<CrmId> seen = new HashSet<>();
-        for (Deletion d : deletions) {
-            Objects.requireNonNull(d, "deletion");
-            if (!seen.add(d.crmId())) {
-                throw new IllegalArgumentException("CRM id " + d.crmId() + " appears twice in one batch");
-            }
-        }
+        StoreChecks.requireDeletions(type, deletions);
         synchronized (lock) {
             inst.enter(StoreOperation.MARK_DELETED, type, deletions.size());
             Instant now = clock.instant();
@@ -338,11 +323,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
 
     @Override
     public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(ids, "ids");
-        for (CrmId id : ids) {
-            Objects.requireNonNull(id, "id");
-        }
+        StoreChecks.requireIds(type, ids);
         synchronized (lock) {
             inst.enter(StoreOperation.FIND_BY_CRM_IDS, type, ids.size());
             Map<CrmId, MarketingRecord> out = new HashMap<>();
@@ -373,11 +354,11 @@ public final class InMemoryMarketingStore implements MarketingStore {
     }
 
     @Override
-    public List<CrmId> crmIds(ObjectType type, CrmId after, int limit) {
+    public List<CrmId> crmIds(ObjectType type, IdCursor after, int limit) {
         Objects.requireNonNull(type, "type");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
+        Objects.requireNonNull(after, "after");
+        StoreChecks.requireLimit(limit);
+        CrmId last = after.lastId();
         synchronized (lock) {
             inst.enter(StoreOperation.CRM_IDS, type, 0);
             TypeTable t = tables.get(type);
@@ -385,9 +366,9 @@ public final class InMemoryMarketingStore implements MarketingStore {
             if (t != null) {
                 Slot[] sorted = sorted(t);
                 int from = 0;
-                if (after != null) {
-                    long hi = Ids.hi(after);
-                    long lo = Ids.lo(after);
+                if (last != null) {
+                    long hi = Ids.hi(last);
+                    long lo = Ids.lo(last);
                     int low = 0;
                     int high = sorted.length;
                     while (low < high) {
@@ -423,14 +404,9 @@ public final class InMemoryMarketingStore implements MarketingStore {
     // ---- host writes and the change feed ------------------------------------------------------
 
     @Override
-    public MarketingRecord saveLocal(ObjectType type, String marketingId, Map<String, FieldValue> fields) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(fields, "fields");
-        requireBidirectional(type);
-        Validation.Problem p = Validation.check(fields);
-        if (p != null) {
-            throw new IllegalArgumentException(p.message() + " (" + p.code() + ")");
-        }
+    public MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields) {
+        StoreChecks.requireBidirectional(type);
+        checkFields(fields);
         synchronized (lock) {
             inst.enter(StoreOperation.SAVE_LOCAL, type, fields.size());
             Instant now = clock.instant();
@@ -460,28 +436,12 @@ public final class InMemoryMarketingStore implements MarketingStore {
     }
 
     @Override
-    public ChangePage changesSince(ObjectType type, String cursor, int limit) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(cursor, "cursor");
-        requireBidirectional(type);
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
-        }
-        long cseq = 0;
-        long cmid = 0;
-        if (!cursor.isEmpty()) {
-            int dot = cursor.indexOf('.');
-            try {
-                cseq = Long.parseLong(cursor.substring(0, Math.max(dot, 0)));
-                cmid = Long.parseLong(cursor.substring(dot + 1));
-            } catch (NumberFormatException e) {
-                cseq = -1;
-            }
-            if (dot < 0 || cseq < 0 || cmid < 0) {
-                throw new IllegalArgumentException("invalid change-feed cursor '" + cursor
-                        + "': expected \"\" or a cursor this store returned");
-            }
-        }
+    public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
+        StoreChecks.requireBidirectional(type);
+        StoreChecks.requireLimit(limit);
+        StoreChecks.FeedPosition from = StoreChecks.FeedPosition.of(cursor);
+        long cseq = from.seq();
+        long cmid = from.id();
         synchronized (lock) {
             inst.enter(StoreOperation.CHANGES_SINCE, type, 0);
             TypeTable t = tables.get(type);
@@ -513,10 +473,10 @@ public final class InMemoryMarketingStore implements MarketingStore {
             if (hasMore) {
                 found = found.subList(0, limit);
             }
-            String next = cursor;
+            FeedCursor next = cursor;
             if (!found.isEmpty()) {
                 Slot last = found.get(found.size() - 1);
-                next = last.seq + "." + last.mid;
+                next = new StoreChecks.FeedPosition(last.seq, last.mid).cursor();
             }
             List<MarketingRecord> out = new ArrayList<>(found.size());
             for (Slot s : found) {
@@ -569,17 +529,8 @@ public final class InMemoryMarketingStore implements MarketingStore {
     public MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers,
                                  Map<String, FieldValue> mergedFields) {
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(survivor, "survivor");
-        Objects.requireNonNull(losers, "losers");
+        Set<CrmId> loserSet = StoreChecks.requireLosers(survivor, losers);
         Objects.requireNonNull(mergedFields, "mergedFields");
-        Set<CrmId> loserSet = new LinkedHashSet<>();
-        for (CrmId l : losers) {
-            Objects.requireNonNull(l, "loser");
-            if (l.equals(survivor)) {
-                throw new IllegalArgumentException("survivor " + survivor + " is also listed as a loser");
-            }
-            loserSet.add(l);
-        }
         checkFields(mergedFields);
         synchronized (lock) {
             inst.enter(StoreOperation.MERGE, type, loserSet.size());
@@ -623,7 +574,6 @@ public final class InMemoryMarketingStore implements MarketingStore {
         Objects.requireNonNull(fromId, "fromId");
         Objects.requireNonNull(toType, "toType");
         Objects.requireNonNull(toId, "toId");
-        Objects.requireNonNull(fields, "fields");
         checkFields(fields);
         synchronized (lock) {
             inst.enter(StoreOperation.RELINK, toType, 1);
@@ -750,8 +700,8 @@ public final class InMemoryMarketingStore implements MarketingStore {
         t.bySeq.put(s.seq, s);
     }
 
-    private Slot slot(ObjectType type, String marketingId) {
-        long mid = Ids.parseMarketingId(marketingId);
+    private @Nullable Slot slot(ObjectType type, String marketingId) {
+        long mid = StoreChecks.sequenceNumber(marketingId);
         if (mid < 1 || mid > slotCount) {
             return null;
         }
@@ -762,17 +712,7 @@ public final class InMemoryMarketingStore implements MarketingStore {
 
 
     private static void checkFields(Map<String, FieldValue> fields) {
-        Validation.Problem p = Validation.check(fields);
-        if (p != null) {
-            throw new IllegalArgumentException(p.message() + " (" + p.code() + ")");
-        }
-    }
-
-    private static void requireBidirectional(ObjectType type) {
-        if (!type.isBidirectional()) {
-            throw new IllegalArgumentException("object type " + type
-                    + " is one-way (CRM to marketing): it has no local changes or change feed");
-        }
+        StoreChecks.requireStorable(fields, StoreChecks.NO_LIMIT, StoreChecks.NO_LIMIT);
     }
 
     private static void setCrmStamp(Slot s, Instant stamp) {

@@ -1,6 +1,7 @@
 package dev.crmsync.store.memory;
 
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A hash index from a two-long key to an object that carries its own key: open addressing with
@@ -41,7 +42,7 @@ final class PairIndex<T> {
         return (T) table[i];
     }
 
-    T get(long hi, long lo) {
+    @Nullable T get(long hi, long lo) {
         int mask = table.length - 1;
         for (int i = hash(hi, lo) & mask; ; i = (i + 1) & mask) {
             T t = at(i);
@@ -55,7 +56,7 @@ final class PairIndex<T> {
     }
 
     /** Adds or replaces the entry with the same key. @return the replaced entry, or null */
-    T put(T value) {
+    @Nullable T put(T value) {
         if ((size + 1) * 2 > table.length) {
             grow();
         }
@@ -77,7 +78,7 @@ final class PairIndex<T> {
     }
 
     /** @return the removed entry, or null */
-    T remove(long hi, long lo) {
+    @Nullable T remove(long hi, long lo) {
         int mask = table.length - 1;
         int i = hash(hi, lo) & mask;
         for (; ; i = (i + 1) & mask) {

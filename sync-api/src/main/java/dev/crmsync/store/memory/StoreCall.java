@@ -2,6 +2,7 @@ package dev.crmsync.store.memory;
 
 import dev.crmsync.model.ObjectType;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call made to an in-memory store, as its call log keeps it (the log is off unless enabled:
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param type the object type the call was about, or null when it had none
  * @param size how many items the call carried (records, ids, bases…; 1 for single-item calls, 0 for none)
  */
-public record StoreCall(long sequence, StoreOperation operation, ObjectType type, int size) {
+public record StoreCall(long sequence, StoreOperation operation, @Nullable ObjectType type, int size) {
     /** Checks nulls and ranges. */
     public StoreCall {
         Objects.requireNonNull(operation, "operation");

@@ -13,4 +13,7 @@
  * into two longs, and lookups go through open hash tables instead of maps of boxed keys. A
  * million realistic leads take about 235 MB.
  */
+@NullMarked
 package dev.crmsync.store.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -273,10 +273,10 @@ final class BidiOps {
      */
     void linkOnly(MarketingRecord mkt, CrmId id) {
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
-            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
+            settings.bidirectionalStore().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
             settings.state().deleteBase(mkt.type(), mkt.crmId());
         } else if (mkt.crmId() == null) {
-            settings.store().link(t.type, mkt.marketingId(), id);
+            settings.bidirectionalStore().link(t.type, mkt.marketingId(), id);
         }
     }
 
@@ -329,10 +329,10 @@ final class BidiOps {
         settings.state().saveBases(List.of(new SyncBase(t.type, id, mid, before,
                 new PendingWrites(Map.of(), storeFields), crm.modstamp(), now())));
         if (mkt.crmId() != null && !mkt.crmId().equals(id)) {
-            settings.store().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
+            settings.bidirectionalStore().relink(mkt.type(), mkt.crmId(), t.type, id, Map.of());
             settings.state().deleteBase(mkt.type(), mkt.crmId());
         } else if (mkt.crmId() == null) {
-            settings.store().link(t.type, mid, id);
+            settings.bidirectionalStore().link(t.type, mid, id);
         }
         List<StoreResult> res = settings.store().upsert(t.type,
                 List.of(new SyncRecord(t.type, id, storeFields, crm.modstamp(), crm.deleted())));

@@ -17,6 +17,7 @@ import dev.crmsync.crm.Cursor;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.PendingWrites;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>One type's run</h2>
  * <ol>
- *   <li><b>Marketing changes</b> ({@link dev.crmsync.store.MarketingStore#changesSince}), page by
+ *   <li><b>Marketing changes</b> ({@link dev.crmsync.store.BidirectionalStore#changesSince}), page by
  *       page, committing the feed cursor with the page's writes. A linked record whose values still
  *       equal its base is passed over without a CRM call (an echo, or a change already merged). A
  *       marketing-only person or campaign is <em>not</em> pushed (Marketo's rule: only
@@ -172,11 +173,11 @@ public final class BidirectionalSync implements TypeSync {
         // ==== 1. marketing changes ===============================================================
 
         void marketingPhase() {
-            String cursor = run.checkpoint().marketingCursor();
+            FeedCursor cursor = run.checkpoint().marketingCursor();
             int limit = settings.storeBatchSize();
             while (true) {
                 run.checkContinue();
-                ChangePage page = settings.store().changesSince(type, cursor, limit);
+                ChangePage page = settings.bidirectionalStore().changesSince(type, cursor, limit);
                 if (page == null) {
                     throw new SyncException("marketing store returned no change page", type, null, null);
                 }
@@ -353,9 +354,9 @@ public final class BidirectionalSync implements TypeSync {
          * CRM deleted (pushed again, it becomes a Lead; its bookkeeping is kept under Lead).
          */
         Optional<MarketingRecord> pushable(String marketingId) {
-            Optional<MarketingRecord> r = settings.store().findByMarketingId(type, marketingId);
+            Optional<MarketingRecord> r = settings.bidirectionalStore().findByMarketingId(type, marketingId);
             if (r.isEmpty() && type.equals(ObjectType.LEAD)) {
-                r = settings.store().findByMarketingId(ObjectType.CONTACT, marketingId).filter(MarketingRecord::crmDeleted);
+                r = settings.bidirectionalStore().findByMarketingId(ObjectType.CONTACT, marketingId).filter(MarketingRecord::crmDeleted);
             }
             return r;
         }
@@ -967,7 +968,7 @@ public final class BidirectionalSync implements TypeSync {
                 settings.state().saveBases(List.of(new SyncBase(type, master, survivorMid, base.fields(),
                         base.pending(), base.crmModstamp(), now())));
             }
-            MarketingRecord out = settings.store().merge(type, master, losers, filled);
+            MarketingRecord out = settings.bidirectionalStore().merge(type, master, losers, filled);
             for (CrmId l : losers) {
                 if (bases.containsKey(l)) {
                     settings.state().deleteBase(type, l);
@@ -1028,7 +1029,7 @@ public final class BidirectionalSync implements TypeSync {
                 settings.state().saveBases(List.of(new SyncBase(ObjectType.CONTACT, contactId, mid,
                         ct.syncedValues(contact.fields()), contact.modstamp(), now())));
             }
-            MarketingRecord out = settings.store().relink(ObjectType.LEAD, leadId, ObjectType.CONTACT, contactId, fields);
+            MarketingRecord out = settings.bidirectionalStore().relink(ObjectType.LEAD, leadId, ObjectType.CONTACT, contactId, fields);
             if (leadBase != null) {
                 settings.state().deleteBase(ObjectType.LEAD, leadId);
             }

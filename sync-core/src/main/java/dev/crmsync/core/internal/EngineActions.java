@@ -54,7 +54,7 @@ public final class EngineActions {
                 continue;        // asked twice: the first answer serves both
             }
             seen.put(id, i);
-            Optional<MarketingRecord> r = settings.store().findByMarketingId(type, id);
+            Optional<MarketingRecord> r = settings.bidirectionalStore().findByMarketingId(type, id);
             if (r.isEmpty()) {
                 out[i] = new PushResult.NotFound(id);
                 continue;

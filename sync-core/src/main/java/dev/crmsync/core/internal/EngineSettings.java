@@ -4,6 +4,7 @@ import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Clock;
@@ -56,6 +57,21 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
         personDefaults = Map.copyOf(personDefaults);
+    }
+
+    /**
+     * The store as the bidirectional path uses it. {@code SyncEngine.Builder.build()} refuses a
+     * bidirectional type against a store without the capability, so this holds wherever that path runs.
+     *
+     * @return the marketing store's {@link BidirectionalStore} capability
+     * @throws IllegalStateException if the store has none
+     */
+    public BidirectionalStore bidirectionalStore() {
+        if (store instanceof BidirectionalStore b) {
+            return b;
+        }
+        throw new IllegalStateException("the marketing store (" + store.getClass().getName()
+                + ") is not a BidirectionalStore, so it cannot hold bidirectional object types");
     }
 
     /** @return how many ids to fetch from the CRM per call */

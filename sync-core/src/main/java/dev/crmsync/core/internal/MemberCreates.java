@@ -221,7 +221,7 @@ final class MemberCreates {
             if (!duplicate && unconfirmed.isEmpty()) {
                 continue;
             }
-            Optional<MarketingRecord> m = settings.store().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
+            Optional<MarketingRecord> m = settings.bidirectionalStore().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
                     mk.marketingId());
             if (m.isEmpty() || m.get().crmId() != null) {
                 continue;
@@ -292,7 +292,7 @@ final class MemberCreates {
         if (m.get(CAMPAIGN_ID) instanceof FieldValue.Ref ref) {
             campaign = ref.id();
         } else if (m.get(MarketingFields.CAMPAIGN_MARKETING_ID) instanceof FieldValue.Text text) {
-            Optional<MarketingRecord> c = settings.store().findByMarketingId(ObjectType.CAMPAIGN, text.value());
+            Optional<MarketingRecord> c = settings.bidirectionalStore().findByMarketingId(ObjectType.CAMPAIGN, text.value());
             if (c.isEmpty()) {
                 return Resolved.failure("CAMPAIGN_NOT_FOUND", what + ": no campaign with marketing id '"
                         + text.value() + "'", false);
@@ -322,12 +322,12 @@ final class MemberCreates {
         if (m.get(MarketingFields.CONTACT_MARKETING_ID) instanceof FieldValue.Text text) {
             named = text.value();
             // a contact the CRM deleted becomes a Lead when pushed again (it keeps its marketing id)
-            person = settings.store().findByMarketingId(ObjectType.CONTACT, named)
-                    .or(() -> settings.store().findByMarketingId(ObjectType.LEAD, text.value())).orElse(null);
+            person = settings.bidirectionalStore().findByMarketingId(ObjectType.CONTACT, named)
+                    .or(() -> settings.bidirectionalStore().findByMarketingId(ObjectType.LEAD, text.value())).orElse(null);
         } else if (m.get(MarketingFields.LEAD_MARKETING_ID) instanceof FieldValue.Text text) {
             named = text.value();
-            person = settings.store().findByMarketingId(ObjectType.LEAD, named)
-                    .or(() -> settings.store().findByMarketingId(ObjectType.CONTACT, text.value())).orElse(null);
+            person = settings.bidirectionalStore().findByMarketingId(ObjectType.LEAD, named)
+                    .or(() -> settings.bidirectionalStore().findByMarketingId(ObjectType.CONTACT, text.value())).orElse(null);
         }
         if (named == null) {
             return Resolved.failure("REQUIRED_FIELD_MISSING", what + " names no person: set " + LEAD_ID + " or "

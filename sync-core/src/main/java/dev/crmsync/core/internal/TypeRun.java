@@ -13,6 +13,7 @@ import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
@@ -231,7 +232,7 @@ public final class TypeRun {
                 + " reconciling the store's ids with the CRM", type, earliest, checked);
         long deletedBefore = counters.snapshot().deleted();
         int limit = settings.fetchSize();
-        CrmId after = null;
+        IdCursor after = IdCursor.START;
         long reconciled = 0;
         while (true) {
             checkContinue();
@@ -239,7 +240,7 @@ public final class TypeRun {
             if (ids.isEmpty()) {
                 break;
             }
-            after = ids.get(ids.size() - 1);
+            after = IdCursor.after(ids.get(ids.size() - 1));
             Map<CrmId, MarketingRecord> held = store().findByCrmIds(type, ids);
             Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
             for (CrmId id : ids) {

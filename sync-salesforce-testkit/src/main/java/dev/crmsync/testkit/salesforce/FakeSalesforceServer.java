@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local fake Salesforce: a real HTTP server on a loopback port that speaks Salesforce's REST,
@@ -231,7 +232,7 @@ public final class FakeSalesforceServer implements AutoCloseable {
      * @param pathRegex a regular expression found in the path ({@link java.util.regex.Matcher#find()})
      * @return how many recorded requests match
      */
-    public long requestCount(String method, String pathRegex) {
+    public long requestCount(@Nullable String method, String pathRegex) {
         Pattern p = Pattern.compile(Objects.requireNonNull(pathRegex, "pathRegex"));
         return requests().stream()
                 .filter(r -> method == null || r.method().equalsIgnoreCase(method))
@@ -454,7 +455,7 @@ public final class FakeSalesforceServer implements AutoCloseable {
          *     (default {@link #DEFAULT_ACCESS_TOKEN}); {@link Faults#expireAccessTokens()} expires it too
          * @return this builder
          */
-        public Builder fixedAccessToken(String token) {
+        public Builder fixedAccessToken(@Nullable String token) {
             if (token != null && token.isEmpty()) {
                 throw new IllegalArgumentException("fixed access token must not be empty (use null for none)");
             }

@@ -6,6 +6,7 @@ import dev.crmsync.testkit.salesforce.internal.FaultPlan;
 import dev.crmsync.testkit.salesforce.internal.SalesforceApi;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The faults a test schedules on a {@link FakeSalesforceServer}. Path-based faults take a regular
@@ -79,7 +80,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults failNext(String pathRegex, int n, int status, String errorCode, String message,
-                           Duration retryAfterOrNull) {
+                           @Nullable Duration retryAfterOrNull) {
         checkStatus(status);
         plan.add(pathRegex, n, new FaultPlan.Fail(status, Objects.requireNonNull(errorCode, "errorCode"),
                 Objects.requireNonNull(message, "message"), retryAfterOrNull));
@@ -184,7 +185,7 @@ public final class Faults {
      *     {@code errorMessage} instead of completing; null to let them complete
      * @return these faults
      */
-    public Faults bulkJobsFail(String errorMessageOrNull) {
+    public Faults bulkJobsFail(@Nullable String errorMessageOrNull) {
         plan.bulkFailure(errorMessageOrNull);
         return this;
     }

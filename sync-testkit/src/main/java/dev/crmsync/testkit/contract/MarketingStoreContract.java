@@ -22,10 +22,15 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.ChangePage;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.IdCursor;
+import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.StoreResult;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -58,10 +63,14 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  *
- * {@link #createStore()} is called once before every test and must return an empty store. Optional
- * behaviours have hooks ({@link #suppressesEngineEchoes()}, {@link #valuesTheStoreRejects()},
- * {@link #typeTheStoreDoesNotHold()}); a test whose behaviour the store does not claim is skipped
- * with a message, not passed.
+ * {@link #createStore()} is called once before every test and must return an empty store.
+ *
+ * <p>Optional capabilities are found by type: the tests of the change feed, lookup by marketing
+ * id, link, merge and relink run when the store is a {@link BidirectionalStore}; the tests that
+ * make host changes run when it is a {@link LocalWrites} (or {@link #localWrites()} supplies one).
+ * Optional behaviours have hooks ({@link #suppressesEngineEchoes()},
+ * {@link #valuesTheStoreRejects()}, {@link #typeTheStoreDoesNotHold()}). A test whose capability or
+ * behaviour the store does not claim is skipped with a message, not passed.
  */
 public abstract class MarketingStoreContract {
 
@@ -93,6 +102,18 @@ public abstract class MarketingStoreContract {
         return Optional.empty();
     }
 
+    /**
+     * How the kit makes host changes (marketing-only records, local edits). By default the store
+     * itself when it is a {@link LocalWrites}; a store whose host writes take another way (a
+     * database trigger, the host's own DAO) overrides this to supply them. Empty skips the tests
+     * that need host changes.
+     *
+     * @return the host-write path to the store under test, or empty
+     */
+    protected Optional<LocalWrites> localWrites() {
+        return store instanceof LocalWrites lw ? Optional.of(lw) : Optional.empty();
+    }
+
     /** Creates the store under test. */
     @BeforeEach
     void createStoreUnderTest() {
@@ -102,17 +123,32 @@ public abstract class MarketingStoreContract {
 
     // ---- helpers -------------------------------------------------------------------------------
 
+    /** @return the store's bidirectional capability; skips the calling test when it has none */
+    private BidirectionalStore twoWay() {
+        assumeTrue(store instanceof BidirectionalStore,
+                "skipped: the store is not a BidirectionalStore (it holds one-way types only)");
+        return (BidirectionalStore) store;
+    }
+
+    /** @return the host-write path; skips the calling test when there is none */
+    private LocalWrites host() {
+        LocalWrites lw = localWrites().orElse(null);
+        assumeTrue(lw != null, "skipped: the store takes no host writes (it is not a LocalWrites,"
+                + " and localWrites() supplies none)");
+        return lw;
+    }
+
     private MarketingRecord one(ObjectType type, CrmId id) {
         MarketingRecord r = store.findByCrmIds(type, List.of(id)).get(id);
         assertNotNull(r, "expected a " + type + " record for " + id);
         return r;
     }
 
-    private List<MarketingRecord> drainFeed(ObjectType type, String cursor, int pageSize, String[] nextCursor) {
+    private List<MarketingRecord> drainFeed(ObjectType type, FeedCursor cursor, int pageSize, FeedCursor[] nextCursor) {
         List<MarketingRecord> all = new ArrayList<>();
-        String c = cursor;
+        FeedCursor c = cursor;
         for (int guard = 0; guard < 10_000; guard++) {
-            ChangePage page = store.changesSince(type, c, pageSize);
+            ChangePage page = twoWay().changesSince(type, c, pageSize);
             assertTrue(page.records().size() <= pageSize, "page larger than the limit");
             all.addAll(page.records());
             c = page.nextCursor();
@@ -124,9 +160,9 @@ public abstract class MarketingStoreContract {
         return all;
     }
 
-    private String feedEnd(ObjectType type) {
-        String[] c = new String[1];
-        drainFeed(type, "", 100, c);
+    private FeedCursor feedEnd(ObjectType type) {
+        FeedCursor[] c = new FeedCursor[1];
+        drainFeed(type, FeedCursor.START, 100, c);
         return c[0];
     }
 
@@ -403,7 +439,7 @@ public abstract class MarketingStoreContract {
     void findByMarketingIdFindsTheRecord() {
         StoreResult.Created c = (StoreResult.Created) store.upsert(ObjectType.LEAD,
                 List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"))).get(0);
-        MarketingRecord r = store.findByMarketingId(ObjectType.LEAD, c.marketingId()).orElseThrow();
+        MarketingRecord r = twoWay().findByMarketingId(ObjectType.LEAD, c.marketingId()).orElseThrow();
         assertEquals(lead(1), r.crmId());
         assertEquals(one(ObjectType.LEAD, lead(1)), r);
     }
@@ -412,8 +448,8 @@ public abstract class MarketingStoreContract {
     void findByMarketingIdOfAnotherTypeOrUnknownIdIsEmpty() {
         StoreResult.Created c = (StoreResult.Created) store.upsert(ObjectType.LEAD,
                 List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"))).get(0);
-        assertTrue(store.findByMarketingId(ObjectType.CONTACT, c.marketingId()).isEmpty());
-        assertTrue(store.findByMarketingId(ObjectType.LEAD, "no-such-id-" + c.marketingId()).isEmpty());
+        assertTrue(twoWay().findByMarketingId(ObjectType.CONTACT, c.marketingId()).isEmpty());
+        assertTrue(twoWay().findByMarketingId(ObjectType.LEAD, "no-such-id-" + c.marketingId()).isEmpty());
     }
 
     @Test
@@ -423,10 +459,13 @@ public abstract class MarketingStoreContract {
             StoreResult r = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(i), "LastName", "L" + i))).get(0);
             assertTrue(mids.add(((StoreResult.Created) r).marketingId()));
         }
-        store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
-        StoreResult r = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(99), "LastName", "New"))).get(0);
-        assertTrue(mids.add(((StoreResult.Created) r).marketingId()), "a removed record's id is not reused");
-        assertTrue(mids.add(store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local")).marketingId()));
+        if (store instanceof BidirectionalStore b) {   // only a merge removes records
+            b.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
+            StoreResult r = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(99), "LastName", "New"))).get(0);
+            assertTrue(mids.add(((StoreResult.Created) r).marketingId()), "a removed record's id is not reused");
+        }
+        localWrites().ifPresent(lw -> assertTrue(
+                mids.add(lw.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local")).marketingId())));
     }
 
     @Test
@@ -437,10 +476,10 @@ public abstract class MarketingStoreContract {
         }
         store.upsert(ObjectType.LEAD, batch);
         store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(7), t(1))));
-        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "marketing only"));
+        localWrites().ifPresent(lw -> lw.saveLocal(ObjectType.LEAD, null, fields("LastName", "marketing only")));
         store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "C")));
         List<CrmId> all = new ArrayList<>();
-        CrmId after = null;
+        IdCursor after = IdCursor.START;
         while (true) {
             List<CrmId> page = store.crmIds(ObjectType.LEAD, after, 4);
             assertTrue(page.size() <= 4);
@@ -448,7 +487,7 @@ public abstract class MarketingStoreContract {
                 break;
             }
             all.addAll(page);
-            after = page.get(page.size() - 1);
+            after = IdCursor.after(page.get(page.size() - 1));
         }
         List<CrmId> expected = new ArrayList<>();
         for (int i = 1; i <= 25; i++) {
@@ -459,26 +498,26 @@ public abstract class MarketingStoreContract {
 
     @Test
     void crmIdsRejectsALimitBelowOne() {
-        assertThrows(IllegalArgumentException.class, () -> store.crmIds(ObjectType.LEAD, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> store.crmIds(ObjectType.LEAD, IdCursor.START, 0));
     }
 
     // ---- saveLocal -----------------------------------------------------------------------------
 
     @Test
     void saveLocalCreatesAMarketingOnlyRecord() {
-        MarketingRecord r = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local", "Email", "l@x.org"));
+        MarketingRecord r = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local", "Email", "l@x.org"));
         assertNull(r.crmId());
         assertFalse(r.marketingId().isBlank());
         assertEquals(FieldValue.text("Local"), r.get("LastName"));
-        assertEquals(r, store.findByMarketingId(ObjectType.LEAD, r.marketingId()).orElseThrow());
-        assertTrue(store.crmIds(ObjectType.LEAD, null, 10).isEmpty(), "no CRM id yet");
+        assertEquals(r, twoWay().findByMarketingId(ObjectType.LEAD, r.marketingId()).orElseThrow());
+        assertTrue(store.crmIds(ObjectType.LEAD, IdCursor.START, 10).isEmpty(), "no CRM id yet");
     }
 
     @Test
     void saveLocalPatchesAnExistingRecord() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "City", "Paris")));
         String mid = one(ObjectType.LEAD, lead(1)).marketingId();
-        MarketingRecord r = store.saveLocal(ObjectType.LEAD, mid, fields("City", "Lyon", "Title", FieldValue.NULL));
+        MarketingRecord r = host().saveLocal(ObjectType.LEAD, mid, fields("City", "Lyon", "Title", FieldValue.NULL));
         assertEquals(FieldValue.text("Lyon"), r.get("City"));
         assertEquals(FieldValue.text("Ada"), r.get("LastName"));
         assertEquals(lead(1), r.crmId());
@@ -487,21 +526,24 @@ public abstract class MarketingStoreContract {
 
     @Test
     void saveLocalRejectsAOneWayType() {
+        LocalWrites lw = host();
         assertThrows(IllegalArgumentException.class,
-                () -> store.saveLocal(ObjectType.ACCOUNT, null, fields("Name", "Acme")));
+                () -> lw.saveLocal(ObjectType.ACCOUNT, null, fields("Name", "Acme")));
     }
 
     @Test
     void saveLocalRejectsAnUnknownMarketingId() {
+        LocalWrites lw = host();
         assertThrows(IllegalArgumentException.class,
-                () -> store.saveLocal(ObjectType.LEAD, "404404", fields("LastName", "X")));
+                () -> lw.saveLocal(ObjectType.LEAD, "404404", fields("LastName", "X")));
     }
 
     @Test
     void saveLocalOfValuesTheStoreCannotKeepFails() {
+        LocalWrites lw = host();
         Map<String, FieldValue> bad = valuesTheStoreRejects().orElse(null);
         assumeTrue(bad != null, "skipped: the store names no values it rejects (valuesTheStoreRejects())");
-        assertThrows(IllegalArgumentException.class, () -> store.saveLocal(ObjectType.LEAD, null, bad));
+        assertThrows(IllegalArgumentException.class, () -> lw.saveLocal(ObjectType.LEAD, null, bad));
     }
 
     // ---- change feed ---------------------------------------------------------------------------
@@ -510,10 +552,10 @@ public abstract class MarketingStoreContract {
     void changeFeedFromTheStartListsEveryRecordOfTheType() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
                 rec(ObjectType.LEAD, lead(2), "LastName", "B")));
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
         store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "X")));
-        String[] c = new String[1];
-        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, "", 2, c);
+        FeedCursor[] c = new FeedCursor[1];
+        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, FeedCursor.START, 2, c);
         Set<String> expected = Set.of(one(ObjectType.LEAD, lead(1)).marketingId(),
                 one(ObjectType.LEAD, lead(2)).marketingId(), local.marketingId());
         assertEquals(3, all.size());
@@ -525,27 +567,27 @@ public abstract class MarketingStoreContract {
     void changeFeedSeesEveryLocalChangeOnceInOrder() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
                 rec(ObjectType.LEAD, lead(2), "LastName", "B"), rec(ObjectType.LEAD, lead(3), "LastName", "C")));
-        String cursor = feedEnd(ObjectType.LEAD);
+        FeedCursor cursor = feedEnd(ObjectType.LEAD);
         String m1 = one(ObjectType.LEAD, lead(1)).marketingId();
         String m3 = one(ObjectType.LEAD, lead(3)).marketingId();
-        store.saveLocal(ObjectType.LEAD, m3, fields("City", "Rome"));
-        MarketingRecord created = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "New"));
-        store.saveLocal(ObjectType.LEAD, m1, fields("City", "Oslo"));
-        String[] next = new String[1];
+        host().saveLocal(ObjectType.LEAD, m3, fields("City", "Rome"));
+        MarketingRecord created = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "New"));
+        host().saveLocal(ObjectType.LEAD, m1, fields("City", "Oslo"));
+        FeedCursor[] next = new FeedCursor[1];
         List<MarketingRecord> changes = drainFeed(ObjectType.LEAD, cursor, 1, next);
         assertEquals(List.of(m3, created.marketingId(), m1), ids(changes), "oldest change first, each once");
         assertEquals(FieldValue.text("Oslo"), changes.get(2).get("City"));
-        assertTrue(store.changesSince(ObjectType.LEAD, next[0], 10).records().isEmpty(), "nothing twice");
+        assertTrue(twoWay().changesSince(ObjectType.LEAD, next[0], 10).records().isEmpty(), "nothing twice");
     }
 
     @Test
     void changeFeedReportsARecordChangedTwiceOnceWithItsLatestValues() {
-        MarketingRecord r = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
-        String cursor = feedEnd(ObjectType.LEAD);
-        store.saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Rome"));
-        MarketingRecord other = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "B"));
-        store.saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Milan"));
-        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 10);
+        MarketingRecord r = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
+        FeedCursor cursor = feedEnd(ObjectType.LEAD);
+        host().saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Rome"));
+        MarketingRecord other = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "B"));
+        host().saveLocal(ObjectType.LEAD, r.marketingId(), fields("City", "Milan"));
+        ChangePage page = twoWay().changesSince(ObjectType.LEAD, cursor, 10);
         assertEquals(List.of(other.marketingId(), r.marketingId()), ids(page.records()),
                 "a record appears once, at its latest change");
         assertEquals(FieldValue.text("Milan"), page.records().get(1).get("City"));
@@ -556,61 +598,85 @@ public abstract class MarketingStoreContract {
     void changeFeedPagesWithoutLossOrRepetition() {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 23; i++) {
-            created.add(store.saveLocal(ObjectType.CONTACT, null, fields("LastName", "C" + i)).marketingId());
+            created.add(host().saveLocal(ObjectType.CONTACT, null, fields("LastName", "C" + i)).marketingId());
         }
-        String[] next = new String[1];
-        List<MarketingRecord> all = drainFeed(ObjectType.CONTACT, "", 5, next);
+        FeedCursor[] next = new FeedCursor[1];
+        List<MarketingRecord> all = drainFeed(ObjectType.CONTACT, FeedCursor.START, 5, next);
         assertEquals(created, ids(all));
-        ChangePage tail = store.changesSince(ObjectType.CONTACT, next[0], 5);
+        ChangePage tail = twoWay().changesSince(ObjectType.CONTACT, next[0], 5);
         assertTrue(tail.records().isEmpty());
         assertFalse(tail.hasMore());
     }
 
     @Test
     void changeFeedCursorStaysPutWhenNothingChanged() {
-        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
-        String end = feedEnd(ObjectType.LEAD);
-        ChangePage page = store.changesSince(ObjectType.LEAD, end, 10);
+        host().saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
+        FeedCursor end = feedEnd(ObjectType.LEAD);
+        ChangePage page = twoWay().changesSince(ObjectType.LEAD, end, 10);
         assertTrue(page.records().isEmpty());
         assertEquals(end, page.nextCursor());
         assertFalse(page.hasMore());
-        ChangePage empty = store.changesSince(ObjectType.CAMPAIGN, "", 10);
+        ChangePage empty = twoWay().changesSince(ObjectType.CAMPAIGN, FeedCursor.START, 10);
         assertTrue(empty.records().isEmpty());
-        assertEquals("", empty.nextCursor());
+        assertEquals(FeedCursor.START, empty.nextCursor());
+    }
+
+    @Test
+    void changeFeedPositionAfterARecordIsNotTheStart() {
+        host().saveLocal(ObjectType.LEAD, null, fields("LastName", "A"));
+        ChangePage page = twoWay().changesSince(ObjectType.LEAD, FeedCursor.START, 10);
+        assertEquals(1, page.records().size());
+        assertFalse(page.nextCursor().isStart(), "the empty text is FeedCursor.START, never a position after a record");
+    }
+
+    @Test
+    void changeFeedPositionsSurviveARoundTripThroughTheirText() {
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            created.add(host().saveLocal(ObjectType.LEAD, null, fields("LastName", "L" + i)).marketingId());
+        }
+        ChangePage first = twoWay().changesSince(ObjectType.LEAD, FeedCursor.START, 2);
+        FeedCursor persisted = FeedCursor.of(first.nextCursor().value());
+        assertEquals(first.nextCursor(), persisted);
+        FeedCursor[] next = new FeedCursor[1];
+        List<MarketingRecord> rest = drainFeed(ObjectType.LEAD, persisted, 2, next);
+        List<String> all = new ArrayList<>(ids(first.records()));
+        all.addAll(ids(rest));
+        assertEquals(created, all, "a position read back from its text continues where it left off");
     }
 
     @Test
     void changeFeedIsPerType() {
-        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "L"));
-        MarketingRecord c = store.saveLocal(ObjectType.CONTACT, null, fields("LastName", "C"));
-        assertEquals(List.of(c.marketingId()), ids(store.changesSince(ObjectType.CONTACT, "", 10).records()));
+        host().saveLocal(ObjectType.LEAD, null, fields("LastName", "L"));
+        MarketingRecord c = host().saveLocal(ObjectType.CONTACT, null, fields("LastName", "C"));
+        assertEquals(List.of(c.marketingId()), ids(twoWay().changesSince(ObjectType.CONTACT, FeedCursor.START, 10).records()));
     }
 
     @Test
     void engineWritesDoNotEchoIntoTheChangeFeed() {
         assumeTrue(suppressesEngineEchoes(), "skipped: the store declares that engine writes echo (suppressesEngineEchoes())");
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "B"),
                 rec(ObjectType.LEAD, lead(3), "LastName", "C"), rec(ObjectType.LEAD, lead(4), "LastName", "D")));
-        String cursor = feedEnd(ObjectType.LEAD);
-        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        FeedCursor cursor = feedEnd(ObjectType.LEAD);
+        twoWay().link(ObjectType.LEAD, local.marketingId(), lead(1));
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(5), "City", "Oslo"),
                 rec(ObjectType.LEAD, lead(5), t(5), "LastName", "E")));
         store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(2), t(6))));
-        store.merge(ObjectType.LEAD, lead(3), List.of(lead(4)), fields("Title", "CEO"));
-        store.relink(ObjectType.LEAD, lead(5), ObjectType.CONTACT, contact(5), fields("LastName", "E"));
-        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 100);
+        twoWay().merge(ObjectType.LEAD, lead(3), List.of(lead(4)), fields("Title", "CEO"));
+        twoWay().relink(ObjectType.LEAD, lead(5), ObjectType.CONTACT, contact(5), fields("LastName", "E"));
+        ChangePage page = twoWay().changesSince(ObjectType.LEAD, cursor, 100);
         assertEquals(List.of(), ids(page.records()), "engine writes are not local changes");
     }
 
     @Test
     void engineWriteDoesNotHideAPendingLocalChange() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A", "City", "Paris")));
-        String cursor = feedEnd(ObjectType.LEAD);
+        FeedCursor cursor = feedEnd(ObjectType.LEAD);
         String mid = one(ObjectType.LEAD, lead(1)).marketingId();
-        store.saveLocal(ObjectType.LEAD, mid, fields("Email", "host@x.org"));
+        host().saveLocal(ObjectType.LEAD, mid, fields("Email", "host@x.org"));
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), t(9), "City", "Nice")));
-        ChangePage page = store.changesSince(ObjectType.LEAD, cursor, 10);
+        ChangePage page = twoWay().changesSince(ObjectType.LEAD, cursor, 10);
         assertEquals(List.of(mid), ids(page.records()));
         assertEquals(FieldValue.text("host@x.org"), page.records().get(0).get("Email"));
         assertEquals(FieldValue.text("Nice"), page.records().get(0).get("City"), "current values");
@@ -618,55 +684,60 @@ public abstract class MarketingStoreContract {
 
     @Test
     void changesSinceRejectsAOneWayType() {
-        assertThrows(IllegalArgumentException.class, () -> store.changesSince(ObjectType.ACCOUNT, "", 10));
+        BidirectionalStore b = twoWay();
+        assertThrows(IllegalArgumentException.class, () -> b.changesSince(ObjectType.ACCOUNT, FeedCursor.START, 10));
     }
 
     @Test
     void changesSinceRejectsALimitBelowOne() {
-        assertThrows(IllegalArgumentException.class, () -> store.changesSince(ObjectType.LEAD, "", 0));
+        BidirectionalStore b = twoWay();
+        assertThrows(IllegalArgumentException.class, () -> b.changesSince(ObjectType.LEAD, FeedCursor.START, 0));
     }
 
     // ---- link ----------------------------------------------------------------------------------
 
     @Test
     void linkGivesAMarketingOnlyRecordItsCrmId() {
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
-        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        twoWay().link(ObjectType.LEAD, local.marketingId(), lead(1));
         MarketingRecord r = one(ObjectType.LEAD, lead(1));
         assertEquals(local.marketingId(), r.marketingId());
         assertEquals(FieldValue.text("Local"), r.get("LastName"));
-        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, null, 10));
+        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, IdCursor.START, 10));
         StoreResult again = store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Local"))).get(0);
         assertEquals(new StoreResult.Unchanged(lead(1), local.marketingId()), again, "upserts now find it by CRM id");
     }
 
     @Test
     void linkIsIdempotent() {
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
-        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
-        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        twoWay().link(ObjectType.LEAD, local.marketingId(), lead(1));
+        twoWay().link(ObjectType.LEAD, local.marketingId(), lead(1));
         assertEquals(local.marketingId(), one(ObjectType.LEAD, lead(1)).marketingId());
     }
 
     @Test
     void linkToASecondCrmIdFails() {
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
-        store.link(ObjectType.LEAD, local.marketingId(), lead(1));
-        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, local.marketingId(), lead(2)));
+        BidirectionalStore b = twoWay();
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        twoWay().link(ObjectType.LEAD, local.marketingId(), lead(1));
+        assertThrows(IllegalArgumentException.class, () -> b.link(ObjectType.LEAD, local.marketingId(), lead(2)));
         assertEquals(local.marketingId(), one(ObjectType.LEAD, lead(1)).marketingId());
     }
 
     @Test
     void linkToACrmIdHeldByAnotherRecordFails() {
+        BidirectionalStore b = twoWay();
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Synced")));
-        MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
-        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, local.marketingId(), lead(1)));
+        MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        assertThrows(IllegalArgumentException.class, () -> b.link(ObjectType.LEAD, local.marketingId(), lead(1)));
         assertEquals(FieldValue.text("Synced"), one(ObjectType.LEAD, lead(1)).get("LastName"));
     }
 
     @Test
     void linkOfAnUnknownRecordFails() {
-        assertThrows(IllegalArgumentException.class, () -> store.link(ObjectType.LEAD, "404404", lead(1)));
+        BidirectionalStore b = twoWay();
+        assertThrows(IllegalArgumentException.class, () -> b.link(ObjectType.LEAD, "404404", lead(1)));
     }
 
     // ---- merge and relink ----------------------------------------------------------------------
@@ -678,14 +749,14 @@ public abstract class MarketingStoreContract {
                 rec(ObjectType.LEAD, lead(3), "LastName", "Lose too")));
         String survivorMid = one(ObjectType.LEAD, lead(1)).marketingId();
         String loserMid = one(ObjectType.LEAD, lead(2)).marketingId();
-        MarketingRecord out = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2), lead(3)), fields("Phone", "123"));
+        MarketingRecord out = twoWay().merge(ObjectType.LEAD, lead(1), List.of(lead(2), lead(3)), fields("Phone", "123"));
         assertEquals(survivorMid, out.marketingId());
         assertEquals(FieldValue.text("123"), out.get("Phone"));
         assertEquals(FieldValue.text("Oslo"), out.get("City"), "fields not named are kept");
         assertEquals(out, one(ObjectType.LEAD, lead(1)));
         assertEquals(Set.of(lead(1)), store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2), lead(3))).keySet());
-        assertTrue(store.findByMarketingId(ObjectType.LEAD, loserMid).isEmpty());
-        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, null, 10));
+        assertTrue(twoWay().findByMarketingId(ObjectType.LEAD, loserMid).isEmpty());
+        assertEquals(List.of(lead(1)), store.crmIds(ObjectType.LEAD, IdCursor.START, 10));
     }
 
     @Test
@@ -696,7 +767,7 @@ public abstract class MarketingStoreContract {
                 rec(ObjectType.CAMPAIGN_MEMBER, member(1), "LeadId", lead(2), "Status", "Sent"),
                 rec(ObjectType.CAMPAIGN_MEMBER, member(2), "LeadId", lead(1), "Status", "Responded")));
         store.upsert(ObjectType.TASK, List.of(rec(ObjectType.TASK, ContractFixtures.id("00T", 1), "WhoId", lead(2))));
-        store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
+        twoWay().merge(ObjectType.LEAD, lead(1), List.of(lead(2)), Map.of());
         assertEquals(FieldValue.ref(lead(1)), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("LeadId"));
         assertEquals(FieldValue.text("Sent"), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("Status"));
         assertEquals(FieldValue.ref(lead(1)), one(ObjectType.CAMPAIGN_MEMBER, member(2)).get("LeadId"));
@@ -707,8 +778,8 @@ public abstract class MarketingStoreContract {
     void mergeIsIdempotent() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Win"),
                 rec(ObjectType.LEAD, lead(2), "LastName", "Lose")));
-        MarketingRecord first = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
-        MarketingRecord second = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
+        MarketingRecord first = twoWay().merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
+        MarketingRecord second = twoWay().merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "CTO"));
         assertEquals(first.marketingId(), second.marketingId());
         assertEquals(first.fields(), second.fields());
         assertEquals(Set.of(lead(1)), store.findByCrmIds(ObjectType.LEAD, List.of(lead(1), lead(2))).keySet());
@@ -718,7 +789,7 @@ public abstract class MarketingStoreContract {
     void mergeIntoAnAbsentSurvivorKeepsTheLosersMarketingId() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "Only loser here")));
         String mid = one(ObjectType.LEAD, lead(2)).marketingId();
-        MarketingRecord out = store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "VP"));
+        MarketingRecord out = twoWay().merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields("Title", "VP"));
         assertEquals(mid, out.marketingId());
         assertEquals(lead(1), out.crmId());
         assertEquals(FieldValue.text("Only loser here"), one(ObjectType.LEAD, lead(1)).get("LastName"));
@@ -727,8 +798,9 @@ public abstract class MarketingStoreContract {
 
     @Test
     void mergeWithTheSurvivorAmongTheLosersFails() {
+        BidirectionalStore b = twoWay();
         assertThrows(IllegalArgumentException.class,
-                () -> store.merge(ObjectType.LEAD, lead(1), List.of(lead(1)), Map.of()));
+                () -> b.merge(ObjectType.LEAD, lead(1), List.of(lead(1)), Map.of()));
     }
 
     @Test
@@ -736,7 +808,7 @@ public abstract class MarketingStoreContract {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "Company", "Acme")));
         store.upsert(ObjectType.CAMPAIGN_MEMBER, List.of(rec(ObjectType.CAMPAIGN_MEMBER, member(1), "LeadId", lead(1))));
         String mid = one(ObjectType.LEAD, lead(1)).marketingId();
-        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1),
+        MarketingRecord out = twoWay().relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1),
                 fields("LastName", "Ada", "AccountId", account(1)));
         assertEquals(ObjectType.CONTACT, out.type());
         assertEquals(contact(1), out.crmId());
@@ -744,10 +816,10 @@ public abstract class MarketingStoreContract {
         assertEquals(FieldValue.ref(account(1)), out.get("AccountId"));
         assertEquals(FieldValue.text("Acme"), out.get("Company"), "patch semantics: old fields are kept");
         assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
-        assertTrue(store.findByMarketingId(ObjectType.LEAD, mid).isEmpty());
-        assertEquals(out, store.findByMarketingId(ObjectType.CONTACT, mid).orElseThrow());
+        assertTrue(twoWay().findByMarketingId(ObjectType.LEAD, mid).isEmpty());
+        assertEquals(out, twoWay().findByMarketingId(ObjectType.CONTACT, mid).orElseThrow());
         assertEquals(FieldValue.ref(contact(1)), one(ObjectType.CAMPAIGN_MEMBER, member(1)).get("LeadId"));
-        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, null, 10));
+        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, IdCursor.START, 10));
     }
 
     @Test
@@ -756,7 +828,7 @@ public abstract class MarketingStoreContract {
         store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "Ada L.")));
         String contactMid = one(ObjectType.CONTACT, contact(1)).marketingId();
         store.upsert(ObjectType.TASK, List.of(rec(ObjectType.TASK, ContractFixtures.id("00T", 1), "WhoId", lead(1))));
-        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("Email", "a@x.org"));
+        MarketingRecord out = twoWay().relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("Email", "a@x.org"));
         assertEquals(contactMid, out.marketingId());
         assertEquals(FieldValue.text("Ada L."), out.get("LastName"));
         assertEquals(FieldValue.text("a@x.org"), out.get("Email"));
@@ -767,12 +839,12 @@ public abstract class MarketingStoreContract {
     @Test
     void relinkIsIdempotent() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
-        MarketingRecord first = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
-        MarketingRecord second = store.relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
+        MarketingRecord first = twoWay().relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
+        MarketingRecord second = twoWay().relink(ObjectType.LEAD, lead(1), ObjectType.CONTACT, contact(1), fields("LastName", "Ada"));
         assertEquals(first.marketingId(), second.marketingId());
         assertEquals(first.fields(), second.fields());
-        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, null, 10));
-        assertTrue(store.crmIds(ObjectType.LEAD, null, 10).isEmpty());
+        assertEquals(List.of(contact(1)), store.crmIds(ObjectType.CONTACT, IdCursor.START, 10));
+        assertTrue(store.crmIds(ObjectType.LEAD, IdCursor.START, 10).isEmpty());
     }
 
     @Test
@@ -780,13 +852,13 @@ public abstract class MarketingStoreContract {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada")));
         store.markDeleted(ObjectType.LEAD, List.of(new Deletion(lead(1), T0)));
         String mid = one(ObjectType.LEAD, lead(1)).marketingId();
-        MarketingRecord out = store.relink(ObjectType.LEAD, lead(1), ObjectType.LEAD, lead(2), fields("Email", "a@x.org"));
+        MarketingRecord out = twoWay().relink(ObjectType.LEAD, lead(1), ObjectType.LEAD, lead(2), fields("Email", "a@x.org"));
         assertEquals(mid, out.marketingId(), "the person keeps its marketing id");
         assertEquals(lead(2), out.crmId());
         assertEquals(FieldValue.text("Ada"), out.get("LastName"));
         assertEquals(FieldValue.text("a@x.org"), out.get("Email"));
         assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
-        assertEquals(List.of(lead(2)), store.crmIds(ObjectType.LEAD, null, 10));
+        assertEquals(List.of(lead(2)), store.crmIds(ObjectType.LEAD, IdCursor.START, 10));
         List<StoreResult> revived = store.upsert(ObjectType.LEAD,
                 List.of(rec(ObjectType.LEAD, lead(2), "LastName", "Ada")));
         assertInstanceOf(StoreResult.Updated.class, revived.get(0), "an upsert clears the deleted flag it kept");
@@ -797,6 +869,8 @@ public abstract class MarketingStoreContract {
 
     @Test
     void hostWritesConcurrentWithEngineWritesAreAllKept() throws Exception {
+        LocalWrites lw = host();
+        twoWay();
         int n = 200;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
@@ -805,7 +879,7 @@ public abstract class MarketingStoreContract {
                 go.await();
                 List<String> mids = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    mids.add(store.saveLocal(ObjectType.LEAD, null, fields("LastName", "H" + i)).marketingId());
+                    mids.add(lw.saveLocal(ObjectType.LEAD, null, fields("LastName", "H" + i)).marketingId());
                 }
                 return mids;
             };
@@ -826,9 +900,9 @@ public abstract class MarketingStoreContract {
             List<String> hostMids = h.get(60, TimeUnit.SECONDS);
             e.get(60, TimeUnit.SECONDS);
             assertEquals(n, new HashSet<>(hostMids).size());
-            assertEquals(n, store.crmIds(ObjectType.LEAD, null, 10_000).size());
-            String[] c = new String[1];
-            assertEquals(2 * n, drainFeed(ObjectType.LEAD, "", 50, c).size());
+            assertEquals(n, store.crmIds(ObjectType.LEAD, IdCursor.START, 10_000).size());
+            FeedCursor[] c = new FeedCursor[1];
+            assertEquals(2 * n, drainFeed(ObjectType.LEAD, FeedCursor.START, 50, c).size());
         } finally {
             pool.shutdownNow();
         }

@@ -22,6 +22,7 @@ import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.ParkedConflict;
@@ -121,14 +122,14 @@ public abstract class SyncStateStoreContract {
 
     @Test
     void checkpointRoundTrips() {
-        Checkpoint cp = new Checkpoint(L, Cursor.after(t(100), lead(7)), true, 0, t(90), "opaque-cursor-42", t(101));
+        Checkpoint cp = new Checkpoint(L, Cursor.after(t(100), lead(7)), true, 0, t(90), FeedCursor.of("opaque-cursor-42"), t(101));
         store.saveCheckpoint(cp);
         assertEquals(Optional.of(cp), store.checkpoint(L));
     }
 
     @Test
     void checkpointWithNullsRoundTrips() {
-        Checkpoint cp = new Checkpoint(ObjectType.ACCOUNT, new Cursor(t(5), null), false, 12_345, null, "", t(6));
+        Checkpoint cp = new Checkpoint(ObjectType.ACCOUNT, new Cursor(t(5), null), false, 12_345, null, FeedCursor.START, t(6));
         store.saveCheckpoint(cp);
         assertEquals(Optional.of(cp), store.checkpoint(ObjectType.ACCOUNT));
     }
@@ -167,7 +168,7 @@ public abstract class SyncStateStoreContract {
 
     @Test
     void checkpointWithAnIrregularMarketingCursorRoundTrips() {
-        Checkpoint cp = Checkpoint.initial(L, T0).withMarketingCursor("séq:42/ü \"x\" \\ ;", t(3));
+        Checkpoint cp = Checkpoint.initial(L, T0).withMarketingCursor(FeedCursor.of("séq:42/ü \"x\" \\ ;"), t(3));
         store.saveCheckpoint(cp);
         assertEquals(Optional.of(cp), store.checkpoint(L));
     }

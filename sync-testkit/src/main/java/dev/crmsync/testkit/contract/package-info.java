@@ -6,4 +6,7 @@
  * {@link dev.crmsync.testkit.contract.SyncStateStoreContract}. Each test's name states the rule it
  * checks; a test of an ability the implementation does not claim is skipped with a message.
  */
+@NullMarked
 package dev.crmsync.testkit.contract;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.testkit.contract.ContractFixtures;
@@ -84,9 +86,9 @@ class InMemoryMarketingStoreTest extends MarketingStoreContract {
         mem().faults().failAtCall(3);
         store.findByCrmIds(ObjectType.LEAD, List.of(lead(1)));
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
-        assertThrows(RetriableSyncException.class, () -> store.saveLocal(ObjectType.LEAD, null, fields("LastName", "x")));
-        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "x"));
-        assertEquals(2, store.changesSince(ObjectType.LEAD, "", 10).records().size());
+        assertThrows(RetriableSyncException.class, () -> mem().saveLocal(ObjectType.LEAD, null, fields("LastName", "x")));
+        mem().saveLocal(ObjectType.LEAD, null, fields("LastName", "x"));
+        assertEquals(2, mem().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records().size());
     }
 
     @Test
@@ -94,7 +96,7 @@ class InMemoryMarketingStoreTest extends MarketingStoreContract {
         FaultProfile shared = new FaultProfile().failAtCall(2);
         InMemoryMarketingStore data = new InMemoryMarketingStore(Clock.systemUTC(), shared);
         InMemorySyncStateStore state = new InMemorySyncStateStore(shared);
-        data.crmIds(ObjectType.LEAD, null, 1);
+        data.crmIds(ObjectType.LEAD, IdCursor.START, 1);
         assertThrows(RetriableSyncException.class, () -> state.checkpoint(ObjectType.LEAD));
     }
 
@@ -123,7 +125,7 @@ class InMemoryMarketingStoreTest extends MarketingStoreContract {
         java.util.ArrayList<Boolean> out = new java.util.ArrayList<>();
         for (int i = 0; i < 40; i++) {
             try {
-                s.crmIds(ObjectType.LEAD, null, 1);
+                s.crmIds(ObjectType.LEAD, IdCursor.START, 1);
                 out.add(false);
             } catch (RetriableSyncException e) {
                 out.add(true);
@@ -137,8 +139,8 @@ class InMemoryMarketingStoreTest extends MarketingStoreContract {
     void sizeCountsRecordsOfAType() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
                 rec(ObjectType.LEAD, lead(2), "LastName", "B")));
-        store.saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
-        store.merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields());
+        mem().saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
+        mem().merge(ObjectType.LEAD, lead(1), List.of(lead(2)), fields());
         assertEquals(2, mem().size(ObjectType.LEAD));
         assertEquals(0, mem().size(ObjectType.CONTACT));
     }
@@ -146,7 +148,7 @@ class InMemoryMarketingStoreTest extends MarketingStoreContract {
     @Test
     void invalidCursorIsRefusedWithItsValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> store.changesSince(ObjectType.LEAD, "garbage", 10));
+                () -> mem().changesSince(ObjectType.LEAD, FeedCursor.of("garbage"), 10));
         assertTrue(e.getMessage().contains("garbage"));
     }
 }

@@ -1,0 +1,106 @@
+package dev.crmsync.store;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The capability a {@link MarketingStore} needs to hold bidirectional object types (Lead,
+ * Contact, Campaign, CampaignMember): its own change feed, lookup by the store's own id, and the
+ * identity changes the CRM makes (a create linking a marketing-only record, a merge, a lead
+ * conversion). The engine calls these methods only for bidirectional types, and refuses, when it
+ * is built, to sync one against a store without this capability. A store for one-way types alone
+ * implements {@link MarketingStore} only.
+ *
+ * <h2>Contract</h2>
+ * Everything {@link MarketingStore} says, and:
+ * <ul>
+ *   <li><b>Change feed.</b> The store reports its own changes ({@link #changesSince}), including
+ *       records that have no CRM id yet. The feed is exact: every local change after a position
+ *       is reported, a record changed several times is reported once (at its latest change, with
+ *       its current values), and a record not changed since the position is not reported again.
+ *       Writes the engine makes through {@link #upsert}, {@link #markDeleted}, {@link #link},
+ *       {@link #merge} and {@link #relink} should not appear in the feed; if they do, the engine
+ *       sees values equal to its merge base and does nothing. An engine write must never hide a
+ *       host change still unread in the feed.</li>
+ * </ul>
+ */
+public interface BidirectionalStore extends MarketingStore {
+
+    /**
+     * Looks a record up by the store's own id.
+     *
+     * @param type the object type
+     * @param marketingId the store's id
+     * @return the record, if any (an id the store could never have issued finds nothing)
+     */
+    Optional<MarketingRecord> findByMarketingId(ObjectType type, String marketingId);
+
+    /**
+     * Reads the store's own changes after a position, oldest first. Reading from
+     * {@link FeedCursor#START} lists every record of the type (those the engine wrote too), so a
+     * first bidirectional cycle sees the marketing-only records that existed before it. A position
+     * is opaque and belongs to the store that issued it.
+     *
+     * @param type a bidirectional object type ({@link StoreChecks#requireBidirectional})
+     * @param cursor {@link FeedCursor#START}, or a position this store returned earlier
+     * @param limit the most records to return, at least 1 ({@link StoreChecks#requireLimit})
+     * @return the page
+     * @throws IllegalArgumentException if the type is not bidirectional or the position is not one this store issues
+     */
+    ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit);
+
+    /**
+     * Links a marketing-only record to the CRM record the engine created for it.
+     *
+     * @param type the object type
+     * @param marketingId the store's id
+     * @param crmId the new CRM id
+     * @throws IllegalArgumentException if the record does not exist, is linked to another CRM id,
+     *     or another record of the type is already linked to {@code crmId}; linking again to the same
+     *     id does nothing
+     */
+    void link(ObjectType type, String marketingId, CrmId crmId);
+
+    /**
+     * Merges loser records into a survivor, as the CRM did: the survivor takes
+     * {@code mergedFields}; every stored reference to a loser (e.g. a campaign member's person
+     * field, an activity's {@code WhoId}: any {@link FieldValue.Ref} in any record) is repointed
+     * at the survivor; the losers are removed. Idempotent: losers already gone are ignored. If the
+     * survivor is not in the store, the first loser found takes its CRM id (keeping its marketing
+     * id), or, when none is found either, the survivor is created from {@code mergedFields}.
+     *
+     * @param type the object type
+     * @param survivor the surviving record's CRM id
+     * @param losers the merged-away records' CRM ids
+     * @param mergedFields the survivor's values after the merge (patch semantics)
+     * @return the survivor as stored afterwards
+     * @throws IllegalArgumentException if the survivor is also a loser ({@link StoreChecks#requireLosers}),
+     *     or a value cannot be stored ({@link StoreChecks#requireStorable})
+     */
+    MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers, Map<String, FieldValue> mergedFields);
+
+    /**
+     * Moves a record to another type and CRM id, as a lead conversion does (Lead → Contact). If a
+     * record with the target id already exists, this behaves as {@link #merge} into it. References
+     * to the old id are repointed. The record keeps its marketing id, and its
+     * {@linkplain MarketingRecord#crmDeleted() deleted flag} (an {@link #upsert} clears it). If
+     * neither record exists, the record is created under its new identity. Idempotent.
+     *
+     * <p>{@code fromType} may equal {@code toType}: the record then only takes a new CRM id. The
+     * engine does this when a person the CRM deleted is pushed to the CRM again (a new CRM record).
+     *
+     * @param fromType the old type
+     * @param fromId the old CRM id
+     * @param toType the new type
+     * @param toId the new CRM id
+     * @param fields the values of the record under its new identity (patch semantics: fields of the
+     *     old identity not named here are kept)
+     * @return the record as stored afterwards
+     * @throws IllegalArgumentException if a value cannot be stored ({@link StoreChecks#requireStorable})
+     */
+    MarketingRecord relink(ObjectType fromType, CrmId fromId, ObjectType toType, CrmId toId, Map<String, FieldValue> fields);
+}

@@ -74,8 +74,12 @@ public final class InFlightCalls {
          *     call, never a value)
          */
         public CallAbortedException abortedException() {
+            return abortedException(null);
+        }
+
+        private CallAbortedException abortedException(Throwable cause) {
             return new CallAbortedException(source + " " + what + " was aborted: another thread woke it up"
-                    + " (the engine is closing)");
+                    + " (the engine is closing)", cause);
         }
 
         /** Ends the call: a later wake-up no longer reaches it. Idempotent. */
@@ -132,7 +136,7 @@ public final class InFlightCalls {
         Objects.requireNonNull(sleeper, "sleeper must not be null");
         Objects.requireNonNull(duration, "duration must not be null");
         Call call = begin(what, null);
-        boolean interrupted = false;
+        InterruptedException interrupted = null;
         boolean aborted;
         try {
             synchronized (lock) {
@@ -141,24 +145,24 @@ public final class InFlightCalls {
             try {
                 sleeper.sleep(duration);
             } catch (InterruptedException e) {
-                interrupted = true;             // the flag is clear now
+                interrupted = e;                // the flag is clear now
             }
         } finally {
             synchronized (lock) {
                 call.waiting = false;
                 aborted = call.aborted;
-                if (aborted && !interrupted) {
+                if (aborted && interrupted == null) {
                     Thread.interrupted();        // our interrupt arrived after the wait returned: consume it
                 }
             }
             call.close();
         }
         if (aborted) {
-            throw call.abortedException();
+            throw call.abortedException(interrupted);
         }
-        if (interrupted) {
+        if (interrupted != null) {
             Thread.currentThread().interrupt();
-            throw new CallAbortedException(source + " " + what + " was interrupted");
+            throw new CallAbortedException(source + " " + what + " was interrupted", interrupted);
         }
     }
 

@@ -387,7 +387,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private Path bulkSpillDirectory;
         private int maxQueryTimeoutSplits = DEFAULT_MAX_QUERY_TIMEOUT_SPLITS;
         private Duration deleteLogRetention = DEFAULT_DELETE_LOG_RETENTION;
-        private RetrySettings retry = RetrySettings.DEFAULT;
+        private RetrySettings retry = RetrySettings.ofDefaults();
         private ApiBudget budget = ApiBudget.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
@@ -580,7 +580,11 @@ public final class SalesforceCrmSource implements CrmSource {
             return this;
         }
 
-        /** @param settings retry and circuit-breaker settings @return this */
+        /**
+         * @param settings retry and circuit-breaker settings ({@link RetrySettings#custom()}); default
+         *     {@link RetrySettings#ofDefaults()}
+         * @return this
+         */
         public Builder retry(RetrySettings settings) {
             this.retry = Objects.requireNonNull(settings, "retry");
             return this;

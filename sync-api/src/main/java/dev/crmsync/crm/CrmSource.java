@@ -36,6 +36,11 @@ import java.util.Set;
  *       {@link CrmWriteResult.Rejected} value and never an exception.</li>
  *   <li><b>Idempotence.</b> Reads have no effect. Updates with the same values are harmless;
  *       creates are not idempotent, so the engine records a create's id before it can retry.</li>
+ *   <li><b>Stopping.</b> A call may block for a long time (a Bulk job wait, a slow read). The
+ *       engine, when it is closed and its close timeout has passed, calls {@link #wakeup(Thread)}
+ *       from another thread; the call then throws {@link dev.crmsync.model.CallAbortedException}
+ *       promptly. A call made on an interrupted thread, or interrupted while it waits, throws the
+ *       same exception (the interrupt flag stays set). {@link InFlightCalls} does the bookkeeping.</li>
  * </ul>
  */
 public interface CrmSource extends AutoCloseable {
@@ -95,6 +100,22 @@ public interface CrmSource extends AutoCloseable {
      * cycle, before any other call. The default does nothing.
      */
     default void beginCycle() {
+    }
+
+    /**
+     * Makes the calls that {@code caller} has in flight on this source end promptly, by throwing
+     * {@link dev.crmsync.model.CallAbortedException} on that thread: as
+     * {@code KafkaConsumer.wakeup()} does, but aimed at one thread's calls, because several engines
+     * may share a source. Callable from any thread, at any time; returns without waiting for the
+     * calls to end. A source cancels its in-flight I/O (an HTTP request) and wakes its waits (a job
+     * poll, a backoff), and never retries an aborted call. Not sticky: a call that starts after this
+     * returned runs normally. The engine calls it from {@code SyncEngine.close()} once its close
+     * timeout has passed. The default does nothing: a source whose calls never block for long need
+     * not implement it.
+     *
+     * @param caller the thread whose calls to abort (the engine's cycle thread)
+     */
+    default void wakeup(Thread caller) {
     }
 
     /** @return the largest page a read returns (Salesforce: 2,000) */

@@ -5,6 +5,7 @@ import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.CrmSource;
 
+import dev.crmsync.core.internal.AbortableCrm;
 import dev.crmsync.core.internal.CycleRunner;
 import dev.crmsync.core.internal.EngineActions;
 import dev.crmsync.core.internal.EngineSettings;
@@ -31,10 +32,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a marketing store in step with a CRM, one cycle at a time.
@@ -85,9 +89,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Threads and lifecycle</h2>
  * The engine is thread-safe. One cycle runs at a time: {@link #runCycle()} called while another
  * thread runs a cycle of the same engine is refused with an {@link IllegalStateException}, never
- * interleaved. {@link #close()} is idempotent and may come from any thread: a running cycle stops
- * at its next page boundary (checkpoints kept), and no new cycle starts. The engine does not close
- * the CRM source or the stores it was given: their owner does.
+ * interleaved. {@link #close()} is idempotent and may come from any thread, and never hangs: no new
+ * cycle starts; a running cycle stops at its next page boundary (checkpoints kept); if it has not
+ * stopped within the {@linkplain Builder#closeTimeout(Duration) close timeout} (a CRM call that
+ * blocks, such as a Bulk job wait), the engine aborts its CRM call
+ * ({@link CrmSource#wakeup(Thread)}) and {@code close()} returns at most
+ * {@link #CLOSE_ABORT_GRACE} later. The engine does not close the CRM source or the stores it was
+ * given: their owner does.
  */
 public final class SyncEngine implements AutoCloseable {
 
@@ -109,21 +117,40 @@ public final class SyncEngine implements AutoCloseable {
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(15);
     /** Most marketing ids one {@link #pushNow} call takes. */
     public static final int MAX_PUSH_IDS = 10_000;
+    /** Default bound on how long {@link #close()} waits for a running cycle to reach a page boundary. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Largest close timeout accepted. */
+    public static final Duration MAX_CLOSE_TIMEOUT = Duration.ofHours(1);
+    /**
+     * How long {@link #close()} waits, after the close timeout, for the cycle whose CRM call it
+     * aborted to end; it returns then in any case.
+     */
+    public static final Duration CLOSE_ABORT_GRACE = Duration.ofSeconds(5);
     /** The SLF4J MDC key under which the cycle id is set while a cycle runs. */
     public static final String MDC_CYCLE_KEY = CycleRunner.MDC_CYCLE_KEY;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+    /** While aborting, how often the engine wakes the cycle's CRM calls again (a call begun meanwhile). */
+    private static final long REWAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private enum State { OPEN, CLOSED }
 
     private final EngineSettings settings;
+    private final AbortableCrm crm;
+    private final Duration closeTimeout;
     private final CycleRunner runner;
     private final SyncListener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
     private final AtomicReference<Thread> cycleThread = new AtomicReference<>();
     private final AtomicLong cycles = new AtomicLong();
     private final Object monitor = new Object();
+    private long closeDeadline;                 // guarded by monitor: System.nanoTime() bound of the first close
+    private boolean closeStarted;               // guarded by monitor
 
-    private SyncEngine(EngineSettings settings) {
+    private SyncEngine(EngineSettings settings, AbortableCrm crm, Duration closeTimeout) {
         this.settings = settings;
+        this.crm = crm;
+        this.closeTimeout = closeTimeout;
         this.runner = new CycleRunner(settings, TypeSyncs.defaults(settings));
         this.listener = new GuardedListener(settings.listener());
     }
@@ -395,25 +422,82 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Closes the engine: no new cycle starts, and a running cycle stops at its next page boundary
-     * with its checkpoints kept. Waits for that cycle to stop, unless called from the cycle's own
-     * thread (e.g. from a listener). Idempotent; may be called from any thread.
+     * Closes the engine, within a bound: like Kafka's {@code SourceTask.stop()}, it may come from
+     * any thread and makes a blocked cycle return promptly.
+     * <ol>
+     *   <li>At once, no new cycle (nor {@link #pushNow}, {@link #resolveConflict}) starts, and the
+     *       running one is asked to stop at its next page boundary, its checkpoints kept.</li>
+     *   <li>{@code close()} waits for it up to the {@linkplain Builder#closeTimeout(Duration) close
+     *       timeout}, counted from the first {@code close()}.</li>
+     *   <li>Past that, it aborts the cycle's CRM call in flight ({@link CrmSource#wakeup(Thread)};
+     *       the call throws {@link dev.crmsync.model.CallAbortedException}) and refuses the cycle's
+     *       later CRM calls, so the type being synced ends {@linkplain dev.crmsync.core.report.TypeOutcome.Stopped
+     *       stopped} with its checkpoint at the last durable page (a write cut short is recovered
+     *       by the next cycle as after a crash: nothing is lost or written twice). It waits up to
+     *       {@link #CLOSE_ABORT_GRACE} more for the cycle to end, and returns then in any case
+     *       (logging a warning if the cycle still runs: a source that ignores wake-ups).</li>
+     * </ol>
+     * Idempotent and safe from several threads at once: each call returns once the cycle has
+     * ended or the same bound has passed. Called from the cycle's own thread (a listener), it only
+     * does step 1 and returns at once; the cycle stops at its next page boundary after the
+     * listener returns. If the closing thread is interrupted while it waits, it aborts the CRM call
+     * at once, returns, and keeps its interrupt flag.
      */
     @Override
     public void close() {
-        if (!state.compareAndSet(State.OPEN, State.CLOSED)) {
+        long deadline;
+        synchronized (monitor) {
+            if (!closeStarted) {
+                closeStarted = true;
+                closeDeadline = System.nanoTime() + closeTimeout.toNanos();
+            }
+            deadline = closeDeadline;
+            state.set(State.CLOSED);
+            monitor.notifyAll();                // callers waiting for the cycle slot see the engine closed
+        }
+        Thread running = cycleThread.get();
+        if (running == null || running == Thread.currentThread()) {
             return;
         }
-        synchronized (monitor) {
-            Thread running;
-            while ((running = cycleThread.get()) != null && running != Thread.currentThread()) {
-                try {
-                    monitor.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        try {
+            if (awaitCycleEnd(deadline)) {
+                return;
+            }
+            if (!crm.aborting()) {
+                LOG.warn("Engine {}: the running cycle did not stop within the close timeout of {}; aborting its CRM"
+                        + " call", engineId(), closeTimeout);
+            }
+            long graceEnd = System.nanoTime() + CLOSE_ABORT_GRACE.toNanos();
+            while (true) {
+                crm.abort(running);             // again each round: reaches a call begun meanwhile
+                long now = System.nanoTime();
+                if (awaitCycleEnd(Math.min(graceEnd, now + REWAKE_NANOS))) {
                     return;
                 }
+                if (System.nanoTime() - graceEnd >= 0) {
+                    break;
+                }
             }
+            LOG.warn("Engine {}: the cycle on thread '{}' still runs {} after its CRM call was aborted; close()"
+                    + " returns, the cycle ends at its next CRM call or page boundary", engineId(), running.getName(),
+                    CLOSE_ABORT_GRACE);
+        } catch (InterruptedException e) {
+            crm.abort(running);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until no cycle runs or the deadline (System.nanoTime) passed. @return true if no cycle runs */
+    private boolean awaitCycleEnd(long deadline) throws InterruptedException {
+        synchronized (monitor) {
+            while (cycleThread.get() != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            }
+            return true;
         }
     }
 
@@ -444,6 +528,7 @@ public final class SyncEngine implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private SyncListener listener = SyncListener.NOOP;
         private @Nullable String engineId;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
         private Builder() {
         }
@@ -711,6 +796,24 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /**
+         * How long {@link SyncEngine#close()} waits for a running cycle to stop at a page boundary
+         * before it aborts the cycle's CRM call in flight (see {@link SyncEngine#close()}).
+         *
+         * @param closeTimeout zero (abort at once) to {@link SyncEngine#MAX_CLOSE_TIMEOUT}; default
+         *     {@link SyncEngine#DEFAULT_CLOSE_TIMEOUT}
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration closeTimeout) {
+            Objects.requireNonNull(closeTimeout, "closeTimeout must not be null");
+            if (closeTimeout.isNegative() || closeTimeout.compareTo(MAX_CLOSE_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("closeTimeout must be between PT0S and " + MAX_CLOSE_TIMEOUT
+                        + ", was " + closeTimeout);
+            }
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /**
          * Builds the engine.
          *
          * @return the engine
@@ -735,9 +838,10 @@ public final class SyncEngine implements AutoCloseable {
             }
             requireCapabilities(marketingStore, objectTypes);
             String id = engineId != null ? engineId : "crmsync-" + UUID.randomUUID().toString().substring(0, 8);
-            return new SyncEngine(new EngineSettings(id, crmSource, marketingStore, syncStateStore, conflictPolicy,
+            AbortableCrm crm = new AbortableCrm(crmSource);
+            return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener, personDefaults, marketingIdField));
+                    listener, personDefaults, marketingIdField), crm, closeTimeout);
         }
 
         /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */

@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * SyncScheduler scheduler = SyncScheduler.builder(engine).pause(Duration.ofMinutes(5)).build();
  * scheduler.start();
  * ...
- * scheduler.close();   // no further cycle starts
- * engine.close();      // a running cycle stops at its next page boundary
+ * scheduler.close();   // no further cycle starts; returns at once
+ * engine.close();      // a running cycle stops at its next page boundary, or has its CRM call
+ *                      // aborted after the engine's close timeout
  * }</pre>
  *
  * <p>Only one cycle of the engine runs at a time: the next cycle is scheduled only once the
@@ -35,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Pass your own {@link ScheduledExecutorService} to control threads (tests pass a manual one and
  * need no sleeps); the scheduler never shuts down an executor it did not create. Without one, it
  * creates a single daemon thread and shuts it down on {@link #close()}. Thread-safe; {@link #close()}
- * is idempotent and may come from any thread, including from within a cycle.
+ * is idempotent, may come from any thread, including from within a cycle, and never waits.
  */
 public final class SyncScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncScheduler.class);
@@ -182,9 +183,11 @@ public final class SyncScheduler implements AutoCloseable {
     }
 
     /**
-     * Stops the loop: no further cycle starts. A cycle already running finishes (close the engine
-     * to stop it at its next page boundary). Shuts down the executor only if the scheduler created
-     * it. Idempotent; any thread.
+     * Stops the loop: no further cycle starts. Never waits, so it cannot hang: it cancels the next
+     * tick and, if the scheduler created its executor, shuts it down without waiting for (or
+     * interrupting) its thread. A cycle already running goes on; close the engine afterwards to stop
+     * it within a bound ({@link SyncEngine#close()}: at its next page boundary, or by aborting its
+     * CRM call once the engine's close timeout has passed). Idempotent; any thread.
      */
     @Override
     public void close() {

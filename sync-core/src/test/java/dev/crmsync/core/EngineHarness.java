@@ -42,7 +42,18 @@ final class EngineHarness {
     }
 
     EngineHarness(long seed) {
-        crm = InMemoryCrm.builder().clock(clock).seed(seed).build();
+        this(seed, b -> { });
+    }
+
+    /** @param crmConfig adjusts the CRM's builder (e.g. its sleeper) */
+    EngineHarness(java.util.function.Consumer<InMemoryCrm.Builder> crmConfig) {
+        this(42L, crmConfig);
+    }
+
+    private EngineHarness(long seed, java.util.function.Consumer<InMemoryCrm.Builder> crmConfig) {
+        InMemoryCrm.Builder b = InMemoryCrm.builder().clock(clock).seed(seed);
+        crmConfig.accept(b);
+        crm = b.build();
     }
 
     /** @return a builder wired to the harness, engine id "test-engine" */

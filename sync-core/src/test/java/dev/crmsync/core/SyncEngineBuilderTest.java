@@ -78,6 +78,16 @@ class SyncEngineBuilderTest {
     }
 
     @Test
+    void closeTimeoutMustBeBetweenZeroAndTheMaximum() {
+        assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().closeTimeout(Duration.ofSeconds(-1)),
+                "closeTimeout", "PT-1S");
+        assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().closeTimeout(Duration.ofHours(2)),
+                "closeTimeout", "PT2H");
+        assertMessage(NullPointerException.class, () -> SyncEngine.builder().closeTimeout(null), "closeTimeout");
+        SyncEngine.builder().closeTimeout(Duration.ZERO).closeTimeout(SyncEngine.MAX_CLOSE_TIMEOUT);
+    }
+
+    @Test
     void leaseTtlMustBePositive() {
         assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().leaseTtl(Duration.ZERO), "leaseTtl", "PT0S");
     }

@@ -10,6 +10,7 @@ import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.InFlightCalls;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
@@ -86,6 +87,8 @@ import org.jspecify.annotations.Nullable;
  *       {@link dev.crmsync.model.QuotaExceededException}; transient failures are retried per
  *       {@link RetrySettings} behind a circuit breaker; every HTTP request is counted by endpoint in
  *       {@link #callCounts()}.</li>
+ *   <li><b>Stopping</b>: {@link #wakeup(Thread)} (which {@code SyncEngine.close()} calls once its
+ *       close timeout has passed) cancels a blocked request or wakes a Bulk job wait at once.</li>
  * </ul>
  *
  * <p>Thread-safe: several engines may share one source. Streams are single-consumer. No credential,
@@ -141,6 +144,7 @@ public final class SalesforceCrmSource implements CrmSource {
     private final ReadOperations reads;
     private final int pageSize;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final InFlightCalls inFlight = new InFlightCalls("Salesforce");
     private final Set<ObjectType> describedThisCycle = new java.util.HashSet<>();
 
     private SalesforceCrmSource(Builder b, URI loginUrl, UrlPolicy policy) {
@@ -148,14 +152,15 @@ public final class SalesforceCrmSource implements CrmSource {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         Redactor redactor = new Redactor();
-        this.transport = new HttpTransport(b.connectTimeout, b.socketTimeout, b.maxConnections);
+        this.transport = new HttpTransport(b.connectTimeout, b.socketTimeout, b.maxConnections, inFlight);
         this.budget = new CallBudget(b.budget);
-        this.api = new ApiClient(transport, json, b.apiVersion, b.retry, b.sleeper, b.random, b.clock, redactor, budget);
+        this.api = new ApiClient(transport, json, b.apiVersion, b.retry, b.sleeper, b.random, b.clock, redactor, budget,
+                inFlight);
         api.setTokens(new TokenManager(b.credentials, loginUrl, policy, b.clock, json, redactor, api::postToken));
         Describer describer = new Describer(api, json, b.clock);
         BulkSettings bulk = new BulkSettings(b.bulkThreshold, b.bulkPollInitial, b.bulkPollMax, b.bulkJobTimeout,
                 b.bulkMaxRecordsPerResult, b.bulkSortBuffer, b.bulkSpillDirectory);
-        this.ctx = new SourceContext(api, json, describer, b.clock, b.sleeper, bulk, ConcurrentHashMap.newKeySet(),
+        this.ctx = new SourceContext(api, json, describer, b.clock, bulk, ConcurrentHashMap.newKeySet(),
                 ConcurrentHashMap.newKeySet(), b.pageSize, b.maxQueryTimeoutSplits);
         this.writer = new CollectionsWriter(ctx, b.redirectMergedWrites);
         this.reads = new ReadOperations(ctx, b.deleteLogRetention);
@@ -304,6 +309,25 @@ public final class SalesforceCrmSource implements CrmSource {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Cancels the HTTP request the thread has in flight ({@code HttpUriRequestBase.cancel()}: the
+     * connection is shut, so even a read blocked in the classic client ends) and wakes its wait
+     * between retries or Bulk job polls; a Bulk job whose wait was woken is aborted. The call then
+     * throws {@link dev.crmsync.model.CallAbortedException}, without a retry and without counting
+     * against the circuit breaker. An interrupted thread is honoured too: no request starts on
+     * it, and its waits end (the flag stays set).
+     */
+    @Override
+    public void wakeup(Thread caller) {
+        Objects.requireNonNull(caller, "caller");
+        int n = inFlight.wakeup(caller);
+        if (n > 0) {
+            LOG.info("woke up {} Salesforce call(s) in flight on thread '{}'", n, caller.getName());
+        }
+    }
+
     /** @return the API usage the latest {@code Sforce-Limit-Info} reported, once a call was made */
     public Optional<ApiUsage> apiUsage() {
         return budget.usage();
@@ -364,7 +388,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private Path bulkSpillDirectory;
         private int maxQueryTimeoutSplits = DEFAULT_MAX_QUERY_TIMEOUT_SPLITS;
         private Duration deleteLogRetention = DEFAULT_DELETE_LOG_RETENTION;
-        private RetrySettings retry = RetrySettings.DEFAULT;
+        private RetrySettings retry = RetrySettings.ofDefaults();
         private ApiBudget budget = ApiBudget.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
@@ -557,7 +581,11 @@ public final class SalesforceCrmSource implements CrmSource {
             return this;
         }
 
-        /** @param settings retry and circuit-breaker settings @return this */
+        /**
+         * @param settings retry and circuit-breaker settings ({@link RetrySettings#custom()}); default
+         *     {@link RetrySettings#ofDefaults()}
+         * @return this
+         */
         public Builder retry(RetrySettings settings) {
             this.retry = Objects.requireNonNull(settings, "retry");
             return this;

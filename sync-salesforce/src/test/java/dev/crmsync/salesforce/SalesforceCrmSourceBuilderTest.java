@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class SalesforceCrmSourceBuilderTest {
 
@@ -56,8 +57,76 @@ class SalesforceCrmSourceBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> b.bulkPollInterval(Duration.ofSeconds(5), Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> new ApiBudget(0, 0.5));
         assertThrows(IllegalArgumentException.class, () -> new ApiBudget(0.5, 1.5));
-        assertThrows(IllegalArgumentException.class, () -> RetrySettings.DEFAULT.withMaxAttempts(0));
-        assertThrows(IllegalArgumentException.class, () -> RetrySettings.DEFAULT.withJitter(1.0));
+        assertThrows(IllegalArgumentException.class, () -> RetrySettings.custom().maxAttempts(0));
+        assertThrows(IllegalArgumentException.class, () -> RetrySettings.custom().jitter(1.0));
+    }
+
+    private static void assertNamed(Executable call, String... parts) {
+        Throwable e = assertThrows(RuntimeException.class, call);
+        for (String part : parts) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(part),
+                    "message '" + e.getMessage() + "' should mention '" + part + "'");
+        }
+    }
+
+    @Test
+    void retrySettingsDefaultsAreThePublicConstants() {
+        RetrySettings d = RetrySettings.ofDefaults();
+        assertEquals(RetrySettings.DEFAULT_MAX_ATTEMPTS, d.maxAttempts());
+        assertEquals(RetrySettings.DEFAULT_INITIAL_BACKOFF, d.initialBackoff());
+        assertEquals(RetrySettings.DEFAULT_MAX_BACKOFF, d.maxBackoff());
+        assertEquals(RetrySettings.DEFAULT_MULTIPLIER, d.multiplier());
+        assertEquals(RetrySettings.DEFAULT_JITTER, d.jitter());
+        assertEquals(RetrySettings.DEFAULT_MAX_RETRY_AFTER, d.maxRetryAfter());
+        assertEquals(RetrySettings.DEFAULT_FAILURE_RATE_THRESHOLD, d.failureRateThreshold());
+        assertEquals(RetrySettings.DEFAULT_CIRCUIT_BREAKER_WINDOW, d.circuitBreakerWindow());
+        assertEquals(RetrySettings.DEFAULT_CIRCUIT_BREAKER_OPEN_DURATION, d.circuitBreakerOpenDuration());
+        assertEquals(d, RetrySettings.custom().build());
+        assertEquals(5, d.maxAttempts());
+        assertEquals(Duration.ofSeconds(1), d.initialBackoff());
+    }
+
+    @Test
+    void retrySettingsBuilderSetsEachValueAndFromCopiesTheRest() {
+        RetrySettings r = RetrySettings.custom().maxAttempts(3).backoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .multiplier(1.5).jitter(0).maxRetryAfter(Duration.ofSeconds(30)).failureRateThreshold(80f)
+                .circuitBreakerWindow(10).circuitBreakerOpenDuration(Duration.ofSeconds(5)).build();
+        assertEquals(3, r.maxAttempts());
+        assertEquals(Duration.ofMillis(200), r.initialBackoff());
+        assertEquals(Duration.ofSeconds(2), r.maxBackoff());
+        assertEquals(1.5, r.multiplier());
+        assertEquals(0.0, r.jitter());
+        assertEquals(Duration.ofSeconds(30), r.maxRetryAfter());
+        assertEquals(80f, r.failureRateThreshold());
+        assertEquals(10, r.circuitBreakerWindow());
+        assertEquals(Duration.ofSeconds(5), r.circuitBreakerOpenDuration());
+        RetrySettings one = RetrySettings.from(r).maxAttempts(1).build();
+        assertEquals(1, one.maxAttempts());
+        assertEquals(RetrySettings.from(r).maxAttempts(3).build(), r);
+        assertEquals(r.hashCode(), RetrySettings.from(r).build().hashCode());
+        assertTrue(r.toString().contains("maxAttempts=3"), r.toString());
+    }
+
+    @Test
+    void retrySettingsRejectEachBadValueAtOnceNamingIt() {
+        RetrySettings.Builder b = RetrySettings.custom();
+        assertNamed(() -> b.maxAttempts(0), "maxAttempts", "0");
+        assertNamed(() -> b.backoff(Duration.ZERO, Duration.ofSeconds(1)), "initialBackoff", "PT0S");
+        assertNamed(() -> b.backoff(Duration.ofSeconds(1), Duration.ofSeconds(-1)), "maxBackoff", "PT-1S");
+        assertNamed(() -> b.backoff(Duration.ofSeconds(5), Duration.ofSeconds(1)), "maxBackoff", "PT1S", "PT5S");
+        assertNamed(() -> b.backoff(null, Duration.ofSeconds(1)), "initialBackoff");
+        assertNamed(() -> b.multiplier(0.5), "multiplier", "0.5");
+        assertNamed(() -> b.multiplier(Double.NaN), "multiplier", "NaN");
+        assertNamed(() -> b.multiplier(Double.POSITIVE_INFINITY), "multiplier", "Infinity");
+        assertNamed(() -> b.jitter(1.0), "jitter", "1.0");
+        assertNamed(() -> b.jitter(-0.1), "jitter", "-0.1");
+        assertNamed(() -> b.maxRetryAfter(Duration.ZERO), "maxRetryAfter", "PT0S");
+        assertNamed(() -> b.failureRateThreshold(0f), "failureRateThreshold", "0.0");
+        assertNamed(() -> b.failureRateThreshold(101f), "failureRateThreshold", "101.0");
+        assertNamed(() -> b.circuitBreakerWindow(0), "circuitBreakerWindow", "0");
+        assertNamed(() -> b.circuitBreakerOpenDuration(null), "circuitBreakerOpenDuration");
+        assertNamed(() -> RetrySettings.from(null), "base");
+        assertEquals(RetrySettings.ofDefaults(), b.build(), "a rejected value leaves the builder as it was");
     }
 
     @Test

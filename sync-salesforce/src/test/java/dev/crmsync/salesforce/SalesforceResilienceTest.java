@@ -53,7 +53,7 @@ class SalesforceResilienceTest {
     void a429WithoutRetryAfterBacksOffExponentially() {
         org.leads(10);
         org.server.faults().failNext("/queryAll", 3, 429, "REQUEST_LIMIT_EXCEEDED", "Too many requests", null);
-        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.DEFAULT.withJitter(0)))) {
+        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.custom().jitter(0).build()))) {
             assertEquals(10, readLeads(sf));
         }
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4)), org.sleeps);
@@ -91,7 +91,7 @@ class SalesforceResilienceTest {
     @Test
     void retriesThatRunOutEndInARetriableFailure() {
         org.server.faults().failNext("/queryAll", 10, 503, "SERVER_UNAVAILABLE", "down", null);
-        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.DEFAULT.withMaxAttempts(3)))) {
+        try (SalesforceCrmSource sf = org.open(org.source().retry(RetrySettings.custom().maxAttempts(3).build()))) {
             RetriableSyncException e = assertThrows(RetriableSyncException.class, () -> readLeads(sf));
             assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
             assertEquals(3L, sf.callCounts().get("queryAll"));
@@ -186,8 +186,8 @@ class SalesforceResilienceTest {
     void theCircuitBreakerStopsCallingAnOrgThatKeepsFailing() {
         org.server.faults().failNext("/", 1_000, 500, "SERVER_ERROR", "down", null);
         try (SalesforceCrmSource sf = org.open(org.base().credentials(org.fixedToken())
-                .retry(RetrySettings.DEFAULT.withMaxAttempts(2).withCircuitBreaker(50f, 4, Duration.ofMinutes(1)))
-                )) {
+                .retry(RetrySettings.custom().maxAttempts(2).failureRateThreshold(50f).circuitBreakerWindow(4)
+                        .circuitBreakerOpenDuration(Duration.ofMinutes(1)).build()))) {
             for (int i = 0; i < 2; i++) {
                 assertThrows(RetriableSyncException.class, () -> sf.describe(ObjectType.LEAD));
             }

@@ -1,5 +1,6 @@
 package dev.crmsync.testkit;
 
+import dev.crmsync.crm.InFlightCalls;
 import dev.crmsync.model.Sleeper;
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.ChangeStream;
@@ -96,7 +97,10 @@ import org.jspecify.annotations.Nullable;
  *       {@code Status="Open - Not Contacted"} and a CampaignMember {@code Status="Sent"} when
  *       created without one.</li>
  *   <li><b>Faults</b> ({@link #faults()}): seeded failures, quota exhaustion and latency on the
- *       {@link CrmSource} operations.</li>
+ *       {@link CrmSource} operations. A call waiting out injected latency ends at once with
+ *       {@link dev.crmsync.model.CallAbortedException} when {@link #wakeup(Thread)} aims at its
+ *       thread or the thread is interrupted (the latency goes through {@link Builder#sleeper}, which
+ *       a test can make block on a latch).</li>
  * </ul>
  *
  * <p>Describe lists the schema's fields without {@code Id}, {@code IsDeleted} and
@@ -155,6 +159,7 @@ public final class InMemoryCrm implements CrmSource {
     private final Map<CrmId, Integer> lockedRows = new HashMap<>();
     private final Map<String, AtomicLong> calls = new LinkedHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final InFlightCalls inFlight = new InFlightCalls("InMemoryCrm");
 
     private InMemoryCrm(Builder b) {
         this.clock = b.clock;
@@ -1187,12 +1192,7 @@ public final class InMemoryCrm implements CrmSource {
         Faults.Decision d = faults.admit(op);
         calls.get(op).incrementAndGet();
         if (!d.delay().isZero()) {
-            try {
-                sleeper.sleep(d.delay());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SyncException("interrupted during injected latency of " + op, e);
-            }
+            inFlight.sleep(sleeper, d.delay(), "injected latency of " + op);
         }
         if (d.failure() != null) {
             throw d.failure();
@@ -1458,6 +1458,16 @@ public final class InMemoryCrm implements CrmSource {
     @Override
     public int maxWriteBatch() {
         return maxWriteBatch;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Ends the thread's wait in injected latency (the only place a call of this fake blocks).
+     */
+    @Override
+    public void wakeup(Thread caller) {
+        inFlight.wakeup(Objects.requireNonNull(caller, "caller must not be null"));
     }
 
     /** Marks the source closed: later {@link CrmSource} calls fail; administration still works. Idempotent. */

@@ -129,6 +129,38 @@ class InMemoryCrmFaultsTest {
     }
 
     @Test
+    void wakeupEndsTheCallersWaitInInjectedLatencyAndLeavesNoInterruptBehind() throws InterruptedException {
+        GatedSleeper gate = new GatedSleeper();
+        InMemoryCrm c = InMemoryCrm.builder().sleeper(gate).build();
+        c.faults().latency(InMemoryCrm.OP_DESCRIBE, Duration.ofMinutes(30));
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread caller = new Thread(() -> {
+            try {
+                c.describe(ObjectType.LEAD);
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        try {
+            caller.start();
+            assertTrue(gate.awaitWaiting(1, Duration.ofSeconds(10)));
+            c.wakeup(new Thread(() -> { }));           // another thread's calls: nothing to wake
+            assertEquals(1, gate.waiting());
+            c.wakeup(caller);
+            caller.join(10_000);
+            assertFalse(caller.isAlive());
+            assertInstanceOf(dev.crmsync.model.CallAbortedException.class, thrown.get());
+            assertFalse(flagAfter.get(), "the wake-up's interrupt does not leak out of the call");
+            assertEquals(1, gate.interrupted());
+            assertEquals(1L, c.callCounts().get(InMemoryCrm.OP_DESCRIBE));
+        } finally {
+            gate.release();
+        }
+    }
+
+    @Test
     void defaultSleeperSleepsNoTimeForZeroLatency() throws InterruptedException {
         Sleeper.SYSTEM.sleep(Duration.ZERO);
     }

@@ -6,6 +6,7 @@ import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SyncException;
@@ -89,6 +90,9 @@ public final class CycleRunner {
             types = resolveTypes();
         } catch (QuotaExceededException e) {
             quota = message(e);
+        } catch (CallAbortedException e) {
+            stopped = aborted(stopReason, e);
+            LOG.info("Cycle {} stopped before its first type ({})", cycleId, stopped);
         } catch (RuntimeException e) {
             fatal = "could not list the CRM's object types: " + message(e);
             LOG.warn("Cycle {} could not list the CRM's object types", cycleId, e);
@@ -172,6 +176,10 @@ public final class CycleRunner {
             LOG.info("{}: stopped ({}); checkpoint kept", type, e.getMessage());
             stopped = e.getMessage();
             outcome = new TypeOutcome.Stopped(stopped);
+        } catch (CallAbortedException e) {
+            stopped = aborted(stopReason, e);
+            LOG.info("{}: stopped, its CRM call aborted ({}); checkpoint kept at the last durable page", type, stopped);
+            outcome = new TypeOutcome.Stopped(stopped);
         } catch (RuntimeException e) {
             boolean retriable = e instanceof SyncException se && se.isRetriable();
             LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, e);
@@ -196,6 +204,12 @@ public final class CycleRunner {
                     counts.failed(), counts.skipped());
         }
         return new TypeResult(new TypeReport(type, outcome, counts, took, notes), quota, stopped);
+    }
+
+    /** The stop reason of a cycle whose CRM call was aborted: the engine's (closed, interrupted), else the call's. */
+    private static String aborted(Supplier<String> stopReason, CallAbortedException e) {
+        String reason = stopReason.get();
+        return reason != null ? reason + "; the CRM call in flight was aborted" : message(e);
     }
 
     private void release(Lease lease) {

@@ -1,6 +1,8 @@
 package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crmsync.crm.InFlightCalls;
+import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.salesforce.RetrySettings;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * Resilience4j (exponential backoff with seeded jitter, {@code Retry-After} honoured, waits through
  * the injected {@link Sleeper}), stops hammering a failing org with a circuit breaker, and counts
  * every HTTP request by endpoint. Thread-safe.
+ *
+ * <p>A call aborted by a wake-up or an interrupt ({@link dev.crmsync.model.CallAbortedException}, from
+ * the request or from a backoff wait) is never retried and is not held against the org by the
+ * breaker: it ends the call at once.
  *
  * <p>Log lines and exception messages name the endpoint, the path and Salesforce's error code and
  * message (passed through the {@link Redactor}); never a header, a form or a body.
@@ -84,6 +90,7 @@ public final class ApiClient {
     private final CircuitBreaker breaker;
     private final Backoff backoff;
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final InFlightCalls calls;
     private volatile TokenManager tokens;
 
     /**
@@ -96,10 +103,13 @@ public final class ApiClient {
      * @param clock the clock (breaker, Retry-After dates)
      * @param redactor scrubs secrets from foreign text
      * @param budget the API budget
+     * @param calls the source's calls in flight (the transport's), through which waits are woken
      */
     public ApiClient(HttpTransport transport, ObjectMapper json, String apiVersion, RetrySettings settings,
-                     Sleeper sleeper, java.util.Random random, Clock clock, Redactor redactor, CallBudget budget) {
+                     Sleeper sleeper, java.util.Random random, Clock clock, Redactor redactor, CallBudget budget,
+                     InFlightCalls calls) {
         this.transport = transport;
+        this.calls = calls;
         this.json = json;
         this.apiVersion = apiVersion;
         this.settings = settings;
@@ -184,6 +194,7 @@ public final class ApiClient {
         int attempt = 0;
         while (true) {
             attempt++;
+            refuseIfInterrupted(call);
             TokenManager.Session session = tokens.session();
             URI uri = uri(session, call);
             budget.beforeCall(call.endpoint());
@@ -195,7 +206,10 @@ public final class ApiClient {
             RawResponse r;
             try {
                 count(call.endpoint());
-                r = transport.execute(call.method(), uri, headers, call.body(), call.contentType());
+                r = transport.execute(call.endpoint(), call.method(), uri, headers, call.body(), call.contentType());
+            } catch (CallAbortedException e) {
+                breaker.releasePermission();    // not the org's failure: the permission was not used up
+                throw e;
             } catch (IOException e) {
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 String reason = describe(e);
@@ -324,13 +338,17 @@ public final class ApiClient {
         int attempt = 0;
         while (true) {
             attempt++;
+            refuseIfInterrupted(call);
             acquire(call);
             long start = System.nanoTime();
             RawResponse r;
             try {
                 count(TOKEN_ENDPOINT);
-                r = transport.execute("POST", tokenUri, Map.of("Accept", "application/json"), bytes,
+                r = transport.execute(TOKEN_ENDPOINT, "POST", tokenUri, Map.of("Accept", "application/json"), bytes,
                         "application/x-www-form-urlencoded");
+            } catch (CallAbortedException e) {
+                breaker.releasePermission();
+                throw e;
             } catch (IOException e) {
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 waitBeforeRetry(ctx, call, attempt, new Transient(describe(e), 0, "", null, null));
@@ -347,6 +365,14 @@ public final class ApiClient {
             ctx.onComplete();
             LOG.debug("Salesforce POST {} -> HTTP {}", TOKEN_ENDPOINT, r.status());
             return r;
+        }
+    }
+
+    /** Honours interruption: no request starts on an interrupted thread (the flag stays set). */
+    private static void refuseIfInterrupted(ApiCall call) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CallAbortedException("Salesforce " + call.method() + " " + call.endpoint()
+                    + " was not started: the thread is interrupted");
         }
     }
 
@@ -371,12 +397,18 @@ public final class ApiClient {
         }
         LOG.info("Salesforce {} failed ({}); retry {} of {} in {} ms", call.endpoint(), failure.getMessage(),
                 attempt, settings.maxAttempts() - 1, delay);
-        try {
-            sleeper.sleep(Duration.ofMillis(delay));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SyncException("interrupted while waiting to retry Salesforce " + call.endpoint(), e);
-        }
+        calls.sleep(sleeper, Duration.ofMillis(delay), "wait to retry " + call.endpoint());
+    }
+
+    /**
+     * Waits through the source's sleeper in a way a wake-up ends (Bulk job polls).
+     *
+     * @param duration how long
+     * @param what the wait, for the abort message
+     * @throws dev.crmsync.model.CallAbortedException if woken up or interrupted (then the flag stays set)
+     */
+    public void pause(Duration duration, String what) {
+        calls.sleep(sleeper, duration, what);
     }
 
     private URI uri(TokenManager.Session session, ApiCall call) {

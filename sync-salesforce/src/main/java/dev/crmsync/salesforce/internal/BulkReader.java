@@ -2,6 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import java.io.IOException;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * One Bulk API 2.0 {@code queryAll} job: create it, poll with growing waits up to a deadline,
  * download every CSV result chunk by {@code Sforce-Locator} until the locator is {@code "null"},
  * and hand the rows out in (stamp, Id) order. A job that is still running when the deadline passes,
- * or when the reader is closed, is aborted, so none is left open. When Bulk cannot serve the query
+ * or when the reader is closed, or when its wait is woken up ({@code wakeup}) or interrupted, is
+ * aborted, so none is left open. When Bulk cannot serve the query
  * (the object is not supported, the job failed or timed out) {@link #next} throws
  * {@link Unavailable} and the caller falls back to REST. Not thread-safe.
  */
@@ -285,11 +287,14 @@ public final class BulkReader implements AutoCloseable {
 
     private void sleep(Duration d) {
         try {
-            ctx.sleeper().sleep(d);
-        } catch (InterruptedException e) {
-            abortQuietly(); // before restoring the flag: an interrupted thread cannot make the abort call
-            Thread.currentThread().interrupt();
-            throw new SyncException("interrupted while waiting for Bulk API job " + jobId + "; the job was aborted", e);
+            ctx.api().pause(d, "wait for Bulk API job " + jobId);
+        } catch (CallAbortedException e) {
+            boolean interrupted = Thread.interrupted(); // an interrupted thread cannot make the abort call
+            abortQuietly();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new CallAbortedException(e.getMessage() + "; the job was aborted", e);
         }
     }
 

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import dev.crmsync.crm.InFlightCalls;
+import dev.crmsync.model.CallAbortedException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -26,18 +28,26 @@ import org.apache.hc.core5.util.Timeout;
  * The one pooled Apache HttpClient 5 client of a source, shared by all its calls and closed with it.
  * No automatic retries (the source retries itself), no redirects (a bearer token is never sent to
  * another host), no cookies, no HTTP authentication schemes (the source sends its own bearer token).
+ *
+ * <p>Every request is registered with the source's {@link InFlightCalls}, so that
+ * {@code wakeup(thread)} cancels it ({@link HttpUriRequestBase#cancel()}: the connection is shut,
+ * and a read blocked in the classic client, which interruption does not reach, fails at once); the
+ * request then throws {@link CallAbortedException}.
  */
 public final class HttpTransport implements Closeable {
 
     private final PoolingHttpClientConnectionManager pool;
     private final CloseableHttpClient client;
+    private final InFlightCalls calls;
 
     /**
      * @param connectTimeout TCP connect timeout
      * @param socketTimeout longest silence while reading a response
      * @param maxConnections pool size
+     * @param calls the source's calls in flight, through which requests are cancelled
      */
-    public HttpTransport(Duration connectTimeout, Duration socketTimeout, int maxConnections) {
+    public HttpTransport(Duration connectTimeout, Duration socketTimeout, int maxConnections, InFlightCalls calls) {
+        this.calls = calls;
         this.pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(connectTimeout))
@@ -67,6 +77,7 @@ public final class HttpTransport implements Closeable {
     /**
      * Sends one request and reads the whole response.
      *
+     * @param endpoint the call's counting key, for the abort message
      * @param method the HTTP method
      * @param uri the absolute URI
      * @param headers request headers
@@ -74,23 +85,35 @@ public final class HttpTransport implements Closeable {
      * @param contentType the body's content type, or null
      * @return the response
      * @throws IOException on connection failures, timeouts and truncated bodies
+     * @throws CallAbortedException if the request was cancelled by a wake-up, or the thread is
+     *     interrupted (never retried)
      */
-    public RawResponse execute(String method, URI uri, Map<String, String> headers, byte[] body,
+    public RawResponse execute(String endpoint, String method, URI uri, Map<String, String> headers, byte[] body,
                                String contentType) throws IOException {
         HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
         headers.forEach(request::setHeader);
         if (body != null) {
             request.setEntity(new ByteArrayEntity(body, contentType == null ? null : ContentType.parse(contentType)));
         }
-        return client.execute(request, response -> {
-            Map<String, String> h = new HashMap<>();
-            for (Header header : response.getHeaders()) {
-                h.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+        InFlightCalls.Call call = calls.begin(method + " " + endpoint, request::cancel);
+        try {
+            return client.execute(request, response -> {
+                Map<String, String> h = new HashMap<>();
+                for (Header header : response.getHeaders()) {
+                    h.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+                }
+                HttpEntity entity = response.getEntity();
+                byte[] bytes = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
+                return new RawResponse(response.getCode(), h, bytes == null ? new byte[0] : bytes);
+            });
+        } catch (IOException | RuntimeException e) {
+            if (call.aborted()) {
+                throw call.abortedException();
             }
-            HttpEntity entity = response.getEntity();
-            byte[] bytes = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
-            return new RawResponse(response.getCode(), h, bytes == null ? new byte[0] : bytes);
-        });
+            throw e;
+        } finally {
+            call.close();
+        }
     }
 
     /** Closes the pool; idempotent. */

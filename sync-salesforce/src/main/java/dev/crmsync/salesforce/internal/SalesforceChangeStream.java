@@ -2,6 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.crm.Cursor;
@@ -107,6 +108,8 @@ public final class SalesforceChangeStream implements ChangeStream {
         if (first && !closed && !exhausted && buffer.isEmpty()) {
             try {
                 fetch();
+            } catch (CallAbortedException e) {
+                throw e;                    // never turned into a second read
             } catch (RuntimeException e) {
                 LOG.debug("could not read the first page of {} for an estimate: {}", plan.info().type(), e.getMessage());
             }

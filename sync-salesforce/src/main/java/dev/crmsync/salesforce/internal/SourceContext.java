@@ -2,7 +2,6 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.model.Sleeper;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
@@ -14,15 +13,13 @@ import java.util.Set;
  * @param json the mapper
  * @param describer describe cache
  * @param clock the clock
- * @param sleeper waits between Bulk polls
  * @param bulk Bulk settings
  * @param openJobs ids of Bulk jobs not yet finished, aborted when the source closes (concurrent set)
  * @param bulkUnsupported types Bulk refused to query; they are read through REST (concurrent set)
  * @param maxBatchSize the largest REST batch to ask for (200..2000)
  * @param maxQueryTimeoutSplits how many times in a row a timed-out window may be halved
  */
-public record SourceContext(ApiClient api, ObjectMapper json, Describer describer, Clock clock, Sleeper sleeper,
-                            BulkSettings bulk, Set<String> openJobs, Set<ObjectType> bulkUnsupported,
+public record SourceContext(ApiClient api, ObjectMapper json, Describer describer, Clock clock, BulkSettings bulk, Set<String> openJobs, Set<ObjectType> bulkUnsupported,
                             int maxBatchSize, int maxQueryTimeoutSplits) {
     /** Checks nulls. */
     public SourceContext {
@@ -30,7 +27,6 @@ public record SourceContext(ApiClient api, ObjectMapper json, Describer describe
         Objects.requireNonNull(json, "json");
         Objects.requireNonNull(describer, "describer");
         Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(sleeper, "sleeper");
         Objects.requireNonNull(bulk, "bulk");
         Objects.requireNonNull(openJobs, "openJobs");
         Objects.requireNonNull(bulkUnsupported, "bulkUnsupported");

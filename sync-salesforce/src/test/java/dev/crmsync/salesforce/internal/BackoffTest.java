@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class BackoffTest {
 
-    private final RetrySettings settings = RetrySettings.DEFAULT
-            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)).withJitter(0.2);
+    private final RetrySettings settings = RetrySettings.custom()
+            .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)).jitter(0.2).build();
 
     @Test
     void sameSeedGivesTheSameWaits() {
@@ -42,7 +42,7 @@ class BackoffTest {
 
     @Test
     void noJitterMeansExactDoubling() {
-        Backoff b = new Backoff(settings.withJitter(0), new Random(3));
+        Backoff b = new Backoff(RetrySettings.from(settings).jitter(0).build(), new Random(3));
         assertEquals(Duration.ofSeconds(1), b.delay(1));
         assertEquals(Duration.ofSeconds(2), b.delay(2));
         assertEquals(Duration.ofSeconds(4), b.delay(3));

@@ -75,10 +75,27 @@ final class MemberCreates {
             }
         }
         List<Resolved> resolved = new ArrayList<>();
-        Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
         for (MarketingRecord m : members) {
-            Resolved r = resolve(m, true);
-            resolved.add(r);
+            resolved.add(resolve(m, true));
+        }
+        Map<String, PushResult> pushed = pushPersons(resolved);
+        List<CrmWrite> creates = new ArrayList<>();
+        List<MarketingRecord> creating = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            MarketingRecord m = members.get(i);
+            Optional<CrmWrite.Create> create = payload(m, afterPush(m, resolved.get(i), pushed));
+            if (create.isPresent()) {
+                creates.add(create.get());
+                creating.add(m);
+            }
+        }
+        return creates.isEmpty() ? 0 : send(creates, creating);
+    }
+
+    /** Pushes the persons the members need, each once; @return the results by person type and marketing id */
+    private Map<String, PushResult> pushPersons(List<Resolved> resolved) {
+        Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
+        for (Resolved r : resolved) {
             if (!r.failed() && r.toPush() != null) {
                 List<MarketingRecord> list = toPush.computeIfAbsent(pushAs(r.toPush()), k -> new ArrayList<>());
                 if (list.stream().noneMatch(x -> x.marketingId().equals(r.toPush().marketingId()))) {
@@ -99,54 +116,55 @@ final class MemberCreates {
                 pushed.put(personType + "/" + persons.get(i).marketingId(), results.get(i));
             }
         });
-        List<CrmWrite> creates = new ArrayList<>();
-        List<MarketingRecord> creating = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            MarketingRecord m = members.get(i);
-            RecordKey.Marketing key = RecordKey.marketing(m.marketingId());
-            Resolved r = resolved.get(i);
-            CrmId person = r.person();
-            if (!r.failed() && r.toPush() != null) {
-                PushResult pr = pushed.get(pushAs(r.toPush()) + "/" + r.toPush().marketingId());
-                if (pr instanceof PushResult.Created c) {
-                    person = c.crmId();
-                } else if (pr instanceof PushResult.AlreadyInCrm a) {
-                    person = a.crmId();
-                } else {
-                    String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message()
-                            : pr instanceof PushResult.Unconfirmed ? "an earlier create of it is not confirmed yet; the"
-                            + " next cycle links it, or sends it again" : "not found";
-                    r = Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
-                            + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
-                            + ") could not be created in the CRM: " + why, true);
-                }
-            }
-            if (r.failed()) {
-                ops.crmFailures.rejected(key, r.code(), r.message(), r.retriable());
-                continue;
-            }
-            Map<String, FieldValue> payload = new LinkedHashMap<>();
-            for (String f : ops.t.synced()) {
-                FieldValue v = m.get(f);
-                if (!v.isNull() && ops.t.createable(f) && !f.equals(CAMPAIGN_ID) && !f.equals(LEAD_ID)
-                        && !f.equals(CONTACT_ID)) {
-                    payload.put(f, v);
-                }
-            }
-            payload.put(CAMPAIGN_ID, FieldValue.ref(r.campaign()));
-            payload.put(r.personField(), FieldValue.ref(person));
-            String what = FieldMerger.describe(ops.t, null, m.marketingId());
-            BidiType.Rejection rej = ops.t.firstRejection(what, payload);
-            if (rej != null) {
-                ops.crmFailures.rejected(key, rej.code(), rej.message(), false);
-                continue;
-            }
-            creates.add(new CrmWrite.Create(m.marketingId(), payload));
-            creating.add(m);
+        return pushed;
+    }
+
+    /** @return where a member's person is once its push is done, or why it is not in the CRM */
+    private static Resolved afterPush(MarketingRecord m, Resolved r, Map<String, PushResult> pushed) {
+        if (r.failed() || r.toPush() == null) {
+            return r;
         }
-        if (creates.isEmpty()) {
-            return 0;
+        PushResult pr = pushed.get(pushAs(r.toPush()) + "/" + r.toPush().marketingId());
+        if (pr instanceof PushResult.Created c) {
+            return new Resolved(r.campaign(), r.personField(), c.crmId(), null, null, null, false);
+        } else if (pr instanceof PushResult.AlreadyInCrm a) {
+            return new Resolved(r.campaign(), r.personField(), a.crmId(), null, null, null, false);
         }
+        String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message()
+                : pr instanceof PushResult.Unconfirmed ? "an earlier create of it is not confirmed yet; the"
+                + " next cycle links it, or sends it again" : "not found";
+        return Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
+                + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
+                + ") could not be created in the CRM: " + why, true);
+    }
+
+    /** @return a member's create, or empty if it cannot be sent (the rejection is recorded) */
+    private Optional<CrmWrite.Create> payload(MarketingRecord m, Resolved r) {
+        RecordKey.Marketing key = RecordKey.marketing(m.marketingId());
+        if (r.failed()) {
+            ops.crmFailures.rejected(key, r.code(), r.message(), r.retriable());
+            return Optional.empty();
+        }
+        Map<String, FieldValue> payload = new LinkedHashMap<>();
+        for (String f : ops.t.synced()) {
+            FieldValue v = m.get(f);
+            if (!v.isNull() && ops.t.createable(f) && !f.equals(CAMPAIGN_ID) && !f.equals(LEAD_ID)
+                    && !f.equals(CONTACT_ID)) {
+                payload.put(f, v);
+            }
+        }
+        payload.put(CAMPAIGN_ID, FieldValue.ref(r.campaign()));
+        payload.put(r.personField(), FieldValue.ref(r.person()));
+        BidiType.Rejection rej = ops.t.firstRejection(FieldMerger.describe(ops.t, null, m.marketingId()), payload);
+        if (rej != null) {
+            ops.crmFailures.rejected(key, rej.code(), rej.message(), false);
+            return Optional.empty();
+        }
+        return Optional.of(new CrmWrite.Create(m.marketingId(), payload));
+    }
+
+    /** Sends the members' creates (recorded as unconfirmed first) and links those created; @return how many */
+    private long send(List<CrmWrite> creates, List<MarketingRecord> creating) {
         for (int i = 0; i < creating.size(); i++) {
             ops.crmFailures.pushSent(RecordKey.marketing(creating.get(i).marketingId()), creates.get(i).fields());
         }

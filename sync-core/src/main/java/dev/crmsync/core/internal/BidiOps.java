@@ -9,7 +9,6 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The CRM and store operations of one bidirectional type that both a cycle and
  * {@code SyncEngine.pushNow} use: chunked fetches and writes, the create payload of a
  * marketing-only record (required-field defaults, the marketing-id field, value checks), pushes
- * (create in the CRM, then link), and linking a marketing record to the CRM record created for it.
+ * (create in the CRM, then link; what needs no create is {@link CreateRecovery}'s to say), and linking a marketing record to the CRM record created for it.
  */
 final class BidiOps {
     private static final Logger LOG = LoggerFactory.getLogger(BidiOps.class);
@@ -144,13 +143,8 @@ final class BidiOps {
         if (t.marketingIdField != null) {
             payload.put(t.marketingIdField, FieldValue.text(r.marketingId()));
         }
-        for (Map.Entry<String, FieldValue> e : payload.entrySet()) {
-            BidiType.Rejection rej = t.check(what, e.getKey(), e.getValue());
-            if (rej != null) {
-                return new Payload(null, rej);
-            }
-        }
-        return new Payload(payload, null);
+        BidiType.Rejection rej = t.firstRejection(what, payload);
+        return rej != null ? new Payload(null, rej) : new Payload(payload, null);
     }
 
     /**
@@ -167,29 +161,14 @@ final class BidiOps {
         PushResult[] results = new PushResult[records.size()];
         List<Integer> pending = new ArrayList<>();
         List<CrmWrite> creates = new ArrayList<>();
-        Map<CrmId, SyncRecord> stillLive = liveDespiteFlag(records);
+        CreateRecovery recovery = new CreateRecovery(this, null);
+        Map<CrmId, SyncRecord> stillLive = recovery.liveDespiteFlag(records);
         for (int i = 0; i < records.size(); i++) {
             MarketingRecord r = records.get(i);
             RecordKey.Marketing key = RecordKey.marketing(r.marketingId());
-            if (r.crmId() != null && !r.crmDeleted()) {
-                results[i] = new PushResult.AlreadyInCrm(r.marketingId(), r.crmId());
-                continue;
-            }
-            SyncRecord live = r.crmId() == null ? null : stillLive.get(r.crmId());
-            if (live != null) {
-                // flagged deleted, but linked to a live CRM record: a process died between linking it
-                // to a record created for it and clearing the flag. The flag is cleared, nothing created.
-                settings.store().upsert(t.type, List.of(new SyncRecord(t.type, live.id(), Map.of(), live.modstamp(),
-                        false)));
-                crmFailures.succeeded(key);
-                LOG.info("{} (marketing id {}) is linked to {}, live in the CRM; its stale deleted flag is cleared and "
-                        + "nothing is created", t.type, r.marketingId(), live.id());
-                results[i] = new PushResult.AlreadyInCrm(r.marketingId(), live.id());
-                continue;
-            }
-            Optional<UnconfirmedCreate> prior = crmFailures.unconfirmed(key);
-            if (!repeatUnconfirmed && prior.isPresent()) {
-                results[i] = new PushResult.Unconfirmed(r.marketingId(), prior.get().recordedAt());
+            Optional<PushResult> noCreate = recovery.beforeCreate(r, stillLive, repeatUnconfirmed);
+            if (noCreate.isPresent()) {
+                results[i] = noCreate.get();
                 continue;
             }
             Payload p = createPayload(r);
@@ -245,26 +224,6 @@ final class BidiOps {
             }
         }
         return List.of(results);
-    }
-
-    /** @return the records of this type flagged deleted whose CRM record is in fact live, by CRM id */
-    private Map<CrmId, SyncRecord> liveDespiteFlag(List<MarketingRecord> records) {
-        List<CrmId> flagged = new ArrayList<>();
-        for (MarketingRecord r : records) {
-            if (r.crmId() != null && r.crmDeleted() && r.type().equals(t.type)) {
-                flagged.add(r.crmId());
-            }
-        }
-        if (flagged.isEmpty()) {
-            return Map.of();
-        }
-        Map<CrmId, SyncRecord> live = new HashMap<>();
-        fetch(t.type, flagged, t.read).forEach((id, rec) -> {
-            if (!rec.deleted() && !(rec.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value())) {
-                live.put(id, rec);
-            }
-        });
-        return live;
     }
 
     /**

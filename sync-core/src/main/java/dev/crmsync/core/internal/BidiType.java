@@ -192,6 +192,21 @@ final class BidiType {
         return null;
     }
 
+    /**
+     * @param what the record, for the message
+     * @param values values about to be sent
+     * @return the first value the CRM would refuse, or null if it takes them all
+     */
+    Rejection firstRejection(String what, Map<String, FieldValue> values) {
+        for (Map.Entry<String, FieldValue> e : values.entrySet()) {
+            Rejection rej = check(what, e.getKey(), e.getValue());
+            if (rej != null) {
+                return rej;
+            }
+        }
+        return null;
+    }
+
     private static String kind(FieldValue v) {
         if (v instanceof FieldValue.Text) {
             return "text";

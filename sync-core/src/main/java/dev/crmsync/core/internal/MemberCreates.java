@@ -7,12 +7,10 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingFields;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.RecordKey;
-import dev.crmsync.store.ValueFingerprint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Marketo does for a person joining a synced campaign; a campaign not in the CRM is not synced
  * and the member waits for it. A person already in the campaign is a {@code DUPLICATE_VALUE}
  * from the CRM: nothing changes, and the rejection is kept so that, should it come from a create
- * whose answer was lost, the CRM's member is linked to this record when the change stream shows it.
+ * whose answer was lost, the CRM's member is linked to this record when the change stream shows it
+ * ({@link CreateRecovery}).
  */
 final class MemberCreates {
     private static final Logger LOG = LoggerFactory.getLogger(MemberCreates.class);
@@ -49,7 +48,7 @@ final class MemberCreates {
     }
 
     /** Where a member's campaign and person are, or why it cannot be created now. */
-    private record Resolved(CrmId campaign, String personField, CrmId person, MarketingRecord toPush,
+    record Resolved(CrmId campaign, String personField, CrmId person, MarketingRecord toPush,
                             String code, String message, boolean retriable) {
         boolean failed() {
             return code != null;
@@ -76,10 +75,27 @@ final class MemberCreates {
             }
         }
         List<Resolved> resolved = new ArrayList<>();
-        Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
         for (MarketingRecord m : members) {
-            Resolved r = resolve(m, true);
-            resolved.add(r);
+            resolved.add(resolve(m, true));
+        }
+        Map<String, PushResult> pushed = pushPersons(resolved);
+        List<CrmWrite> creates = new ArrayList<>();
+        List<MarketingRecord> creating = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            MarketingRecord m = members.get(i);
+            Optional<CrmWrite.Create> create = payload(m, afterPush(m, resolved.get(i), pushed));
+            if (create.isPresent()) {
+                creates.add(create.get());
+                creating.add(m);
+            }
+        }
+        return creates.isEmpty() ? 0 : send(creates, creating);
+    }
+
+    /** Pushes the persons the members need, each once; @return the results by person type and marketing id */
+    private Map<String, PushResult> pushPersons(List<Resolved> resolved) {
+        Map<ObjectType, List<MarketingRecord>> toPush = new LinkedHashMap<>();
+        for (Resolved r : resolved) {
             if (!r.failed() && r.toPush() != null) {
                 List<MarketingRecord> list = toPush.computeIfAbsent(pushAs(r.toPush()), k -> new ArrayList<>());
                 if (list.stream().noneMatch(x -> x.marketingId().equals(r.toPush().marketingId()))) {
@@ -100,60 +116,55 @@ final class MemberCreates {
                 pushed.put(personType + "/" + persons.get(i).marketingId(), results.get(i));
             }
         });
-        List<CrmWrite> creates = new ArrayList<>();
-        List<MarketingRecord> creating = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            MarketingRecord m = members.get(i);
-            RecordKey.Marketing key = RecordKey.marketing(m.marketingId());
-            Resolved r = resolved.get(i);
-            CrmId person = r.person();
-            if (!r.failed() && r.toPush() != null) {
-                PushResult pr = pushed.get(pushAs(r.toPush()) + "/" + r.toPush().marketingId());
-                if (pr instanceof PushResult.Created c) {
-                    person = c.crmId();
-                } else if (pr instanceof PushResult.AlreadyInCrm a) {
-                    person = a.crmId();
-                } else {
-                    String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message()
-                            : pr instanceof PushResult.Unconfirmed ? "an earlier create of it is not confirmed yet; the"
-                            + " next cycle links it, or sends it again" : "not found";
-                    r = Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
-                            + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
-                            + ") could not be created in the CRM: " + why, true);
-                }
-            }
-            if (r.failed()) {
-                ops.crmFailures.rejected(key, r.code(), r.message(), r.retriable());
-                continue;
-            }
-            Map<String, FieldValue> payload = new LinkedHashMap<>();
-            for (String f : ops.t.synced()) {
-                FieldValue v = m.get(f);
-                if (!v.isNull() && ops.t.createable(f) && !f.equals(CAMPAIGN_ID) && !f.equals(LEAD_ID)
-                        && !f.equals(CONTACT_ID)) {
-                    payload.put(f, v);
-                }
-            }
-            payload.put(CAMPAIGN_ID, FieldValue.ref(r.campaign()));
-            payload.put(r.personField(), FieldValue.ref(person));
-            String what = FieldMerger.describe(ops.t, null, m.marketingId());
-            BidiType.Rejection rej = null;
-            for (Map.Entry<String, FieldValue> e : payload.entrySet()) {
-                rej = ops.t.check(what, e.getKey(), e.getValue());
-                if (rej != null) {
-                    break;
-                }
-            }
-            if (rej != null) {
-                ops.crmFailures.rejected(key, rej.code(), rej.message(), false);
-                continue;
-            }
-            creates.add(new CrmWrite.Create(m.marketingId(), payload));
-            creating.add(m);
+        return pushed;
+    }
+
+    /** @return where a member's person is once its push is done, or why it is not in the CRM */
+    private static Resolved afterPush(MarketingRecord m, Resolved r, Map<String, PushResult> pushed) {
+        if (r.failed() || r.toPush() == null) {
+            return r;
         }
-        if (creates.isEmpty()) {
-            return 0;
+        PushResult pr = pushed.get(pushAs(r.toPush()) + "/" + r.toPush().marketingId());
+        if (pr instanceof PushResult.Created c) {
+            return new Resolved(r.campaign(), r.personField(), c.crmId(), null, null, null, false);
+        } else if (pr instanceof PushResult.AlreadyInCrm a) {
+            return new Resolved(r.campaign(), r.personField(), a.crmId(), null, null, null, false);
         }
+        String why = pr instanceof PushResult.Rejected rej ? rej.code() + ": " + rej.message()
+                : pr instanceof PushResult.Unconfirmed ? "an earlier create of it is not confirmed yet; the"
+                + " next cycle links it, or sends it again" : "not found";
+        return Resolved.failure("PERSON_NOT_IN_CRM", "campaign member (marketing id " + m.marketingId()
+                + "): its person (" + r.toPush().type() + " marketing id " + r.toPush().marketingId()
+                + ") could not be created in the CRM: " + why, true);
+    }
+
+    /** @return a member's create, or empty if it cannot be sent (the rejection is recorded) */
+    private Optional<CrmWrite.Create> payload(MarketingRecord m, Resolved r) {
+        RecordKey.Marketing key = RecordKey.marketing(m.marketingId());
+        if (r.failed()) {
+            ops.crmFailures.rejected(key, r.code(), r.message(), r.retriable());
+            return Optional.empty();
+        }
+        Map<String, FieldValue> payload = new LinkedHashMap<>();
+        for (String f : ops.t.synced()) {
+            FieldValue v = m.get(f);
+            if (!v.isNull() && ops.t.createable(f) && !f.equals(CAMPAIGN_ID) && !f.equals(LEAD_ID)
+                    && !f.equals(CONTACT_ID)) {
+                payload.put(f, v);
+            }
+        }
+        payload.put(CAMPAIGN_ID, FieldValue.ref(r.campaign()));
+        payload.put(r.personField(), FieldValue.ref(r.person()));
+        BidiType.Rejection rej = ops.t.firstRejection(FieldMerger.describe(ops.t, null, m.marketingId()), payload);
+        if (rej != null) {
+            ops.crmFailures.rejected(key, rej.code(), rej.message(), false);
+            return Optional.empty();
+        }
+        return Optional.of(new CrmWrite.Create(m.marketingId(), payload));
+    }
+
+    /** Sends the members' creates (recorded as unconfirmed first) and links those created; @return how many */
+    private long send(List<CrmWrite> creates, List<MarketingRecord> creating) {
         for (int i = 0; i < creating.size(); i++) {
             ops.crmFailures.pushSent(RecordKey.marketing(creating.get(i).marketingId()), creates.get(i).fields());
         }
@@ -188,105 +199,17 @@ final class MemberCreates {
         return created.size();
     }
 
-    /**
-     * A marketing-only member whose create's answer was lost ({@code duplicate} false), or that
-     * the CRM said was already there ({@code duplicate} true: the CRM's values win).
-     *
-     * @param record the marketing member
-     * @param duplicate true if the CRM had the member before the store asked for it
-     */
-    record Candidate(MarketingRecord record, boolean duplicate) {
-    }
-
-    /**
-     * @param crmMember a CRM member the store does not hold
-     * @return the marketing-only member with the same campaign and person, if one was created or
-     *     rejected as a duplicate
-     */
-    Candidate adoptionCandidate(SyncRecord crmMember) {
-        FieldValue campaign = crmMember.get(CAMPAIGN_ID);
-        // the member whose create this CRM record is (its answer lost) comes first, the one whose
-        // sent values it holds before any other; a member the CRM refused as a duplicate only after
-        // them: adding an existing member again changes nothing, so the CRM's member belongs to the
-        // create that made it, not to a later duplicate
-        Candidate best = null;
-        int bestRank = -1;
-        for (RecordKey key : ops.crmFailures.keys()) {
-            if (!(key instanceof RecordKey.Marketing mk)) {
-                continue;
-            }
-            Optional<UnconfirmedCreate> unconfirmed = ops.crmFailures.unconfirmed(mk);
-            boolean duplicate = unconfirmed.isEmpty()
-                    && ops.crmFailures.find(mk).filter(f -> f.code().equals("DUPLICATE_VALUE")).isPresent();
-            if (!duplicate && unconfirmed.isEmpty()) {
-                continue;
-            }
-            Optional<MarketingRecord> m = settings.bidirectionalStore().findByMarketingId(ObjectType.CAMPAIGN_MEMBER,
-                    mk.marketingId());
-            if (m.isEmpty() || m.get().crmId() != null) {
-                continue;
-            }
-            Resolved r = resolve(m.get(), false);
-            if (r.failed() || r.person() == null || !FieldValue.ref(r.campaign()).equals(campaign)
-                    || !FieldValue.ref(r.person()).equals(crmMember.get(r.personField()))) {
-                continue;
-            }
-            int rank = 0;
-            if (!duplicate) {
-                Map<String, ValueFingerprint> sent = unconfirmed.get().sent();
-                if (!couldBeItsRecord(crmMember, sent)) {
-                    continue;        // not the record this create made
-                }
-                rank = holds(crmMember, sent, sent.keySet()) ? 2 : 1;
-            }
-            if (rank > bestRank) {
-                best = new Candidate(m.get(), duplicate);
-                bestRank = rank;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Whether a CRM member can be the record an unconfirmed create made: it is in the campaign the
-     * create sent, and it has each person reference the create sent. The CRM may re-point a
-     * member's person (a merge moves it to the surviving lead or contact; a conversion adds the
-     * ContactId and keeps the LeadId) but never clears a reference, so a member with no LeadId
-     * (a contact's own membership) is not the record of a create that sent one.
-     */
-    private static boolean couldBeItsRecord(SyncRecord crmMember, Map<String, ValueFingerprint> sent) {
-        if (!holds(crmMember, sent, List.of(CAMPAIGN_ID))) {
-            return false;
-        }
-        for (String f : List.of(LEAD_ID, CONTACT_ID)) {
-            if (sent.containsKey(f) && crmMember.get(f).isNull()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * @return whether the CRM record holds, of the given fields, every value an unconfirmed create
-     *     sent (by fingerprint)
-     */
-    private static boolean holds(SyncRecord crmMember, Map<String, ValueFingerprint> sent,
-                                 java.util.Collection<String> fields) {
-        for (String f : fields) {
-            ValueFingerprint want = sent.get(f);
-            if (want != null && !want.matches(crmMember.get(f))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** As Marketo: a person the CRM deleted is created again as a Lead. */
     private static ObjectType pushAs(MarketingRecord person) {
         return person.type().equals(ObjectType.CONTACT) && person.crmDeleted() ? ObjectType.LEAD : person.type();
     }
 
-    private Resolved resolve(MarketingRecord m, boolean allowPush) {
+    /**
+     * @param m a marketing-only member
+     * @param allowPush true if its person may be pushed (a create); false to look only (matching)
+     * @return where its campaign and person are, or why it cannot be created now
+     */
+    Resolved resolve(MarketingRecord m, boolean allowPush) {
         String what = "campaign member (marketing id " + m.marketingId() + ")";
         CrmId campaign;
         if (m.get(CAMPAIGN_ID) instanceof FieldValue.Ref ref) {

@@ -1,0 +1,210 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.core.ConflictPolicy;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.Deletion;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.FailedRecord;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.RecordKey;
+import dev.crmsync.store.SyncBase;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The bidirectional stage that <b>merges</b> one record of a batch into a {@link RecordPlan}: the
+ * CRM deleted it, the store lacks it, it is parked, the policy failed on it, or a three-way
+ * merge ({@link FieldMerger}) says what goes to the CRM and to the store and what both sides hold
+ * afterwards. Writes nothing; {@link BidiWrites} carries the plans out.
+ */
+final class BidiMerge {
+
+    private final BidiType t;
+    private final ConflictPolicy policy;
+    private final SideFailures crmFail;
+    private final SideFailures storeFail;
+    private final Clock clock;
+
+    BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock) {
+        this.t = t;
+        this.policy = policy;
+        this.crmFail = crmFail;
+        this.storeFail = storeFail;
+        this.clock = clock;
+    }
+
+    /** What becomes of one record of a batch. */
+    sealed interface RecordPlan {
+        /** @param id deleted or purged in the CRM, and not (or no longer) held live by the store: nothing to do */
+        record Forget(CrmId id) implements RecordPlan {
+        }
+
+        /** @param deletion deleted or purged in the CRM: the store's record is flagged deleted */
+        record FlagDeleted(Deletion deletion) implements RecordPlan {
+        }
+
+        /** @param record a CRM record the store does not hold (its synced values): created in the store */
+        record CreateInStore(SyncRecord record) implements RecordPlan {
+            @Override
+            public String toString() {
+                return "CreateInStore[" + record.id() + "]";
+            }
+        }
+
+        /** @param id parked whole (the policy failed on it) and unchanged since: skipped */
+        record StillParked(CrmId id) implements RecordPlan {
+        }
+
+        /** @param id the record @param plan the merge the policy failed: the record is parked, nothing written */
+        record PolicyFailed(CrmId id, FieldMerger.Plan plan) implements RecordPlan {
+            @Override
+            public String toString() {
+                return "PolicyFailed[" + id + "]";
+            }
+        }
+
+        /**
+         * A linked record, merged.
+         *
+         * @param crm the CRM record
+         * @param mkt the store record
+         * @param base the base with its in-flight values settled, or null if never merged
+         * @param rawBase the base as stored, or null
+         * @param plan the merge
+         * @param toCrm what becomes of the values for the CRM
+         * @param holdStore true if the store is not written (a rejection waits for a change)
+         */
+        record Merge(SyncRecord crm, MarketingRecord mkt, SyncBase base, SyncBase rawBase, FieldMerger.Plan plan,
+                     CrmStep toCrm, boolean holdStore) implements RecordPlan {
+            RecordKey key() {
+                return RecordKey.crm(crm.id());
+            }
+
+            /** @return whether values are to be written to the store */
+            boolean storeBound() {
+                return !plan.toStore.isEmpty() && !holdStore;
+            }
+
+            @Override
+            public String toString() {
+                return "Merge[" + crm.id() + ", " + toCrm.getClass().getSimpleName() + (holdStore ? ", store held]" : "]");
+            }
+        }
+    }
+
+    /** What becomes of a merged record's values for the CRM, before the CRM is written. */
+    sealed interface CrmStep {
+        /** Nothing to write to the CRM. */
+        record Nothing() implements CrmStep {
+        }
+
+        /** Values to write, held: an earlier rejection waits for a change or a re-drive. */
+        record Held() implements CrmStep {
+        }
+
+        /** @param rejection a value the CRM would refuse: nothing is sent */
+        record Invalid(BidiType.Rejection rejection) implements CrmStep {
+        }
+
+        /** @param update the update to send */
+        record Send(CrmWrite.Update update) implements CrmStep {
+            @Override
+            public String toString() {
+                return "Send[" + update.id() + "]";
+            }
+        }
+    }
+
+    /**
+     * @param id a record of the batch
+     * @param w the batch
+     * @return what becomes of it
+     */
+    RecordPlan plan(CrmId id, BidiBatch w) {
+        SyncRecord c = w.crm().get(id);
+        MarketingRecord m = w.mkt().get(id);
+        SyncBase raw = w.bases().get(id);
+        if (c == null || c.deleted()) {
+            return m != null && !m.crmDeleted()
+                    ? new RecordPlan.FlagDeleted(new Deletion(id, c == null ? clock.instant() : c.modstamp()))
+                    : new RecordPlan.Forget(id);
+        }
+        if (m == null) {
+            Map<String, FieldValue> values = new LinkedHashMap<>();
+            t.synced().forEach(f -> values.put(f, c.get(f)));
+            return new RecordPlan.CreateInStore(new SyncRecord(t.type, id, values, c.modstamp(), false));
+        }
+        SyncBase b = settlePending(raw, c, m);
+        RecordKey key = RecordKey.crm(id);
+        boolean unchanged = !w.hostChanged().contains(id) && b != null && c.modstamp().equals(b.crmModstamp());
+        Optional<FailedRecord> crmFailure = crmFail.find(key);
+        if (unchanged && crmFailure.filter(f -> f.code().equals(BidiConflicts.CONFLICT_POLICY_FAILED) && f.parked())
+                .isPresent()) {
+            return new RecordPlan.StillParked(id);     // parked whole until it changes again or is re-driven
+        }
+        FieldMerger.Plan plan = FieldMerger.merge(t, policy, c, m, b);
+        if (plan.failed()) {
+            return new RecordPlan.PolicyFailed(id, plan);
+        }
+        // a data error waits until the record changes again; a record is written at most once per run
+        boolean holdCrm = crmFail.failedThisRun(key) || (unchanged
+                && crmFailure.filter(f -> f.parked() || !f.retriable()).isPresent());
+        boolean holdStore = storeFail.failedThisRun(key) || (unchanged
+                && storeFail.find(key).filter(FailedRecord::parked).isPresent());
+        return merged(t, c, m, b, raw, plan, holdCrm, holdStore);
+    }
+
+    /**
+     * A merged record's plan: what becomes of the values for the CRM — nothing to send, held, a
+     * value the CRM would refuse (checked before any call), or an update to send.
+     *
+     * @param holdCrm true if values for the CRM are held (an earlier rejection waits for a change)
+     * @param holdStore true if the store is not written
+     */
+    static RecordPlan.Merge merged(BidiType t, SyncRecord c, MarketingRecord m, SyncBase base, SyncBase rawBase,
+                                   FieldMerger.Plan plan, boolean holdCrm, boolean holdStore) {
+        CrmStep step;
+        if (plan.toCrm.isEmpty()) {
+            step = new CrmStep.Nothing();
+        } else if (holdCrm) {
+            step = new CrmStep.Held();
+        } else {
+            BidiType.Rejection rej = t.firstRejection(FieldMerger.describe(t, c.id(), m.marketingId()), plan.toCrm);
+            step = rej != null ? new CrmStep.Invalid(rej) : new CrmStep.Send(new CrmWrite.Update(c.id(), plan.toCrm));
+        }
+        return new RecordPlan.Merge(c, m, base, rawBase, plan, step, holdStore);
+    }
+
+    /**
+     * A base whose in-flight entries are settled against the two records: a value the side
+     * holds exactly was written there by the engine, and is agreed; the others never landed.
+     *
+     * @param raw the base as stored, or null
+     * @param c the CRM record
+     * @param m the store record, or null
+     * @return the settled base (the same instance when nothing was in flight)
+     */
+    static SyncBase settlePending(SyncBase raw, SyncRecord c, MarketingRecord m) {
+        if (raw == null || raw.pending().isEmpty()) {
+            return raw;
+        }
+        Map<String, FieldValue> fields = new LinkedHashMap<>(raw.fields());
+        raw.pending().toCrm().forEach((f, v) -> settle(fields, f, v, c.get(f)));
+        raw.pending().toStore().forEach((f, v) -> settle(fields, f, v, m == null ? null : m.get(f)));
+        return new SyncBase(raw.type(), raw.crmId(), raw.marketingId(), fields, raw.crmModstamp(), raw.syncedAt());
+    }
+
+    private static void settle(Map<String, FieldValue> fields, String f, FieldValue sent, FieldValue there) {
+        if (sent.equals(there)) {
+            if (sent.isNull()) {
+                fields.remove(f);
+            } else {
+                fields.put(f, sent);
+            }
+        }
+    }
+}

@@ -10,7 +10,11 @@ import java.util.function.Consumer;
  */
 final class PairIndex<T> {
 
-    /** Reads an entry's key. @param <T> the entry type */
+    /**
+     * Reads an entry's key.
+     *
+     * @param <T> the entry type
+     */
     interface Key<T> {
         long hi(T t);
 

@@ -46,7 +46,7 @@ class ProductionArtifactsTest {
                 boolean fakeName = Stream.of(simpleName.split("\\$")).anyMatch(part -> FAKE_NAME.matcher(part).matches());
                 boolean testKitPackage = className.startsWith("dev.crmsync.testkit.");
                 if (fakeName || testKitPackage) {
-                    found.add(module.artifactId() + " (" + artifact + "): " + className);
+                    found.add(artifact + ": " + className);
                 }
             }
         }

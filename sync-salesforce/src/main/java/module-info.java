@@ -7,7 +7,8 @@
  *
  * <p>HttpClient 5 and Resilience4j ship no module descriptor; they are automatic modules whose names
  * are fixed by the {@code Automatic-Module-Name} in their manifests (not derived from file names), so
- * requiring them is stable and the {@code requires-automatic} lint is suppressed here, for them only.
+ * requiring them is stable. The {@code requires-automatic} lint is suppressed on this declaration for
+ * that reason; each such {@code requires} below says so.
  */
 @SuppressWarnings("requires-automatic")
 module dev.crmsync.salesforce {

@@ -4,7 +4,7 @@ package dev.crmsync.store;
  * Names of marketing-side fields the engine understands beyond the CRM's own fields. They are
  * never sent to the CRM (no CRM API name contains a dot).
  *
- * <p>A campaign member the host adds in the store ({@link MarketingStore#saveLocal} on
+ * <p>A campaign member the host adds in the store ({@link LocalWrites#saveLocal} on
  * {@code CampaignMember}) names its campaign and its person by CRM reference when they are in
  * the CRM ({@code CampaignId}, {@code LeadId} or {@code ContactId} holding a
  * {@link dev.crmsync.model.FieldValue.Ref}); a person or campaign not yet in the CRM is named by

@@ -67,7 +67,7 @@ final class TypeState {
     /** Stamps as unsigned epoch seconds (1970 to 2106). */
     private int[] stamps = new int[16];
     private byte[] flags = new byte[16];
-    /** Slab address of the encoded values: chunk index << CHUNK_BITS | offset; -1 when purged. */
+    /** Slab address of the encoded values: {@code chunkIndex << CHUNK_BITS | offset}; -1 when purged. */
     private int[] addrs = new int[16];
 
     private final List<byte[]> chunks = new ArrayList<>();

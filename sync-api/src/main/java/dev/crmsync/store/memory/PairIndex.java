@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class PairIndex<T> {
 
-    /** Reads an entry's key. @param <T> the entry type */
+    /**
+     * Reads an entry's key.
+     *
+     * @param <T> the entry type
+     */
     interface Key<T> {
         long hi(T t);
 

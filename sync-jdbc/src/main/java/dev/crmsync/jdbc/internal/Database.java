@@ -23,10 +23,20 @@ import javax.sql.DataSource;
  */
 public final class Database {
 
-    /** Work on a connection. @param <T> the result */
+    /**
+     * Work on a connection.
+     *
+     * @param <T> the result
+     */
     @FunctionalInterface
     public interface SqlWork<T> {
-        /** @param c the connection, in a transaction @return the result @throws SQLException on failure */
+        /**
+         * Runs the work.
+         *
+         * @param c the connection, in a transaction
+         * @return the result
+         * @throws SQLException on failure
+         */
         T run(Connection c) throws SQLException;
     }
 

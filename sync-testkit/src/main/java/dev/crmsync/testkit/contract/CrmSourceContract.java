@@ -52,6 +52,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CrmSourceContract {
 
+    /** For subclasses: an adapter's test class extends this kit. */
+    protected CrmSourceContract() {
+    }
+
     /** @return the source under test (the same instance throughout one test) */
     protected abstract CrmSource source();
 

@@ -74,6 +74,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class MarketingStoreContract {
 
+    /** For subclasses: an adapter's test class extends this kit. */
+    protected MarketingStoreContract() {
+    }
+
     /** The store under test, fresh for each test. */
     protected MarketingStore store;
 

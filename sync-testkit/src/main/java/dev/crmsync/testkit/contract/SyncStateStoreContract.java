@@ -64,6 +64,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SyncStateStoreContract {
 
+    /** For subclasses: an adapter's test class extends this kit. */
+    protected SyncStateStoreContract() {
+    }
+
     /** The store under test, fresh for each test. */
     protected SyncStateStore store;
 

@@ -1,0 +1,17 @@
+/**
+ * JDBC implementations of the store-side SPI ({@code MarketingStore}, {@code SyncStateStore}) on
+ * PostgreSQL, H2 and MariaDB. The JDBC driver is the host's choice: no driver is required here.
+ *
+ * <p>One line per exported package; a new package is not visible to other modules until it is
+ * listed here, and an {@code internal} package is never listed.
+ */
+module dev.crmsync.jdbc {
+    requires static transitive org.jspecify;   // nullness annotations in API signatures (CLASS retention): needed to compile, not at run time
+    // the stores implement sync-api interfaces and take sync-api values
+    requires transitive dev.crmsync.api;
+    // JdbcStores and the stores are built from a javax.sql.DataSource
+    requires transitive java.sql;
+
+    exports dev.crmsync.jdbc;         // JdbcStores, JdbcMarketingStore, JdbcSyncStateStore, SqlDialect
+    // not exported: dev.crmsync.jdbc.internal (schema migrations, SQL helpers, JSON of field values)
+}

@@ -1,5 +1,7 @@
 package dev.crmsync.testkit.salesforce;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
 import static dev.crmsync.testkit.salesforce.FakeSf.error;
 import static dev.crmsync.testkit.salesforce.FakeSf.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -182,9 +184,9 @@ class FaultsTest {
 
     @Test
     void crmFailuresBecomeHttpErrors() {
-        sf.crm.faults().failNext(InMemoryCrm.OP_READ_PAGE, 1, true);
+        sf.crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());
         error(sf.query("SELECT Id FROM Lead"), 503, "SERVER_UNAVAILABLE");
-        sf.crm.faults().failNext(InMemoryCrm.OP_DESCRIBE, 1, false);
+        sf.crm.faults().failNext(CrmOperation.DESCRIBE, 1, Fault.fatal());
         error(sf.get(sf.v("/sobjects/Lead/describe")), 500, "UNKNOWN_EXCEPTION");
         assertEquals(200, sf.query("SELECT Id FROM Lead").statusCode());
     }

@@ -1,5 +1,8 @@
 package dev.crmsync.testkit;
 
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.model.Sleeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,6 +95,32 @@ class InMemoryCrmFaultsTest {
             }
         }
         assertEquals(5, read);
+    }
+
+    @Test
+    void aLostAnswerCommitsTheWriteThenFailsRetriably() {
+        crm.faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        CrmWrite create = new CrmWrite.Create("r1", Map.of("LastName", FieldValue.text("L"), "Company", FieldValue.text("C")));
+        RetriableSyncException e = assertThrows(RetriableSyncException.class,
+                () -> crm.write(ObjectType.LEAD, List.of(create)));
+        assertTrue(e.getMessage().contains("write"), e.getMessage());
+        assertEquals(1, crm.count(ObjectType.LEAD), "the CRM committed the create whose answer was lost");
+        assertEquals(1L, crm.callCounts().get("write"));
+    }
+
+    @Test
+    void aPlannedRejectionRejectsThatRecordsUpdateOnly() {
+        CrmId a = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("A"), "Company", FieldValue.text("C")));
+        CrmId b = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("B"), "Company", FieldValue.text("C")));
+        crm.faults().reject(a, "UNABLE_TO_LOCK_ROW", true);
+        List<CrmWriteResult> out = crm.write(ObjectType.LEAD, List.of(
+                new CrmWrite.Update(a, Map.of("LastName", FieldValue.text("A2"))),
+                new CrmWrite.Update(b, Map.of("LastName", FieldValue.text("B2")))));
+        CrmWriteResult.Rejected r = assertInstanceOf(CrmWriteResult.Rejected.class, out.get(0));
+        assertEquals("UNABLE_TO_LOCK_ROW", r.code());
+        assertTrue(r.retriable());
+        assertInstanceOf(CrmWriteResult.Written.class, out.get(1));
+        assertEquals(1, crm.faults().injectedCount());
     }
 
     @Test

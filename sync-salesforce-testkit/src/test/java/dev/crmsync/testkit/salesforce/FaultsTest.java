@@ -97,6 +97,33 @@ class FaultsTest {
     }
 
     @Test
+    void aLostAnswerServesTheWriteThenDropsTheConnection() {
+        sf.server.faults().plan().failNext(sf.v("/composite/sobjects"), 1, Fault.loseAnswer());
+        String body = "{\"allOrNone\":false,\"records\":[{\"attributes\":{\"type\":\"Lead\"},"
+                + "\"LastName\":\"Lost\",\"Company\":\"c\"}]}";
+        try {
+            sf.post(sf.v("/composite/sobjects"), body);
+            throw new AssertionError("expected an I/O failure");
+        } catch (java.io.UncheckedIOException expected) {
+            // the connection was closed without a response
+        }
+        assertEquals(1, sf.crm.count(ObjectType.LEAD), "the CRM committed the create whose answer was lost");
+        assertEquals(1, sf.server.apiCallsUsed(), "a served request is counted");
+        assertEquals(0, sf.server.requests().get(0).status(), "recorded as unanswered");
+    }
+
+    @Test
+    void theServerCountsRequestsByEndpoint() {
+        sf.get(sf.v("/limits"));
+        sf.get(sf.v("/limits"));
+        sf.query("SELECT Id FROM Lead");
+        assertEquals(2, sf.server.log().count("/limits"));
+        assertEquals(1, sf.server.log().count("/query"));
+        assertEquals(3, sf.server.log().total());
+        assertEquals(sf.server.requests().size(), sf.server.log().total());
+    }
+
+    @Test
     void dropConnectionMakesTheJdkClientFail() {
         sf.server.faults().dropConnectionNext("/limits", 5);
         try {

@@ -22,62 +22,38 @@ import org.jspecify.annotations.Nullable;
  * wraps (see {@link InstrumentedStores}, which makes them). Its subclasses add the capabilities of
  * the wrapped store: {@link InstrumentedBidirectionalStore}, {@link InstrumentedCompleteStore}.
  */
-public class InstrumentedMarketingStore implements MarketingStore {
-
-    private final MarketingStore inner;
-    final InstrumentedStores kit;
+public class InstrumentedMarketingStore extends StoreDecorator<MarketingStore> implements MarketingStore {
 
     InstrumentedMarketingStore(MarketingStore inner, InstrumentedStores kit) {
-        this.inner = inner;
-        this.kit = kit;
-    }
-
-    /** @return the wrapped store (calls made to it directly are neither counted nor faulted) */
-    public MarketingStore inner() {
-        return inner;
-    }
-
-    /** @return the fault plan this store obeys (its kit's) */
-    public FaultPlan<StoreOperation> faults() {
-        return kit.faults();
-    }
-
-    /** @return the log this store counts its calls in (its kit's) */
-    public CallLog<StoreOperation> log() {
-        return kit.log();
+        super(inner, kit);
     }
 
     @Override
     public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
         return kit.call(StoreOperation.UPSERT, type, size(records),
-                () -> kit.batch(records, SyncRecord::id, rest -> inner.upsert(type, rest)));
+                () -> kit.batch(records, SyncRecord::id, rest -> inner().upsert(type, rest)));
     }
 
     @Override
     public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
         return kit.call(StoreOperation.MARK_DELETED, type, size(deletions),
-                () -> kit.batch(deletions, Deletion::crmId, rest -> inner.markDeleted(type, rest)));
+                () -> kit.batch(deletions, Deletion::crmId, rest -> inner().markDeleted(type, rest)));
     }
 
     @Override
     public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
-        return kit.call(StoreOperation.FIND_BY_CRM_IDS, type, size(ids), () -> inner.findByCrmIds(type, ids));
+        return kit.call(StoreOperation.FIND_BY_CRM_IDS, type, size(ids), () -> inner().findByCrmIds(type, ids));
     }
 
     @Override
     public List<CrmId> crmIds(ObjectType type, IdCursor after, int limit) {
-        return kit.call(StoreOperation.CRM_IDS, type, 0, () -> inner.crmIds(type, after, limit));
+        return kit.call(StoreOperation.CRM_IDS, type, 0, () -> inner().crmIds(type, after, limit));
     }
 
     /** The host-write path shared by the decorators that are a {@link LocalWrites}. */
     final MarketingRecord saveLocal(LocalWrites target, ObjectType type, @Nullable String marketingId,
                                     Map<String, FieldValue> fields) {
         return kit.call(StoreOperation.SAVE_LOCAL, type, size(fields), () -> target.saveLocal(type, marketingId, fields));
-    }
-
-    @Override
-    public String toString() {
-        return "Instrumented(" + inner + ")";
     }
 
     /** The decorator of a one-way store that takes host writes. */

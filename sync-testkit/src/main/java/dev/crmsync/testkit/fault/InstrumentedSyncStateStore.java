@@ -28,29 +28,13 @@ import org.jspecify.annotations.Nullable;
  * wrapped store's own transactions and leases stay in force (a fault due after an
  * {@code inTransaction} comes once the transaction committed).
  */
-public final class InstrumentedSyncStateStore implements SyncStateStore {
+public final class InstrumentedSyncStateStore extends StoreDecorator<SyncStateStore> implements SyncStateStore {
 
     private final SyncStateStore inner;
-    private final InstrumentedStores kit;
 
     InstrumentedSyncStateStore(SyncStateStore inner, InstrumentedStores kit) {
+        super(inner, kit);
         this.inner = inner;
-        this.kit = kit;
-    }
-
-    /** @return the wrapped store (calls made to it directly are neither counted nor faulted) */
-    public SyncStateStore inner() {
-        return inner;
-    }
-
-    /** @return the fault plan this store obeys (its kit's) */
-    public FaultPlan<StoreOperation> faults() {
-        return kit.faults();
-    }
-
-    /** @return the log this store counts its calls in (its kit's) */
-    public CallLog<StoreOperation> log() {
-        return kit.log();
     }
 
     @Override
@@ -169,11 +153,6 @@ public final class InstrumentedSyncStateStore implements SyncStateStore {
     @Override
     public boolean holdsLease(Lease lease, Instant now) {
         return kit.call(StoreOperation.HOLDS_LEASE, null, 1, () -> inner.holdsLease(lease, now));
-    }
-
-    @Override
-    public String toString() {
-        return "Instrumented(" + inner + ")";
     }
 
     private static @Nullable ObjectType firstType(@Nullable Collection<SyncBase> bases) {

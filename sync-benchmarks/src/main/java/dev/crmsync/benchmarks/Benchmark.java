@@ -17,6 +17,8 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
+import dev.crmsync.testkit.fault.InstrumentedCompleteStore;
+import dev.crmsync.testkit.fault.InstrumentedStores;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -213,7 +215,8 @@ final class Benchmark {
         }
 
         CopyRun run() {
-            InMemoryMarketingStore store = new InMemoryMarketingStore(fx.clock);
+            InMemoryMarketingStore data = new InMemoryMarketingStore(fx.clock);
+            InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
             Map<String, Long> before = fx.crm.callCounts();
             if (profile != null) {
                 profile[0] = Meter.liveHeap();
@@ -246,9 +249,9 @@ final class Benchmark {
             }
             Meter.Sample time = meter.stop();
             check("baseline copy: records created", fx.records, created);
-            check("baseline copy: records in the store", fx.records, store.size(fx.type));
+            check("baseline copy: records in the store", fx.records, data.size(fx.type));
             return new CopyRun("baseline", fx.records, time, calls(before, fx.crm.callCounts()),
-                    store.totalCalls());
+                    store.log().total());
         }
     }
 
@@ -262,14 +265,16 @@ final class Benchmark {
     private final class EngineCopy {
         private final CrmFixture fx;
         private final long[] profile;
-        private final InMemoryMarketingStore store;
+        private final InMemoryMarketingStore data;
+        private final InstrumentedCompleteStore store;
         private final SyncEngine engine;
         private int nextTenth = 1;
 
         EngineCopy(CrmFixture fx, long[] profile) {
             this.fx = fx;
             this.profile = profile;
-            this.store = new InMemoryMarketingStore(fx.clock);
+            this.data = new InMemoryMarketingStore(fx.clock);
+            this.store = InstrumentedStores.create().complete(data);
             SyncListener listener = profile == null ? SyncListener.NOOP : new SyncListener() {
                 @Override
                 public void onProgress(ObjectType type, long done, OptionalLong estimatedTotal) {
@@ -295,7 +300,7 @@ final class Benchmark {
             if (profile != null) {
                 profile[0] = Meter.liveHeap();
             }
-            long storeCalls0 = store.totalCalls();
+            long storeCalls0 = store.log().total();
             Meter meter = Meter.start();
             SyncReport report = engine.runCycle();
             Meter.Sample time = meter.stop();
@@ -303,8 +308,8 @@ final class Benchmark {
             SyncCounts c = report.totals();
             check("engine copy: records read", fx.records, c.read());
             check("engine copy: records created", fx.records, c.created());
-            check("engine copy: records in the store", fx.records, store.size(fx.type));
-            return new CopyRun("engine", fx.records, time, report.crmCallsTotal(), store.totalCalls() - storeCalls0);
+            check("engine copy: records in the store", fx.records, data.size(fx.type));
+            return new CopyRun("engine", fx.records, time, report.crmCallsTotal(), store.log().total() - storeCalls0);
         }
 
         /** Runs an incremental cycle after {@code changes} records were edited (none re-read). */

@@ -1,5 +1,6 @@
 package dev.crmsync.benchmarks;
 
+import dev.crmsync.testkit.CrmOperation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,8 +73,8 @@ class BenchmarkSmokeTest {
     void crmCallsGrowWithTheChangesNotWithTheTotal() {
         CycleRun few = results.incremental().get(0);
         CycleRun many = results.incremental().get(2);
-        assertEquals(2L, few.crmCalls().get(InMemoryCrm.OP_READ_PAGE), "10 changes: one page, then the empty one");
-        assertEquals(3L, many.crmCalls().get(InMemoryCrm.OP_READ_PAGE), "250 changes: two pages, then the empty one");
+        assertEquals(2L, few.crmCalls().get(CrmOperation.READ_PAGE.callName()), "10 changes: one page, then the empty one");
+        assertEquals(3L, many.crmCalls().get(CrmOperation.READ_PAGE.callName()), "250 changes: two pages, then the empty one");
         for (CycleRun small : results.smallTotal()) {
             CycleRun big = results.incremental().stream().filter(c -> c.changes() == small.changes()).findFirst()
                     .orElseThrow();

@@ -1,5 +1,9 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.fault.InstrumentedSyncStateStore;
+import dev.crmsync.testkit.fault.InstrumentedStores;
+import dev.crmsync.testkit.fault.InstrumentedCompleteStore;
+import dev.crmsync.testkit.CrmOperation;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.crm.FieldSchema;
 import dev.crmsync.crm.FieldType;
@@ -16,7 +20,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -39,8 +43,11 @@ final class BidiHarness {
 
     final ManualClock clock = new ManualClock(T0);
     final InMemoryCrm crm;
-    final InMemoryMarketingStore store = new InMemoryMarketingStore(clock);
-    final InMemorySyncStateStore state = new InMemorySyncStateStore();
+    /** The marketing data, unwrapped (for {@code size}). */
+    final InMemoryMarketingStore data = new InMemoryMarketingStore(clock);
+    /** What the engine and the host talk to: the data, counted and faulted. */
+    final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
+    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore());
 
     BidiHarness() {
         this(InMemoryCrm.builder());
@@ -139,13 +146,13 @@ final class BidiHarness {
     }
 
     long crmWrites() {
-        return crm.callCounts().getOrDefault(InMemoryCrm.OP_WRITE, 0L);
+        return crm.callCounts().getOrDefault(CrmOperation.WRITE.callName(), 0L);
     }
 
     long storeWrites() {
         long n = 0;
         for (StoreOperation op : STORE_WRITES) {
-            n += store.calls(op);
+            n += store.log().count(op);
         }
         return n;
     }
@@ -154,11 +161,11 @@ final class BidiHarness {
     void assertQuiet(SyncEngine engine) {
         long crmBefore = crmWrites();
         long storeBefore = storeWrites();
-        long basesBefore = state.calls(StoreOperation.SAVE_BASES);
+        long basesBefore = state.log().count(StoreOperation.SAVE_BASES);
         SyncReport r = cycle(engine);
         assertEquals(crmBefore, crmWrites(), () -> "CRM writes in a quiet cycle\n" + r.toTable());
         assertEquals(storeBefore, storeWrites(), () -> "store writes in a quiet cycle\n" + r.toTable());
-        assertEquals(basesBefore, state.calls(StoreOperation.SAVE_BASES), () -> "bases saved in a quiet cycle\n"
+        assertEquals(basesBefore, state.log().count(StoreOperation.SAVE_BASES), () -> "bases saved in a quiet cycle\n"
                 + r.toTable());
     }
 }

@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.IdCursor;
@@ -25,7 +27,7 @@ import dev.crmsync.store.MarketingFields;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncStateStore;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -383,9 +385,9 @@ class BidirectionalSyncPropertyTest {
                 }
             } else if (op instanceof Faults f) {
                 if (f.on()) {
-                    h.crm.faults().failRate(InMemoryCrm.OP_WRITE, 0.2, true).failRate(InMemoryCrm.OP_FETCH, 0.1, true)
-                            .failRate(InMemoryCrm.OP_READ_PAGE, 0.05, true);
-                    h.store.faults().failRate(StoreOperation.UPSERT, 0.1).failRate(StoreOperation.LINK, 0.2);
+                    h.crm.faults().failRate(CrmOperation.WRITE, 0.2, Fault.retriable()).failRate(CrmOperation.FETCH, 0.1, Fault.retriable())
+                            .failRate(CrmOperation.READ_PAGE, 0.05, Fault.retriable());
+                    h.store.faults().failRate(StoreOperation.UPSERT, 0.1, Fault.retriable()).failRate(StoreOperation.LINK, 0.2, Fault.retriable());
                 } else {
                     h.crm.faults().clear();
                     h.store.faults().clear();

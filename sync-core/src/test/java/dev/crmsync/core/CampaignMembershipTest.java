@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.report.SyncReport;
 
@@ -18,7 +19,7 @@ import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingFields;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.SyncSide;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class CampaignMembershipTest {
      */
     private void cycleLosingTheCreatesAnswer(SyncEngine engine) {
         long before = h.crm.count(ObjectType.CAMPAIGN_MEMBER);
-        h.store.faults().failNext(StoreOperation.LINK, 1);
+        h.store.faults().failNext(StoreOperation.LINK, 1, Fault.retriable());
         h.run(engine);
         assertEquals(before + 1, h.crm.count(ObjectType.CAMPAIGN_MEMBER), "the create reached the CRM");
     }
@@ -158,7 +159,7 @@ class CampaignMembershipTest {
             h.cycle(engine);
             h.assertQuiet(engine);
         }
-        assertEquals(1, h.store.size(ObjectType.CAMPAIGN_MEMBER));
+        assertEquals(1, h.data.size(ObjectType.CAMPAIGN_MEMBER));
         assertEquals(h.crm.records(ObjectType.CAMPAIGN_MEMBER).get(0).id(),
                 h.byMid(ObjectType.CAMPAIGN_MEMBER, added.marketingId()).crmId());
     }

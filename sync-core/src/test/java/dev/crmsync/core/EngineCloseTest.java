@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.CrmOperation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -49,7 +50,7 @@ class EngineCloseTest {
             @Override
             public void onProgress(ObjectType type, long done, OptionalLong total) {
                 if (done == 4) {
-                    h.crm.faults().latency(InMemoryCrm.OP_READ_PAGE, Duration.ofMinutes(30));
+                    h.crm.faults().latency(CrmOperation.READ_PAGE, Duration.ofMinutes(30));
                 }
             }
         };
@@ -86,10 +87,10 @@ class EngineCloseTest {
         assertInstanceOf(TypeOutcome.Stopped.class, account, report.get()::toTable);
         assertTrue(account.reason().contains("engine closed") && account.reason().contains("aborted"),
                 account.reason());
-        assertEquals(4, h.store.size(ObjectType.ACCOUNT), "the page written before the blocked read is kept");
+        assertEquals(4, h.data.size(ObjectType.ACCOUNT), "the page written before the blocked read is kept");
         assertEquals(4, h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow().recordsDone(),
                 "the checkpoint stays at the last durable page");
-        assertEquals(2, h.crm.callCounts().get(InMemoryCrm.OP_READ_PAGE), "the aborted read was not repeated");
+        assertEquals(2, h.crm.callCounts().get(CrmOperation.READ_PAGE.callName()), "the aborted read was not repeated");
     }
 
     @Test
@@ -106,7 +107,7 @@ class EngineCloseTest {
             assertTrue(report.isComplete(), report::toTable);
             assertEquals(8, report.totals().created(), "only the 8 records the stopped cycle had not stored");
         }
-        assertEquals(12, h.store.size(ObjectType.ACCOUNT));
+        assertEquals(12, h.data.size(ObjectType.ACCOUNT));
         assertTrue(h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow().initialCopyDone());
     }
 
@@ -169,7 +170,7 @@ class EngineCloseTest {
         TypeOutcome account = report.type(ObjectType.ACCOUNT).orElseThrow().outcome();
         assertInstanceOf(TypeOutcome.Stopped.class, account);
         assertEquals("engine closed", account.reason(), "stopped at the boundary, no CRM call aborted");
-        assertEquals(4, h.store.size(ObjectType.ACCOUNT));
+        assertEquals(4, h.data.size(ObjectType.ACCOUNT));
         assertEquals(0, gate.asked().size());
         assertTrue(engine.isClosed());
     }

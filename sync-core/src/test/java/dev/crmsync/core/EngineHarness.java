@@ -1,5 +1,8 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.fault.InstrumentedSyncStateStore;
+import dev.crmsync.testkit.fault.InstrumentedStores;
+import dev.crmsync.testkit.fault.InstrumentedCompleteStore;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.crm.ObjectSchema;
 
@@ -34,8 +37,11 @@ final class EngineHarness {
 
     final ManualClock clock = new ManualClock(T0);
     final InMemoryCrm crm;
-    final InMemoryMarketingStore store = new InMemoryMarketingStore(clock);
-    final InMemorySyncStateStore state = new InMemorySyncStateStore();
+    /** The marketing data, unwrapped (for {@code size}). */
+    final InMemoryMarketingStore data = new InMemoryMarketingStore(clock);
+    /** What the engine talks to: the data, counted and faulted. */
+    final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
+    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore());
 
     EngineHarness() {
         this(42L);

@@ -61,7 +61,7 @@ class EngineLifecycleTest {
         closer.get().join();
         assertFalse(closeReturnedBeforeCycleEnded.get(), "close() waits for the running cycle to stop");
         assertInstanceOf(TypeOutcome.Stopped.class, report.type(ObjectType.ACCOUNT).orElseThrow().outcome());
-        assertEquals(4, h.store.size(ObjectType.ACCOUNT), "stopped at the page boundary, the page kept");
+        assertEquals(4, h.data.size(ObjectType.ACCOUNT), "stopped at the page boundary, the page kept");
         assertFalse(engine.isCycleRunning());
     }
 

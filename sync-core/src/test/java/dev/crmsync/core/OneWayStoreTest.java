@@ -9,7 +9,7 @@ import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import dev.crmsync.testkit.OneWayMarketingStore;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -75,8 +75,8 @@ class OneWayStoreTest {
         h.assertStoreMirrorsCrm(ObjectType.ACCOUNT);
         Set<StoreOperation> oneWayOps = EnumSet.of(StoreOperation.UPSERT, StoreOperation.MARK_DELETED,
                 StoreOperation.FIND_BY_CRM_IDS, StoreOperation.CRM_IDS);
-        assertTrue(oneWayOps.containsAll(h.store.callCounts().keySet()), h.store.callCounts()::toString);
-        assertTrue(h.store.calls(StoreOperation.CRM_IDS) >= 1, h.store.callCounts()::toString);
+        assertTrue(oneWayOps.containsAll(h.store.log().counts().keySet()), () -> h.store.log().counts().toString());
+        assertTrue(h.store.log().count(StoreOperation.CRM_IDS) >= 1, () -> h.store.log().counts().toString());
     }
 
     @Test

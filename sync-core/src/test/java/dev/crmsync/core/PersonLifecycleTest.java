@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.core.report.LeadConversion;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.report.RecordsMerged;
@@ -24,7 +26,7 @@ import dev.crmsync.store.FailedRecord;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.SyncSide;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -223,7 +225,7 @@ class PersonLifecycleTest {
             h.cycle(engine);
             h.assertQuiet(engine);
         }
-        assertEquals(0, h.store.size(ObjectType.CONTACT));
+        assertEquals(0, h.data.size(ObjectType.CONTACT));
     }
 
     @Test
@@ -237,7 +239,7 @@ class PersonLifecycleTest {
             h.crm.delete(ObjectType.CONTACT, contact);
             h.cycle(engine);
             mid = h.inStore(ObjectType.CONTACT, contact).marketingId();
-            h.store.faults().failNext(StoreOperation.RELINK, 1);
+            h.store.faults().failNext(StoreOperation.RELINK, 1, Fault.retriable());
             assertThrows(RuntimeException.class, () -> engine.pushNow(ObjectType.CONTACT, List.of(mid)));
             assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
             h.cycle(engine);
@@ -247,7 +249,7 @@ class PersonLifecycleTest {
         assertEquals(1, h.crm.count(ObjectType.LEAD), "not created twice");
         MarketingRecord p = h.byMid(ObjectType.LEAD, mid);
         assertEquals(h.crm.records(ObjectType.LEAD).get(0).id(), p.crmId(), "the same person, now a Lead");
-        assertEquals(0, h.store.size(ObjectType.CONTACT));
+        assertEquals(0, h.data.size(ObjectType.CONTACT));
     }
 
     @Test
@@ -266,7 +268,7 @@ class PersonLifecycleTest {
             assertEquals(contact, held.crmId(), "the person followed the conversion");
             assertTrue(held.crmDeleted(), "and is flagged deleted with its contact");
         }
-        assertEquals(0, h.store.size(ObjectType.LEAD));
+        assertEquals(0, h.data.size(ObjectType.LEAD));
     }
 
     @Test
@@ -306,8 +308,8 @@ class PersonLifecycleTest {
             h.cycle(engine);
             h.assertQuiet(engine);
         }
-        assertEquals(0, h.store.size(ObjectType.LEAD), "no lead left in the store");
-        assertEquals(1, h.store.size(ObjectType.CONTACT), "exactly one person");
+        assertEquals(0, h.data.size(ObjectType.LEAD), "no lead left in the store");
+        assertEquals(1, h.data.size(ObjectType.CONTACT), "exactly one person");
         MarketingRecord person = h.inStore(ObjectType.CONTACT, conv.contactId());
         assertEquals(mid, person.marketingId(), "the same person, now a Contact");
         assertEquals(FieldValue.text("CTO"), person.get("Title"));
@@ -348,8 +350,8 @@ class PersonLifecycleTest {
             h.cycle(engine);
             h.assertQuiet(engine);
         }
-        assertEquals(0, h.store.size(ObjectType.LEAD));
-        assertEquals(1, h.store.size(ObjectType.CONTACT));
+        assertEquals(0, h.data.size(ObjectType.LEAD));
+        assertEquals(1, h.data.size(ObjectType.CONTACT));
         MarketingRecord person = h.inStore(ObjectType.CONTACT, contact);
         assertEquals(contactMid, person.marketingId(), "the existing contact's record survives");
         assertEquals(FieldValue.text("555"), person.get("Phone"), "the survivor's value wins");
@@ -377,7 +379,7 @@ class PersonLifecycleTest {
             h.cycle(engine);
             h.assertQuiet(engine);
         }
-        assertEquals(1, h.store.size(ObjectType.LEAD));
+        assertEquals(1, h.data.size(ObjectType.LEAD));
         MarketingRecord survivor = h.inStore(ObjectType.LEAD, master);
         assertEquals(masterMid, survivor.marketingId());
         assertEquals(FieldValue.text("CTO"), survivor.get("Title"), "the survivor's value wins");
@@ -406,7 +408,7 @@ class PersonLifecycleTest {
         MarketingRecord held = h.byMid(ObjectType.LEAD, person.marketingId());
         assertEquals(survivor, held.crmId(), "the person took the survivor's id in the merge");
         assertTrue(held.crmDeleted(), "and is flagged deleted with it");
-        assertEquals(1, h.store.size(ObjectType.LEAD));
+        assertEquals(1, h.data.size(ObjectType.LEAD));
     }
 
     @Test
@@ -432,7 +434,7 @@ class PersonLifecycleTest {
         MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
-            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.store.faults().failNext(StoreOperation.LINK, 1, Fault.retriable());
             assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
             assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
             PushResult again = engine.pushNow(p.marketingId()).get(0);
@@ -452,7 +454,7 @@ class PersonLifecycleTest {
         try (SyncEngine engine = SyncEngine.builder().crmSource(h.crm).marketingStore(h.store).syncStateStore(h.state)
                 .clock(h.clock).engineId("no-id-field").objectTypes(BidiHarness.TYPES).build()) {
             h.cycle(engine);
-            h.store.faults().failNext(StoreOperation.LINK, 1);
+            h.store.faults().failNext(StoreOperation.LINK, 1, Fault.retriable());
             assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
             h.cycle(engine);
             h.assertQuiet(engine);
@@ -466,7 +468,7 @@ class PersonLifecycleTest {
         MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
-            h.crm.faults().failNext(InMemoryCrm.OP_WRITE, 1, true);
+            h.crm.faults().failNext(CrmOperation.WRITE, 1, Fault.retriable());
             assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
             assertEquals(0, h.crm.count(ObjectType.LEAD));
             h.cycle(engine);

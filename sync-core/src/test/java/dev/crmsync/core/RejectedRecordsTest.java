@@ -156,7 +156,7 @@ class RejectedRecordsTest {
             SyncReport report = nextCycle(engine);
             assertTrue(report.isComplete(), report::toTable);
             assertTrue(h.state.failure(ObjectType.ACCOUNT, RecordKey.crm(bad), SyncSide.MARKETING).isEmpty());
-            assertEquals(1, h.store.size(ObjectType.ACCOUNT), "never stored, so nothing to flag");
+            assertEquals(1, h.data.size(ObjectType.ACCOUNT), "never stored, so nothing to flag");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.crmsync.core;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.core.report.SyncReport;
@@ -21,7 +23,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.MarketingRecord;
-import dev.crmsync.store.memory.StoreOperation;
+import dev.crmsync.testkit.fault.StoreOperation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,11 +77,11 @@ class SyncEngineTest {
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.ACCOUNT).build()) {
             engine.runCycle();
             h.clock.advance(Duration.ofHours(1));
-            h.store.resetCalls();
+            h.store.log().reset();
             SyncReport second = engine.runCycle();
             assertEquals(0, second.totals().moved(), second::toTable);
-            assertEquals(0, h.store.calls(StoreOperation.UPSERT));
-            assertEquals(0, h.store.calls(StoreOperation.MARK_DELETED));
+            assertEquals(0, h.store.log().count(StoreOperation.UPSERT));
+            assertEquals(0, h.store.log().count(StoreOperation.MARK_DELETED));
         }
     }
 
@@ -112,7 +114,7 @@ class SyncEngineTest {
             @Override
             public void onProgress(ObjectType type, long done, OptionalLong total) {
                 if (done == 600) {
-                    h.crm.faults().failNext("readPage", 1, false);   // the 4th page read dies
+                    h.crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.fatal());   // the 4th page read dies
                 }
             }
         };
@@ -124,7 +126,7 @@ class SyncEngineTest {
         }
         assertInstanceOf(TypeOutcome.Failed.class, crashed.type(ObjectType.ACCOUNT).orElseThrow().outcome());
         assertEquals(600, crashed.totals().created());
-        assertEquals(600, h.store.size(ObjectType.ACCOUNT));
+        assertEquals(600, h.data.size(ObjectType.ACCOUNT));
         Checkpoint cp = h.state.checkpoint(ObjectType.ACCOUNT).orElseThrow();
         assertFalse(cp.initialCopyDone());
         assertEquals(600, cp.recordsDone());
@@ -137,7 +139,7 @@ class SyncEngineTest {
             assertEquals(401, c.created());
             assertEquals(0, c.updated() + c.unchanged());
         }
-        assertEquals(ids.size(), h.store.size(ObjectType.ACCOUNT));
+        assertEquals(ids.size(), h.data.size(ObjectType.ACCOUNT));
         h.assertStoreMirrorsCrm(ObjectType.ACCOUNT);
     }
 
@@ -289,7 +291,7 @@ class SyncEngineTest {
             SyncReport report = engine.runCycle();
             assertEquals(1, report.totals().skipped(), report::toTable);
         }
-        assertEquals(0, h.store.size(ObjectType.ACCOUNT));
+        assertEquals(0, h.data.size(ObjectType.ACCOUNT));
     }
 
     @Test
@@ -319,7 +321,7 @@ class SyncEngineTest {
         h.crm.insert(ObjectType.USER, Map.of("LastName", FieldValue.text("U")));
         h.insertAccounts(3, "A");
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.USER, ObjectType.ACCOUNT).build()) {
-            h.crm.faults().failNext("readPage", 1, true);      // User, first in order, times out
+            h.crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());      // User, first in order, times out
             SyncReport report = engine.runCycle();
             assertInstanceOf(CycleOutcome.Partial.class, report.outcome(), report::toTable);
             TypeOutcome user = report.type(ObjectType.USER).orElseThrow().outcome();
@@ -339,7 +341,7 @@ class SyncEngineTest {
     void everyTypeFailingFailsTheCycle() {
         h.insertAccounts(1, "A");
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.ACCOUNT).build()) {
-            h.crm.faults().failNext("describe", 1, false);
+            h.crm.faults().failNext(CrmOperation.DESCRIBE, 1, Fault.fatal());
             SyncReport report = engine.runCycle();
             assertInstanceOf(CycleOutcome.Failed.class, report.outcome(), report::toTable);
         }
@@ -349,7 +351,7 @@ class SyncEngineTest {
     void aCycleThatCannotListTheCrmsTypesFailsAndTheNextOneRuns() {
         h.insertAccounts(1, "A");
         try (SyncEngine engine = h.builder().build()) {
-            h.crm.faults().failNext("availableTypes", 1, true);
+            h.crm.faults().failNext(CrmOperation.AVAILABLE_TYPES, 1, Fault.retriable());
             SyncReport failed = engine.runCycle();
             CycleOutcome.Failed f = assertInstanceOf(CycleOutcome.Failed.class, failed.outcome(), failed::toTable);
             assertTrue(f.reason().contains("object types"), f.reason());
@@ -392,7 +394,7 @@ class SyncEngineTest {
             TypeOutcome account = report.type(ObjectType.ACCOUNT).orElseThrow().outcome();
             assertInstanceOf(TypeOutcome.LeaseHeld.class, account);
             assertTrue(account.reason().contains("another engine"), account.reason());
-            assertEquals(0, h.store.size(ObjectType.ACCOUNT));
+            assertEquals(0, h.data.size(ObjectType.ACCOUNT));
             h.assertStoreMirrorsCrm(ObjectType.USER);
         }
     }
@@ -536,7 +538,7 @@ class SyncEngineTest {
         SyncReport report = engine.runCycle();
         assertTrue(engine.isClosed());
         assertInstanceOf(TypeOutcome.Stopped.class, report.type(ObjectType.ACCOUNT).orElseThrow().outcome(), report::toTable);
-        assertEquals(4, h.store.size(ObjectType.ACCOUNT));
+        assertEquals(4, h.data.size(ObjectType.ACCOUNT));
         assertThrows(IllegalStateException.class, engine::runCycle);
 
         try (SyncEngine next = h.builder().objectTypes(ObjectType.ACCOUNT).pageSize(4).build()) {

@@ -9,6 +9,9 @@ import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.ManualClock;
+import dev.crmsync.testkit.fault.Fault;
+import dev.crmsync.testkit.fault.InstrumentedStores;
+import dev.crmsync.testkit.fault.SimulatedCrash;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -42,41 +45,6 @@ abstract class EngineCrashTest {
 
     /** @return a data source on an empty database (or schema); called once per run */
     protected abstract DataSource emptyDatabase();
-
-    /** What the simulated dead process throws. */
-    static final class Killed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Killed(long call) {
-            super("engine killed at store call " + call, null, false, false);
-        }
-    }
-
-    /** Counts store calls; once armed, the N-th call and every later one throw before reaching the store. */
-    static final class Kill {
-        long calls;
-        long killAt = Long.MAX_VALUE;
-        boolean fired;
-
-        <T> T wrap(Class<T> type, T target) {
-            InvocationHandler h = (proxy, method, args) -> {
-                if (method.getDeclaringClass() == Object.class) {
-                    return method.invoke(target, args);
-                }
-                calls++;
-                if (fired || calls >= killAt) {
-                    fired = true;
-                    throw new Killed(calls);
-                }
-                try {
-                    return method.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            };
-            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
-        }
-    }
 
     /** A fake CRM with a fixed history, on a manual clock: the same every time it is built. */
     static final class World {
@@ -168,18 +136,19 @@ abstract class EngineCrashTest {
             }
             ref.changeSomething();
         }
-        Kill counter = new Kill();
-        try (SyncEngine e = ref.engine(counter.wrap(BidirectionalStore.class, refStores.marketingStore()),
-                counter.wrap(SyncStateStore.class, refStores.syncStateStore()))) {
+        InstrumentedStores counter = InstrumentedStores.create();
+        try (SyncEngine e = ref.engine(counter.marketing(refStores.marketingStore()),
+                counter.state(refStores.syncStateStore()))) {
             SyncReport r = e.runCycle();
             assertTrue(r.isComplete(), r::toTable);
         }
         Map<String, String> expected = content(refStores.marketingStore());
         assertEquals(inMemoryReference(incremental), expected, "the JDBC store ends as the in-memory store does");
         assertTrue(expected.size() >= 13, "the reference holds the world: " + expected.size());
-        assertTrue(counter.calls > 10, "a cycle makes many store calls: " + counter.calls);
+        long calls = counter.log().total();
+        assertTrue(calls > 10, "a cycle makes many store calls: " + calls);
 
-        for (long k = 1; k <= counter.calls; k++) {
+        for (long k = 1; k <= calls; k++) {
             World w = new World();
             JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
             if (incremental) {
@@ -188,22 +157,21 @@ abstract class EngineCrashTest {
                 }
                 w.changeSomething();
             }
-            Kill kill = new Kill();
-            kill.killAt = k;
-            try (SyncEngine e = w.engine(kill.wrap(BidirectionalStore.class, stores.marketingStore()),
-                    kill.wrap(SyncStateStore.class, stores.syncStateStore()))) {
+            InstrumentedStores kill = InstrumentedStores.create();
+            kill.faults().failFromCall(k, Fault.crash());   // the process dies at call k: it and every later call fail
+            try (SyncEngine e = w.engine(kill.marketing(stores.marketingStore()), kill.state(stores.syncStateStore()))) {
                 e.runCycle();
-            } catch (Killed expectedDeath) {
+            } catch (SimulatedCrash expectedDeath) {
                 // the process died; the engine need not survive it
             }
-            assertTrue(kill.fired, "killed at store call " + k);
+            assertTrue(kill.faults().injectedCount() > 0, "killed at store call " + k);
             SyncReport rerun;
             try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
                 rerun = e.runCycle();
             }
             long call = k;
             assertTrue(rerun.isComplete(), () -> "rerun after a kill at store call " + call + ":\n" + rerun.toTable());
-            assertEquals(expected, content(stores.marketingStore()), "killed at store call " + k + " of " + counter.calls);
+            assertEquals(expected, content(stores.marketingStore()), "killed at store call " + k + " of " + calls);
             try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
                 SyncReport quiet = e.runCycle();
                 assertEquals(0, quiet.totals().moved(), () -> "a later quiet cycle moves nothing (kill at " + call + ")\n"

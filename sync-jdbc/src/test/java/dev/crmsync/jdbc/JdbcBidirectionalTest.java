@@ -1,10 +1,13 @@
 package dev.crmsync.jdbc;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
+import dev.crmsync.testkit.fault.InstrumentedStores;
+import dev.crmsync.testkit.fault.SimulatedCrash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncEngine;
@@ -124,10 +127,10 @@ class JdbcBidirectionalTest {
         assertEquals(FieldValue.text("crm title"), w.stored(ObjectType.LEAD, w.lead).get("Title"));
         assertEquals(FieldValue.text("p1"), w.crm.get(ObjectType.LEAD, w.lead).orElseThrow().get("Phone"));
         assertEquals(FieldValue.text("crm"), w.stored(ObjectType.CONTACT, w.contact).get("Title"), "Contact: CRM wins");
-        long writes = w.crm.callCounts().get(InMemoryCrm.OP_WRITE);
+        long writes = w.crm.callCounts().get(CrmOperation.WRITE.callName());
         Map<String, String> before = w.content();
         SyncReport quiet = w.cycle();
-        assertEquals(writes, w.crm.callCounts().get(InMemoryCrm.OP_WRITE), quiet::toTable);
+        assertEquals(writes, w.crm.callCounts().get(CrmOperation.WRITE.callName()), quiet::toTable);
         assertEquals(0, quiet.totals().created() + quiet.totals().updated() + quiet.totals().deleted(), quiet::toTable);
         assertEquals(before, w.content());
     }
@@ -172,34 +175,34 @@ class JdbcBidirectionalTest {
         World ref = new World();
         assertTrue(ref.cycle().isComplete());
         ref.editBothSides();
-        EngineCrashTest.Kill counter = new EngineCrashTest.Kill();
+        InstrumentedStores counter = InstrumentedStores.create();
         ref.clock.advance(Duration.ofSeconds(1));
-        try (SyncEngine e = ref.engine(counter.wrap(BidirectionalStore.class, ref.stores.marketingStore()),
-                counter.wrap(SyncStateStore.class, ref.stores.syncStateStore()))) {
+        try (SyncEngine e = ref.engine(counter.marketing(ref.stores.marketingStore()),
+                counter.state(ref.stores.syncStateStore()))) {
             assertTrue(e.runCycle().isComplete());
         }
         assertTrue(ref.cycle().isComplete());
         Map<String, String> expected = ref.content();
-        assertTrue(counter.calls > 20, "a cycle makes many store calls: " + counter.calls);
+        long calls = counter.log().total();
+        assertTrue(calls > 20, "a cycle makes many store calls: " + calls);
 
-        for (long k = 1; k <= counter.calls; k++) {
+        for (long k = 1; k <= calls; k++) {
             World w = new World();
             assertTrue(w.cycle().isComplete());
             w.editBothSides();
-            EngineCrashTest.Kill kill = new EngineCrashTest.Kill();
-            kill.killAt = k;
+            InstrumentedStores kill = InstrumentedStores.create();
+            kill.faults().failFromCall(k, Fault.crash());   // the process dies at call k: it and every later call fail
             w.clock.advance(Duration.ofSeconds(1));
-            try (SyncEngine e = w.engine(kill.wrap(BidirectionalStore.class, w.stores.marketingStore()),
-                    kill.wrap(SyncStateStore.class, w.stores.syncStateStore()))) {
+            try (SyncEngine e = w.engine(kill.marketing(w.stores.marketingStore()), kill.state(w.stores.syncStateStore()))) {
                 e.runCycle();
-            } catch (EngineCrashTest.Killed expectedDeath) {
+            } catch (SimulatedCrash expectedDeath) {
                 // the process died
             }
-            assertTrue(kill.fired, "killed at store call " + k);
+            assertTrue(kill.faults().injectedCount() > 0, "killed at store call " + k);
             SyncReport first = w.cycle();
             SyncReport second = w.cycle();
             assertTrue(first.isComplete() && second.isComplete(), first.toTable() + second.toTable());
-            assertEquals(expected, w.content(), "killed at store call " + k + " of " + counter.calls);
+            assertEquals(expected, w.content(), "killed at store call " + k + " of " + calls);
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.crmsync.testkit;
 
 import dev.crmsync.crm.InFlightCalls;
 import dev.crmsync.model.Sleeper;
+import dev.crmsync.testkit.fault.CallLog;
+import dev.crmsync.testkit.fault.Fault;
+import dev.crmsync.testkit.fault.FaultPlan;
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.crm.CrmSource;
@@ -17,8 +20,6 @@ import dev.crmsync.testkit.TypeState.Slot;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.model.QuotaExceededException;
-import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.crm.Cursor;
@@ -28,11 +29,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,7 +46,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -74,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  *       {@code deleted=true} (merge losers carry {@code MasterRecordId}). Only requested fields
  *       that the integration user can read are returned; requested fields that are unknown,
  *       hidden or compound are left out silently. Each page read counts one call
- *       ({@value #OP_READ_PAGE}).</li>
+ *       ({@link CrmOperation#READ_PAGE}).</li>
  *   <li><b>Recycle bin</b>: deleted records stay (flagged) for {@link Builder#recycleBinRetention}
  *       (15 days by default) measured on the clock, then are purged; {@link #deletedSince} reports
  *       deletions still in the bin, with {@code earliestDateAvailable} after the newest purged
@@ -96,8 +94,9 @@ import org.jspecify.annotations.Nullable;
  *       counted as calls. Checkboxes are never null (an empty checkbox is false); a Lead gets
  *       {@code Status="Open - Not Contacted"} and a CampaignMember {@code Status="Sent"} when
  *       created without one.</li>
- *   <li><b>Faults</b> ({@link #faults()}): seeded failures, quota exhaustion and latency on the
- *       {@link CrmSource} operations. A call waiting out injected latency ends at once with
+ *   <li><b>Faults</b> ({@link #faults()}, a {@link FaultPlan} of {@link CrmOperation}s): seeded
+ *       failures, lost answers, quota exhaustion, latency and record rejections on the
+ *       {@link CrmSource} operations, counted in {@link #log()}. A call waiting out injected latency ends at once with
  *       {@link dev.crmsync.model.CallAbortedException} when {@link #wakeup(Thread)} aims at its
  *       thread or the thread is interrupted (the latency goes through {@link Builder#sleeper}, which
  *       a test can make block on a latch).</li>
@@ -114,22 +113,6 @@ import org.jspecify.annotations.Nullable;
  * Reads build each {@link SyncRecord} on demand.
  */
 public final class InMemoryCrm implements CrmSource {
-
-    /** Operation {@value}: {@link #describe}. */
-    public static final String OP_DESCRIBE = "describe";
-    /** Operation {@value}: {@link #availableTypes}. */
-    public static final String OP_AVAILABLE_TYPES = "availableTypes";
-    /** Operation {@value}: one page read of an {@link #openChanges} stream ({@code openChanges} is an alias in {@link Faults}). */
-    public static final String OP_READ_PAGE = "readPage";
-    /** Operation {@value}: {@link #deletedSince}. */
-    public static final String OP_DELETED_SINCE = "deletedSince";
-    /** Operation {@value}: {@link #fetch}. */
-    public static final String OP_FETCH = "fetch";
-    /** Operation {@value}: {@link #write}. */
-    public static final String OP_WRITE = "write";
-    /** Every operation name: the keys of {@link #callCounts()} and the names {@link Faults} accepts. */
-    public static final Set<String> OPERATIONS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
-            OP_DESCRIBE, OP_AVAILABLE_TYPES, OP_READ_PAGE, OP_DELETED_SINCE, OP_FETCH, OP_WRITE)));
 
     /** Default {@link #maxPageSize()}: Salesforce's query batch size. */
     public static final int DEFAULT_MAX_PAGE_SIZE = 2_000;
@@ -148,7 +131,8 @@ public final class InMemoryCrm implements CrmSource {
     private final boolean redirectConvertedLeadWrites;
     private final long seed;
     private final String pod;
-    private final Faults faults;
+    private final FaultPlan<CrmOperation> faults = new FaultPlan<>();
+    private final CallLog<CrmOperation> log = new CallLog<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<ObjectType, TypeState> types = new LinkedHashMap<>();
@@ -157,7 +141,6 @@ public final class InMemoryCrm implements CrmSource {
     private final Map<ObjectType, List<Rule>> validationRules = new HashMap<>();
     private final Map<ObjectType, List<String>> duplicateRules = new HashMap<>();
     private final Map<CrmId, Integer> lockedRows = new HashMap<>();
-    private final Map<String, AtomicLong> calls = new LinkedHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightCalls inFlight = new InFlightCalls("InMemoryCrm");
 
@@ -171,10 +154,7 @@ public final class InMemoryCrm implements CrmSource {
         this.seed = b.seed;
         Random r = new Random(b.seed);
         this.pod = "" + TypeState.BASE62.charAt(1 + r.nextInt(9)) + TypeState.BASE62.charAt(36 + r.nextInt(26));
-        this.faults = new Faults(new Random(b.seed * 31 + 7));
-        for (String op : OPERATIONS) {
-            calls.put(op, new AtomicLong());
-        }
+        this.faults.seed(b.seed * 31 + 7);
         for (ObjectType t : ObjectType.STANDARD) {
             TypeState s = newType(t, StandardSchemas.KEY_PREFIX.get(t.apiName()));
             StandardSchemas.fieldsOf(t).forEach(s::addSlot);
@@ -1019,184 +999,57 @@ public final class InMemoryCrm implements CrmSource {
     // Faults and call counts
     // =========================================================================================
 
-    /** @return the fault profile of this CRM's {@link CrmSource} operations */
-    public Faults faults() {
+    /**
+     * The faults of this CRM's {@link CrmSource} operations, seeded from the builder's seed. A
+     * {@link Fault#retriable()} failure throws {@link dev.crmsync.model.RetriableSyncException}, a
+     * {@link Fault#fatal()} one {@link dev.crmsync.model.SyncException}, a spent quota
+     * {@link dev.crmsync.model.QuotaExceededException} (a refused call is not counted); latency is
+     * spent through the builder's {@link Sleeper}; {@link Fault#loseAnswer()} applies the call (a
+     * {@code write} commits) and then fails retriably; {@link FaultPlan#reject} makes {@code write}
+     * reject updates of that record.
+     *
+     * @return the live fault plan
+     */
+    public FaultPlan<CrmOperation> faults() {
         return faults;
     }
 
+    /** @return the log of the {@link CrmSource} calls made to this CRM (CRM-user edits are not calls) */
+    public CallLog<CrmOperation> log() {
+        return log;
+    }
+
+    /** @return the count of every {@link CrmOperation}, by {@link CrmOperation#callName()}, zeros included */
     @Override
     public Map<String, Long> callCounts() {
         Map<String, Long> out = new TreeMap<>();
-        calls.forEach((k, v) -> out.put(k, v.get()));
+        for (CrmOperation op : CrmOperation.values()) {
+            out.put(op.callName(), log.count(op));
+        }
         return Collections.unmodifiableMap(out);
     }
 
-    /**
-     * A seeded fault profile for the {@link CrmSource} operations ({@link InMemoryCrm#OPERATIONS};
-     * {@code "openChanges"} is accepted as an alias of {@value InMemoryCrm#OP_READ_PAGE}).
-     * Retriable faults throw {@link RetriableSyncException}, fatal ones {@link SyncException},
-     * a spent quota {@link QuotaExceededException}. Thread-safe.
-     */
-    public static final class Faults {
-        private final Random random;
-        private final Map<String, Deque<Boolean>> next = new HashMap<>();
-        private final Map<String, double[]> rates = new HashMap<>();
-        private final Map<String, Duration> latency = new HashMap<>();
-        private Duration allLatency = Duration.ZERO;
-        private long quotaLeft = -1;
-
-        private Faults(Random random) {
-            this.random = random;
-        }
-
-        private static String op(String operation) {
-            Objects.requireNonNull(operation, "operation");
-            String op = operation.equals("openChanges") ? OP_READ_PAGE : operation;
-            if (!OPERATIONS.contains(op)) {
-                throw new IllegalArgumentException("unknown operation '" + operation + "': expected one of "
-                        + OPERATIONS + " or openChanges");
-            }
-            return op;
-        }
-
-        /**
-         * Makes the next {@code n} calls of an operation fail.
-         *
-         * @param operation the operation name
-         * @param n how many calls, at least 1
-         * @param retriable true for {@link RetriableSyncException}, false for a fatal {@link SyncException}
-         * @return this
-         */
-        public synchronized Faults failNext(String operation, int n, boolean retriable) {
-            String op = op(operation);
-            if (n < 1) {
-                throw new IllegalArgumentException("n must be at least 1, was " + n);
-            }
-            Deque<Boolean> q = next.computeIfAbsent(op, k -> new ArrayDeque<>());
-            for (int i = 0; i < n; i++) {
-                q.add(retriable);
-            }
-            return this;
-        }
-
-        /**
-         * Makes a share of an operation's calls fail, drawn from the seeded random.
-         *
-         * @param operation the operation name
-         * @param probability between 0 and 1
-         * @param retriable true for retriable failures
-         * @return this
-         */
-        public synchronized Faults failRate(String operation, double probability, boolean retriable) {
-            String op = op(operation);
-            if (!(probability >= 0 && probability <= 1)) {
-                throw new IllegalArgumentException("probability must be between 0 and 1, was " + probability);
-            }
-            rates.put(op, new double[] {probability, retriable ? 1 : 0});
-            return this;
-        }
-
-        /**
-         * Lets the next {@code calls} calls (of any operation) through, then fails every call with
-         * {@link QuotaExceededException} until {@link #clear()}. Refused calls are not counted.
-         *
-         * @param calls how many more calls are allowed, not negative
-         * @return this
-         */
-        public synchronized Faults quotaExceededAfter(long calls) {
-            if (calls < 0) {
-                throw new IllegalArgumentException("calls must not be negative, was " + calls);
-            }
-            quotaLeft = calls;
-            return this;
-        }
-
-        /**
-         * Adds latency to every call; spent through the builder's {@link Sleeper}.
-         *
-         * @param perCall the added latency, not negative
-         * @return this
-         */
-        public synchronized Faults latency(Duration perCall) {
-            allLatency = checkLatency(perCall);
-            return this;
-        }
-
-        /**
-         * Adds latency to one operation's calls (on top of {@link #latency(Duration)}).
-         *
-         * @param operation the operation name
-         * @param perCall the added latency, not negative
-         * @return this
-         */
-        public synchronized Faults latency(String operation, Duration perCall) {
-            latency.put(op(operation), checkLatency(perCall));
-            return this;
-        }
-
-        private static Duration checkLatency(Duration d) {
-            Objects.requireNonNull(d, "latency");
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("latency must not be negative, was " + d);
-            }
-            return d;
-        }
-
-        /** Removes every fault, quota and latency. @return this */
-        public synchronized Faults clear() {
-            next.clear();
-            rates.clear();
-            latency.clear();
-            allLatency = Duration.ZERO;
-            quotaLeft = -1;
-            return this;
-        }
-
-        private record Decision(Duration delay, @Nullable SyncException failure) {
-        }
-
-        private synchronized Decision admit(String op) {
-            if (quotaLeft == 0) {
-                throw new QuotaExceededException("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded"
-                        + " (injected quota spent, operation " + op + ")");
-            }
-            if (quotaLeft > 0) {
-                quotaLeft--;
-            }
-            Duration delay = allLatency.plus(latency.getOrDefault(op, Duration.ZERO));
-            SyncException failure = null;
-            Deque<Boolean> q = next.get(op);
-            if (q != null && !q.isEmpty()) {
-                failure = fault(op, q.poll());
-            } else {
-                double[] rate = rates.get(op);
-                if (rate != null && random.nextDouble() < rate[0]) {
-                    failure = fault(op, rate[1] > 0);
-                }
-            }
-            return new Decision(delay, failure);
-        }
-
-        private static SyncException fault(String op, boolean retriable) {
-            return retriable
-                    ? new RetriableSyncException("injected retriable fault in " + op + " (SERVER_UNAVAILABLE)")
-                    : new SyncException("injected fatal fault in " + op + " (INVALID_OPERATION)");
-        }
-    }
-
-    /** Counts a call, applies the fault profile; never holds the lock. */
-    private void call(String op) {
+    /** Counts a call, applies the fault plan before it; never holds the lock. */
+    private FaultPlan.Due call(CrmOperation op, @Nullable ObjectType type, int size) {
         if (closed.get()) {
             throw new IllegalStateException("InMemoryCrm is closed");
         }
-        Faults.Decision d = faults.admit(op);
-        calls.get(op).incrementAndGet();
-        if (!d.delay().isZero()) {
-            inFlight.sleep(sleeper, d.delay(), "injected latency of " + op);
+        FaultPlan.Due due = faults.onCall(op);
+        if (due.fault() instanceof Fault.QuotaExceeded) {
+            due.failBefore(op.callName());   // refused: not counted
         }
-        if (d.failure() != null) {
-            throw d.failure();
+        log.record(op, type, size);
+        if (!due.delay().isZero()) {
+            inFlight.sleep(sleeper, due.delay(), "injected latency of " + op.callName());
         }
+        due.failBefore(op.callName());
+        return due;
+    }
+
+    /** Hands back a call's answer, or loses it if the plan says so. */
+    private static <T> T answered(FaultPlan.Due due, CrmOperation op, T answer) {
+        due.failAfter(op.callName());
+        return answer;
     }
 
     // =========================================================================================
@@ -1205,8 +1058,8 @@ public final class InMemoryCrm implements CrmSource {
 
     @Override
     public Set<ObjectType> availableTypes() {
-        call(OP_AVAILABLE_TYPES);
-        return locked(() -> {
+        FaultPlan.Due due = call(CrmOperation.AVAILABLE_TYPES, null, 0);
+        return answered(due, CrmOperation.AVAILABLE_TYPES, locked(() -> {
             Set<ObjectType> out = new LinkedHashSet<>();
             types.forEach((k, v) -> {
                 if (!v.hidden) {
@@ -1214,14 +1067,14 @@ public final class InMemoryCrm implements CrmSource {
                 }
             });
             return Collections.unmodifiableSet(out);
-        });
+        }));
     }
 
     @Override
     public Optional<ObjectSchema> describe(ObjectType type) {
         Objects.requireNonNull(type, "type");
-        call(OP_DESCRIBE);
-        return locked(() -> {
+        FaultPlan.Due due = call(CrmOperation.DESCRIBE, type, 1);
+        return answered(due, CrmOperation.DESCRIBE, locked(() -> {
             TypeState t = types.get(type);
             if (t == null || t.hidden) {
                 return Optional.empty();
@@ -1235,7 +1088,7 @@ public final class InMemoryCrm implements CrmSource {
                 }
             }
             return Optional.of(new ObjectSchema(type, fields, true, type.isBidirectional(), type.isBidirectional()));
-        });
+        }));
     }
 
     @Override
@@ -1286,8 +1139,8 @@ public final class InMemoryCrm implements CrmSource {
             if (streamClosed) {
                 throw new IllegalStateException("change stream is closed");
             }
-            call(OP_READ_PAGE);
-            return locked(() -> {
+            FaultPlan.Due due = call(CrmOperation.READ_PAGE, t.type, 0);
+            return answered(due, CrmOperation.READ_PAGE, locked(() -> {
                 queryable(t.type);
                 List<Slot> sel = selected(t, fields);
                 List<SyncRecord> page = new ArrayList<>(Math.min(pageSize, 256));
@@ -1312,7 +1165,7 @@ public final class InMemoryCrm implements CrmSource {
                     lastId = last.id();
                 }
                 return page;
-            });
+            }));
         }
 
         private int firstAfter(Bucket b, String after) {
@@ -1369,8 +1222,8 @@ public final class InMemoryCrm implements CrmSource {
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("end " + end + " must be after start " + start);
         }
-        call(OP_DELETED_SINCE);
-        return locked(() -> {
+        FaultPlan.Due due = call(CrmOperation.DELETED_SINCE, type, 0);
+        return answered(due, CrmOperation.DELETED_SINCE, locked(() -> {
             TypeState t = queryable(type);
             Instant now = Instant.ofEpochSecond(now());
             Instant covered = end.isBefore(now) ? end : now;
@@ -1393,7 +1246,7 @@ public final class InMemoryCrm implements CrmSource {
             Instant earliest = t.deleteLogCompleteFrom == Long.MIN_VALUE
                     ? Instant.EPOCH : Instant.ofEpochSecond(t.deleteLogCompleteFrom);
             return new DeletedRecords(out, earliest, covered);
-        });
+        }));
     }
 
     @Override
@@ -1406,8 +1259,8 @@ public final class InMemoryCrm implements CrmSource {
         }
         List<CrmId> idList = List.copyOf(ids);
         Set<String> fieldSet = Set.copyOf(fields);
-        call(OP_FETCH);
-        return locked(() -> {
+        FaultPlan.Due due = call(CrmOperation.FETCH, type, idList.size());
+        return answered(due, CrmOperation.FETCH, locked(() -> {
             TypeState t = queryable(type);
             List<Slot> sel = selected(t, fieldSet);
             List<SyncRecord> out = new ArrayList<>();
@@ -1422,7 +1275,7 @@ public final class InMemoryCrm implements CrmSource {
                 }
             }
             return out;
-        });
+        }));
     }
 
     @Override
@@ -1437,8 +1290,8 @@ public final class InMemoryCrm implements CrmSource {
                     + writes.size());
         }
         List<CrmWrite> batch = List.copyOf(writes);
-        call(OP_WRITE);
-        return locked(() -> {
+        FaultPlan.Due due = call(CrmOperation.WRITE, type, batch.size());
+        return answered(due, CrmOperation.WRITE, locked(() -> {
             TypeState t = queryable(type);
             long now = now();
             List<CrmWriteResult> out = new ArrayList<>(batch.size());
@@ -1447,7 +1300,7 @@ public final class InMemoryCrm implements CrmSource {
                         : apiUpdate(t, ((CrmWrite.Update) w).id(), w.fields(), now));
             }
             return out;
-        });
+        }));
     }
 
     @Override
@@ -1518,6 +1371,11 @@ public final class InMemoryCrm implements CrmSource {
         }
         if (t.deleted(r)) {
             return reject("ENTITY_IS_DELETED", "entity is deleted", List.of());
+        }
+        Optional<Fault.Reject> planned = faults.rejection(id);
+        if (planned.isPresent()) {
+            return new CrmWriteResult.Rejected(planned.get().code(), "rejected by the fault plan", List.of(),
+                    planned.get().retriable());
         }
         FieldValue[] values = t.values(r);
         if (isConverted(t, values)) {

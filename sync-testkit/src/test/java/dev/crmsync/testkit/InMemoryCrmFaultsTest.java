@@ -1,5 +1,9 @@
 package dev.crmsync.testkit;
 
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.testkit.fault.Fault;
 import dev.crmsync.model.Sleeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The fault profile, injected latency and call counting. */
+/** The fault plan, injected latency and call counting. */
 class InMemoryCrmFaultsTest {
 
     private static final Instant T0 = Instant.parse("2024-04-01T00:00:00Z");
@@ -34,7 +38,7 @@ class InMemoryCrmFaultsTest {
 
     private static List<Boolean> failurePattern(long seed) {
         InMemoryCrm c = InMemoryCrm.builder().seed(seed).sleeper(d -> { }).build();
-        c.faults().failRate("describe", 0.5, true);
+        c.faults().failRate(CrmOperation.DESCRIBE, 0.5, Fault.retriable());
         List<Boolean> out = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             try {
@@ -58,7 +62,7 @@ class InMemoryCrmFaultsTest {
 
     @Test
     void failNextFailsExactlyNCallsOfThatOperation() {
-        crm.faults().failNext("fetch", 2, false);
+        crm.faults().failNext(CrmOperation.FETCH, 2, Fault.fatal());
         crm.describe(ObjectType.LEAD);
         for (int i = 0; i < 2; i++) {
             SyncException e = assertThrows(SyncException.class, () -> crm.fetch(ObjectType.LEAD, List.of(), Set.of()));
@@ -69,8 +73,8 @@ class InMemoryCrmFaultsTest {
     }
 
     @Test
-    void openChangesIsAnAliasOfReadPage() {
-        crm.faults().failNext("openChanges", 1, true);
+    void aReadPageFaultFailsAPageOfAStream() {
+        crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());
         try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 10))) {
             assertThrows(RetriableSyncException.class, s::nextPage);
         }
@@ -84,13 +88,39 @@ class InMemoryCrmFaultsTest {
         int read = 0;
         try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 2))) {
             read += s.nextPage().size();
-            crm.faults().failNext("readPage", 1, true);
+            crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());
             assertThrows(RetriableSyncException.class, s::nextPage);
             for (List<?> p = s.nextPage(); !p.isEmpty(); p = s.nextPage()) {
                 read += p.size();
             }
         }
         assertEquals(5, read);
+    }
+
+    @Test
+    void aLostAnswerCommitsTheWriteThenFailsRetriably() {
+        crm.faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        CrmWrite create = new CrmWrite.Create("r1", Map.of("LastName", FieldValue.text("L"), "Company", FieldValue.text("C")));
+        RetriableSyncException e = assertThrows(RetriableSyncException.class,
+                () -> crm.write(ObjectType.LEAD, List.of(create)));
+        assertTrue(e.getMessage().contains("write"), e.getMessage());
+        assertEquals(1, crm.count(ObjectType.LEAD), "the CRM committed the create whose answer was lost");
+        assertEquals(1L, crm.callCounts().get("write"));
+    }
+
+    @Test
+    void aPlannedRejectionRejectsThatRecordsUpdateOnly() {
+        CrmId a = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("A"), "Company", FieldValue.text("C")));
+        CrmId b = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("B"), "Company", FieldValue.text("C")));
+        crm.faults().reject(a, "UNABLE_TO_LOCK_ROW", true);
+        List<CrmWriteResult> out = crm.write(ObjectType.LEAD, List.of(
+                new CrmWrite.Update(a, Map.of("LastName", FieldValue.text("A2"))),
+                new CrmWrite.Update(b, Map.of("LastName", FieldValue.text("B2")))));
+        CrmWriteResult.Rejected r = assertInstanceOf(CrmWriteResult.Rejected.class, out.get(0));
+        assertEquals("UNABLE_TO_LOCK_ROW", r.code());
+        assertTrue(r.retriable());
+        assertInstanceOf(CrmWriteResult.Written.class, out.get(1));
+        assertEquals(1, crm.faults().injectedCount());
     }
 
     @Test
@@ -106,7 +136,7 @@ class InMemoryCrmFaultsTest {
 
     @Test
     void latencyIsSpentThroughTheSleeperWithoutSleeping() {
-        crm.faults().latency(Duration.ofMillis(100)).latency("write", Duration.ofSeconds(2));
+        crm.faults().latency(Duration.ofMillis(100)).latency(CrmOperation.WRITE, Duration.ofSeconds(2));
         crm.describe(ObjectType.LEAD);
         assertEquals(T0.plusMillis(100), clock.instant());
         crm.write(ObjectType.LEAD, List.of());
@@ -132,7 +162,7 @@ class InMemoryCrmFaultsTest {
     void wakeupEndsTheCallersWaitInInjectedLatencyAndLeavesNoInterruptBehind() throws InterruptedException {
         GatedSleeper gate = new GatedSleeper();
         InMemoryCrm c = InMemoryCrm.builder().sleeper(gate).build();
-        c.faults().latency(InMemoryCrm.OP_DESCRIBE, Duration.ofMinutes(30));
+        c.faults().latency(CrmOperation.DESCRIBE, Duration.ofMinutes(30));
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread caller = new Thread(() -> {
@@ -154,7 +184,7 @@ class InMemoryCrmFaultsTest {
             assertInstanceOf(dev.crmsync.model.CallAbortedException.class, thrown.get());
             assertFalse(flagAfter.get(), "the wake-up's interrupt does not leak out of the call");
             assertEquals(1, gate.interrupted());
-            assertEquals(1L, c.callCounts().get(InMemoryCrm.OP_DESCRIBE));
+            assertEquals(1L, c.callCounts().get(CrmOperation.DESCRIBE.callName()));
         } finally {
             gate.release();
         }
@@ -166,11 +196,12 @@ class InMemoryCrmFaultsTest {
     }
 
     @Test
-    void unknownOperationNamesAreRefused() {
+    void unknownOperationNamesAndBadValuesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> crm.faults().failNext("query", 1, true));
+                () -> CrmOperation.ofCallName("query"));
         assertTrue(e.getMessage().contains("query"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> crm.faults().failRate("describe", 1.5, true));
+        assertEquals(CrmOperation.READ_PAGE, CrmOperation.ofCallName("readPage"));
+        assertThrows(IllegalArgumentException.class, () -> crm.faults().failRate(CrmOperation.DESCRIBE, 1.5, Fault.retriable()));
         assertThrows(IllegalArgumentException.class, () -> crm.faults().latency(Duration.ofSeconds(-1)));
     }
 
@@ -178,7 +209,8 @@ class InMemoryCrmFaultsTest {
     void callCountsListEveryOperationAndIgnoreCrmUserEdits() {
         crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("a")));
         crm.records(ObjectType.LEAD);
-        assertEquals(InMemoryCrm.OPERATIONS, crm.callCounts().keySet());
+        assertEquals(java.util.Arrays.stream(CrmOperation.values()).map(CrmOperation::callName)
+                .collect(java.util.stream.Collectors.toSet()), crm.callCounts().keySet());
         assertTrue(crm.callCounts().values().stream().allMatch(v -> v == 0));
         try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 10))) {
             assertEquals(0L, crm.callCounts().get("readPage"), "opening a stream is not a call");

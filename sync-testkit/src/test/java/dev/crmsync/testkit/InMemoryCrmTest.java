@@ -1,5 +1,6 @@
 package dev.crmsync.testkit;
 
+import dev.crmsync.testkit.fault.Fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -205,12 +206,12 @@ class InMemoryCrmTest {
 
     @Test
     void failNextThrowsRetriableThenPasses() {
-        crm.faults().failNext("readPage", 1, true);
+        crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());
         try (ChangeStream s = crm.openChanges(new ChangeQuery(ObjectType.LEAD, Set.of(), Cursor.START, 10))) {
             assertThrows(RetriableSyncException.class, s::nextPage);
             assertTrue(s.nextPage().isEmpty());
         }
-        crm.faults().failNext("describe", 1, false);
+        crm.faults().failNext(CrmOperation.DESCRIBE, 1, Fault.fatal());
         SyncException fatal = assertThrows(SyncException.class, () -> crm.describe(ObjectType.LEAD));
         assertFalse(fatal.isRetriable());
     }

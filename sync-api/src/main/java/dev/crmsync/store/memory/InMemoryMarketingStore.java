@@ -43,8 +43,7 @@ import java.util.TreeMap;
  *       {@link MarketingRecord#fields()} (and {@link MarketingRecord#get} gives {@code NULL}).</li>
  *   <li><b>Rejections.</b> A record with a blank field name ({@code INVALID_FIELD_NAME}) or a text
  *       (value or field name) holding an unpaired UTF-16 surrogate ({@code INVALID_TEXT}) is
- *       rejected, as a SQL store must ({@link StoreChecks#valueProblem(Map)}: no length limit);
- *       and any CRM id the {@linkplain #faults() fault profile} names.</li>
+ *       rejected, as a SQL store must ({@link StoreChecks#valueProblem(Map)}: no length limit).</li>
  *   <li><b>Change feed.</b> Exact. Every record has a feed position {@code (seq, marketingId)}:
  *       records the engine created sit at {@code seq 0}; each {@link #saveLocal} that changes
  *       something moves the record to a fresh, higher {@code seq}. Engine writes never move a
@@ -61,14 +60,13 @@ import java.util.TreeMap;
  * filled fields: 235 bytes each with realistic repetition, 280 when a dozen texts per record are
  * unique): fields live in one byte array per record (see the
  * package documentation), CRM ids are packed into two longs, stamps into one long each (kept to
- * the microsecond, as SQL timestamps are), and the indexes are open hash tables. The call log is
- * off by default; counters are a fixed array.
+ * the microsecond, as SQL timestamps are), and the indexes are open hash tables.
  *
- * <h2>Test support</h2>
- * Per-operation {@linkplain #calls(StoreOperation) call counts}, an optional
- * {@linkplain #recordCallLog(boolean) call log}, and a {@linkplain #faults() fault profile}
- * that fails calls or rejects chosen ids. All methods are safe to call from any thread; every
- * SPI call runs under one lock.
+ * <h2>Threads</h2>
+ * All methods are safe to call from any thread; every SPI call runs under one lock. The store
+ * neither counts its calls nor injects faults: a test wraps it for that
+ * ({@code dev.crmsync.testkit.fault.InstrumentedStores} in the {@code sync-testkit} artifact, which
+ * wraps any store the same way).
  */
 public final class InMemoryMarketingStore implements BidirectionalStore, LocalWrites {
 
@@ -86,7 +84,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
 
     private final Object lock = new Object();
     private final Clock clock;
-    private final Instrumentation inst;
     private final FieldCodec codec = new FieldCodec();
     private final Map<ObjectType, TypeTable> tables = new HashMap<>();
     private final List<TypeTable> tableList = new ArrayList<>();
@@ -152,74 +149,21 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         }
     }
 
-    /** Creates an empty store on the system UTC clock, with its own empty fault profile. */
+    /** Creates an empty store on the system UTC clock. */
     public InMemoryMarketingStore() {
         this(Clock.systemUTC());
-    }
-
-    /**
-     * Creates an empty store with its own empty fault profile.
-     *
-     * @param clock the source of {@link MarketingRecord#localModstamp()}
-     */
-    public InMemoryMarketingStore(Clock clock) {
-        this(clock, new FaultProfile());
     }
 
     /**
      * Creates an empty store.
      *
      * @param clock the source of {@link MarketingRecord#localModstamp()}
-     * @param faults the fault profile to obey; may be shared with an {@link InMemorySyncStateStore}
-     *     so that {@link FaultProfile#failAtCall} counts the calls made to both
      */
-    public InMemoryMarketingStore(Clock clock, FaultProfile faults) {
+    public InMemoryMarketingStore(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.inst = new Instrumentation(Objects.requireNonNull(faults, "faults"));
     }
 
-    // ---- test support -------------------------------------------------------------------------
-
-    /** @return the live fault profile of this store (empty until configured) */
-    public FaultProfile faults() {
-        return inst.faults();
-    }
-
-    /** @param operation an operation @return how many times it was called since creation or {@link #resetCalls()} */
-    public long calls(StoreOperation operation) {
-        return inst.count(Objects.requireNonNull(operation, "operation"));
-    }
-
-    /** @return the call count of every operation called at least once */
-    public Map<StoreOperation, Long> callCounts() {
-        return inst.counts();
-    }
-
-    /** @return how many SPI calls were made since creation or {@link #resetCalls()} */
-    public long totalCalls() {
-        return inst.total();
-    }
-
-    /**
-     * Turns the call log on or off. Off by default: the log grows by one entry per call.
-     *
-     * @param enabled whether to log
-     * @return this
-     */
-    public InMemoryMarketingStore recordCallLog(boolean enabled) {
-        inst.setLogEnabled(enabled);
-        return this;
-    }
-
-    /** @return the calls logged while the log was on, oldest first */
-    public List<StoreCall> callLog() {
-        return inst.log();
-    }
-
-    /** Zeroes the call counts and empties the call log. */
-    public void resetCalls() {
-        inst.reset();
-    }
+    // ---- size ----------------------------------------------------------------------------------
 
     /** @param type an object type @return how many records of that type the store holds (including flagged deleted) */
     public int size(ObjectType type) {
@@ -236,24 +180,18 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
     public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
         StoreChecks.requireBatch(type, records);
         synchronized (lock) {
-            inst.enter(StoreOperation.UPSERT, type, records.size());
             Instant now = clock.instant();
             TypeTable t = table(type);
             List<StoreResult> out = new ArrayList<>(records.size());
             for (SyncRecord r : records) {
                 out.add(upsertOne(t, r, now));
             }
-            inst.exit(StoreOperation.UPSERT);
             return out;
         }
     }
 
     private StoreResult upsertOne(TypeTable t, SyncRecord r, Instant now) {
         CrmId id = r.id();
-        FaultProfile.Rejection rej = inst.faults().rejection(id);
-        if (rej != null) {
-            return new StoreResult.Rejected(id, rej.code(), "rejected by the fault profile", rej.retriable());
-        }
         Optional<StoreChecks.Problem> p = StoreChecks.valueProblem(r.fields());
         if (p.isPresent()) {
             return p.get().rejection(id);
@@ -292,17 +230,11 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
     public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
         StoreChecks.requireDeletions(type, deletions);
         synchronized (lock) {
-            inst.enter(StoreOperation.MARK_DELETED, type, deletions.size());
             Instant now = clock.instant();
             TypeTable t = table(type);
             List<StoreResult> out = new ArrayList<>(deletions.size());
             for (Deletion d : deletions) {
                 CrmId id = d.crmId();
-                FaultProfile.Rejection rej = inst.faults().rejection(id);
-                if (rej != null) {
-                    out.add(new StoreResult.Rejected(id, rej.code(), "rejected by the fault profile", rej.retriable()));
-                    continue;
-                }
                 Slot s = t.byCrm.get(Ids.hi(id), Ids.lo(id));
                 if (s == null) {
                     out.add(new StoreResult.NotFound(id));
@@ -314,7 +246,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                     out.add(new StoreResult.Updated(id, marketingId(s)));
                 }
             }
-            inst.exit(StoreOperation.MARK_DELETED);
             return out;
         }
     }
@@ -325,7 +256,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
     public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
         StoreChecks.requireIds(type, ids);
         synchronized (lock) {
-            inst.enter(StoreOperation.FIND_BY_CRM_IDS, type, ids.size());
             Map<CrmId, MarketingRecord> out = new HashMap<>();
             TypeTable t = tables.get(type);
             if (t != null) {
@@ -336,7 +266,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                     }
                 }
             }
-            inst.exit(StoreOperation.FIND_BY_CRM_IDS);
             return Map.copyOf(out);
         }
     }
@@ -346,9 +275,7 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         synchronized (lock) {
-            inst.enter(StoreOperation.FIND_BY_MARKETING_ID, type, 1);
             Slot s = slot(type, marketingId);
-            inst.exit(StoreOperation.FIND_BY_MARKETING_ID);
             return s == null ? Optional.empty() : Optional.of(toRecord(s));
         }
     }
@@ -360,7 +287,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         StoreChecks.requireLimit(limit);
         CrmId last = after.lastId();
         synchronized (lock) {
-            inst.enter(StoreOperation.CRM_IDS, type, 0);
             TypeTable t = tables.get(type);
             List<CrmId> out = new ArrayList<>();
             if (t != null) {
@@ -385,7 +311,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                     out.add(Ids.unpack(sorted[i].hi, sorted[i].lo));
                 }
             }
-            inst.exit(StoreOperation.CRM_IDS);
             return List.copyOf(out);
         }
     }
@@ -408,7 +333,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         StoreChecks.requireBidirectional(type);
         checkFields(fields);
         synchronized (lock) {
-            inst.enter(StoreOperation.SAVE_LOCAL, type, fields.size());
             Instant now = clock.instant();
             TypeTable t = table(type);
             Slot s;
@@ -430,7 +354,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 }
             }
             MarketingRecord out = toRecord(s);
-            inst.exit(StoreOperation.SAVE_LOCAL);
             return out;
         }
     }
@@ -443,7 +366,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         long cseq = from.seq();
         long cmid = from.id();
         synchronized (lock) {
-            inst.enter(StoreOperation.CHANGES_SINCE, type, 0);
             TypeTable t = tables.get(type);
             List<Slot> found = new ArrayList<>();
             if (t != null) {
@@ -482,7 +404,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
             for (Slot s : found) {
                 out.add(toRecord(s));
             }
-            inst.exit(StoreOperation.CHANGES_SINCE);
             return new ChangePage(out, next, hasMore);
         }
     }
@@ -495,7 +416,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         Objects.requireNonNull(marketingId, "marketingId");
         Objects.requireNonNull(crmId, "crmId");
         synchronized (lock) {
-            inst.enter(StoreOperation.LINK, type, 1);
             Slot s = slot(type, marketingId);
             if (s == null) {
                 throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
@@ -521,7 +441,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 t.sorted = null;
                 setLocal(s, clock.instant());
             }
-            inst.exit(StoreOperation.LINK);
         }
     }
 
@@ -533,7 +452,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         Objects.requireNonNull(mergedFields, "mergedFields");
         checkFields(mergedFields);
         synchronized (lock) {
-            inst.enter(StoreOperation.MERGE, type, loserSet.size());
             Instant now = clock.instant();
             TypeTable t = table(type);
             Slot surv = t.byCrm.get(Ids.hi(survivor), Ids.lo(survivor));
@@ -562,7 +480,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
             applyPatch(surv, mergedFields, now);
             repointAll(repoint, now);
             MarketingRecord out = toRecord(surv);
-            inst.exit(StoreOperation.MERGE);
             return out;
         }
     }
@@ -576,7 +493,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         Objects.requireNonNull(toId, "toId");
         checkFields(fields);
         synchronized (lock) {
-            inst.enter(StoreOperation.RELINK, toType, 1);
             Instant now = clock.instant();
             TypeTable ft = table(fromType);
             TypeTable tt = table(toType);
@@ -610,7 +526,6 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 repointAll(Map.of(fromId, toId), now);
             }
             MarketingRecord out = toRecord(to);
-            inst.exit(StoreOperation.RELINK);
             return out;
         }
     }

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  *   <li><b>Bases</b> are kept compactly (values encoded in one byte array per base, CRM ids
  *       packed into longs), so a million bases fit in a small heap.</li>
  *   <li><b>Transactions.</b> {@link #inTransaction} runs the work without atomicity (the SPI's
- *       default); it only counts the call.</li>
+ *       default).</li>
  *   <li><b>Leases</b> live in this object: exclusive among the engines that share it. A renewal
  *       by the holder of an unexpired lease keeps its fencing token; every other grant (a new
  *       owner, or after expiry or release) takes the next token of that name. A lease expires at
@@ -45,10 +45,8 @@ import java.util.function.Supplier;
  *       by parking time, then type, CRM id and field.</li>
  * </ul>
  *
- * <h2>Test support</h2>
- * The same {@linkplain #calls(StoreOperation) call counts}, optional
- * {@linkplain #recordCallLog(boolean) call log} and {@linkplain #faults() fault profile} as
- * {@link InMemoryMarketingStore}.
+ * <p>The store neither counts its calls nor injects faults: a test wraps it for that
+ * ({@code dev.crmsync.testkit.fault.InstrumentedStores} in the {@code sync-testkit} artifact).
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
 
@@ -77,7 +75,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     };
 
     private final Object lock = new Object();
-    private final Instrumentation inst;
     private final FieldCodec codec = new FieldCodec();
     private final Map<ObjectType, Checkpoint> checkpoints = new HashMap<>();
     private final Map<FailureKey, FailedRecord> failures = new HashMap<>();
@@ -129,62 +126,11 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         final Map<String, BaseSlot> byMidStr = new HashMap<>();
     }
 
-    /** Creates an empty store with its own empty fault profile. */
+    /** Creates an empty store. */
     public InMemorySyncStateStore() {
-        this(new FaultProfile());
     }
 
-    /**
-     * Creates an empty store.
-     *
-     * @param faults the fault profile to obey; may be shared with an {@link InMemoryMarketingStore}
-     */
-    public InMemorySyncStateStore(FaultProfile faults) {
-        this.inst = new Instrumentation(Objects.requireNonNull(faults, "faults"));
-    }
-
-    // ---- test support -------------------------------------------------------------------------
-
-    /** @return the live fault profile of this store */
-    public FaultProfile faults() {
-        return inst.faults();
-    }
-
-    /** @param operation an operation @return how many times it was called since creation or {@link #resetCalls()} */
-    public long calls(StoreOperation operation) {
-        return inst.count(Objects.requireNonNull(operation, "operation"));
-    }
-
-    /** @return the call count of every operation called at least once */
-    public Map<StoreOperation, Long> callCounts() {
-        return inst.counts();
-    }
-
-    /** @return how many SPI calls were made since creation or {@link #resetCalls()} */
-    public long totalCalls() {
-        return inst.total();
-    }
-
-    /**
-     * Turns the call log on or off (off by default).
-     *
-     * @param enabled whether to log
-     * @return this
-     */
-    public InMemorySyncStateStore recordCallLog(boolean enabled) {
-        inst.setLogEnabled(enabled);
-        return this;
-    }
-
-    /** @return the calls logged while the log was on, oldest first */
-    public List<StoreCall> callLog() {
-        return inst.log();
-    }
-
-    /** Zeroes the call counts and empties the call log. */
-    public void resetCalls() {
-        inst.reset();
-    }
+    // ---- size ----------------------------------------------------------------------------------
 
     /** @param type an object type @return how many bases are held for it */
     public int baseCount(ObjectType type) {
@@ -201,9 +147,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public Optional<Checkpoint> checkpoint(ObjectType type) {
         Objects.requireNonNull(type, "type");
         synchronized (lock) {
-            inst.enter(StoreOperation.CHECKPOINT, type, 1);
             Optional<Checkpoint> out = Optional.ofNullable(checkpoints.get(type));
-            inst.exit(StoreOperation.CHECKPOINT);
             return out;
         }
     }
@@ -212,9 +156,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void saveCheckpoint(Checkpoint checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         synchronized (lock) {
-            inst.enter(StoreOperation.SAVE_CHECKPOINT, checkpoint.type(), 1);
             checkpoints.put(checkpoint.type(), checkpoint);
-            inst.exit(StoreOperation.SAVE_CHECKPOINT);
         }
     }
 
@@ -222,9 +164,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void deleteCheckpoint(ObjectType type) {
         Objects.requireNonNull(type, "type");
         synchronized (lock) {
-            inst.enter(StoreOperation.DELETE_CHECKPOINT, type, 1);
             checkpoints.remove(type);
-            inst.exit(StoreOperation.DELETE_CHECKPOINT);
         }
     }
 
@@ -234,9 +174,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void saveFailure(FailedRecord failure) {
         Objects.requireNonNull(failure, "failure");
         synchronized (lock) {
-            inst.enter(StoreOperation.SAVE_FAILURE, failure.type(), 1);
             failures.put(new FailureKey(failure.type(), failure.key(), failure.target()), failure);
-            inst.exit(StoreOperation.SAVE_FAILURE);
         }
     }
 
@@ -246,9 +184,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
         synchronized (lock) {
-            inst.enter(StoreOperation.FAILURE, type, 1);
             Optional<FailedRecord> out = Optional.ofNullable(failures.get(new FailureKey(type, key, target)));
-            inst.exit(StoreOperation.FAILURE);
             return out;
         }
     }
@@ -261,7 +197,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             throw new IllegalArgumentException("limit must be >= 1, was " + limit);
         }
         synchronized (lock) {
-            inst.enter(StoreOperation.RETRY_QUEUE, type, 0);
             List<FailedRecord> due = new ArrayList<>();
             for (FailedRecord f : failures.values()) {
                 if (!f.parked() && f.type().equals(type) && f.target() == target) {
@@ -270,7 +205,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             }
             due.sort(Comparator.comparing(FailedRecord::lastFailedAt).thenComparing(FailedRecord::key));
             List<FailedRecord> out = List.copyOf(due.subList(0, Math.min(limit, due.size())));
-            inst.exit(StoreOperation.RETRY_QUEUE);
             return out;
         }
     }
@@ -278,7 +212,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     @Override
     public List<FailedRecord> parkedFailures() {
         synchronized (lock) {
-            inst.enter(StoreOperation.PARKED_FAILURES, null, 0);
             List<FailedRecord> out = new ArrayList<>();
             for (FailedRecord f : failures.values()) {
                 if (f.parked()) {
@@ -287,7 +220,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             }
             out.sort(Comparator.comparing(FailedRecord::type).thenComparing(FailedRecord::key)
                     .thenComparing(FailedRecord::target));
-            inst.exit(StoreOperation.PARKED_FAILURES);
             return List.copyOf(out);
         }
     }
@@ -298,9 +230,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(target, "target");
         synchronized (lock) {
-            inst.enter(StoreOperation.DELETE_FAILURE, type, 1);
             failures.remove(new FailureKey(type, key, target));
-            inst.exit(StoreOperation.DELETE_FAILURE);
         }
     }
 
@@ -310,9 +240,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void saveIntent(EngineIntent intent) {
         Objects.requireNonNull(intent, "intent");
         synchronized (lock) {
-            inst.enter(StoreOperation.SAVE_INTENT, intent.type(), 1);
             intents.put(new IntentKey(intent.type(), intent.key(), intent.kind()), intent);
-            inst.exit(StoreOperation.SAVE_INTENT);
         }
     }
 
@@ -322,9 +250,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(kind, "kind");
         synchronized (lock) {
-            inst.enter(StoreOperation.INTENT, type, 1);
             Optional<EngineIntent> out = Optional.ofNullable(intents.get(new IntentKey(type, key, kind)));
-            inst.exit(StoreOperation.INTENT);
             return out;
         }
     }
@@ -337,7 +263,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             throw new IllegalArgumentException("limit must be >= 1, was " + limit);
         }
         synchronized (lock) {
-            inst.enter(StoreOperation.INTENTS, type, 0);
             List<EngineIntent> out = new ArrayList<>();
             for (EngineIntent i : intents.values()) {
                 if (i.type().equals(type) && i.kind() == kind) {
@@ -346,7 +271,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             }
             out.sort(Comparator.comparing(EngineIntent::recordedAt).thenComparing(EngineIntent::key));
             List<EngineIntent> result = List.copyOf(out.subList(0, Math.min(limit, out.size())));
-            inst.exit(StoreOperation.INTENTS);
             return result;
         }
     }
@@ -357,9 +281,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(kind, "kind");
         synchronized (lock) {
-            inst.enter(StoreOperation.DELETE_INTENT, type, 1);
             intents.remove(new IntentKey(type, key, kind));
-            inst.exit(StoreOperation.DELETE_INTENT);
         }
     }
 
@@ -373,7 +295,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             Objects.requireNonNull(id, "crmId");
         }
         synchronized (lock) {
-            inst.enter(StoreOperation.BASES, type, crmIds.size());
             Map<CrmId, SyncBase> out = new HashMap<>();
             BaseTable t = bases.get(type);
             if (t != null) {
@@ -384,7 +305,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                     }
                 }
             }
-            inst.exit(StoreOperation.BASES);
             return Map.copyOf(out);
         }
     }
@@ -394,7 +314,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         synchronized (lock) {
-            inst.enter(StoreOperation.BASE_BY_MARKETING_ID, type, 1);
             BaseTable t = bases.get(type);
             BaseSlot s = null;
             if (t != null) {
@@ -402,7 +321,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                 s = num > 0 ? t.byMidNum.get(num, 0) : t.byMidStr.get(marketingId);
             }
             Optional<SyncBase> out = s == null ? Optional.empty() : Optional.of(toBase(type, s));
-            inst.exit(StoreOperation.BASE_BY_MARKETING_ID);
             return out;
         }
     }
@@ -414,8 +332,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             Objects.requireNonNull(b, "base");
         }
         synchronized (lock) {
-            inst.enter(StoreOperation.SAVE_BASES, toSave.isEmpty() ? null : toSave.iterator().next().type(),
-                    toSave.size());
             for (SyncBase b : toSave) {
                 BaseTable t = bases.computeIfAbsent(b.type(), k -> new BaseTable());
                 BaseSlot s = new BaseSlot();
@@ -451,7 +367,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                     t.byMidStr.put(s.midStr, s);
                 }
             }
-            inst.exit(StoreOperation.SAVE_BASES);
         }
     }
 
@@ -460,7 +375,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(crmId, "crmId");
         synchronized (lock) {
-            inst.enter(StoreOperation.DELETE_BASE, type, 1);
             BaseTable t = bases.get(type);
             if (t != null) {
                 BaseSlot old = t.byCrm.remove(Ids.hi(crmId), Ids.lo(crmId));
@@ -468,7 +382,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                     unindexMarketingId(t, old);
                 }
             }
-            inst.exit(StoreOperation.DELETE_BASE);
         }
     }
 
@@ -498,20 +411,16 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void parkConflict(ParkedConflict conflict) {
         Objects.requireNonNull(conflict, "conflict");
         synchronized (lock) {
-            inst.enter(StoreOperation.PARK_CONFLICT, conflict.type(), 1);
             conflicts.put(new ConflictKey(conflict.type(), conflict.crmId(), conflict.field()), conflict);
-            inst.exit(StoreOperation.PARK_CONFLICT);
         }
     }
 
     @Override
     public List<ParkedConflict> parkedConflicts() {
         synchronized (lock) {
-            inst.enter(StoreOperation.PARKED_CONFLICTS, null, 0);
             List<ParkedConflict> out = new ArrayList<>(conflicts.values());
             out.sort(Comparator.comparing(ParkedConflict::parkedAt).thenComparing(ParkedConflict::type)
                     .thenComparing(ParkedConflict::crmId).thenComparing(ParkedConflict::field));
-            inst.exit(StoreOperation.PARKED_CONFLICTS);
             return List.copyOf(out);
         }
     }
@@ -522,25 +431,17 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(crmId, "crmId");
         Objects.requireNonNull(field, "field");
         synchronized (lock) {
-            inst.enter(StoreOperation.DELETE_CONFLICT, type, 1);
             conflicts.remove(new ConflictKey(type, crmId, field));
-            inst.exit(StoreOperation.DELETE_CONFLICT);
         }
     }
 
     // ---- transactions and leases ---------------------------------------------------------------
 
-    /**
-     * Runs the work with no atomicity (see the class documentation); counts the call and obeys
-     * the fault profile before the work starts.
-     */
+    /** Runs the work with no atomicity (see the class documentation). */
     @Override
     public <T> T inTransaction(Supplier<T> work) {
         Objects.requireNonNull(work, "work");
-        inst.enter(StoreOperation.IN_TRANSACTION, null, 0);
-        T out = work.get();
-        inst.exit(StoreOperation.IN_TRANSACTION);
-        return out;
+        return work.get();
     }
 
     @Override
@@ -557,7 +458,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
             throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
         }
         synchronized (lock) {
-            inst.enter(StoreOperation.TRY_ACQUIRE_LEASE, null, 1);
             LeaseState st = leases.computeIfAbsent(name, k -> new LeaseState());
             boolean live = st.owner != null && now.isBefore(st.expiresAt);
             Optional<Lease> out;
@@ -571,7 +471,6 @@ public final class InMemorySyncStateStore implements SyncStateStore {
                 st.expiresAt = now.plus(ttl);
                 out = Optional.of(new Lease(name, owner, st.token, st.expiresAt));
             }
-            inst.exit(StoreOperation.TRY_ACQUIRE_LEASE);
             return out;
         }
     }
@@ -580,12 +479,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     public void releaseLease(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         synchronized (lock) {
-            inst.enter(StoreOperation.RELEASE_LEASE, null, 1);
             LeaseState st = leases.get(lease.name());
             if (st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token) {
                 st.owner = null;
             }
-            inst.exit(StoreOperation.RELEASE_LEASE);
         }
     }
 
@@ -594,11 +491,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(now, "now");
         synchronized (lock) {
-            inst.enter(StoreOperation.HOLDS_LEASE, null, 1);
             LeaseState st = leases.get(lease.name());
             boolean out = st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token
                     && now.isBefore(st.expiresAt);
-            inst.exit(StoreOperation.HOLDS_LEASE);
             return out;
         }
     }

@@ -1,11 +1,10 @@
 /**
  * In-memory implementations of the storage SPIs: {@link dev.crmsync.store.memory.InMemoryMarketingStore}
  * and {@link dev.crmsync.store.memory.InMemorySyncStateStore}. They are real, thread-safe stores
- * that pass the contract test kit, and test doubles at the same time: they count the calls made to
- * them ({@link dev.crmsync.store.memory.StoreOperation}), keep a call log when asked
- * ({@link dev.crmsync.store.memory.StoreCall}), and inject faults from a seeded
- * {@link dev.crmsync.store.memory.FaultProfile} — fail the next calls of an operation, crash at
- * the n-th call, lose an acknowledgement, or reject chosen CRM ids.
+ * that pass the contract test kit: reference implementations for adapter writers, and the stores
+ * that engine and host tests run on. They hold no test machinery: to count the calls made to a store
+ * or inject faults into it, a test wraps it (any store, this one or a JDBC one) with the decorators
+ * of {@code dev.crmsync.testkit.fault} in the {@code sync-testkit} artifact.
  *
  * <p>They are built to hold a million records in a small heap: a record's field values are
  * encoded into one byte array (field names, and values a field holds more than once — picklists,

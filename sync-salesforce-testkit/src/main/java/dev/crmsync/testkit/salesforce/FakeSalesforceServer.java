@@ -1,6 +1,7 @@
 package dev.crmsync.testkit.salesforce;
 
 import dev.crmsync.model.Sleeper;
+import dev.crmsync.testkit.fault.CallLog;
 import com.sun.net.httpserver.HttpServer;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -238,6 +239,18 @@ public final class FakeSalesforceServer implements AutoCloseable {
                 .filter(r -> method == null || r.method().equalsIgnoreCase(method))
                 .filter(r -> p.matcher(r.path()).find())
                 .count();
+    }
+
+    /**
+     * The requests counted by endpoint — the path without the {@code /services/data/vNN.N} prefix
+     * ({@code /query}, {@code /sobjects/Lead/describe}, ids included), or the whole path outside the
+     * versioned API ({@code /services/oauth2/token}) — in the test kits' one {@link CallLog} type.
+     * {@link #requests()} keeps each request in full (headers, body, status) for HTTP assertions.
+     *
+     * @return the endpoint counts (with recording, the calls in order of completion)
+     */
+    public CallLog<String> log() {
+        return running().log();
     }
 
     /** @return Bulk query jobs not in JobComplete, Failed or Aborted */

@@ -2,17 +2,23 @@ package dev.crmsync.testkit.salesforce;
 
 import dev.crmsync.model.Sleeper;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.testkit.salesforce.internal.FaultPlan;
+import dev.crmsync.testkit.fault.Fault;
+import dev.crmsync.testkit.fault.FaultPlan;
+import dev.crmsync.testkit.salesforce.internal.ServerConditions;
 import dev.crmsync.testkit.salesforce.internal.SalesforceApi;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The faults a test schedules on a {@link FakeSalesforceServer}. Path-based faults take a regular
  * expression that must be found in the request path ({@link java.util.regex.Matcher#find()}, so
  * {@code "/query"} also matches {@code /queryAll}; anchor with {@code ^...$} when needed) and fire
- * on the next {@code n} matching requests, in the order they were scheduled. A faulted request is
+ * on the next {@code n} matching requests, in the order they were scheduled. Every per-request verb
+ * schedules an {@link HttpFault} (or a standard {@link Fault}) on the server's one
+ * {@link FaultPlan} ({@link #plan()}), the plan type every fake of the test kits uses. A faulted request is
  * recorded but does not count against the daily API limit (except {@link #truncateBodyNext}, whose
  * request is served). Per-record write failures ({@code UNABLE_TO_LOCK_ROW}, validation and
  * duplicate rules) come from the backing CRM ({@code InMemoryCrm.lockRecord},
@@ -22,11 +28,33 @@ import org.jspecify.annotations.Nullable;
 public final class Faults {
 
     private final SalesforceApi api;
-    private final FaultPlan plan;
+    private final FaultPlan<String> plan;
+    private final ServerConditions conditions;
 
     Faults(SalesforceApi api) {
         this.api = api;
-        this.plan = api.faults();
+        this.plan = api.plan();
+        this.conditions = api.conditions();
+    }
+
+    /**
+     * The plan every per-request verb of this class schedules on, its operations being request paths:
+     * for what the verbs do not say, such as a seeded {@link FaultPlan#failAtCall} or a standard
+     * {@link Fault} ({@link Fault#loseAnswer()}: serve the request, then drop the connection). Seeded
+     * with the server's seed.
+     *
+     * @return the server's fault plan
+     */
+    public FaultPlan<String> plan() {
+        return plan;
+    }
+
+    /**
+     * @param pathRegex a regular expression found in the path
+     * @return a predicate over request paths, for the {@code …Where} verbs of {@link #plan()}
+     */
+    public static Predicate<String> path(String pathRegex) {
+        return Pattern.compile(Objects.requireNonNull(pathRegex, "pathRegex")).asPredicate();
     }
 
     /**
@@ -81,9 +109,7 @@ public final class Faults {
      */
     public Faults failNext(String pathRegex, int n, int status, String errorCode, String message,
                            @Nullable Duration retryAfterOrNull) {
-        checkStatus(status);
-        plan.add(pathRegex, n, new FaultPlan.Fail(status, Objects.requireNonNull(errorCode, "errorCode"),
-                Objects.requireNonNull(message, "message"), retryAfterOrNull));
+        plan.failNextWhere(path(pathRegex), n, new HttpFault.ErrorBody(status, errorCode, message, retryAfterOrNull));
         return this;
     }
 
@@ -99,9 +125,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults failRandomly(String pathRegex, double probability, int status, String errorCode, String message) {
-        checkStatus(status);
-        plan.addRandom(pathRegex, probability, new FaultPlan.Fail(status, Objects.requireNonNull(errorCode, "errorCode"),
-                Objects.requireNonNull(message, "message"), null));
+        plan.failRateWhere(path(pathRegex), probability, new HttpFault.ErrorBody(status, errorCode, message, null));
         return this;
     }
 
@@ -113,7 +137,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults dropConnectionNext(String pathRegex, int n) {
-        plan.add(pathRegex, n, new FaultPlan.Drop());
+        plan.failNextWhere(path(pathRegex), n, new HttpFault.DropConnection());
         return this;
     }
 
@@ -126,7 +150,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults truncateBodyNext(String pathRegex, int n) {
-        plan.add(pathRegex, n, new FaultPlan.Truncate());
+        plan.failNextWhere(path(pathRegex), n, new HttpFault.TruncateBody());
         return this;
     }
 
@@ -151,8 +175,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults nonJsonBodyNext(String pathRegex, int n, int status) {
-        checkStatus(status);
-        plan.add(pathRegex, n, new FaultPlan.NonJson(status));
+        plan.failNextWhere(path(pathRegex), n, new HttpFault.NonJsonBody(status));
         return this;
     }
 
@@ -166,7 +189,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults slowNext(String pathRegex, int n, Duration delay) {
-        plan.addSlow(pathRegex, n, delay);
+        plan.failNextWhere(path(pathRegex), n, Fault.latency(delay));
         return this;
     }
 
@@ -176,7 +199,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults bulkJobsNeverComplete(boolean never) {
-        plan.bulkNeverComplete(never);
+        conditions.bulkNeverComplete(never);
         return this;
     }
 
@@ -186,7 +209,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults bulkJobsFail(@Nullable String errorMessageOrNull) {
-        plan.bulkFailure(errorMessageOrNull);
+        conditions.bulkFailure(errorMessageOrNull);
         return this;
     }
 
@@ -198,7 +221,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults bulkUnsupported(ObjectType type) {
-        plan.bulkUnsupported(type);
+        conditions.bulkUnsupported(type);
         return this;
     }
 
@@ -211,7 +234,7 @@ public final class Faults {
      * @return these faults
      */
     public Faults queryTimeoutAbove(int rows) {
-        plan.queryTimeoutAbove(rows);
+        conditions.queryTimeoutAbove(rows);
         return this;
     }
 
@@ -249,13 +272,8 @@ public final class Faults {
      */
     public Faults clear() {
         plan.clear();
+        conditions.clear();
         api.tokens().cancelScheduledExpiry();
         return this;
-    }
-
-    private static void checkStatus(int status) {
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("status must be an HTTP status (100-599), was " + status);
-        }
     }
 }

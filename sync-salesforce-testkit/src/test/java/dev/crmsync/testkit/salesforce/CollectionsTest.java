@@ -1,5 +1,6 @@
 package dev.crmsync.testkit.salesforce;
 
+import dev.crmsync.testkit.CrmOperation;
 import static dev.crmsync.testkit.salesforce.FakeSf.error;
 import static dev.crmsync.testkit.salesforce.FakeSf.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -236,7 +237,7 @@ class CollectionsTest {
         assertTrue(res.get(0).path("id").asText().startsWith("00Q"));
         assertTrue(res.get(1).path("id").asText().startsWith("003"));
         assertTrue(res.get(2).path("id").asText().startsWith("00Q"));
-        assertEquals(3, sf.crm.callCounts().get(InMemoryCrm.OP_WRITE), "one CRM write per chunk");
+        assertEquals(3, sf.crm.callCounts().get(CrmOperation.WRITE.callName()), "one CRM write per chunk");
     }
 
     @Test

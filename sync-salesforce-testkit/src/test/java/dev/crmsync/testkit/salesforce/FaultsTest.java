@@ -1,5 +1,7 @@
 package dev.crmsync.testkit.salesforce;
 
+import dev.crmsync.testkit.CrmOperation;
+import dev.crmsync.testkit.fault.Fault;
 import static dev.crmsync.testkit.salesforce.FakeSf.error;
 import static dev.crmsync.testkit.salesforce.FakeSf.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +97,33 @@ class FaultsTest {
     }
 
     @Test
+    void aLostAnswerServesTheWriteThenDropsTheConnection() {
+        sf.server.faults().plan().failNext(sf.v("/composite/sobjects"), 1, Fault.loseAnswer());
+        String body = "{\"allOrNone\":false,\"records\":[{\"attributes\":{\"type\":\"Lead\"},"
+                + "\"LastName\":\"Lost\",\"Company\":\"c\"}]}";
+        try {
+            sf.post(sf.v("/composite/sobjects"), body);
+            throw new AssertionError("expected an I/O failure");
+        } catch (java.io.UncheckedIOException expected) {
+            // the connection was closed without a response
+        }
+        assertEquals(1, sf.crm.count(ObjectType.LEAD), "the CRM committed the create whose answer was lost");
+        assertEquals(1, sf.server.apiCallsUsed(), "a served request is counted");
+        assertEquals(0, sf.server.requests().get(0).status(), "recorded as unanswered");
+    }
+
+    @Test
+    void theServerCountsRequestsByEndpoint() {
+        sf.get(sf.v("/limits"));
+        sf.get(sf.v("/limits"));
+        sf.query("SELECT Id FROM Lead");
+        assertEquals(2, sf.server.log().count("/limits"));
+        assertEquals(1, sf.server.log().count("/query"));
+        assertEquals(3, sf.server.log().total());
+        assertEquals(sf.server.requests().size(), sf.server.log().total());
+    }
+
+    @Test
     void dropConnectionMakesTheJdkClientFail() {
         sf.server.faults().dropConnectionNext("/limits", 5);
         try {
@@ -182,9 +211,9 @@ class FaultsTest {
 
     @Test
     void crmFailuresBecomeHttpErrors() {
-        sf.crm.faults().failNext(InMemoryCrm.OP_READ_PAGE, 1, true);
+        sf.crm.faults().failNext(CrmOperation.READ_PAGE, 1, Fault.retriable());
         error(sf.query("SELECT Id FROM Lead"), 503, "SERVER_UNAVAILABLE");
-        sf.crm.faults().failNext(InMemoryCrm.OP_DESCRIBE, 1, false);
+        sf.crm.faults().failNext(CrmOperation.DESCRIBE, 1, Fault.fatal());
         error(sf.get(sf.v("/sobjects/Lead/describe")), 500, "UNKNOWN_EXCEPTION");
         assertEquals(200, sf.query("SELECT Id FROM Lead").statusCode());
     }

@@ -15,6 +15,10 @@ import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.testkit.fault.CallLog;
+import dev.crmsync.testkit.fault.Fault;
+import dev.crmsync.testkit.fault.FaultPlan;
+import dev.crmsync.testkit.salesforce.HttpFault;
 import dev.crmsync.testkit.salesforce.RecordedRequest;
 import dev.crmsync.model.Deletion;
 import java.io.ByteArrayInputStream;
@@ -78,7 +82,9 @@ public final class SalesforceApi implements HttpHandler {
     private final String userId;
     private final TokenService tokens;
     private final ApiUsage usage;
-    private final FaultPlan faults;
+    private final ServerConditions conditions = new ServerConditions();
+    private final FaultPlan<String> plan = new FaultPlan<>();
+    private final CallLog<String> log = new CallLog<>();
     private final QueryCursors cursors;
     private final QueryEngine engine;
     private final Writes writes;
@@ -106,7 +112,7 @@ public final class SalesforceApi implements HttpHandler {
                 settings.fixedAccessToken());
         this.usage = new ApiUsage(settings.clock(), settings.dailyApiLimit(), settings.perAppName(),
                 settings.perAppLimit());
-        this.faults = new FaultPlan(settings.seed());
+        this.plan.seed(settings.seed());
         this.cursors = new QueryCursors(settings.queryCursorCapacity(), ids);
         this.engine = new QueryEngine(crm);
         this.writes = new Writes(crm, settings.undoCreate());
@@ -122,9 +128,33 @@ public final class SalesforceApi implements HttpHandler {
         return usage;
     }
 
-    /** @return the fault plan */
-    public FaultPlan faults() {
-        return faults;
+    /** @return the conditions set on the server's behaviour */
+    public ServerConditions conditions() {
+        return conditions;
+    }
+
+    /** @return the per-request fault plan, by request path */
+    public FaultPlan<String> plan() {
+        return plan;
+    }
+
+    /** @return the count of requests by endpoint (see {@link #endpoint(String)}) */
+    public CallLog<String> log() {
+        return log;
+    }
+
+    /**
+     * @param path a request path
+     * @return its endpoint, as {@link #log()} counts it: the path without the
+     *     {@code /services/data/vNN.N} prefix (e.g. {@code /query}, {@code /sobjects/Lead/describe}), or
+     *     the whole path outside the versioned API (e.g. {@code /services/oauth2/token})
+     */
+    public static String endpoint(String path) {
+        Matcher m = VERSIONED.matcher(path);
+        if (!m.matches()) {
+            return path;
+        }
+        return m.group(3) == null || m.group(3).isEmpty() ? "/" : m.group(3);
     }
 
     /** @return the open query cursors */
@@ -226,6 +256,7 @@ public final class SalesforceApi implements HttpHandler {
             if (!recordedYet) {
                 recordedYet = true;
                 recorded.add(SalesforceApi.this.record(req, status));
+                log.record(endpoint(req.path()), null, 0);
             }
         }
 
@@ -295,32 +326,40 @@ public final class SalesforceApi implements HttpHandler {
 
     private void serve(Call call) throws IOException, InterruptedException {
         Request req = call.req;
-        Optional<Duration> delay = faults.delay(req.path());
-        if (delay.isPresent()) {
-            settings.sleeper().sleep(delay.get());
+        FaultPlan.Due due = plan.onCall(req.path());
+        if (!due.delay().isZero()) {
+            settings.sleeper().sleep(due.delay());
         }
-        Optional<FaultPlan.Action> action = faults.next(req.path());
-        if (action.isPresent()) {
-            FaultPlan.Action a = action.get();
-            if (a instanceof FaultPlan.Fail f) {
-                Reply r = Reply.error(f.status(), f.errorCode(), f.message());
-                if (f.retryAfter() != null) {
-                    r.header("Retry-After", Long.toString(Math.max(0, f.retryAfter().toSeconds())));
-                }
-                call.send(r);
-            } else if (a instanceof FaultPlan.Drop) {
-                call.drop();
-            } else if (a instanceof FaultPlan.NonJson n) {
-                String html = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>"
-                        + "<h1>Maintenance</h1><p>The server is temporarily unable to service your request.</p>"
-                        + "</body></html>";
-                call.send(new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
-            } else {
-                call.sendTruncated(route(req));
+        Fault fault = due.fault();
+        if (fault == null) {
+            call.send(route(req));
+        } else if (fault instanceof HttpFault.ErrorBody f) {
+            Reply r = Reply.error(f.status(), f.errorCode(), f.message());
+            if (f.retryAfter() != null) {
+                r.header("Retry-After", Long.toString(Math.max(0, f.retryAfter().toSeconds())));
             }
-            return;
+            call.send(r);
+        } else if (fault instanceof HttpFault.NonJsonBody n) {
+            String html = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>"
+                    + "<h1>Maintenance</h1><p>The server is temporarily unable to service your request.</p>"
+                    + "</body></html>";
+            call.send(new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
+        } else if (fault instanceof HttpFault.TruncateBody) {
+            call.sendTruncated(route(req));
+        } else if (fault instanceof HttpFault.DropConnection || fault instanceof Fault.Crash) {
+            call.drop();
+        } else if (fault instanceof Fault.LoseAnswer) {
+            route(req);   // served (a write commits), then the answer is lost
+            call.drop();
+        } else if (fault instanceof Fault.Fail f) {
+            call.send(f.retriable()
+                    ? Reply.error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable. Please try again.")
+                    : Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."));
+        } else if (fault instanceof Fault.QuotaExceeded) {
+            call.send(Reply.error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+        } else {
+            call.send(route(req));   // an extension of another fake: not ours to carry out
         }
-        call.send(route(req));
     }
 
     private Request read(HttpExchange ex) throws IOException {
@@ -799,7 +838,7 @@ public final class SalesforceApi implements HttpHandler {
 
     private Reply query(Request req, String version, boolean all) {
         QueryEngine.Prepared p = prepare(req.param("q"));
-        QueryEngine.Result result = engine.execute(p, all, faults.queryTimeoutAbove());
+        QueryEngine.Result result = engine.execute(p, all, conditions.queryTimeoutAbove());
         ObjectNode o = SfJson.object();
         o.put("totalSize", result.totalSize());
         switch (p.kind()) {
@@ -987,7 +1026,7 @@ public final class SalesforceApi implements HttpHandler {
         if (n == 3) {
             switch (method) {
                 case "GET":
-                    job.advance(now, faults.bulkNeverComplete(), faults.bulkFailure(),
+                    job.advance(now, conditions.bulkNeverComplete(), conditions.bulkFailure(),
                             () -> engine.execute(job.query(), job.operation().equals("queryAll"), null));
                     return Reply.json(200, job.info(true));
                 case "PATCH":
@@ -1044,7 +1083,7 @@ public final class SalesforceApi implements HttpHandler {
             throw new ApiException(400, "INVALIDJOB", "Invalid lineEnding: " + lineEnding);
         }
         QueryEngine.Prepared p = prepare(q);
-        if (faults.isBulkUnsupported(p.type())) {
+        if (conditions.isBulkUnsupported(p.type())) {
             throw new ApiException(400, "INVALIDENTITY", "Entity '" + p.type().apiName()
                     + "' is not supported by the Bulk API.");
         }

@@ -1,7 +1,7 @@
-package dev.crmsync.store.memory;
+package dev.crmsync.testkit.fault;
 
 /**
- * The operations of the two storage SPIs, as the in-memory stores count, log and fault them.
+ * The operations of the two storage SPIs, as the store decorators of {@link InstrumentedStores} count, log and fault them.
  * One constant per SPI method: first those of {@link dev.crmsync.store.MarketingStore}, then
  * those of {@link dev.crmsync.store.SyncStateStore}.
  */

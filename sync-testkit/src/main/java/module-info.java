@@ -15,6 +15,7 @@ module dev.crmsync.testkit {
 
     exports dev.crmsync.testkit;          // InMemoryCrm, ManualClock, StandardSchemas
     exports dev.crmsync.testkit.contract; // the contract kits: CrmSourceContract, MarketingStoreContract, SyncStateStoreContract
+    exports dev.crmsync.testkit.fault;    // one fault vocabulary and call log: Fault, FaultPlan, CallLog, InstrumentedStores
     // JUnit discovers and invokes the kits' inherited test methods reflectively
     opens dev.crmsync.testkit.contract to org.junit.platform.commons;
 }

@@ -9,8 +9,8 @@ module dev.crmsync.testkit.salesforce {
     requires static transitive org.jspecify;   // nullness annotations in API signatures (CLASS retention): needed to compile, not at run time
     // the server is backed by a CrmSource and answers with sync-api values
     requires transitive dev.crmsync.api;
-    // the server undoes a rejected write on an InMemoryCrm backing (implementation only)
-    requires dev.crmsync.testkit;
+    // the server is backed by an InMemoryCrm, and its Faults and log() are the test kit's FaultPlan and CallLog
+    requires transitive dev.crmsync.testkit;
     // the HTTP server the fake runs on
     requires jdk.httpserver;
     // implementation dependencies: none of their types appears in a public signature

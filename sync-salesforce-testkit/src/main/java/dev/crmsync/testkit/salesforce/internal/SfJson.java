@@ -231,11 +231,12 @@ public final class SfJson {
         o.put("createable", f.createable());
         o.put("custom", custom);
         o.putNull("defaultValue");
-        o.put("defaultedOnCreate", t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name));
+        o.put("defaultedOnCreate", t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)
+                || f.defaultedOnCreate());
         o.put("dependentPicklist", false);
         o.put("deprecatedAndHidden", false);
-        o.put("digits", t == FieldType.INT ? 9 : 0);
-        o.put("externalId", false);
+        o.put("digits", t == FieldType.INT ? (f.precision() > 0 ? f.precision() : 9) : 0);
+        o.put("externalId", f.externalId());
         o.put("filterable", QueryEngine.filterable(f));
         o.put("groupable", QueryEngine.sortable(f) && !number);
         o.put("htmlFormatted", false);
@@ -245,16 +246,25 @@ public final class SfJson {
         o.put("name", name);
         o.put("nameField", name.equals("Name"));
         o.put("namePointing", false);
-        o.put("nillable", !(t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)));
+        o.put("nillable", f.nillable() && !(t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)));
         o.put("permissionable", custom);
-        o.putArray("picklistValues");
+        ArrayNode picklist = o.putArray("picklistValues");
+        for (String v : f.picklistValues()) {
+            ObjectNode p = picklist.addObject();
+            p.put("active", true);
+            p.put("defaultValue", false);
+            p.put("label", v);
+            p.putNull("validFor");
+            p.put("value", v);
+        }
         o.put("polymorphicForeignKey", false);
-        o.put("precision", number && t != FieldType.INT ? 18 : 0);
+        o.put("precision", number && t != FieldType.INT ? (f.precision() > 0 ? f.precision() : 18) : 0);
         ArrayNode refs = o.putArray("referenceTo");
         f.referenceTo().forEach(refs::add);
         o.put("relationshipName", relationshipName(f));
-        o.put("restrictedPicklist", false);
-        o.put("scale", t == FieldType.CURRENCY || t == FieldType.PERCENT ? 2 : 0);
+        o.put("restrictedPicklist", f.restrictedPicklist());
+        o.put("scale", !number || t == FieldType.INT ? 0 : f.precision() > 0 ? f.scale()
+                : t == FieldType.CURRENCY || t == FieldType.PERCENT ? 2 : 0);
         o.put("soapType", soapType(t));
         o.put("sortable", QueryEngine.sortable(f));
         o.put("type", sfType(t));

@@ -59,10 +59,66 @@ public final class SfJson {
      */
     public static byte[] bytes(JsonNode node) {
         try {
-            return MAPPER.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+            return escapeUnpairedSurrogates(MAPPER.writeValueAsString(node)).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }
+    }
+
+    /**
+     * Writes each unpaired UTF-16 surrogate of a JSON text as its {@code \\uXXXX} escape, as a
+     * server whose strings are UTF-16 (Salesforce's) sends a value holding one: valid JSON, and the
+     * client sees the surrogate rather than the {@code ?} that encoding it to UTF-8 would leave.
+     * (Outside string literals JSON has no surrogates, so only values are touched.)
+     *
+     * @param json a JSON text
+     * @return the same JSON with unpaired surrogates escaped
+     */
+    static String escapeUnpairedSurrogates(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < json.length()
+                    && Character.isLowSurrogate(json.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? json : out.toString();
+    }
+
+    /**
+     * @param text any Java text
+     * @return its UTF-8 bytes, an unpaired surrogate as its 3-byte form (as a UTF-16 server that
+     *     does not check writes it; Java's encoder would write {@code ?})
+     */
+    static byte[] utf8KeepingSurrogates(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length() + 16);
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                out.writeBytes(text.substring(from, i).getBytes(StandardCharsets.UTF_8));
+                out.write(0xE0 | c >>> 12);
+                out.write(0x80 | (c >>> 6 & 0x3F));
+                out.write(0x80 | (c & 0x3F));
+                from = i + 1;
+            }
+        }
+        out.writeBytes(text.substring(from).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     /**

@@ -124,6 +124,8 @@ class PoisonValuesTest {
                 }
             }
             assertTrue(pos >= 0, () -> "the calls follow the halving down to one record: " + batches);
+            assertEquals(137, pos, "the batch holds the edits in feed order");
+            assertEquals(15, batches.size(), () -> "write calls: " + batches);
             assertEquals(callsToIsolate(200, pos), batches.size(), () -> "write calls: " + batches);
             assertTrue(batches.size() <= 1 + 2 * 8, "bounded by 1 + 2·⌈log2 200⌉");
             assertEquals(refused.stream().filter(x -> x).count(), 1 + (batches.size() - 1) / 2,

@@ -202,6 +202,48 @@ class PoisonValuesTest {
         assertEquals(FieldValue.text("x"), h.crmValue(ObjectType.LEAD, lead, "Title"));
     }
 
+    @Test
+    void aCrmThatRefusesEverythingFailsTheTypeAfterABoundedNarrowingAndRejectsNoRecord() {
+        List<CrmId> leads = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            leads.add(h.lead("L" + i, "Acme"));
+        }
+        try (SyncEngine engine = builder().build()) {
+            h.cycle(engine);
+            for (CrmId id : leads) {
+                h.edit(ObjectType.LEAD, id, "Title", "x");
+            }
+            h.crm.faults().failNextWhere(op -> op == CrmOperation.WRITE, 1_000, Fault.fatal());
+            long before = h.crmWrites();
+            SyncReport r = h.run(engine);
+            assertInstanceOf(TypeOutcome.Failed.class, r.type(ObjectType.LEAD).orElseThrow().outcome(), r::toTable);
+            // 200, 100, 50, 25, 12, 6, 3, then 1 (refused alone), 2, 1 (refused alone again): an outage
+            assertEquals(before + 10, h.crmWrites(), "two records refused alone before any part passed: stop");
+            assertEquals(List.of(), rejected, "an outage rejects no record");
+            h.crm.faults().clear();
+            h.cycle(engine);
+        }
+        assertEquals(FieldValue.text("x"), h.crmValue(ObjectType.LEAD, leads.get(199), "Title"));
+    }
+
+    @Test
+    void aStoreThatRefusesEverythingFailsTheTypeAndRejectsNoRecord() {
+        List<CrmId> leads = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            leads.add(h.lead("L" + i, "Acme"));
+        }
+        try (SyncEngine engine = builder().build()) {
+            h.store.faults().failNextWhere(op -> op == dev.crmsync.testkit.fault.StoreOperation.UPSERT, 1_000,
+                    Fault.fatal());
+            SyncReport r = h.run(engine);
+            assertInstanceOf(TypeOutcome.Failed.class, r.type(ObjectType.LEAD).orElseThrow().outcome(), r::toTable);
+            assertEquals(List.of(), rejected, "an outage rejects no record");
+            h.store.faults().clear();
+            h.cycle(engine);
+        }
+        assertEquals(20, h.data.size(ObjectType.LEAD));
+    }
+
     @ParameterizedTest(name = "{0} = {1} -> {2}")
     @CsvSource({
             "AnnualRevenue, 1E+400, NUMBER_OUTSIDE_VALID_RANGE",

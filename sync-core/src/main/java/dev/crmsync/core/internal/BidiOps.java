@@ -101,21 +101,38 @@ final class BidiOps {
      * and the others are written. Nothing of a refused request was written (a failure that is not
      * retriable happened before the request took effect), so sending its parts again is safe. A
      * batch with one such record costs at most {@code 1 + 2·⌈log2 n⌉} calls. Retriable failures,
-     * quota and aborts are not narrowed: they end the call as before.
+     * quota and aborts are not narrowed: they end the call as before; so does a failure that
+     * refuses everything ({@link Narrowing}).
      */
     List<CrmWriteResult> write(List<? extends CrmWrite> writes) {
         List<CrmWriteResult> out = new ArrayList<>(writes.size());
         int size = Math.max(1, settings.crm().maxWriteBatch());
         for (int from = 0; from < writes.size(); from += size) {
-            out.addAll(writeNarrowing(writes.subList(from, Math.min(writes.size(), from + size)), true));
+            out.addAll(writeNarrowing(writes.subList(from, Math.min(writes.size(), from + size)), new Narrowing()));
         }
         return out;
+    }
+
+    /**
+     * The state of one batch's narrowing. A failure of the whole CRM (a field deleted since the
+     * describe, a permission withdrawn) refuses every part: once two records are refused alone
+     * before any part was accepted, the narrowing stops and the batch's first failure is thrown,
+     * as it was before narrowing existed, so that an outage never turns into rejected records.
+     */
+    static final class Narrowing {
+        SyncException first;
+        int refusedAlone;
+        boolean anyAccepted;
+
+        boolean looksWhole() {
+            return refusedAlone >= 2 && !anyAccepted;
+        }
     }
 
     /** The code of a record the CRM refused as a whole request even when it was sent alone. */
     static final String REQUEST_REFUSED = "CRM_REQUEST_REFUSED";
 
-    private List<CrmWriteResult> writeNarrowing(List<? extends CrmWrite> chunk, boolean first) {
+    private List<CrmWriteResult> writeNarrowing(List<? extends CrmWrite> chunk, Narrowing n) {
         List<CrmWriteResult> results;
         try {
             results = settings.crm().write(t.type, chunk);
@@ -123,23 +140,29 @@ final class BidiOps {
             if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException) {
                 throw e;
             }
-            if (first) {
+            if (n.first == null) {
+                n.first = e;
                 LOG.warn("{}: the CRM refused a whole write batch of {} ({}); narrowing it down to the records it"
                         + " refuses", t.type, chunk.size(), e.getClass().getSimpleName());
             }
             if (chunk.size() == 1) {
+                n.refusedAlone++;
+                if (n.looksWhole()) {
+                    throw n.first;
+                }
                 return List.of(refusedAlone(chunk.get(0), e));
             }
             int mid = chunk.size() / 2;
             List<CrmWriteResult> out = new ArrayList<>(chunk.size());
-            out.addAll(writeNarrowing(chunk.subList(0, mid), false));
-            out.addAll(writeNarrowing(chunk.subList(mid, chunk.size()), false));
+            out.addAll(writeNarrowing(chunk.subList(0, mid), n));
+            out.addAll(writeNarrowing(chunk.subList(mid, chunk.size()), n));
             return out;
         }
         if (results == null || results.size() != chunk.size()) {
             throw new SyncException("CRM returned " + (results == null ? "null" : results.size())
                     + " results for a write batch of " + chunk.size(), t.type, null, null);
         }
+        n.anyAccepted = true;
         return results;
     }
 

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * each is rejected by itself ({@link #STORE_REFUSED}, naming its key) and the rest is written.
  * A store call that fails leaves nothing of itself behind (the JDBC store runs each call inside
  * the cycle's transaction under a savepoint), so sending its parts again is safe. Retriable
- * failures, quota and aborts are not narrowed.
+ * failures, quota and aborts are not narrowed; a failure that refuses everything (two records
+ * refused alone before any part was accepted) is thrown as before: the store failed, not a record.
  */
 final class StoreUpserts {
     private static final Logger LOG = LoggerFactory.getLogger(StoreUpserts.class);
@@ -39,22 +40,29 @@ final class StoreUpserts {
      * @return one result per record, in order (the size is the caller's to check)
      */
     static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch) {
-        return upsert(store, type, batch, true);
+        return upsert(store, type, batch, new BidiOps.Narrowing());
     }
 
     private static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch,
-                                            boolean first) {
+                                            BidiOps.Narrowing n) {
         try {
-            return store.upsert(type, batch);
+            List<StoreResult> out = store.upsert(type, batch);
+            n.anyAccepted = true;
+            return out;
         } catch (SyncException e) {
             if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException) {
                 throw e;
             }
-            if (first) {
+            if (n.first == null) {
+                n.first = e;
                 LOG.warn("{}: the marketing store refused a whole upsert of {} records ({}); narrowing it down to the"
                         + " records it refuses", type, batch.size(), e.getClass().getSimpleName());
             }
             if (batch.size() == 1) {
+                n.refusedAlone++;
+                if (n.looksWhole()) {
+                    throw n.first;       // the store refuses everything: a failure of the store, not of a record
+                }
                 SyncRecord r = batch.get(0);
                 LOG.warn("{} {}: the marketing store refused its upsert even alone; rejected", type, r.id());
                 // the store's message may quote the value: only the failure's kind goes into the reason
@@ -64,8 +72,8 @@ final class StoreUpserts {
             }
             int mid = batch.size() / 2;
             List<StoreResult> out = new ArrayList<>(batch.size());
-            out.addAll(upsert(store, type, batch.subList(0, mid), false));
-            out.addAll(upsert(store, type, batch.subList(mid, batch.size()), false));
+            out.addAll(upsert(store, type, batch.subList(0, mid), n));
+            out.addAll(upsert(store, type, batch.subList(mid, batch.size()), n));
             return out;
         }
     }

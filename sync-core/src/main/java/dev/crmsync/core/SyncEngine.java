@@ -336,7 +336,8 @@ public final class SyncEngine implements AutoCloseable {
      * record is rejected with {@code REQUIRED_FIELD_MISSING}. Creates go in batches of at most
      * {@link CrmSource#maxWriteBatch()}; a rejected record is reported with the CRM's code and
      * message and kept in the state store (retried by later cycles if retriable, else when it
-     * changes again or is re-driven), and the others proceed. Waits while a cycle runs.
+     * changes again or is re-driven), and the others proceed; a value the CRM would refuse (see
+     * {@link dev.crmsync.crm.FieldChecks}) is rejected without a request. Waits while a cycle runs.
      *
      * @param type {@link ObjectType#LEAD}, {@link ObjectType#CONTACT} or {@link ObjectType#CAMPAIGN}
      * @param marketingIds the records' marketing ids, at most {@link #MAX_PUSH_IDS}
@@ -344,8 +345,9 @@ public final class SyncEngine implements AutoCloseable {
      * @throws IllegalArgumentException for another type, or a null or blank id, or too many ids
      * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle
      *     thread, or its marketing store is not a {@link BidirectionalStore}
-     * @throws SyncException if the CRM or a store failed (a create may have reached the CRM: the next
-     *     cycle links it, or sends it again)
+     *     (a whole-call failure of the CRM or a store is never thrown: the records it left without
+     *     an answer are {@link PushResult.Rejected} with {@code retriable=true} and stay queued —
+     *     a create that may have reached the CRM is linked by the next cycle, or sent again)
      */
     public List<PushResult> pushNow(ObjectType type, Collection<String> marketingIds) {
         Objects.requireNonNull(type, "type must not be null");

@@ -65,9 +65,20 @@ public final class EngineActions {
             at.computeIfAbsent(as, k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<ObjectType, List<MarketingRecord>> e : found.entrySet()) {
-            BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
-            List<PushResult> results = ops.push(e.getValue(), false);
             List<Integer> idx = at.get(e.getKey());
+            List<PushResult> results;
+            try {
+                BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
+                results = ops.push(e.getValue(), false, true);
+            } catch (SyncException failed) {
+                // the describe failed (or the type is not readable): nothing was sent, the records are
+                // still marketing-only; a retriable answer, never a throw (BidiOps.push contains the rest)
+                LOG.warn("pushNow {}: describing the type failed ({}); {} records not pushed", e.getKey(),
+                        failed.getClass().getSimpleName(), e.getValue().size());
+                results = e.getValue().stream().<PushResult>map(r -> new PushResult.Rejected(r.marketingId(),
+                        BidiOps.CALL_FAILED, "the push of " + e.getKey() + " records failed as a whole call ("
+                        + failed.getClass().getSimpleName() + "); nothing was sent", true)).toList();
+            }
             for (int k = 0; k < results.size(); k++) {
                 out[idx.get(k)] = results.get(k);
             }

@@ -61,7 +61,10 @@ import org.junit.jupiter.api.Test;
  * overrides {@link #supportsAtomicTransactions()} (and, when it has a {@link MarketingStore} over
  * the same database, {@link #createMarketingStoreInSameDatabase}) to run the atomicity tests;
  * a store relying on the SPI's single-process lease default overrides
- * {@link #supportsExclusiveLeases()} to return false. Tests of abilities a store does not claim
+ * {@link #supportsExclusiveLeases()} to return false. The lease tests that need time to pass (a
+ * lease lapsing, a renewal outliving the first expiry) move the store's own clock — the one it
+ * judges expiry by — through {@link #advanceStoreClock}, which a store overrides if a test can
+ * move it (a manual clock, a database test offset). Tests of abilities a store does not claim
  * are skipped with a message.
  */
 public abstract class SyncStateStoreContract {

@@ -19,8 +19,11 @@ import java.util.function.Supplier;
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li><b>Threads.</b> One engine calls it from one thread at a time; the host may read and
+ *   <li><b>Threads.</b> One engine calls it from one thread at a time, except that its lease
+ *       heartbeat calls {@link #renewLease} from another thread meanwhile; the host may read and
  *       re-drive concurrently. Implementations must be thread-safe.</li>
+ *   <li><b>Time.</b> No call takes the caller's time for a lease: the store judges lease expiry
+ *       by its own clock (see {@link #tryAcquireLease}).</li>
  *   <li><b>Durability.</b> When a save method returns, the value survives a crash (for an
  *       in-memory store: survives for the life of the object).</li>
  *   <li><b>Idempotence.</b> Every save is an upsert by its key; deletes of absent keys do nothing.</li>

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;
@@ -55,6 +56,12 @@ class PostgresContractTest {
         protected SyncStateStore createStore() {
             stores = freshStores();
             return stores.syncStateStore();
+        }
+
+        @Override
+        protected boolean advanceStoreClock(Duration by) {
+            stores.syncStateStore().shiftClockForTest(by);   // the database clock, seen through a stored offset
+            return true;
         }
 
         @Override

@@ -18,7 +18,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The engine as a process of its own, as a host application runs it: {@link SalesforceCrmSource}
  * over loopback HTTP to the parent's fake Salesforce server, the JDBC stores on PostgreSQL, the
- * same engine id at every start. The parent test kills it with SIGKILL.
+ * same engine id at every start (each start is a new instance: it waits until the lease of the one
+ * killed before it lapses, by the database's clock). The parent test kills it with SIGKILL.
  *
  * <p>Arguments: the server's base URI, the PostgreSQL URL, the schema, the file listing marketing
  * ids to push (one per line; re-read before every cycle), and the mode:
@@ -70,6 +71,7 @@ public final class EngineProcess {
                      .defaultCompany("Unknown")
                      .pageSize(PAGE_SIZE)
                      .engineId(ENGINE_ID)
+                     .leaseTtl(SyncEngine.MIN_LEASE_TTL)    // a killed instance's lease lapses within seconds
                      .build()) {
             switch (mode) {
                 case "run" -> {

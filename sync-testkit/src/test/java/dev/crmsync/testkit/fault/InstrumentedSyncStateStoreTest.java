@@ -24,9 +24,18 @@ import org.junit.jupiter.api.Test;
  */
 class InstrumentedSyncStateStoreTest extends SyncStateStoreContract {
 
+    private dev.crmsync.testkit.ManualClock clock;
+
     @Override
     protected SyncStateStore createStore() {
-        return InstrumentedStores.create().state(new InMemorySyncStateStore());
+        clock = new dev.crmsync.testkit.ManualClock(ContractFixtures.T0);
+        return InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
+    }
+
+    @Override
+    protected boolean advanceStoreClock(Duration by) {
+        clock.advance(by);
+        return true;
     }
 
     private InstrumentedSyncStateStore mem() {

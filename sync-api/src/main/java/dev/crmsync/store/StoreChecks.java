@@ -360,6 +360,38 @@ public final class StoreChecks {
         }
     }
 
+    /** Longest lease name, owner or instance token a store must keep. */
+    public static final int MAX_LEASE_TEXT = 255;
+
+    /**
+     * The rule of the lease calls ({@link SyncStateStore#tryAcquireLease},
+     * {@link SyncStateStore#renewLease}): texts of 1 to {@link #MAX_LEASE_TEXT} characters, not
+     * blank, and a positive time-to-live. The message names the bad argument and its length, not its text.
+     *
+     * @param name the lease name
+     * @param owner the engine id
+     * @param instance the instance token
+     * @param ttl the time-to-live
+     * @throws IllegalArgumentException if one breaks the rule
+     */
+    public static void leaseArguments(String name, String owner, String instance, java.time.Duration ttl) {
+        leaseText("name", name);
+        leaseText("owner", owner);
+        leaseText("instance", instance);
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
+        }
+    }
+
+    private static void leaseText(String what, String text) {
+        Objects.requireNonNull(text, what);
+        if (text.isBlank() || text.length() > MAX_LEASE_TEXT) {
+            throw new IllegalArgumentException("lease " + what + " must be 1 to " + MAX_LEASE_TEXT
+                    + " characters and not blank, was " + text.length() + " characters");
+        }
+    }
+
     /**
      * Reads back a marketing id issued from a sequence, as the in-memory and JDBC stores issue
      * them: a positive decimal without leading zeros, at most 18 digits.

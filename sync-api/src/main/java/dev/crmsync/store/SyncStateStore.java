@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -18,8 +19,11 @@ import java.util.function.Supplier;
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li><b>Threads.</b> One engine calls it from one thread at a time; the host may read and
+ *   <li><b>Threads.</b> One engine calls it from one thread at a time, except that its lease
+ *       heartbeat calls {@link #renewLease} from another thread meanwhile; the host may read and
  *       re-drive concurrently. Implementations must be thread-safe.</li>
+ *   <li><b>Time.</b> No call takes the caller's time for a lease: the store judges lease expiry
+ *       by its own clock (see {@link #tryAcquireLease}).</li>
  *   <li><b>Durability.</b> When a save method returns, the value survives a crash (for an
  *       in-memory store: survives for the life of the object).</li>
  *   <li><b>Idempotence.</b> Every save is an upsert by its key; deletes of absent keys do nothing.</li>
@@ -162,26 +166,63 @@ public interface SyncStateStore {
     }
 
     /**
-     * Takes or renews the lease {@code name} for {@code owner}, unless another owner holds an
-     * unexpired one. A lease is unexpired while {@code now} is before {@link Lease#expiresAt()}.
-     * Renewing an unexpired lease keeps its fencing token; every other grant (to a new owner, or
-     * after expiry or release) takes a token greater than every token granted before under that
-     * name. The default, for a store used by a single process, always grants it (token 1).
+     * Takes the lease {@code name} for one running instance ({@code owner}, the engine id, plus
+     * {@code instance}, a token unique to one engine object), unless another holder has an
+     * unexpired one. "Another holder" is any other owner <em>or another instance of the same
+     * owner</em>: two processes started with the same engine id never hold a lease together.
      *
-     * @param name what the lease covers
-     * @param owner who asks
-     * @param now the time
-     * @param ttl how long the lease lasts
-     * @return the lease, or empty if another owner holds it
-     * @throws IllegalArgumentException if the name or owner is blank or the ttl is not positive
+     * <p><b>Time is the store's.</b> The SPI takes no {@code now}: the store judges expiry by its
+     * own clock — a database store by the database's clock ({@code CURRENT_TIMESTAMP}), so that
+     * engines on machines whose clocks disagree still exclude each other; the in-memory store by
+     * the {@link java.time.Clock} it was built with. A lease is unexpired while the store's time
+     * is before {@link Lease#expiresAt()}; a grant or renewal sets it to the store's time plus
+     * {@code ttl}.
+     *
+     * <p>Asked again by the holder (same owner and instance) while unexpired, the lease is renewed:
+     * same fencing token and {@link Lease#acquiredAt()}. Every other grant (a new holder, or after
+     * expiry or release) takes a token greater than every token granted before under that name.
+     * Requests for one name are served one after the other (two asking at once: one is granted,
+     * the other refused). The default, for a store used by a single process, always grants it
+     * (token 1, times from the system clock).
+     *
+     * @param name what the lease covers, 1 to 255 characters
+     * @param owner the engine id, 1 to 255 characters
+     * @param instance the asking instance's token, 1 to 255 characters
+     * @param ttl how long the lease lasts unless renewed, positive
+     * @return the grant, or the current holder's lease if another holds it
+     * @throws IllegalArgumentException if a name, owner or instance is blank or too long, or the
+     *     ttl is not positive
      */
-    default Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
-        return Optional.of(new Lease(name, owner, 1, now.plus(ttl)));
+    default LeaseAttempt tryAcquireLease(String name, String owner, String instance, Duration ttl) {
+        StoreChecks.leaseArguments(name, owner, instance, ttl);
+        Instant now = Instant.now();
+        return new LeaseAttempt.Granted(new Lease(name, owner, instance, 1, now, now.plus(ttl)));
     }
 
     /**
-     * Gives a lease back early, so another owner may take it at once. Does nothing unless the
-     * lease is still the current grant (same owner and token). The default does nothing.
+     * Extends a lease the caller holds to the store's time plus {@code ttl}, keeping its fencing
+     * token, if it is still the current grant (same owner, instance and token) and unexpired by
+     * the store's clock. A lease that lapsed is never revived by a renewal, even if nobody took it
+     * meanwhile: the holder must stop, and may ask anew. The engine renews while it works (a
+     * heartbeat every third of the ttl, also while a CRM call blocks). The default, for a store
+     * used by a single process, always extends it.
+     *
+     * @param lease a lease this store granted
+     * @param ttl the new time-to-live from now, positive
+     * @return the extended lease, or empty if it is no longer held
+     * @throws IllegalArgumentException if the ttl is not positive
+     */
+    default Optional<Lease> renewLease(Lease lease, Duration ttl) {
+        Objects.requireNonNull(lease, "lease");
+        StoreChecks.leaseArguments(lease.name(), lease.owner(), lease.instance(), ttl);
+        return Optional.of(new Lease(lease.name(), lease.owner(), lease.instance(), lease.fencingToken(),
+                lease.acquiredAt(), Instant.now().plus(ttl)));
+    }
+
+    /**
+     * Gives a lease back early, so another holder may take it at once. Does nothing unless the
+     * lease is still the current grant (same owner, instance and token): a former holder, or
+     * another instance of the same owner, cannot free it. The default does nothing.
      *
      * @param lease a lease this store granted
      */
@@ -189,17 +230,17 @@ public interface SyncStateStore {
     }
 
     /**
-     * Tells whether a lease is still the current grant of its name: same owner and fencing token,
-     * not expired at {@code now}. The engine asks before it commits a checkpoint, so that an
-     * engine that lost its lease (it paused past the expiry and another owner took over) stops
-     * instead of overwriting newer progress. The default, for a store used by a single process,
-     * checks only the expiry.
+     * Tells whether a lease is still the current grant of its name: same owner, instance and
+     * fencing token, not expired by the store's clock (see {@link #tryAcquireLease}). The engine
+     * asks before it commits a checkpoint, inside the commit's transaction, so that an engine that
+     * lost its lease (it paused past the expiry and another took over) stops instead of
+     * overwriting newer progress. The default, for a store used by a single process, checks only
+     * the expiry against the system clock.
      *
      * @param lease a lease this store granted
-     * @param now the time
      * @return true if the lease is still held
      */
-    default boolean holdsLease(Lease lease, Instant now) {
-        return now.isBefore(lease.expiresAt());
+    default boolean holdsLease(Lease lease) {
+        return Instant.now().isBefore(lease.expiresAt());
     }
 }

@@ -10,6 +10,7 @@ import dev.crmsync.core.internal.CycleRunner;
 import dev.crmsync.core.internal.EngineActions;
 import dev.crmsync.core.internal.EngineSettings;
 import dev.crmsync.core.internal.GuardedListener;
+import dev.crmsync.core.internal.LeaseKeeper;
 import dev.crmsync.core.internal.TypeSyncs;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
@@ -32,6 +33,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
@@ -113,8 +116,17 @@ public final class SyncEngine implements AutoCloseable {
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     /** Largest attempts setting accepted. */
     public static final int MAX_MAX_ATTEMPTS = 1_000;
-    /** Default time-to-live of a per-type lease (renewed between pages while a type runs). */
-    public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(15);
+    /**
+     * Default time-to-live of a per-type lease. A running instance renews its leases every third
+     * of the ttl (a heartbeat, also while a CRM call blocks), so the lease of an instance that died
+     * lapses within this time and another instance — or a restart with the same engine id — takes
+     * the type over.
+     */
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+    /** Shortest lease time-to-live accepted. */
+    public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(3);
+    /** Longest lease time-to-live accepted. */
+    public static final Duration MAX_LEASE_TTL = Duration.ofMinutes(10);
     /** Most marketing ids one {@link #pushNow} call takes. */
     public static final int MAX_PUSH_IDS = 10_000;
     /** Default bound on how long {@link #close()} waits for a running cycle to reach a page boundary. */
@@ -140,6 +152,7 @@ public final class SyncEngine implements AutoCloseable {
     private final Duration closeTimeout;
     private final CycleRunner runner;
     private final SyncListener listener;
+    private final LeaseKeeper leases;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
     private final AtomicReference<Thread> cycleThread = new AtomicReference<>();
     private final AtomicLong cycles = new AtomicLong();
@@ -147,11 +160,12 @@ public final class SyncEngine implements AutoCloseable {
     private long closeDeadline;                 // guarded by monitor: System.nanoTime() bound of the first close
     private boolean closeStarted;               // guarded by monitor
 
-    private SyncEngine(EngineSettings settings, AbortableCrm crm, Duration closeTimeout) {
+    private SyncEngine(EngineSettings settings, AbortableCrm crm, Duration closeTimeout, LeaseKeeper leases) {
         this.settings = settings;
         this.crm = crm;
         this.closeTimeout = closeTimeout;
-        this.runner = new CycleRunner(settings, TypeSyncs.defaults(settings));
+        this.leases = leases;
+        this.runner = new CycleRunner(settings, TypeSyncs.defaults(settings), leases);
         this.listener = new GuardedListener(settings.listener());
     }
 
@@ -163,6 +177,22 @@ public final class SyncEngine implements AutoCloseable {
     /** @return this engine's id: the owner name of its leases and the prefix of its cycle ids */
     public String engineId() {
         return settings.engineId();
+    }
+
+    /**
+     * This engine object's instance token: with the {@linkplain #engineId() engine id} it names
+     * the holder of its leases, so that a second instance with the same engine id (another
+     * process, or a restart while the dead instance's lease has not lapsed) is refused rather
+     * than sharing the lease. Made when the engine is built: the engine clock's time in
+     * milliseconds in base 36 (so tokens of later starts sort later), a dash and six random hex
+     * digits, e.g. {@code mjx1k2ab-3fa9c1}. It appears in every cycle id, in the lease rows of a
+     * database state store, in {@link dev.crmsync.core.report.TypeOutcome.Blocked} and in
+     * {@link #toString()}.
+     *
+     * @return the instance token
+     */
+    public String instanceToken() {
+        return leases.instance();
     }
 
     /**
@@ -187,13 +217,10 @@ public final class SyncEngine implements AutoCloseable {
             if (state.get() == State.CLOSED) {
                 throw new IllegalStateException("engine '" + engineId() + "' is closed");
             }
-            String cycleId = engineId() + "-" + cycles.incrementAndGet();
+            String cycleId = engineId() + "-" + instanceToken() + "-" + cycles.incrementAndGet();
             return runner.run(cycleId, this::stopReason);
         } finally {
-            synchronized (monitor) {
-                cycleThread.set(null);
-                monitor.notifyAll();
-            }
+            endExclusive();
         }
     }
 
@@ -336,7 +363,13 @@ public final class SyncEngine implements AutoCloseable {
      * record is rejected with {@code REQUIRED_FIELD_MISSING}. Creates go in batches of at most
      * {@link CrmSource#maxWriteBatch()}; a rejected record is reported with the CRM's code and
      * message and kept in the state store (retried by later cycles if retriable, else when it
-     * changes again or is re-driven), and the others proceed. Waits while a cycle runs.
+     * changes again or is re-driven), and the others proceed; a value the CRM would refuse (see
+     * {@link dev.crmsync.crm.FieldChecks}) is rejected without a request. Waits while a cycle runs.
+     *
+     * <p>A push takes the lease of the type it writes, as a cycle does. While another engine
+     * instance holds it, nothing of that type is sent and each of its records is answered
+     * {@link PushResult.Rejected} with code {@code LEASE_HELD}, retriable, naming the holder: push
+     * again later.
      *
      * @param type {@link ObjectType#LEAD}, {@link ObjectType#CONTACT} or {@link ObjectType#CAMPAIGN}
      * @param marketingIds the records' marketing ids, at most {@link #MAX_PUSH_IDS}
@@ -344,8 +377,9 @@ public final class SyncEngine implements AutoCloseable {
      * @throws IllegalArgumentException for another type, or a null or blank id, or too many ids
      * @throws IllegalStateException if the engine is closed, or called from the engine's own cycle
      *     thread, or its marketing store is not a {@link BidirectionalStore}
-     * @throws SyncException if the CRM or a store failed (a create may have reached the CRM: the next
-     *     cycle links it, or sends it again)
+     *     (a whole-call failure of the CRM or a store is never thrown: the records it left without
+     *     an answer are {@link PushResult.Rejected} with {@code retriable=true} and stay queued —
+     *     a create that may have reached the CRM is linked by the next cycle, or sent again)
      */
     public List<PushResult> pushNow(ObjectType type, Collection<String> marketingIds) {
         Objects.requireNonNull(type, "type must not be null");
@@ -374,7 +408,7 @@ public final class SyncEngine implements AutoCloseable {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return exclusive("pushNow", () -> EngineActions.pushNow(settings, listener, type, ids));
+        return exclusive("pushNow", () -> EngineActions.pushNow(settings, leases, listener, type, ids));
     }
 
     /**
@@ -414,10 +448,18 @@ public final class SyncEngine implements AutoCloseable {
         try {
             return work.get();
         } finally {
-            synchronized (monitor) {
-                cycleThread.set(null);
-                monitor.notifyAll();
-            }
+            endExclusive();
+        }
+    }
+
+    /** Frees the cycle slot; a cycle that outlived {@link #close()} shuts the lease heartbeat down itself. */
+    private void endExclusive() {
+        synchronized (monitor) {
+            cycleThread.set(null);
+            monitor.notifyAll();
+        }
+        if (state.get() == State.CLOSED) {
+            leases.close();
         }
     }
 
@@ -456,11 +498,16 @@ public final class SyncEngine implements AutoCloseable {
             monitor.notifyAll();                // callers waiting for the cycle slot see the engine closed
         }
         Thread running = cycleThread.get();
-        if (running == null || running == Thread.currentThread()) {
+        if (running == null) {
+            leases.close();
+            return;
+        }
+        if (running == Thread.currentThread()) {
             return;
         }
         try {
             if (awaitCycleEnd(deadline)) {
+                leases.close();
                 return;
             }
             if (!crm.aborting()) {
@@ -472,6 +519,7 @@ public final class SyncEngine implements AutoCloseable {
                 crm.abort(running);             // again each round: reaches a call begun meanwhile
                 long now = System.nanoTime();
                 if (awaitCycleEnd(Math.min(graceEnd, now + REWAKE_NANOS))) {
+                    leases.close();
                     return;
                 }
                 if (System.nanoTime() - graceEnd >= 0) {
@@ -503,7 +551,7 @@ public final class SyncEngine implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SyncEngine[" + engineId() + (isClosed() ? ", closed" : "") + "]";
+        return "SyncEngine[" + engineId() + ", instance " + instanceToken() + (isClosed() ? ", closed" : "") + "]";
     }
 
     /**
@@ -529,6 +577,7 @@ public final class SyncEngine implements AutoCloseable {
         private SyncListener listener = SyncListener.NOOP;
         private @Nullable String engineId;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private @Nullable ScheduledExecutorService leaseRenewalExecutor;
 
         private Builder() {
         }
@@ -747,16 +796,36 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /**
-         * @param leaseTtl how long a per-type lease lasts unless renewed (it is renewed between
-         *     pages); positive; default {@link SyncEngine#DEFAULT_LEASE_TTL}
+         * How long a per-type lease lasts unless renewed. The engine renews every third of it while
+         * it holds the lease (a heartbeat on the {@linkplain #leaseRenewalExecutor renewal executor},
+         * also while a CRM call blocks, and at page boundaries), so this bounds how long a type
+         * stays blocked after the instance holding it died. Expiry is judged by the state store's
+         * clock (a database's own).
+         *
+         * @param leaseTtl {@link SyncEngine#MIN_LEASE_TTL} to {@link SyncEngine#MAX_LEASE_TTL};
+         *     default {@link SyncEngine#DEFAULT_LEASE_TTL}
          * @return this builder
          */
         public Builder leaseTtl(Duration leaseTtl) {
             Objects.requireNonNull(leaseTtl, "leaseTtl must not be null");
-            if (leaseTtl.isNegative() || leaseTtl.isZero()) {
-                throw new IllegalArgumentException("leaseTtl must be positive, was " + leaseTtl);
+            if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0 || leaseTtl.compareTo(MAX_LEASE_TTL) > 0) {
+                throw new IllegalArgumentException("leaseTtl must be between " + MIN_LEASE_TTL + " and " + MAX_LEASE_TTL
+                        + ", was " + leaseTtl);
             }
             this.leaseTtl = leaseTtl;
+            return this;
+        }
+
+        /**
+         * Where the lease heartbeat runs: one short task per held lease every third of the
+         * {@linkplain #leaseTtl lease ttl}. The engine never shuts down an executor it was given.
+         * Default: a daemon thread the engine creates and shuts down in {@link SyncEngine#close()}.
+         *
+         * @param executor the executor for lease renewals
+         * @return this builder
+         */
+        public Builder leaseRenewalExecutor(ScheduledExecutorService executor) {
+            this.leaseRenewalExecutor = Objects.requireNonNull(executor, "leaseRenewalExecutor must not be null");
             return this;
         }
 
@@ -779,9 +848,11 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /**
-         * @param engineId this engine's id: the owner of its leases (engines sharing a state store
-         *     need distinct ids) and the prefix of its cycle ids; 1 to 100 printable characters;
-         *     default {@code crmsync-} and a random suffix
+         * @param engineId this engine's id: the owner of its leases and the prefix of its cycle ids;
+         *     1 to 100 printable characters; default {@code crmsync-} and a random suffix. Engines
+         *     that share a state store and sync the same types may share an id or not: a lease is
+         *     held by one running instance (engine id plus {@linkplain SyncEngine#instanceToken()
+         *     instance token}) either way
          * @return this builder
          */
         public Builder engineId(String engineId) {
@@ -839,9 +910,12 @@ public final class SyncEngine implements AutoCloseable {
             requireCapabilities(marketingStore, objectTypes);
             String id = engineId != null ? engineId : "crmsync-" + UUID.randomUUID().toString().substring(0, 8);
             AbortableCrm crm = new AbortableCrm(crmSource);
+            String instance = Long.toString(Math.max(0, clock.millis()), 36) + "-"
+                    + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+            LeaseKeeper leases = new LeaseKeeper(syncStateStore, id, instance, leaseTtl, clock, leaseRenewalExecutor);
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener, personDefaults, marketingIdField), crm, closeTimeout);
+                    listener, personDefaults, marketingIdField), crm, closeTimeout, leases);
         }
 
         /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */

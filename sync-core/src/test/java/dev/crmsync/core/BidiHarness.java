@@ -47,7 +47,10 @@ final class BidiHarness {
     final InMemoryMarketingStore data = new InMemoryMarketingStore(clock);
     /** What the engine and the host talk to: the data, counted and faulted. */
     final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
-    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore());
+    /** The engine state; its leases run on the harness's clock. */
+    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
+    /** Where the engines' lease heartbeats run: only when a test advances it. */
+    final ManualScheduledExecutor renewals = new ManualScheduledExecutor();
 
     BidiHarness() {
         this(InMemoryCrm.builder());
@@ -63,7 +66,8 @@ final class BidiHarness {
     /** @return a builder wired to the fakes: the four bidirectional types, the marketing-id field */
     SyncEngine.Builder builder() {
         return SyncEngine.builder().crmSource(crm).marketingStore(store).syncStateStore(state).clock(clock)
-                .engineId("bidi-test").objectTypes(TYPES).marketingIdField(MARKETING_ID_FIELD);
+                .engineId("bidi-test").objectTypes(TYPES).marketingIdField(MARKETING_ID_FIELD)
+                .leaseRenewalExecutor(renewals);
     }
 
     SyncEngine engine() {

@@ -407,6 +407,7 @@ class BidirectionalSyncPropertyTest {
                         .syncStateStore(ks.wrap(SyncStateStore.class, h.state)).build()) {
                     engine.runCycle();
                 }
+                h.clock.advance(SyncEngine.DEFAULT_LEASE_TTL);   // the restart waits until the dead one's lease lapses
             } else if (op instanceof Advance a) {
                 h.clock.advance(Duration.ofSeconds(a.seconds()));
             }

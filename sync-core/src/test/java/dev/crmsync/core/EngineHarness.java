@@ -41,7 +41,10 @@ final class EngineHarness {
     final InMemoryMarketingStore data = new InMemoryMarketingStore(clock);
     /** What the engine talks to: the data, counted and faulted. */
     final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
-    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore());
+    /** The engine state; its leases run on the harness's clock. */
+    final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
+    /** Where the engines' lease heartbeats run: only when a test advances it. */
+    final ManualScheduledExecutor renewals = new ManualScheduledExecutor();
 
     EngineHarness() {
         this(42L);
@@ -65,7 +68,7 @@ final class EngineHarness {
     /** @return a builder wired to the harness, engine id "test-engine" */
     SyncEngine.Builder builder() {
         return SyncEngine.builder().crmSource(crm).marketingStore(store).syncStateStore(state).clock(clock)
-                .engineId("test-engine");
+                .engineId("test-engine").leaseRenewalExecutor(renewals);
     }
 
     static Map<String, FieldValue> account(String name) {

@@ -99,8 +99,8 @@ class EngineLifecycleTest {
             public void onProgress(ObjectType type, long done, OptionalLong total) {
                 h.clock.advance(Duration.ofSeconds(40));  // each page takes 40 s of a 60 s lease
                 if (done == 8) {
-                    otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(),
-                            Duration.ofMinutes(1)).isPresent());
+                    otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", "other-instance",
+                            Duration.ofMinutes(1)).granted());
                 }
             }
         };
@@ -120,7 +120,7 @@ class EngineLifecycleTest {
             public void onProgress(ObjectType type, long done, OptionalLong total) {
                 if (done == 2) {
                     h.clock.advance(Duration.ofMinutes(2));   // the lease lapses...
-                    h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(),
+                    h.state.tryAcquireLease("crmsync:Account", "other-engine", "other-instance",
                             Duration.ofMinutes(10));          // ...and another engine takes it
                 }
             }
@@ -146,8 +146,8 @@ class EngineLifecycleTest {
                 new Class<?>[] {BidirectionalStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("upsert") && upserts.incrementAndGet() == 2) {
                         h.clock.advance(Duration.ofMinutes(2));
-                        otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(),
-                                Duration.ofMinutes(10)).isPresent());
+                        otherGotIt.set(h.state.tryAcquireLease("crmsync:Account", "other-engine", "other-instance",
+                                Duration.ofMinutes(10)).granted());
                     }
                     try {
                         return method.invoke(h.store, args);
@@ -168,10 +168,10 @@ class EngineLifecycleTest {
     }
 
     @Test
-    void cycleIdsAreNumberedPerEngine() {
+    void cycleIdsAreNumberedPerEngineInstance() {
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.ACCOUNT).build()) {
-            assertEquals("test-engine-1", engine.runCycle().cycleId());
-            assertEquals("test-engine-2", engine.runCycle().cycleId());
+            assertEquals("test-engine-" + engine.instanceToken() + "-1", engine.runCycle().cycleId());
+            assertEquals("test-engine-" + engine.instanceToken() + "-2", engine.runCycle().cycleId());
             assertEquals(List.of(), engine.parkedFailures());
         }
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A ScheduledExecutorService driven by the test: tasks run only when the test advances virtual
  * time, on the test's thread. Supports one-shot {@code schedule(Runnable, ...)} and {@code execute};
- * the periodic methods throw, so a scheduler that relied on them would fail its tests.
+ * the periodic methods throw, so a scheduler that relied on them would fail its tests. Thread-safe
+ * (one lock; {@link #advance} runs the tasks holding it), so another thread may schedule meanwhile.
  */
 final class ManualScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
 
@@ -53,12 +54,14 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            if (done) {
-                return false;
+            synchronized (ManualScheduledExecutor.this) {
+                if (done) {
+                    return false;
+                }
+                cancelled = true;
+                queue.remove(this);
+                return true;
             }
-            cancelled = true;
-            queue.remove(this);
-            return true;
         }
 
         @Override
@@ -83,28 +86,28 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
     }
 
     /** @return virtual time elapsed since creation */
-    Duration now() {
+    synchronized Duration now() {
         return Duration.ofNanos(nowNanos);
     }
 
     /** @return tasks waiting to run */
-    int pending() {
+    synchronized int pending() {
         return queue.size();
     }
 
     /** @return the delay of the next pending task from now, if any */
-    Optional<Duration> nextDelay() {
+    synchronized Optional<Duration> nextDelay() {
         Task t = queue.peek();
         return t == null ? Optional.empty() : Optional.of(Duration.ofNanos(t.dueNanos - nowNanos));
     }
 
     /** @return every delay passed to schedule, in call order */
-    List<Duration> scheduledDelays() {
+    synchronized List<Duration> scheduledDelays() {
         return List.copyOf(scheduledDelays);
     }
 
     /** Advances virtual time, running every task that falls due, in due order. */
-    void advance(Duration d) {
+    synchronized void advance(Duration d) {
         long target = nowNanos + d.toNanos();
         while (!queue.isEmpty() && queue.peek().dueNanos <= target) {
             Task t = queue.poll();
@@ -120,12 +123,12 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
     }
 
     /** Lets virtual time pass without running anything: a task that takes this long. */
-    void elapse(Duration d) {
+    synchronized void elapse(Duration d) {
         nowNanos += d.toNanos();
     }
 
     /** Runs the next pending task, whatever its delay. @return false if none */
-    boolean runNext() {
+    synchronized boolean runNext() {
         Task t = queue.peek();
         if (t == null) {
             return false;
@@ -135,7 +138,7 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
     }
 
     @Override
-    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+    public synchronized ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         if (shutdown) {
             throw new RejectedExecutionException("shut down");
         }
@@ -166,12 +169,12 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
     }
 
     @Override
-    public void shutdown() {
+    public synchronized void shutdown() {
         shutdown = true;
     }
 
     @Override
-    public List<Runnable> shutdownNow() {
+    public synchronized List<Runnable> shutdownNow() {
         shutdown = true;
         List<Runnable> left = new ArrayList<>();
         queue.forEach(t -> left.add(t.runnable));
@@ -180,12 +183,12 @@ final class ManualScheduledExecutor extends AbstractExecutorService implements S
     }
 
     @Override
-    public boolean isShutdown() {
+    public synchronized boolean isShutdown() {
         return shutdown;
     }
 
     @Override
-    public boolean isTerminated() {
+    public synchronized boolean isTerminated() {
         return shutdown && queue.isEmpty();
     }
 

@@ -240,7 +240,7 @@ class PersonLifecycleTest {
             h.cycle(engine);
             mid = h.inStore(ObjectType.CONTACT, contact).marketingId();
             h.store.faults().failNext(StoreOperation.RELINK, 1, Fault.retriable());
-            assertThrows(RuntimeException.class, () -> engine.pushNow(ObjectType.CONTACT, List.of(mid)));
+            assertWholeCallFailed(engine.pushNow(ObjectType.CONTACT, List.of(mid)));
             assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
             h.cycle(engine);
             h.cycle(engine);
@@ -435,7 +435,7 @@ class PersonLifecycleTest {
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
             h.store.faults().failNext(StoreOperation.LINK, 1, Fault.retriable());
-            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            assertWholeCallFailed(engine.pushNow(p.marketingId()));
             assertEquals(1, h.crm.count(ObjectType.LEAD), "the create reached the CRM");
             PushResult again = engine.pushNow(p.marketingId()).get(0);
             assertEquals(p.marketingId(), assertInstanceOf(PushResult.Unconfirmed.class, again).marketingId(),
@@ -455,7 +455,7 @@ class PersonLifecycleTest {
                 .clock(h.clock).engineId("no-id-field").objectTypes(BidiHarness.TYPES).build()) {
             h.cycle(engine);
             h.store.faults().failNext(StoreOperation.LINK, 1, Fault.retriable());
-            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            assertWholeCallFailed(engine.pushNow(p.marketingId()));
             h.cycle(engine);
             h.assertQuiet(engine);
         }
@@ -469,7 +469,7 @@ class PersonLifecycleTest {
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
             h.crm.faults().failNext(CrmOperation.WRITE, 1, Fault.retriable());
-            assertThrows(RuntimeException.class, () -> engine.pushNow(p.marketingId()));
+            assertWholeCallFailed(engine.pushNow(p.marketingId()));
             assertEquals(0, h.crm.count(ObjectType.LEAD));
             h.cycle(engine);
         }
@@ -484,5 +484,13 @@ class PersonLifecycleTest {
             engine.close();
             assertThrows(IllegalStateException.class, () -> engine.pushNow(p.marketingId()));
         }
+    }
+
+    /** A whole-call failure of a push is a retriable per-record answer, never an exception (issue 10, defect 6). */
+    private static void assertWholeCallFailed(List<PushResult> results) {
+        assertEquals(1, results.size());
+        PushResult.Rejected r = assertInstanceOf(PushResult.Rejected.class, results.get(0), results::toString);
+        assertTrue(r.retriable(), r::toString);
+        assertEquals("CRM_CALL_FAILED", r.code());
     }
 }

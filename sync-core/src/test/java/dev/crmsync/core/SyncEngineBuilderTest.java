@@ -90,6 +90,11 @@ class SyncEngineBuilderTest {
     @Test
     void leaseTtlMustBePositive() {
         assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().leaseTtl(Duration.ZERO), "leaseTtl", "PT0S");
+        assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().leaseTtl(Duration.ofSeconds(2)),
+                "leaseTtl", "PT2S", "PT3S");
+        assertMessage(IllegalArgumentException.class, () -> SyncEngine.builder().leaseTtl(Duration.ofMinutes(11)),
+                "leaseTtl", "PT11M", "PT10M");
+        assertThrows(NullPointerException.class, () -> SyncEngine.builder().leaseRenewalExecutor(null));
     }
 
     @Test

@@ -388,12 +388,13 @@ class SyncEngineTest {
     void aTypeWhoseLeaseAnotherEngineHoldsIsSkipped() {
         h.insertAccounts(2, "A");
         h.crm.insert(ObjectType.USER, Map.of("LastName", FieldValue.text("U")));
-        h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(), Duration.ofMinutes(10));
+        h.state.tryAcquireLease("crmsync:Account", "other-engine", "other-instance", Duration.ofMinutes(10));
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.USER, ObjectType.ACCOUNT).build()) {
             SyncReport report = engine.runCycle();
             TypeOutcome account = report.type(ObjectType.ACCOUNT).orElseThrow().outcome();
-            assertInstanceOf(TypeOutcome.LeaseHeld.class, account);
-            assertTrue(account.reason().contains("another engine"), account.reason());
+            assertInstanceOf(TypeOutcome.Blocked.class, account);
+            assertTrue(account.reason().contains("engine 'other-engine' (instance 'other-instance')"), account.reason());
+            assertInstanceOf(CycleOutcome.Partial.class, report.outcome(), "a blocked type is never COMPLETE");
             assertEquals(0, h.data.size(ObjectType.ACCOUNT));
             h.assertStoreMirrorsCrm(ObjectType.USER);
         }
@@ -404,8 +405,8 @@ class SyncEngineTest {
         try (SyncEngine engine = h.builder().objectTypes(ObjectType.ACCOUNT).build()) {
             engine.runCycle();
         }
-        assertTrue(h.state.tryAcquireLease("crmsync:Account", "other-engine", h.clock.instant(), Duration.ofMinutes(1))
-                .isPresent());
+        assertTrue(h.state.tryAcquireLease("crmsync:Account", "other-engine", "other-instance", Duration.ofMinutes(1))
+                .granted());
     }
 
     @Test

@@ -277,6 +277,8 @@ class SyncLawsProperties {
             killed = e.runCycle();
         }
         assertTrue(kill.fired());
+        // the dead process never released its lease: the restart waits until it lapses
+        victim.h.clock.advance(SyncEngine.DEFAULT_LEASE_TTL);
         SyncReport rerun;
         try (SyncEngine e = engine(victim.h, pageSize, batch)) {
             rerun = e.runCycle();
@@ -297,7 +299,7 @@ class SyncLawsProperties {
                 .crmSource(ks.wrap(CrmSource.class, h.crm))
                 .marketingStore(ks.wrap(BidirectionalStore.class, h.store))
                 .syncStateStore(ks.wrap(SyncStateStore.class, h.state))
-                .clock(h.clock).engineId("test-engine")
+                .clock(h.clock).engineId("test-engine").leaseRenewalExecutor(h.renewals)
                 .objectTypes(TYPES).pageSize(pageSize).storeBatchSize(batch).lookback(LOOKBACK).build();
     }
 }

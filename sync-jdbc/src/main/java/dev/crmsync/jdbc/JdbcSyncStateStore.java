@@ -11,10 +11,12 @@ import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
 import java.sql.Connection;
@@ -54,17 +56,22 @@ import java.util.function.Supplier;
  * its own.
  *
  * <h2>Leases</h2>
- * A row per lease name holds the owner (null when free), the expiry and the fencing token. A grant
- * locks the row ({@code SELECT … FOR UPDATE}), so two engines asking at once are served one after
- * the other: the first gets the lease, the second sees it held. A renewal by the holder keeps the
- * token; every other grant increments it. Times come from the caller ({@code now}), not from
- * the database clock. {@link #holdsLease} locks the row too: asked inside a transaction (the
- * engine asks just before it saves a checkpoint), no other engine can be granted the lease until
- * that transaction ends, so a page of data and its checkpoint commit only under a lease still held.
+ * A row per lease name holds the holder — owner (the engine id) and instance token, both null when
+ * free — since when, the expiry and the fencing token. Every lease call locks the row
+ * ({@code SELECT … FOR UPDATE}), so two instances asking at once are served one after the other:
+ * the first gets the lease, the second is refused and told who holds it. Time is the
+ * <b>database's</b>: the call reads {@code CURRENT_TIMESTAMP} with the row (on PostgreSQL the
+ * start of the call's transaction) and judges expiry and computes the new expiry from it, so
+ * engines on hosts whose clocks disagree still exclude each other. A renewal by the holding
+ * instance keeps the token; every other grant increments it; a lapsed lease is never renewed.
+ * {@link #holdsLease} locks the row too: asked inside a transaction (the engine asks just before
+ * it saves a checkpoint), no other instance can be granted the lease until that transaction ends,
+ * so a page of data and its checkpoint commit only under a lease still held.
  */
 public final class JdbcSyncStateStore implements SyncStateStore {
 
     private final Database db;
+    private volatile Duration clockOffset = Duration.ZERO;
 
     JdbcSyncStateStore(Database db) {
         this.db = db;
@@ -486,50 +493,85 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         return db.inTransaction(work);
     }
 
+    /** The current row of a lease name, locked, with the database's time. */
+    private record LeaseRow(String owner, String instance, long token, Instant acquiredAt, Instant expiresAt,
+                            Instant now) {
+        boolean live() {
+            return owner != null && expiresAt != null && now.isBefore(expiresAt);
+        }
+
+        boolean heldBy(Lease l) {
+            return live() && l.owner().equals(owner) && l.instance().equals(instance) && l.fencingToken() == token;
+        }
+
+        Lease lease(String name) {
+            return new Lease(name, owner, instance == null ? "?" : instance, token,
+                    acquiredAt == null ? now : acquiredAt, expiresAt);
+        }
+    }
+
+    /**
+     * Locks the lease row ({@code SELECT … FOR UPDATE}) and reads it with the database's
+     * {@code CURRENT_TIMESTAMP} (plus the test offset, zero in production).
+     */
+    private LeaseRow lockLease(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, instance, fencing_token, acquired_at, expires_at,"
+                + " CURRENT_TIMESTAMP FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Instant now = Database.micros(Database.getInstant(rs, 6).plus(clockOffset));
+                return new LeaseRow(rs.getString(1), rs.getString(2), rs.getLong(3), Database.getInstant(rs, 4),
+                        Database.getInstant(rs, 5), now);
+            }
+        }
+    }
+
+    private static void writeLease(Connection c, Lease l) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_lease SET owner = ?, instance = ?,"
+                + " fencing_token = ?, acquired_at = ?, expires_at = ? WHERE name = ?")) {
+            ps.setString(1, l.owner());
+            ps.setString(2, l.instance());
+            ps.setLong(3, l.fencingToken());
+            Database.setInstant(ps, 4, l.acquiredAt());
+            Database.setInstant(ps, 5, l.expiresAt());
+            ps.setString(6, l.name());
+            ps.executeUpdate();
+        }
+    }
+
     @Override
-    public Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(owner, "owner");
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(ttl, "ttl");
-        if (name.isBlank() || owner.isBlank() || name.length() > 255 || owner.length() > 255) {
-            throw new IllegalArgumentException("lease name and owner must be 1 to 255 characters (name '" + name
-                    + "', owner '" + owner + "')");
-        }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
-        }
-        Instant at = Database.micros(now);
-        Instant until = Database.micros(now.plus(ttl));
+    public LeaseAttempt tryAcquireLease(String name, String owner, String instance, Duration ttl) {
+        StoreChecks.leaseArguments(name, owner, instance, ttl);
         return db.run("acquire lease " + name, c -> {
             ensureLeaseRow(c, name);
-            String holder;
-            long token;
-            Instant expires;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    holder = rs.getString(1);
-                    token = rs.getLong(2);
-                    expires = Database.getInstant(rs, 3);
-                }
+            LeaseRow row = lockLease(c, name);
+            if (row.live() && !(owner.equals(row.owner()) && instance.equals(row.instance()))) {
+                return new LeaseAttempt.Refused(row.lease(name));
             }
-            boolean live = holder != null && expires != null && at.isBefore(expires);
-            if (live && !holder.equals(owner)) {
+            Lease granted = row.live()
+                    ? new Lease(name, owner, instance, row.token(), row.lease(name).acquiredAt(), row.now().plus(ttl))
+                    : new Lease(name, owner, instance, row.token() + 1, row.now(), row.now().plus(ttl));
+            writeLease(c, granted);
+            return (LeaseAttempt) new LeaseAttempt.Granted(granted);
+        });
+    }
+
+    @Override
+    public Optional<Lease> renewLease(Lease lease, Duration ttl) {
+        Objects.requireNonNull(lease, "lease");
+        StoreChecks.leaseArguments(lease.name(), lease.owner(), lease.instance(), ttl);
+        return db.run("renew lease " + lease.name(), c -> {
+            LeaseRow row = lockLease(c, lease.name());
+            if (row == null || !row.heldBy(lease)) {
                 return Optional.<Lease>empty();
             }
-            long granted = live ? token : token + 1;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE crmsync_lease SET owner = ?, fencing_token = ?, expires_at = ? WHERE name = ?")) {
-                ps.setString(1, owner);
-                ps.setLong(2, granted);
-                Database.setInstant(ps, 3, until);
-                ps.setString(4, name);
-                ps.executeUpdate();
-            }
-            return Optional.of(new Lease(name, owner, granted, until));
+            Lease renewed = new Lease(lease.name(), lease.owner(), lease.instance(), row.token(),
+                    row.lease(lease.name()).acquiredAt(), row.now().plus(ttl));
+            writeLease(c, renewed);
+            return Optional.of(renewed);
         });
     }
 
@@ -554,11 +596,12 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     public void releaseLease(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         db.run("release lease " + lease.name(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_lease SET owner = NULL"
-                    + " WHERE name = ? AND owner = ? AND fencing_token = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_lease SET owner = NULL, instance = NULL"
+                    + " WHERE name = ? AND owner = ? AND instance = ? AND fencing_token = ?")) {
                 ps.setString(1, lease.name());
                 ps.setString(2, lease.owner());
-                ps.setLong(3, lease.fencingToken());
+                ps.setString(3, lease.instance());
+                ps.setLong(4, lease.fencingToken());
                 ps.executeUpdate();
             }
             return null;
@@ -566,23 +609,26 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     }
 
     @Override
-    public boolean holdsLease(Lease lease, Instant now) {
+    public boolean holdsLease(Lease lease) {
         Objects.requireNonNull(lease, "lease");
-        Objects.requireNonNull(now, "now");
         return db.run("check lease " + lease.name(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT owner, fencing_token, expires_at FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
-                ps.setString(1, lease.name());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                    Instant expires = Database.getInstant(rs, 3);
-                    return lease.owner().equals(rs.getString(1)) && rs.getLong(2) == lease.fencingToken()
-                            && expires != null && Database.micros(now).isBefore(expires);
-                }
-            }
+            LeaseRow row = lockLease(c, lease.name());
+            return row != null && row.heldBy(lease);
         });
+    }
+
+    /**
+     * Test hook: moves this store's view of the database clock forward, so that a test sees a
+     * lease lapse without waiting (the offset is added to {@code CURRENT_TIMESTAMP} in every lease
+     * call of this object; zero unless a test shifts it). Not API: package-private.
+     *
+     * @param by how far, positive
+     */
+    void shiftClockForTest(Duration by) {
+        if (by.isNegative()) {
+            throw new IllegalArgumentException("by must not be negative, was " + by);
+        }
+        clockOffset = clockOffset.plus(by);
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -165,6 +165,8 @@ abstract class EngineCrashTest {
                 // the process died; the engine need not survive it
             }
             assertTrue(kill.faults().injectedCount() > 0, "killed at store call " + k);
+            // the dead process never released its lease: the restart waits until it lapses (the database's clock)
+            stores.syncStateStore().shiftClockForTest(SyncEngine.DEFAULT_LEASE_TTL);
             SyncReport rerun;
             try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
                 rerun = e.runCycle();
@@ -200,8 +202,9 @@ abstract class EngineCrashTest {
         InvocationHandler pausing = (proxy, method, args) -> {
             if (method.getName().equals("upsert") && ++upserts[0] == 2) {
                 w.clock.advance(Duration.ofMinutes(2));
+                stores.syncStateStore().shiftClockForTest(Duration.ofMinutes(2));   // the database's time passes too
                 Thread other = new Thread(() -> otherGotIt[0] = stores.syncStateStore().tryAcquireLease(
-                        "crmsync:Account", "other-engine", w.clock.instant(), Duration.ofMinutes(10)).isPresent());
+                        "crmsync:Account", "other-engine", "other-instance", Duration.ofMinutes(10)).granted());
                 other.start();
                 other.join();
             }

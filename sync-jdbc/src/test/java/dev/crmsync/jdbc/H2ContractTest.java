@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 
@@ -46,6 +47,12 @@ class H2ContractTest {
         protected SyncStateStore createStore() {
             stores = freshStores();
             return stores.syncStateStore();
+        }
+
+        @Override
+        protected boolean advanceStoreClock(Duration by) {
+            stores.syncStateStore().shiftClockForTest(by);   // the database clock, seen through a stored offset
+            return true;
         }
 
         @Override

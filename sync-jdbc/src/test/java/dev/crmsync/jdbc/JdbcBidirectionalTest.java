@@ -199,6 +199,8 @@ class JdbcBidirectionalTest {
                 // the process died
             }
             assertTrue(kill.faults().injectedCount() > 0, "killed at store call " + k);
+            // the dead process never released its lease: the restart waits until it lapses (the database's clock)
+            w.stores.syncStateStore().shiftClockForTest(SyncEngine.DEFAULT_LEASE_TTL);
             SyncReport first = w.cycle();
             SyncReport second = w.cycle();
             assertTrue(first.isComplete() && second.isComplete(), first.toTable() + second.toTable());

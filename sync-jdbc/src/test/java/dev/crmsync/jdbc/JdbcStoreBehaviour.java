@@ -8,6 +8,7 @@ import static dev.crmsync.testkit.contract.ContractFixtures.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.store.FeedCursor;
@@ -19,9 +20,11 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.StoreResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -140,25 +143,28 @@ abstract class JdbcStoreBehaviour {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         try {
-            Callable<Optional<Lease>> a = () -> {
+            Callable<LeaseAttempt> a = () -> {
                 go.await();
-                return stores.syncStateStore().tryAcquireLease("Lead", "engine-a", T0, Duration.ofMinutes(5));
+                return stores.syncStateStore().tryAcquireLease("Lead", "engine-a", "i1", Duration.ofMinutes(5));
             };
-            Callable<Optional<Lease>> b = () -> {
+            Callable<LeaseAttempt> b = () -> {
                 go.await();
-                return second.syncStateStore().tryAcquireLease("Lead", "engine-b", T0, Duration.ofMinutes(5));
+                return second.syncStateStore().tryAcquireLease("Lead", "engine-a", "i2", Duration.ofMinutes(5));
             };
-            Future<Optional<Lease>> fa = pool.submit(a);
-            Future<Optional<Lease>> fb = pool.submit(b);
+            Future<LeaseAttempt> fa = pool.submit(a);
+            Future<LeaseAttempt> fb = pool.submit(b);
             go.countDown();
-            Optional<Lease> la = fa.get(60, TimeUnit.SECONDS);
-            Optional<Lease> lb = fb.get(60, TimeUnit.SECONDS);
-            assertTrue(la.isPresent() ^ lb.isPresent(), "exactly one engine holds the lease: " + la + " " + lb);
-            Lease held = la.orElseGet(lb::orElseThrow);
-            assertTrue(stores.syncStateStore().holdsLease(held, t(1)));
-            assertTrue(second.syncStateStore().holdsLease(held, t(1)), "both see the same lease row");
-            Lease next = second.syncStateStore().tryAcquireLease("Lead", "engine-c", T0.plus(Duration.ofMinutes(5)),
-                    Duration.ofMinutes(5)).orElseThrow();
+            LeaseAttempt la = fa.get(60, TimeUnit.SECONDS);
+            LeaseAttempt lb = fb.get(60, TimeUnit.SECONDS);
+            assertTrue(la.granted() ^ lb.granted(), "exactly one instance holds the lease: " + la + " " + lb);
+            Lease held = la instanceof LeaseAttempt.Granted g ? g.lease() : ((LeaseAttempt.Granted) lb).lease();
+            Lease named = la instanceof LeaseAttempt.Refused r ? r.holder() : ((LeaseAttempt.Refused) lb).holder();
+            assertEquals(held, named, "the refused instance is told who holds it");
+            assertTrue(stores.syncStateStore().holdsLease(held));
+            assertTrue(second.syncStateStore().holdsLease(held), "both see the same lease row");
+            second.syncStateStore().shiftClockForTest(Duration.ofMinutes(5));
+            Lease next = assertInstanceOf(LeaseAttempt.Granted.class, second.syncStateStore().tryAcquireLease("Lead",
+                    "engine-c", "i3", Duration.ofMinutes(5))).lease();
             assertTrue(next.fencingToken() > held.fencingToken());
         } finally {
             pool.shutdownNow();
@@ -173,26 +179,49 @@ abstract class JdbcStoreBehaviour {
         try {
             long lastToken = 0;
             for (int round = 0; round < rounds; round++) {
-                java.time.Instant now = T0.plus(Duration.ofMinutes(10L * round));
                 CountDownLatch go = new CountDownLatch(1);
-                Future<Optional<Lease>> fa = pool.submit(() -> {
+                Future<LeaseAttempt> fa = pool.submit(() -> {
                     go.await();
-                    return stores.syncStateStore().tryAcquireLease("Contact", "a", now, Duration.ofMinutes(5));
+                    return stores.syncStateStore().tryAcquireLease("Contact", "a", "i1", Duration.ofMinutes(5));
                 });
-                Future<Optional<Lease>> fb = pool.submit(() -> {
+                Future<LeaseAttempt> fb = pool.submit(() -> {
                     go.await();
-                    return second.syncStateStore().tryAcquireLease("Contact", "b", now, Duration.ofMinutes(5));
+                    return second.syncStateStore().tryAcquireLease("Contact", "b", "i2", Duration.ofMinutes(5));
                 });
                 go.countDown();
-                Optional<Lease> la = fa.get(60, TimeUnit.SECONDS);
-                Optional<Lease> lb = fb.get(60, TimeUnit.SECONDS);
-                assertTrue(la.isPresent() ^ lb.isPresent(), "round " + round);
-                long token = la.orElseGet(lb::orElseThrow).fencingToken();
-                assertTrue(token > lastToken);
-                lastToken = token;
+                LeaseAttempt la = fa.get(60, TimeUnit.SECONDS);
+                LeaseAttempt lb = fb.get(60, TimeUnit.SECONDS);
+                assertTrue(la.granted() ^ lb.granted(), "round " + round);
+                Lease won = la instanceof LeaseAttempt.Granted g ? g.lease() : ((LeaseAttempt.Granted) lb).lease();
+                assertTrue(won.fencingToken() > lastToken);
+                lastToken = won.fencingToken();
+                stores.syncStateStore().releaseLease(won);
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void leaseExpiryIsJudgedByTheDatabaseClockNotTheCallers() {
+        // the store takes no time from its caller: a grant's times are the database's CURRENT_TIMESTAMP
+        Instant before = dbNow();
+        Lease a = assertInstanceOf(LeaseAttempt.Granted.class,
+                stores.syncStateStore().tryAcquireLease("Lead", "engine-a", "i1", Duration.ofSeconds(30))).lease();
+        Instant after = dbNow();
+        assertFalse(a.acquiredAt().isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusMillis(1)),
+                a + " vs " + before);
+        assertFalse(a.acquiredAt().isAfter(after), a + " vs " + after);
+        assertEquals(a.acquiredAt().plusSeconds(30), a.expiresAt());
+    }
+
+    private Instant dbNow() {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT CURRENT_TIMESTAMP")) {
+            rs.next();
+            return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
         }
     }
 

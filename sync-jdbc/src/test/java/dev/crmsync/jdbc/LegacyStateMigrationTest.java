@@ -153,7 +153,7 @@ abstract class LegacyStateMigrationTest {
         rebuildCrm(w, resource("crm.txt"));
 
         w.stores = JdbcStores.builder(ds).clock(w.clock).build();
-        assertEquals(2, w.stores.schemaVersion());
+        assertEquals(3, w.stores.schemaVersion(), "upgraded to the latest version");
         assertUpgraded(w.stores.syncStateStore(), ds);
 
         List<String> expected = List.of(resource("expected.txt").split("\n"));

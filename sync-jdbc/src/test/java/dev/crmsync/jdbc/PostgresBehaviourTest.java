@@ -16,34 +16,18 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JdbcStoreBehaviour} on PostgreSQL, plus the host-change trigger. Skipped unless CRMSYNC_PG_URL is set. */
 class PostgresBehaviourTest extends JdbcStoreBehaviour {
 
-    static TestDatabases.PgSchema schema;
-
-    @BeforeAll
-    static void createSchema() {
-        if (TestDatabases.postgresConfigured()) {
-            schema = TestDatabases.PgSchema.create();
-        }
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        if (schema != null) {
-            schema.close();
-        }
-    }
+    @RegisterExtension
+    static final TestDatabases.PostgresSchema PG = new TestDatabases.PostgresSchema();
 
     @Override
     protected DataSource emptyDatabase() {
-        TestDatabases.requirePostgresUrl();
-        schema.truncate();
-        return schema.dataSource();
+        return PG.empty();
     }
 
     @Test

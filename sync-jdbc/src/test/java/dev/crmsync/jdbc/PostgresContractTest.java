@@ -10,10 +10,11 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract kit against the JDBC stores on a real PostgreSQL server, in a schema of its own.
@@ -21,28 +22,14 @@ import org.junit.jupiter.api.Nested;
  */
 class PostgresContractTest {
 
-    static TestDatabases.PgSchema schema;
-
-    @BeforeAll
-    static void createSchema() {
-        if (TestDatabases.postgresConfigured()) {
-            schema = TestDatabases.PgSchema.create();
-        }
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        if (schema != null) {
-            schema.close();
-        }
-    }
+    @RegisterExtension
+    static final TestDatabases.PostgresSchema PG = new TestDatabases.PostgresSchema();
 
     static JdbcStores freshStores() {
-        TestDatabases.requirePostgresUrl(); // skips (or fails, when required) each test, visibly
-        schema.truncate();
+        DataSource empty = PG.empty();       // skips (or fails, when required) each test, visibly
         List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
         types.add(ObjectType.of("Invoice__c"));
-        return JdbcStores.builder(schema.dataSource())
+        return JdbcStores.builder(empty)
                 .clock(Clock.fixed(ContractFixtures.T0, ZoneOffset.UTC))
                 .objectTypes(types)
                 .build();
@@ -69,6 +56,12 @@ class PostgresContractTest {
         protected SyncStateStore createStore() {
             stores = freshStores();
             return stores.syncStateStore();
+        }
+
+        @Override
+        protected boolean advanceStoreClock(Duration by) {
+            stores.syncStateStore().shiftClockForTest(by);   // the database clock, seen through a stored offset
+            return true;
         }
 
         @Override

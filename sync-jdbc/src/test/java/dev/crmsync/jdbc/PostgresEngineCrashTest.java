@@ -1,32 +1,17 @@
 package dev.crmsync.jdbc;
 
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link EngineCrashTest} on PostgreSQL. Skipped unless CRMSYNC_PG_URL is set. */
 class PostgresEngineCrashTest extends EngineCrashTest {
 
-    static TestDatabases.PgSchema schema;
-
-    @BeforeAll
-    static void createSchema() {
-        if (TestDatabases.postgresConfigured()) {
-            schema = TestDatabases.PgSchema.create();
-        }
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        if (schema != null) {
-            schema.close();
-        }
-    }
+    @RegisterExtension
+    static final TestDatabases.PostgresSchema PG = new TestDatabases.PostgresSchema();
 
     @Override
     protected DataSource emptyDatabase() {
-        TestDatabases.requirePostgresUrl();
-        schema.truncate();
-        return schema.dataSource();
+        return PG.empty();
     }
 }

@@ -10,6 +10,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -60,6 +63,44 @@ public final class TestDatabases {
             Assumptions.abort(msg);
         }
         return url;
+    }
+
+    /**
+     * Gives a test class a PostgreSQL schema of its own: created before its tests, dropped after
+     * them. Without {@value #PG_URL_VARIABLE} nothing is created, and each test that asks for the
+     * schema is skipped with a message (or fails, when {@value #PG_REQUIRED_PROPERTY} is set).
+     * Register it as {@code @RegisterExtension static final TestDatabases.PostgresSchema PG = new TestDatabases.PostgresSchema();}.
+     */
+    public static final class PostgresSchema implements BeforeAllCallback, AfterAllCallback {
+        private PgSchema schema;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            if (postgresConfigured()) {
+                schema = PgSchema.create();
+            }
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (schema != null) {
+                schema.close();
+                schema = null;
+            }
+        }
+
+        /** @return the class's schema, as the previous test left it (skips the test without PostgreSQL) */
+        public PgSchema get() {
+            requirePostgresUrl();
+            return schema;
+        }
+
+        /** @return the class's schema with every crmsync table emptied (skips the test without PostgreSQL) */
+        public DataSource empty() {
+            PgSchema s = get();
+            s.truncate();
+            return s.dataSource();
+        }
     }
 
     /** A schema of its own on the PostgreSQL server, dropped by {@link #close()}. */

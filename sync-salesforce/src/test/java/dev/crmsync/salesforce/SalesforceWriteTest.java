@@ -236,4 +236,34 @@ class SalesforceWriteTest {
         }
         assertEquals(List.of(Duration.ofSeconds(2)), org.sleeps);
     }
+
+    @Test
+    void aNumberSalesforceCannotParseFailsTheWholeRequestNotRetriably() {
+        List<CrmId> ids = org.leads(2);
+        try (SalesforceCrmSource sf = org.open(org.source())) {
+            List<CrmWrite> batch = List.of(new CrmWrite.Update(ids.get(0), Map.of("Title", FieldValue.text("ok"))),
+                    new CrmWrite.Update(ids.get(1), Map.of("AnnualRevenue",
+                            FieldValue.number(new java.math.BigDecimal("1E+400")))));
+            dev.crmsync.model.SyncException e = assertThrows(dev.crmsync.model.SyncException.class,
+                    () -> sf.write(ObjectType.LEAD, batch));
+            assertFalse(e.isRetriable(), "a 400 is not retried: the engine narrows the batch down instead");
+            assertEquals(1L, sf.callCounts().get("collections.update"), "one call, not retried");
+        }
+        assertEquals(FieldValue.NULL, org.crm.get(ObjectType.LEAD, ids.get(0)).orElseThrow().get("Title"));
+    }
+
+    @Test
+    void aValueOutOfRangeIsAPerRecordRejectionWithSalesforcesCode() {
+        List<CrmId> ids = org.leads(2);
+        try (SalesforceCrmSource sf = org.open(org.source())) {
+            List<CrmWriteResult> r = sf.write(ObjectType.LEAD, List.of(
+                    new CrmWrite.Update(ids.get(0), Map.of("NumberOfEmployees", FieldValue.number(2_147_483_648L))),
+                    new CrmWrite.Update(ids.get(1), Map.of("Title", FieldValue.text("ok")))));
+            CrmWriteResult.Rejected rej = assertInstanceOf(CrmWriteResult.Rejected.class, r.get(0));
+            assertEquals("NUMBER_OUTSIDE_VALID_RANGE", rej.code());
+            assertEquals(List.of("NumberOfEmployees"), rej.fields());
+            assertFalse(rej.retriable());
+            assertInstanceOf(CrmWriteResult.Written.class, r.get(1));
+        }
+    }
 }

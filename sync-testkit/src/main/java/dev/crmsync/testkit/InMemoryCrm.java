@@ -11,6 +11,7 @@ import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.FieldChecks;
 import dev.crmsync.crm.FieldSchema;
 import dev.crmsync.crm.FieldType;
 import dev.crmsync.crm.ObjectSchema;
@@ -81,8 +82,16 @@ import org.jspecify.annotations.Nullable;
  *       Contact, Campaign and CampaignMember only, at most {@link #maxWriteBatch()} per call, one
  *       result per record. Rejections carry Salesforce status codes: {@code INVALID_FIELD},
  *       {@code INVALID_FIELD_FOR_INSERT_UPDATE}, {@code INVALID_TYPE_ON_FIELD_IN_RECORD},
- *       {@code STRING_TOO_LONG}, {@code REQUIRED_FIELD_MISSING} (Lead needs LastName and Company,
- *       Contact LastName, Campaign Name, CampaignMember CampaignId and LeadId or ContactId),
+ *       {@code STRING_TOO_LONG}, and per the describe ({@link dev.crmsync.crm.FieldChecks})
+ *       {@code NUMBER_OUTSIDE_VALID_RANGE} (beyond precision and scale, a fraction or beyond 32 bits
+ *       in an integer field), {@code FIELD_INTEGRITY_EXCEPTION} for a date outside 1700–4000,
+ *       {@code INVALID_EMAIL_ADDRESS}, {@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST};
+ *       {@code REQUIRED_FIELD_MISSING} (Lead needs LastName and Company,
+ *       Contact LastName, Campaign Name, CampaignMember CampaignId and LeadId or ContactId, and any
+ *       field the describe says a create must fill, {@link FieldSchema#requiredOnCreate()}). A value
+ *       Salesforce's JSON parser cannot read (a number beyond a double such as {@code 1E+400}, a
+ *       date year outside 0–9999) fails the whole call with a {@link SyncException} naming
+ *       {@code JSON_PARSER_ERROR}, nothing written, as Salesforce answers such a request with 400;
  *       {@code INVALID_CROSS_REFERENCE_KEY}, {@code MALFORMED_ID}, {@code FIELD_INTEGRITY_EXCEPTION},
  *       {@code ENTITY_IS_DELETED} (deleted or merged away), {@code DUPLICATE_VALUE} (a person
  *       already in the campaign), {@code UNABLE_TO_LOCK_ROW} (retriable, see {@link #lockRecord}),
@@ -420,8 +429,7 @@ public final class InMemoryCrm implements CrmSource {
             List<FieldSchema> fields = new ArrayList<>();
             for (Slot slot : s.describeOrder()) {
                 FieldSchema f = slot.schema;
-                fields.add(slot.hidden == !f.readable() ? f : new FieldSchema(f.name(), f.type(), !slot.hidden,
-                        f.createable(), f.updateable(), f.calculated(), f.length(), f.referenceTo()));
+                fields.add(slot.hidden == !f.readable() ? f : f.toBuilder().readable(!slot.hidden).build());
             }
             return Optional.of(new ObjectSchema(type, fields, !s.hidden, type.isBidirectional(),
                     type.isBidirectional()));
@@ -1082,9 +1090,7 @@ public final class InMemoryCrm implements CrmSource {
             List<FieldSchema> fields = new ArrayList<>();
             for (Slot s : t.describeOrder()) {
                 if (!s.hidden) {
-                    fields.add(s.schema.readable() ? s.schema : new FieldSchema(s.name(), s.schema.type(), true,
-                            s.schema.createable(), s.schema.updateable(), s.schema.calculated(), s.schema.length(),
-                            s.schema.referenceTo()));
+                    fields.add(s.schema.readable() ? s.schema : s.schema.toBuilder().readable(true).build());
                 }
             }
             return Optional.of(new ObjectSchema(type, fields, true, type.isBidirectional(), type.isBidirectional()));
@@ -1291,6 +1297,7 @@ public final class InMemoryCrm implements CrmSource {
         }
         List<CrmWrite> batch = List.copyOf(writes);
         FaultPlan.Due due = call(CrmOperation.WRITE, type, batch.size());
+        unparseable(type, batch);
         return answered(due, CrmOperation.WRITE, locked(() -> {
             TypeState t = queryable(type);
             long now = now();
@@ -1332,6 +1339,27 @@ public final class InMemoryCrm implements CrmSource {
     // =========================================================================================
     // API writes
     // =========================================================================================
+
+    /**
+     * Refuses the whole batch as Salesforce's JSON parser refuses a request body it cannot read
+     * ({@code 400 JSON_PARSER_ERROR}, nothing written): a number no double can hold ({@code 1E+400})
+     * or a date whose year has no four-digit ISO form (-5000, 99999), in any field.
+     */
+    private static void unparseable(ObjectType type, List<CrmWrite> batch) {
+        for (CrmWrite w : batch) {
+            for (Map.Entry<String, FieldValue> e : new TreeMap<>(w.fields()).entrySet()) {
+                FieldValue v = e.getValue();
+                boolean bad = v instanceof FieldValue.Number n && !FieldChecks.finiteAsDouble(n.value())
+                        || v instanceof FieldValue.Date d && (d.value().getYear() < 0 || d.value().getYear() > 9999)
+                        || v instanceof FieldValue.DateTime t && (t.value().isBefore(Instant.parse("0000-01-01T00:00:00Z"))
+                        || t.value().isAfter(Instant.parse("9999-12-31T23:59:59.999Z")));
+                if (bad) {
+                    throw new SyncException("JSON_PARSER_ERROR: the request body could not be parsed at field '"
+                            + e.getKey() + "' (HTTP 400); nothing was written", type, null, null);
+                }
+            }
+        }
+    }
 
     private static CrmWriteResult.Rejected reject(String code, String message, List<String> fields) {
         return new CrmWriteResult.Rejected(code, message, fields, false);
@@ -1456,6 +1484,10 @@ public final class InMemoryCrm implements CrmSource {
                 return reject("STRING_TOO_LONG", name + ": data value too large: " + abbreviate(v.asText())
                         + " (max length=" + f.length() + ")", List.of(name));
             }
+            Optional<FieldChecks.Problem> problem = FieldChecks.check(f, v);
+            if (problem.isPresent()) {
+                return reject(problem.get().code(), problem.get().reason(), List.of(name));
+            }
         }
         return null;
     }
@@ -1486,7 +1518,13 @@ public final class InMemoryCrm implements CrmSource {
     /** @param changed the fields the write touched, or null for a create (all required fields checked) */
     private CrmWriteResult.@Nullable Rejected checkRequired(TypeState t, FieldValue[] values, @Nullable Set<String> changed) {
         List<String> missing = new ArrayList<>();
-        for (String f : StandardSchemas.REQUIRED.getOrDefault(t.type.apiName(), List.of())) {
+        Set<String> required = new LinkedHashSet<>(StandardSchemas.REQUIRED.getOrDefault(t.type.apiName(), List.of()));
+        for (Slot s : t.describeOrder()) {
+            if (s.schema.requiredOnCreate()) {      // per describe: createable, not nillable, not defaulted
+                required.add(s.name());
+            }
+        }
+        for (String f : required) {
             Slot s = t.slot(f);
             if (s != null && (changed == null || changed.contains(f)) && blank(values[s.index])) {
                 missing.add(f);

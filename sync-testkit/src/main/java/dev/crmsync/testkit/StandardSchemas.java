@@ -51,7 +51,45 @@ final class StandardSchemas {
             "City", "MailingCity", "State", "MailingState", "PostalCode", "MailingPostalCode",
             "Country", "MailingCountry");
 
+    /**
+     * Precision and scale of the standard number fields, as Salesforce's describe gives them
+     * ({@code precision}/{@code scale}; for {@code int} fields {@code digits}).
+     */
+    private static final Map<String, int[]> PRECISION = Map.of(
+            "AnnualRevenue", new int[] {18, 0}, "NumberOfEmployees", new int[] {8, 0},
+            "Amount", new int[] {16, 2}, "Probability", new int[] {3, 0}, "ExpectedResponse", new int[] {10, 2},
+            "NumberSent", new int[] {18, 0}, "CallDurationInSeconds", new int[] {9, 0},
+            "DurationInMinutes", new int[] {8, 0}, "NumberOfLeads", new int[] {9, 0},
+            "NumberOfContacts", new int[] {9, 0});
+
+    /**
+     * The standard fields of a type with the describe facts Salesforce gives them: required
+     * fields are not nillable, fields a create fills are defaulted on create (so are checkboxes,
+     * which are never nillable), numbers carry their precision and scale.
+     */
     static List<FieldSchema> fieldsOf(ObjectType type) {
+        List<String> required = REQUIRED.getOrDefault(type.apiName(), List.of());
+        Map<String, FieldValue> defaults = CREATE_DEFAULTS.getOrDefault(type.apiName(), Map.of());
+        List<FieldSchema> out = new ArrayList<>();
+        for (FieldSchema f : baseFieldsOf(type)) {
+            FieldSchema.Builder b = f.toBuilder();
+            int[] ps = PRECISION.get(f.name());
+            if (ps != null) {
+                b.precision(ps[0], ps[1]);
+            }
+            if (f.type() == FieldType.BOOLEAN) {
+                b.nillable(false).defaultedOnCreate(true);
+            } else if (defaults.containsKey(f.name())) {
+                b.nillable(false).defaultedOnCreate(true);
+            } else if (required.contains(f.name())) {
+                b.nillable(false);
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    private static List<FieldSchema> baseFieldsOf(ObjectType type) {
         return switch (type.apiName()) {
             case "Lead" -> lead();
             case "Contact" -> contact();

@@ -6,12 +6,15 @@ import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
+import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.SyncStateStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,10 +37,12 @@ import java.util.function.Supplier;
  *       packed into longs), so a million bases fit in a small heap.</li>
  *   <li><b>Transactions.</b> {@link #inTransaction} runs the work without atomicity (the SPI's
  *       default).</li>
- *   <li><b>Leases</b> live in this object: exclusive among the engines that share it. A renewal
- *       by the holder of an unexpired lease keeps its fencing token; every other grant (a new
- *       owner, or after expiry or release) takes the next token of that name. A lease expires at
- *       {@link Lease#expiresAt()} (at that instant it is no longer held).</li>
+ *   <li><b>Leases</b> live in this object: exclusive among the engine instances that share it
+ *       (another instance of the same owner is refused like another owner). Their time is the
+ *       clock the store was built with ({@link #InMemorySyncStateStore(Clock)}; the system clock
+ *       by default). A renewal by the holder of an unexpired lease keeps its fencing token; every
+ *       other grant (a new holder, or after expiry or release) takes the next token of that name.
+ *       A lease expires at {@link Lease#expiresAt()} (at that instant it is no longer held).</li>
  *   <li><b>Intents</b> are kept as the objects saved (they are immutable values).</li>
  *   <li><b>Orders.</b> {@link #retryQueue}: oldest last failure first, then by key;
  *       {@link #intents}: oldest first, then by key;
@@ -75,6 +80,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     };
 
     private final Object lock = new Object();
+    private final Clock clock;
     private final FieldCodec codec = new FieldCodec();
     private final Map<ObjectType, Checkpoint> checkpoints = new HashMap<>();
     private final Map<FailureKey, FailedRecord> failures = new HashMap<>();
@@ -94,8 +100,19 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
     private static final class LeaseState {
         String owner;
+        String instance;
         long token;
+        Instant acquiredAt;
         Instant expiresAt;
+
+        Lease lease(String name) {
+            return new Lease(name, owner, instance, token, acquiredAt, expiresAt);
+        }
+
+        boolean isCurrent(Lease l, Instant now) {
+            return owner != null && l.owner().equals(owner) && l.instance().equals(instance) && l.fencingToken() == token
+                    && now.isBefore(expiresAt);
+        }
     }
 
     private static final class BaseSlot {
@@ -126,8 +143,19 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         final Map<String, BaseSlot> byMidStr = new HashMap<>();
     }
 
-    /** Creates an empty store. */
+    /** Creates an empty store whose leases run on the system clock (UTC). */
     public InMemorySyncStateStore() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty store whose leases run on the given clock: it judges their expiry (a test
+     * passes a manual clock and lets a lease lapse without waiting).
+     *
+     * @param clock the store's clock
+     */
+    public InMemorySyncStateStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     // ---- size ----------------------------------------------------------------------------------
@@ -445,33 +473,38 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
 
     @Override
-    public Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(owner, "owner");
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(ttl, "ttl");
-        if (name.isBlank() || owner.isBlank()) {
-            throw new IllegalArgumentException("lease name and owner must not be blank (name '" + name
-                    + "', owner '" + owner + "')");
-        }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
-        }
+    public LeaseAttempt tryAcquireLease(String name, String owner, String instance, Duration ttl) {
+        StoreChecks.leaseArguments(name, owner, instance, ttl);
         synchronized (lock) {
+            Instant now = clock.instant();
             LeaseState st = leases.computeIfAbsent(name, k -> new LeaseState());
             boolean live = st.owner != null && now.isBefore(st.expiresAt);
-            Optional<Lease> out;
-            if (live && !st.owner.equals(owner)) {
-                out = Optional.empty();
-            } else {
-                if (!live) {
-                    st.token++;
-                    st.owner = owner;
-                }
-                st.expiresAt = now.plus(ttl);
-                out = Optional.of(new Lease(name, owner, st.token, st.expiresAt));
+            if (live && !(st.owner.equals(owner) && st.instance.equals(instance))) {
+                return new LeaseAttempt.Refused(st.lease(name));
             }
-            return out;
+            if (!live) {
+                st.token++;
+                st.owner = owner;
+                st.instance = instance;
+                st.acquiredAt = now;
+            }
+            st.expiresAt = now.plus(ttl);
+            return new LeaseAttempt.Granted(st.lease(name));
+        }
+    }
+
+    @Override
+    public Optional<Lease> renewLease(Lease lease, Duration ttl) {
+        Objects.requireNonNull(lease, "lease");
+        StoreChecks.leaseArguments(lease.name(), lease.owner(), lease.instance(), ttl);
+        synchronized (lock) {
+            Instant now = clock.instant();
+            LeaseState st = leases.get(lease.name());
+            if (st == null || !st.isCurrent(lease, now)) {
+                return Optional.empty();
+            }
+            st.expiresAt = now.plus(ttl);
+            return Optional.of(st.lease(lease.name()));
         }
     }
 
@@ -480,21 +513,20 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         Objects.requireNonNull(lease, "lease");
         synchronized (lock) {
             LeaseState st = leases.get(lease.name());
-            if (st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token) {
+            if (st != null && lease.owner().equals(st.owner) && lease.instance().equals(st.instance)
+                    && lease.fencingToken() == st.token) {
                 st.owner = null;
+                st.instance = null;
             }
         }
     }
 
     @Override
-    public boolean holdsLease(Lease lease, Instant now) {
+    public boolean holdsLease(Lease lease) {
         Objects.requireNonNull(lease, "lease");
-        Objects.requireNonNull(now, "now");
         synchronized (lock) {
             LeaseState st = leases.get(lease.name());
-            boolean out = st != null && lease.owner().equals(st.owner) && lease.fencingToken() == st.token
-                    && now.isBefore(st.expiresAt);
-            return out;
+            return st != null && st.isCurrent(lease, clock.instant());
         }
     }
 }

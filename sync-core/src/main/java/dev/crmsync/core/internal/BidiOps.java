@@ -5,7 +5,9 @@ import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
@@ -89,20 +91,90 @@ final class BidiOps {
         return out;
     }
 
-    /** Writes in batches of at most the CRM's batch size; one result per write, in order. */
+    /**
+     * Writes in batches of at most the CRM's batch size; one result per write, in order. The one
+     * way the engine writes to the CRM (a cycle's updates, pushes, campaign-member creates), so
+     * that one record's value never stops a type: a batch the CRM refuses as a whole, with a
+     * failure that is not retriable (Salesforce's {@code 400 JSON_PARSER_ERROR} for a number it
+     * cannot parse), is narrowed down — split in halves, then single records — until the records
+     * it refuses alone are known; each of those is rejected by itself ({@link #REQUEST_REFUSED}),
+     * and the others are written. Nothing of a refused request was written (a failure that is not
+     * retriable happened before the request took effect), so sending its parts again is safe. A
+     * batch with one such record costs at most {@code 1 + 2·⌈log2 n⌉} calls. Retriable failures,
+     * quota and aborts are not narrowed: they end the call as before; so does a failure that
+     * refuses everything ({@link Narrowing}).
+     */
     List<CrmWriteResult> write(List<? extends CrmWrite> writes) {
         List<CrmWriteResult> out = new ArrayList<>(writes.size());
         int size = Math.max(1, settings.crm().maxWriteBatch());
         for (int from = 0; from < writes.size(); from += size) {
-            List<? extends CrmWrite> chunk = writes.subList(from, Math.min(writes.size(), from + size));
-            List<CrmWriteResult> results = settings.crm().write(t.type, chunk);
-            if (results == null || results.size() != chunk.size()) {
-                throw new SyncException("CRM returned " + (results == null ? "null" : results.size())
-                        + " results for a write batch of " + chunk.size(), t.type, null, null);
-            }
-            out.addAll(results);
+            out.addAll(writeNarrowing(writes.subList(from, Math.min(writes.size(), from + size)), new Narrowing()));
         }
         return out;
+    }
+
+    /**
+     * The state of one batch's narrowing. A failure of the whole CRM (a field deleted since the
+     * describe, a permission withdrawn) refuses every part: once two records are refused alone
+     * before any part was accepted, the narrowing stops and the batch's first failure is thrown,
+     * as it was before narrowing existed, so that an outage never turns into rejected records.
+     */
+    static final class Narrowing {
+        SyncException first;
+        int refusedAlone;
+        boolean anyAccepted;
+
+        boolean looksWhole() {
+            return refusedAlone >= 2 && !anyAccepted;
+        }
+    }
+
+    /** The code of a record the CRM refused as a whole request even when it was sent alone. */
+    static final String REQUEST_REFUSED = "CRM_REQUEST_REFUSED";
+
+    private List<CrmWriteResult> writeNarrowing(List<? extends CrmWrite> chunk, Narrowing n) {
+        List<CrmWriteResult> results;
+        try {
+            results = settings.crm().write(t.type, chunk);
+        } catch (SyncException e) {
+            if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException) {
+                throw e;
+            }
+            if (n.first == null) {
+                n.first = e;
+                LOG.warn("{}: the CRM refused a whole write batch of {} ({}); narrowing it down to the records it"
+                        + " refuses", t.type, chunk.size(), e.getClass().getSimpleName());
+            }
+            if (chunk.size() == 1) {
+                n.refusedAlone++;
+                if (n.looksWhole()) {
+                    throw n.first;
+                }
+                return List.of(refusedAlone(chunk.get(0), e));
+            }
+            int mid = chunk.size() / 2;
+            List<CrmWriteResult> out = new ArrayList<>(chunk.size());
+            out.addAll(writeNarrowing(chunk.subList(0, mid), n));
+            out.addAll(writeNarrowing(chunk.subList(mid, chunk.size()), n));
+            return out;
+        }
+        if (results == null || results.size() != chunk.size()) {
+            throw new SyncException("CRM returned " + (results == null ? "null" : results.size())
+                    + " results for a write batch of " + chunk.size(), t.type, null, null);
+        }
+        n.anyAccepted = true;
+        return results;
+    }
+
+    private CrmWriteResult refusedAlone(CrmWrite w, SyncException e) {
+        // the CRM's message may quote the value: only the failure's kind goes into the reason
+        String reason = e.getClass().getSimpleName();
+        String what = w instanceof CrmWrite.Update u ? t.type + " " + u.id() : "a create of " + t.type;
+        LOG.warn("{}: the CRM refused the write of {} as a whole request even alone; rejected", t.type,
+                w instanceof CrmWrite.Update u ? u.id() : "a new record");
+        return new CrmWriteResult.Rejected(REQUEST_REFUSED, "the CRM refused the write of " + what
+                + " as a whole request, even sent alone (" + reason
+                + "); it is retried when the record changes again", List.of(), false);
     }
 
     // ---- creates -----------------------------------------------------------------------------
@@ -158,7 +230,63 @@ final class BidiOps {
      * @return one result per record, in order
      */
     List<PushResult> push(List<MarketingRecord> records, boolean repeatUnconfirmed) {
+        return push(records, repeatUnconfirmed, false);
+    }
+
+    /**
+     * As {@link #push(List, boolean)}; with {@code contain}, a whole-call failure (the CRM or a
+     * store failed, retriably or not) never escapes: the records it left without an answer get a
+     * retriable {@link PushResult.Rejected} ({@link #CALL_FAILED}) and stay queued — a create sent
+     * keeps its unconfirmed-create intent, so the next cycle links what reached the CRM and sends
+     * the rest again; a record not sent yet is still marketing-only, so the next cycle creates it.
+     * {@code SyncEngine.pushNow} contains; a cycle does not (its type fails and resumes from its
+     * checkpoint).
+     */
+    List<PushResult> push(List<MarketingRecord> records, boolean repeatUnconfirmed, boolean contain) {
         PushResult[] results = new PushResult[records.size()];
+        try {
+            pushInto(records, repeatUnconfirmed, results);
+        } catch (SyncException e) {
+            if (!contain) {
+                throw e;
+            }
+            int open = 0;
+            String why = "the push of " + t.type + " records failed as a whole call (" + e.getClass().getSimpleName()
+                    + (e.isRetriable() ? ", retriable" : "") + "); the record stays queued for the next cycle";
+            for (int i = 0; i < results.length; i++) {
+                if (results[i] == null) {
+                    open++;
+                    String mid = records.get(i).marketingId();
+                    results[i] = new PushResult.Rejected(mid, CALL_FAILED, why, true);
+                    queue(RecordKey.marketing(mid), why);
+                }
+            }
+            LOG.warn("pushNow {}: a whole call failed ({}); {} of {} records left queued for the next cycle", t.type,
+                    e.getClass().getSimpleName(), open, records.size());
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Keeps a push a whole-call failure left unanswered queued: a create sent keeps its
+     * unconfirmed-create intent (it may have reached the CRM); one not sent is queued as a
+     * retriable failure, which a cycle pushes again. Best effort: the state store may be what failed.
+     */
+    private void queue(RecordKey.Marketing key, String why) {
+        try {
+            if (crmFailures.unconfirmed(key).isEmpty()) {
+                crmFailures.rejected(key, CALL_FAILED, why, true);
+            }
+        } catch (SyncException again) {
+            LOG.warn("{} {}: could not queue the push after a failed call ({}); the host may push it again", t.type,
+                    key, again.getClass().getSimpleName());
+        }
+    }
+
+    /** The code of a push that a whole-call failure left without an answer (retriable). */
+    static final String CALL_FAILED = "CRM_CALL_FAILED";
+
+    private void pushInto(List<MarketingRecord> records, boolean repeatUnconfirmed, PushResult[] results) {
         List<Integer> pending = new ArrayList<>();
         List<CrmWrite> creates = new ArrayList<>();
         CreateRecovery recovery = new CreateRecovery(this, null);
@@ -182,7 +310,7 @@ final class BidiOps {
             creates.add(new CrmWrite.Create(r.marketingId(), p.fields()));
         }
         if (creates.isEmpty()) {
-            return List.of(results);
+            return;
         }
         int size = Math.max(1, settings.crm().maxWriteBatch());
         for (int from = 0; from < creates.size(); from += size) {
@@ -223,7 +351,6 @@ final class BidiOps {
                 LOG.info("{} (marketing id {}) created in the CRM as {}", t.type, r.marketingId(), e.getKey());
             }
         }
-        return List.of(results);
     }
 
     /**

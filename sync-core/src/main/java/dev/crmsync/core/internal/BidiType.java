@@ -3,8 +3,8 @@ package dev.crmsync.core.internal;
 import dev.crmsync.model.SafeText;
 import dev.crmsync.core.FieldRule;
 import dev.crmsync.core.report.UnwrittenField;
+import dev.crmsync.crm.FieldChecks;
 import dev.crmsync.crm.FieldSchema;
-import dev.crmsync.crm.FieldType;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -194,8 +194,9 @@ final class BidiType {
     }
 
     /**
-     * Checks a value the engine is about to write to the CRM, as the CRM would: its kind against
-     * the field's type, and text length.
+     * Checks a value the engine is about to write to the CRM, as the CRM would ({@link FieldChecks}:
+     * kind, numbers within precision and range, dates within Salesforce's range, text length,
+     * e-mail shape, restricted picklists), so that one bad value is rejected without a request.
      *
      * @param what names the record, e.g. {@code Lead 00Q… (marketing id 17)}
      * @param f the field
@@ -207,14 +208,10 @@ final class BidiType {
         if (fs == null) {
             return new Rejection("INVALID_FIELD", "field '" + f + "' of " + what + " does not exist in the CRM");
         }
-        if (!fs.type().accepts(v)) {
-            return new Rejection("INVALID_TYPE_ON_FIELD_IN_RECORD", "field '" + f + "' of " + what + ": a "
-                    + kind(v) + " value does not fit a " + fs.type() + " field");
-        }
-        if (fs.length() > 0 && v instanceof FieldValue.Text t && t.value().length() > fs.length()
-                && fs.type() != FieldType.REFERENCE) {
-            return new Rejection("STRING_TOO_LONG", "field '" + f + "' of " + what + ": " + t.value().length()
-                    + " characters, the CRM takes at most " + fs.length());
+        // the describe's facts (kind, precision and range, dates, length, e-mail, restricted picklists)
+        java.util.Optional<FieldChecks.Problem> problem = FieldChecks.check(fs, v);
+        if (problem.isPresent()) {
+            return new Rejection(problem.get().code(), "field '" + f + "' of " + what + ": " + problem.get().reason());
         }
         return null;
     }
@@ -232,23 +229,6 @@ final class BidiType {
             }
         }
         return null;
-    }
-
-    private static String kind(FieldValue v) {
-        if (v instanceof FieldValue.Text) {
-            return "text";
-        } else if (v instanceof FieldValue.Number) {
-            return "number";
-        } else if (v instanceof FieldValue.Bool) {
-            return "boolean";
-        } else if (v instanceof FieldValue.Date) {
-            return "date";
-        } else if (v instanceof FieldValue.DateTime) {
-            return "date-time";
-        } else if (v instanceof FieldValue.Ref) {
-            return "reference";
-        }
-        return "null";
     }
 
     /** A rejection decided before any CRM call. @param code the reason code @param message the reason */

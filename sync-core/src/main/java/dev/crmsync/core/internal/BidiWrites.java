@@ -224,7 +224,8 @@ final class BidiWrites {
         int size = cx.settings.storeBatchSize();
         for (int from = 0; from < all.size(); from += size) {
             List<SyncRecord> batch = all.subList(from, Math.min(all.size(), from + size));
-            List<StoreResult> results = checked(cx.settings.store().upsert(cx.type, batch), batch.size(), "upsert");
+            List<StoreResult> results = checked(StoreUpserts.upsert(cx.settings.store(), cx.type, batch), batch.size(),
+                    "upsert");
             for (int i = 0; i < results.size(); i++) {
                 StoreResult r = results.get(i);
                 if (from + i < upserts) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,15 +47,18 @@ public final class CycleRunner {
     private final EngineSettings settings;
     private final GuardedListener listener;
     private final Function<ObjectType, TypeSync> strategies;
+    private final LeaseKeeper leases;
 
     /**
      * @param settings the engine's settings
      * @param strategies the strategy per object type
+     * @param leases the engine instance's leases
      */
-    public CycleRunner(EngineSettings settings, Function<ObjectType, TypeSync> strategies) {
+    public CycleRunner(EngineSettings settings, Function<ObjectType, TypeSync> strategies, LeaseKeeper leases) {
         this.settings = settings;
         this.listener = new GuardedListener(settings.listener());
         this.strategies = strategies;
+        this.leases = leases;
     }
 
     /**
@@ -148,15 +152,16 @@ public final class CycleRunner {
         String quota = null;
         String stopped = null;
         List<String> notes = new ArrayList<>();
-        Lease lease = null;
+        LeaseKeeper.Hold lease = null;
         try {
-            Optional<Lease> granted = settings.state().tryAcquireLease(leaseName, settings.engineId(), t0,
-                    settings.leaseTtl());
-            if (granted.isEmpty()) {
-                LOG.info("{}: lease '{}' is held by another engine; skipped this cycle", type, leaseName);
-                outcome = new TypeOutcome.LeaseHeld(leaseName);
+            LeaseKeeper.Acquired granted = leases.acquire(leaseName);
+            if (granted.hold() == null) {
+                Lease holder = Objects.requireNonNull(granted.holder(), "holder");
+                LOG.warn("{}: lease '{}' is held by {}; this instance ('{}') skipped the type this cycle", type,
+                        leaseName, holder.holder(), leases.instance());
+                outcome = new TypeOutcome.Blocked(holder);
             } else {
-                lease = granted.get();
+                lease = granted.hold();
                 Optional<ObjectSchema> schema = settings.crm().describe(type);
                 if (schema.isEmpty() || !schema.get().queryable()) {
                     LOG.info("{}: not queryable by the integration user; skipped", type);
@@ -165,7 +170,6 @@ public final class CycleRunner {
                     Set<String> fields = effectiveFields(type, schema.get(), notes);
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
                     strategies.apply(type).sync(run);
-                    lease = run.lease();
                     outcome = new TypeOutcome.Synced();
                 }
             }
@@ -186,11 +190,8 @@ public final class CycleRunner {
             LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, SafeText.scrubbed(e));
             outcome = new TypeOutcome.Failed(message(e), retriable);
         } finally {
-            if (run != null) {
-                lease = run.lease();
-            }
             if (lease != null) {
-                release(lease);
+                lease.release();
             }
         }
         if (run != null) {
@@ -212,15 +213,6 @@ public final class CycleRunner {
     private static String aborted(Supplier<String> stopReason, CallAbortedException e) {
         String reason = stopReason.get();
         return reason != null ? reason + "; the CRM call in flight was aborted" : message(e);
-    }
-
-    private void release(Lease lease) {
-        try {
-            settings.state().releaseLease(lease);
-        } catch (RuntimeException e) {
-            LOG.warn("Could not release lease '{}'; it lapses at {}", lease.name(), lease.expiresAt(),
-                    SafeText.scrubbed(e));
-        }
     }
 
     private Set<String> effectiveFields(ObjectType type, ObjectSchema schema, List<String> notes) {
@@ -274,6 +266,8 @@ public final class CycleRunner {
             if (o instanceof TypeOutcome.Failed f) {
                 failed++;
                 reasons.add(r.type() + " failed: " + f.reason());
+            } else if (o instanceof TypeOutcome.Blocked b) {
+                reasons.add(r.type() + " blocked: " + b.reason());
             } else if (o instanceof TypeOutcome.Stopped s) {
                 worked++;
                 reasons.add(r.type() + " stopped: " + s.reason());

@@ -7,6 +7,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.RecordKey;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,17 +33,24 @@ public final class EngineActions {
     private EngineActions() {
     }
 
+    /** The code of a push refused because another engine instance holds the type's lease. */
+    public static final String LEASE_HELD = "LEASE_HELD";
+
     /**
-     * Creates marketing records in the CRM at once and links them.
+     * Creates marketing records in the CRM at once and links them, under the lease of each type it
+     * writes (the lease a cycle takes for that type). While another engine instance holds it, the
+     * records of that type are answered {@link PushResult.Rejected} with {@link #LEASE_HELD},
+     * retriable, naming the holder, and nothing is sent.
      *
      * @param settings the engine's settings
+     * @param leases the engine instance's leases
      * @param listener the guarded listener
      * @param type Lead, Contact or Campaign
      * @param marketingIds the records
      * @return one result per id, in order
      */
-    public static List<PushResult> pushNow(EngineSettings settings, SyncListener listener, ObjectType type,
-                                           List<String> marketingIds) {
+    public static List<PushResult> pushNow(EngineSettings settings, LeaseKeeper leases, SyncListener listener,
+                                           ObjectType type, List<String> marketingIds) {
         TypeCounters counters = new TypeCounters();
         Map<ObjectType, BidiOps> opsByType = new LinkedHashMap<>();
         Map<ObjectType, List<MarketingRecord>> found = new LinkedHashMap<>();
@@ -65,11 +74,40 @@ public final class EngineActions {
             at.computeIfAbsent(as, k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<ObjectType, List<MarketingRecord>> e : found.entrySet()) {
-            BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
-            List<PushResult> results = ops.push(e.getValue(), false);
             List<Integer> idx = at.get(e.getKey());
-            for (int k = 0; k < results.size(); k++) {
-                out[idx.get(k)] = results.get(k);
+            String leaseName = CycleRunner.LEASE_PREFIX + e.getKey().apiName();
+            LeaseKeeper.Acquired granted = leases.acquire(leaseName);
+            LeaseKeeper.Hold hold = granted.hold();
+            if (hold == null) {
+                Lease holder = Objects.requireNonNull(granted.holder(), "holder");
+                LOG.warn("pushNow {}: lease '{}' is held by {}; {} record(s) not pushed, push again later", e.getKey(),
+                        leaseName, holder.holder(), idx.size());
+                String why = "not pushed: lease '" + leaseName + "' is held by " + holder.holder()
+                        + "; push again once it is free";
+                for (int k = 0; k < idx.size(); k++) {
+                    out[idx.get(k)] = new PushResult.Rejected(e.getValue().get(k).marketingId(), LEASE_HELD, why, true);
+                }
+                continue;
+            }
+            try {
+                List<PushResult> results;
+                try {
+                    BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
+                    results = ops.push(e.getValue(), false, true);
+                } catch (SyncException failed) {
+                    // the describe failed (or the type is not readable): nothing was sent, the records are
+                    // still marketing-only; a retriable answer, never a throw (BidiOps.push contains the rest)
+                    LOG.warn("pushNow {}: describing the type failed ({}); {} records not pushed", e.getKey(),
+                            failed.getClass().getSimpleName(), e.getValue().size());
+                    results = e.getValue().stream().<PushResult>map(r -> new PushResult.Rejected(r.marketingId(),
+                            BidiOps.CALL_FAILED, "the push of " + e.getKey() + " records failed as a whole call ("
+                            + failed.getClass().getSimpleName() + "); nothing was sent", true)).toList();
+                }
+                for (int k = 0; k < results.size(); k++) {
+                    out[idx.get(k)] = results.get(k);
+                }
+            } finally {
+                hold.release();
             }
         }
         for (int i = 0; i < out.length; i++) {

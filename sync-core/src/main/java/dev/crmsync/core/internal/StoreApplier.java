@@ -107,7 +107,7 @@ public final class StoreApplier {
             }
         }
         if (!upserts.isEmpty()) {
-            List<StoreResult> results = store.upsert(type, upserts);
+            List<StoreResult> results = StoreUpserts.upsert(store, type, upserts);
             checkSize("upsert", upserts.size(), results);
             for (int i = 0; i < results.size(); i++) {
                 StoreResult result = results.get(i);

@@ -17,7 +17,6 @@ import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +50,7 @@ public final class TypeRun {
     private final UnwrittenFields unwritten;
     private SideFailures storeFailures;
     private StoreApplier applier;
-    private Lease lease;
+    private final LeaseKeeper.Hold lease;
     private Checkpoint checkpoint;
 
     /**
@@ -62,10 +61,10 @@ public final class TypeRun {
      * @param fields the fields to sync (readable, and selected by the host)
      * @param listener the guarded listener
      * @param stopReason gives a reason when the cycle must stop, else null
-     * @param lease the type's lease
+     * @param lease the type's lease, renewed by its heartbeat while the type runs
      */
     public TypeRun(EngineSettings settings, String cycleId, ObjectType type, ObjectSchema schema, Set<String> fields,
-                   SyncListener listener, Supplier<String> stopReason, Lease lease) {
+                   SyncListener listener, Supplier<String> stopReason, LeaseKeeper.Hold lease) {
         this.settings = settings;
         this.cycleId = cycleId;
         this.type = type;
@@ -303,10 +302,11 @@ public final class TypeRun {
         settings.state().inTransaction(() -> {
             writes.run();
             if (next != null && !next.equals(checkpoint)) {
-                if (!settings.state().holdsLease(lease, now())) {
-                    throw new SyncException("lease '" + lease.name() + "' (fencing token " + lease.fencingToken()
-                            + ") is no longer held by this engine: it expired at " + lease.expiresAt()
-                            + " or another engine took it over; the checkpoint was not saved", type, null, null);
+                Lease held = lease.lease();
+                if (!settings.state().holdsLease(held)) {
+                    throw new SyncException("lease '" + held.name() + "' (fencing token " + held.fencingToken()
+                            + ") is no longer held by this instance: it expired at " + held.expiresAt()
+                            + " or another instance took it over; the checkpoint was not saved", type, null, null);
                 }
                 settings.state().saveCheckpoint(next);
             }
@@ -319,28 +319,26 @@ public final class TypeRun {
 
     /**
      * Call between pages: stops the type if the engine is closing or the thread was interrupted
-     * (the interrupt flag stays set), and renews the type's lease when half its time is gone.
+     * (the interrupt flag stays set), or if the type's lease was found lost (by its heartbeat or
+     * here); renews the lease if a third of its ttl has passed since the last renewal (the
+     * heartbeat normally has).
      *
      * @throws CycleStoppedException if the cycle must stop
-     * @throws SyncException if the lease was lost to another engine
+     * @throws dev.crmsync.model.RetriableSyncException if the lease was lost
      */
     public void checkContinue() {
         String reason = stopReason.get();
         if (reason != null) {
             throw new CycleStoppedException(reason);
         }
-        Instant now = now();
-        Duration ttl = settings.leaseTtl();
-        if (!now.isBefore(lease.expiresAt().minus(ttl.dividedBy(2)))) {
-            lease = settings.state().tryAcquireLease(lease.name(), settings.engineId(), now, ttl)
-                    .orElseThrow(() -> new SyncException("lease '" + lease.name()
-                            + "' was lost to another engine", type, null, null));
-        }
+        lease.check(type);
+        lease.renewIfDue();
+        lease.check(type);
     }
 
     /** @return the type's current lease */
     public Lease lease() {
-        return lease;
+        return lease.lease();
     }
 
     /**

@@ -18,7 +18,8 @@ public sealed interface CycleOutcome {
     }
 
     /**
-     * Some work was done, but not all: a type failed or was stopped, or records were rejected
+     * Some work was done, but not all: a type failed or was stopped, a type was blocked by a
+     * lease another engine instance holds ({@link TypeOutcome.Blocked}), or records were rejected
      * (they are queued for retry).
      *
      * @param reasons one line per problem, naming the object type

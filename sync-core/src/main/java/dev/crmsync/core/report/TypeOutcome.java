@@ -1,5 +1,6 @@
 package dev.crmsync.core.report;
 
+import dev.crmsync.store.Lease;
 import java.util.Objects;
 
 /** How one object type fared in a cycle. */
@@ -42,24 +43,28 @@ public sealed interface TypeOutcome {
     }
 
     /**
-     * Another engine holds the type's lease, so this engine left the type alone.
+     * Another engine instance holds the type's lease — another engine, or another running instance
+     * of this engine id (a second process, or a restart while the dead one's lease has not lapsed
+     * yet) — so this instance left the type alone this cycle. The cycle's outcome is then not
+     * {@link CycleOutcome.Complete}.
      *
-     * @param leaseName the lease asked for
+     * @param holder the lease as the store showed it: name, the holder's engine id and instance
+     *     token, since when and until when
      */
-    record LeaseHeld(String leaseName) implements TypeOutcome {
+    record Blocked(Lease holder) implements TypeOutcome {
         /** Checks nulls. */
-        public LeaseHeld {
-            Objects.requireNonNull(leaseName, "leaseName");
+        public Blocked {
+            Objects.requireNonNull(holder, "holder");
         }
 
         @Override
         public String label() {
-            return "lease held";
+            return "blocked";
         }
 
         @Override
         public String reason() {
-            return "lease '" + leaseName + "' held by another engine";
+            return "lease '" + holder.name() + "' is held by " + holder.holder();
         }
     }
 

@@ -73,10 +73,28 @@ public final class Database {
     public <T> T run(String what, SqlWork<T> work) {
         Connection c = bound.get();
         if (c != null) {
+            // under a savepoint: a call that fails leaves nothing behind and, on PostgreSQL, does not
+            // abort the transaction, so the engine can send the call's records again one part at a time
+            java.sql.Savepoint sp;
             try {
-                return work.run(c);
+                sp = c.setSavepoint();
             } catch (SQLException e) {
                 throw failure(what, e);
+            }
+            try {
+                T out = work.run(c);
+                c.releaseSavepoint(sp);
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback(sp);
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
+                if (e instanceof SQLException sql) {
+                    throw failure(what, sql);
+                }
+                throw (RuntimeException) e;
             }
         }
         try (Connection conn = dataSource.getConnection()) {

@@ -31,7 +31,8 @@ import javax.sql.DataSource;
 public final class Migrations {
 
     /** The scripts, oldest first. Add new ones at the end; never edit a released one. */
-    static final List<String> SCRIPTS = List.of("V1__schema.sql", "V2__typed_engine_state.sql");
+    static final List<String> SCRIPTS = List.of("V1__schema.sql", "V2__typed_engine_state.sql",
+            "V3__lease_instances.sql");
 
     /** Converts rows after a version's script, on its connection and in its transaction. */
     @FunctionalInterface

@@ -29,7 +29,32 @@ class MigrationsTest {
             while (rs.next()) {
                 applied.add(rs.getString(1));
             }
-            assertEquals(java.util.List.of("schema", "typed engine state"), applied, "each script once, in order");
+            assertEquals(java.util.List.of("schema", "typed engine state", "lease instances"), applied,
+                    "each script once, in order");
+        }
+    }
+
+    @Test
+    void version3KeepsALeaseAVersion2EngineHeldAsHeldByAnInstanceNoLaterEngineHas() throws Exception {
+        DataSource ds = TestDatabases.freshH2();
+        assertEquals(2, Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC(), 2));
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO crmsync_lease (name, owner, fencing_token, expires_at) VALUES"
+                    + " ('crmsync:Lead', 'old-engine', 7, TIMESTAMP WITH TIME ZONE '2999-01-01 00:00:00+00'),"
+                    + " ('crmsync:Contact', NULL, 3, NULL)");
+        }
+        assertEquals(3, Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC()));
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name, owner, instance, fencing_token, acquired_at IS NOT NULL"
+                     + " FROM crmsync_lease ORDER BY name")) {
+            assertTrue(rs.next());
+            assertEquals("crmsync:Contact", rs.getString(1));
+            assertEquals(null, rs.getString(3), "a free lease stays free");
+            assertTrue(rs.next());
+            assertEquals("old-engine", rs.getString(2));
+            assertEquals("before-v3", rs.getString(3));
+            assertEquals(7, rs.getLong(4), "the fencing token is kept");
+            assertTrue(rs.getBoolean(5));
         }
     }
 

@@ -6,9 +6,7 @@ import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -251,7 +249,7 @@ public final class BulkReader implements AutoCloseable {
     private static Chunk parseChunk(RawResponse r) throws IOException {
         List<String[]> rows = new ArrayList<>();
         List<String> header;
-        try (Reader reader = new InputStreamReader(new java.io.ByteArrayInputStream(r.body()), StandardCharsets.UTF_8);
+        try (Reader reader = new java.io.StringReader(TextBytes.decodeUtf8(r.body()));
              CSVParser parser = CSVParser.builder().setReader(reader).setFormat(CSV).get()) {
             header = new ArrayList<>(parser.getHeaderNames());
             for (CSVRecord rec : parser) {

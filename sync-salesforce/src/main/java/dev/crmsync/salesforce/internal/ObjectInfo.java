@@ -75,8 +75,7 @@ public final class ObjectInfo {
             f.path("referenceTo").forEach(r -> refs.add(r.asText()));
             FieldType ft = fieldType(f.path("type").asText(""));
             int length = Math.max(0, f.path("length").asInt(0));
-            list.add(new FieldSchema(name, ft, true, f.path("createable").asBoolean(false),
-                    f.path("updateable").asBoolean(false), f.path("calculated").asBoolean(false), length, refs));
+            list.add(field(name, ft, f, length, refs));
             filterable.put(name, f.path("filterable").asBoolean(true));
         }
         boolean queryable = describe.path("queryable").asBoolean(true);
@@ -92,6 +91,38 @@ public final class ObjectInfo {
             }
         }
         return new ObjectInfo(all, stamp, lastModified);
+    }
+
+    /**
+     * One field's describe facts: what a write may carry ({@code precision}/{@code scale}, for
+     * {@code int} fields {@code digits}; the active {@code picklistValues} and
+     * {@code restrictedPicklist}; {@code nillable}, {@code defaultedOnCreate}, {@code externalId}).
+     * A describe whose scale exceeds its precision (never seen) keeps the precision and drops the scale.
+     */
+    private static FieldSchema field(String name, FieldType ft, JsonNode f, int length, List<String> refs) {
+        int precision = Math.max(0, ft == FieldType.INT ? f.path("digits").asInt(0) : f.path("precision").asInt(0));
+        int scale = Math.max(0, f.path("scale").asInt(0));
+        if (scale > precision) {
+            scale = precision == 0 ? 0 : precision;
+        }
+        List<String> picklist = new ArrayList<>();
+        for (JsonNode v : f.path("picklistValues")) {
+            if (v.path("active").asBoolean(true) && v.path("value").isTextual()) {
+                picklist.add(v.path("value").asText());
+            }
+        }
+        return FieldSchema.builder(name, ft)
+                .createable(f.path("createable").asBoolean(false))
+                .updateable(f.path("updateable").asBoolean(false))
+                .calculated(f.path("calculated").asBoolean(false))
+                .length(length)
+                .referenceTo(refs)
+                .precision(precision, scale)
+                .picklist(picklist, f.path("restrictedPicklist").asBoolean(false))
+                .nillable(f.path("nillable").asBoolean(true))
+                .defaultedOnCreate(f.path("defaultedOnCreate").asBoolean(false))
+                .externalId(f.path("externalId").asBoolean(false))
+                .build();
     }
 
     /**

@@ -2,11 +2,10 @@ package dev.crmsync.salesforce.internal;
 
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncException;
-import java.io.BufferedWriter;
+import java.io.Writer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -110,7 +109,7 @@ public final class SortedRows implements Closeable {
         merge = new PriorityQueue<>(Comparator.comparing((RunCursor c) -> c.head, ORDER));
         for (Path run : runs) {
             try {
-                CSVParser p = CSVParser.builder().setReader(Files.newBufferedReader(run, StandardCharsets.UTF_8))
+                CSVParser p = CSVParser.builder().setReader(TextBytes.codeUnitReader(run))
                         .setFormat(RUN_FORMAT).get();
                 open.add(p);
                 RunCursor c = new RunCursor(p.iterator());
@@ -167,7 +166,7 @@ public final class SortedRows implements Closeable {
             Path run = directory == null ? Files.createTempFile("crmsync-bulk-", ".csv")
                     : Files.createTempFile(directory, "crmsync-bulk-", ".csv");
             runs.add(run);
-            try (BufferedWriter w = Files.newBufferedWriter(run, StandardCharsets.UTF_8)) {
+            try (Writer w = TextBytes.codeUnitWriter(run)) {
                 for (Row r : buffer) {
                     RUN_FORMAT.printRecord(w, (Object[]) r.cells);
                 }

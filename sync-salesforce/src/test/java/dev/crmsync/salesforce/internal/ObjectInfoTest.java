@@ -98,4 +98,38 @@ class ObjectInfoTest {
         assertEquals(FieldType.STRING, ObjectInfo.fieldType("encryptedstring"));
         assertEquals(FieldType.INT, ObjectInfo.fieldType("long"));
     }
+
+    @Test
+    void readsTheFactsThatDecideWhatAWriteMayCarry() throws Exception {
+        // shapes as in Salesforce's describe: int fields give digits (precision 0), doubles precision/scale
+        ObjectInfo info = ObjectInfo.fromDescribe(ObjectType.of("Invoice__c"), describe(
+                field("SystemModstamp", "datetime", false, false, false),
+                "{\"name\":\"Seats__c\",\"type\":\"int\",\"createable\":true,\"updateable\":true,\"digits\":8,"
+                        + "\"precision\":0,\"scale\":0,\"nillable\":true}",
+                "{\"name\":\"Rate__c\",\"type\":\"double\",\"createable\":true,\"updateable\":true,\"digits\":0,"
+                        + "\"precision\":18,\"scale\":15,\"nillable\":true}",
+                "{\"name\":\"Tier__c\",\"type\":\"picklist\",\"createable\":true,\"updateable\":true,\"length\":40,"
+                        + "\"restrictedPicklist\":true,\"nillable\":true,\"picklistValues\":[{\"active\":true,"
+                        + "\"value\":\"Gold\"},{\"active\":false,\"value\":\"Old\"},{\"active\":true,\"value\":\"Silver\"}]}",
+                "{\"name\":\"Code__c\",\"type\":\"string\",\"createable\":true,\"updateable\":true,\"length\":20,"
+                        + "\"nillable\":false,\"defaultedOnCreate\":false,\"externalId\":true}",
+                "{\"name\":\"Status__c\",\"type\":\"picklist\",\"createable\":true,\"updateable\":true,"
+                        + "\"nillable\":false,\"defaultedOnCreate\":true}"), null);
+        FieldSchema seats = info.schema().field("Seats__c").orElseThrow();
+        assertEquals(8, seats.precision());
+        assertEquals(0, seats.scale());
+        FieldSchema rate = info.schema().field("Rate__c").orElseThrow();
+        assertEquals(18, rate.precision());
+        assertEquals(15, rate.scale());
+        FieldSchema tier = info.schema().field("Tier__c").orElseThrow();
+        assertTrue(tier.restrictedPicklist());
+        assertEquals(List.of("Gold", "Silver"), tier.picklistValues(), "active values only");
+        FieldSchema code = info.schema().field("Code__c").orElseThrow();
+        assertTrue(code.externalId());
+        assertFalse(code.nillable());
+        assertTrue(code.requiredOnCreate());
+        FieldSchema status = info.schema().field("Status__c").orElseThrow();
+        assertFalse(status.requiredOnCreate(), "defaulted on create: not required");
+        assertTrue(seats.nillable());
+    }
 }

@@ -6,6 +6,7 @@ import static dev.crmsync.testkit.contract.ContractFixtures.lead;
 import static dev.crmsync.testkit.contract.ContractFixtures.rec;
 import static dev.crmsync.testkit.contract.ContractFixtures.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -24,6 +25,7 @@ import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.PendingWrites;
@@ -59,7 +61,10 @@ import org.junit.jupiter.api.Test;
  * overrides {@link #supportsAtomicTransactions()} (and, when it has a {@link MarketingStore} over
  * the same database, {@link #createMarketingStoreInSameDatabase}) to run the atomicity tests;
  * a store relying on the SPI's single-process lease default overrides
- * {@link #supportsExclusiveLeases()} to return false. Tests of abilities a store does not claim
+ * {@link #supportsExclusiveLeases()} to return false. The lease tests that need time to pass (a
+ * lease lapsing, a renewal outliving the first expiry) move the store's own clock — the one it
+ * judges expiry by — through {@link #advanceStoreClock}, which a store overrides if a test can
+ * move it (a manual clock, a database test offset). Tests of abilities a store does not claim
  * are skipped with a message.
  */
 public abstract class SyncStateStoreContract {
@@ -93,6 +98,19 @@ public abstract class SyncStateStoreContract {
     /** @return true if leases exclude other owners (false for a store using the single-process default) */
     protected boolean supportsExclusiveLeases() {
         return true;
+    }
+
+    /**
+     * Moves the store's clock forward — the one lease expiry is judged by (the SPI takes no
+     * {@code now}) — so the lease tests see a lease lapse without waiting: the in-memory store's
+     * manual clock, a database store's test offset. The default cannot, and the tests that need it
+     * are skipped with a message.
+     *
+     * @param by how far, positive
+     * @return true if the clock moved
+     */
+    protected boolean advanceStoreClock(Duration by) {
+        return false;
     }
 
     /** Creates the store under test. */
@@ -624,111 +642,194 @@ public abstract class SyncStateStoreContract {
 
     private static final Duration TTL = Duration.ofMinutes(5);
 
-    @Test
-    void leaseExcludesASecondOwner() {
-        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
-        assertEquals("engine-a", a.owner());
-        assertEquals(T0.plus(TTL), a.expiresAt());
-        assertTrue(store.tryAcquireLease("Lead", "engine-b", t(10), TTL).isEmpty());
-        assertTrue(store.tryAcquireLease("Contact", "engine-b", t(10), TTL).isPresent(), "leases are per name");
+    private Lease grant(String name, String owner, String instance) {
+        LeaseAttempt a = store.tryAcquireLease(name, owner, instance, TTL);
+        return assertInstanceOf(LeaseAttempt.Granted.class, a, () -> name + " refused to " + owner + "/" + instance
+                + ": " + a).lease();
+    }
+
+    private Lease refused(String name, String owner, String instance) {
+        LeaseAttempt a = store.tryAcquireLease(name, owner, instance, TTL);
+        return assertInstanceOf(LeaseAttempt.Refused.class, a, () -> name + " granted to " + owner + "/" + instance)
+                .holder();
+    }
+
+    private void advance(Duration by) {
+        assumeTrue(advanceStoreClock(by), "skipped: the test cannot move this store's clock");
     }
 
     @Test
-    void leaseRenewedByItsOwnerKeepsItsToken() {
+    void leaseExcludesASecondOwner() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
-        Lease renewed = store.tryAcquireLease("Lead", "engine-a", t(60), TTL).orElseThrow();
+        Lease a = grant("Lead", "engine-a", "i1");
+        assertEquals("engine-a", a.owner());
+        assertEquals("i1", a.instance());
+        assertEquals(a.acquiredAt().plus(TTL), a.expiresAt(), "a grant lasts the ttl from the store's now");
+        refused("Lead", "engine-b", "i9");
+        grant("Contact", "engine-b", "i9");
+    }
+
+    @Test
+    void aSecondInstanceOfTheSameOwnerIsRefused() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = grant("Lead", "engine-a", "i1");
+        Lease holder = refused("Lead", "engine-a", "i2");
+        assertEquals(a, holder, "the refusal names the holder: owner, instance, token and since when");
+        assertFalse(store.holdsLease(new Lease("Lead", "engine-a", "i2", a.fencingToken(), a.acquiredAt(),
+                a.expiresAt())), "another instance does not hold it, even with the holder's token");
+        assertTrue(store.holdsLease(a));
+    }
+
+    @Test
+    void aReleaseByAnotherInstanceOfTheSameOwnerDoesNothing() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = grant("Lead", "engine-a", "i1");
+        store.releaseLease(new Lease("Lead", "engine-a", "i2", a.fencingToken(), a.acquiredAt(), a.expiresAt()));
+        assertTrue(store.holdsLease(a), "only the holding instance can release it");
+        refused("Lead", "engine-a", "i2");
+    }
+
+    @Test
+    void aRenewalByAnotherInstanceOfTheSameOwnerFails() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = grant("Lead", "engine-a", "i1");
+        assertTrue(store.renewLease(new Lease("Lead", "engine-a", "i2", a.fencingToken(), a.acquiredAt(),
+                a.expiresAt()), TTL).isEmpty());
+    }
+
+    @Test
+    void leaseRenewedByItsHolderKeepsItsTokenAndOutlivesItsFirstExpiry() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = grant("Lead", "engine-a", "i1");
+        advance(TTL.minusSeconds(30));
+        Lease renewed = store.renewLease(a, TTL).orElseThrow();
         assertEquals(a.fencingToken(), renewed.fencingToken());
-        assertEquals(t(60).plus(TTL), renewed.expiresAt());
-        assertTrue(store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL).plusSeconds(1), TTL).isEmpty(),
-                "the renewal extended the lease");
+        assertEquals(a.acquiredAt(), renewed.acquiredAt(), "a renewal keeps the grant's start");
+        assertTrue(renewed.expiresAt().isAfter(a.expiresAt()));
+        Lease again = grant("Lead", "engine-a", "i1");
+        assertEquals(a.fencingToken(), again.fencingToken(), "asking again while holding it renews it");
+        advance(Duration.ofSeconds(60));
+        assertTrue(store.holdsLease(again), "held past its first expiry");
+        refused("Lead", "engine-b", "i9");
+    }
+
+    @Test
+    void aDeadInstancesLeaseLapsesAndGoesToTheNextInstanceWithAHigherToken() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease dead = grant("Lead", "engine-a", "i1");          // never renewed nor released
+        advance(TTL.minusSeconds(10));
+        refused("Lead", "engine-a", "i2");
+        advance(Duration.ofSeconds(10));
+        Lease next = grant("Lead", "engine-a", "i2");
+        assertTrue(next.fencingToken() > dead.fencingToken());
+        assertFalse(store.holdsLease(dead), "the dead instance no longer holds it");
+        assertTrue(store.holdsLease(next));
     }
 
     @Test
     void expiredLeaseGoesToTheNextOwnerWithAHigherToken() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
-        Lease b = store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL), TTL).orElseThrow();
+        Lease a = grant("Lead", "engine-a", "i1");
+        advance(TTL);
+        Lease b = grant("Lead", "engine-b", "i9");
         assertEquals("engine-b", b.owner());
         assertTrue(b.fencingToken() > a.fencingToken());
-        assertFalse(store.holdsLease(a, T0.plus(TTL)), "the old holder no longer holds it");
-        assertTrue(store.holdsLease(b, T0.plus(TTL)));
+        assertFalse(store.holdsLease(a), "the old holder no longer holds it");
+        assertTrue(store.holdsLease(b));
+        assertTrue(store.renewLease(a, TTL).isEmpty(), "the former holder cannot renew it");
+    }
+
+    @Test
+    void aLapsedLeaseIsNeverRevivedByARenewal() {
+        assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
+        Lease a = grant("Lead", "engine-a", "i1");
+        advance(TTL.plusSeconds(1));
+        assertTrue(store.renewLease(a, TTL).isEmpty(), "lapsed, even though nobody took it");
+        assertFalse(store.holdsLease(a));
+        assertTrue(grant("Lead", "engine-a", "i1").fencingToken() > a.fencingToken(), "asked anew: a new grant");
     }
 
     @Test
     void releasedLeaseCanBeTakenAtOnceWithAHigherToken() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
+        Lease a = grant("Lead", "engine-a", "i1");
         store.releaseLease(a);
-        assertFalse(store.holdsLease(a, T0));
-        Lease b = store.tryAcquireLease("Lead", "engine-b", t(1), TTL).orElseThrow();
+        assertFalse(store.holdsLease(a));
+        assertTrue(store.renewLease(a, TTL).isEmpty(), "a released lease cannot be renewed");
+        Lease b = grant("Lead", "engine-a", "i2");
         assertTrue(b.fencingToken() > a.fencingToken());
-        Lease a2 = store.tryAcquireLease("Lead", "engine-a", t(2), TTL).orElse(null);
-        assertEquals(null, a2, "b holds it now");
+        assertEquals(b, refused("Lead", "engine-a", "i1"), "i2 holds it now");
     }
 
     @Test
     void releaseByAFormerHolderDoesNothing() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
-        Lease b = store.tryAcquireLease("Lead", "engine-b", T0.plus(TTL), TTL).orElseThrow();
+        Lease a = grant("Lead", "engine-a", "i1");
         store.releaseLease(a);
-        assertTrue(store.holdsLease(b, t(1).plus(TTL)));
-        assertTrue(store.tryAcquireLease("Lead", "engine-a", t(2).plus(TTL), TTL).isEmpty());
+        Lease b = grant("Lead", "engine-b", "i9");
+        store.releaseLease(a);
+        assertTrue(store.holdsLease(b));
+        refused("Lead", "engine-a", "i1");
     }
 
     @Test
     void fencingTokensGrowWithEveryGrant() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
         long last = 0;
-        Instant now = T0;
         for (int i = 0; i < 5; i++) {
-            Lease l = store.tryAcquireLease("Lead", "engine-" + (i % 2), now, TTL).orElseThrow();
+            Lease l = grant("Lead", "engine-" + (i % 2), "i" + i);
             assertTrue(l.fencingToken() > last, "token " + l.fencingToken() + " after " + last);
             last = l.fencingToken();
             store.releaseLease(l);
-            now = now.plusSeconds(1);
         }
     }
 
     @Test
-    void holdsLeaseIsFalseAtExpiry() {
-        Lease a = store.tryAcquireLease("Lead", "engine-a", T0, TTL).orElseThrow();
-        assertTrue(store.holdsLease(a, T0.plus(TTL).minusMillis(1)));
-        assertFalse(store.holdsLease(a, T0.plus(TTL)));
+    void holdsLeaseIsFalseOnceExpired() {
+        Lease a = grant("Lead", "engine-a", "i1");
+        assertTrue(store.holdsLease(a));
+        advance(TTL.minusSeconds(10));
+        assertTrue(store.holdsLease(a));
+        advance(Duration.ofSeconds(10));
+        assertFalse(store.holdsLease(a));
     }
 
     @Test
-    void tryAcquireLeaseRejectsANonPositiveTtl() {
+    void leaseCallsRejectBadArguments() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("Lead", "a", T0, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("Lead", "a", "i1", Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("Lead", "a", " ", TTL));
+        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("", "a", "i1", TTL));
+        assertThrows(IllegalArgumentException.class, () -> store.tryAcquireLease("Lead", "a".repeat(256), "i1", TTL));
+        Lease a = grant("Lead", "engine-a", "i1");
+        assertThrows(IllegalArgumentException.class, () -> store.renewLease(a, Duration.ofSeconds(-1)));
     }
 
     @Test
-    void concurrentOwnersGetTheLeaseOnceBetweenThem() throws Exception {
+    void concurrentInstancesGetTheLeaseOnceBetweenThem() throws Exception {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        int owners = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(owners);
+        int instances = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(instances);
         CountDownLatch go = new CountDownLatch(1);
         try {
-            List<Future<Optional<Lease>>> results = new ArrayList<>();
-            for (int i = 0; i < owners; i++) {
-                String owner = "engine-" + i;
-                Callable<Optional<Lease>> task = () -> {
+            List<Future<LeaseAttempt>> results = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                String owner = "engine-" + (i % 2);          // two owners, two instances each
+                String instance = "i" + i;
+                Callable<LeaseAttempt> task = () -> {
                     go.await();
-                    return store.tryAcquireLease("Lead", owner, T0, TTL);
+                    return store.tryAcquireLease("Lead", owner, instance, TTL);
                 };
                 results.add(pool.submit(task));
             }
             go.countDown();
             int granted = 0;
-            for (Future<Optional<Lease>> f : results) {
-                if (f.get(60, TimeUnit.SECONDS).isPresent()) {
+            for (Future<LeaseAttempt> f : results) {
+                if (f.get(60, TimeUnit.SECONDS).granted()) {
                     granted++;
                 }
             }
-            assertEquals(1, granted, "exactly one owner holds the lease");
+            assertEquals(1, granted, "exactly one instance holds the lease");
         } finally {
             pool.shutdownNow();
         }
@@ -737,10 +838,10 @@ public abstract class SyncStateStoreContract {
     @Test
     void leasesOfDifferentNamesHaveIndependentTokens() {
         assumeTrue(supportsExclusiveLeases(), "skipped: the store uses the single-process lease default");
-        Lease a = store.tryAcquireLease("Lead", "x", T0, TTL).orElseThrow();
-        Lease b = store.tryAcquireLease("Contact", "y", T0, TTL).orElseThrow();
+        Lease a = grant("Lead", "x", "i1");
+        Lease b = grant("Contact", "y", "i2");
         assertNotEquals(a.name(), b.name());
-        assertTrue(store.holdsLease(a, t(1)));
-        assertTrue(store.holdsLease(b, t(1)));
+        assertTrue(store.holdsLease(a));
+        assertTrue(store.holdsLease(b));
     }
 }

@@ -8,6 +8,7 @@ import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.ParkedConflict;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
@@ -141,8 +142,13 @@ public final class InstrumentedSyncStateStore extends StoreDecorator<SyncStateSt
     }
 
     @Override
-    public Optional<Lease> tryAcquireLease(String name, String owner, Instant now, Duration ttl) {
-        return kit.call(StoreOperation.TRY_ACQUIRE_LEASE, null, 1, () -> inner.tryAcquireLease(name, owner, now, ttl));
+    public LeaseAttempt tryAcquireLease(String name, String owner, String instance, Duration ttl) {
+        return kit.call(StoreOperation.TRY_ACQUIRE_LEASE, null, 1, () -> inner.tryAcquireLease(name, owner, instance, ttl));
+    }
+
+    @Override
+    public Optional<Lease> renewLease(Lease lease, Duration ttl) {
+        return kit.call(StoreOperation.RENEW_LEASE, null, 1, () -> inner.renewLease(lease, ttl));
     }
 
     @Override
@@ -151,8 +157,8 @@ public final class InstrumentedSyncStateStore extends StoreDecorator<SyncStateSt
     }
 
     @Override
-    public boolean holdsLease(Lease lease, Instant now) {
-        return kit.call(StoreOperation.HOLDS_LEASE, null, 1, () -> inner.holdsLease(lease, now));
+    public boolean holdsLease(Lease lease) {
+        return kit.call(StoreOperation.HOLDS_LEASE, null, 1, () -> inner.holdsLease(lease));
     }
 
     private static @Nullable ObjectType firstType(@Nullable Collection<SyncBase> bases) {

@@ -69,6 +69,8 @@ public enum StoreOperation {
     IN_TRANSACTION,
     /** {@code SyncStateStore.tryAcquireLease}. */
     TRY_ACQUIRE_LEASE,
+    /** {@code SyncStateStore.renewLease}. */
+    RENEW_LEASE,
     /** {@code SyncStateStore.releaseLease}. */
     RELEASE_LEASE,
     /** {@code SyncStateStore.holdsLease}. */
@@ -79,7 +81,7 @@ public enum StoreOperation {
         return switch (this) {
             case UPSERT, MARK_DELETED, SAVE_LOCAL, LINK, MERGE, RELINK, SAVE_CHECKPOINT, DELETE_CHECKPOINT,
                  SAVE_FAILURE, DELETE_FAILURE, SAVE_INTENT, DELETE_INTENT, SAVE_BASES, DELETE_BASE, PARK_CONFLICT, DELETE_CONFLICT,
-                 TRY_ACQUIRE_LEASE, RELEASE_LEASE -> true;
+                 TRY_ACQUIRE_LEASE, RENEW_LEASE, RELEASE_LEASE -> true;
             default -> false;
         };
     }

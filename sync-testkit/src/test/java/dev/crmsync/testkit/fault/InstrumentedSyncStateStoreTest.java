@@ -1,6 +1,7 @@
 package dev.crmsync.testkit.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.Lease;
+import dev.crmsync.store.LeaseAttempt;
 import dev.crmsync.store.SyncStateStore;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
 import dev.crmsync.testkit.contract.ContractFixtures;
@@ -22,9 +24,18 @@ import org.junit.jupiter.api.Test;
  */
 class InstrumentedSyncStateStoreTest extends SyncStateStoreContract {
 
+    private dev.crmsync.testkit.ManualClock clock;
+
     @Override
     protected SyncStateStore createStore() {
-        return InstrumentedStores.create().state(new InMemorySyncStateStore());
+        clock = new dev.crmsync.testkit.ManualClock(ContractFixtures.T0);
+        return InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
+    }
+
+    @Override
+    protected boolean advanceStoreClock(Duration by) {
+        clock.advance(by);
+        return true;
     }
 
     private InstrumentedSyncStateStore mem() {
@@ -45,12 +56,14 @@ class InstrumentedSyncStateStoreTest extends SyncStateStoreContract {
 
     @Test
     void leasesReachTheWrappedStore() {
-        Optional<Lease> lease = store.tryAcquireLease("crmsync:Lead", "a", ContractFixtures.T0, Duration.ofMinutes(1));
-        assertTrue(lease.isPresent());
-        assertTrue(mem().inner().holdsLease(lease.get(), ContractFixtures.T0), "the wrapped store holds the lease");
-        assertEquals(Optional.empty(), mem().inner().tryAcquireLease("crmsync:Lead", "b", ContractFixtures.T0,
+        LeaseAttempt attempt = store.tryAcquireLease("crmsync:Lead", "a", "i1", Duration.ofMinutes(1));
+        Lease lease = assertInstanceOf(LeaseAttempt.Granted.class, attempt).lease();
+        assertTrue(mem().inner().holdsLease(lease), "the wrapped store holds the lease");
+        assertEquals(new LeaseAttempt.Refused(lease), mem().inner().tryAcquireLease("crmsync:Lead", "b", "i2",
                 Duration.ofMinutes(1)), "another owner is refused by the wrapped store");
+        assertTrue(store.renewLease(lease, Duration.ofMinutes(1)).isPresent());
         assertEquals(1, mem().log().count(StoreOperation.TRY_ACQUIRE_LEASE));
+        assertEquals(1, mem().log().count(StoreOperation.RENEW_LEASE));
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.SyncRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
@@ -58,7 +57,7 @@ public final class BulkCsv {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        return SfJson.utf8KeepingSurrogates(out.toString());
     }
 
     /** One value as Bulk 2.0 writes it. */

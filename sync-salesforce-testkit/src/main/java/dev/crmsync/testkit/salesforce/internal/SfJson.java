@@ -59,10 +59,66 @@ public final class SfJson {
      */
     public static byte[] bytes(JsonNode node) {
         try {
-            return MAPPER.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+            return escapeUnpairedSurrogates(MAPPER.writeValueAsString(node)).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }
+    }
+
+    /**
+     * Writes each unpaired UTF-16 surrogate of a JSON text as its {@code \\uXXXX} escape, as a
+     * server whose strings are UTF-16 (Salesforce's) sends a value holding one: valid JSON, and the
+     * client sees the surrogate rather than the {@code ?} that encoding it to UTF-8 would leave.
+     * (Outside string literals JSON has no surrogates, so only values are touched.)
+     *
+     * @param json a JSON text
+     * @return the same JSON with unpaired surrogates escaped
+     */
+    static String escapeUnpairedSurrogates(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < json.length()
+                    && Character.isLowSurrogate(json.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? json : out.toString();
+    }
+
+    /**
+     * @param text any Java text
+     * @return its UTF-8 bytes, an unpaired surrogate as its 3-byte form (as a UTF-16 server that
+     *     does not check writes it; Java's encoder would write {@code ?})
+     */
+    static byte[] utf8KeepingSurrogates(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length() + 16);
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                out.writeBytes(text.substring(from, i).getBytes(StandardCharsets.UTF_8));
+                out.write(0xE0 | c >>> 12);
+                out.write(0x80 | (c >>> 6 & 0x3F));
+                out.write(0x80 | (c & 0x3F));
+                from = i + 1;
+            }
+        }
+        out.writeBytes(text.substring(from).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     /**
@@ -231,11 +287,12 @@ public final class SfJson {
         o.put("createable", f.createable());
         o.put("custom", custom);
         o.putNull("defaultValue");
-        o.put("defaultedOnCreate", t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name));
+        o.put("defaultedOnCreate", t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)
+                || f.defaultedOnCreate());
         o.put("dependentPicklist", false);
         o.put("deprecatedAndHidden", false);
-        o.put("digits", t == FieldType.INT ? 9 : 0);
-        o.put("externalId", false);
+        o.put("digits", t == FieldType.INT ? (f.precision() > 0 ? f.precision() : 9) : 0);
+        o.put("externalId", f.externalId());
         o.put("filterable", QueryEngine.filterable(f));
         o.put("groupable", QueryEngine.sortable(f) && !number);
         o.put("htmlFormatted", false);
@@ -245,16 +302,25 @@ public final class SfJson {
         o.put("name", name);
         o.put("nameField", name.equals("Name"));
         o.put("namePointing", false);
-        o.put("nillable", !(t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)));
+        o.put("nillable", f.nillable() && !(t == FieldType.ID || t == FieldType.BOOLEAN || NOT_NILLABLE.contains(name)));
         o.put("permissionable", custom);
-        o.putArray("picklistValues");
+        ArrayNode picklist = o.putArray("picklistValues");
+        for (String v : f.picklistValues()) {
+            ObjectNode p = picklist.addObject();
+            p.put("active", true);
+            p.put("defaultValue", false);
+            p.put("label", v);
+            p.putNull("validFor");
+            p.put("value", v);
+        }
         o.put("polymorphicForeignKey", false);
-        o.put("precision", number && t != FieldType.INT ? 18 : 0);
+        o.put("precision", number && t != FieldType.INT ? (f.precision() > 0 ? f.precision() : 18) : 0);
         ArrayNode refs = o.putArray("referenceTo");
         f.referenceTo().forEach(refs::add);
         o.put("relationshipName", relationshipName(f));
-        o.put("restrictedPicklist", false);
-        o.put("scale", t == FieldType.CURRENCY || t == FieldType.PERCENT ? 2 : 0);
+        o.put("restrictedPicklist", f.restrictedPicklist());
+        o.put("scale", !number || t == FieldType.INT ? 0 : f.precision() > 0 ? f.scale()
+                : t == FieldType.CURRENCY || t == FieldType.PERCENT ? 2 : 0);
         o.put("soapType", soapType(t));
         o.put("sortable", QueryEngine.sortable(f));
         o.put("type", sfType(t));

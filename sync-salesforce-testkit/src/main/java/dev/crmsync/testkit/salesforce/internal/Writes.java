@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.FieldChecks;
 import dev.crmsync.crm.FieldSchema;
 import dev.crmsync.crm.FieldType;
 import dev.crmsync.crm.ObjectSchema;
@@ -236,17 +237,25 @@ final class Writes {
                 }
                 throw parserError(v, f);
             case INT, DOUBLE, CURRENCY, PERCENT:
-                if (v.isNumber()) {
-                    return FieldValue.number(v.decimalValue());
-                }
+                BigDecimal n;
                 try {
-                    return FieldValue.number(new BigDecimal(v.asText().trim()));
+                    n = v.isNumber() ? v.decimalValue() : new BigDecimal(v.asText().trim());
                 } catch (NumberFormatException e) {
                     throw parserError(v, f);
                 }
+                // Salesforce's JSON parser reads a number as a double: one no double holds (1E+400)
+                // fails the whole request, 400 JSON_PARSER_ERROR
+                if (!FieldChecks.finiteAsDouble(n) || (v.isNumber() && !Double.isFinite(v.doubleValue()))) {
+                    throw parserError(v, f);
+                }
+                return FieldValue.number(n);
             case DATE:
+                String s = v.asText();
+                // a four-digit ISO year, as Salesforce parses a date: -5000 and 99999 are not dates
+                if (!s.matches("\\d{4}-\\d{2}-\\d{2}.*")) {
+                    throw parserError(v, f);
+                }
                 try {
-                    String s = v.asText();
                     return FieldValue.date(LocalDate.parse(s.length() > 10 ? s.substring(0, 10) : s));
                 } catch (DateTimeException e) {
                     throw parserError(v, f);

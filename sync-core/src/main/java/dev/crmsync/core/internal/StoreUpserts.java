@@ -1,0 +1,80 @@
+package dev.crmsync.core.internal;
+
+import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.SyncException;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Store upserts that one record's value cannot stop. A store rejects a value it cannot keep per
+ * record ({@link StoreResult.Rejected}); but a database may refuse a value that passed the
+ * store's own checks (a host's constraint or trigger, a limit of the column) and fail the whole
+ * batch without saying which record. Such a failure that is not retriable is narrowed down —
+ * the batch split in halves, then single records — until the records it refuses alone are known;
+ * each is rejected by itself ({@link #STORE_REFUSED}, naming its key) and the rest is written.
+ * A store call that fails leaves nothing of itself behind (the JDBC store runs each call inside
+ * the cycle's transaction under a savepoint), so sending its parts again is safe. Retriable
+ * failures, quota and aborts are not narrowed; a failure that refuses everything (two records
+ * refused alone before any part was accepted) is thrown as before: the store failed, not a record.
+ */
+final class StoreUpserts {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreUpserts.class);
+
+    /** The code of a record the store refused as a whole call even when it was sent alone. */
+    static final String STORE_REFUSED = "STORE_REFUSED";
+
+    private StoreUpserts() {
+    }
+
+    /**
+     * @param store the store
+     * @param type the records' type
+     * @param batch the records, at most the store batch size
+     * @return one result per record, in order (the size is the caller's to check)
+     */
+    static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch) {
+        return upsert(store, type, batch, new BidiOps.Narrowing());
+    }
+
+    private static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch,
+                                            BidiOps.Narrowing n) {
+        try {
+            List<StoreResult> out = store.upsert(type, batch);
+            n.anyAccepted = true;
+            return out;
+        } catch (SyncException e) {
+            if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException) {
+                throw e;
+            }
+            if (n.first == null) {
+                n.first = e;
+                LOG.warn("{}: the marketing store refused a whole upsert of {} records ({}); narrowing it down to the"
+                        + " records it refuses", type, batch.size(), e.getClass().getSimpleName());
+            }
+            if (batch.size() == 1) {
+                n.refusedAlone++;
+                if (n.looksWhole()) {
+                    throw n.first;       // the store refuses everything: a failure of the store, not of a record
+                }
+                SyncRecord r = batch.get(0);
+                LOG.warn("{} {}: the marketing store refused its upsert even alone; rejected", type, r.id());
+                // the store's message may quote the value: only the failure's kind goes into the reason
+                return List.of(new StoreResult.Rejected(r.id(), STORE_REFUSED, "the marketing store refused the upsert"
+                        + " of " + type + " " + r.id().value() + " as a whole call, even alone ("
+                        + e.getClass().getSimpleName() + "); it is retried when the record changes again", false));
+            }
+            int mid = batch.size() / 2;
+            List<StoreResult> out = new ArrayList<>(batch.size());
+            out.addAll(upsert(store, type, batch.subList(0, mid), n));
+            out.addAll(upsert(store, type, batch.subList(mid, batch.size()), n));
+            return out;
+        }
+    }
+}

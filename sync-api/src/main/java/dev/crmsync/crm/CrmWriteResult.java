@@ -1,6 +1,7 @@
 package dev.crmsync.crm;
 
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.SafeText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +29,9 @@ public sealed interface CrmWriteResult {
      * The CRM rejected the record; nothing of it was written.
      *
      * @param code the CRM's status code, e.g. {@code FIELD_CUSTOM_VALIDATION_EXCEPTION}, {@code UNABLE_TO_LOCK_ROW}
-     * @param message the CRM's message
+     * @param message the CRM's message, as the CRM wrote it: it may quote the record's values
+     *     (Salesforce echoes them), so the engine never logs, reports or keeps it — it keeps
+     *     {@link #reason()}
      * @param fields the fields the CRM blamed, if any
      * @param retriable true if the same write may succeed later unchanged (a locked row); false for
      *     data errors, which are retried only after the record changes again
@@ -39,6 +42,15 @@ public sealed interface CrmWriteResult {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
             fields = List.copyOf(fields);
+        }
+
+        /**
+         * @return the rejection as crmsync reports it: the code and the fields blamed, never the
+         *     CRM's message text (see {@link SafeText})
+         */
+        public String reason() {
+            return SafeText.bounded("the CRM answered " + SafeText.name(code)
+                    + (fields.isEmpty() ? "" : " on " + SafeText.names(fields)));
         }
     }
 }

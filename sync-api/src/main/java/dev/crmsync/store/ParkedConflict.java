@@ -3,6 +3,7 @@ package dev.crmsync.store;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SafeText;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -33,5 +34,12 @@ public record ParkedConflict(ObjectType type, CrmId crmId, String marketingId, S
         Objects.requireNonNull(marketingValue, "marketingValue");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(parkedAt, "parkedAt");
+    }
+
+    /** @return the conflict's identity and field; the values are withheld (they are customer data) */
+    @Override
+    public String toString() {
+        return "ParkedConflict[type=" + type + ", crmId=" + crmId + ", marketingId=" + marketingId + ", field="
+                + SafeText.name(field) + ", values withheld" + ", reason=" + SafeText.bounded(reason) + ", parkedAt=" + parkedAt + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.crmsync.core;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SafeText;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -33,5 +34,12 @@ public record Conflict(ObjectType type, CrmId crmId, String marketingId, String 
         Objects.requireNonNull(marketingValue, "marketingValue");
         Objects.requireNonNull(crmModifiedAt, "crmModifiedAt");
         Objects.requireNonNull(marketingModifiedAt, "marketingModifiedAt");
+    }
+
+    /** @return the conflict's identity and field; the values are withheld (they are customer data) */
+    @Override
+    public String toString() {
+        return "Conflict[type=" + type + ", crmId=" + crmId + ", marketingId=" + marketingId + ", field="
+                + SafeText.name(field) + ", values withheld" + ", crmModifiedAt=" + crmModifiedAt + ", marketingModifiedAt=" + marketingModifiedAt + "]";
     }
 }

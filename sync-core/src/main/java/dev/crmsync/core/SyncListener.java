@@ -4,6 +4,7 @@ import dev.crmsync.core.report.LeadConversion;
 import dev.crmsync.core.report.RecordsMerged;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.core.report.UnwrittenField;
 
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.FailedRecord;
@@ -81,6 +82,17 @@ public interface SyncListener {
      * @param merge the merge
      */
     default void onRecordsMerged(RecordsMerged merge) {
+    }
+
+    /**
+     * A field of the host's records the CRM will not take (unknown to it, hidden, or read-only for
+     * the integration user) was left out of the CRM write; the rest of the record was written.
+     * Called once per cycle per type and field, the first time a host change carrying it is
+     * merged; {@link TypeReport#unwrittenFields()} counts the records.
+     *
+     * @param field the type, the field's (sanitised) name and why
+     */
+    default void onFieldNotWritten(UnwrittenField field) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.model.SafeText;
 import dev.crmsync.core.report.SyncReport;
 
 import java.time.Duration;
@@ -159,9 +160,9 @@ public final class SyncScheduler implements AutoCloseable {
                 stopBecause("its engine is closed");
                 return;
             }
-            LOG.warn("Cycle of engine {} refused ({}); trying again after the pause", engine.engineId(), e.getMessage());
+            LOG.warn("Cycle of engine {} refused ({}); trying again after the pause", engine.engineId(), SafeText.describe(e));
         } catch (RuntimeException e) {
-            LOG.error("Cycle of engine {} threw; trying again after the pause", engine.engineId(), e);
+            LOG.error("Cycle of engine {} threw; trying again after the pause", engine.engineId(), SafeText.scrubbed(e));
         } finally {
             synchronized (lock) {
                 if (state == State.RUNNING) {

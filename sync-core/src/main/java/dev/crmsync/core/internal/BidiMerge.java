@@ -1,6 +1,7 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.ConflictPolicy;
+import dev.crmsync.core.report.UnwrittenField;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
@@ -28,9 +29,12 @@ final class BidiMerge {
     private final SideFailures crmFail;
     private final SideFailures storeFail;
     private final Clock clock;
+    private final UnwrittenFields unwritten;
 
-    BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock) {
+    BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock,
+              UnwrittenFields unwritten) {
         this.t = t;
+        this.unwritten = unwritten;
         this.policy = policy;
         this.crmFail = crmFail;
         this.storeFail = storeFail;
@@ -139,6 +143,9 @@ final class BidiMerge {
             return new RecordPlan.CreateInStore(new SyncRecord(t.type, id, values, c.modstamp(), false));
         }
         SyncBase b = settlePending(raw, c, m);
+        if (w.hostChanged().contains(id)) {
+            noteUnwritable(c, m, b);
+        }
         RecordKey key = RecordKey.crm(id);
         boolean unchanged = !w.hostChanged().contains(id) && b != null && c.modstamp().equals(b.crmModstamp());
         Optional<FailedRecord> crmFailure = crmFail.find(key);
@@ -156,6 +163,29 @@ final class BidiMerge {
         boolean holdStore = storeFail.failedThisRun(key) || (unchanged
                 && storeFail.find(key).filter(FailedRecord::parked).isPresent());
         return merged(t, c, m, b, raw, plan, holdCrm, holdStore);
+    }
+
+    /**
+     * Books the fields of a record the host changed that the CRM will not take: unknown to it,
+     * or read-only with a value other than the agreed one (the base's, else the CRM's). The merge
+     * leaves them out of the CRM write as before; this makes it said ({@link UnwrittenFields}).
+     */
+    private void noteUnwritable(SyncRecord c, MarketingRecord m, SyncBase b) {
+        for (Map.Entry<String, FieldValue> e : m.fields().entrySet()) {
+            if (e.getValue().isNull()) {
+                continue;
+            }
+            UnwrittenField.Reason why = t.unwritable(e.getKey());
+            if (why == UnwrittenField.Reason.READ_ONLY) {
+                FieldValue agreed = b != null && t.synced().contains(e.getKey()) ? b.get(e.getKey()) : c.get(e.getKey());
+                if (e.getValue().equals(agreed)) {
+                    continue;
+                }
+            }
+            if (why != null) {
+                unwritten.seen(e.getKey(), why);
+            }
+        }
     }
 
     /**

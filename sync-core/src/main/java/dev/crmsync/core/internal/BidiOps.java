@@ -330,9 +330,9 @@ final class BidiOps {
                     created.put(w.id(), i);
                 } else {
                     CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
-                    crmFailures.rejected(RecordKey.marketing(r.marketingId()), rej.code(), rej.message(),
+                    crmFailures.rejected(RecordKey.marketing(r.marketingId()), rej.code(), rej.reason(),
                             rej.retriable());
-                    results[i] = new PushResult.Rejected(r.marketingId(), rej.code(), rej.message(), rej.retriable());
+                    results[i] = new PushResult.Rejected(r.marketingId(), rej.code(), rej.reason(), rej.retriable());
                 }
             }
             Map<CrmId, SyncRecord> fetched = fetch(t.type, created.keySet(), t.read);

@@ -1,5 +1,7 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.report.UnwrittenField;
+
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingRecord;
@@ -87,7 +89,8 @@ final class BidiRead {
             }
             boolean inFlight = b != null && !b.pending().isEmpty();
             if (b != null && !pending && !inFlight && equalsBase(r, b)) {
-                continue;                // nothing changed on the marketing side (an echo): not counted
+                noteNotInCrm(r);         // a host change of fields the CRM does not have is still said
+                continue;                // nothing to merge (an echo, or only such fields): not counted
             }
             fetch.add(r.crmId());
             mkt.put(r.crmId(), r);
@@ -96,6 +99,18 @@ final class BidiRead {
             }
         }
         return new BidiBatch.Request(Map.of(), fetch, mkt, known, fetch);
+    }
+
+    /**
+     * Books the fields of a host change that the CRM type does not have, for a record that needs no
+     * merge (no synced field changed), so that they are reported as a merged record's are.
+     */
+    private void noteNotInCrm(MarketingRecord r) {
+        r.fields().forEach((f, v) -> {
+            if (!v.isNull() && cx.t.unwritable(f) == UnwrittenField.Reason.NOT_IN_CRM) {
+                cx.run.unwritten().seen(f, UnwrittenField.Reason.NOT_IN_CRM);
+            }
+        });
     }
 
     private boolean equalsBase(MarketingRecord r, SyncBase b) {

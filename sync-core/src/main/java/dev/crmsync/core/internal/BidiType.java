@@ -1,6 +1,8 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.model.SafeText;
 import dev.crmsync.core.FieldRule;
+import dev.crmsync.core.report.UnwrittenField;
 import dev.crmsync.crm.FieldChecks;
 import dev.crmsync.crm.FieldSchema;
 import dev.crmsync.crm.ObjectSchema;
@@ -41,9 +43,12 @@ final class BidiType {
     final Set<String> read;
     /** The marketing-id field if this type has it and it is createable, else null. */
     final String marketingIdField;
+    /** The marketing-id field as configured (the engine's own, never the host's to write), or null. */
+    private final String configuredIdField;
 
     private BidiType(ObjectType type, ObjectSchema schema, Map<String, FieldRule> rules, Set<String> read,
-                     String marketingIdField) {
+                     String marketingIdField, String configuredIdField) {
+        this.configuredIdField = configuredIdField;
         this.type = type;
         this.schema = schema;
         this.rules = Collections.unmodifiableMap(rules);
@@ -72,7 +77,8 @@ final class BidiType {
                 rule = settings.conflictPolicy().fieldRule(type, f);
             } catch (RuntimeException e) {
                 throw new SyncException("conflict policy " + settings.conflictPolicy() + " threw from fieldRule for field '"
-                        + f + "' of " + type + ": " + e, type, null, e);
+                        + SafeText.name(f) + "' of " + type + ": " + SafeText.describe(e), type, null,
+                        SafeText.scrubbed(e));
             }
             if (rule == null) {
                 throw new SyncException("conflict policy " + settings.conflictPolicy()
@@ -102,7 +108,7 @@ final class BidiType {
                 read.add(idField);
             }
         }
-        return new BidiType(type, schema, rules, read, marketingIdField);
+        return new BidiType(type, schema, rules, read, marketingIdField, idField);
     }
 
     /**
@@ -144,6 +150,27 @@ final class BidiType {
     /** @param f a field @return true if an update may set it */
     boolean updateable(String f) {
         return schema.field(f).map(fs -> fs.updateable() && !fs.calculated()).orElse(false);
+    }
+
+    /**
+     * Why the CRM will not take a field of a host record, if it will not: the type has no such
+     * field or the integration user cannot see it, or the user cannot write it (a system field
+     * such as {@code Id} or {@code IsConverted}, a formula, a read-only field). A field the user
+     * can write is taken whenever it is synced (one the host deselected is its own choice), and
+     * the marketing-id field is the engine's.
+     *
+     * @param f a field of a host record
+     * @return the reason, or null if the field is not one the CRM refuses
+     */
+    UnwrittenField.Reason unwritable(String f) {
+        if (f.equals(configuredIdField)) {
+            return null;
+        }
+        FieldSchema fs = schema.field(f).orElse(null);
+        if (fs == null || !fs.readable()) {
+            return UnwrittenField.Reason.NOT_IN_CRM;
+        }
+        return fs.updateable() && !fs.calculated() ? null : UnwrittenField.Reason.READ_ONLY;
     }
 
     /** @return the fields a create of this type must fill that this schema has */

@@ -187,7 +187,7 @@ final class BidiWrites {
                 out.set(at.get(i), new CrmOutcome.Written(wr.modstamp()));
             } else {
                 CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) results.get(i);
-                cx.crmFail.rejected(item.key(), rej.code(), rej.message(), rej.retriable());
+                cx.crmFail.rejected(item.key(), rej.code(), rej.reason(), rej.retriable());
             }
         }
         return out;

@@ -97,7 +97,7 @@ public final class BidirectionalSync implements TypeSync {
             this.recovery = new CreateRecovery(cx.ops, cx.members);
             this.structure = new BidiStructure(cx, conflicts);
             this.merge = new BidiMerge(cx.t, cx.settings.conflictPolicy(), cx.crmFail, cx.storeFail,
-                    cx.settings.clock());
+                    cx.settings.clock(), cx.run.unwritten());
             this.writes = new BidiWrites(cx, conflicts);
         }
 

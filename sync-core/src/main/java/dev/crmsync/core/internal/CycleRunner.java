@@ -9,6 +9,7 @@ import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.SafeText;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.store.Lease;
 import java.time.Duration;
@@ -99,7 +100,7 @@ public final class CycleRunner {
             LOG.info("Cycle {} stopped before its first type ({})", cycleId, stopped);
         } catch (RuntimeException e) {
             fatal = "could not list the CRM's object types: " + message(e);
-            LOG.warn("Cycle {} could not list the CRM's object types", cycleId, e);
+            LOG.warn("Cycle {} could not list the CRM's object types", cycleId, SafeText.scrubbed(e));
         }
         LOG.info("Cycle {} started: {} object types", cycleId, types.size());
         listener.onCycleStarted(cycleId, types);
@@ -177,8 +178,8 @@ public final class CycleRunner {
             quota = message(e);
             outcome = new TypeOutcome.Stopped("API quota exhausted: " + quota);
         } catch (CycleStoppedException e) {
-            LOG.info("{}: stopped ({}); checkpoint kept", type, e.getMessage());
-            stopped = e.getMessage();
+            stopped = message(e);
+            LOG.info("{}: stopped ({}); checkpoint kept", type, stopped);
             outcome = new TypeOutcome.Stopped(stopped);
         } catch (CallAbortedException e) {
             stopped = aborted(stopReason, e);
@@ -186,7 +187,7 @@ public final class CycleRunner {
             outcome = new TypeOutcome.Stopped(stopped);
         } catch (RuntimeException e) {
             boolean retriable = e instanceof SyncException se && se.isRetriable();
-            LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, e);
+            LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, SafeText.scrubbed(e));
             outcome = new TypeOutcome.Failed(message(e), retriable);
         } finally {
             if (lease != null) {
@@ -204,7 +205,8 @@ public final class CycleRunner {
                     counts.read(), counts.created(), counts.updated(), counts.unchanged(), counts.deleted(),
                     counts.failed(), counts.skipped());
         }
-        return new TypeResult(new TypeReport(type, outcome, counts, took, notes), quota, stopped);
+        Map<String, Long> unwritten = run == null ? Map.of() : run.unwritten().snapshot();
+        return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten), quota, stopped);
     }
 
     /** The stop reason of a cycle whose CRM call was aborted: the engine's (closed, interrupted), else the call's. */
@@ -229,8 +231,9 @@ public final class CycleRunner {
             }
         }
         if (!missing.isEmpty()) {
-            LOG.info("{}: selected fields not readable by the integration user (or gone), not synced: {}", type, missing);
-            notes.add("selected fields not readable (or gone), not synced: " + missing);
+            LOG.info("{}: selected fields not readable by the integration user (or gone), not synced: {}", type,
+                    SafeText.names(missing));
+            notes.add("selected fields not readable (or gone), not synced: " + SafeText.names(missing));
         }
         return fields;
     }
@@ -284,7 +287,7 @@ public final class CycleRunner {
             return new CycleOutcome.Complete();
         }
         if (worked == 0 && failed > 0) {
-            return new CycleOutcome.Failed(String.join("; ", reasons));
+            return new CycleOutcome.Failed(SafeText.bounded(String.join("; ", reasons)));
         }
         return new CycleOutcome.Partial(reasons);
     }
@@ -294,7 +297,7 @@ public final class CycleRunner {
             Map<String, Long> counts = settings.crm().callCounts();
             return counts == null ? Map.of() : Map.copyOf(counts);
         } catch (RuntimeException e) {
-            LOG.debug("CRM call counts unavailable", e);
+            LOG.debug("CRM call counts unavailable", SafeText.scrubbed(e));
             return Map.of();
         }
     }
@@ -310,8 +313,8 @@ public final class CycleRunner {
         return d;
     }
 
+    /** @return the exception's message as a report may carry it: {@link SafeText#describe} */
     private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return e instanceof CycleStoppedException ? SafeText.bounded(e.getMessage()) : SafeText.describe(e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.model.SafeText;
 import dev.crmsync.core.Conflict;
 import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.core.FieldRule;
@@ -120,8 +121,7 @@ final class FieldMerger {
                         try {
                             r = policy.resolve(conflict);
                         } catch (RuntimeException ex) {
-                            plan.failure = "conflict policy threw " + ex.getClass().getName()
-                                    + (ex.getMessage() == null ? "" : ": " + ex.getMessage())
+                            plan.failure = "conflict policy threw " + SafeText.describe(ex)
                                     + " while resolving field '" + f + "' of " + describe(t, crmId, mkt.marketingId());
                             plan.failedConflict = conflict;
                             return plan;

@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.model.SafeText;
 import dev.crmsync.core.Conflict;
 import dev.crmsync.core.report.LeadConversion;
 import dev.crmsync.core.report.RecordsMerged;
@@ -7,6 +8,7 @@ import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.core.report.UnwrittenField;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.FailedRecord;
 import java.util.List;
@@ -29,7 +31,7 @@ public final class GuardedListener implements SyncListener {
         try {
             call.run();
         } catch (RuntimeException e) {
-            LOG.warn("Sync listener {} threw from {}; ignored", delegate.getClass().getName(), event, e);
+            LOG.warn("Sync listener {} threw from {}; ignored", delegate.getClass().getName(), event, SafeText.scrubbed(e));
         }
     }
 
@@ -61,6 +63,11 @@ public final class GuardedListener implements SyncListener {
     @Override
     public void onRecordsMerged(RecordsMerged merge) {
         guard("onRecordsMerged", () -> delegate.onRecordsMerged(merge));
+    }
+
+    @Override
+    public void onFieldNotWritten(UnwrittenField field) {
+        guard("onFieldNotWritten", () -> delegate.onFieldNotWritten(field));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.model.SafeText;
+
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.store.Lease;
@@ -168,7 +170,7 @@ public final class LeaseKeeper implements AutoCloseable {
             try {
                 renew();
             } catch (RuntimeException e) {
-                LOG.warn("Lease '{}': renewal failed; trying again in {}", lease.name(), interval, e);
+                LOG.warn("Lease '{}': renewal failed; trying again in {}", lease.name(), interval, SafeText.scrubbed(e));
             }
             schedule();
         }
@@ -234,7 +236,7 @@ public final class LeaseKeeper implements AutoCloseable {
             try {
                 state.releaseLease(lease);
             } catch (RuntimeException e) {
-                LOG.warn("Could not release lease '{}'; it lapses at {}", lease.name(), lease.expiresAt(), e);
+                LOG.warn("Could not release lease '{}'; it lapses at {}", lease.name(), lease.expiresAt(), SafeText.scrubbed(e));
             }
         }
     }

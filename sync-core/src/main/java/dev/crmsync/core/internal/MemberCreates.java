@@ -178,8 +178,8 @@ final class MemberCreates {
             } else {
                 CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
                 String message = rej.code().equals("DUPLICATE_VALUE")
-                        ? rej.message() + " (the person is already a member of the campaign in the CRM; nothing changed)"
-                        : rej.message();
+                        ? rej.reason() + " (the person is already a member of the campaign in the CRM; nothing changed)"
+                        : rej.reason();
                 ops.crmFailures.rejected(RecordKey.marketing(m.marketingId()), rej.code(), message,
                         rej.retriable());
             }

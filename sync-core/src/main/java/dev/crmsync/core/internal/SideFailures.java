@@ -3,6 +3,7 @@ package dev.crmsync.core.internal;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SafeText;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.EngineIntent.FollowUp;
 import dev.crmsync.store.EngineIntent.UnconfirmedCreate;
@@ -210,7 +211,8 @@ final class SideFailures {
      * Records a rejection: a new failure, or one more attempt of a known one (parked once the
      * attempts are used up). A key rejected twice in one run counts once. The record's intents end.
      */
-    FailedRecord rejected(RecordKey key, String code, String message, boolean retriable) {
+    FailedRecord rejected(RecordKey key, String code, String reason, boolean retriable) {
+        String message = SafeText.bounded(reason);
         Instant now = clock.instant();
         Entry e = entry(key);
         Optional<FailedRecord> previous = Optional.ofNullable(e.failure);
@@ -237,7 +239,8 @@ final class SideFailures {
      * Parks a record at once (retrying it unchanged cannot help), counted and told to the listener.
      * The record's intents end.
      */
-    void parked(RecordKey key, String code, String message) {
+    void parked(RecordKey key, String code, String reason) {
+        String message = SafeText.bounded(reason);
         if (!failedThisRun.add(key)) {
             return;
         }

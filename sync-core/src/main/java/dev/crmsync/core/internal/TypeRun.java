@@ -47,6 +47,7 @@ public final class TypeRun {
     private final Supplier<String> stopReason;
     private final TypeCounters counters = new TypeCounters();
     private final List<String> notes = new ArrayList<>();
+    private final UnwrittenFields unwritten;
     private SideFailures storeFailures;
     private StoreApplier applier;
     private final LeaseKeeper.Hold lease;
@@ -70,6 +71,7 @@ public final class TypeRun {
         this.schema = schema;
         this.fields = Set.copyOf(fields);
         this.listener = listener;
+        this.unwritten = new UnwrittenFields(type, listener);
         this.stopReason = stopReason;
         this.lease = lease;
         Instant now = now();
@@ -120,6 +122,11 @@ public final class TypeRun {
     /** @return the guarded listener */
     public SyncListener listener() {
         return listener;
+    }
+
+    /** @return the run's book of host fields the CRM does not take */
+    UnwrittenFields unwritten() {
+        return unwritten;
     }
 
     /** @return the type's counters */

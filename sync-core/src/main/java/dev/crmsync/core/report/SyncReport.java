@@ -4,6 +4,7 @@ import dev.crmsync.core.SyncEngine;
 import dev.crmsync.crm.CrmSource;
 
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SafeText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -104,6 +105,12 @@ public record SyncReport(String cycleId, Instant startedAt, Instant finishedAt, 
                 sb.append("  - ").append(t.type()).append(": ").append(t.outcome().reason()).append('\n');
             }
             t.notes().forEach(n -> sb.append("  - ").append(t.type()).append(": ").append(n).append('\n'));
+            if (!t.unwrittenFields().isEmpty()) {
+                StringBuilder line = new StringBuilder("  - ").append(t.type())
+                        .append(": marketing fields the CRM does not take, not written:");
+                t.unwrittenFields().forEach((f, n) -> line.append(' ').append(f).append(" (").append(n).append(')'));
+                sb.append(SafeText.bounded(line.toString())).append('\n');
+            }
         }
         return sb.toString();
     }

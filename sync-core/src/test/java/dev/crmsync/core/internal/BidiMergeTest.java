@@ -43,7 +43,8 @@ class BidiMergeTest {
 
     private BidiMerge stage(ConflictPolicy policy) {
         return new BidiMerge(StageFixtures.lead(policy), policy, StageFixtures.book(state, SyncSide.CRM),
-                StageFixtures.book(state, SyncSide.MARKETING), StageFixtures.CLOCK);
+                StageFixtures.book(state, SyncSide.MARKETING), StageFixtures.CLOCK,
+                new UnwrittenFields(ObjectType.LEAD, new dev.crmsync.core.SyncListener() { }));
     }
 
     private static BidiBatch batch(SyncRecord c, MarketingRecord m, SyncBase b, boolean hostChanged) {
@@ -95,7 +96,8 @@ class BidiMergeTest {
         // the stage reads the run's own book: a rejection recorded in it during this run holds the record
         SideFailures crmBook = StageFixtures.book(state, SyncSide.CRM);
         BidiMerge same = new BidiMerge(StageFixtures.lead(ConflictPolicy.crmWins()), ConflictPolicy.crmWins(), crmBook,
-                StageFixtures.book(state, SyncSide.MARKETING), StageFixtures.CLOCK);
+                StageFixtures.book(state, SyncSide.MARKETING), StageFixtures.CLOCK,
+                new UnwrittenFields(ObjectType.LEAD, new dev.crmsync.core.SyncListener() { }));
         crmBook.rejected(RecordKey.crm(ID), "UNABLE_TO_LOCK_ROW", "locked", true);
         BidiBatch w = batch(crm(v("A", "a0"), T), mkt(v("A", "mine")), base(v("A", "a0")), true);
         assertInstanceOf(CrmStep.Held.class, ((RecordPlan.Merge) same.plan(ID, w)).toCrm());

@@ -2,6 +2,7 @@ package dev.crmsync.jdbc.internal;
 
 import dev.crmsync.jdbc.SqlDialect;
 import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SafeText;
 import dev.crmsync.model.SyncException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -178,15 +179,53 @@ public final class Database {
     }
 
     /**
+     * The crmsync exception for a driver's failure. Its message names the operation, the SQLState
+     * (with its condition name where known) and the driver's exception class, never the driver's
+     * message: PostgreSQL's quote the values ({@code Detail: Key (email)=(…)}, a batch entry's
+     * SQL with its parameters), H2's the statement with its literals. The driver's exception is
+     * kept as the cause only as a {@link SafeText#scrubbed} copy (classes and stack traces).
+     *
      * @param what the operation
      * @param e the driver's exception
      * @return the crmsync exception: retriable for connection, lock, serialization and resource failures
      */
     public static SyncException failure(String what, SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String msg = "JDBC store failed to " + what + " (SQLState " + (state.isEmpty() ? "?" : state) + "): "
-                + e.getMessage();
-        return isRetriable(state) ? new RetriableSyncException(msg, e) : new SyncException(msg, e);
+        String state = sqlState(e);
+        String msg = SafeText.bounded("JDBC store failed to " + what + " (SQLState " + (state.isEmpty() ? "?" : state)
+                + condition(state) + ", " + e.getClass().getSimpleName() + ")");
+        Throwable cause = SafeText.scrubbed(e);
+        return isRetriable(state) ? new RetriableSyncException(msg, cause) : new SyncException(msg, cause);
+    }
+
+    /** The SQLState of the failure: its own, else the first of its chained ones (a batch's entry). */
+    private static String sqlState(SQLException e) {
+        int n = 0;
+        for (SQLException x = e; x != null && n < 8; x = x.getNextException(), n++) {
+            if (x.getSQLState() != null && !x.getSQLState().isBlank()) {
+                return x.getSQLState();
+            }
+        }
+        return "";
+    }
+
+    private static String condition(String state) {
+        return switch (state) {
+            case "23505" -> ": unique violation";
+            case "23502" -> ": not-null violation";
+            case "23503" -> ": foreign-key violation";
+            case "23514" -> ": check violation";
+            case "22001" -> ": value too long";
+            case "22003" -> ": numeric value out of range";
+            case "22007", "22008" -> ": invalid date-time";
+            case "22P02", "22018" -> ": invalid text representation";
+            case "22P05" -> ": untranslatable character";
+            case "22021" -> ": character not in repertoire";
+            case "40001" -> ": serialization failure";
+            case "40P01" -> ": deadlock";
+            case "55P03" -> ": lock not available";
+            case "57014" -> ": statement cancelled";
+            default -> state.startsWith("08") ? ": connection failure" : "";
+        };
     }
 
     static boolean isRetriable(String state) {

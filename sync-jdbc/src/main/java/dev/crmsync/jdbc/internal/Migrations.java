@@ -138,13 +138,28 @@ public final class Migrations {
         }
     }
 
-    /** @return the version recorded in the database, 0 when none */
+    /** @return the version recorded in the database, 0 when none (no version table in the connection's schema) */
     public static int currentVersion(Connection c) throws SQLException {
+        if (!versionTableExists(c)) {
+            return 0;
+        }
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM crmsync_schema_version")) {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static boolean versionTableExists(Connection c) throws SQLException {
+        String schema = c.getSchema();
+        for (String name : new String[] {"crmsync_schema_version", "CRMSYNC_SCHEMA_VERSION"}) {
+            try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), schema, name, new String[] {"TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static int version(String script) {

@@ -1,5 +1,6 @@
 package dev.crmsync.salesforce.internal;
 
+import dev.crmsync.model.SafeText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crmsync.crm.InFlightCalls;
 import dev.crmsync.model.CallAbortedException;
@@ -239,7 +240,7 @@ public final class ApiClient {
                     } catch (RuntimeException e) {
                         breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                         throw new ApiFailure("Salesforce " + call.method() + " " + call.endpoint()
-                                + " returned content the source cannot use: " + redactor.redact(e.getMessage()),
+                                + " returned content the source cannot use: " + SafeText.describe(e),
                                 r.status(), "");
                     } catch (IOException e) {
                         breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
@@ -445,12 +446,14 @@ public final class ApiClient {
             return "no error details";
         }
         ApiError e = errors.get(0);
-        return redactor.redact(e.code() + (e.message().isEmpty() ? "" : ": " + e.message()));
+        // the code and the fields blamed, never Salesforce's message: it may quote the values sent
+        return redactor.redact(SafeText.name(e.code())
+                + (e.fields().isEmpty() ? "" : " on " + SafeText.names(e.fields())));
     }
 
     private String describe(IOException e) {
         String kind = ErrorClassifier.isTimeout(e) ? "timeout" : "connection failure";
-        return kind + ": " + e.getClass().getSimpleName()
-                + Optional.ofNullable(e.getMessage()).map(m -> " " + redactor.redact(m)).orElse("");
+        return SafeText.bounded(kind + ": " + e.getClass().getSimpleName()
+                + Optional.ofNullable(e.getMessage()).map(m -> " " + redactor.redact(m)).orElse(""));
     }
 }

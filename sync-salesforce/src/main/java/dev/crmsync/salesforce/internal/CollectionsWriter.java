@@ -1,5 +1,6 @@
 package dev.crmsync.salesforce.internal;
 
+import dev.crmsync.model.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -145,15 +146,17 @@ public final class CollectionsWriter {
             }
         }
         if (!unknown.isEmpty()) {
-            LOG.warn("not writing a {} record: fields {} are not visible to the integration user", info.type(), unknown);
-            return Optional.of(new CrmWriteResult.Rejected("INVALID_FIELD", "No such column '" + unknown.get(0)
+            LOG.warn("not writing a {} record: fields {} are not visible to the integration user", info.type(),
+                    SafeText.names(unknown));
+            return Optional.of(new CrmWriteResult.Rejected("INVALID_FIELD", "No such column '" + SafeText.name(unknown.get(0))
                     + "' on sobject of type " + info.type().apiName(), unknown, false));
         }
         if (!readOnly.isEmpty()) {
-            LOG.warn("not writing a {} record: fields {} cannot be {} by the integration user", info.type(), readOnly,
+            LOG.warn("not writing a {} record: fields {} cannot be {} by the integration user", info.type(),
+                    SafeText.names(readOnly),
                     create ? "created" : "updated");
             return Optional.of(new CrmWriteResult.Rejected("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to "
-                    + (create ? "create" : "update") + " fields: " + String.join(", ", readOnly)
+                    + (create ? "create" : "update") + " fields: " + SafeText.names(readOnly)
                     + ". Please check the security settings of this field and verify that it is read/write for your "
                     + "profile or permission set.", readOnly, false));
         }

@@ -1,5 +1,6 @@
 package dev.crmsync.salesforce.internal;
 
+import dev.crmsync.model.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
@@ -178,7 +179,8 @@ public final class ReadPlan {
             try {
                 fields.put(f, decoder.decode(raw.apply(f), info.typeOf(f)));
             } catch (IllegalArgumentException e) {
-                throw new SyncException("field " + f + ": " + e.getMessage(), info.type(), crmId, null);
+                throw new SyncException("field " + SafeText.name(f) + ": " + SafeText.bounded(e.getMessage()), info.type(),
+                        crmId, null);
             }
         }
         return new SyncRecord(info.type(), crmId, fields, dt.value(), deleted);

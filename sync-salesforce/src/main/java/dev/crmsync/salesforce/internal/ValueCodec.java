@@ -87,7 +87,7 @@ public final class ValueCodec {
                 default -> FieldValue.text(cell);
             };
         } catch (NumberFormatException | DateTimeException e) {
-            throw new IllegalArgumentException("value " + Soql.display(cell) + " is not a valid " + type, e);
+            throw new IllegalArgumentException("a value of " + cell.length() + " characters is not a valid " + type);
         }
     }
 
@@ -106,7 +106,7 @@ public final class ValueCodec {
         if (t.equalsIgnoreCase("false")) {
             return FieldValue.bool(false);
         }
-        throw new IllegalArgumentException("value " + Soql.display(cell) + " is not a boolean");
+        throw new IllegalArgumentException("a value of " + cell.length() + " characters is not a boolean");
     }
 
     /**

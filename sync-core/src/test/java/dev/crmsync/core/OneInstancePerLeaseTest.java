@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.crmsync.model.FieldValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One running instance per lease: two engine objects with the same engine id over one state
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * call blocks. Time is the harness's manual clock (the in-memory store's lease clock) and the
  * heartbeat runs on a manual executor: no test sleeps.
  */
+// a regression that hands the lease to a second instance would block that engine on a closed gate: fail, never hang
+@Timeout(120)
 class OneInstancePerLeaseTest {
 
     private static final Duration PROMPT = Duration.ofSeconds(10);

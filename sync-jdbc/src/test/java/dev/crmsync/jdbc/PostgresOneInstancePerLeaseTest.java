@@ -1,32 +1,16 @@
 package dev.crmsync.jdbc;
 
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@link OneInstancePerLeaseTest} on PostgreSQL. Skipped unless CRMSYNC_PG_URL is set. */
+/** {@link OneInstancePerLeaseTest} on PostgreSQL, in a schema of its own. Skipped unless CRMSYNC_PG_URL is set. */
 class PostgresOneInstancePerLeaseTest extends OneInstancePerLeaseTest {
 
-    static TestDatabases.PgSchema schema;
-
-    @BeforeAll
-    static void createSchema() {
-        if (TestDatabases.postgresConfigured()) {
-            schema = TestDatabases.PgSchema.create();
-        }
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        if (schema != null) {
-            schema.close();
-        }
-    }
+    @RegisterExtension
+    static final TestDatabases.PostgresSchema PG = new TestDatabases.PostgresSchema();
 
     @Override
     protected DataSource emptyDatabase() {
-        TestDatabases.requirePostgresUrl();
-        schema.truncate();
-        return schema.dataSource();
+        return PG.empty();
     }
 }

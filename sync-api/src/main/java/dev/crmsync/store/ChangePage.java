@@ -1,7 +1,9 @@
 package dev.crmsync.store;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A page of the marketing store's own change feed.
@@ -15,5 +17,32 @@ public record ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, b
     public ChangePage {
         records = List.copyOf(records);
         Objects.requireNonNull(nextCursor, "nextCursor");
+    }
+
+    /**
+     * Builds a page from the rows a store read after {@code from}: a store asks its storage for
+     * {@code limit + 1} rows in feed order, and the extra row, if there is one, only says that more
+     * follow. The next position is the last row's; with no row it stays {@code from}.
+     *
+     * @param fetched up to {@code limit + 1} rows, oldest change first
+     * @param limit the page size asked for, at least 1
+     * @param from the position the rows were read after
+     * @param positionOf a row's own feed position
+     * @param recordOf a row as the record the page reports
+     * @param <R> the store's row type
+     * @return the page
+     */
+    public static <R> ChangePage of(List<R> fetched, int limit, FeedCursor from, Function<? super R, FeedCursor> positionOf,
+                                    Function<? super R, MarketingRecord> recordOf) {
+        StoreChecks.requireLimit(limit);
+        Objects.requireNonNull(from, "from");
+        boolean hasMore = fetched.size() > limit;
+        List<R> rows = hasMore ? fetched.subList(0, limit) : fetched;
+        List<MarketingRecord> out = new ArrayList<>(rows.size());
+        for (R r : rows) {
+            out.add(recordOf.apply(r));
+        }
+        FeedCursor next = rows.isEmpty() ? from : positionOf.apply(rows.get(rows.size() - 1));
+        return new ChangePage(out, next, hasMore);
     }
 }

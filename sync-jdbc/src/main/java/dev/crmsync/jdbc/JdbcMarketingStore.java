@@ -492,20 +492,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     }
                 }
             }
-            boolean hasMore = rows.size() > limit;
-            if (hasMore) {
-                rows = rows.subList(0, limit);
-            }
-            FeedCursor next = cursor;
-            if (!rows.isEmpty()) {
-                Row last = rows.get(rows.size() - 1);
-                next = new StoreChecks.FeedPosition(last.seq, last.mid).cursor();
-            }
-            List<MarketingRecord> out = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                out.add(r.toRecord());
-            }
-            return new ChangePage(out, next, hasMore);
+            return ChangePage.of(rows, limit, cursor, r -> new StoreChecks.FeedPosition(r.seq, r.mid).cursor(),
+                    Row::toRecord);
         });
     }
 

@@ -391,20 +391,8 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                     found.add(s);
                 }
             }
-            boolean hasMore = found.size() > limit;
-            if (hasMore) {
-                found = found.subList(0, limit);
-            }
-            FeedCursor next = cursor;
-            if (!found.isEmpty()) {
-                Slot last = found.get(found.size() - 1);
-                next = new StoreChecks.FeedPosition(last.seq, last.mid).cursor();
-            }
-            List<MarketingRecord> out = new ArrayList<>(found.size());
-            for (Slot s : found) {
-                out.add(toRecord(s));
-            }
-            return new ChangePage(out, next, hasMore);
+            return ChangePage.of(found, limit, cursor, s -> new StoreChecks.FeedPosition(s.seq, s.mid).cursor(),
+                    this::toRecord);
         }
     }
 

@@ -20,11 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -309,7 +307,8 @@ public final class FakeSalesforceServer implements AutoCloseable {
         private final Map<String, String> apps = new LinkedHashMap<>();
         private boolean defaultApp = true;
         private final List<TokenService.JwtSubject> jwtSubjects = new ArrayList<>();
-        private final Set<String> refreshTokens = new LinkedHashSet<>();
+        /** Refresh token to the client id it was issued to (null: the one connected app, at build). */
+        private final Map<String, String> refreshTokens = new LinkedHashMap<>();
         private boolean rotateRefreshTokens;
         private String fixedAccessToken = DEFAULT_ACCESS_TOKEN;
         private Sleeper sleeper = Sleeper.SYSTEM;
@@ -424,7 +423,8 @@ public final class FakeSalesforceServer implements AutoCloseable {
         /**
          * Lets the JWT bearer flow log a user in: the assertion's {@code iss} must be the consumer
          * key, {@code sub} the username, {@code aud} {@code https://login.salesforce.com},
-         * {@code https://test.salesforce.com} or {@link #baseUri()}, {@code exp} in the future, and
+         * {@code https://test.salesforce.com} or {@link #baseUri()}, {@code exp} in the future by at most
+         * five minutes (Salesforce: "within 3 minutes"; a later one is an {@code invalid_grant}), and
          * the RS256 signature must verify with the public key.
          *
          * @param consumerKey the connected app's consumer key
@@ -441,15 +441,38 @@ public final class FakeSalesforceServer implements AutoCloseable {
         }
 
         /**
+         * A refresh token issued to the server's one connected app (the default app, or the one
+         * {@link #connectedApp} registered). As Salesforce does, the refresh flow accepts it only
+         * from that app's client id.
+         *
          * @param token a refresh token the refresh flow accepts (may be called several times)
          * @return this builder
+         * @see #refreshToken(String, String)
          */
         public Builder refreshToken(String token) {
             Objects.requireNonNull(token, "token");
             if (token.isEmpty()) {
                 throw new IllegalArgumentException("refresh token must not be empty");
             }
-            refreshTokens.add(token);
+            refreshTokens.put(token, null);
+            return this;
+        }
+
+        /**
+         * A refresh token issued to one connected app: the refresh flow accepts it only with that
+         * client id (another app's id gets {@code invalid_grant}, as from Salesforce).
+         *
+         * @param clientId the consumer key of the app it was issued to (registered with {@link #connectedApp})
+         * @param token the refresh token
+         * @return this builder
+         */
+        public Builder refreshToken(String clientId, String token) {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(token, "token");
+            if (clientId.isEmpty() || token.isEmpty()) {
+                throw new IllegalArgumentException("clientId and refresh token must not be empty");
+            }
+            refreshTokens.put(token, clientId);
             return this;
         }
 
@@ -546,12 +569,25 @@ public final class FakeSalesforceServer implements AutoCloseable {
             if (defaultApp) {
                 appMap.put(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
             }
+            Map<String, String> tokens = new LinkedHashMap<>();
+            refreshTokens.forEach((token, client) -> {
+                if (client == null && appMap.size() != 1) {
+                    throw new IllegalStateException("refreshToken(token) binds the token to the one connected app, but "
+                            + appMap.size() + " are registered: use refreshToken(clientId, token)");
+                }
+                String to = client == null ? appMap.keySet().iterator().next() : client;
+                if (!appMap.containsKey(to)) {
+                    throw new IllegalStateException("a refresh token is issued to client id '" + to
+                            + "', which no connectedApp registered");
+                }
+                tokens.put(token, to);
+            });
             BiConsumer<ObjectType, CrmId> undo = undoCreate;
             if (undo == null && crm instanceof InMemoryCrm memory) {
                 undo = memory::delete;
             }
             return new FakeSalesforceServer(new Settings(crm, clock, seed, latestVersion, dailyApiLimit, perAppName,
-                    perAppLimit, appMap, jwtSubjects, refreshTokens, rotateRefreshTokens, fixedAccessToken, sleeper,
+                    perAppLimit, appMap, jwtSubjects, tokens, rotateRefreshTokens, fixedAccessToken, sleeper,
                     bulkResultsChunkSize, queryCursorCapacity, port, undo));
         }
     }

@@ -5,6 +5,7 @@ import static dev.crmsync.testkit.salesforce.FakeSf.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,7 +124,21 @@ class OAuthTest {
         server();
         long past = sf.clock.instant().minusSeconds(1).getEpochSecond();
         assertOAuthError(jwtGrant(jwt(keys.getPrivate(), KEY, USER, "https://login.salesforce.com", past)),
-                "invalid_grant", "expired assertion");
+                "invalid_grant", "expired authorization code");
+    }
+
+    @Test
+    void aJwtThatExpiresMoreThanFiveMinutesAheadIsAnInvalidGrant() throws Exception {
+        server();
+        long fiveMinutes = sf.clock.instant().plusSeconds(300).getEpochSecond();
+        assertEquals(200, jwtGrant(jwt(keys.getPrivate(), KEY, USER, "https://login.salesforce.com", fiveMinutes))
+                .statusCode(), "five minutes ahead is accepted (clients commonly use 3 to 5)");
+        long later = sf.clock.instant().plusSeconds(301).getEpochSecond();
+        assertOAuthError(jwtGrant(jwt(keys.getPrivate(), KEY, USER, "https://login.salesforce.com", later)),
+                "invalid_grant", "invalid assertion");
+        long inMillis = sf.clock.instant().plusSeconds(180).toEpochMilli();     // a common client bug
+        assertOAuthError(jwtGrant(jwt(keys.getPrivate(), KEY, USER, "https://login.salesforce.com", inMillis)),
+                "invalid_grant", "invalid assertion");
     }
 
     @Test
@@ -220,6 +235,23 @@ class OAuthTest {
         server();
         assertOAuthError(sf.form(TOKEN, "grant_type=refresh_token&client_id=app-id&refresh_token=stale"),
                 "invalid_grant", "expired access/refresh token");
+    }
+
+    @Test
+    void aRefreshTokenIsAcceptedOnlyFromTheAppItWasIssuedTo() {
+        sf = FakeSf.start(b -> b.connectedApp("app-id", "app-secret").connectedApp("other-app", "other-secret")
+                .refreshToken("app-id", "refresh-1"));
+        assertOAuthError(sf.form(TOKEN, "grant_type=refresh_token&client_id=other-app&client_secret=other-secret"
+                + "&refresh_token=refresh-1"), "invalid_grant", "expired access/refresh token");
+        assertEquals(200, sf.form(TOKEN, "grant_type=refresh_token&client_id=app-id&client_secret=app-secret"
+                + "&refresh_token=refresh-1").statusCode());
+    }
+
+    @Test
+    void aRefreshTokenWithoutItsAppIsRefusedWhenSeveralAppsAreRegistered() {
+        FakeSalesforceServer.Builder b = FakeSalesforceServer.builder().crm(dev.crmsync.testkit.InMemoryCrm.builder().build())
+                .connectedApp("a", "s").connectedApp("b", "t").refreshToken("r");
+        assertThrows(IllegalStateException.class, b::build);
     }
 
     @Test

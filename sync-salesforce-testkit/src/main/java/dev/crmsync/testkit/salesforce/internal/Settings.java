@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +23,7 @@ import java.util.function.BiConsumer;
  * @param perAppLimit that app's limit
  * @param apps connected apps: client id to secret
  * @param jwtSubjects users the JWT bearer flow logs in
- * @param refreshTokens refresh tokens accepted at start
+ * @param refreshTokens refresh tokens accepted at start, each to the client id it was issued to
  * @param rotateRefreshTokens true to rotate refresh tokens
  * @param fixedAccessToken an access token accepted without OAuth, or null
  * @param sleeper performs injected delays
@@ -35,7 +34,7 @@ import java.util.function.BiConsumer;
  */
 public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion, long dailyApiLimit, String perAppName,
                        long perAppLimit, Map<String, String> apps, List<TokenService.JwtSubject> jwtSubjects,
-                       Set<String> refreshTokens, boolean rotateRefreshTokens, String fixedAccessToken,
+                       Map<String, String> refreshTokens, boolean rotateRefreshTokens, String fixedAccessToken,
                        Sleeper sleeper, int bulkResultsChunkSize, int queryCursorCapacity,
                        int port, BiConsumer<ObjectType, CrmId> undoCreate) {
 
@@ -45,7 +44,7 @@ public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion,
         Objects.requireNonNull(clock, "clock");
         apps = Map.copyOf(apps);
         jwtSubjects = List.copyOf(jwtSubjects);
-        refreshTokens = Set.copyOf(refreshTokens);
+        refreshTokens = Map.copyOf(refreshTokens);
         Objects.requireNonNull(sleeper, "sleeper");
     }
 

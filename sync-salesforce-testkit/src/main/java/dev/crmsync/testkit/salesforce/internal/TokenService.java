@@ -87,6 +87,12 @@ public final class TokenService {
         }
     }
 
+    /**
+     * How far ahead a JWT bearer assertion's {@code exp} may lie. Salesforce documents "within 3
+     * minutes"; clients commonly use 3 to 5 minutes, which it accepts.
+     */
+    public static final long MAX_ASSERTION_LIFETIME_MILLIS = 5 * 60_000L;
+
     private final Clock clock;
     private final Random random;
     private final URI baseUri;
@@ -95,7 +101,8 @@ public final class TokenService {
     private final Map<String, String> apps;
     private final List<JwtSubject> jwtSubjects;
     private final boolean rotateRefreshTokens;
-    private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
+    /** Refresh tokens, each bound to the connected app (client id) it was issued to. */
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
     private final Set<String> accessTokens = ConcurrentHashMap.newKeySet();
     private final AtomicInteger expireCountdown = new AtomicInteger(-1);
     private volatile String fixedToken;
@@ -108,12 +115,12 @@ public final class TokenService {
      * @param userId the integration user's id
      * @param apps connected apps: client id to client secret
      * @param jwtSubjects users the JWT flow may log in
-     * @param refreshTokens refresh tokens accepted at start
+     * @param refreshTokens refresh tokens accepted at start, each to the client id it was issued to
      * @param rotateRefreshTokens true to hand out a new refresh token on each refresh (and retire the old one)
      * @param fixedToken an access token accepted without OAuth, or null
      */
     public TokenService(Clock clock, long seed, URI baseUri, String orgId, String userId, Map<String, String> apps,
-                        List<JwtSubject> jwtSubjects, Set<String> refreshTokens, boolean rotateRefreshTokens,
+                        List<JwtSubject> jwtSubjects, Map<String, String> refreshTokens, boolean rotateRefreshTokens,
                         String fixedToken) {
         this.clock = clock;
         this.random = new Random(seed);
@@ -122,7 +129,7 @@ public final class TokenService {
         this.userId = userId;
         this.apps = Map.copyOf(apps);
         this.jwtSubjects = List.copyOf(jwtSubjects);
-        this.refreshTokens.addAll(refreshTokens);
+        this.refreshTokens.putAll(refreshTokens);
         this.rotateRefreshTokens = rotateRefreshTokens;
         this.fixedToken = fixedToken;
     }
@@ -200,7 +207,12 @@ public final class TokenService {
         }
         JsonNode exp = claims.path("exp");
         if (!exp.canConvertToLong() || exp.asLong() * 1000 <= clock.millis()) {
-            throw new OAuthError(400, "invalid_grant", "expired assertion");
+            throw new OAuthError(400, "invalid_grant", "expired authorization code");
+        }
+        if (exp.asLong() * 1000 > clock.millis() + MAX_ASSERTION_LIFETIME_MILLIS) {
+            // Salesforce wants the assertion to expire within minutes (its documentation: 3); an
+            // exp in milliseconds rather than seconds, or hours ahead, is refused
+            throw new OAuthError(400, "invalid_grant", "invalid assertion");
         }
         return issue(apps.getOrDefault(iss, iss), null);
     }
@@ -268,16 +280,17 @@ public final class TokenService {
             throw new OAuthError(400, "invalid_client", "invalid client credentials");
         }
         String token = form.get("refresh_token");
-        if (token == null || !refreshTokens.contains(token)) {
+        if (token == null || !id.equals(refreshTokens.get(token))) {
+            // unknown, revoked, or issued to another connected app: Salesforce does not say which
             throw new OAuthError(400, "invalid_grant", "expired access/refresh token");
         }
         String rotated = null;
         if (rotateRefreshTokens) {
-            if (!refreshTokens.remove(token)) {
+            if (!refreshTokens.remove(token, id)) {
                 throw new OAuthError(400, "invalid_grant", "expired access/refresh token");
             }
             rotated = orgId.substring(0, 15) + "!" + randomToken(40);
-            refreshTokens.add(rotated);
+            refreshTokens.put(rotated, id);
         }
         return issue(apps.get(id), rotated);
     }

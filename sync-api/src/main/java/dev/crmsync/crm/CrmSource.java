@@ -3,6 +3,7 @@ package dev.crmsync.crm;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -34,8 +35,17 @@ import java.util.Set;
  *       source's own retries), {@link dev.crmsync.model.QuotaExceededException} when the API
  *       allowance or the host's budget is spent. A rejected record in a {@link #write} batch is a
  *       {@link CrmWriteResult.Rejected} value and never an exception.</li>
- *   <li><b>Idempotence.</b> Reads have no effect. Updates with the same values are harmless;
- *       creates are not idempotent, so the engine records a create's id before it can retry.</li>
+ *   <li><b>Idempotence.</b> Reads have no effect. Updates with the same values are harmless.
+ *       Creates are <em>not</em> idempotent: a create whose answer was lost may have made a record,
+ *       so a source never repeats one itself, and the engine records what it sent before it sends
+ *       it, recognises the record in the change stream, and sends it again only after
+ *       {@link #maxWriteDuration()} plus its lookback has passed with nothing found. Upserts
+ *       ({@link CrmWrite.Upsert}) <em>are</em> idempotent: a source may repeat one after a timeout
+ *       or a server error, and the engine sends one again whenever its answer was lost. A source
+ *       supports upserts on every field its {@link #describe} marks
+ *       {@link FieldSchema#externalId() externalId}; an upsert on any other field is a rejected
+ *       record (Salesforce: {@code NOT_FOUND}, "Provided external ID field does not exist or is not
+ *       accessible").</li>
  *   <li><b>Stopping.</b> A call may block for a long time (a Bulk job wait, a slow read). The
  *       engine, when it is closed and its close timeout has passed, calls {@link #wakeup(Thread)}
  *       from another thread; the call then throws {@link dev.crmsync.model.CallAbortedException}
@@ -85,12 +95,13 @@ public interface CrmSource extends AutoCloseable {
     List<SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields);
 
     /**
-     * Writes a batch of creates and updates (bidirectional types only).
+     * Writes a batch of creates, updates and upserts (bidirectional types only).
      *
      * @param type the object type
      * @param writes at most {@link #maxWriteBatch()} writes
      * @return one result per write, in input order
      * @throws IllegalArgumentException if the batch is too large or the type is not bidirectional
+     *     (an upsert on a field that is not an external id is a rejected record, not an exception)
      */
     List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes);
 
@@ -121,6 +132,20 @@ public interface CrmSource extends AutoCloseable {
     /** @return the largest page a read returns (Salesforce: 2,000) */
     default int maxPageSize() {
         return 2_000;
+    }
+
+    /**
+     * The longest a write may take to commit, counted from when the engine made the call: how long
+     * after a call whose answer was lost (a timeout, a dropped connection) its effect can still
+     * land. The engine waits this long, plus its lookback, before it sends a create whose outcome
+     * is unknown again. The default, ten minutes, is safe for an HTTP source; a source that knows
+     * its request timeout and retries says less (Salesforce: socket timeout × attempts, plus
+     * backoff), one that commits within the call, zero.
+     *
+     * @return the longest commit delay of a write, not negative
+     */
+    default Duration maxWriteDuration() {
+        return Duration.ofMinutes(10);
     }
 
     /** @return the largest write batch (Salesforce sObject Collections: 200) */

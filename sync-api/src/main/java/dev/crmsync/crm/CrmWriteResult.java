@@ -15,7 +15,8 @@ public sealed interface CrmWriteResult {
      *
      * @param id the record's id (new for a create; for an update redirected, e.g. a converted lead
      *     written through its contact, the id actually written)
-     * @param created true for a create
+     * @param created true if a record was made: always for a create, for an upsert when no record
+     *     held its external id (false: it updated the one that did)
      * @param modstamp the record's new modification stamp, or null if the CRM did not say
      */
     record Written(CrmId id, boolean created, @Nullable Instant modstamp) implements CrmWriteResult {

@@ -661,10 +661,25 @@ public final class SyncEngine implements AutoCloseable {
         /**
          * Names a custom text field that exists on Lead, Contact and Campaign in the CRM (for
          * instance {@code Marketing_Id__c}) into which every create writes the record's marketing
-         * id. With it, a create whose answer was lost (a crash, a timeout) is recognised when the
-         * CRM's change stream shows the new record, and linked instead of created twice. Without
-         * it, such a record is recognised by its values, which a host edit in between can defeat.
-         * The field itself is not synced. Default: none.
+         * id. The field itself is not synced. Default: none.
+         *
+         * <p><b>Recommended: make it an External ID (and Unique) field in the CRM.</b> When the
+         * type's describe marks it {@code externalId}, every create is sent as an upsert on it
+         * ({@link dev.crmsync.crm.CrmWrite.Upsert}; Salesforce: sObject Collections upsert), which is
+         * idempotent: a push whose answer was lost (a timeout, a crash) is simply sent again and
+         * finds the record the first one made. Nothing waits, and no CRM edit can make a second
+         * record.
+         *
+         * <p><b>What a deployment without an external-id field gives up.</b> Creates are then not
+         * idempotent. A create whose answer was lost is recognised in the CRM's change stream — by
+         * this field's value when the field exists, else by the values the create sent — and linked;
+         * it is sent again only after it has <em>settled</em>: once a change read that started
+         * {@link CrmSource#maxWriteDuration()} plus the {@linkplain #lookback(Duration) lookback}
+         * after the create found nothing. Until then the record stays unconfirmed ({@code pushNow}
+         * answers {@code Unconfirmed}), so a lost answer delays the record by that long (Salesforce
+         * defaults: about seven minutes plus five). And a CRM user's edit of the new record's sent
+         * values (or a trigger's) before the engine sees it can still defeat recognition by values,
+         * leading to a second create. The engine logs one WARN per such type per engine start.
          *
          * @param apiName a custom field API name ending in {@code __c}
          * @return this builder

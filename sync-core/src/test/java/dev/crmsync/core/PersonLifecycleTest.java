@@ -464,13 +464,20 @@ class PersonLifecycleTest {
     }
 
     @Test
-    void aPushThatNeverReachedTheCrmIsSentAgainByTheNextCycle() {
+    void aPushThatNeverReachedTheCrmIsSentAgainOnceItSettled() {
         MarketingRecord p = marketingOnlyLead("LastName", "Doe", "Company", "Acme");
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
             h.crm.faults().failNext(CrmOperation.WRITE, 1, Fault.retriable());
             assertWholeCallFailed(engine.pushNow(p.marketingId()));
             assertEquals(0, h.crm.count(ObjectType.LEAD));
+            // not sent again before it settled: a read that started the CRM's longest write plus the
+            // lookback after the create found nothing (the create may still commit until then)
+            h.cycle(engine);
+            assertEquals(0, h.crm.count(ObjectType.LEAD), "sent again before the create settled");
+            assertTrue(h.state.intent(ObjectType.LEAD, dev.crmsync.store.RecordKey.marketing(p.marketingId()),
+                    dev.crmsync.store.EngineIntent.Kind.UNCONFIRMED_CREATE).isPresent(), "still unconfirmed, not failed");
+            h.clock.advance(SyncEngine.DEFAULT_LOOKBACK);
             h.cycle(engine);
         }
         assertEquals(1, h.crm.count(ObjectType.LEAD));

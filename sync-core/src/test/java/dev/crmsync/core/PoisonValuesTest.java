@@ -325,15 +325,18 @@ class PoisonValuesTest {
     }
 
     @Test
-    void pushNowAnswersAFailedFollowUpReadWithARetriableResult() {
+    void pushNowLinksTheCreatedIdEvenWhenTheFollowUpReadFails() {
         MarketingRecord p = h.store.saveLocal(ObjectType.LEAD, null, fields("LastName", "Doe", "Company", "Acme"));
         try (SyncEngine engine = builder().build()) {
             h.crm.faults().failNextWhere(op -> op == CrmOperation.FETCH, 2, Fault.fatal());
             PushResult r = engine.pushNow(ObjectType.LEAD, List.of(p.marketingId())).get(0);
-            assertTrue(assertInstanceOf(PushResult.Rejected.class, r, r::toString).retriable());
+            PushResult.Created created = assertInstanceOf(PushResult.Created.class, r, r::toString);
+            assertEquals(created.crmId(), h.store.findByMarketingId(ObjectType.LEAD, p.marketingId()).orElseThrow()
+                    .crmId(), "the id the CRM returned is linked before the follow-up read");
             assertTrue(h.state.intent(ObjectType.LEAD, RecordKey.marketing(p.marketingId()),
-                    EngineIntent.Kind.UNCONFIRMED_CREATE).isPresent(), "the person stays queued");
+                    EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty(), "nothing left unconfirmed");
         }
+        assertEquals(1, h.crm.count(ObjectType.LEAD));
     }
 
     private static void assertSynced(SyncReport r) {

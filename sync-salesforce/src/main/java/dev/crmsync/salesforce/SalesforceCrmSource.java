@@ -143,6 +143,7 @@ public final class SalesforceCrmSource implements CrmSource {
     private final CollectionsWriter writer;
     private final ReadOperations reads;
     private final int pageSize;
+    private final Duration maxWriteDuration;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightCalls inFlight = new InFlightCalls("Salesforce");
     private final Set<ObjectType> describedThisCycle = new java.util.HashSet<>();
@@ -165,6 +166,7 @@ public final class SalesforceCrmSource implements CrmSource {
         this.writer = new CollectionsWriter(ctx, b.redirectMergedWrites);
         this.reads = new ReadOperations(ctx, b.deleteLogRetention);
         this.pageSize = b.pageSize;
+        this.maxWriteDuration = maxWriteDuration(b.connectTimeout, b.socketTimeout, b.retry);
         String flow = b.credentials.getClass().getSimpleName();
         this.description = "SalesforceCrmSource[" + (b.credentials instanceof SalesforceCredentials.AccessToken a
                 ? "instance=" + a.instanceUrl() : "login=" + loginUrl) + ", apiVersion=" + b.apiVersion
@@ -281,6 +283,27 @@ public final class SalesforceCrmSource implements CrmSource {
     @Override
     public int maxWriteBatch() {
         return MAX_WRITE_BATCH;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Derived from this source's settings: every attempt a write may make, each as long as the
+     * connect plus the socket timeout, and the longest wait between attempts (the larger of the
+     * longest backoff and the longest {@code Retry-After} honoured). With the defaults: 5 × (10 s +
+     * 120 s) + 4 × 2 min = 18 min 50 s. A create is never repeated once it may have been sent, but an
+     * attempt that surely was not sent is, so its wait counts too.
+     */
+    @Override
+    public Duration maxWriteDuration() {
+        return maxWriteDuration;
+    }
+
+    static Duration maxWriteDuration(Duration connectTimeout, Duration socketTimeout, RetrySettings retry) {
+        int attempts = Math.max(1, retry.maxAttempts());
+        Duration wait = retry.maxBackoff().compareTo(retry.maxRetryAfter()) >= 0 ? retry.maxBackoff()
+                : retry.maxRetryAfter();
+        return connectTimeout.plus(socketTimeout).multipliedBy(attempts).plus(wait.multipliedBy(attempts - 1L));
     }
 
     /**

@@ -97,7 +97,11 @@ import org.jspecify.annotations.Nullable;
  *       already in the campaign), {@code UNABLE_TO_LOCK_ROW} (retriable, see {@link #lockRecord}),
  *       {@code CANNOT_UPDATE_CONVERTED_LEAD}, and whatever {@link #addValidationRule} and
  *       {@link #addDuplicateRule} say. A write to a converted lead is redirected to its contact
- *       (unless {@link Builder#redirectConvertedLeadWrites(boolean)} is off).</li>
+ *       (unless {@link Builder#redirectConvertedLeadWrites(boolean)} is off). An
+ *       {@link CrmWrite.Upsert} on a field describe marks {@code externalId} creates the record when
+ *       no live record holds the value (case-insensitively), updates the one that does
+ *       ({@code created=false}), and is rejected with {@code DUPLICATE_EXTERNAL_ID} when several do;
+ *       on any other field with {@code NOT_FOUND}, as Salesforce answers.</li>
  *   <li><b>CRM-user edits</b> ({@link #insert}, {@link #update}, {@link #delete}, …, conversion
  *       and merge): what a salesperson does; they bump stamps, skip validation rules and are never
  *       counted as calls. Checkboxes are never null (an empty checkbox is false); a Lead gets
@@ -138,6 +142,7 @@ public final class InMemoryCrm implements CrmSource {
     private final long retentionSeconds;
     private final Sleeper sleeper;
     private final boolean redirectConvertedLeadWrites;
+    private final Duration maxWriteDuration;
     private final long seed;
     private final String pod;
     private final FaultPlan<CrmOperation> faults = new FaultPlan<>();
@@ -160,6 +165,7 @@ public final class InMemoryCrm implements CrmSource {
         this.retentionSeconds = b.recycleBinRetention.getSeconds();
         this.sleeper = b.sleeper;
         this.redirectConvertedLeadWrites = b.redirectConvertedLeadWrites;
+        this.maxWriteDuration = b.maxWriteDuration;
         this.seed = b.seed;
         Random r = new Random(b.seed);
         this.pod = "" + TypeState.BASE62.charAt(1 + r.nextInt(9)) + TypeState.BASE62.charAt(36 + r.nextInt(26));
@@ -195,6 +201,7 @@ public final class InMemoryCrm implements CrmSource {
         private Duration recycleBinRetention = DEFAULT_RECYCLE_BIN_RETENTION;
         private Sleeper sleeper = Sleeper.SYSTEM;
         private boolean redirectConvertedLeadWrites = true;
+        private Duration maxWriteDuration = Duration.ZERO;
 
         private Builder() {
         }
@@ -263,6 +270,21 @@ public final class InMemoryCrm implements CrmSource {
          */
         public Builder redirectConvertedLeadWrites(boolean redirect) {
             this.redirectConvertedLeadWrites = redirect;
+            return this;
+        }
+
+        /**
+         * @param duration what {@link InMemoryCrm#maxWriteDuration()} says: how long after a write
+         *     whose answer was lost its effect may still land (default zero: this fake commits within
+         *     the call; a test that makes commits land later through a wrapper says how much later)
+         * @return this
+         */
+        public Builder maxWriteDuration(Duration duration) {
+            Objects.requireNonNull(duration, "duration must not be null");
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException("maxWriteDuration must not be negative, was " + duration);
+            }
+            this.maxWriteDuration = duration;
             return this;
         }
 
@@ -1303,8 +1325,13 @@ public final class InMemoryCrm implements CrmSource {
             long now = now();
             List<CrmWriteResult> out = new ArrayList<>(batch.size());
             for (CrmWrite w : batch) {
-                out.add(w instanceof CrmWrite.Create c ? apiCreate(t, c.fields(), now)
-                        : apiUpdate(t, ((CrmWrite.Update) w).id(), w.fields(), now));
+                if (w instanceof CrmWrite.Create c) {
+                    out.add(apiCreate(t, c.fields(), now));
+                } else if (w instanceof CrmWrite.Upsert u) {
+                    out.add(apiUpsert(t, u, now));
+                } else {
+                    out.add(apiUpdate(t, ((CrmWrite.Update) w).id(), w.fields(), now));
+                }
             }
             return out;
         }));
@@ -1318,6 +1345,12 @@ public final class InMemoryCrm implements CrmSource {
     @Override
     public int maxWriteBatch() {
         return maxWriteBatch;
+    }
+
+    /** {@inheritDoc} <p>Zero unless the builder said otherwise: this fake commits within the call. */
+    @Override
+    public Duration maxWriteDuration() {
+        return maxWriteDuration;
     }
 
     /**
@@ -1387,6 +1420,40 @@ public final class InMemoryCrm implements CrmSource {
             return bad;
         }
         return new CrmWriteResult.Written(t.idOf(t.create(now, values)), true, Instant.ofEpochSecond(now));
+    }
+
+    /**
+     * An upsert as Salesforce does it: the field must be one describe marks {@code externalId}
+     * (else {@code NOT_FOUND}); no live record holding the value (compared case-insensitively, as
+     * an external id that is not case-sensitive) → a create with the value set; one → an update of
+     * it ({@code created=false}); several → {@code DUPLICATE_EXTERNAL_ID}.
+     */
+    private CrmWriteResult apiUpsert(TypeState t, CrmWrite.Upsert u, long now) {
+        Slot key = t.slot(u.externalIdField());
+        if (key == null || key.hidden || !key.schema.externalId()) {
+            return reject("NOT_FOUND", "Provided external ID field does not exist or is not accessible: "
+                    + u.externalIdField(), List.of(u.externalIdField()));
+        }
+        List<Integer> matches = new ArrayList<>();
+        String wanted = u.externalId().toLowerCase(Locale.ROOT);
+        for (int r = 0, n = t.handles(); r < n; r++) {
+            if (t.purged(r) || t.deleted(r)) {
+                continue;
+            }
+            FieldValue v = t.values(r)[key.index];
+            if (!blank(v) && v.asText().toLowerCase(Locale.ROOT).equals(wanted)) {
+                matches.add(r);
+            }
+        }
+        if (matches.isEmpty()) {
+            return apiCreate(t, u.allFields(), now);
+        }
+        if (matches.size() > 1) {
+            List<String> ids = matches.stream().map(r -> t.idOf(r).value()).toList();
+            return reject("DUPLICATE_EXTERNAL_ID", u.externalIdField() + ": more than one record found for external id"
+                    + " field: " + ids, List.of(u.externalIdField()));
+        }
+        return apiUpdate(t, t.idOf(matches.get(0)), u.fields(), now);
     }
 
     private CrmWriteResult apiUpdate(TypeState t, CrmId id, Map<String, FieldValue> fields, long now) {

@@ -118,6 +118,11 @@ public final class AbortableCrm implements CrmSource {
     }
 
     @Override
+    public java.time.Duration maxWriteDuration() {
+        return delegate.maxWriteDuration();
+    }
+
+    @Override
     public Map<String, Long> callCounts() {
         return delegate.callCounts();
     }

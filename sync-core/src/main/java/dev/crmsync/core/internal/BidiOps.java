@@ -16,6 +16,7 @@ import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
+import dev.crmsync.store.ValueFingerprint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -289,12 +290,14 @@ final class BidiOps {
     private void pushInto(List<MarketingRecord> records, boolean repeatUnconfirmed, PushResult[] results) {
         List<Integer> pending = new ArrayList<>();
         List<CrmWrite> creates = new ArrayList<>();
+        List<Map<String, FieldValue>> sentValues = new ArrayList<>();
         CreateRecovery recovery = new CreateRecovery(this, null);
         Map<CrmId, SyncRecord> stillLive = recovery.liveDespiteFlag(records);
         for (int i = 0; i < records.size(); i++) {
             MarketingRecord r = records.get(i);
             RecordKey.Marketing key = RecordKey.marketing(r.marketingId());
-            Optional<PushResult> noCreate = recovery.beforeCreate(r, stillLive, repeatUnconfirmed);
+            // an upsert is idempotent: one whose answer was lost is simply sent again
+            Optional<PushResult> noCreate = recovery.beforeCreate(r, stillLive, repeatUnconfirmed || t.upsertCreates);
             if (noCreate.isPresent()) {
                 results[i] = noCreate.get();
                 continue;
@@ -307,7 +310,8 @@ final class BidiOps {
                 continue;
             }
             pending.add(i);
-            creates.add(new CrmWrite.Create(r.marketingId(), p.fields()));
+            creates.add(createWrite(r.marketingId(), p.fields()));
+            sentValues.add(p.fields());
         }
         if (creates.isEmpty()) {
             return;
@@ -318,16 +322,22 @@ final class BidiOps {
             List<Integer> idx = pending.subList(from, to);
             for (int k = 0; k < idx.size(); k++) {
                 crmFailures.pushSent(RecordKey.marketing(records.get(idx.get(k)).marketingId()),
-                        creates.get(from + k).fields());
+                        sentValues.get(from + k));
             }
             List<CrmWriteResult> written = write(creates.subList(from, to));
-            Map<CrmId, Integer> created = new LinkedHashMap<>();
+            Map<CrmId, MarketingRecord> created = new LinkedHashMap<>();
             for (int k = 0; k < idx.size(); k++) {
                 int i = idx.get(k);
                 MarketingRecord r = records.get(i);
                 CrmWriteResult res = written.get(k);
                 if (res instanceof CrmWriteResult.Written w) {
-                    created.put(w.id(), i);
+                    // linked durably before any other call: should the follow-up read fail (or the
+                    // process die), nothing is lost and nothing is created again
+                    created.put(w.id(), linkSent(r, w.id(), sentValues.get(from + k)));
+                    counters.created();
+                    results[i] = new PushResult.Created(r.marketingId(), w.id());
+                    LOG.info("{} (marketing id {}) {} in the CRM as {}", t.type, r.marketingId(),
+                            w.created() ? "created" : "found by its external id and updated", w.id());
                 } else {
                     CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) res;
                     crmFailures.rejected(RecordKey.marketing(r.marketingId()), rej.code(), rej.reason(),
@@ -335,22 +345,61 @@ final class BidiOps {
                     results[i] = new PushResult.Rejected(r.marketingId(), rej.code(), rej.reason(), rej.retriable());
                 }
             }
-            Map<CrmId, SyncRecord> fetched = fetch(t.type, created.keySet(), t.read);
-            for (Map.Entry<CrmId, Integer> e : created.entrySet()) {
-                int i = e.getValue();
-                MarketingRecord r = records.get(i);
+            if (created.isEmpty()) {
+                continue;
+            }
+            // the follow-up read brings what the CRM filled on create (defaults) to the store now;
+            // if it fails, the next cycle merges the CRM record against the base of the values sent
+            Map<CrmId, SyncRecord> fetched;
+            try {
+                fetched = fetch(t.type, created.keySet(), t.read);
+            } catch (CallAbortedException | QuotaExceededException e) {
+                throw e;
+            } catch (SyncException e) {
+                LOG.warn("{}: reading back {} records just created failed ({}); they are linked, and the next cycle"
+                        + " reads them", t.type, created.size(), e.getClass().getSimpleName());
+                continue;
+            }
+            for (Map.Entry<CrmId, MarketingRecord> e : created.entrySet()) {
                 SyncRecord rec = fetched.get(e.getKey());
-                if (rec == null) {     // gone already: link it anyway; the next cycle sees it deleted
-                    rec = new SyncRecord(t.type, e.getKey(), ((CrmWrite.Create) creates.get(pending.indexOf(i)))
-                            .fields(), now(), false);
+                if (rec != null) {     // gone already: the next cycle sees it deleted
+                    linkAfterCreate(e.getValue(), rec, true);
                 }
-                linkAfterCreate(r, rec, true);
-                counters.created();
-                crmFailures.succeeded(RecordKey.marketing(r.marketingId()));
-                results[i] = new PushResult.Created(r.marketingId(), e.getKey());
-                LOG.info("{} (marketing id {}) created in the CRM as {}", t.type, r.marketingId(), e.getKey());
             }
         }
+    }
+
+    /** The write that creates a record: an upsert on the marketing-id field when it is an external id. */
+    private CrmWrite createWrite(String marketingId, Map<String, FieldValue> payload) {
+        if (!t.upsertCreates) {
+            return new CrmWrite.Create(marketingId, payload);
+        }
+        Map<String, FieldValue> rest = new LinkedHashMap<>(payload);
+        rest.remove(t.marketingIdField);
+        return new CrmWrite.Upsert(marketingId, t.marketingIdField, marketingId, rest);
+    }
+
+    /**
+     * Links a marketing record to the CRM record a push just made, from what the push sent alone
+     * (no CRM call): the base is the values sent ({@link CreateRecovery#sentBase}, a default the
+     * create filled left for the store to take), with a stamp no CRM record has, so the next
+     * read merges the record rather than passing it over; the link; the create's intent ends.
+     *
+     * @return the marketing record as now linked
+     */
+    MarketingRecord linkSent(MarketingRecord r, CrmId id, Map<String, FieldValue> sent) {
+        Map<String, ValueFingerprint> fp = new LinkedHashMap<>();
+        sent.forEach((f, v) -> fp.put(f, ValueFingerprint.of(v)));
+        SyncRecord asSent = new SyncRecord(t.type, id, sent, Instant.EPOCH, false);
+        settings.state().saveBases(List.of(new SyncBase(t.type, id, r.marketingId(),
+                CreateRecovery.sentBase(t.synced(), asSent, r, fp), Instant.EPOCH, now())));
+        linkOnly(r, id);
+        if (r.crmDeleted()) {
+            settings.store().upsert(t.type, List.of(new SyncRecord(t.type, id, Map.of(), Instant.EPOCH, false)));
+        }
+        crmFailures.succeeded(RecordKey.marketing(r.marketingId()));
+        return new MarketingRecord(t.type, r.marketingId(), id, r.fields(), false, r.crmModstamp(),
+                r.localModstamp());
     }
 
     /**

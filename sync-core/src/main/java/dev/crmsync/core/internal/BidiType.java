@@ -24,6 +24,7 @@ import java.util.Set;
  * field. Immutable.
  */
 final class BidiType {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BidiType.class);
 
     /** System fields read (when readable) even if the host does not sync them: they drive conversions and merges. */
     private static final List<String> SYSTEM_FIELDS = List.of(SyncRecord.IS_CONVERTED, SyncRecord.CONVERTED_CONTACT_ID,
@@ -45,10 +46,16 @@ final class BidiType {
     final String marketingIdField;
     /** The marketing-id field as configured (the engine's own, never the host's to write), or null. */
     private final String configuredIdField;
+    /**
+     * True when the marketing-id field is an external id per describe: creates go as upserts on it
+     * ({@link dev.crmsync.crm.CrmWrite.Upsert}), idempotent, so a lost answer is simply sent again.
+     */
+    final boolean upsertCreates;
 
     private BidiType(ObjectType type, ObjectSchema schema, Map<String, FieldRule> rules, Set<String> read,
-                     String marketingIdField, String configuredIdField) {
+                     String marketingIdField, String configuredIdField, boolean upsertCreates) {
         this.configuredIdField = configuredIdField;
+        this.upsertCreates = upsertCreates;
         this.type = type;
         this.schema = schema;
         this.rules = Collections.unmodifiableMap(rules);
@@ -101,14 +108,27 @@ final class BidiType {
             }
         }
         String marketingIdField = null;
+        boolean upsert = false;
         if (idField != null) {
             FieldSchema fs = byName.get(idField);
             if (fs != null && fs.readable() && fs.createable()) {
                 marketingIdField = idField;
                 read.add(idField);
+                upsert = fs.externalId() && fs.type() == dev.crmsync.crm.FieldType.STRING;
             }
         }
-        return new BidiType(type, schema, rules, read, marketingIdField, idField);
+        if (!upsert && !type.equals(ObjectType.CAMPAIGN_MEMBER)
+                && settings.firstWarning("creates-not-idempotent:" + type.apiName())) {
+            LOG.warn("{}: creates are not idempotent: {}. A create whose answer is lost (a timeout) is recognised by"
+                    + " its values and sent again only after the CRM's longest write plus the lookback; a CRM edit of"
+                    + " the new record before the engine sees it can still lead to a second record. Mark the"
+                    + " marketing-id field an External ID (and Unique) in the CRM to make creates upserts.", type,
+                    idField == null ? "no marketingIdField is configured"
+                            : marketingIdField == null ? "the marketing-id field " + SafeText.name(idField)
+                            + " is missing or not createable for the integration user"
+                            : "the marketing-id field " + SafeText.name(idField) + " is not an External ID field");
+        }
+        return new BidiType(type, schema, rules, read, marketingIdField, idField, upsert);
     }
 
     /**

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>CRM changes</b>, as in the one-way pipeline: the full copy first, then the change
  *       stream from the checkpoint (or the previous watermark minus the lookback), and the delete
  *       log.</li>
- *   <li><b>Unconfirmed creates</b> not matched by the CRM's changes never reached the CRM: they are
- *       sent again ({@link CreateRecovery#toResend}).</li>
+ *   <li><b>Unconfirmed creates</b> not matched by the CRM's changes: an upsert is sent again; a
+ *       create only once it has settled, when this read started long enough after it was sent to
+ *       have seen it ({@link CreateRecovery#toResend}).</li>
  *   <li><b>Retries and follow-ups</b>: records the CRM rejected with a retriable code (a locked
  *       row), records the store rejected, records re-driven by the host, and records whose values
  *       the engine changed itself (merge survivors, converted persons).</li>
@@ -103,8 +104,9 @@ public final class BidirectionalSync implements TypeSync {
 
         void run() {
             marketingPhase();
+            Instant readStartedAt = cx.now();
             crmPhase();
-            resendUnconfirmed();
+            resendUnconfirmed(readStartedAt);
             retries();
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
@@ -237,8 +239,8 @@ public final class BidirectionalSync implements TypeSync {
 
         // ==== 3. unconfirmed creates =============================================================
 
-        void resendUnconfirmed() {
-            List<MarketingRecord> again = recovery.toResend();
+        void resendUnconfirmed(Instant readStartedAt) {
+            List<MarketingRecord> again = recovery.toResend(readStartedAt);
             if (!again.isEmpty()) {
                 LOG.info("{}: {} creates sent earlier never reached the CRM; sending them again", cx.type, again.size());
                 cx.create(again, true);

@@ -10,6 +10,8 @@ import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.ValueFingerprint;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -192,10 +194,14 @@ final class CreateRecovery {
                     .filter(x -> x.crmId() == null || (x.crmDeleted() && !x.crmId().equals(c.id())))
                     .<Match>map(r -> new Match.LostCreate(r, null)).orElse(new Match.None());
         }
+        // no marketing-id field: recognised by the values the create SENT (their fingerprints), so
+        // that a host edit after the push does not hide it; the record's current payload as a
+        // fallback, for an intent recorded without fingerprints
         for (UnconfirmedCreate u : ops.crmFailures.unconfirmed()) {
             Optional<MarketingRecord> r = awaitingLink(u);
-            if (r.isPresent() && madeBy(c, ops.createPayload(r.get()).fields())) {
-                return new Match.LostCreate(r.get(), null);
+            if (r.isPresent() && (u.sent().isEmpty() ? madeBy(c, ops.createPayload(r.get()).fields())
+                    : holds(c, u.sent(), u.sent().keySet()))) {
+                return new Match.LostCreate(r.get(), u.sent());
             }
         }
         return new Match.None();
@@ -343,20 +349,48 @@ final class CreateRecovery {
     // ---- the cycle: unconfirmed creates nothing matched ----------------------------------
 
     /**
-     * The unconfirmed creates the CRM's changes did not match: they never reached the CRM and are
-     * to be sent again. Those whose record is gone, or linked since, are forgotten.
+     * The unconfirmed creates the CRM's changes did not match, to be sent again. Those whose record
+     * is gone, or linked since, are forgotten. An upsert ({@link BidiType#upsertCreates}) is sent
+     * again at once: it is idempotent. A create is sent again only once it has <em>settled</em>:
+     * the CRM's change read that did not find it started at least {@link #settleTime} after the
+     * create was sent — the longest the CRM may take to commit a write whose answer was lost
+     * ({@link dev.crmsync.crm.CrmSource#maxWriteDuration()}) plus the lookback that covers stamp
+     * skew and late visibility. Until then it stays unconfirmed (pending, not failed, not parked).
+     *
+     * @param readStartedAt when this cycle's CRM change read started
+     * @return the records to send again
      */
-    List<MarketingRecord> toResend() {
+    List<MarketingRecord> toResend(Instant readStartedAt) {
         List<MarketingRecord> again = new ArrayList<>();
+        Duration settle = settleTime();
+        int waiting = 0;
         for (UnconfirmedCreate u : ops.crmFailures.unconfirmed()) {
             Optional<MarketingRecord> r = awaitingLink(u);
             if (r.isEmpty()) {
                 ops.crmFailures.succeeded(u.key());       // gone, or linked since
-            } else {
+            } else if (ops.t.upsertCreates || !u.recordedAt().plus(settle).isAfter(readStartedAt)) {
                 again.add(r.get());
+            } else {
+                waiting++;
             }
         }
+        if (waiting > 0) {
+            LOG.info("{}: {} creates sent earlier are not seen in the CRM yet; they are sent again only once {} has"
+                    + " passed since (the CRM's longest write plus the lookback)", ops.type(), waiting, settle);
+        }
         return again;
+    }
+
+    /**
+     * @return how long after a create whose answer was lost a change read must start before the
+     *     create, not found, may be sent again
+     */
+    Duration settleTime() {
+        Duration longest = ops.settings.crm().maxWriteDuration();
+        if (longest == null || longest.isNegative()) {
+            longest = Duration.ofMinutes(10);      // a source that says nothing sensible: the SPI's default
+        }
+        return longest.plus(ops.settings.lookback());
     }
 
     /** @return the record an unconfirmed create was sent for, unless it is gone or linked since */

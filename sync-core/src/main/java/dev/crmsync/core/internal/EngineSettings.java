@@ -35,13 +35,45 @@ import java.util.Set;
  *     (Lead: LastName, Company; Contact: LastName), on create only
  * @param marketingIdField a CRM text field (on Lead, Contact and Campaign) into which creates write
  *     the marketing id, so that a create whose answer was lost is recognised; null if none
+ * @param warnedOnce what this engine has warned about once already (per engine start), e.g. a type
+ *     whose creates are not idempotent; mutable, thread-safe
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
                              Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
-                             String marketingIdField) {
+                             String marketingIdField, Set<String> warnedOnce) {
+
+    /**
+     * Settings with nothing warned yet.
+     *
+     * @param engineId see the record
+     * @param crm see the record
+     * @param store see the record
+     * @param state see the record
+     * @param conflictPolicy see the record
+     * @param objectTypes see the record
+     * @param fieldSelection see the record
+     * @param pageSize see the record
+     * @param storeBatchSize see the record
+     * @param lookback see the record
+     * @param maxAttempts see the record
+     * @param leaseTtl see the record
+     * @param clock see the record
+     * @param listener see the record
+     * @param personDefaults see the record
+     * @param marketingIdField see the record
+     */
+    public EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
+                          ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
+                          Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
+                          Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
+                          SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
+        this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
+                lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                java.util.concurrent.ConcurrentHashMap.newKeySet());
+    }
 
     /** Checks nulls and copies collections. */
     public EngineSettings {
@@ -57,6 +89,15 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(listener, "listener");
         personDefaults = Map.copyOf(personDefaults);
+        Objects.requireNonNull(warnedOnce, "warnedOnce");
+    }
+
+    /**
+     * @param what what a warning is about, e.g. {@code "not-idempotent:Lead"}
+     * @return true the first time this engine asks about it, false after
+     */
+    public boolean firstWarning(String what) {
+        return warnedOnce.add(what);
     }
 
     /**

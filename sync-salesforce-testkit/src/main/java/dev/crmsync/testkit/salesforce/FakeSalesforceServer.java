@@ -56,7 +56,11 @@ import org.jspecify.annotations.Nullable;
  * and under {@code /services/data/vXX.X}: {@code sobjects} (global describe), {@code sobjects/T}
  * {@code /describe} (with {@code If-Modified-Since} → 304), {@code /updated/}, {@code /deleted/},
  * {@code /{id}}; {@code query} and {@code queryAll} with {@code Sforce-Query-Options: batchSize}
- * and {@code nextRecordsUrl} paging; {@code composite/sobjects} (POST create, PATCH update) and
+ * and {@code nextRecordsUrl} paging; {@code composite/sobjects} (POST create, PATCH update),
+ * {@code composite/sobjects/T/Field} (PATCH upsert by an external-id field, each result with
+ * {@code created}; a field describe does not mark {@code externalId} is 404 {@code NOT_FOUND}),
+ * {@code sobjects/T/Field/value} (single upsert: 201 created, 200 updated, 300 with the records'
+ * URLs when several match) and
  * {@code composite/sobjects/T?ids=&fields=}; {@code jobs/query} (Bulk 2.0 query jobs with CSV
  * results by locator); {@code limits}. Every call under a version needs a valid access token and
  * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.

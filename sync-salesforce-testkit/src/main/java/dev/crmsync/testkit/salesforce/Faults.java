@@ -180,6 +180,23 @@ public final class Faults {
     }
 
     /**
+     * Answers the next {@code n} matching requests after the client's timeout, having served them
+     * ({@link HttpFault.LateAnswer}): each waits {@code beforeServing} through the server's
+     * {@link Sleeper}, takes effect (a write commits), waits {@code beforeAnswering}, then answers.
+     * With a gated sleeper the test decides when the writes land.
+     *
+     * @param pathRegex found in the path
+     * @param n how many requests
+     * @param beforeServing the wait before the request takes effect
+     * @param beforeAnswering the wait between taking effect and answering
+     * @return these faults
+     */
+    public Faults answerLateNext(String pathRegex, int n, Duration beforeServing, Duration beforeAnswering) {
+        plan.failNextWhere(path(pathRegex), n, new HttpFault.LateAnswer(beforeServing, beforeAnswering));
+        return this;
+    }
+
+    /**
      * Delays the next {@code n} matching requests through the server's {@link Sleeper}
      * before they are served (they may also meet another fault).
      *

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * request (a write commits) and then drops the connection without an answer.
  */
 public sealed interface HttpFault extends Fault.Extension
-        permits HttpFault.ErrorBody, HttpFault.DropConnection, HttpFault.TruncateBody, HttpFault.NonJsonBody {
+        permits HttpFault.ErrorBody, HttpFault.DropConnection, HttpFault.TruncateBody, HttpFault.NonJsonBody,
+        HttpFault.LateAnswer {
 
     /**
      * Answer with a Salesforce error body {@code [{"message":..,"errorCode":..}]}.
@@ -51,6 +52,30 @@ public sealed interface HttpFault extends Fault.Extension
         /** Checks the status. */
         public NonJsonBody {
             checkStatus(status);
+        }
+    }
+
+    /**
+     * An answer that arrives after the client's timeout, from a request that commits: the server
+     * waits {@code beforeServing} (through its sleeper), serves the request — a write commits then,
+     * however long the client has given up already — waits {@code beforeAnswering}, and answers
+     * (to a client that has usually gone). With a {@code GatedSleeper} as the server's sleeper the
+     * test decides when the commit lands: the client's read times out while the gate is closed, and
+     * the write takes effect once the test opens it. Carries out "a create that timed out, but
+     * committed", the cause of duplicate creates.
+     *
+     * @param beforeServing the wait before the request takes effect, not negative
+     * @param beforeAnswering the wait between taking effect and answering, not negative
+     */
+    record LateAnswer(Duration beforeServing, Duration beforeAnswering) implements HttpFault {
+        /** Checks the durations. */
+        public LateAnswer {
+            Objects.requireNonNull(beforeServing, "beforeServing");
+            Objects.requireNonNull(beforeAnswering, "beforeAnswering");
+            if (beforeServing.isNegative() || beforeAnswering.isNegative()) {
+                throw new IllegalArgumentException("waits must not be negative, were " + beforeServing + " and "
+                        + beforeAnswering);
+            }
         }
     }
 

@@ -22,14 +22,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes batches through sObject Collections ({@code POST} creates, {@code PATCH} updates, at most
- * 200 records a call, {@code allOrNone=false}) and maps every per-record result to a
- * {@link CrmWriteResult}.
+ * Writes batches through sObject Collections ({@code POST} creates, {@code PATCH} updates,
+ * {@code PATCH /composite/sobjects/{type}/{field}} upserts by external id, at most 200 records a
+ * call, {@code allOrNone=false}) and maps every per-record result to a {@link CrmWriteResult}
+ * (an upsert's {@code created} flag to {@link CrmWriteResult.Written#created()}).
  *
  * <ul>
  *   <li>A record naming a field describe does not know is rejected with {@code INVALID_FIELD}, one
  *       setting a field describe says the integration user cannot create or update with
  *       {@code INVALID_FIELD_FOR_INSERT_UPDATE}, as Salesforce would, without being sent.</li>
+ *   <li>An upsert on a field describe does not mark {@code externalId} is rejected with
+ *       {@code NOT_FOUND} without being sent; several records holding the value come back as
+ *       {@code DUPLICATE_EXTERNAL_ID}, a data error.</li>
  *   <li>{@code UNABLE_TO_LOCK_ROW} and {@code ALL_OR_NONE_OPERATION_ROLLED_BACK} are retriable
  *       rejections; validation, duplicate and other data errors are not.</li>
  *   <li>An update of a converted lead ({@code CANNOT_UPDATE_CONVERTED_LEAD}) is redirected to the
@@ -73,14 +77,38 @@ public final class CollectionsWriter {
         CrmWriteResult[] results = new CrmWriteResult[writes.size()];
         List<Integer> creates = new ArrayList<>();
         List<Integer> updates = new ArrayList<>();
+        Map<String, List<Integer>> upserts = new LinkedHashMap<>();
         for (int i = 0; i < writes.size(); i++) {
             CrmWrite w = writes.get(i);
+            if (w instanceof CrmWrite.Upsert u) {
+                ReadPlan.checkNames(List.of(u.externalIdField()), "external-id field of " + type);
+                Optional<CrmWriteResult.Rejected> refused = notExternalId(info, u.externalIdField())
+                        .or(() -> precheck(info, u.allFields(), true));
+                if (refused.isPresent()) {
+                    results[i] = refused.get();
+                } else {
+                    upserts.computeIfAbsent(info.field(u.externalIdField()).orElseThrow().name(),
+                            k -> new ArrayList<>()).add(i);
+                }
+                continue;
+            }
             boolean create = w instanceof CrmWrite.Create;
             Optional<CrmWriteResult.Rejected> refused = precheck(info, w.fields(), create);
             if (refused.isPresent()) {
                 results[i] = refused.get();
             } else {
                 (create ? creates : updates).add(i);
+            }
+        }
+        for (Map.Entry<String, List<Integer>> e : upserts.entrySet()) {
+            List<ObjectNode> records = new ArrayList<>();
+            for (int i : e.getValue()) {
+                records.add(record(info, null, ((CrmWrite.Upsert) writes.get(i)).allFields(), true, null));
+            }
+            List<Outcome> out = upsert(type, e.getKey(), records);
+            for (int k = 0; k < e.getValue().size(); k++) {
+                Outcome o = out.get(k);
+                results[e.getValue().get(k)] = o.toResult(null, o.created());
             }
         }
         if (!creates.isEmpty()) {
@@ -130,6 +158,39 @@ public final class CollectionsWriter {
             }
         }
         return List.of(results);
+    }
+
+    /**
+     * Refuses, as Salesforce would ({@code NOT_FOUND}: "Provided external ID field does not exist or
+     * is not accessible"), an upsert on a field describe does not mark {@code externalId}.
+     */
+    private static Optional<CrmWriteResult.Rejected> notExternalId(ObjectInfo info, String field) {
+        Optional<FieldSchema> f = info.field(field);
+        if (f.isPresent() && f.get().externalId()) {
+            return Optional.empty();
+        }
+        LOG.warn("not upserting a {} record: {} is not an external-id field the integration user can see",
+                info.type(), SafeText.name(field));
+        return Optional.of(new CrmWriteResult.Rejected("NOT_FOUND", "Provided external ID field does not exist or is"
+                + " not accessible: " + SafeText.name(field), List.of(field), false));
+    }
+
+    /**
+     * Upserts through sObject Collections: {@code PATCH /composite/sobjects/{type}/{field}} with
+     * {@code allOrNone=false}; each record carries {@code attributes.type} and the external id, and
+     * each result a {@code created} flag. Idempotent, so the client may repeat it after a timeout.
+     */
+    private List<Outcome> upsert(ObjectType type, String field, List<ObjectNode> records) {
+        if (records.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " records per call, got " + records.size());
+        }
+        ObjectNode body = ctx.json().createObjectNode();
+        body.put("allOrNone", false);
+        ArrayNode arr = body.putArray("records");
+        records.forEach(arr::add);
+        ApiCall call = ApiCall.json("collections.upsert", "PATCH", "/composite/sobjects/" + type.apiName() + "/" + field,
+                body.toString());
+        return outcomes(type, "PATCH (upsert on " + field + ")", records.size(), ctx.api().sendJson(call).body());
     }
 
     /** Refuses, as Salesforce would, a record naming unknown fields or setting fields the user cannot set. */
@@ -288,10 +349,13 @@ public final class CollectionsWriter {
         if (create) {
             call = call.nonIdempotent();
         }
-        JsonNode resp = ctx.api().sendJson(call).body();
-        if (resp == null || !resp.isArray() || resp.size() != records.size()) {
+        return outcomes(type, method, records.size(), ctx.api().sendJson(call).body());
+    }
+
+    private static List<Outcome> outcomes(ObjectType type, String method, int sent, JsonNode resp) {
+        if (resp == null || !resp.isArray() || resp.size() != sent) {
             throw new SyncException("sObject Collections " + method + " of " + type + " answered "
-                    + (resp == null ? "nothing" : resp.size() + " results") + " for " + records.size() + " records",
+                    + (resp == null ? "nothing" : resp.size() + " results") + " for " + sent + " records",
                     type, null, null);
         }
         List<Outcome> out = new ArrayList<>();
@@ -301,11 +365,11 @@ public final class CollectionsWriter {
         return out;
     }
 
-    /** One per-record result as Salesforce sent it. */
-    private record Outcome(boolean success, String id, List<ApiError> errors) {
+    /** One per-record result as Salesforce sent it ({@code created} only in upsert results). */
+    private record Outcome(boolean success, String id, List<ApiError> errors, boolean created) {
         static Outcome of(JsonNode r) {
             return new Outcome(r.path("success").asBoolean(false), r.path("id").asText(""),
-                    ApiError.fromNode(r.path("errors")));
+                    ApiError.fromNode(r.path("errors")), r.path("created").asBoolean(false));
         }
 
         boolean is(String code) {

@@ -344,6 +344,15 @@ public final class SalesforceApi implements HttpHandler {
                     + "<h1>Maintenance</h1><p>The server is temporarily unable to service your request.</p>"
                     + "</body></html>";
             call.send(new Reply(n.status(), "text/html;charset=UTF-8", html.getBytes(StandardCharsets.UTF_8)));
+        } else if (fault instanceof HttpFault.LateAnswer late) {
+            if (!late.beforeServing().isZero()) {
+                settings.sleeper().sleep(late.beforeServing());
+            }
+            Reply r = route(req);   // served: a write commits now, whether or not the client still waits
+            if (!late.beforeAnswering().isZero()) {
+                settings.sleeper().sleep(late.beforeAnswering());
+            }
+            call.send(r);
         } else if (fault instanceof HttpFault.TruncateBody) {
             call.sendTruncated(route(req));
         } else if (fault instanceof HttpFault.DropConnection || fault instanceof Fault.Crash) {
@@ -621,6 +630,17 @@ public final class SalesforceApi implements HttpHandler {
 
     private Reply sobjects(Request req, String version, List<String> s) {
         int n = s.size();
+        if (n == 4 && req.method().equals("PATCH")) {
+            ObjectType type = typeOrNotFound(s.get(1));
+            Writes.Single one = writes.upsertOne(parseJson(req), type, s.get(2), s.get(3));
+            if (one.status() == 300) {
+                ArrayNode urls = SfJson.array();
+                one.matches().forEach(id -> urls.add("/services/data/v" + version + "/sobjects/" + type.apiName()
+                        + "/" + id));
+                return Reply.json(300, urls);
+            }
+            return Reply.json(one.status(), one.body());
+        }
         if (!req.method().equals("GET")) {
             return methodNotAllowed(req, "GET");
         }
@@ -912,6 +932,14 @@ public final class SalesforceApi implements HttpHandler {
                 return Reply.json(200, writes.write(body, method.equals("POST")));
             }
             return methodNotAllowed(req, "POST, PATCH");
+        }
+        if (s.size() == 4) {
+            ObjectType type = typeOrNotFound(s.get(2));
+            if (method.equals("PATCH")) {
+                JsonNode body = parseJson(req);
+                return Reply.json(200, writes.upsert(body, type, s.get(3)));
+            }
+            return methodNotAllowed(req, "PATCH");
         }
         if (s.size() == 3) {
             ObjectType type = typeOrNotFound(s.get(2));

@@ -132,6 +132,181 @@ final class Writes {
         return out;
     }
 
+    /** The answer to a single-record upsert: a status and body, or (300) the records that matched. */
+    record Single(int status, JsonNode body, List<String> matches) {
+    }
+
+    /**
+     * sObject Collections upsert ({@code PATCH /composite/sobjects/{type}/{field}}): at most 200
+     * records, all of the URL's type, each with {@code attributes.type} and the external id and no
+     * {@code Id}; one {@link CrmSource#write} call of {@link CrmWrite.Upsert}s; each result carries
+     * {@code created}. A field describe does not mark {@code externalId} is refused as a whole,
+     * {@code 404 NOT_FOUND}, as Salesforce answers.
+     *
+     * @param body the request body
+     * @param type the URL's type
+     * @param fieldName the URL's external-id field
+     * @return the per-record results
+     */
+    ArrayNode upsert(JsonNode body, ObjectType type, String fieldName) {
+        FieldSchema key = externalIdField(type, fieldName);
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with allOrNone and records");
+        }
+        boolean allOrNone = body.path("allOrNone").asBoolean(false);
+        JsonNode records = body.path("records");
+        if (!records.isArray() || records.isEmpty()) {
+            throw new ApiException(400, "REQUIRED_FIELD_MISSING", "At least 1 record is required.");
+        }
+        if (records.size() > MAX_RECORDS) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT",
+                    "record limit reached. cannot submit more than " + MAX_RECORDS + " records into this call");
+        }
+        Map<ObjectType, Map<String, FieldSchema>> catalogs = new HashMap<>();
+        List<Item> items = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            Item it = parse(records.get(i), i, true, catalogs);
+            if (!it.type.equals(type)) {
+                throw new ApiException(400, "INVALID_TYPE", "The record " + i + " is of type " + it.type.apiName()
+                        + "; an upsert takes records of " + type.apiName() + " only");
+            }
+            requireExternalId(it, key);
+            items.add(it);
+        }
+        boolean anyError = items.stream().anyMatch(it -> it.error != null);
+        if (!(allOrNone && anyError)) {
+            runUpserts(items, type, key);
+            anyError = items.stream().anyMatch(it -> it.result instanceof CrmWriteResult.Rejected);
+            if (allOrNone && anyError) {
+                undo(items, new HashMap<>());
+            }
+        }
+        ArrayNode out = SfJson.array();
+        for (Item it : items) {
+            ObjectNode o = result(it, allOrNone && anyError);
+            o.put("created", !(allOrNone && anyError) && it.error == null
+                    && it.result instanceof CrmWriteResult.Written w && w.created());
+            out.add(o);
+        }
+        return out;
+    }
+
+    /**
+     * A single-record upsert ({@code PATCH /sobjects/{type}/{field}/{value}}): 201 with a body when
+     * a record was created, 200 with a body ({@code created:false}) when one was updated, 300 with
+     * the matching records' URLs when several hold the value, 404 {@code NOT_FOUND} for a field that
+     * is not an external id, and 400 with the error for a rejected record.
+     *
+     * @param body the record's fields
+     * @param type the type
+     * @param fieldName the external-id field
+     * @param value the external id
+     * @return the answer
+     */
+    Single upsertOne(JsonNode body, ObjectType type, String fieldName, String value) {
+        FieldSchema key = externalIdField(type, fieldName);
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with the record's fields");
+        }
+        ObjectNode rec = body.deepCopy();
+        if (!rec.has("attributes")) {
+            rec.putObject("attributes").put("type", type.apiName());
+        }
+        JsonNode given = rec.get(key.name());
+        if (given != null && !given.isNull() && !given.asText().equals(value)) {
+            throw new ApiException(400, "INVALID_FIELD", "The external id " + key.name() + " in the body does not"
+                    + " match the one in the URL", List.of(key.name()));
+        }
+        rec.put(key.name(), value);
+        Item it = parse(rec, 0, true, new HashMap<>());
+        requireExternalId(it, key);
+        if (it.error == null) {
+            runUpserts(List.of(it), type, key);
+        }
+        if (it.error == null && it.result instanceof CrmWriteResult.Written w) {
+            ObjectNode o = SfJson.object();
+            o.put("id", w.id().value());
+            o.put("success", true);
+            o.putArray("errors");
+            o.put("created", w.created());
+            return new Single(w.created() ? 201 : 200, o, List.of());
+        }
+        String code = it.error != null ? it.error.code() : ((CrmWriteResult.Rejected) it.result).code();
+        String message = it.error != null ? it.error.message() : ((CrmWriteResult.Rejected) it.result).message();
+        List<String> fields = it.error != null ? it.error.fields() : ((CrmWriteResult.Rejected) it.result).fields();
+        if (code.equals("DUPLICATE_EXTERNAL_ID")) {
+            return new Single(300, null, matching(type, key, value));
+        }
+        ArrayNode err = SfJson.array();
+        ObjectNode e = err.addObject();
+        e.put("message", message);
+        e.put("errorCode", code);
+        fields.forEach(e.putArray("fields")::add);
+        return new Single(400, err, List.of());
+    }
+
+    private FieldSchema externalIdField(ObjectType type, String fieldName) {
+        ObjectSchema schema = crm.describe(type).orElseThrow(() -> invalidType(type.apiName()));
+        return schema.fields().stream().filter(f -> f.readable() && f.name().equalsIgnoreCase(fieldName)
+                && f.externalId()).findFirst().orElseThrow(() -> new ApiException(404, "NOT_FOUND",
+                "Provided external ID field does not exist or is not accessible: " + fieldName));
+    }
+
+    private static void requireExternalId(Item it, FieldSchema key) {
+        FieldValue v = it.fields.get(key.name());
+        if (it.error == null && (v == null || v.isBlank())) {
+            it.error = new RecordError("MISSING_ARGUMENT", key.name() + " not specified", List.of(key.name()));
+        }
+    }
+
+    private void runUpserts(List<Item> items, ObjectType type, FieldSchema key) {
+        List<Item> toWrite = new ArrayList<>();
+        List<CrmWrite> batch = new ArrayList<>();
+        for (Item it : items) {
+            if (it.error != null) {
+                continue;
+            }
+            Map<String, FieldValue> rest = new LinkedHashMap<>(it.fields);
+            FieldValue ext = rest.remove(key.name());
+            toWrite.add(it);
+            batch.add(new CrmWrite.Upsert("record-" + it.index, key.name(), ext.asText(), rest));
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<CrmWriteResult> results;
+        try {
+            results = crm.write(type, batch);
+        } catch (IllegalArgumentException e) {
+            for (Item it : toWrite) {
+                it.error = new RecordError("INVALID_TYPE_FOR_OPERATION", "entity type " + type.apiName()
+                        + " does not support upsert on this server", List.of());
+            }
+            return;
+        }
+        for (int i = 0; i < toWrite.size(); i++) {
+            toWrite.get(i).result = i < results.size() ? results.get(i)
+                    : new CrmWriteResult.Rejected("UNKNOWN_EXCEPTION", "no result for this record", List.of(), false);
+        }
+    }
+
+    /** The live records of a type holding an external id (case-insensitively), by id. */
+    private List<String> matching(ObjectType type, FieldSchema key, String value) {
+        List<String> ids = new ArrayList<>();
+        try (dev.crmsync.crm.ChangeStream s = crm.openChanges(new dev.crmsync.crm.ChangeQuery(type,
+                java.util.Set.of(key.name()), dev.crmsync.crm.Cursor.START, Math.max(1, crm.maxPageSize())))) {
+            for (List<SyncRecord> page = s.nextPage(); !page.isEmpty(); page = s.nextPage()) {
+                for (SyncRecord r : page) {
+                    if (!r.deleted() && r.get(key.name()) instanceof FieldValue.Text t
+                            && t.value().equalsIgnoreCase(value)) {
+                        ids.add(r.id().value());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
     private Item parse(JsonNode rec, int index, boolean create, Map<ObjectType, Map<String, FieldSchema>> catalogs) {
         if (!rec.isObject()) {
             throw new ApiException(400, "JSON_PARSER_ERROR", "Each record must be a JSON object (record " + index + ")");
@@ -343,6 +518,7 @@ final class Writes {
     }
 
     private static ObjectNode result(Item it, boolean rolledBack) {
+        // (an upsert adds its created flag to this)
         ObjectNode o = SfJson.object();
         CrmWriteResult r = it.result;
         if (it.error == null && r instanceof CrmWriteResult.Written w && !rolledBack) {

@@ -1,0 +1,121 @@
+package dev.crmsync.core;
+
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.ObjectSchema;
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A CRM whose creates can time out and commit <em>later</em>, as over HTTP: a held write call
+ * answers with a retriable failure (its answer lost) and takes effect only when the test calls
+ * {@link #commitHeld()} — within {@link #maxWriteDuration()}, as a real CRM commits a request it is
+ * still processing. Only calls made of creates and upserts are held; everything else passes.
+ */
+final class LateCommits implements CrmSource {
+    private final CrmSource crm;
+    private final Duration maxWriteDuration;
+    private int toHold;
+    private final List<Map.Entry<ObjectType, List<CrmWrite>>> held = new ArrayList<>();
+    long heldCalls;
+
+    LateCommits(CrmSource crm, Duration maxWriteDuration) {
+        this.crm = crm;
+        this.maxWriteDuration = maxWriteDuration;
+    }
+
+    /** The next {@code n} calls of creates or upserts are held. */
+    LateCommits holdNext(int n) {
+        toHold += n;
+        return this;
+    }
+
+    /** The held writes take effect now (their answers are long lost). */
+    void commitHeld() {
+        for (Map.Entry<ObjectType, List<CrmWrite>> e : held) {
+            crm.write(e.getKey(), e.getValue());
+        }
+        held.clear();
+    }
+
+    int held() {
+        return held.size();
+    }
+
+    @Override
+    public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
+        boolean creates = !writes.isEmpty() && writes.stream().noneMatch(w -> w instanceof CrmWrite.Update);
+        if (creates && toHold > 0) {
+            toHold--;
+            heldCalls++;
+            held.add(Map.entry(type, List.copyOf(writes)));
+            throw new RetriableSyncException("read timed out (the CRM is still processing the request)", type, null,
+                    null);
+        }
+        return crm.write(type, writes);
+    }
+
+    @Override
+    public Duration maxWriteDuration() {
+        return maxWriteDuration;
+    }
+
+    @Override
+    public Set<ObjectType> availableTypes() {
+        return crm.availableTypes();
+    }
+
+    @Override
+    public Optional<ObjectSchema> describe(ObjectType type) {
+        return crm.describe(type);
+    }
+
+    @Override
+    public ChangeStream openChanges(ChangeQuery query) {
+        return crm.openChanges(query);
+    }
+
+    @Override
+    public DeletedRecords deletedSince(ObjectType type, Instant start, Instant end) {
+        return crm.deletedSince(type, start, end);
+    }
+
+    @Override
+    public List<SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields) {
+        return crm.fetch(type, ids, fields);
+    }
+
+    @Override
+    public int maxPageSize() {
+        return crm.maxPageSize();
+    }
+
+    @Override
+    public int maxWriteBatch() {
+        return crm.maxWriteBatch();
+    }
+
+    @Override
+    public Map<String, Long> callCounts() {
+        return crm.callCounts();
+    }
+
+    @Override
+    public void close() {
+        crm.close();
+    }
+}

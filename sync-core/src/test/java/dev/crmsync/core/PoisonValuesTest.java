@@ -187,6 +187,55 @@ class PoisonValuesTest {
     }
 
     @Test
+    void twoPoisonRecordsRefusedAloneBeforeAnyGoodOneAreRejectedAndTheRestIsWritten() {
+        // found by WholeCallFailureProperties: two poison records first in a batch looked like an outage
+        List<CrmId> leads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            leads.add(h.lead("L" + i, "Acme"));
+        }
+        try (SyncEngine engine = builder().crmSource(refusingPoison()).pageSize(10).storeBatchSize(10).build()) {
+            h.cycle(engine);
+            for (int i = 0; i < leads.size(); i++) {
+                h.edit(ObjectType.LEAD, leads.get(i), "Title", i < 2 ? POISON : "fine");
+            }
+            batches.clear();
+            refused.clear();
+            SyncReport r = h.run(engine);
+            assertSynced(r);
+            assertEquals(2, r.totals().failed(), r::toTable);
+            // 6, 3, 1 (refused alone), 2, 1 (refused alone), then the probe, 1, accepted: no outage; then 3 accepted
+            assertEquals(List.of(6, 3, 1, 2, 1, 1, 3), batches, () -> "write calls: " + batches);
+            for (int i = 0; i < leads.size(); i++) {
+                assertEquals(i < 2 ? FieldValue.NULL : FieldValue.text("fine"),
+                        h.crmValue(ObjectType.LEAD, leads.get(i), "Title"), leads.get(i)::value);
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfOnlyPoisonRecordsIsRejectedRecordByRecordNotFailedAsAnOutage() {
+        CrmId a = h.lead("A", "Acme");
+        CrmId b = h.lead("B", "Acme");
+        CrmId c = h.lead("C", "Acme");
+        try (SyncEngine engine = builder().crmSource(refusingPoison()).storeBatchSize(2).build()) {
+            h.cycle(engine);
+            h.edit(ObjectType.LEAD, a, "Title", POISON);
+            h.edit(ObjectType.LEAD, b, "Title", POISON);
+            h.edit(ObjectType.LEAD, c, "Title", "fine");           // in the next page of the feed
+            batches.clear();
+            SyncReport r = h.run(engine);
+            assertSynced(r);
+            assertEquals(2, r.totals().failed(), r::toTable);
+            assertEquals(List.of(2, 1, 1, 1), batches, "the page of two poison records, then the next page");
+            FeedCursor cp = h.state.checkpoint(ObjectType.LEAD).map(Checkpoint::marketingCursor).orElseThrow();
+            assertEquals(List.of(), h.store.changesSince(ObjectType.LEAD, cp, 10).records(), "the checkpoint moved");
+        }
+        assertEquals(FieldValue.text("fine"), h.crmValue(ObjectType.LEAD, c, "Title"));
+        assertEquals("CRM_REQUEST_REFUSED", h.state.failure(ObjectType.LEAD, RecordKey.crm(a), SyncSide.CRM)
+                .orElseThrow().code());
+    }
+
+    @Test
     void aWholeRequestFailureThatMayPassIsNotNarrowed() {
         CrmId lead = h.lead("Doe", "Acme");
         try (SyncEngine engine = builder().build()) {
@@ -217,8 +266,9 @@ class PoisonValuesTest {
             long before = h.crmWrites();
             SyncReport r = h.run(engine);
             assertInstanceOf(TypeOutcome.Failed.class, r.type(ObjectType.LEAD).orElseThrow().outcome(), r::toTable);
-            // 200, 100, 50, 25, 12, 6, 3, then 1 (refused alone), 2, 1 (refused alone again): an outage
-            assertEquals(before + 10, h.crmWrites(), "two records refused alone before any part passed: stop");
+            // 200, 100, 50, 25, 12, 6, 3, then 1 (refused alone), 2, 1 (refused alone again), then the
+            // probe of the rest (the 3's last record), refused too: an outage
+            assertEquals(before + 11, h.crmWrites(), "two records refused alone, then the probe, before any part passed: stop");
             assertEquals(List.of(), rejected, "an outage rejects no record");
             h.crm.faults().clear();
             h.cycle(engine);

@@ -101,7 +101,8 @@ final class BidiOps {
      * it refuses alone are known; each of those is rejected by itself ({@link #REQUEST_REFUSED}),
      * and the others are written. Nothing of a refused request was written (a failure that is not
      * retriable happened before the request took effect), so sending its parts again is safe. A
-     * batch with one such record costs at most {@code 1 + 2·⌈log2 n⌉} calls. Retriable failures,
+     * batch with one such record costs at most {@code 1 + 2·⌈log2 n⌉} calls; a CRM that refuses
+     * everything, {@code ⌈log2 n⌉ + 3} before the batch's failure is thrown. Retriable failures,
      * quota and aborts are not narrowed: they end the call as before; so does a failure that
      * refuses everything ({@link Narrowing}).
      */
@@ -116,15 +117,20 @@ final class BidiOps {
 
     /**
      * The state of one batch's narrowing. A failure of the whole CRM (a field deleted since the
-     * describe, a permission withdrawn) refuses every part: once two records are refused alone
-     * before any part was accepted, the narrowing stops and the batch's first failure is thrown,
-     * as it was before narrowing existed, so that an outage never turns into rejected records.
+     * describe, a permission withdrawn) refuses every part. Once two records were refused alone
+     * before any part was accepted, the next part sent (the rest of the batch, or a part of it) is
+     * a probe: refused too, the narrowing stops and the batch's first failure is thrown, as it was
+     * before narrowing existed, so that an outage never turns a large batch into rejected records;
+     * accepted, the CRM works and the narrowing goes on. A batch whose every record was refused alone
+     * with nothing left to probe (two poison records and nothing else) is rejected record by record,
+     * so that two bad records never stop the type.
      */
     static final class Narrowing {
         SyncException first;
         int refusedAlone;
         boolean anyAccepted;
 
+        /** @return true if a refusal now means the whole CRM (or store) refuses: see the class documentation */
         boolean looksWhole() {
             return refusedAlone >= 2 && !anyAccepted;
         }
@@ -146,11 +152,11 @@ final class BidiOps {
                 LOG.warn("{}: the CRM refused a whole write batch of {} ({}); narrowing it down to the records it"
                         + " refuses", t.type, chunk.size(), e.getClass().getSimpleName());
             }
+            if (n.looksWhole()) {
+                throw n.first;       // the probe after two records refused alone was refused too: an outage
+            }
             if (chunk.size() == 1) {
                 n.refusedAlone++;
-                if (n.looksWhole()) {
-                    throw n.first;
-                }
                 return List.of(refusedAlone(chunk.get(0), e));
             }
             int mid = chunk.size() / 2;

@@ -35,6 +35,11 @@ public final class EngineActions {
 
     /** The code of a push refused because another engine instance holds the type's lease. */
     public static final String LEASE_HELD = "LEASE_HELD";
+    /**
+     * The code of a push that a whole-call failure of the marketing store or the state store (reading
+     * the record, taking the lease) left without an answer: retriable, nothing was sent.
+     */
+    public static final String STORE_CALL_FAILED = "STORE_CALL_FAILED";
 
     /**
      * Creates marketing records in the CRM at once and links them, under the lease of each type it
@@ -63,7 +68,18 @@ public final class EngineActions {
                 continue;        // asked twice: the first answer serves both
             }
             seen.put(id, i);
-            Optional<MarketingRecord> r = settings.bidirectionalStore().findByMarketingId(type, id);
+            Optional<MarketingRecord> r;
+            try {
+                r = settings.bidirectionalStore().findByMarketingId(type, id);
+            } catch (SyncException failed) {
+                // the store failed as a whole call: nothing was sent; a retriable answer, never a throw
+                LOG.warn("pushNow {}: reading record {} from the marketing store failed ({}); not pushed", type, id,
+                        failed.getClass().getSimpleName());
+                out[i] = new PushResult.Rejected(id, STORE_CALL_FAILED, "the push of " + type + " record " + id
+                        + " failed: reading it from the marketing store failed as a whole call ("
+                        + failed.getClass().getSimpleName() + "); nothing was sent", true);
+                continue;
+            }
             if (r.isEmpty()) {
                 out[i] = new PushResult.NotFound(id);
                 continue;
@@ -76,7 +92,21 @@ public final class EngineActions {
         for (Map.Entry<ObjectType, List<MarketingRecord>> e : found.entrySet()) {
             List<Integer> idx = at.get(e.getKey());
             String leaseName = CycleRunner.LEASE_PREFIX + e.getKey().apiName();
-            LeaseKeeper.Acquired granted = leases.acquire(leaseName);
+            LeaseKeeper.Acquired granted;
+            try {
+                granted = leases.acquire(leaseName);
+            } catch (SyncException failed) {
+                // the state store failed as a whole call: nothing was sent; a retriable answer, never a throw
+                LOG.warn("pushNow {}: taking lease '{}' failed ({}); {} record(s) not pushed", e.getKey(), leaseName,
+                        failed.getClass().getSimpleName(), idx.size());
+                for (int k = 0; k < idx.size(); k++) {
+                    out[idx.get(k)] = new PushResult.Rejected(e.getValue().get(k).marketingId(), STORE_CALL_FAILED,
+                            "the push of " + e.getKey() + " records failed: taking lease '" + leaseName
+                            + "' failed as a whole call (" + failed.getClass().getSimpleName() + "); nothing was sent",
+                            true);
+                }
+                continue;
+            }
             LeaseKeeper.Hold hold = granted.hold();
             if (hold == null) {
                 Lease holder = Objects.requireNonNull(granted.holder(), "holder");

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * A store call that fails leaves nothing of itself behind (the JDBC store runs each call inside
  * the cycle's transaction under a savepoint), so sending its parts again is safe. Retriable
  * failures, quota and aborts are not narrowed; a failure that refuses everything (two records
- * refused alone before any part was accepted) is thrown as before: the store failed, not a record.
+ * refused alone, then the next part too, before any part was accepted: see {@link BidiOps.Narrowing})
+ * is thrown as before: the store failed, not a record.
  */
 final class StoreUpserts {
     private static final Logger LOG = LoggerFactory.getLogger(StoreUpserts.class);
@@ -58,11 +59,11 @@ final class StoreUpserts {
                 LOG.warn("{}: the marketing store refused a whole upsert of {} records ({}); narrowing it down to the"
                         + " records it refuses", type, batch.size(), e.getClass().getSimpleName());
             }
+            if (n.looksWhole()) {
+                throw n.first;           // the store refuses everything: a failure of the store, not of a record
+            }
             if (batch.size() == 1) {
                 n.refusedAlone++;
-                if (n.looksWhole()) {
-                    throw n.first;       // the store refuses everything: a failure of the store, not of a record
-                }
                 SyncRecord r = batch.get(0);
                 LOG.warn("{} {}: the marketing store refused its upsert even alone; rejected", type, r.id());
                 // the store's message may quote the value: only the failure's kind goes into the reason

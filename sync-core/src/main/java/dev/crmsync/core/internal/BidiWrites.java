@@ -149,6 +149,31 @@ final class BidiWrites {
             cx.settings.state().saveBases(inFlight);
         }
         List<CrmOutcome> crm = writeCrm(a.merged);      // outside the store's transaction
+        // what the CRM took is recorded at once: should the store's transaction fail, the next
+        // cycle knows these values reached the CRM, and a CRM user's later edit of such a field is
+        // a CRM change, not a write of ours that never landed (sending ours again would put an
+        // older value back over the newer edit)
+        List<SyncBase> crmTook = new ArrayList<>();
+        for (int i = 0; i < a.merged.size(); i++) {
+            RecordPlan.Merge item = a.merged.get(i);
+            if (item.base() != null && crm.get(i) instanceof CrmOutcome.Written w) {
+                Map<String, FieldValue> fields = new LinkedHashMap<>(item.base().fields());
+                item.plan().toCrm.forEach((f, v) -> {
+                    if (v.isNull()) {
+                        fields.remove(f);
+                    } else {
+                        fields.put(f, v);
+                    }
+                });
+                PendingWrites pending = new PendingWrites(Map.of(),
+                        item.storeBound() ? item.plan().toStore : Map.of());
+                crmTook.add(new SyncBase(cx.type, item.crm().id(), item.base().marketingId(), fields, pending,
+                        w.modstamp() != null ? w.modstamp() : item.base().crmModstamp(), cx.now()));
+            }
+        }
+        if (!crmTook.isEmpty()) {
+            cx.settings.state().saveBases(crmTook);
+        }
         cx.run.commit(() -> {
             List<StoreOutcome> store = writeStore(a.merged, crm, a.creates);
             markDeleted(a.deletions);

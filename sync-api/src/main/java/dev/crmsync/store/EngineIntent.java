@@ -1,5 +1,6 @@
 package dev.crmsync.store;
 
+import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.model.ObjectType;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +27,9 @@ public sealed interface EngineIntent {
         /** {@link FollowUp}. */
         FOLLOW_UP,
         /** {@link UnconfirmedCreate}. */
-        UNCONFIRMED_CREATE
+        UNCONFIRMED_CREATE,
+        /** {@link ReadResume}. */
+        READ_RESUME
     }
 
     /** @return the record's object type */
@@ -73,6 +76,16 @@ public sealed interface EngineIntent {
                     }
                 });
                 yield new UnconfirmedCreate(type, mk, recordedAt, sent);
+            }
+            case READ_RESUME -> {
+                if (!ReadResume.KEY.equals(key)) {
+                    throw new IllegalArgumentException("key of a read resume point must be ReadResume.KEY");
+                }
+                String token = p.get("token");
+                if (token == null) {
+                    throw new IllegalArgumentException("payload of a read resume point has no token");
+                }
+                yield new ReadResume(type, recordedAt, token);
             }
         };
     }
@@ -144,6 +157,46 @@ public sealed interface EngineIntent {
             Map<String, String> p = new TreeMap<>();
             sent.forEach((f, v) -> p.put(IntentPayloads.SENT + f, v.hex()));
             return IntentPayloads.encode(p);
+        }
+    }
+
+    /**
+     * Where the type's first full copy continues after a restart: the
+     * {@link dev.crmsync.crm.ChangeStream#resumePoint() resume point} of the CRM read under way (for
+     * Salesforce, a Bulk API job, its next result locator and a hash of its query). Saved in the same
+     * transaction as the page's writes and checkpoint, one per type under the fixed {@link #KEY};
+     * deleted with the checkpoint that ends the copy. The token is opaque, bounded and holds neither
+     * secrets nor customer data.
+     *
+     * @param type the object type being copied
+     * @param recordedAt when the page it follows was committed
+     * @param token the stream's resume point ({@link dev.crmsync.crm.ChangeQuery#checkToken} form)
+     */
+    record ReadResume(ObjectType type, Instant recordedAt, String token) implements EngineIntent {
+
+        /** The one key a type's read resume point is kept under. */
+        public static final RecordKey.Marketing KEY = RecordKey.marketing("crmsync.read-resume");
+
+        /** Checks nulls and the token's form. */
+        public ReadResume {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            ChangeQuery.checkToken(token);
+        }
+
+        @Override
+        public RecordKey key() {
+            return KEY;
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.READ_RESUME;
+        }
+
+        @Override
+        public String payload() {
+            return IntentPayloads.encode(Map.of("token", token));
         }
     }
 }

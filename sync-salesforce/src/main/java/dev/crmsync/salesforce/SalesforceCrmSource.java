@@ -213,6 +213,13 @@ public final class SalesforceCrmSource implements CrmSource {
      * {@link IllegalArgumentException} before any request; well-formed names describe does not know
      * (hidden or removed fields) are skipped with a warning. The page size is capped at
      * {@link #maxPageSize()}.
+     *
+     * <p>A {@linkplain ChangeQuery#resumable(String) resumable} read that goes through Bulk API 2.0
+     * hands each result chunk out as soon as it is downloaded, with a
+     * {@linkplain ChangeStream#resumePoint() resume point} (the job id, the chunk's locator, a hash of
+     * the query); opened with that token after a restart, it continues the same job while Salesforce
+     * keeps it, instead of starting a new one. A job the read no longer wants (of another query, or
+     * abandoned while it runs) is aborted; a complete one is left for Salesforce to delete.
      */
     @Override
     public ChangeStream openChanges(ChangeQuery query) {
@@ -223,7 +230,7 @@ public final class SalesforceCrmSource implements CrmSource {
         ReadPlan plan = ReadPlan.of(info, query.fields());
         int size = Math.min(query.pageSize(), pageSize);
         return new SalesforceChangeStream(ctx, plan, query.fields(), query.after(), size,
-                !ctx.bulkUnsupported().contains(query.type()));
+                !ctx.bulkUnsupported().contains(query.type()), query.resumable(), query.resumeToken());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.crm.CrmWriteResult;
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CallAbortedException;
@@ -154,6 +155,16 @@ public final class AbortableCrm implements CrmSource {
         public OptionalLong estimatedTotal() {
             check("estimatedTotal");
             return stream.estimatedTotal();
+        }
+
+        @Override
+        public Optional<String> resumePoint() {
+            return stream.resumePoint();        // no CRM call
+        }
+
+        @Override
+        public Optional<Cursor> endCursor() {
+            return stream.endCursor();          // no CRM call
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.EngineIntent;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingRecord;
@@ -52,6 +53,8 @@ public final class TypeRun {
     private StoreApplier applier;
     private final LeaseKeeper.Hold lease;
     private Checkpoint checkpoint;
+    /** The change of the saved resume point to make with the next checkpoint committed, or null. */
+    private ResumeChange pendingResume;
 
     /**
      * @param settings the engine's settings
@@ -178,6 +181,18 @@ public final class TypeRun {
      * The full copy ({@code initial}) counts records done from the checkpoint's count and is marked
      * finished at the end.
      *
+     * <p><b>Resuming a full copy.</b>
+     * The full copy's query is {@linkplain ChangeQuery#resumable(String) resumable}: the stream may
+     * hand out pages out of order (a Bulk job's result chunks as they arrive), and says after each
+     * where a later stream continues ({@link ChangeStream#resumePoint()}). While it does, the
+     * checkpoint's cursor stays where it is (its records done grow) and the resume point is saved as a
+     * {@link EngineIntent.ReadResume} in the same transaction as the page's writes and checkpoint; a
+     * page without one (in order) moves the cursor and drops a saved resume point. A restarted copy
+     * opens its stream with the saved resume point, so it continues after the last durable page
+     * instead of starting its read anew. When the stream ends, the checkpoint moves to the stream's
+     * {@linkplain ChangeStream#endCursor() end cursor} (if later) and the resume point is deleted in
+     * the same transaction. Incremental reads are plain queries.
+     *
      * @param from where to start
      * @param initial true for the first full copy
      * @param fields the fields to read
@@ -188,8 +203,19 @@ public final class TypeRun {
                             BiConsumer<List<SyncRecord>, Checkpoint> page) {
         long done = initial ? checkpoint.recordsDone() : 0;
         int pageSize = Math.min(settings.pageSize(), ChangeQuery.MAX_PAGE_SIZE);
+        ChangeQuery query = new ChangeQuery(type, fields, from, pageSize);
+        boolean resumeSaved = false;
+        if (initial) {
+            String token = savedResumePoint();
+            resumeSaved = token != null;
+            query = query.resumable(token);
+            if (token != null) {
+                LOG.info("{}: continuing the full copy from its saved read position ({} records done)", type, done);
+            }
+        }
         LOG.debug("{}: reading {} from {}", type, initial ? "the full copy" : "changes", from);
-        try (ChangeStream stream = crm().openChanges(new ChangeQuery(type, fields, from, pageSize))) {
+        Cursor end = null;
+        try (ChangeStream stream = crm().openChanges(query)) {
             OptionalLong estimate = stream.estimatedTotal();
             OptionalLong total = estimate.isPresent() ? OptionalLong.of(done + estimate.getAsLong()) : estimate;
             progress(done, total);
@@ -197,6 +223,7 @@ public final class TypeRun {
                 checkContinue();
                 List<SyncRecord> records = stream.nextPage();
                 if (records.isEmpty()) {
+                    end = stream.endCursor().orElse(null);
                     break;
                 }
                 counters.read(records.size());
@@ -211,16 +238,60 @@ public final class TypeRun {
                         pageEnd = at;
                     }
                 }
-                Cursor next = pageEnd.compareTo(checkpoint.crmCursor()) > 0 ? pageEnd : checkpoint.crmCursor();
+                String resume = stream.resumePoint().orElse(null);
+                Cursor next;
+                if (resume != null) {
+                    next = checkpoint.crmCursor();          // out of order: the token is the position
+                    if (initial) {
+                        pendingResume = new ResumeChange(new EngineIntent.ReadResume(type, now(), ChangeQuery.checkToken(resume)));
+                        resumeSaved = true;
+                    }
+                } else {
+                    next = pageEnd.compareTo(checkpoint.crmCursor()) > 0 ? pageEnd : checkpoint.crmCursor();
+                    if (resumeSaved) {
+                        pendingResume = ResumeChange.DROP;
+                        resumeSaved = false;
+                    }
+                }
                 done += records.size();
-                page.accept(records, checkpoint.withCrmCursor(next, initial ? done : 0, now()));
+                try {
+                    page.accept(records, checkpoint.withCrmCursor(next, initial ? done : 0, now()));
+                } finally {
+                    pendingResume = null;
+                }
                 progress(done, total);
             }
         }
-        if (initial) {
-            commit(() -> { }, checkpoint.withInitialCopyDone(now()));
-            LOG.info("{}: first full copy finished ({} records)", type, done);
+        Checkpoint last = checkpoint;
+        if (end != null && end.compareTo(last.crmCursor()) > 0) {
+            last = last.withCrmCursor(end, last.recordsDone(), now());
         }
+        if (initial) {
+            pendingResume = resumeSaved ? ResumeChange.DROP : null;
+            try {
+                commit(() -> { }, last.withInitialCopyDone(now()));
+            } finally {
+                pendingResume = null;
+            }
+            LOG.info("{}: first full copy finished ({} records)", type, done);
+        } else if (last != checkpoint) {
+            commit(() -> { }, last);
+        }
+    }
+
+    /**
+     * A change of the type's saved resume point, made with the next checkpoint committed.
+     *
+     * @param save the resume point to save, or null to delete the saved one
+     */
+    private record ResumeChange(EngineIntent.ReadResume save) {
+        static final ResumeChange DROP = new ResumeChange(null);
+    }
+
+    /** @return the full copy's saved resume point, if any */
+    private String savedResumePoint() {
+        return settings.state().intent(type, EngineIntent.ReadResume.KEY, EngineIntent.Kind.READ_RESUME)
+                .map(i -> ((EngineIntent.ReadResume) i).token()).orElse(null);
     }
 
     /**
@@ -301,19 +372,32 @@ public final class TypeRun {
     public void commit(Runnable writes, Checkpoint next) {
         settings.state().inTransaction(() -> {
             writes.run();
-            if (next != null && !next.equals(checkpoint)) {
+            boolean moves = next != null && !next.equals(checkpoint);
+            if (moves) {
                 Lease held = lease.lease();
                 if (!settings.state().holdsLease(held)) {
                     throw new SyncException("lease '" + held.name() + "' (fencing token " + held.fencingToken()
                             + ") is no longer held by this instance: it expired at " + held.expiresAt()
                             + " or another instance took it over; the checkpoint was not saved", type, null, null);
                 }
+            }
+            ResumeChange resume = next == null ? null : pendingResume;
+            // a store without atomic transactions keeps the safer half of a torn commit: a new resume
+            // point before the checkpoint (the page's writes are done), its deletion after it
+            if (resume != null && resume.save() != null) {
+                settings.state().saveIntent(resume.save());
+            }
+            if (moves) {
                 settings.state().saveCheckpoint(next);
+            }
+            if (resume != null && resume.save() == null) {
+                settings.state().deleteIntent(type, EngineIntent.ReadResume.KEY, EngineIntent.Kind.READ_RESUME);
             }
             return null;
         });
         if (next != null) {
             checkpoint = next;
+            pendingResume = null;
         }
     }
 

@@ -260,6 +260,16 @@ public final class FakeSalesforceServer implements AutoCloseable {
         return running().openBulkJobs();
     }
 
+    /**
+     * @return every Bulk query job the server still keeps (a job is kept until it is deleted, or
+     *     seven days after its creation by the server's clock), by id in order of creation, with its
+     *     state ({@code UploadComplete}, {@code InProgress}, {@code JobComplete}, {@code Failed},
+     *     {@code Aborted})
+     */
+    public Map<String, String> bulkJobStates() {
+        return running().bulkJobStates();
+    }
+
     /** @return API calls counted in the current daily window */
     public long apiCallsUsed() {
         return running().usage().snapshot().used();

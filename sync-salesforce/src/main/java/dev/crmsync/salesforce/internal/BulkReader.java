@@ -4,16 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncRecord;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -23,7 +30,19 @@ import org.slf4j.LoggerFactory;
 /**
  * One Bulk API 2.0 {@code queryAll} job: create it, poll with growing waits up to a deadline,
  * download every CSV result chunk by {@code Sforce-Locator} until the locator is {@code "null"},
- * and hand the rows out in (stamp, Id) order. A job that is still running when the deadline passes,
+ * and hand the rows out in (stamp, Id) order.
+ *
+ * <p><b>Chunk by chunk</b> ({@link #chunked}, for resumable reads): each result chunk is handed out
+ * as soon as it is downloaded, sorted within itself (chunks are out of order between them), and
+ * {@link #token()} tells after each batch where a later reader continues: the job id, the chunk's
+ * locator and how many of its records were handed out, with the query's start and a hash of its
+ * text. {@link #resume} continues such a job after a restart while it exists: a job still running is
+ * waited for, a complete one read from the saved locator; a job gone, failed or aborted, or one of
+ * another query (the hash differs; it is aborted if still open) is not resumed, and the caller reads
+ * anew. Once its token was handed out, a job is left as it is on {@link #close()} (a later reader
+ * continues it).
+ *
+ * <p>A job that is still running when the deadline passes,
  * or when the reader is closed, or when its wait is woken up ({@code wakeup}) or interrupted, is
  * aborted, so none is left open. When Bulk cannot serve the query
  * (the object is not supported, the job failed or timed out) {@link #next} throws
@@ -68,15 +87,156 @@ public final class BulkReader implements AutoCloseable {
     private Map<String, Integer> columnIndex;
     private boolean closed;
 
+    // chunk-by-chunk mode
+    private final boolean chunked;
+    private final Cursor start;
+    private final int maxRecords;
+    private boolean complete;
+    private Instant createdDate;
+    private long jobRecords = -1;
+    private boolean downloaded;
+    private String chunkLocator;
+    private String nextLocator;
+    private List<SyncRecord> chunk = List.of();
+    private int offset;
+    private int skip;
+    private long delivered;
+    private boolean tokenGiven;
+
     /**
+     * A reader that downloads the whole job, then hands its rows out in (stamp, Id) order.
+     *
      * @param ctx the source's shared parts
      * @param plan what is selected and how rows map to records
      * @param soql the query (no ORDER BY: Bulk does not support it)
      */
     public BulkReader(SourceContext ctx, ReadPlan plan, String soql) {
+        this(ctx, plan, soql, false, null, ctx.bulk().maxRecordsPerResult());
+    }
+
+    private BulkReader(SourceContext ctx, ReadPlan plan, String soql, boolean chunked, Cursor start, int maxRecords) {
         this.ctx = ctx;
         this.plan = plan;
         this.soql = soql;
+        this.chunked = chunked;
+        this.start = start;
+        this.maxRecords = maxRecords;
+    }
+
+    /**
+     * A reader that hands each result chunk out as soon as it is downloaded (see the class
+     * documentation). Call {@link #start()} to create the job.
+     *
+     * @param ctx the source's shared parts
+     * @param plan what is selected and how rows map to records
+     * @param start the query reads records strictly after this cursor
+     * @return the reader
+     */
+    public static BulkReader chunked(SourceContext ctx, ReadPlan plan, Cursor start) {
+        return new BulkReader(ctx, plan, plan.soql(start, null, false), true, start, ctx.bulk().maxRecordsPerResult());
+    }
+
+    /**
+     * Continues the job of a {@link #token()} while it can: asks for the job's state
+     * ({@code GET /jobs/query/{id}}).
+     *
+     * @param ctx the source's shared parts
+     * @param plan what is selected now and how rows map to records
+     * @param token a token an earlier chunked reader gave
+     * @return a reader continuing right after the records that reader had handed out, or empty if the
+     *     job cannot be continued (gone, failed, aborted, of another query, or the token is not one of
+     *     ours): the caller reads anew
+     */
+    public static Optional<BulkReader> resume(SourceContext ctx, ReadPlan plan, String token) {
+        Token t = Token.parse(token);
+        if (t == null) {
+            LOG.warn("the saved read position of {} is not a Bulk API resume token; reading anew", plan.info().type());
+            return Optional.empty();
+        }
+        BulkReader r = new BulkReader(ctx, plan, plan.soql(t.start(), null, false), true, t.start(), t.maxRecords());
+        r.jobId = t.jobId();
+        if (!hash(r.soql).equals(t.hash())) {
+            LOG.info("Bulk API job {} of {} was for another query (the fields or the start changed); aborting it and"
+                    + " reading anew", t.jobId(), plan.info().type());
+            r.jobOpen = true;
+            r.abortQuietly();
+            return Optional.empty();
+        }
+        JsonNode info;
+        try {
+            info = ctx.api().sendJson(ApiCall.get("bulk.poll", "/jobs/query/" + t.jobId())).body();
+        } catch (ApiFailure e) {
+            LOG.info("Bulk API job {} of {} cannot be resumed ({} {}); reading anew", t.jobId(), plan.info().type(),
+                    e.status(), e.errorCode());
+            return Optional.empty();
+        }
+        String state = info == null ? "" : info.path("state").asText("");
+        switch (state) {
+            case "JobComplete" -> r.complete = true;
+            case "UploadComplete", "InProgress" -> {
+                r.jobOpen = true;
+                ctx.openJobs().add(t.jobId());
+            }
+            default -> {
+                LOG.info("Bulk API job {} of {} is {}; reading anew", t.jobId(), plan.info().type(),
+                        state.isEmpty() ? "in no known state" : state);
+                return Optional.empty();
+            }
+        }
+        r.jobInfo(info);
+        r.chunkLocator = t.locator();
+        r.skip = t.skip();
+        r.delivered = t.delivered();
+        LOG.info("resuming Bulk API 2.0 query job {} of {} after {} records", t.jobId(), plan.info().type(),
+                t.delivered());
+        return Optional.of(r);
+    }
+
+    /**
+     * Creates the job (chunk-by-chunk mode); does not wait for it.
+     *
+     * @throws Unavailable if Bulk refused the job
+     */
+    public void start() throws Unavailable {
+        if (!chunked || jobId != null) {
+            throw new IllegalStateException("start() is for a new chunk-by-chunk reader");
+        }
+        create();
+    }
+
+    /** @return true in chunk-by-chunk mode */
+    public boolean isChunked() {
+        return chunked;
+    }
+
+    /**
+     * @return (chunk-by-chunk mode) where a later reader continues: right after the records handed
+     *     out so far; null before the job exists
+     */
+    public String token() {
+        if (!chunked || jobId == null) {
+            return null;
+        }
+        tokenGiven = true;
+        Token t;
+        if (!downloaded) {
+            t = new Token(jobId, start, maxRecords, chunkLocator, skip, delivered, hash(soql));
+        } else if (offset >= chunk.size() && nextLocator != null) {
+            t = new Token(jobId, start, maxRecords, nextLocator, 0, delivered, hash(soql));
+        } else {
+            t = new Token(jobId, start, maxRecords, chunkLocator, offset, delivered, hash(soql));
+        }
+        return t.encode();
+    }
+
+    /** @return (chunk-by-chunk mode) the job's creation time on the CRM's clock, if known */
+    public Optional<Instant> createdDate() {
+        return Optional.ofNullable(createdDate);
+    }
+
+    /** @return (chunk-by-chunk mode) the records of the job not handed out yet, once the job's count is known */
+    public OptionalLong remaining() {
+        return jobRecords < 0 ? OptionalLong.empty() : OptionalLong.of(Math.max(0, jobRecords - delivered));
     }
 
     /**
@@ -87,6 +247,9 @@ public final class BulkReader implements AutoCloseable {
     public List<SyncRecord> next(int max) throws Unavailable {
         if (closed) {
             throw new IllegalStateException("bulk reader is closed");
+        }
+        if (chunked) {
+            return nextChunked(max);
         }
         if (rows == null) {
             run();
@@ -104,6 +267,169 @@ public final class BulkReader implements AutoCloseable {
     /** @return the job id, once created */
     public String jobId() {
         return jobId;
+    }
+
+    private List<SyncRecord> nextChunked(int max) throws Unavailable {
+        if (jobId == null) {
+            create();
+        }
+        if (!complete) {
+            try {
+                waitForCompletion();
+            } catch (Unavailable | RuntimeException e) {
+                abortQuietly();
+                throw e;
+            }
+            complete = true;
+            jobOpen = false;
+            ctx.openJobs().remove(jobId);
+        }
+        while (offset >= chunk.size()) {
+            if (downloaded) {
+                if (nextLocator == null) {
+                    return List.of();
+                }
+                chunkLocator = nextLocator;
+            }
+            Chunk c = fetchChunk(chunkLocator, maxRecords);
+            chunk = toSortedRecords(c);
+            nextLocator = c.locator();
+            downloaded = true;
+            offset = Math.min(skip, chunk.size());
+            skip = 0;
+        }
+        List<SyncRecord> out = List.copyOf(chunk.subList(offset, Math.min(chunk.size(), offset + max)));
+        offset += out.size();
+        delivered += out.size();
+        if (offset >= chunk.size() && nextLocator == null) {
+            LOG.info("Bulk API job {} for {} handed out {} records", jobId, plan.info().type(), delivered);
+        }
+        return out;
+    }
+
+    /** One chunk's rows as records, in (stamp, Id) order, a record repeated within it kept once. */
+    private List<SyncRecord> toSortedRecords(Chunk c) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < c.header().size(); i++) {
+            index.put(c.header().get(i).toLowerCase(Locale.ROOT), i);
+        }
+        if (!c.rows().isEmpty() && (!index.containsKey("id")
+                || !index.containsKey(plan.stampField().toLowerCase(Locale.ROOT)))) {
+            throw new SyncException("Bulk API results of job " + jobId + " lack the Id or " + plan.stampField()
+                    + " column", plan.info().type(), null, null);
+        }
+        List<SyncRecord> out = new ArrayList<>(c.rows().size());
+        for (String[] cells : c.rows()) {
+            out.add(plan.fromCells(name -> {
+                Integer i = index.get(name.toLowerCase(Locale.ROOT));
+                return i == null || i >= cells.length ? null : cells[i];
+            }));
+        }
+        out.sort(Comparator.comparing(SyncRecord::modstamp).thenComparing(SyncRecord::id));
+        List<SyncRecord> unique = new ArrayList<>(out.size());
+        for (SyncRecord r : out) {
+            SyncRecord prev = unique.isEmpty() ? null : unique.get(unique.size() - 1);
+            if (prev == null || !(prev.modstamp().equals(r.modstamp()) && prev.id().equals(r.id()))) {
+                unique.add(r);
+            }
+        }
+        return unique;
+    }
+
+    private Chunk fetchChunk(String locator, int maxRecordsPerChunk) throws Unavailable {
+        ApiCall call = ApiCall.get("bulk.results", "/jobs/query/" + jobId + "/results")
+                .withQuery("maxRecords", Integer.toString(maxRecordsPerChunk))
+                .withHeader("Accept", "text/csv");
+        if (locator != null) {
+            call = call.withQuery("locator", locator);
+        }
+        try {
+            return ctx.api().send(call, BulkReader::parseChunk);
+        } catch (ApiFailure e) {
+            throw new Unavailable("Bulk API results of job " + jobId + " could not be read: " + e.getMessage(), false);
+        }
+    }
+
+    /** Keeps what a job info says of the job's creation and size. */
+    private void jobInfo(JsonNode info) {
+        if (info == null) {
+            return;
+        }
+        String created = info.path("createdDate").asText("");
+        if (!created.isEmpty() && createdDate == null) {
+            try {
+                createdDate = ValueCodec.parseDateTime(created);
+            } catch (java.time.DateTimeException e) {
+                LOG.debug("Bulk API job {} has an unreadable createdDate", jobId);
+            }
+        }
+        if (info.has("numberRecordsProcessed") && "JobComplete".equals(info.path("state").asText(""))) {
+            jobRecords = info.path("numberRecordsProcessed").asLong(-1);
+        }
+    }
+
+    /** A hash of the query text: a resumed job must be of the same query. */
+    private static String hash(String soql) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(soql.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    /**
+     * What a chunked reader's {@link #token()} holds: {@code sfbulk1} and the fields below, joined by
+     * {@code |}: printable ASCII, about 150 characters, no secret, no customer data.
+     *
+     * @param jobId the job
+     * @param start the query's start cursor
+     * @param maxRecords the {@code maxRecords} its chunks are asked with (a chunk's content depends on it)
+     * @param locator the locator of the chunk to continue in, or null for the first chunk
+     * @param skip how many records of that chunk (sorted) were handed out already
+     * @param delivered how many records of the job were handed out in all
+     * @param hash the hash of the query's text
+     */
+    record Token(String jobId, Cursor start, int maxRecords, String locator, int skip, long delivered, String hash) {
+        private static final String PREFIX = "sfbulk1";
+        private static final java.util.regex.Pattern LOCATOR = java.util.regex.Pattern.compile("[A-Za-z0-9+/=_.-]{1,200}");
+        private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-f]{24}");
+
+        String encode() {
+            return String.join("|", PREFIX, jobId, start.modstamp().toString(),
+                    start.lastId() == null ? "-" : start.lastId().value(), Integer.toString(maxRecords),
+                    locator == null ? "-" : Base64.getUrlEncoder().withoutPadding()
+                            .encodeToString(locator.getBytes(StandardCharsets.UTF_8)),
+                    Integer.toString(skip), Long.toString(delivered), hash);
+        }
+
+        /** @return the token's content, or null if it is not a token of this form */
+        static Token parse(String token) {
+            String[] p = token.split("\\|", -1);
+            if (p.length != 9 || !p[0].equals(PREFIX) || !JOB_ID.matcher(p[1]).matches() || !HASH.matcher(p[8]).matches()) {
+                return null;
+            }
+            try {
+                Instant at = Instant.parse(p[2]);
+                Cursor start = p[3].equals("-") ? new Cursor(at, null) : Cursor.after(at, CrmId.of(p[3]));
+                int max = Integer.parseInt(p[4]);
+                String locator = null;
+                if (!p[5].equals("-")) {
+                    locator = new String(Base64.getUrlDecoder().decode(p[5]), StandardCharsets.UTF_8);
+                    if (!LOCATOR.matcher(locator).matches()) {
+                        return null;
+                    }
+                }
+                int skip = Integer.parseInt(p[6]);
+                long delivered = Long.parseLong(p[7]);
+                if (max < 1 || skip < 0 || delivered < 0) {
+                    return null;
+                }
+                return new Token(p[1], start, max, locator, skip, delivered, p[8]);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     private void run() throws Unavailable {
@@ -142,6 +468,7 @@ public final class BulkReader implements AutoCloseable {
         jobId = id;
         jobOpen = true;
         ctx.openJobs().add(id);
+        jobInfo(r.body());
         LOG.info("Bulk API 2.0 query job {} started for {}", id, plan.info().type());
     }
 
@@ -168,6 +495,7 @@ public final class BulkReader implements AutoCloseable {
             String state = info == null ? "" : info.path("state").asText("");
             switch (state) {
                 case "JobComplete" -> {
+                    jobInfo(info);
                     return;
                 }
                 case "Failed", "Aborted" -> {
@@ -342,14 +670,21 @@ public final class BulkReader implements AutoCloseable {
         LOG.info("Bulk API job {} aborted", jobId);
     }
 
-    /** Aborts a job still running and deletes temporary files; idempotent. */
+    /**
+     * Aborts a job still running and deletes temporary files; idempotent. A chunk-by-chunk job whose
+     * {@link #token()} was handed out is left running: the caller's saved position refers to it, and
+     * a later reader continues it (if none does, it completes by itself and Salesforce deletes it;
+     * closing the source aborts it).
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        abortQuietly();
+        if (!(chunked && tokenGiven)) {
+            abortQuietly();
+        }
         if (rows != null) {
             rows.close();
         }

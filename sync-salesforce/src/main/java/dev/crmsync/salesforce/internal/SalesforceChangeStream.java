@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -29,6 +30,15 @@ import org.slf4j.LoggerFactory;
  * it). A query that times out ({@code QUERY_TIMEOUT}) is re-issued over half its stamp window, and
  * the rest of the window read afterwards; an expired locator restarts the query from the last record
  * read; a field Salesforce no longer knows ({@code INVALID_FIELD}) triggers one re-describe.
+ *
+ * <p>For a resumable query the Bulk job is created as soon as the first page says the read is
+ * large, and its result chunks are handed out one by one as they arrive ({@link BulkReader#chunked}):
+ * pages are then out of order between chunks, and {@link #resumePoint()} gives the job's position
+ * once every record read through REST before it was handed out. A stream opened with a resume token
+ * continues that job while it exists ({@link BulkReader#resume}); otherwise it reads anew from the
+ * query's cursor. When such a job is exhausted, {@link #endCursor()} is its creation time; when it
+ * cannot be read to its end, the rest is read through REST from the job's start (records handed out
+ * already come again).
  * Not thread-safe: one consumer.
  */
 public final class SalesforceChangeStream implements ChangeStream {
@@ -41,6 +51,9 @@ public final class SalesforceChangeStream implements ChangeStream {
     private final int pageSize;
     private final int batchSize;
     private final boolean bulkAllowed;
+    private final boolean resumable;
+    private String resumeToken;
+    private Cursor end;
     private ReadPlan plan;
 
     /** Inclusive upper stamp bounds of the windows still to read, in order; a null last entry is open-ended. */
@@ -70,6 +83,23 @@ public final class SalesforceChangeStream implements ChangeStream {
      */
     public SalesforceChangeStream(SourceContext ctx, ReadPlan plan, Collection<String> requested, Cursor after,
                                   int pageSize, boolean bulkAllowed) {
+        this(ctx, plan, requested, after, pageSize, bulkAllowed, false, null);
+    }
+
+    /**
+     * @param ctx the source's shared parts
+     * @param plan the read plan
+     * @param requested the fields the caller asked for (kept for a re-plan after a schema change)
+     * @param after read strictly after this cursor
+     * @param pageSize records per page handed out
+     * @param bulkAllowed false to never use Bulk (the type is known to be unsupported)
+     * @param resumable true to hand Bulk results out chunk by chunk with resume points
+     * @param resumeToken a resume point of an earlier stream to continue from, or null
+     */
+    public SalesforceChangeStream(SourceContext ctx, ReadPlan plan, Collection<String> requested, Cursor after,
+                                  int pageSize, boolean bulkAllowed, boolean resumable, String resumeToken) {
+        this.resumable = resumable;
+        this.resumeToken = resumable ? resumeToken : null;
         this.ctx = ctx;
         this.plan = plan;
         this.requested = Set.copyOf(requested);
@@ -105,6 +135,19 @@ public final class SalesforceChangeStream implements ChangeStream {
      */
     @Override
     public OptionalLong estimatedTotal() {
+        if (resumeToken != null && !closed) {
+            try {
+                resume();
+            } catch (CallAbortedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.debug("could not check the Bulk API job of {} for an estimate: {}", plan.info().type(), e.getMessage());
+                return OptionalLong.empty();
+            }
+            if (bulk != null) {
+                return bulk.remaining();
+            }
+        }
         if (first && !closed && !exhausted && buffer.isEmpty()) {
             try {
                 fetch();
@@ -122,7 +165,41 @@ public final class SalesforceChangeStream implements ChangeStream {
         return bulk != null;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Present while the read goes through a chunk-by-chunk Bulk job and every record read through
+     * REST before it was handed out.
+     */
+    @Override
+    public Optional<String> resumePoint() {
+        if (bulk == null || !bulk.isChunked() || !buffer.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(bulk.token());
+    }
+
+    /** {@inheritDoc} <p>The chunk-by-chunk Bulk job's creation time, once it was read to its end. */
+    @Override
+    public Optional<Cursor> endCursor() {
+        return exhausted ? Optional.ofNullable(end) : Optional.empty();
+    }
+
+    /** Decides, once, whether the resume token given can be continued. */
+    private void resume() {
+        String token = resumeToken;
+        Optional<BulkReader> r = BulkReader.resume(ctx, plan, token);
+        resumeToken = null;
+        if (r.isPresent()) {
+            bulk = r.get();
+            first = false;
+        }
+    }
+
     private void fetch() {
+        if (resumeToken != null) {
+            resume();
+        }
         if (bulk != null) {
             fetchBulk();
             return;
@@ -164,7 +241,22 @@ public final class SalesforceChangeStream implements ChangeStream {
                 && !ctx.bulkUnsupported().contains(plan.info().type())) {
             LOG.info("{} has {} records to read (more than the Bulk threshold {}); reading the rest through Bulk API 2.0",
                     plan.info().type(), estimatedTotal, ctx.bulk().threshold());
-            wantBulk = true;
+            if (resumable) {
+                startChunked();
+            } else {
+                wantBulk = true;
+            }
+        }
+    }
+
+    /** Creates the chunk-by-chunk job now, so that the page just read already carries its resume point. */
+    private void startChunked() {
+        BulkReader reader = BulkReader.chunked(ctx, plan, position);
+        try {
+            reader.start();
+            bulk = reader;
+        } catch (BulkReader.Unavailable u) {
+            bulkUnavailable(u, reader);
         }
     }
 
@@ -173,18 +265,41 @@ public final class SalesforceChangeStream implements ChangeStream {
             List<SyncRecord> records = bulk.next(pageSize);
             if (records.isEmpty()) {
                 exhausted = true;
+                if (bulk.isChunked()) {
+                    end = bulk.createdDate().map(t -> new Cursor(t, null)).orElse(null);
+                }
                 bulk.close();
             }
-            records.forEach(this::offer);
-        } catch (BulkReader.Unavailable u) {
-            LOG.warn("{}; reading {} through REST instead", u.getMessage(), plan.info().type());
-            if (u.typeUnsupported()) {
-                ctx.bulkUnsupported().add(plan.info().type());
+            if (bulk.isChunked()) {
+                records.forEach(this::offerUnordered);
+            } else {
+                records.forEach(this::offer);
             }
-            bulk.close();
+        } catch (BulkReader.Unavailable u) {
+            BulkReader failed = bulk;
             bulk = null;
-            // continue with REST: the first page's locator, or a fresh query from the last record read
+            bulkUnavailable(u, failed);
+            // continue with REST: the first page's locator, or a fresh query from the last record read in
+            // order (records a chunk-by-chunk job handed out after it come again, in order)
         }
+    }
+
+    private void bulkUnavailable(BulkReader.Unavailable u, BulkReader reader) {
+        LOG.warn("{}; reading {} through REST instead", u.getMessage(), plan.info().type());
+        if (u.typeUnsupported()) {
+            ctx.bulkUnsupported().add(plan.info().type());
+        }
+        reader.close();
+    }
+
+    /** A record of a chunk handed out as it came: not checked against the records before it. */
+    private void offerUnordered(SyncRecord r) {
+        if (!after.isBefore(r.modstamp(), r.id())) {
+            dropped++;
+            LOG.warn("dropping {} {} @{}: not after the read's start", plan.info().type(), r.id(), r.modstamp());
+            return;
+        }
+        buffer.addLast(r);
     }
 
     private void offer(SyncRecord r) {

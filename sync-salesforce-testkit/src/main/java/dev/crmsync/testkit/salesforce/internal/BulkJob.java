@@ -11,9 +11,14 @@ import java.util.function.Supplier;
  * A Bulk API 2.0 query job. Its state moves one step on each status poll:
  * {@code UploadComplete → InProgress → JobComplete} (or {@code Failed} when the fault plan says
  * so), unless the plan keeps jobs in progress forever. Results are a snapshot taken when the job
- * completes. Thread-safe.
+ * completes; they can be read, from any locator the results handed out, as often as asked until
+ * the job is deleted (by the client, or by the server {@link #LIFESPAN} after its creation, as a
+ * real org deletes query jobs and their results). Thread-safe.
  */
 public final class BulkJob {
+
+    /** How long the server keeps a query job and its results after its creation (a real org: 7 days). */
+    public static final java.time.Duration LIFESPAN = java.time.Duration.ofDays(7);
 
     /** Job states. */
     public enum State {
@@ -68,6 +73,11 @@ public final class BulkJob {
     /** @return the id */
     public String id() {
         return id;
+    }
+
+    /** @return when it was created */
+    public Instant created() {
+        return created;
     }
 
     /** @return the API version it was created with */

@@ -177,7 +177,26 @@ public final class SalesforceApi implements HttpHandler {
     /** @return Bulk jobs not yet JobComplete, Failed or Aborted */
     public int openBulkJobs() {
         synchronized (jobs) {
+            expireJobs();
             return (int) jobs.values().stream().filter(j -> !j.state().isFinal()).count();
+        }
+    }
+
+    /** @return each Bulk query job the server still keeps, by id in order of creation, with its state */
+    public Map<String, String> bulkJobStates() {
+        synchronized (jobs) {
+            expireJobs();
+            Map<String, String> out = new LinkedHashMap<>();
+            jobs.values().forEach(j -> out.put(j.id(), j.state().name()));
+            return Collections.unmodifiableMap(out);
+        }
+    }
+
+    /** Deletes the jobs older than {@link BulkJob#LIFESPAN}, as a real org does. */
+    private void expireJobs() {
+        Instant now = settings.clock().instant();
+        synchronized (jobs) {
+            jobs.values().removeIf(j -> !j.created().plus(BulkJob.LIFESPAN).isAfter(now));
         }
     }
 
@@ -1034,6 +1053,7 @@ public final class SalesforceApi implements HttpHandler {
             if (method.equals("POST")) {
                 return createJob(req, version);
             }
+            expireJobs();
             if (method.equals("GET")) {
                 ObjectNode o = SfJson.object();
                 o.put("done", true);
@@ -1046,6 +1066,7 @@ public final class SalesforceApi implements HttpHandler {
             }
             return methodNotAllowed(req, "GET, POST");
         }
+        expireJobs();
         BulkJob job = jobs.get(s.get(2));
         if (job == null) {
             throw ApiException.notFound();

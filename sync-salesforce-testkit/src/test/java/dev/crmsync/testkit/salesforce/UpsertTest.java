@@ -100,6 +100,24 @@ class UpsertTest {
     }
 
     @Test
+    void anAllOrNoneUpsertWithOneRejectedRecordWritesNothingAndGivesUpdatedRecordsTheirValuesBack() {
+        CrmId existing = sf.crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("Old"),
+                "Company", FieldValue.text("Acme"), EXT, FieldValue.text("m-1")));
+        sf.crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("X"), "Company", FieldValue.text("Acme"),
+                EXT, FieldValue.text("dup")));
+        sf.crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("Y"), "Company", FieldValue.text("Acme"),
+                EXT, FieldValue.text("dup")));
+        JsonNode res = json(sf.patch(upsertPath(EXT), "{\"allOrNone\":true,\"records\":[" + lead("m-1", "New") + ","
+                + lead("fresh", "W") + "," + lead("dup", "Z") + "]}"));
+        for (JsonNode r : res) {
+            assertFalse(r.path("success").asBoolean(), res.toString());
+        }
+        assertEquals(FieldValue.text("Old"), sf.crm.get(ObjectType.LEAD, existing).orElseThrow().get("LastName"),
+                "the update is rolled back");
+        assertEquals(0, leadsWith("fresh"), "the create is rolled back");
+    }
+
+    @Test
     void singleRecordUpsertAnswers201Created200Updated() {
         HttpResponse<String> created = sf.patch(sf.v("/sobjects/Lead/" + EXT + "/s-1"),
                 "{\"LastName\":\"A\",\"Company\":\"Acme\"}");

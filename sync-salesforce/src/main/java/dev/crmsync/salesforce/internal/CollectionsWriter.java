@@ -181,15 +181,8 @@ public final class CollectionsWriter {
      * each result a {@code created} flag. Idempotent, so the client may repeat it after a timeout.
      */
     private List<Outcome> upsert(ObjectType type, String field, List<ObjectNode> records) {
-        if (records.size() > MAX_BATCH) {
-            throw new IllegalArgumentException("at most " + MAX_BATCH + " records per call, got " + records.size());
-        }
-        ObjectNode body = ctx.json().createObjectNode();
-        body.put("allOrNone", false);
-        ArrayNode arr = body.putArray("records");
-        records.forEach(arr::add);
         ApiCall call = ApiCall.json("collections.upsert", "PATCH", "/composite/sobjects/" + type.apiName() + "/" + field,
-                body.toString());
+                collectionBody(records));
         return outcomes(type, "PATCH (upsert on " + field + ")", records.size(), ctx.api().sendJson(call).body());
     }
 
@@ -336,6 +329,17 @@ public final class CollectionsWriter {
     }
 
     private List<Outcome> send(ObjectType type, String method, List<ObjectNode> records) {
+        boolean create = method.equals("POST");
+        ApiCall call = ApiCall.json(create ? "collections.create" : "collections.update", method, "/composite/sobjects",
+                collectionBody(records));
+        if (create) {
+            call = call.nonIdempotent();
+        }
+        return outcomes(type, method, records.size(), ctx.api().sendJson(call).body());
+    }
+
+    /** An sObject Collections body: {@code allOrNone=false} and at most {@value #MAX_BATCH} records. */
+    private String collectionBody(List<ObjectNode> records) {
         if (records.size() > MAX_BATCH) {
             throw new IllegalArgumentException("at most " + MAX_BATCH + " records per call, got " + records.size());
         }
@@ -343,13 +347,7 @@ public final class CollectionsWriter {
         body.put("allOrNone", false);
         ArrayNode arr = body.putArray("records");
         records.forEach(arr::add);
-        boolean create = method.equals("POST");
-        ApiCall call = ApiCall.json(create ? "collections.create" : "collections.update", method, "/composite/sobjects",
-                body.toString());
-        if (create) {
-            call = call.nonIdempotent();
-        }
-        return outcomes(type, method, records.size(), ctx.api().sendJson(call).body());
+        return body.toString();
     }
 
     private static List<Outcome> outcomes(ObjectType type, String method, int sent, JsonNode resp) {

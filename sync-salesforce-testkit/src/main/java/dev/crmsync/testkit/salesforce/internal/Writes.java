@@ -80,18 +80,8 @@ final class Writes {
      * @return the per-record results
      */
     ArrayNode write(JsonNode body, boolean create) {
-        if (!body.isObject()) {
-            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with allOrNone and records");
-        }
+        JsonNode records = records(body);
         boolean allOrNone = body.path("allOrNone").asBoolean(false);
-        JsonNode records = body.path("records");
-        if (!records.isArray() || records.isEmpty()) {
-            throw new ApiException(400, "REQUIRED_FIELD_MISSING", "At least 1 record is required.");
-        }
-        if (records.size() > MAX_RECORDS) {
-            throw new ApiException(400, "EXCEEDED_ID_LIMIT",
-                    "record limit reached. cannot submit more than " + MAX_RECORDS + " records into this call");
-        }
         Map<ObjectType, Map<String, FieldSchema>> catalogs = new HashMap<>();
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -150,18 +140,8 @@ final class Writes {
      */
     ArrayNode upsert(JsonNode body, ObjectType type, String fieldName) {
         FieldSchema key = externalIdField(type, fieldName);
-        if (!body.isObject()) {
-            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with allOrNone and records");
-        }
+        JsonNode records = records(body);
         boolean allOrNone = body.path("allOrNone").asBoolean(false);
-        JsonNode records = body.path("records");
-        if (!records.isArray() || records.isEmpty()) {
-            throw new ApiException(400, "REQUIRED_FIELD_MISSING", "At least 1 record is required.");
-        }
-        if (records.size() > MAX_RECORDS) {
-            throw new ApiException(400, "EXCEEDED_ID_LIMIT",
-                    "record limit reached. cannot submit more than " + MAX_RECORDS + " records into this call");
-        }
         Map<ObjectType, Map<String, FieldSchema>> catalogs = new HashMap<>();
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -175,10 +155,14 @@ final class Writes {
         }
         boolean anyError = items.stream().anyMatch(it -> it.error != null);
         if (!(allOrNone && anyError)) {
+            Map<CrmId, Map<String, FieldValue>> before = new HashMap<>();
+            if (allOrNone) {
+                rememberUpserted(items, type, key, before);
+            }
             runUpserts(items, type, key);
             anyError = items.stream().anyMatch(it -> it.result instanceof CrmWriteResult.Rejected);
             if (allOrNone && anyError) {
-                undo(items, new HashMap<>());
+                undo(items, before);     // creates removed, updated records given their values back
             }
         }
         ArrayNode out = SfJson.array();
@@ -271,6 +255,11 @@ final class Writes {
             toWrite.add(it);
             batch.add(new CrmWrite.Upsert("record-" + it.index, key.name(), ext.asText(), rest));
         }
+        writeItems(type, toWrite, batch, "upsert");
+    }
+
+    /** Sends one CRM write call for the items and keeps each one's result. */
+    private void writeItems(ObjectType type, List<Item> toWrite, List<CrmWrite> batch, String operation) {
         if (batch.isEmpty()) {
             return;
         }
@@ -280,7 +269,7 @@ final class Writes {
         } catch (IllegalArgumentException e) {
             for (Item it : toWrite) {
                 it.error = new RecordError("INVALID_TYPE_FOR_OPERATION", "entity type " + type.apiName()
-                        + " does not support upsert on this server", List.of());
+                        + " does not support " + operation + " on this server", List.of());
             }
             return;
         }
@@ -292,19 +281,64 @@ final class Writes {
 
     /** The live records of a type holding an external id (case-insensitively), by id. */
     private List<String> matching(ObjectType type, FieldSchema key, String value) {
-        List<String> ids = new ArrayList<>();
+        return byExternalId(type, key).getOrDefault(value.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    /** The ids of a type's live records by external id (lower case), read in one pass. */
+    private Map<String, List<String>> byExternalId(ObjectType type, FieldSchema key) {
+        Map<String, List<String>> ids = new HashMap<>();
         try (dev.crmsync.crm.ChangeStream s = crm.openChanges(new dev.crmsync.crm.ChangeQuery(type,
                 java.util.Set.of(key.name()), dev.crmsync.crm.Cursor.START, Math.max(1, crm.maxPageSize())))) {
             for (List<SyncRecord> page = s.nextPage(); !page.isEmpty(); page = s.nextPage()) {
                 for (SyncRecord r : page) {
-                    if (!r.deleted() && r.get(key.name()) instanceof FieldValue.Text t
-                            && t.value().equalsIgnoreCase(value)) {
-                        ids.add(r.id().value());
+                    if (!r.deleted() && r.get(key.name()) instanceof FieldValue.Text t) {
+                        ids.computeIfAbsent(t.value().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                                .add(r.id().value());
                     }
                 }
             }
         }
         return ids;
+    }
+
+    /**
+     * Before an all-or-none upsert: the values of the records it will update (one existing record
+     * holds the item's external id), so that a rejection later in the request can give them back.
+     */
+    private void rememberUpserted(List<Item> items, ObjectType type, FieldSchema key,
+                                  Map<CrmId, Map<String, FieldValue>> before) {
+        Map<String, List<String>> existing = byExternalId(type, key);
+        List<Item> updates = new ArrayList<>();
+        for (Item it : items) {
+            FieldValue ext = it.fields.get(key.name());
+            List<String> ids = it.error != null || ext == null ? List.of()
+                    : existing.getOrDefault(ext.asText().toLowerCase(Locale.ROOT), List.of());
+            if (ids.size() == 1) {
+                Item u = new Item(it.index, it.type);
+                u.id = CrmId.of(ids.get(0));
+                u.fields.putAll(it.fields);
+                updates.add(u);
+            }
+        }
+        if (!updates.isEmpty()) {
+            remember(updates, before);
+        }
+    }
+
+    /** The records of an sObject Collections body, checked as Salesforce checks the envelope. */
+    private static JsonNode records(JsonNode body) {
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with allOrNone and records");
+        }
+        JsonNode records = body.path("records");
+        if (!records.isArray() || records.isEmpty()) {
+            throw new ApiException(400, "REQUIRED_FIELD_MISSING", "At least 1 record is required.");
+        }
+        if (records.size() > MAX_RECORDS) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT",
+                    "record limit reached. cannot submit more than " + MAX_RECORDS + " records into this call");
+        }
+        return records;
     }
 
     private Item parse(JsonNode rec, int index, boolean create, Map<ObjectType, Map<String, FieldSchema>> catalogs) {
@@ -481,23 +515,7 @@ final class Writes {
             toWrite.add(it);
             batch.add(create ? new CrmWrite.Create("record-" + it.index, it.fields) : new CrmWrite.Update(it.id, it.fields));
         }
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<CrmWriteResult> results;
-        try {
-            results = crm.write(type, batch);
-        } catch (IllegalArgumentException e) {
-            for (Item it : toWrite) {
-                it.error = new RecordError("INVALID_TYPE_FOR_OPERATION", "entity type " + type.apiName()
-                        + " does not support " + (create ? "insert" : "update") + " on this server", List.of());
-            }
-            return;
-        }
-        for (int i = 0; i < toWrite.size(); i++) {
-            toWrite.get(i).result = i < results.size() ? results.get(i)
-                    : new CrmWriteResult.Rejected("UNKNOWN_EXCEPTION", "no result for this record", List.of(), false);
-        }
+        writeItems(type, toWrite, batch, create ? "insert" : "update");
     }
 
     private void undo(List<Item> done, Map<CrmId, Map<String, FieldValue>> before) {

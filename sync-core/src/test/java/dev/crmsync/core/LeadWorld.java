@@ -427,16 +427,25 @@ final class LeadWorld {
 
     /**
      * One engine's view of the world: its CRM, store and state store, through proxies that count
-     * its calls (change streams included) and run a hook once, before the call numbered
-     * {@link #at}; and that remember the type's lease while the engine holds it.
+     * its calls (change streams included) and run a hook once, before the first call numbered
+     * {@link #at} or later that is neither inside a state-store transaction (what a real database
+     * makes atomic), nor a CRM write (the instant between the engine's last look at its lease and
+     * the request leaving, which no CRM fencing can close: Salesforce has no conditional collection
+     * writes), nor between a CRM write's answer and the state-store call that records it (a freeze
+     * there, with a CRM user's edit of the same field before another instance takes over, is the
+     * ambiguity of a crash at that instant: see {@code BidiMerge.settlePending}); and that
+     * remember the type's lease while the engine holds it.
      */
     final class Wire {
         private long calls;
         private long hookAt = -1;
         private Runnable hook;
         private Lease held;
+        private int txDepth;
+        private boolean answerUnrecorded;
+        boolean fired;
 
-        /** @param n the call (1 = the first) before which {@code r} runs, once */
+        /** @param n the call (1 = the first) at or after which {@code r} runs, once */
         Wire at(long n, Runnable r) {
             hookAt = n;
             hook = r;
@@ -463,12 +472,31 @@ final class LeadWorld {
                 if (method.getDeclaringClass() == Object.class) {
                     return method.invoke(target, args);
                 }
-                if (++calls == hookAt) {
+                calls++;
+                boolean crmWrite = type == CrmSource.class && method.getName().equals("write");
+                if (hook != null && calls >= hookAt && txDepth == 0 && !crmWrite && !answerUnrecorded) {
                     Runnable r = hook;
                     hook = null;
+                    fired = true;
                     r.run();
                 }
-                Object result = invoke(target, method, args);
+                boolean tx = method.getName().equals("inTransaction");
+                if (tx) {
+                    txDepth++;
+                }
+                Object result;
+                try {
+                    result = invoke(target, method, args);
+                } finally {
+                    if (tx) {
+                        txDepth--;
+                    }
+                }
+                if (crmWrite) {
+                    answerUnrecorded = true;
+                } else if (type == SyncStateStore.class && txDepth == 0) {
+                    answerUnrecorded = false;
+                }
                 if (result instanceof LeaseAttempt.Granted g) {
                     held = g.lease();
                 } else if (method.getName().equals("renewLease") && result instanceof java.util.Optional<?> o) {

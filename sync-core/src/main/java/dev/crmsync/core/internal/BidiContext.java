@@ -46,7 +46,7 @@ final class BidiContext {
         this.crmFail = SideFailures.load(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
                 settings.clock(), run.listener(), counters);
         this.storeFail = run.storeFailures();
-        this.ops = new BidiOps(settings, t, crmFail, storeFail, counters, run.listener());
+        this.ops = new BidiOps(settings, t, crmFail, storeFail, counters, run.listener(), run::checkLease);
         this.members = type.equals(ObjectType.CAMPAIGN_MEMBER) ? new MemberCreates(settings, ops, this::opsOf) : null;
     }
 
@@ -78,7 +78,7 @@ final class BidiContext {
                             run.listener(), counters),
                     SideFailures.lazy(settings.state(), other, SyncSide.MARKETING, settings.maxAttempts(),
                             settings.clock(), run.listener(), counters),
-                    counters, run.listener());
+                    counters, run.listener(), run::checkLease);
             otherOps.put(other, o);
         }
         return Optional.of(o);

@@ -12,6 +12,7 @@ import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -147,7 +148,7 @@ final class BidiMerge {
             noteUnwritable(c, m, b);
         }
         RecordKey key = RecordKey.crm(id);
-        boolean unchanged = !w.hostChanged().contains(id) && b != null && c.modstamp().equals(b.crmModstamp());
+        boolean unchanged = !w.hostChanged().contains(id) && b != null && seenVersion(c, b);
         Optional<FailedRecord> crmFailure = crmFail.find(key);
         if (unchanged && crmFailure.filter(f -> f.code().equals(BidiConflicts.CONFLICT_POLICY_FAILED) && f.parked())
                 .isPresent()) {
@@ -211,7 +212,11 @@ final class BidiMerge {
 
     /**
      * A base whose in-flight entries are settled against the two records: a value the side
-     * holds exactly was written there by the engine, and is agreed; the others never landed.
+     * holds exactly was written there by the engine, and is agreed; the others never landed. (A
+     * write that landed, then a CRM user's edit of the same field before the engine recorded the
+     * answer — the engine died, froze or lost its lease in between — looks like a write that never
+     * landed; the edit then meets the marketing value as a conflict. Nothing in the CRM's answer
+     * tells the two apart; see the README's reliability section.)
      *
      * @param raw the base as stored, or null
      * @param c the CRM record
@@ -236,5 +241,22 @@ final class BidiMerge {
                 fields.put(f, sent);
             }
         }
+    }
+
+    /**
+     * Whether the CRM record is the very version the base was made from, judged by its stamp. A
+     * Salesforce stamp has one-second precision and is not unique: a CRM user's edit in the same
+     * second as the version the engine read or wrote carries the same stamp. So an equal stamp
+     * means "seen" only when the base was saved after the stamp's second ended — any later edit
+     * then carries a later stamp — and otherwise the record counts as changed (its values are
+     * merged again, which writes nothing where nothing differs). The one edit this can still take
+     * for seen is one made in the stamp's second after the engine read the record, when the base
+     * recording that read was saved only after the second ended (a read and its save straddling a
+     * second's boundary, within milliseconds); and it matters only for a record held back by a
+     * failure on record.
+     */
+    static boolean seenVersion(SyncRecord c, SyncBase b) {
+        return c.modstamp().equals(b.crmModstamp())
+                && !b.syncedAt().isBefore(b.crmModstamp().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1));
     }
 }

@@ -48,15 +48,23 @@ final class BidiOps {
     final SideFailures storeFailures;
     final TypeCounters counters;
     final SyncListener listener;
+    /**
+     * Runs before every CRM write call: renews the lease the writes are made under if a third of
+     * its ttl has passed and throws if it is lost ({@link TypeRun#checkLease}), so that an
+     * instance that lost its lease (it was frozen past the ttl; another instance took over and
+     * synced newer values) never writes what it merged before.
+     */
+    final Runnable beforeCrmWrite;
 
     BidiOps(EngineSettings settings, BidiType t, SideFailures crmFailures, SideFailures storeFailures,
-            TypeCounters counters, SyncListener listener) {
+            TypeCounters counters, SyncListener listener, Runnable beforeCrmWrite) {
         this.settings = settings;
         this.t = t;
         this.crmFailures = crmFailures;
         this.storeFailures = storeFailures;
         this.counters = counters;
         this.listener = listener;
+        this.beforeCrmWrite = beforeCrmWrite;
     }
 
     ObjectType type() {
@@ -141,6 +149,7 @@ final class BidiOps {
 
     private List<CrmWriteResult> writeNarrowing(List<? extends CrmWrite> chunk, Narrowing n) {
         List<CrmWriteResult> results;
+        beforeCrmWrite.run();     // the lease is checked (and renewed if due) right before each call, narrowing included
         try {
             results = settings.crm().write(t.type, chunk);
         } catch (SyncException e) {

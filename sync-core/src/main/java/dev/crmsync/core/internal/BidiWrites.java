@@ -3,6 +3,7 @@ package dev.crmsync.core.internal;
 import dev.crmsync.crm.CrmWrite;
 import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
@@ -16,6 +17,7 @@ import dev.crmsync.core.internal.BidiMerge.CrmStep;
 import dev.crmsync.core.internal.BidiMerge.RecordPlan;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +174,19 @@ final class BidiWrites {
             }
         }
         if (!crmTook.isEmpty()) {
-            cx.settings.state().saveBases(crmTook);
+            try {
+                cx.settings.state().saveBases(crmTook);
+            } catch (RuntimeException lost) {
+                // the lease lapsed while the CRM took the write (made under it): the fact is still
+                // recorded where no other instance has written the base since, else the next cycle
+                // could not tell our landed write from one that never landed
+                if (cx.settings.state() instanceof FencedState f && cx.run.leaseLost()) {
+                    Map<CrmId, SyncBase> saved = new HashMap<>();
+                    inFlight.forEach(b -> saved.put(b.crmId(), b));
+                    f.recordWhereUnchanged(crmTook, saved);
+                }
+                throw lost;
+            }
         }
         cx.run.commit(() -> {
             List<StoreOutcome> store = writeStore(a.merged, crm, a.creates);

@@ -122,7 +122,7 @@ public final class EngineActions {
             try {
                 List<PushResult> results;
                 try {
-                    BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters));
+                    BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters, hold));
                     results = ops.push(e.getValue(), false, true);
                 } catch (SyncException failed) {
                     // the describe failed (or the type is not readable): nothing was sent, the records are
@@ -150,14 +150,20 @@ public final class EngineActions {
     }
 
     private static BidiOps opsFor(EngineSettings settings, SyncListener listener, ObjectType type,
-                                  TypeCounters counters) {
+                                  TypeCounters counters, LeaseKeeper.Hold hold) {
+        Runnable checkLease = () -> {
+            hold.check(type);
+            hold.renewIfDue();
+            hold.check(type);
+        };
+        EngineSettings fenced = FencedState.fence(settings, hold, type);
         BidiType t = BidiType.describe(settings, type).orElseThrow(() -> new SyncException(
                 "the integration user cannot read " + type + " in the CRM, so nothing can be pushed", type, null, null));
-        SideFailures crm = SideFailures.lazy(settings.state(), type, SyncSide.CRM, settings.maxAttempts(),
+        SideFailures crm = SideFailures.lazy(fenced.state(), type, SyncSide.CRM, settings.maxAttempts(),
                 settings.clock(), listener, counters);
-        SideFailures store = SideFailures.lazy(settings.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
+        SideFailures store = SideFailures.lazy(fenced.state(), type, SyncSide.MARKETING, settings.maxAttempts(),
                 settings.clock(), listener, counters);
-        return new BidiOps(settings, t, crm, store, counters, listener);
+        return new BidiOps(fenced, t, crm, store, counters, listener, checkLease);
     }
 
     /**

@@ -93,6 +93,16 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     }
 
     /**
+     * @param other the state store to use instead
+     * @return these settings with another state store (the same warnings remembered)
+     */
+    public EngineSettings withState(SyncStateStore other) {
+        return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce);
+    }
+
+    /**
      * @param what what a warning is about, e.g. {@code "not-idempotent:Lead"}
      * @return true the first time this engine asks about it, false after
      */

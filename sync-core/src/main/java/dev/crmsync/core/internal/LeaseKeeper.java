@@ -192,6 +192,25 @@ public final class LeaseKeeper implements AutoCloseable {
             }
         }
 
+        /** Marks the lease lost: the state store said this instance no longer holds it. */
+        public void markLost() {
+            if (!lost) {
+                lost = true;
+                LOG.warn("Lease '{}' (fencing token {}) is no longer held by instance '{}' of engine '{}': it lapsed"
+                        + " or another instance took it; the type stops", lease.name(), lease.fencingToken(),
+                        instance, owner);
+            }
+        }
+
+        /**
+         * @return true if a third of the ttl has passed since the last renewal by the engine's
+         *     clock: the heartbeat is late (starved, or this process was frozen), so the lease may
+         *     have lapsed by the store's clock
+         */
+        public boolean due() {
+            return clock.millis() - lastRenewedMillis >= interval.toMillis();
+        }
+
         /**
          * At a page boundary: renews if a third of the ttl has passed since the last renewal by
          * the engine's clock (the heartbeat normally has).
@@ -199,7 +218,7 @@ public final class LeaseKeeper implements AutoCloseable {
          * @throws RuntimeException if the store fails
          */
         public void renewIfDue() {
-            if (clock.millis() - lastRenewedMillis >= interval.toMillis()) {
+            if (due()) {
                 renew();
             }
         }
@@ -212,8 +231,8 @@ public final class LeaseKeeper implements AutoCloseable {
             if (lost) {
                 Lease l = lease;
                 throw new RetriableSyncException("lease '" + l.name() + "' (fencing token " + l.fencingToken()
-                        + ") was lost by instance '" + instance + "': it lapsed or another instance took it over;"
-                        + " the type stopped at a page boundary", type, null, null);
+                        + ") was lost by instance '" + instance + "': it is no longer held (it lapsed or another"
+                        + " instance took it over); the type stopped", type, null, null);
             }
         }
 

@@ -12,6 +12,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.crm.Cursor;
+import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.store.Lease;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.IdCursor;
@@ -68,7 +69,7 @@ public final class TypeRun {
      */
     public TypeRun(EngineSettings settings, String cycleId, ObjectType type, ObjectSchema schema, Set<String> fields,
                    SyncListener listener, Supplier<String> stopReason, LeaseKeeper.Hold lease) {
-        this.settings = settings;
+        this.settings = FencedState.fence(settings, lease, type);
         this.cycleId = cycleId;
         this.type = type;
         this.schema = schema;
@@ -359,26 +360,31 @@ public final class TypeRun {
     }
 
     /**
-     * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}. Before
-     * it saves a checkpoint it asks the state store whether the type's lease is still held
-     * ({@link SyncStateStore#holdsLease}); if not (this engine paused past the lease's expiry and
-     * another may have taken over), it throws instead, so that an atomic store keeps none of the
-     * transaction's writes and newer progress is never overwritten.
+     * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}, fenced
+     * by the type's lease ({@link FencedState}): the transaction first asks the state store whether
+     * the lease is still held ({@link SyncStateStore#holdsLease}, which the JDBC store answers with
+     * the lease row locked until the transaction ends); if not (this engine paused past the lease's
+     * expiry and another may have taken over), it throws before anything is written, so that
+     * neither the page's writes nor its checkpoint overwrite newer progress.
      *
      * @param writes the writes (failures they record are saved inside the same transaction)
      * @param next the checkpoint to save after them, or null to leave it as it is
      * @throws SyncException if the lease is no longer held
      */
     public void commit(Runnable writes, Checkpoint next) {
-        settings.state().inTransaction(() -> {
+        settings.state().inTransaction(() -> {     // fenced: refused unless the lease is still held
             writes.run();
             boolean moves = next != null && !next.equals(checkpoint);
             if (moves) {
+                // asked again before the checkpoint: a store without atomic transactions may have let
+                // another instance take the lease over while the writes ran
                 Lease held = lease.lease();
                 if (!settings.state().holdsLease(held)) {
-                    throw new SyncException("lease '" + held.name() + "' (fencing token " + held.fencingToken()
-                            + ") is no longer held by this instance: it expired at " + held.expiresAt()
-                            + " or another instance took it over; the checkpoint was not saved", type, null, null);
+                    lease.markLost();
+                    throw new RetriableSyncException("lease '" + held.name() + "' (fencing token "
+                            + held.fencingToken() + ") is no longer held by this instance: it expired at "
+                            + held.expiresAt() + " or another instance took it over; the checkpoint was not saved",
+                            type, null, null);
                 }
             }
             ResumeChange resume = next == null ? null : pendingResume;
@@ -418,6 +424,24 @@ public final class TypeRun {
         lease.check(type);
         lease.renewIfDue();
         lease.check(type);
+    }
+
+    /**
+     * Call right before each CRM write call: renews the type's lease if a third of its ttl has
+     * passed since the last renewal and throws if it is lost, so that no write goes out under a
+     * lease another instance may hold (its values would overwrite that instance's newer ones).
+     *
+     * @throws dev.crmsync.model.RetriableSyncException if the lease was lost
+     */
+    public void checkLease() {
+        lease.check(type);
+        lease.renewIfDue();
+        lease.check(type);
+    }
+
+    /** @return true once the type's lease was found lost */
+    public boolean leaseLost() {
+        return lease.lost();
     }
 
     /** @return the type's current lease */

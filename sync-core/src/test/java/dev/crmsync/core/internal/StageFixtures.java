@@ -64,7 +64,8 @@ final class StageFixtures {
         return new MarketingRecord(ObjectType.LEAD, "7", ID, values, false, T, T);
     }
 
+    /** A base of the version stamped {@code T}, saved a second later (after the stamp's second ended). */
     static SyncBase base(Map<String, FieldValue> values) {
-        return new SyncBase(ObjectType.LEAD, ID, "7", values, T, T);
+        return new SyncBase(ObjectType.LEAD, ID, "7", values, T, T.plusSeconds(1));
     }
 }

@@ -138,6 +138,13 @@ class BidirectionalSyncPropertyTest {
     record Crash(int atCall) implements Op {
     }
 
+    /**
+     * The next {@code n} create (or upsert) calls time out on the way back: the CRM committed them,
+     * and the commit becomes visible up to 90 s later (within the CRM's longest write, 2 min).
+     */
+    record LoseAnswers(int n) implements Op {
+    }
+
     record Advance(int seconds) implements Op {
     }
 
@@ -165,6 +172,7 @@ class BidirectionalSyncPropertyTest {
                 Tuple.of(2, Arbitraries.of(true, false).map(Faults::new)),
                 Tuple.of(5, Arbitraries.just(new Cycle())),
                 Tuple.of(3, Arbitraries.integers().between(1, 150).map(Crash::new)),
+                Tuple.of(3, Arbitraries.integers().between(1, 2).map(LoseAnswers::new)),
                 Tuple.of(1, Arbitraries.integers().between(1, 400).map(Advance::new)));
         // longer histories for a hunt: -Dcrmsync.property.maxHistory=60
         return op.list().ofMinSize(1).ofMaxSize(Integer.getInteger("crmsync.property.maxHistory", 24));
@@ -189,6 +197,8 @@ class BidirectionalSyncPropertyTest {
 
     static final class World {
         final BidiHarness h = new BidiHarness();
+        /** The CRM the engines talk to: creates whose answers are lost commit late. */
+        final LateCommits late = new LateCommits(h.crm, Duration.ofMinutes(2), h.clock);
         final List<CrmId> campaigns = new ArrayList<>();
         final Map<Key, Edit> crmEdits = new HashMap<>();
         final Map<Key, Edit> mktEdits = new HashMap<>();
@@ -207,7 +217,7 @@ class BidirectionalSyncPropertyTest {
         }
 
         SyncEngine.Builder builder() {
-            SyncEngine.Builder b = h.builder().maxAttempts(2).pageSize(3).storeBatchSize(2)
+            SyncEngine.Builder b = h.builder().crmSource(late).maxAttempts(2).pageSize(3).storeBatchSize(2)
                     .defaultCompany("Unknown").defaultLastName("Unknown");
             SYNCED.forEach(b::fields);
             return b;
@@ -255,7 +265,10 @@ class BidirectionalSyncPropertyTest {
         }
 
         void apply(Op op) {
-            if (op instanceof CrmNewLead) {
+            late.commitOlderThan(Duration.ofSeconds(60));
+            if (op instanceof LoseAnswers l) {
+                late.holdNext(l.n());
+            } else if (op instanceof CrmNewLead) {
                 h.crm.insert(ObjectType.LEAD, BidiHarness.fields("LastName", "L" + (++counter), "Company", "Acme",
                         "Title", tag(false)));
             } else if (op instanceof CrmNewContact) {
@@ -402,19 +415,25 @@ class BidirectionalSyncPropertyTest {
                 epoch++;
                 h.clock.advance(Duration.ofSeconds(1));
                 KillSwitch ks = new KillSwitch().armAt(c.atCall());
-                try (SyncEngine engine = builder().crmSource(ks.wrap(CrmSource.class, h.crm))
+                try (SyncEngine engine = builder().crmSource(ks.wrap(CrmSource.class, late))
                         .marketingStore(ks.wrap(BidirectionalStore.class, h.store))
                         .syncStateStore(ks.wrap(SyncStateStore.class, h.state)).build()) {
                     engine.runCycle();
                 }
                 h.clock.advance(SyncEngine.DEFAULT_LEASE_TTL);   // the restart waits until the dead one's lease lapses
             } else if (op instanceof Advance a) {
+                late.commitHeld();             // a lost answer's commit is visible within the CRM's longest write
                 h.clock.advance(Duration.ofSeconds(a.seconds()));
             }
         }
 
-        /** Faults stop; the host re-drives what waits for a change (the validation rule is gone). */
+        /**
+         * Faults stop (lost answers' commits are visible); the host re-drives what waits for a
+         * change (the validation rule is gone).
+         */
         void stopFaults() {
+            late.stopHolding();
+            late.commitHeld();
             h.crm.faults().clear();
             h.crm.clearRules();
             h.store.faults().clear();

@@ -31,11 +31,38 @@ final class LateCommits implements CrmSource {
     private final Duration maxWriteDuration;
     private int toHold;
     private final List<Map.Entry<ObjectType, List<CrmWrite>>> held = new ArrayList<>();
+    private final List<Instant> sentAt = new ArrayList<>();
+    private final java.time.Clock clock;
     long heldCalls;
 
     LateCommits(CrmSource crm, Duration maxWriteDuration) {
+        this(crm, maxWriteDuration, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock when held calls were sent, for {@link #commitOlderThan} */
+    LateCommits(CrmSource crm, Duration maxWriteDuration, java.time.Clock clock) {
         this.crm = crm;
         this.maxWriteDuration = maxWriteDuration;
+        this.clock = clock;
+    }
+
+    /** No more calls are held (those held stay so until committed). */
+    void stopHolding() {
+        toHold = 0;
+    }
+
+    /** The held writes sent at least {@code age} ago take effect now. */
+    void commitOlderThan(Duration age) {
+        Instant cutoff = clock.instant().minus(age);
+        for (int i = 0; i < held.size(); ) {
+            if (!sentAt.get(i).isAfter(cutoff)) {
+                Map.Entry<ObjectType, List<CrmWrite>> e = held.remove(i);
+                sentAt.remove(i);
+                crm.write(e.getKey(), e.getValue());
+            } else {
+                i++;
+            }
+        }
     }
 
     /** The next {@code n} calls of creates or upserts are held. */
@@ -50,6 +77,7 @@ final class LateCommits implements CrmSource {
             crm.write(e.getKey(), e.getValue());
         }
         held.clear();
+        sentAt.clear();
     }
 
     int held() {
@@ -63,6 +91,7 @@ final class LateCommits implements CrmSource {
             toHold--;
             heldCalls++;
             held.add(Map.entry(type, List.copyOf(writes)));
+            sentAt.add(clock.instant());
             throw new RetriableSyncException("read timed out (the CRM is still processing the request)", type, null,
                     null);
         }

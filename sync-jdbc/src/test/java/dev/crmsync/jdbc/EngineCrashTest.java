@@ -197,16 +197,18 @@ abstract class EngineCrashTest {
         JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
         boolean[] otherGotIt = {false};
         int[] upserts = {0};
+        Thread[] other = {null};
         // inside the first page (two store batches), after the first batch is written, the engine
-        // pauses past its lease and another engine, on its own connection, takes the type over
+        // pauses past its lease and another engine, on its own connection, tries to take the type
+        // over: the page's transaction holds the lease row (the fence), so the other is granted the
+        // lease only once that transaction has ended — rolled back, the lease having lapsed
         InvocationHandler pausing = (proxy, method, args) -> {
             if (method.getName().equals("upsert") && ++upserts[0] == 2) {
                 w.clock.advance(Duration.ofMinutes(2));
                 stores.syncStateStore().shiftClockForTest(Duration.ofMinutes(2));   // the database's time passes too
-                Thread other = new Thread(() -> otherGotIt[0] = stores.syncStateStore().tryAcquireLease(
+                other[0] = new Thread(() -> otherGotIt[0] = stores.syncStateStore().tryAcquireLease(
                         "crmsync:Account", "other-engine", "other-instance", Duration.ofMinutes(10)).granted());
-                other.start();
-                other.join();
+                other[0].start();
             }
             try {
                 return method.invoke(stores.marketingStore(), args);
@@ -223,6 +225,7 @@ abstract class EngineCrashTest {
                 .build()) {
             report = e.runCycle();
         }
+        other[0].join();
         assertTrue(otherGotIt[0], "the other engine took the lease");
         assertTrue(report.type(ObjectType.ACCOUNT).orElseThrow().outcome().reason().contains("no longer held"),
                 report::toTable);

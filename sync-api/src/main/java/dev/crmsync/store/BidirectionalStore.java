@@ -3,8 +3,12 @@ package dev.crmsync.store;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -52,6 +56,52 @@ public interface BidirectionalStore extends MarketingStore {
      * @throws IllegalArgumentException if the type is not bidirectional or the position is not one this store issues
      */
     ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit);
+
+    /**
+     * Writes CRM values into stored records like {@link #upsert} (patch semantics), but only where
+     * the host has not changed them since the engine read them: a record whose fields of the write
+     * no longer hold the values the engine saw ({@link GuardedUpsert#seen}), or that is gone, is
+     * {@link StoreResult.Changed} and nothing of it is written — so that a host write made while a
+     * cycle runs is never overwritten by that cycle's merge; the engine merges the record again
+     * from the change feed. The check and the write must be atomic with respect to the host's
+     * writes (the in-memory store does both under its lock; a SQL store locks the rows, e.g.
+     * {@code SELECT … FOR UPDATE}, in the engine's transaction).
+     *
+     * <p>The default reads the records, compares and upserts the rest: correct only where nothing
+     * else writes between the two calls. Stores the host writes to concurrently override it.
+     *
+     * @param type the object type of every record
+     * @param writes the writes, at most one per CRM id
+     * @return one result per write, in input order
+     * @throws IllegalArgumentException as {@link #upsert}
+     */
+    default List<StoreResult> upsertIfUnchanged(ObjectType type, List<GuardedUpsert> writes) {
+        Objects.requireNonNull(writes, "writes");
+        List<SyncRecord> records = writes.stream().map(GuardedUpsert::record).toList();
+        StoreChecks.requireBatch(type, records);
+        Map<CrmId, MarketingRecord> now = findByCrmIds(type, records.stream().map(SyncRecord::id).toList());
+        StoreResult[] out = new StoreResult[writes.size()];
+        List<SyncRecord> go = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            GuardedUpsert w = writes.get(i);
+            MarketingRecord current = now.get(w.record().id());
+            String changed = current == null ? null : w.changedField(current);
+            if (current == null || changed != null) {
+                out[i] = new StoreResult.Changed(w.record().id(), changed);
+            } else {
+                go.add(w.record());
+                at.add(i);
+            }
+        }
+        if (!go.isEmpty()) {
+            List<StoreResult> done = upsert(type, go);
+            for (int k = 0; k < at.size(); k++) {
+                out[at.get(k)] = done.get(k);
+            }
+        }
+        return List.of(out);
+    }
 
     /**
      * Links a marketing-only record to the CRM record the engine created for it.

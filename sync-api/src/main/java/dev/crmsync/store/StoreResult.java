@@ -65,6 +65,23 @@ public sealed interface StoreResult {
         }
     }
 
+    /**
+     * The host changed the record since the engine read it — a field the write would set no
+     * longer holds the value the engine saw ({@link BidirectionalStore#upsertIfUnchanged}), or the
+     * record is gone — so nothing of it was written: the host's change stays, and the engine merges
+     * the record again from the change feed.
+     *
+     * @param crmId the record
+     * @param field the first field found changed (a field name, never a value), or null if the
+     *     record is gone
+     */
+    record Changed(CrmId crmId, String field) implements StoreResult {
+        /** Checks nulls. */
+        public Changed {
+            Objects.requireNonNull(crmId, "crmId");
+        }
+    }
+
     /** @return true unless {@link Rejected} */
     default boolean isSuccess() {
         return !(this instanceof Rejected);

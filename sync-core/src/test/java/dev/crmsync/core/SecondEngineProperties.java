@@ -145,12 +145,7 @@ class SecondEngineProperties {
             }
             for (int i = 0; i < o.after(); i++) {
                 w.crmEdit(o.pick() + 2 + i, i + 1);
-                if (!live) {
-                    // not while A runs with its lease: a host edit made during a live cycle can be
-                    // overwritten by that cycle's store write of the same field (the store SPI's upsert
-                    // is unconditional) — a known gap, see issue 11's note
-                    w.mktEdit(o.pick() + 1 + i, i);
-                }
+                w.mktEdit(o.pick() + 1 + i, i);    // while A runs: its store write must not overwrite it
             }
         });
         w.cycle(a.builder());

@@ -9,6 +9,7 @@ import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.FieldPatches;
+import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
@@ -187,6 +188,16 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 out.add(upsertOne(t, r, now));
             }
             return out;
+        }
+    }
+
+    /** Atomic: the check and the write run under the store's one lock. */
+    @Override
+    public List<StoreResult> upsertIfUnchanged(ObjectType type, List<GuardedUpsert> writes) {
+        java.util.Objects.requireNonNull(writes, "writes");
+        StoreChecks.requireBatch(type, writes.stream().map(GuardedUpsert::record).toList());
+        synchronized (lock) {
+            return BidirectionalStore.super.upsertIfUnchanged(type, writes);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.PendingWrites;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
@@ -66,6 +67,8 @@ final class BidiWrites {
         HELD,
         /** Refused by the store. */
         REFUSED,
+        /** Not written: the host changed the record since the merge read it (merged again next cycle). */
+        CHANGED,
         /** Accepted, nothing changed. */
         UNCHANGED,
         /** Written. */
@@ -85,7 +88,7 @@ final class BidiWrites {
         }
 
         boolean storeRefused() {
-            return store == StoreOutcome.HELD || store == StoreOutcome.REFUSED;
+            return store == StoreOutcome.HELD || store == StoreOutcome.REFUSED || store == StoreOutcome.CHANGED;
         }
 
         /** @return whether something was written to either side */
@@ -262,13 +265,31 @@ final class BidiWrites {
         List<SyncBase> createdBases = new ArrayList<>();
         int size = cx.settings.storeBatchSize();
         for (int from = 0; from < all.size(); from += size) {
-            List<SyncRecord> batch = all.subList(from, Math.min(all.size(), from + size));
-            List<StoreResult> results = checked(StoreUpserts.upsert(cx.settings.store(), cx.type, batch), batch.size(),
-                    "upsert");
+            int to = Math.min(all.size(), from + size);
+            List<SyncRecord> batch = all.subList(from, to);
+            // the merged records are written only where the host has not changed them since the
+            // merge read them (a host write made while the cycle runs stays, and is merged next cycle)
+            List<GuardedUpsert> guarded = new ArrayList<>();
+            for (int i = from; i < Math.min(to, upserts); i++) {
+                RecordPlan.Merge item = merged.get(at.get(i));
+                Map<String, FieldValue> seen = new LinkedHashMap<>();
+                all.get(i).fields().keySet().forEach(f -> seen.put(f, item.mkt().get(f)));
+                guarded.add(new GuardedUpsert(all.get(i), seen));
+            }
+            List<StoreResult> results = new ArrayList<>();
+            if (!guarded.isEmpty()) {
+                results.addAll(checked(StoreUpserts.upsertIfUnchanged(cx.settings.bidirectionalStore(), cx.type,
+                        guarded), guarded.size(), "upsertIfUnchanged"));
+            }
+            if (to > Math.max(from, upserts)) {
+                List<SyncRecord> news = all.subList(Math.max(from, upserts), to);
+                results.addAll(checked(StoreUpserts.upsert(cx.settings.store(), cx.type, news), news.size(), "upsert"));
+            }
             for (int i = 0; i < results.size(); i++) {
                 StoreResult r = results.get(i);
                 if (from + i < upserts) {
-                    out.set(at.get(from + i), upserted(RecordKey.crm(batch.get(i).id()), r));
+                    out.set(at.get(from + i), r instanceof StoreResult.Changed ? StoreOutcome.CHANGED
+                            : upserted(RecordKey.crm(batch.get(i).id()), r));
                 } else {
                     created(batch.get(i), r, createdBases);
                 }
@@ -374,7 +395,7 @@ final class BidiWrites {
         if (!d.storeRefused()) {
             cx.storeFail.succeeded(item.key());
         }
-        if (d.crm() instanceof CrmOutcome.Held || d.store() == StoreOutcome.HELD) {
+        if (d.crm() instanceof CrmOutcome.Held || d.store() == StoreOutcome.HELD || d.store() == StoreOutcome.CHANGED) {
             cx.counters.skipped();   // waits for a change or a re-drive
         }
         conflicts.settle(item.crm().id(), item.plan().parked);

@@ -1,14 +1,18 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +45,27 @@ final class StoreUpserts {
      * @return one result per record, in order (the size is the caller's to check)
      */
     static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch) {
-        return upsert(store, type, batch, new BidiOps.Narrowing());
+        return write(rest -> store.upsert(type, rest), SyncRecord::id, type, batch, new BidiOps.Narrowing());
     }
 
-    private static List<StoreResult> upsert(MarketingStore store, ObjectType type, List<SyncRecord> batch,
-                                            BidiOps.Narrowing n) {
+    /**
+     * The same for merged records, written only where the host has not changed them since
+     * ({@link BidirectionalStore#upsertIfUnchanged}).
+     *
+     * @param store the store
+     * @param type the records' type
+     * @param batch the writes, at most the store batch size
+     * @return one result per write, in order (the size is the caller's to check)
+     */
+    static List<StoreResult> upsertIfUnchanged(BidirectionalStore store, ObjectType type, List<GuardedUpsert> batch) {
+        return write(rest -> store.upsertIfUnchanged(type, rest), w -> w.record().id(), type, batch,
+                new BidiOps.Narrowing());
+    }
+
+    private static <I> List<StoreResult> write(Function<List<I>, List<StoreResult>> call, Function<I, CrmId> idOf,
+                                               ObjectType type, List<I> batch, BidiOps.Narrowing n) {
         try {
-            List<StoreResult> out = store.upsert(type, batch);
+            List<StoreResult> out = call.apply(batch);
             n.anyAccepted = true;
             return out;
         } catch (SyncException e) {
@@ -64,17 +82,17 @@ final class StoreUpserts {
             }
             if (batch.size() == 1) {
                 n.refusedAlone++;
-                SyncRecord r = batch.get(0);
-                LOG.warn("{} {}: the marketing store refused its upsert even alone; rejected", type, r.id());
+                CrmId id = idOf.apply(batch.get(0));
+                LOG.warn("{} {}: the marketing store refused its upsert even alone; rejected", type, id);
                 // the store's message may quote the value: only the failure's kind goes into the reason
-                return List.of(new StoreResult.Rejected(r.id(), STORE_REFUSED, "the marketing store refused the upsert"
-                        + " of " + type + " " + r.id().value() + " as a whole call, even alone ("
+                return List.of(new StoreResult.Rejected(id, STORE_REFUSED, "the marketing store refused the upsert"
+                        + " of " + type + " " + id.value() + " as a whole call, even alone ("
                         + e.getClass().getSimpleName() + "); it is retried when the record changes again", false));
             }
             int mid = batch.size() / 2;
             List<StoreResult> out = new ArrayList<>(batch.size());
-            out.addAll(upsert(store, type, batch.subList(0, mid), n));
-            out.addAll(upsert(store, type, batch.subList(mid, batch.size()), n));
+            out.addAll(write(call, idOf, type, batch.subList(0, mid), n));
+            out.addAll(write(call, idOf, type, batch.subList(mid, batch.size()), n));
             return out;
         }
     }

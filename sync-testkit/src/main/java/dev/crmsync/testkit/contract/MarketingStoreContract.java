@@ -26,6 +26,7 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
@@ -503,6 +504,43 @@ public abstract class MarketingStoreContract {
     @Test
     void crmIdsRejectsALimitBelowOne() {
         assertThrows(IllegalArgumentException.class, () -> store.crmIds(ObjectType.LEAD, IdCursor.START, 0));
+    }
+
+    // ---- upsertIfUnchanged -----------------------------------------------------------------------
+
+    @Test
+    void upsertIfUnchangedWritesWhereTheSeenValuesStillHold() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "City", "Paris")));
+        MarketingRecord seen = one(ObjectType.LEAD, lead(1));
+        List<StoreResult> r = twoWay().upsertIfUnchanged(ObjectType.LEAD, List.of(new GuardedUpsert(
+                rec(ObjectType.LEAD, lead(1), "City", "Lyon", "Title", "Dr"),
+                Map.of("City", seen.get("City"), "Title", FieldValue.NULL))));
+        assertInstanceOf(StoreResult.Updated.class, r.get(0));
+        assertEquals(FieldValue.text("Lyon"), one(ObjectType.LEAD, lead(1)).get("City"));
+        assertEquals(FieldValue.text("Dr"), one(ObjectType.LEAD, lead(1)).get("Title"));
+    }
+
+    @Test
+    void upsertIfUnchangedLeavesARecordTheHostChangedSinceAndWritesTheOthers() {
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "Ada", "City", "Paris"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "Bob", "City", "Rome")));
+        String mid = one(ObjectType.LEAD, lead(1)).marketingId();
+        host().saveLocal(ObjectType.LEAD, mid, fields("City", "Oslo"));          // the host, after the engine read
+        List<StoreResult> r = twoWay().upsertIfUnchanged(ObjectType.LEAD, List.of(
+                new GuardedUpsert(rec(ObjectType.LEAD, lead(1), "City", "Lyon"), Map.of("City", FieldValue.text("Paris"))),
+                new GuardedUpsert(rec(ObjectType.LEAD, lead(2), "City", "Milan"), Map.of("City", FieldValue.text("Rome")))));
+        assertEquals(new StoreResult.Changed(lead(1), "City"), r.get(0));
+        assertInstanceOf(StoreResult.Updated.class, r.get(1));
+        assertEquals(FieldValue.text("Oslo"), one(ObjectType.LEAD, lead(1)).get("City"), "the host's write stays");
+        assertEquals(FieldValue.text("Milan"), one(ObjectType.LEAD, lead(2)).get("City"));
+    }
+
+    @Test
+    void upsertIfUnchangedOfARecordNoLongerHeldIsChanged() {
+        List<StoreResult> r = twoWay().upsertIfUnchanged(ObjectType.LEAD, List.of(new GuardedUpsert(
+                rec(ObjectType.LEAD, lead(9), "City", "Lyon"), Map.of("City", FieldValue.NULL))));
+        assertEquals(new StoreResult.Changed(lead(9), null), r.get(0));
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(9))).isEmpty(), "nothing was created");
     }
 
     // ---- saveLocal -----------------------------------------------------------------------------

@@ -8,8 +8,11 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.GuardedUpsert;
+import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.MarketingRecord;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +42,13 @@ public class InstrumentedBidirectionalStore extends InstrumentedMarketingStore i
     @Override
     public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
         return kit.call(StoreOperation.CHANGES_SINCE, type, 0, () -> bidi.changesSince(type, cursor, limit));
+    }
+
+    /** Counted, logged and faulted as {@link StoreOperation#UPSERT}: it is the engine's upsert of a merge. */
+    @Override
+    public List<StoreResult> upsertIfUnchanged(ObjectType type, List<GuardedUpsert> writes) {
+        return kit.call(StoreOperation.UPSERT, type, size(writes),
+                () -> kit.batch(writes, w -> w.record().id(), rest -> bidi.upsertIfUnchanged(type, rest)));
     }
 
     @Override

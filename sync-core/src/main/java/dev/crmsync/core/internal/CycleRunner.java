@@ -136,8 +136,26 @@ public final class CycleRunner {
         LOG.info("Cycle {} {}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {};"
                         + " {} CRM calls", cycleId, outcome.label(), t.read(), t.created(), t.updated(), t.unchanged(),
                 t.deleted(), t.failed(), t.skipped(), report.crmCallsTotal());
+        countParked();
         listener.onCycleDone(report);
         return report;
+    }
+
+    /** Tells the listener how many failures and conflicts are parked (only if the host set one). */
+    private void countParked() {
+        if (!listener.isListening()) {
+            return;
+        }
+        long failures;
+        long conflicts;
+        try {
+            failures = settings.state().parkedFailures().size();
+            conflicts = settings.state().parkedConflicts().size();
+        } catch (RuntimeException e) {
+            LOG.debug("parked failures and conflicts could not be counted", SafeText.scrubbed(e));
+            return;
+        }
+        listener.onParkedCounted(failures, conflicts);
     }
 
     /** A type's report, and whether it ran out of quota or was stopped. */

@@ -80,6 +80,7 @@ public final class TypeRun {
         Instant now = now();
         this.checkpoint = settings.state().checkpoint(type)
                 .orElseGet(() -> Checkpoint.initial(type, now).withDeletionsCheckedUntil(now, now));
+        listener.onCheckpoint(checkpoint);
     }
 
     /** @return the engine's settings */
@@ -396,8 +397,12 @@ public final class TypeRun {
             return null;
         });
         if (next != null) {
+            boolean moved = !next.equals(checkpoint);
             checkpoint = next;
             pendingResume = null;
+            if (moved) {
+                listener.onCheckpoint(next);
+            }
         }
     }
 

@@ -151,6 +151,12 @@ public final class SyncScheduler implements AutoCloseable {
             SyncReport report = engine.runCycle();
             lastReport = report;
             cyclesRun.incrementAndGet();
+            if (engine.isClosed()) {
+                // a clean stop: the engine was closed during the cycle, which stopped at a page boundary
+                stopBecause("its engine was closed during cycle " + report.cycleId() + ", which ended "
+                        + report.outcome().label());
+                return;
+            }
             if (!report.isComplete()) {
                 LOG.warn("Cycle {} ended {}; the next cycle runs after the pause", report.cycleId(),
                         report.outcome().label());

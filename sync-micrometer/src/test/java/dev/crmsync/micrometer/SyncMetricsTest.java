@@ -169,6 +169,35 @@ class SyncMetricsTest {
     }
 
     @Test
+    void aConflictParkedForAPersonIsCountedAndGauged() {
+        crm.addField(ObjectType.LEAD, FieldSchema.of(MID, FieldType.STRING));
+        CrmId lead = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("Doe"),
+                "Company", FieldValue.text("Acme"), "Title", FieldValue.text("CTO")));
+        clock.advance(Duration.ofMinutes(1));
+        try (SyncEngine engine = SyncEngine.builder().crmSource(crm).marketingStore(store).syncStateStore(state)
+                .clock(clock).engineId("metrics-test").objectTypes(ObjectType.LEAD).marketingIdField(MID)
+                .conflictPolicy(ConflictPolicy.manual()).lookback(Duration.ZERO).listener(metrics).build()) {
+            engine.runCycle();
+            clock.advance(Duration.ofMinutes(5));
+            crm.update(ObjectType.LEAD, lead, Map.of("Title", FieldValue.text("CEO")));
+            store.saveLocal(ObjectType.LEAD, store.findByCrmIds(ObjectType.LEAD, List.of(lead)).get(lead).marketingId(),
+                    Map.of("Title", FieldValue.text("VP")));
+            clock.advance(Duration.ofMinutes(1));
+            SyncReport report = engine.runCycle();
+            assertEquals(1, engine.parkedConflicts().size());
+            // the engine meets the record twice in the cycle (the host's change, then the CRM's) and parks the
+            // conflict each time (one parked conflict stored; its report says "2 parked"): the counter counts
+            // the listener's events, as the report does
+            assertEquals(List.of("0 conflicts decided by the policy, 2 parked for manual resolution"),
+                    report.type(ObjectType.LEAD).orElseThrow().notes(), report::toTable);
+        }
+        assertEquals(2, count(SyncMetrics.CONFLICTS, "type", "Lead", "resolution", "parked"));
+        assertEquals(2, total(SyncMetrics.CONFLICTS));
+        assertEquals(1, gauge(SyncMetrics.PARKED_CONFLICTS));
+        assertEquals(0, gauge(SyncMetrics.PARKED_FAILURES));
+    }
+
+    @Test
     void aReasonCodeThatIsNotAShortUpperCaseTokenIsTaggedOther() {
         assertEquals("VALUE_TOO_LONG", SyncMetrics.code("VALUE_TOO_LONG"));
         assertEquals("OTHER", SyncMetrics.code("jane@example.com is not allowed"));

@@ -53,6 +53,7 @@ public final class TypeRun {
     private StoreApplier applier;
     private final LeaseKeeper.Hold lease;
     private Checkpoint checkpoint;
+    private boolean noteworthy;
     /** The change of the saved resume point to make with the next checkpoint committed, or null. */
     private ResumeChange pendingResume;
 
@@ -357,6 +358,16 @@ public final class TypeRun {
     /** @param note a noteworthy event, shown in the type's report */
     public void note(String note) {
         notes.add(note);
+    }
+
+    /** Marks the type's run as one whose summary is logged at INFO (a conflict was decided, say). */
+    public void markNoteworthy() {
+        noteworthy = true;
+    }
+
+    /** @return true if something happened that the type's summary line should show at INFO */
+    public boolean noteworthy() {
+        return noteworthy;
     }
 
     /**

@@ -13,6 +13,9 @@ import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.salesforce.SalesforceCredentials;
+import dev.crmsync.salesforce.SalesforceCrmSource;
+import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -85,6 +88,28 @@ class QuietLogTest {
             assertEquals(quiet.cycleId(), line.mdc().get(SyncEngine.MDC_CYCLE_KEY), "the cycle id in the MDC");
             assertTrue(CapturedLog.atLeast(Level.DEBUG).stream().anyMatch(l -> l.level() == Level.DEBUG
                     && l.message().startsWith("Account: read ")), "the per-type detail is there at DEBUG");
+        }
+        assertNoCarriageReturn();
+    }
+
+    @Test
+    void aQuietCycleOverTheSalesforceAdapterLogsOneLineAtInfo() {
+        try (FakeSalesforceServer sf = FakeSalesforceServer.builder().crm(crm).clock(clock).build().start();
+             SalesforceCrmSource source = SalesforceCrmSource.builder()
+                     .credentials(SalesforceCredentials.accessToken(FakeSalesforceServer.DEFAULT_ACCESS_TOKEN,
+                             sf.baseUri()))
+                     .allowHttpForLoopback(true).clock(clock).sleeper(clock::advance).build();
+             SyncEngine engine = engine().crmSource(source).build()) {
+            engine.runCycle();
+            clock.advance(Duration.ofMinutes(5));
+            CapturedLog.clear();
+            SyncReport quiet = engine.runCycle();
+            assertTrue(quiet.isComplete(), quiet::toTable);
+
+            List<CapturedLog.Line> info = CapturedLog.atLeast(Level.INFO);
+            assertEquals(1, info.size(), info::toString);
+            assertTrue(info.get(0).message().startsWith("Cycle " + quiet.cycleId() + " COMPLETE: read "),
+                    info::toString);
         }
         assertNoCarriageReturn();
     }

@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only one cycle of the engine runs at a time: the next cycle is scheduled only once the
  * previous one has ended. A cycle that fails (or throws) is logged and the loop goes on at the next
- * tick. The loop ends when the scheduler is closed, when the engine is closed, or when the
- * executor refuses work or interrupts the cycle's thread.
+ * tick. The loop ends when the scheduler is closed, when the engine is closed (as soon as the cycle
+ * it stopped ends: a clean stop, logged at INFO), or when the executor refuses work or interrupts the
+ * cycle's thread.
  *
  * <p>Pass your own {@link ScheduledExecutorService} to control threads (tests pass a manual one and
  * need no sleeps); the scheduler never shuts down an executor it did not create. Without one, it

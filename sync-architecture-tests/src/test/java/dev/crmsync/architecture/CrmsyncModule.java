@@ -2,6 +2,7 @@ package dev.crmsync.architecture;
 
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.jdbc.JdbcStores;
+import dev.crmsync.micrometer.SyncMetrics;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.salesforce.SalesforceCrmSource;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -24,6 +25,8 @@ enum CrmsyncModule {
             List.of("dev.crmsync.model", "dev.crmsync.crm", "dev.crmsync.store")),
     CORE("sync-core", Kind.PRODUCTION, "dev.crmsync.core", SyncEngine.class,
             List.of("dev.crmsync.core"), API),
+    MICROMETER("sync-micrometer", Kind.PRODUCTION, "dev.crmsync.micrometer", SyncMetrics.class,
+            List.of("dev.crmsync.micrometer"), API, CORE),
     JDBC("sync-jdbc", Kind.PRODUCTION, "dev.crmsync.jdbc", JdbcStores.class,
             List.of("dev.crmsync.jdbc"), API),
     SALESFORCE("sync-salesforce", Kind.PRODUCTION, "dev.crmsync.salesforce", SalesforceCrmSource.class,

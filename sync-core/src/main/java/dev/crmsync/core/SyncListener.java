@@ -7,6 +7,7 @@ import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.core.report.UnwrittenField;
 
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.FailedRecord;
 import java.util.List;
 import java.util.OptionalLong;
@@ -93,6 +94,41 @@ public interface SyncListener {
      * @param field the type, the field's (sanitised) name and why
      */
     default void onFieldNotWritten(UnwrittenField field) {
+    }
+
+    /**
+     * A type's checkpoint: as loaded when the type starts in a cycle (the initial one of a type never
+     * synced), then after every commit that moved it. Its {@link Checkpoint#crmCursor() CRM cursor}'s
+     * stamp is the newest CRM modification the engine has applied for the type (the stream's end, once
+     * it is read to the end), so "now minus that stamp" is the type's lag. Not called for a type
+     * that did not run (blocked by a lease, not queryable, not reached).
+     *
+     * @param checkpoint the checkpoint, as saved in the state store
+     */
+    default void onCheckpoint(Checkpoint checkpoint) {
+    }
+
+    /**
+     * A bidirectional type wrote records to the CRM this cycle (creates and updates the cycle sent and
+     * the CRM accepted; the CRM's rejections are {@link #onRecordRejected} calls). Called once per
+     * cycle per type, after its run, and only when it wrote at least one record.
+     *
+     * @param type the object type
+     * @param records how many records the CRM accepted
+     */
+    default void onWrittenToCrm(ObjectType type, long records) {
+    }
+
+    /**
+     * The parked failures and conflicts in the state store (see {@link SyncEngine#parkedFailures()}
+     * and {@link SyncEngine#parkedConflicts()}): called once per cycle, after the last type and
+     * before {@link #onCycleDone}. Not called if the state store could not list them. The engine
+     * lists them for this call only when a listener other than {@link #NOOP} is set.
+     *
+     * @param failures how many failures are parked
+     * @param conflicts how many conflicts are parked
+     */
+    default void onParkedCounted(long failures, long conflicts) {
     }
 
     /**

@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only one cycle of the engine runs at a time: the next cycle is scheduled only once the
  * previous one has ended. A cycle that fails (or throws) is logged and the loop goes on at the next
- * tick. The loop ends when the scheduler is closed, when the engine is closed, or when the
- * executor refuses work or interrupts the cycle's thread.
+ * tick. The loop ends when the scheduler is closed, when the engine is closed (as soon as the cycle
+ * it stopped ends: a clean stop, logged at INFO), or when the executor refuses work or interrupts the
+ * cycle's thread.
  *
  * <p>Pass your own {@link ScheduledExecutorService} to control threads (tests pass a manual one and
  * need no sleeps); the scheduler never shuts down an executor it did not create. Without one, it
@@ -151,6 +152,12 @@ public final class SyncScheduler implements AutoCloseable {
             SyncReport report = engine.runCycle();
             lastReport = report;
             cyclesRun.incrementAndGet();
+            if (engine.isClosed()) {
+                // a clean stop: the engine was closed during the cycle, which stopped at a page boundary
+                stopBecause("its engine was closed during cycle " + report.cycleId() + ", which ended "
+                        + report.outcome().label());
+                return;
+            }
             if (!report.isComplete()) {
                 LOG.warn("Cycle {} ended {}; the next cycle runs after the pause", report.cycleId(),
                         report.outcome().label());

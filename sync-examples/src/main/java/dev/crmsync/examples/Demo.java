@@ -247,16 +247,24 @@ public final class Demo {
         return 40;
     }
 
-    /** Prints one live progress line per object type. */
+    /**
+     * Prints one progress line per object type: redrawn in place ({@code \r}) on a terminal, and only
+     * once the type is done when the output goes to a file or a pipe (no {@code \r} line in a log).
+     */
     private static final class ProgressLine implements SyncListener {
         private final PrintStream out;
+        private final boolean live;
 
         ProgressLine(PrintStream out) {
             this.out = out;
+            this.live = out == System.out && System.console() != null;
         }
 
         @Override
         public void onProgress(ObjectType type, long done, OptionalLong estimatedTotal) {
+            if (!live) {
+                return;
+            }
             String total = estimatedTotal.isPresent() ? String.format(Locale.ROOT, "%,d", estimatedTotal.getAsLong()) : "?";
             out.printf(Locale.ROOT, "\r  %-24s %,8d / %s", type.apiName(), done, total);
             out.flush();
@@ -264,8 +272,8 @@ public final class Demo {
 
         @Override
         public void onTypeDone(TypeReport report) {
-            out.printf(Locale.ROOT, "\r  %-24s %,8d read   %-10s%n", report.type().apiName(), report.counts().read(),
-                    report.outcome().label());
+            out.printf(Locale.ROOT, "%s  %-24s %,8d read   %-10s%n", live ? "\r" : "", report.type().apiName(),
+                    report.counts().read(), report.outcome().label());
         }
     }
 

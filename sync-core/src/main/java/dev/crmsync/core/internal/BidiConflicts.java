@@ -49,6 +49,7 @@ final class BidiConflicts {
             decided++;
             LOG.debug("{}: conflict on field '{}' decided: {}", what, d.conflict().field(), d.resolution());
         }
+        cx.run.markNoteworthy();
         cx.run.listener().onConflict(d.conflict(), d.resolution());
     }
 

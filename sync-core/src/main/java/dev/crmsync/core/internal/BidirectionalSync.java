@@ -111,6 +111,7 @@ public final class BidirectionalSync implements TypeSync {
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
                 run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
+                run.listener().onWrittenToCrm(run.type(), pushed);
             }
             String note = conflicts.note();
             if (note != null) {

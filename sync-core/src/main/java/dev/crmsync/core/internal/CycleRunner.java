@@ -102,7 +102,7 @@ public final class CycleRunner {
             fatal = "could not list the CRM's object types: " + message(e);
             LOG.warn("Cycle {} could not list the CRM's object types", cycleId, SafeText.scrubbed(e));
         }
-        LOG.info("Cycle {} started: {} object types", cycleId, types.size());
+        LOG.debug("Cycle {} started: {} object types", cycleId, types.size());
         listener.onCycleStarted(cycleId, types);
         for (ObjectType type : types) {
             String halt = quota != null ? "API quota exhausted" : stopped;
@@ -136,8 +136,26 @@ public final class CycleRunner {
         LOG.info("Cycle {} {}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {};"
                         + " {} CRM calls", cycleId, outcome.label(), t.read(), t.created(), t.updated(), t.unchanged(),
                 t.deleted(), t.failed(), t.skipped(), report.crmCallsTotal());
+        countParked();
         listener.onCycleDone(report);
         return report;
+    }
+
+    /** Tells the listener how many failures and conflicts are parked (only if the host set one). */
+    private void countParked() {
+        if (!listener.isListening()) {
+            return;
+        }
+        long failures;
+        long conflicts;
+        try {
+            failures = settings.state().parkedFailures().size();
+            conflicts = settings.state().parkedConflicts().size();
+        } catch (RuntimeException e) {
+            LOG.debug("parked failures and conflicts could not be counted", SafeText.scrubbed(e));
+            return;
+        }
+        listener.onParkedCounted(failures, conflicts);
     }
 
     /** A type's report, and whether it ran out of quota or was stopped. */
@@ -201,9 +219,17 @@ public final class CycleRunner {
         Instant t1 = settings.clock().instant();
         Duration took = t1.isBefore(t0) ? Duration.ZERO : Duration.between(t0, t1);
         if (outcome instanceof TypeOutcome.Synced) {
-            LOG.info("{}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {}", type,
-                    counts.read(), counts.created(), counts.updated(), counts.unchanged(), counts.deleted(),
-                    counts.failed(), counts.skipped());
+            // the cycle's line has the totals: a type's own line is DEBUG unless something happened to it
+            // (a rejection, a conflict); a type that did not sync logged why already
+            boolean noteworthy = counts.failed() > 0 || (run != null && run.noteworthy());
+            String line = "{}: read {}, created {}, updated {}, unchanged {}, deleted {}, failed {}, skipped {}";
+            Object[] args = {type, counts.read(), counts.created(), counts.updated(), counts.unchanged(),
+                counts.deleted(), counts.failed(), counts.skipped()};
+            if (noteworthy) {
+                LOG.info(line, args);
+            } else {
+                LOG.debug(line, args);
+            }
         }
         Map<String, Long> unwritten = run == null ? Map.of() : run.unwritten().snapshot();
         return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten), quota, stopped);

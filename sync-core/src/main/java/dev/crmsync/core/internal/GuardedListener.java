@@ -10,6 +10,7 @@ import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.core.report.UnwrittenField;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.FailedRecord;
 import java.util.List;
 import java.util.OptionalLong;
@@ -68,6 +69,26 @@ public final class GuardedListener implements SyncListener {
     @Override
     public void onFieldNotWritten(UnwrittenField field) {
         guard("onFieldNotWritten", () -> delegate.onFieldNotWritten(field));
+    }
+
+    @Override
+    public void onCheckpoint(Checkpoint checkpoint) {
+        guard("onCheckpoint", () -> delegate.onCheckpoint(checkpoint));
+    }
+
+    @Override
+    public void onWrittenToCrm(ObjectType type, long records) {
+        guard("onWrittenToCrm", () -> delegate.onWrittenToCrm(type, records));
+    }
+
+    @Override
+    public void onParkedCounted(long failures, long conflicts) {
+        guard("onParkedCounted", () -> delegate.onParkedCounted(failures, conflicts));
+    }
+
+    /** @return true if the host set a listener (not {@link SyncListener#NOOP}) */
+    public boolean isListening() {
+        return delegate != SyncListener.NOOP;
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class TypeRun {
     private StoreApplier applier;
     private final LeaseKeeper.Hold lease;
     private Checkpoint checkpoint;
+    private boolean noteworthy;
     /** The change of the saved resume point to make with the next checkpoint committed, or null. */
     private ResumeChange pendingResume;
 
@@ -81,6 +82,7 @@ public final class TypeRun {
         Instant now = now();
         this.checkpoint = settings.state().checkpoint(type)
                 .orElseGet(() -> Checkpoint.initial(type, now).withDeletionsCheckedUntil(now, now));
+        listener.onCheckpoint(checkpoint);
     }
 
     /** @return the engine's settings */
@@ -359,6 +361,16 @@ public final class TypeRun {
         notes.add(note);
     }
 
+    /** Marks the type's run as one whose summary is logged at INFO (a conflict was decided, say). */
+    public void markNoteworthy() {
+        noteworthy = true;
+    }
+
+    /** @return true if something happened that the type's summary line should show at INFO */
+    public boolean noteworthy() {
+        return noteworthy;
+    }
+
     /**
      * Runs store writes and saves a checkpoint in one {@link SyncStateStore#inTransaction}, fenced
      * by the type's lease ({@link FencedState}): the transaction first asks the state store whether
@@ -402,8 +414,12 @@ public final class TypeRun {
             return null;
         });
         if (next != null) {
+            boolean moved = !next.equals(checkpoint);
             checkpoint = next;
             pendingResume = null;
+            if (moved) {
+                listener.onCheckpoint(next);
+            }
         }
     }
 

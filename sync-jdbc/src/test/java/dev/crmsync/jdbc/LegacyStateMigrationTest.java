@@ -152,7 +152,7 @@ abstract class LegacyStateMigrationTest {
                         + " ORDER BY object_type, record_key"), "the fixture holds what version 1 wrote");
         rebuildCrm(w, resource("crm.txt"));
 
-        w.stores = JdbcStores.builder(ds).clock(w.clock).build();
+        w.stores = TestDatabases.stores(ds).clock(w.clock).build();
         assertEquals(3, w.stores.schemaVersion(), "upgraded to the latest version");
         assertUpgraded(w.stores.syncStateStore(), ds);
 

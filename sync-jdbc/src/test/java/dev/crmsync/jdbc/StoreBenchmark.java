@@ -65,7 +65,7 @@ public final class StoreBenchmark {
                     JdbcDataSource ds = new JdbcDataSource();
                     ds.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("crmsync") + ";CACHE_SIZE=32768");
                     try (ReusedConnectionDataSource pool = new ReusedConnectionDataSource(ds)) {
-                        JdbcStores s = JdbcStores.builder(pool).build();
+                        JdbcStores s = TestDatabases.stores(pool).build();
                         run("H2 (embedded, file)", s.marketingStore(), s.syncStateStore(), n, pool);
                     }
                 }
@@ -82,7 +82,7 @@ public final class StoreBenchmark {
                             ds.setOptions(System.getenv("BENCH_PG_OPTIONS"));
                         }
                         try (ReusedConnectionDataSource pool = new ReusedConnectionDataSource(ds)) {
-                            JdbcStores s = JdbcStores.builder(pool).build();
+                            JdbcStores s = TestDatabases.stores(pool).build();
                             run("PostgreSQL (localhost)", s.marketingStore(), s.syncStateStore(), n, pool);
                         }
                     }

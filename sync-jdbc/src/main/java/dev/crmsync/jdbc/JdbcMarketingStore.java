@@ -223,7 +223,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     private void moveFromOther(Table t, List<Column> added) {
         db.run("move values of " + t.type() + " into new columns", c -> {
             List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.qualified()
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
                     + " r WHERE r._other IS NOT NULL FOR UPDATE")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -428,12 +428,12 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             cols.append(", ").append(quoted(t, c));
             qs.append(", ?");
         }
-        return "INSERT INTO " + t.qualified() + " (" + cols + ") VALUES (" + qs + ")";
+        return "INSERT INTO " + t.sql() + " (" + cols + ") VALUES (" + qs + ")";
     }
 
     /** An update of every column of a row, by marketing id (same parameter order as {@link #insertSql}, id last). */
     private String updateSql(Table t) {
-        StringBuilder sb = new StringBuilder("UPDATE " + t.qualified() + " SET _marketing_id = ?, _crm_id = ?,"
+        StringBuilder sb = new StringBuilder("UPDATE " + t.sql() + " SET _marketing_id = ?, _crm_id = ?,"
                 + " _crm_deleted = ?, _crm_modstamp = ?, _local_modstamp = ?, _change_xid = ?, _change_seq = ?, _other = ?,"
                 + " _engine_write = ?");
         for (Column c : t.columns().values()) {
@@ -507,7 +507,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return db.run("mark " + type + " records deleted", c -> {
             Map<CrmId, Row> existing = selectByCrmIds(c, t, seen, true);
             List<StoreResult> out = new ArrayList<>(deletions.size());
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.qualified()
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
                     + " SET _crm_deleted = TRUE, _local_modstamp = ?, _engine_write = ? WHERE _marketing_id = ?")) {
                 int batched = 0;
                 for (Deletion d : deletions) {
@@ -562,10 +562,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
             String sql;
             if (db.dialect() == SqlDialect.POSTGRESQL) {
-                sql = "SELECT " + cols + " FROM unnest(?::varchar[]) AS k(id) JOIN " + t.qualified()
+                sql = "SELECT " + cols + " FROM unnest(?::varchar[]) AS k(id) JOIN " + t.sql()
                         + " r ON r._crm_id = k.id" + (lock ? " FOR UPDATE OF r" : "");
             } else {
-                sql = "SELECT " + cols + " FROM " + t.qualified() + " r WHERE r._crm_id IN ("
+                sql = "SELECT " + cols + " FROM " + t.sql() + " r WHERE r._crm_id IN ("
                         + Database.placeholders(chunk.size()) + ")" + (lock ? " FOR UPDATE" : "");
             }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -591,7 +591,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
 
     private @Nullable Row selectByMarketingId(Connection c, Table t, long mid, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t)
-                + " FROM " + t.qualified() + " r WHERE r._marketing_id = ?" + (lock ? " FOR UPDATE" : ""))) {
+                + " FROM " + t.sql() + " r WHERE r._marketing_id = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setLong(1, mid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? row(rs, t) : null;
@@ -629,7 +629,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Table t = table(type);
         CrmId last = after.lastId();
         return db.run("list " + type + " CRM ids", c -> {
-            String sql = "SELECT _crm_id FROM " + t.qualified() + " WHERE _crm_id IS NOT NULL"
+            String sql = "SELECT _crm_id FROM " + t.sql() + " WHERE _crm_id IS NOT NULL"
                     + (last != null ? " AND _crm_id > ?" : "") + " ORDER BY _crm_id LIMIT ?";
             List<CrmId> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -724,8 +724,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
             String[] p = cursor.value().split("\\.", -1);
             try {
-                if (p.length == 3) {
-                    Position pos = new Position(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]));
+                if (p.length == 2 || p.length == 3) {
+                    // two numbers: a position of the one-table layout (change_seq, marketing_id), before any transaction id
+                    Position pos = p.length == 2 ? new Position(0, Long.parseLong(p[0]), Long.parseLong(p[1]))
+                            : new Position(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]));
                     if (pos.xid >= 0 && pos.seq >= 0 && pos.mid >= 0) {
                         return pos;
                     }
@@ -755,7 +757,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             List<Row> rows = new ArrayList<>();
             String settled = db.dialect() == SqlDialect.POSTGRESQL
                     ? " AND r._change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : "";
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.qualified()
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
                     + " r WHERE (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)" + settled
                     + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
                 ps.setLong(1, pos.xid);
@@ -815,7 +817,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                 throw new IllegalArgumentException("CRM id " + crmId + " is already linked to " + type
                         + " record '" + other.mid + "'");
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.qualified()
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
                     + " SET _crm_id = ?, _local_modstamp = ?, _engine_write = ? WHERE _marketing_id = ?")) {
                 ps.setString(1, crmId.value());
                 Database.setInstant(ps, 2, now);
@@ -966,7 +968,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     }
 
     private static void delete(Connection c, Table t, long mid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.qualified() + " WHERE _marketing_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.sql() + " WHERE _marketing_id = ?")) {
             ps.setLong(1, mid);
             ps.executeUpdate();
         }
@@ -985,7 +987,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             for (Map.Entry<CrmId, CrmId> e : repoint.entrySet()) {
                 for (Column col : t.columns().values()) {
                     if (col.kind() == StoreField.Kind.REFERENCE || col.kind() == StoreField.Kind.ID) {
-                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.qualified() + " SET " + quoted(t, col)
+                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql() + " SET " + quoted(t, col)
                                 + " = ?, _local_modstamp = ?, _engine_write = ? WHERE " + quoted(t, col) + " = ?")) {
                             ps.setString(1, e.getValue().value());
                             Database.setInstant(ps, 2, now);
@@ -996,7 +998,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     }
                 }
                 List<Row> changed = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.qualified()
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
                         + " r WHERE r._other LIKE ? ORDER BY r._marketing_id FOR UPDATE")) {
                     ps.setString(1, "%" + FieldsJson.refToken(e.getKey()) + "%");
                     try (ResultSet rs = ps.executeQuery()) {

@@ -39,6 +39,8 @@ public final class MarketingTables {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong VERSIONS = new java.util.concurrent.atomic.AtomicLong();
+
     private static final Pattern IDENT = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
     private final DataSource dataSource;
@@ -248,7 +250,7 @@ public final class MarketingTables {
                     }
                 }
             }
-            return new Table(type, name, qs(name), cols);
+            return new Table(type, name, qs(name), cols, VERSIONS.incrementAndGet());
         }
     }
 

@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param name the table's name (lower case, unquoted)
  * @param qualified the schema-qualified, quoted name to use in SQL
  * @param columns the field columns, by field API name, in column order
+ * @param version a number unique to this load of the table in this JVM: SQL built for it carries it
+ *     in a comment, so a statement the driver prepared for an older shape of the table is never reused
+ *     (PostgreSQL refuses a cached plan whose result type changed)
  */
-public record Table(ObjectType type, String name, String qualified, Map<String, Column> columns) {
+public record Table(ObjectType type, String name, String qualified, Map<String, Column> columns, long version) {
 
     /** The system columns, in table order (the H2 trigger relies on these positions). */
     public static final List<String> SYSTEM = List.of("_marketing_id", "_crm_id", "_crm_deleted", "_crm_modstamp",
@@ -27,6 +30,11 @@ public record Table(ObjectType type, String name, String qualified, Map<String, 
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(qualified, "qualified");
         columns = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+    }
+
+    /** @return the table's name for SQL, with the comment that ties a statement to this version */
+    public String sql() {
+        return qualified + " /* v" + version + " */";
     }
 
     /** @param field a field API name @return its column, or null if it has none */

@@ -182,14 +182,14 @@ class NoCustomerDataInErrorsTest {
             h.edit(2, "Title", TITLE_MKT);
         });
         // the store refuses a value (a CHECK constraint), in a batch of two
-        sql(ds, "ALTER TABLE crmsync_record ADD CONSTRAINT nocd_no_corpus CHECK (fields NOT LIKE '%Qwertco%')");
+        sql(ds, "ALTER TABLE salesforce.lead ADD CONSTRAINT nocd_no_corpus CHECK (company NOT LIKE '%Qwertco%')");
         runEngine(source, clock, stores, h -> {
             crm.update(ObjectType.LEAD, ids.get(3), Map.of("Company", FieldValue.text(COMPANY)));
             crm.update(ObjectType.LEAD, ids.get(4), Map.of("Company", FieldValue.text(COMPANY + " 2")));
         });
-        sql(ds, "ALTER TABLE crmsync_record DROP CONSTRAINT nocd_no_corpus");
+        sql(ds, "ALTER TABLE salesforce.lead DROP CONSTRAINT nocd_no_corpus");
         // a unique violation: two records that come to hold the same fields
-        sql(ds, "CREATE UNIQUE INDEX nocd_unique_fields ON crmsync_record (object_type, fields)");
+        sql(ds, "CREATE UNIQUE INDEX salesforce.nocd_unique_fields ON salesforce.lead (lastname, company, title, email)");
         runEngine(source, clock, stores, h -> {
             for (int i = 3; i <= 4; i++) {
                 crm.update(ObjectType.LEAD, ids.get(i), Map.of("LastName", FieldValue.text(NAME),

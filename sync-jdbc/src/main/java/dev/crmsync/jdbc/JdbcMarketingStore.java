@@ -413,7 +413,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Map<String, FieldValue> other = new LinkedHashMap<>();
         for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
             Column c = t.column(e.getKey());
-            if (c == null || c.problem(e.getValue()).isPresent()) {
+            if (c == null || c.problem(e.getValue()).isPresent() || !Column.columnHolds(e.getValue())) {
                 other.put(e.getKey(), e.getValue());
             }
         }
@@ -465,7 +465,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         int i = 10;
         for (Column c : t.columns().values()) {
             FieldValue v = r.fields.getOrDefault(c.field(), FieldValue.NULL);
-            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() ? FieldValue.NULL : v);
+            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v);
         }
         return i;
     }

@@ -175,6 +175,14 @@ abstract class JdbcMarketingTablesBehaviour {
     }
 
     @Test
+    void textWithNulInATypedFieldIsKeptExactly() {
+        stores.marketingStore().prepareType(ObjectType.LEAD, List.of(new StoreField("Title", StoreField.Kind.TEXT, 80, 0, 0)));
+        stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "Title", "a\u0000b")));
+        assertEquals(FieldValue.text("a\u0000b"), stores.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1)))
+                .get(lead(1)).get("Title"), "PostgreSQL text cannot hold U+0000: the value is kept in _other");
+    }
+
+    @Test
     void aNewFieldGetsAColumnAndTheValueKeptBeforeInOtherMovesIntoIt() throws Exception {
         stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "Industry", "Energy")));
         assertEquals(FieldValue.text("Energy"), stores.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1)))

@@ -65,6 +65,15 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
         };
     }
 
+    /**
+     * @param v a value its column accepts ({@link #problem} found none)
+     * @return false for text holding U+0000, which PostgreSQL text cannot hold: such a value is kept
+     *     in {@code _other} instead (still exact), the column left NULL
+     */
+    public static boolean columnHolds(FieldValue v) {
+        return !(v instanceof FieldValue.Text t) || t.value().indexOf('\u0000') < 0;
+    }
+
     /** @param name another column name @return this column under that name */
     public Column withColumn(String name) {
         return new Column(field, name, kind, length, precision, scale);

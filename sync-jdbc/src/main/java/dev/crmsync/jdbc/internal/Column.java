@@ -154,7 +154,6 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
      * @return why the column cannot keep it exactly, if it cannot
      */
     public Optional<StoreChecks.Problem> problem(FieldValue v) {
-        String where = "field '" + field + "' (column " + column + ", " + kind + ")";
         boolean fits = switch (kind) {
             case REFERENCE, ID -> v instanceof FieldValue.Ref;
             case BOOLEAN -> v instanceof FieldValue.Bool;
@@ -164,34 +163,38 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
         };
         if (!fits) {
             return Optional.of(new StoreChecks.Problem("WRONG_KIND", "a " + kindName(v) + " value cannot be kept in "
-                    + where + "; if the CRM changed the field's type,"
+                    + where() + "; if the CRM changed the field's type,"
                     + " rename or drop the old column and crmsync adds a new one"));
         }
         if (v instanceof FieldValue.Text t) {
             if (length > 0 && t.value().length() > length) {
-                return Optional.of(new StoreChecks.Problem("VALUE_TOO_LONG", where + " takes at most " + length
+                return Optional.of(new StoreChecks.Problem("VALUE_TOO_LONG", where() + " takes at most " + length
                         + " characters; the value has " + t.value().length()));
             }
         } else if (v instanceof FieldValue.Number n) {
             String r = numberProblem(n.value());
             if (r != null) {
-                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where + ": " + r));
+                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where() + ": " + r));
             }
         } else if (v instanceof FieldValue.Date d) {
             if (d.value().getYear() < 1 || d.value().getYear() > 9999) {
-                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where + " takes years 1 to 9999"));
+                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where() + " takes years 1 to 9999"));
             }
         } else if (v instanceof FieldValue.DateTime t) {
             Instant i = t.value();
             if (i.isBefore(EARLIEST) || i.isAfter(LATEST)) {
-                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where + " takes years 1 to 9999"));
+                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where() + " takes years 1 to 9999"));
             }
             if (i.getNano() % 1000 != 0) {
-                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where
+                return Optional.of(new StoreChecks.Problem("VALUE_OUT_OF_RANGE", where()
                         + " keeps instants to the microsecond; the value has nanoseconds"));
             }
         }
         return Optional.empty();
+    }
+
+    private String where() {
+        return "field '" + field + "' (column " + column + ", " + kind + ")";
     }
 
     private @Nullable String numberProblem(BigDecimal v) {

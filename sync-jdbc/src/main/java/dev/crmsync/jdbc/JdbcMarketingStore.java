@@ -70,11 +70,13 @@ import org.jspecify.annotations.Nullable;
  * (plain SQL, or {@link #saveLocal}) a feed position; engine writes set {@code _engine_write},
  * which the trigger clears, leaving the position alone (no echo). On PostgreSQL the position is
  * the writing transaction's id ({@code pg_current_xact_id()}) and a number from a sequence, and
- * the feed reads only changes of transactions older than the oldest still running
- * ({@code pg_snapshot_xmin(pg_current_snapshot())}): no counter row is locked, host transactions
- * do not wait for each other, and a late commit is never skipped (a host transaction left open
- * holds the feed back until it ends). On H2 the position comes from a counter row locked until
- * commit. A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
+ * the feed reads transactions window by window, between two snapshots
+ * ({@code pg_current_snapshot()}): a window holds the changes of the transactions visible in the
+ * later snapshot and not in the earlier one ({@code pg_visible_in_snapshot}), so each committed
+ * transaction is read in exactly one window however late it commits, no counter row is locked,
+ * host transactions do not wait for each other, and a transaction left open (here or in another
+ * database of the server) holds back only its own changes. On H2 the position comes from a
+ * counter row locked until commit. A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
  *
  * <h2>Rows the store cannot read</h2>
  * A row a host wrote that does not map back to field values (unparseable {@code _other}, an id
@@ -744,10 +746,59 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         }
     }
 
+    /**
+     * A PostgreSQL feed position: the window of transactions between two snapshots (those visible
+     * in {@code cur} and not in {@code prev}: each committed transaction falls in exactly one
+     * window, however late it commits, and a transaction still running holds back nobody but
+     * itself), and the last row read inside the window. {@code prev} null: the first window, which
+     * also holds the rows no host change ever touched ({@code _change_xid = 0}). {@code cur} null:
+     * the window is not opened yet. Spelled {@code s|prev|cur|xid.seq.mid}.
+     */
+    private record PgPosition(@Nullable String prev, @Nullable String cur, Position pos) {
+        private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile("\\d{1,20}:\\d{1,20}:(\\d{1,20}(,\\d{1,20})*)?");
+
+        static PgPosition of(FeedCursor cursor) {
+            Objects.requireNonNull(cursor, "cursor");
+            if (cursor.isStart()) {
+                return new PgPosition(null, null, Position.START);
+            }
+            String v = cursor.value();
+            if (!v.startsWith("s|")) {
+                // a position of the one-table layout, or of this layout before any window: rows no host touched
+                Position p = Position.of(cursor);
+                return p.xid() == 0 ? new PgPosition(null, null, p) : new PgPosition("1:1:", null, Position.START);
+            }
+            String[] parts = v.split("\\|", -1);
+            if (parts.length == 4 && (parts[1].isEmpty() || SNAPSHOT.matcher(parts[1]).matches())
+                    && (parts[2].isEmpty() || SNAPSHOT.matcher(parts[2]).matches())) {
+                Position p = parts[3].isEmpty() ? Position.START : Position.of(FeedCursor.of(parts[3]));
+                return new PgPosition(parts[1].isEmpty() ? null : parts[1], parts[2].isEmpty() ? null : parts[2], p);
+            }
+            throw new IllegalArgumentException("invalid change-feed cursor '" + v
+                    + "': expected FeedCursor.START or a cursor this store returned");
+        }
+
+        FeedCursor cursor() {
+            if (prev == null && cur == null && pos.equals(Position.START)) {
+                return FeedCursor.START;
+            }
+            return FeedCursor.of("s|" + (prev == null ? "" : prev) + "|" + (cur == null ? "" : cur) + "|"
+                    + (pos.equals(Position.START) ? "" : pos.cursor().value()));
+        }
+
+        /** @return the smallest transaction id the window can hold */
+        long lowest() {
+            return prev == null ? 0 : Long.parseLong(prev.substring(0, prev.indexOf(':')));
+        }
+    }
+
     @Override
     public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
         StoreChecks.requireBidirectional(type);
         StoreChecks.requireLimit(limit);
+        if (db.dialect() == SqlDialect.POSTGRESQL) {
+            return pgChangesSince(type, PgPosition.of(cursor), cursor, limit);
+        }
         Position pos = Position.of(cursor);
         if (!settings.holds(type)) {
             return new ChangePage(List.of(), cursor, false);
@@ -755,10 +806,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Table t = table(type);
         return db.run("read the " + type + " change feed", c -> {
             List<Row> rows = new ArrayList<>();
-            String settled = db.dialect() == SqlDialect.POSTGRESQL
-                    ? " AND r._change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : "";
             try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
-                    + " r WHERE (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)" + settled
+                    + " r WHERE (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
                     + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
                 ps.setLong(1, pos.xid);
                 ps.setLong(2, pos.seq);
@@ -772,18 +821,76 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
             boolean more = rows.size() > limit;
             List<Row> page = more ? rows.subList(0, limit) : rows;
-            List<MarketingRecord> good = new ArrayList<>();
-            List<UnreadableRecord> bad = new ArrayList<>();
-            for (Row r : page) {
-                if (r.badColumn == null) {
-                    good.add(r.toRecord());
-                } else {
-                    bad.add(new UnreadableRecord(r.key(), r.badColumn, Objects.requireNonNull(r.badReason)));
+            FeedCursor next = page.isEmpty() ? cursor : position(page.get(page.size() - 1)).cursor();
+            return page(page, next, more);
+        });
+    }
+
+    private static Position position(Row r) {
+        return new Position(r.xid, r.seq, r.mid);
+    }
+
+    private static ChangePage page(List<Row> page, FeedCursor next, boolean more) {
+        List<MarketingRecord> good = new ArrayList<>();
+        List<UnreadableRecord> bad = new ArrayList<>();
+        for (Row r : page) {
+            if (r.badColumn == null) {
+                good.add(r.toRecord());
+            } else {
+                bad.add(new UnreadableRecord(r.key(), r.badColumn, Objects.requireNonNull(r.badReason)));
+            }
+        }
+        return new ChangePage(good, next, more, bad);
+    }
+
+    private ChangePage pgChangesSince(ObjectType type, PgPosition at, FeedCursor cursor, int limit) {
+        if (!settings.holds(type)) {
+            return new ChangePage(List.of(), cursor, false);
+        }
+        Table t = table(type);
+        return db.run("read the " + type + " change feed", c -> {
+            String cur = at.cur();
+            if (cur == null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_snapshot()::text");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    cur = rs.getString(1);
                 }
             }
-            FeedCursor next = page.isEmpty() ? cursor : new Position(page.get(page.size() - 1).xid,
-                    page.get(page.size() - 1).seq, page.get(page.size() - 1).mid).cursor();
-            return new ChangePage(good, next, more, bad);
+            String window = "(r._change_xid > 0 AND r._change_xid >= ? AND pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)"
+                    + (at.prev() == null ? "" : " AND NOT pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)") + ")";
+            String where = at.prev() == null ? "(r._change_xid = 0 OR " + window + ")" : window;
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql() + " r WHERE " + where
+                    + " AND (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
+                    + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
+                int i = 1;
+                ps.setLong(i++, at.lowest());
+                ps.setString(i++, cur);
+                if (at.prev() != null) {
+                    ps.setString(i++, at.prev());
+                }
+                ps.setLong(i++, at.pos().xid());
+                ps.setLong(i++, at.pos().seq());
+                ps.setLong(i++, at.pos().mid());
+                ps.setInt(i, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs, t));
+                    }
+                }
+            }
+            boolean more = rows.size() > limit;
+            List<Row> page = more ? rows.subList(0, limit) : rows;
+            FeedCursor next;
+            if (more) {
+                next = new PgPosition(at.prev(), cur, position(page.get(page.size() - 1))).cursor();
+            } else if (page.isEmpty() && at.pos().equals(Position.START) && at.cur() == null) {
+                next = cursor;        // nothing changed: the same position (the next window simply starts wider)
+            } else {
+                next = new PgPosition(cur, null, Position.START).cursor();   // the window is read: the next one starts here
+            }
+            return page(page, next, more);
         });
     }
 

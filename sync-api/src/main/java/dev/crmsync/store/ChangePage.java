@@ -11,12 +11,27 @@ import java.util.function.Function;
  * @param records changed records, oldest change first; each record at most once per page, with its current values
  * @param nextCursor the position to pass next time; equal to the one passed when nothing changed
  * @param hasMore true if more changes follow right away
+ * @param unreadable changed records in this page's range that the store could not read back (the
+ *     engine reports each as rejected and retries it; the cursor moves past them)
  */
-public record ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, boolean hasMore) {
-    /** Checks nulls and copies the list. */
+public record ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, boolean hasMore,
+                         List<UnreadableRecord> unreadable) {
+    /** Checks nulls and copies the lists. */
     public ChangePage {
         records = List.copyOf(records);
         Objects.requireNonNull(nextCursor, "nextCursor");
+        unreadable = List.copyOf(unreadable);
+    }
+
+    /**
+     * A page with no unreadable record.
+     *
+     * @param records changed records
+     * @param nextCursor the next position
+     * @param hasMore true if more changes follow
+     */
+    public ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, boolean hasMore) {
+        this(records, nextCursor, hasMore, List.of());
     }
 
     /**

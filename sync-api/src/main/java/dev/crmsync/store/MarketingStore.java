@@ -56,6 +56,25 @@ import java.util.Map;
 public interface MarketingStore {
 
     /**
+     * Tells the store which fields of a type the engine is about to read and write, so it can give
+     * them a typed home (the JDBC store: a table per type, a column per field, added as fields
+     * appear). The engine calls it once per type per cycle, from the cycle's thread, before it
+     * reads or writes that type, with the fields the CRM describe makes readable and that are
+     * synced. It is idempotent and cheap when nothing changed; a later call may name more fields
+     * (a newly readable one) or fewer (a field no longer readable: the store keeps what it holds).
+     * A field written before any call named it must still be kept exactly. The default does
+     * nothing (a store without a schema, such as the in-memory one).
+     *
+     * @param type the object type
+     * @param fields the synced fields, by API name (at most one per name)
+     * @throws IllegalArgumentException if a name repeats
+     */
+    default void prepareType(ObjectType type, List<StoreField> fields) {
+        java.util.Objects.requireNonNull(type, "type");
+        java.util.Objects.requireNonNull(fields, "fields");
+    }
+
+    /**
      * Creates or updates records by CRM id (patch semantics). Records with
      * {@link SyncRecord#deleted()} set are stored with {@link MarketingRecord#crmDeleted()} set;
      * a record written with it unset clears the flag (the CRM restored it from its recycle bin).

@@ -1,13 +1,16 @@
 package dev.crmsync.jdbc;
 
+import dev.crmsync.jdbc.internal.Column;
 import dev.crmsync.jdbc.internal.Database;
 import dev.crmsync.jdbc.internal.FieldsJson;
+import dev.crmsync.jdbc.internal.MarketingTables;
 import dev.crmsync.jdbc.internal.Settings;
+import dev.crmsync.jdbc.internal.Table;
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.Deletion;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
-import dev.crmsync.model.Deletion;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
@@ -15,8 +18,11 @@ import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreChecks;
+import dev.crmsync.store.StoreField;
 import dev.crmsync.store.StoreResult;
+import dev.crmsync.store.UnreadableRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,85 +47,214 @@ import org.jspecify.annotations.Nullable;
  * {@code MarketingStoreContract}.
  *
  * <h2>Tables</h2>
- * One row per record in {@code crmsync_record}: the marketing id (a {@code BIGINT} from the
- * sequence {@code crmsync_marketing_id_seq}, shown as its decimal), the object type, the CRM id
- * (null for a marketing-only record; unique per type), the typed fields as JSON text, the
- * deleted flag, both modification stamps (kept to the microsecond), and {@code change_seq}, the
- * record's position in the change feed.
+ * A table per object type in the store's schema ({@code salesforce} by default), named as the
+ * type in lower case ({@code salesforce.lead}, {@code salesforce.widget__c}), with the system
+ * columns {@code _marketing_id} (primary key, from the schema's sequence), {@code _crm_id}
+ * (unique), {@code _crm_deleted}, {@code _crm_modstamp}, {@code _local_modstamp}, the change-feed
+ * position {@code _change_xid}/{@code _change_seq}, {@code _engine_write} (always false at rest),
+ * {@code _other} (JSON of the fields that have no column yet), and one typed column per field
+ * that {@link #prepareType} was told about (see the README, "Marketing tables", for the mapping).
  *
  * <h2>Writes</h2>
- * A batch is checked record by record before anything is written: a blank or over-long field
- * name, a text longer than the configured limit or holding an unpaired UTF-16 surrogate (no UTF-8
- * form), an encoded record over the configured size (the rules of {@link StoreChecks}, with a field
- * name of at most {@value #MAX_FIELD_NAME} characters), or a type the store was not configured to
- * hold makes that record {@link StoreResult.Rejected} with a code ({@code INVALID_FIELD_NAME},
- * {@code VALUE_TOO_LONG}, {@code INVALID_TEXT}, {@code UNKNOWN_TYPE}) and a message naming the
- * field; the rest are read (locked {@code FOR UPDATE}), patched in memory and written with one
- * batched upsert ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE … KEY} on H2) in one
- * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}. Nothing reads a
- * whole table into memory: lookups go by key in chunks of {@value #CHUNK}.
+ * A batch is checked record by record before anything is written: the rules of
+ * {@link StoreChecks}, a value its column cannot keep exactly ({@code VALUE_TOO_LONG},
+ * {@code VALUE_OUT_OF_RANGE}, {@code WRONG_KIND}: the message names the field and its column,
+ * never the value), a record whose {@code _other} and text grow over the configured size, a type
+ * the store was not configured to hold ({@code UNKNOWN_TYPE}), or a stored row the store cannot
+ * read ({@code UNREADABLE_IN_STORE}) makes that record {@link StoreResult.Rejected}; the rest are
+ * read (locked {@code FOR UPDATE}), patched in memory and written with batched statements in one
+ * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}.
  *
  * <h2>Change feed</h2>
- * Exact. Only host writes ({@link #saveLocal}, or the optional trigger, see {@link JdbcStores})
- * give a record a new {@code change_seq}, taken from the one-row counter
- * {@code crmsync_change_counter}; taking it locks that row until commit, so positions commit in
- * order and a reader never passes over a change that commits late. Engine writes leave
- * {@code change_seq} alone (no echo, and a pending host change is never hidden). Records the
- * engine created sit at {@code change_seq = 0}. The feed is ordered by
- * {@code (change_seq, marketing_id)}; a cursor is that pair ({@link StoreChecks.FeedPosition}).
+ * Exact. A trigger on the tables of the bidirectional types gives every host insert or update
+ * (plain SQL, or {@link #saveLocal}) a feed position; engine writes set {@code _engine_write},
+ * which the trigger clears, leaving the position alone (no echo). On PostgreSQL the position is
+ * the writing transaction's id ({@code pg_current_xact_id()}) and a number from a sequence, and
+ * the feed reads transactions window by window, between two snapshots
+ * ({@code pg_current_snapshot()}): a window holds the changes of the transactions visible in the
+ * later snapshot and not in the earlier one ({@code pg_visible_in_snapshot}), so each committed
+ * transaction is read in exactly one window however late it commits, no counter row is locked,
+ * host transactions do not wait for each other, and a transaction left open (here or in another
+ * database of the server) holds back only its own changes. On H2 the position comes from a
+ * counter row locked until commit. A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
  *
- * <h2>Merge and relink</h2>
- * References are repointed by searching the JSON text of every record for the old id's
- * reference token (a scan of the table, done in the same transaction): fine for the rare merges
- * and conversions, never done by ordinary writes.
+ * <h2>Rows the store cannot read</h2>
+ * A row a host wrote that does not map back to field values (unparseable {@code _other}, an id
+ * that is not one, a non-finite double) is reported by the feed in {@link ChangePage#unreadable()}
+ * with its key and column; {@link #findByCrmIds} and {@link #findByMarketingId} leave it out, and
+ * a write to it is rejected with {@code UNREADABLE_IN_STORE}, so its values are never overwritten.
  */
 public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites {
 
-    /** Most keys per {@code IN (…)} lookup. */
+    /** Most keys per lookup. */
     static final int CHUNK = 500;
 
     /** The longest field name the schema holds (conflicts keep it in a VARCHAR(255)). */
     static final int MAX_FIELD_NAME = 255;
 
-    private static final String COLS =
-            "marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp, local_modstamp, change_seq";
+    /** Rejection code of a write to a stored row the store cannot read. */
+    public static final String UNREADABLE_IN_STORE = "UNREADABLE_IN_STORE";
+
+    private static final System.Logger LOG = System.getLogger(JdbcMarketingStore.class.getName());
+
+    private static final String SYS = "_marketing_id, _crm_id, _crm_deleted, _crm_modstamp, _local_modstamp,"
+            + " _change_xid, _change_seq, _other";
 
     private final Database db;
     private final Settings settings;
+    private final MarketingTables tables;
 
-    JdbcMarketingStore(Database db, Settings settings) {
+    JdbcMarketingStore(Database db, Settings settings, MarketingTables tables) {
         this.db = db;
         this.settings = settings;
+        this.tables = tables;
     }
 
-    /** A row read from {@code crmsync_record}. */
+    /** A row of a marketing table. */
     private static final class Row {
         long mid;
         ObjectType type;
         @Nullable CrmId crmId;
-        Map<String, FieldValue> fields;
+        Map<String, FieldValue> fields = new HashMap<>();
         boolean deleted;
         @Nullable Instant crmStamp;
         Instant localStamp;
+        long xid;
         long seq;
+        @Nullable String badColumn;
+        @Nullable String badReason;
 
         MarketingRecord toRecord() {
             return new MarketingRecord(type, Long.toString(mid), crmId, fields, deleted, crmStamp, localStamp);
         }
+
+        RecordKey key() {
+            return crmId != null ? RecordKey.crm(crmId) : RecordKey.marketing(Long.toString(mid));
+        }
     }
 
-    private static Row row(ResultSet rs) throws SQLException {
+    private String selectList(Table t) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : SYS.split(",")) {
+            sb.append(sb.length() == 0 ? "" : ", ").append("r.").append(c.strip());
+        }
+        for (Column c : t.columns().values()) {
+            sb.append(", r.").append(quoted(t, c));
+        }
+        return sb.toString();
+    }
+
+    private String quoted(Table t, Column c) {
+        return tables.q(c.column());
+    }
+
+    private static Row row(ResultSet rs, Table t) throws SQLException {
         Row r = new Row();
         r.mid = rs.getLong(1);
-        r.type = ObjectType.of(rs.getString(2));
-        String crm = rs.getString(3);
-        r.crmId = crm == null ? null : CrmId.of(crm);
-        r.fields = FieldsJson.decode(rs.getString(4));
-        r.deleted = rs.getBoolean(5);
-        r.crmStamp = Database.getInstant(rs, 6);
-        r.localStamp = Database.getInstant(rs, 7);
-        r.seq = rs.getLong(8);
+        r.type = t.type();
+        String crm = rs.getString(2);
+        try {
+            r.crmId = crm == null ? null : CrmId.of(crm);
+        } catch (IllegalArgumentException e) {
+            r.badColumn = "_crm_id";
+            r.badReason = "not a 15- or 18-character record id";
+        }
+        r.deleted = rs.getBoolean(3);
+        r.crmStamp = Database.getInstant(rs, 4);
+        r.localStamp = Database.getInstant(rs, 5);
+        r.xid = rs.getLong(6);
+        r.seq = rs.getLong(7);
+        String other = rs.getString(8);
+        if (other != null && !other.isEmpty()) {
+            try {
+                r.fields.putAll(FieldsJson.decode(other));
+            } catch (RuntimeException e) {
+                r.badColumn = "_other";
+                r.badReason = "not the JSON of field values the store writes";
+            }
+        }
+        int i = 9;
+        for (Column c : t.columns().values()) {
+            try {
+                FieldValue v = c.read(rs, i);
+                if (!v.isNull()) {
+                    r.fields.put(c.field(), v);
+                }
+            } catch (Column.UnreadableException e) {
+                if (r.badColumn == null) {
+                    r.badColumn = c.column();
+                    r.badReason = e.getMessage();
+                }
+            }
+            i++;
+        }
         return r;
+    }
+
+    // ---- schema --------------------------------------------------------------------------------
+
+    @Override
+    public void prepareType(ObjectType type, List<StoreField> fields) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(fields, "fields");
+        Set<String> names = new HashSet<>();
+        for (StoreField f : fields) {
+            Objects.requireNonNull(f, "field");
+            if (!names.add(f.name())) {
+                throw new IllegalArgumentException("field '" + f.name() + "' of " + type + " is named twice");
+            }
+        }
+        if (!settings.holds(type)) {
+            return;
+        }
+        try {
+            MarketingTables.Prepared p = tables.prepare(type, fields);
+            for (String note : p.notes()) {
+                LOG.log(System.Logger.Level.WARNING, type + ": " + note);
+            }
+            if (!p.added().isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, type + ": added " + p.added().size() + " columns to " + p.table().name());
+                moveFromOther(p.table(), p.added());
+            }
+        } catch (SQLException e) {
+            throw Database.failure("prepare the table of " + type, e);
+        }
+    }
+
+    /** Moves values kept in {@code _other} into their new columns (values the column cannot keep stay). */
+    private void moveFromOther(Table t, List<Column> added) {
+        db.run("move values of " + t.type() + " into new columns", c -> {
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                    + " r WHERE r._other IS NOT NULL FOR UPDATE")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Row r = row(rs, t);
+                        if (r.badColumn == null && added.stream().anyMatch(a -> r.fields.containsKey(a.field()))) {
+                            rows.add(r);
+                        }
+                    }
+                }
+            }
+            if (!rows.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(updateSql(t))) {
+                    for (Row r : rows) {
+                        bindUpdate(ps, t, r, t.type().isBidirectional());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    private Table table(ObjectType type) {
+        try {
+            return tables.table(type);
+        } catch (SQLException e) {
+            throw Database.failure("open the table of " + type, e);
+        }
     }
 
     // ---- engine writes -------------------------------------------------------------------------
@@ -128,9 +264,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         StoreChecks.requireBatch(type, records);
         StoreResult[] out = new StoreResult[records.size()];
         List<Integer> todo = new ArrayList<>();
+        Table t = settings.holds(type) && !records.isEmpty() ? table(type) : null;
         for (int i = 0; i < records.size(); i++) {
             SyncRecord r = records.get(i);
-            StoreResult.Rejected rej = precheck(type, r.id(), r.fields());
+            StoreResult.Rejected rej = precheck(type, t, r.id(), r.fields());
             if (rej != null) {
                 out[i] = rej;
             } else {
@@ -140,14 +277,15 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (todo.isEmpty()) {
             return List.of(out);
         }
+        Table tab = Objects.requireNonNull(t);
         Instant now = Database.micros(settings.clock().instant());
+        boolean flag = type.isBidirectional();
         db.run("upsert " + type + " records", c -> {
-            markEngineWrite(c);
             List<CrmId> ids = new ArrayList<>(todo.size());
             for (int i : todo) {
                 ids.add(records.get(i).id());
             }
-            Map<CrmId, Row> existing = selectByCrmIds(c, type, ids, true);
+            Map<CrmId, Row> existing = selectByCrmIds(c, tab, ids, true);
             int newCount = 0;
             for (int i : todo) {
                 if (!existing.containsKey(records.get(i).id())) {
@@ -156,21 +294,34 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
             long[] newIds = newCount == 0 ? new long[0] : nextMarketingIds(c, newCount);
             int nextNew = 0;
-            try (PreparedStatement ps = c.prepareStatement(upsertSql())) {
-                int batched = 0;
+            try (PreparedStatement ins = c.prepareStatement(insertSql(tab));
+                 PreparedStatement upd = c.prepareStatement(updateSql(tab))) {
+                int inserts = 0;
+                int updates = 0;
                 for (int i : todo) {
                     SyncRecord r = records.get(i);
                     Row cur = existing.get(r.id());
                     Instant crmStamp = Database.micros(r.modstamp());
                     if (cur == null) {
-                        String json = FieldsJson.encode(FieldPatches.withoutNulls(r.fields()));
-                        if (json.length() > settings.maxRecordLength()) {
-                            out[i] = tooBig(r.id(), json.length());
+                        Row n = new Row();
+                        n.mid = newIds[nextNew++];
+                        n.type = type;
+                        n.crmId = r.id();
+                        n.fields.putAll(FieldPatches.withoutNulls(r.fields()));
+                        n.deleted = r.deleted();
+                        n.crmStamp = crmStamp;
+                        n.localStamp = now;
+                        StoreResult.Rejected big = sizeProblem(tab, r.id(), n.fields);
+                        if (big != null) {
+                            out[i] = big;
                             continue;
                         }
-                        long mid = newIds[nextNew++];
-                        bindUpsert(ps, mid, type, r.id(), json, r.deleted(), crmStamp, now, 0);
-                        out[i] = new StoreResult.Created(r.id(), Long.toString(mid));
+                        bindRow(ins, tab, n, flag);
+                        ins.addBatch();
+                        inserts++;
+                        out[i] = new StoreResult.Created(r.id(), Long.toString(n.mid));
+                    } else if (cur.badColumn != null) {
+                        out[i] = unreadable(r.id(), type, cur);
                     } else {
                         boolean changed = FieldPatches.apply(cur.fields, r.fields());
                         boolean flagChanged = cur.deleted != r.deleted();
@@ -180,23 +331,28 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                             if (crmStamp.equals(cur.crmStamp)) {
                                 continue;
                             }
-                            bindUpsert(ps, cur.mid, type, r.id(), FieldsJson.encode(cur.fields), cur.deleted,
-                                    crmStamp, cur.localStamp, cur.seq);
+                            cur.crmStamp = crmStamp;
                         } else {
-                            String json = FieldsJson.encode(cur.fields);
-                            if (json.length() > settings.maxRecordLength()) {
-                                out[i] = tooBig(r.id(), json.length());
+                            StoreResult.Rejected big = sizeProblem(tab, r.id(), cur.fields);
+                            if (big != null) {
+                                out[i] = big;
                                 continue;
                             }
-                            bindUpsert(ps, cur.mid, type, r.id(), json, r.deleted(), crmStamp, now, cur.seq);
+                            cur.deleted = r.deleted();
+                            cur.crmStamp = crmStamp;
+                            cur.localStamp = now;
                             out[i] = new StoreResult.Updated(r.id(), mid);
                         }
+                        bindUpdate(upd, tab, cur, flag);
+                        upd.addBatch();
+                        updates++;
                     }
-                    ps.addBatch();
-                    batched++;
                 }
-                if (batched > 0) {
-                    ps.executeBatch();
+                if (inserts > 0) {
+                    ins.executeBatch();
+                }
+                if (updates > 0) {
+                    upd.executeBatch();
                 }
             }
             return null;
@@ -204,49 +360,123 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return List.of(out);
     }
 
-    private StoreResult.@Nullable Rejected precheck(ObjectType type, CrmId id, Map<String, FieldValue> fields) {
-        if (!settings.holds(type)) {
+    private StoreResult.Rejected unreadable(CrmId id, ObjectType type, Row cur) {
+        return new StoreResult.Rejected(id, UNREADABLE_IN_STORE, "the stored " + type + " row " + cur.mid
+                + " cannot be read back (column " + cur.badColumn + ": " + cur.badReason + "); fix the row with SQL", true);
+    }
+
+    private StoreResult.@Nullable Rejected precheck(ObjectType type, @Nullable Table t, CrmId id, Map<String, FieldValue> fields) {
+        if (!settings.holds(type) || t == null) {
             return new StoreResult.Rejected(id, "UNKNOWN_TYPE", "object type " + type
                     + " is not one this store was configured to hold", false);
         }
-        return StoreChecks.valueProblem(fields, MAX_FIELD_NAME, settings.maxTextLength())
-                .map(p -> p.rejection(id)).orElse(null);
-    }
-
-    private StoreResult.Rejected tooBig(CrmId id, int length) {
-        return StoreChecks.encodedLengthProblem(length, settings.maxRecordLength()).orElseThrow().rejection(id);
-    }
-
-    private String upsertSql() {
-        if (db.dialect() == SqlDialect.POSTGRESQL) {
-            return "INSERT INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
-                    + " local_modstamp, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (object_type, crm_id) DO UPDATE SET fields = EXCLUDED.fields,"
-                    + " crm_deleted = EXCLUDED.crm_deleted, crm_modstamp = EXCLUDED.crm_modstamp,"
-                    + " local_modstamp = EXCLUDED.local_modstamp";
+        Optional<StoreChecks.Problem> p = StoreChecks.valueProblem(fields, MAX_FIELD_NAME, settings.maxTextLength());
+        if (p.isEmpty()) {
+            p = columnProblem(t, fields);
         }
-        // H2: the rows were read under lock, so each one's marketing id (new ones: just allocated) is
-        // known and the merge can go by primary key; change_seq is written back as it was read.
-        return "MERGE INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
-                + " local_modstamp, change_seq) KEY (marketing_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        return p.map(x -> x.rejection(id)).orElse(null);
     }
 
-    private static void bindUpsert(PreparedStatement ps, long mid, ObjectType type, CrmId id, String json,
-                                   boolean deleted, Instant crmStamp, Instant local, long seq) throws SQLException {
-        ps.setLong(1, mid);
-        ps.setString(2, type.apiName());
-        ps.setString(3, id.value());
-        ps.setString(4, json);
-        ps.setBoolean(5, deleted);
-        Database.setInstant(ps, 6, crmStamp);
-        Database.setInstant(ps, 7, local);
-        ps.setLong(8, seq);
+    private static Optional<StoreChecks.Problem> columnProblem(Table t, Map<String, FieldValue> fields) {
+        for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
+            Column c = t.column(e.getKey());
+            if (c != null && !e.getValue().isNull()) {
+                Optional<StoreChecks.Problem> p = c.problem(e.getValue());
+                if (p.isPresent()) {
+                    return p;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The record's size: its {@code _other} JSON and the text of its columns. */
+    private StoreResult.@Nullable Rejected sizeProblem(Table t, CrmId id, Map<String, FieldValue> fields) {
+        int size = size(t, fields);
+        return StoreChecks.encodedLengthProblem(size, settings.maxRecordLength()).map(p -> p.rejection(id)).orElse(null);
+    }
+
+    private static int size(Table t, Map<String, FieldValue> fields) {
+        Map<String, FieldValue> other = new LinkedHashMap<>();
+        int size = 0;
+        for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
+            if (t.column(e.getKey()) == null) {
+                other.put(e.getKey(), e.getValue());
+            } else if (e.getValue() instanceof FieldValue.Text x) {
+                size += x.value().length();
+            } else {
+                size += 20;
+            }
+        }
+        return size + (other.isEmpty() ? 0 : FieldsJson.encode(other).length());
+    }
+
+    private static @Nullable String otherJson(Table t, Map<String, FieldValue> fields) {
+        Map<String, FieldValue> other = new LinkedHashMap<>();
+        for (Map.Entry<String, FieldValue> e : fields.entrySet()) {
+            Column c = t.column(e.getKey());
+            if (c == null || c.problem(e.getValue()).isPresent() || !Column.columnHolds(e.getValue())) {
+                other.put(e.getKey(), e.getValue());
+            }
+        }
+        return other.isEmpty() ? null : FieldsJson.encode(other);
+    }
+
+    private String insertSql(Table t) {
+        StringBuilder cols = new StringBuilder("_marketing_id, _crm_id, _crm_deleted, _crm_modstamp, _local_modstamp,"
+                + " _change_xid, _change_seq, _other, _engine_write");
+        StringBuilder qs = new StringBuilder("?, ?, ?, ?, ?, ?, ?, ?, ?");
+        for (Column c : t.columns().values()) {
+            cols.append(", ").append(quoted(t, c));
+            qs.append(", ?");
+        }
+        return "INSERT INTO " + t.sql() + " (" + cols + ") VALUES (" + qs + ")";
+    }
+
+    /** An update of every column of a row, by marketing id (same parameter order as {@link #insertSql}, id last). */
+    private String updateSql(Table t) {
+        StringBuilder sb = new StringBuilder("UPDATE " + t.sql() + " SET _marketing_id = ?, _crm_id = ?,"
+                + " _crm_deleted = ?, _crm_modstamp = ?, _local_modstamp = ?, _change_xid = ?, _change_seq = ?, _other = ?,"
+                + " _engine_write = ?");
+        for (Column c : t.columns().values()) {
+            sb.append(", ").append(quoted(t, c)).append(" = ?");
+        }
+        return sb.append(" WHERE _marketing_id = ?").toString();
+    }
+
+    /** Binds a row to {@link #insertSql}. */
+    private static void bindRow(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+        bindValues(ps, t, r, engineFlag);
+    }
+
+    /** Binds a row to {@link #updateSql}. */
+    private static void bindUpdate(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+        ps.setLong(bindValues(ps, t, r, engineFlag), r.mid);
+    }
+
+    private static int bindValues(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+        ps.setLong(1, r.mid);
+        ps.setString(2, r.crmId == null ? null : r.crmId.value());
+        ps.setBoolean(3, r.deleted);
+        Database.setInstant(ps, 4, r.crmStamp);
+        Database.setInstant(ps, 5, r.localStamp);
+        ps.setLong(6, r.xid);
+        ps.setLong(7, r.seq);
+        ps.setString(8, otherJson(t, r.fields));
+        ps.setBoolean(9, engineFlag);
+        int i = 10;
+        for (Column c : t.columns().values()) {
+            FieldValue v = r.fields.getOrDefault(c.field(), FieldValue.NULL);
+            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v);
+        }
+        return i;
     }
 
     private long[] nextMarketingIds(Connection c, int n) throws SQLException {
+        String seq = tables.qs("crmsync_marketing_id_seq");
         String sql = db.dialect() == SqlDialect.POSTGRESQL
-                ? "SELECT nextval('crmsync_marketing_id_seq') FROM generate_series(1, ?)"
-                : "SELECT NEXT VALUE FOR crmsync_marketing_id_seq FROM SYSTEM_RANGE(1, ?)";
+                ? "SELECT nextval('" + seq.replace("'", "''") + "') FROM generate_series(1, ?)"
+                : "SELECT NEXT VALUE FOR " + seq + " FROM SYSTEM_RANGE(1, ?)";
         long[] out = new long[n];
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, n);
@@ -269,13 +499,18 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (deletions.isEmpty()) {
             return List.of();
         }
+        if (!settings.holds(type)) {
+            List<StoreResult> none = new ArrayList<>();
+            deletions.forEach(d -> none.add(new StoreResult.NotFound(d.crmId())));
+            return List.copyOf(none);
+        }
+        Table t = table(type);
         Instant now = Database.micros(settings.clock().instant());
         return db.run("mark " + type + " records deleted", c -> {
-            markEngineWrite(c);
-            Map<CrmId, Row> existing = selectByCrmIds(c, type, seen, true);
+            Map<CrmId, Row> existing = selectByCrmIds(c, t, seen, true);
             List<StoreResult> out = new ArrayList<>(deletions.size());
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE crmsync_record SET crm_deleted = TRUE, local_modstamp = ? WHERE marketing_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
+                    + " SET _crm_deleted = TRUE, _local_modstamp = ?, _engine_write = ? WHERE _marketing_id = ?")) {
                 int batched = 0;
                 for (Deletion d : deletions) {
                     Row r = existing.get(d.crmId());
@@ -285,7 +520,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                         out.add(new StoreResult.Unchanged(d.crmId(), Long.toString(r.mid)));
                     } else {
                         Database.setInstant(ps, 1, now);
-                        ps.setLong(2, r.mid);
+                        ps.setBoolean(2, type.isBidirectional());
+                        ps.setLong(3, r.mid);
                         ps.addBatch();
                         batched++;
                         out.add(new StoreResult.Updated(d.crmId(), Long.toString(r.mid)));
@@ -304,31 +540,50 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     @Override
     public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
         StoreChecks.requireIds(type, ids);
-        if (ids.isEmpty()) {
+        if (ids.isEmpty() || !settings.holds(type)) {
             return Map.of();
         }
+        Table t = table(type);
         return db.run("find " + type + " records by CRM id", c -> {
             Map<CrmId, MarketingRecord> out = new HashMap<>();
-            for (Map.Entry<CrmId, Row> e : selectByCrmIds(c, type, ids, false).entrySet()) {
-                out.put(e.getKey(), e.getValue().toRecord());
+            for (Map.Entry<CrmId, Row> e : selectByCrmIds(c, t, ids, false).entrySet()) {
+                if (e.getValue().badColumn == null) {
+                    out.put(e.getKey(), e.getValue().toRecord());
+                }
             }
             return Map.copyOf(out);
         });
     }
 
-    private Map<CrmId, Row> selectByCrmIds(Connection c, ObjectType type, Collection<CrmId> ids, boolean lock)
+    private Map<CrmId, Row> selectByCrmIds(Connection c, Table t, Collection<CrmId> ids, boolean lock)
             throws SQLException {
         Map<CrmId, Row> out = new LinkedHashMap<>();
         List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(ids));
+        String cols = selectList(t);
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            String sql = db.selectByKeys(COLS, "crmsync_record", chunk.size(), lock);
+            String sql;
+            if (db.dialect() == SqlDialect.POSTGRESQL) {
+                sql = "SELECT " + cols + " FROM unnest(?::varchar[]) AS k(id) JOIN " + t.sql()
+                        + " r ON r._crm_id = k.id" + (lock ? " FOR UPDATE OF r" : "");
+            } else {
+                sql = "SELECT " + cols + " FROM " + t.sql() + " r WHERE r._crm_id IN ("
+                        + Database.placeholders(chunk.size()) + ")" + (lock ? " FOR UPDATE" : "");
+            }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                db.bindKeys(c, ps, type.apiName(), chunk.stream().map(CrmId::value).toList());
+                if (db.dialect() == SqlDialect.POSTGRESQL) {
+                    ps.setArray(1, c.createArrayOf("varchar", chunk.stream().map(CrmId::value).toArray()));
+                } else {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i).value());
+                    }
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Row r = row(rs);
-                        out.put(r.crmId, r);
+                        Row r = row(rs, t);
+                        if (r.crmId != null) {
+                            out.put(r.crmId, r);
+                        }
                     }
                 }
             }
@@ -336,19 +591,18 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return out;
     }
 
-    private static @Nullable Row selectByMarketingId(Connection c, ObjectType type, long mid, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS
-                + " FROM crmsync_record WHERE marketing_id = ? AND object_type = ?" + (lock ? " FOR UPDATE" : ""))) {
+    private @Nullable Row selectByMarketingId(Connection c, Table t, long mid, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t)
+                + " FROM " + t.sql() + " r WHERE r._marketing_id = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setLong(1, mid);
-            ps.setString(2, type.apiName());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? row(rs) : null;
+                return rs.next() ? row(rs, t) : null;
             }
         }
     }
 
-    private @Nullable Row selectByCrmId(Connection c, ObjectType type, CrmId id) throws SQLException {
-        return selectByCrmIds(c, type, List.of(id), true).get(id);
+    private @Nullable Row selectByCrmId(Connection c, Table t, CrmId id) throws SQLException {
+        return selectByCrmIds(c, t, List.of(id), true).get(id);
     }
 
     @Override
@@ -356,12 +610,13 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         long mid = StoreChecks.sequenceNumber(marketingId);
-        if (mid < 1) {
+        if (mid < 1 || !settings.holds(type)) {
             return Optional.empty();
         }
+        Table t = table(type);
         return db.run("find a " + type + " record by marketing id", c -> {
-            Row r = selectByMarketingId(c, type, mid, false);
-            return r == null ? Optional.<MarketingRecord>empty() : Optional.of(r.toRecord());
+            Row r = selectByMarketingId(c, t, mid, false);
+            return r == null || r.badColumn != null ? Optional.<MarketingRecord>empty() : Optional.of(r.toRecord());
         });
     }
 
@@ -370,21 +625,28 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(after, "after");
         StoreChecks.requireLimit(limit);
+        if (!settings.holds(type)) {
+            return List.of();
+        }
+        Table t = table(type);
         CrmId last = after.lastId();
         return db.run("list " + type + " CRM ids", c -> {
-            String sql = "SELECT crm_id FROM crmsync_record WHERE object_type = ? AND crm_id IS NOT NULL"
-                    + (last != null ? " AND crm_id > ?" : "") + " ORDER BY crm_id LIMIT ?";
+            String sql = "SELECT _crm_id FROM " + t.sql() + " WHERE _crm_id IS NOT NULL"
+                    + (last != null ? " AND _crm_id > ?" : "") + " ORDER BY _crm_id LIMIT ?";
             List<CrmId> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
-                ps.setString(i++, type.apiName());
                 if (last != null) {
                     ps.setString(i++, last.value());
                 }
                 ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(CrmId.of(rs.getString(1)));
+                        try {
+                            out.add(CrmId.of(rs.getString(1)));
+                        } catch (IllegalArgumentException e) {
+                            LOG.log(System.Logger.Level.WARNING, type + ": a row of " + t.name() + " holds a _crm_id that is not a record id; left out");
+                        }
                     }
                 }
             }
@@ -405,6 +667,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (marketingId != null && mid < 1) {
             throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
         }
+        Table t = table(type);
+        columnProblem(t, fields).ifPresent(p -> {
+            throw p.exception();
+        });
         Instant now = Database.micros(settings.clock().instant());
         return db.run("save a local " + type + " change", c -> {
             Row r;
@@ -412,63 +678,117 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                 r = new Row();
                 r.mid = nextMarketingIds(c, 1)[0];
                 r.type = type;
-                r.fields = new HashMap<>(FieldPatches.withoutNulls(fields));
+                r.fields.putAll(FieldPatches.withoutNulls(fields));
                 r.localStamp = now;
-                String json = encodeChecked(r.fields);
-                r.seq = nextChangeSeq(c);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_record (" + COLS
-                        + ") VALUES (?, ?, NULL, ?, FALSE, NULL, ?, ?)")) {
-                    ps.setLong(1, r.mid);
-                    ps.setString(2, type.apiName());
-                    ps.setString(3, json);
-                    Database.setInstant(ps, 4, now);
-                    ps.setLong(5, r.seq);
+                checkSize(t, r.fields);
+                try (PreparedStatement ps = c.prepareStatement(insertSql(t))) {
+                    bindRow(ps, t, r, false);
                     ps.executeUpdate();
                 }
             } else {
-                r = selectByMarketingId(c, type, mid, true);
+                r = selectByMarketingId(c, t, mid, true);
                 if (r == null) {
                     throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
                 }
-                if (FieldPatches.apply(r.fields, fields)) {
-                    String json = encodeChecked(r.fields);
-                    r.seq = nextChangeSeq(c);
-                    r.localStamp = now;
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE crmsync_record SET fields = ?, local_modstamp = ?, change_seq = ? WHERE marketing_id = ?")) {
-                        ps.setString(1, json);
-                        Database.setInstant(ps, 2, now);
-                        ps.setLong(3, r.seq);
-                        ps.setLong(4, r.mid);
-                        ps.executeUpdate();
-                    }
+                if (r.badColumn != null) {
+                    throw new IllegalArgumentException("the stored " + type + " row " + mid + " cannot be read back (column "
+                            + r.badColumn + ": " + r.badReason + "); fix the row with SQL");
+                }
+                if (!FieldPatches.apply(r.fields, fields)) {
+                    return r.toRecord();
+                }
+                checkSize(t, r.fields);
+                r.localStamp = now;
+                try (PreparedStatement ps = c.prepareStatement(updateSql(t))) {
+                    bindUpdate(ps, t, r, false);
+                    ps.executeUpdate();
                 }
             }
-            return r.toRecord();
+            Row again = selectByMarketingId(c, t, r.mid, false);
+            return Objects.requireNonNull(again, "the row just written").toRecord();
         });
     }
 
-    private String encodeChecked(Map<String, FieldValue> fields) {
-        String json = FieldsJson.encode(fields);
-        Optional<StoreChecks.Problem> p = StoreChecks.encodedLengthProblem(json.length(), settings.maxRecordLength());
-        if (p.isPresent()) {
-            throw p.get().exception();
-        }
-        return json;
+    private void checkSize(Table t, Map<String, FieldValue> fields) {
+        StoreChecks.encodedLengthProblem(size(t, fields), settings.maxRecordLength()).ifPresent(p -> {
+            throw p.exception();
+        });
     }
 
-    /** Takes the next change-feed position; the counter row stays locked until the transaction ends. */
-    static long nextChangeSeq(Connection c) throws SQLException {
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE crmsync_change_counter SET last_seq = last_seq + 1 WHERE name = 'feed'")) {
-            if (up.executeUpdate() != 1) {
-                throw new SQLException("the change counter row is missing from crmsync_change_counter");
+    /** A feed position: the writing transaction (PostgreSQL; 0 on H2), the change number, the marketing id. */
+    private record Position(long xid, long seq, long mid) {
+        static final Position START = new Position(0, 0, 0);
+
+        static Position of(FeedCursor cursor) {
+            Objects.requireNonNull(cursor, "cursor");
+            if (cursor.isStart()) {
+                return START;
             }
+            String[] p = cursor.value().split("\\.", -1);
+            try {
+                if (p.length == 2 || p.length == 3) {
+                    // two numbers: a position of the one-table layout (change_seq, marketing_id), before any transaction id
+                    Position pos = p.length == 2 ? new Position(0, Long.parseLong(p[0]), Long.parseLong(p[1]))
+                            : new Position(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]));
+                    if (pos.xid >= 0 && pos.seq >= 0 && pos.mid >= 0) {
+                        return pos;
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("invalid change-feed cursor '" + cursor.value()
+                    + "': expected FeedCursor.START or a cursor this store returned");
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT last_seq FROM crmsync_change_counter WHERE name = 'feed'");
-             ResultSet rs = q.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+
+        FeedCursor cursor() {
+            return equals(START) ? FeedCursor.START : FeedCursor.of(xid + "." + seq + "." + mid);
+        }
+    }
+
+    /**
+     * A PostgreSQL feed position: the window of transactions between two snapshots (those visible
+     * in {@code cur} and not in {@code prev}: each committed transaction falls in exactly one
+     * window, however late it commits, and a transaction still running holds back nobody but
+     * itself), and the last row read inside the window. {@code prev} null: the first window, which
+     * also holds the rows no host change ever touched ({@code _change_xid = 0}). {@code cur} null:
+     * the window is not opened yet. Spelled {@code s|prev|cur|xid.seq.mid}.
+     */
+    private record PgPosition(@Nullable String prev, @Nullable String cur, Position pos) {
+        private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile("\\d{1,20}:\\d{1,20}:(\\d{1,20}(,\\d{1,20})*)?");
+
+        static PgPosition of(FeedCursor cursor) {
+            Objects.requireNonNull(cursor, "cursor");
+            if (cursor.isStart()) {
+                return new PgPosition(null, null, Position.START);
+            }
+            String v = cursor.value();
+            if (!v.startsWith("s|")) {
+                // a position of the one-table layout, or of this layout before any window: rows no host touched
+                Position p = Position.of(cursor);
+                return p.xid() == 0 ? new PgPosition(null, null, p) : new PgPosition("1:1:", null, Position.START);
+            }
+            String[] parts = v.split("\\|", -1);
+            if (parts.length == 4 && (parts[1].isEmpty() || SNAPSHOT.matcher(parts[1]).matches())
+                    && (parts[2].isEmpty() || SNAPSHOT.matcher(parts[2]).matches())) {
+                Position p = parts[3].isEmpty() ? Position.START : Position.of(FeedCursor.of(parts[3]));
+                return new PgPosition(parts[1].isEmpty() ? null : parts[1], parts[2].isEmpty() ? null : parts[2], p);
+            }
+            throw new IllegalArgumentException("invalid change-feed cursor '" + v
+                    + "': expected FeedCursor.START or a cursor this store returned");
+        }
+
+        FeedCursor cursor() {
+            if (prev == null && cur == null && pos.equals(Position.START)) {
+                return FeedCursor.START;
+            }
+            return FeedCursor.of("s|" + (prev == null ? "" : prev) + "|" + (cur == null ? "" : cur) + "|"
+                    + (pos.equals(Position.START) ? "" : pos.cursor().value()));
+        }
+
+        /** @return the smallest transaction id the window can hold */
+        long lowest() {
+            return prev == null ? 0 : Long.parseLong(prev.substring(0, prev.indexOf(':')));
         }
     }
 
@@ -476,24 +796,101 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
         StoreChecks.requireBidirectional(type);
         StoreChecks.requireLimit(limit);
-        StoreChecks.FeedPosition pos = StoreChecks.FeedPosition.of(cursor);
+        if (db.dialect() == SqlDialect.POSTGRESQL) {
+            return pgChangesSince(type, PgPosition.of(cursor), cursor, limit);
+        }
+        Position pos = Position.of(cursor);
+        if (!settings.holds(type)) {
+            return new ChangePage(List.of(), cursor, false);
+        }
+        Table t = table(type);
         return db.run("read the " + type + " change feed", c -> {
             List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM crmsync_record"
-                    + " WHERE object_type = ? AND (change_seq, marketing_id) > (?, ?)"
-                    + " ORDER BY object_type, change_seq, marketing_id LIMIT ?")) {
-                ps.setString(1, type.apiName());
-                ps.setLong(2, pos.seq());
-                ps.setLong(3, pos.id());
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                    + " r WHERE (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
+                    + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
+                ps.setLong(1, pos.xid);
+                ps.setLong(2, pos.seq);
+                ps.setLong(3, pos.mid);
                 ps.setInt(4, limit + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(row(rs));
+                        rows.add(row(rs, t));
                     }
                 }
             }
-            return ChangePage.of(rows, limit, cursor, r -> new StoreChecks.FeedPosition(r.seq, r.mid).cursor(),
-                    Row::toRecord);
+            boolean more = rows.size() > limit;
+            List<Row> page = more ? rows.subList(0, limit) : rows;
+            FeedCursor next = page.isEmpty() ? cursor : position(page.get(page.size() - 1)).cursor();
+            return page(page, next, more);
+        });
+    }
+
+    private static Position position(Row r) {
+        return new Position(r.xid, r.seq, r.mid);
+    }
+
+    private static ChangePage page(List<Row> page, FeedCursor next, boolean more) {
+        List<MarketingRecord> good = new ArrayList<>();
+        List<UnreadableRecord> bad = new ArrayList<>();
+        for (Row r : page) {
+            if (r.badColumn == null) {
+                good.add(r.toRecord());
+            } else {
+                bad.add(new UnreadableRecord(r.key(), r.badColumn, Objects.requireNonNull(r.badReason)));
+            }
+        }
+        return new ChangePage(good, next, more, bad);
+    }
+
+    private ChangePage pgChangesSince(ObjectType type, PgPosition at, FeedCursor cursor, int limit) {
+        if (!settings.holds(type)) {
+            return new ChangePage(List.of(), cursor, false);
+        }
+        Table t = table(type);
+        return db.run("read the " + type + " change feed", c -> {
+            String cur = at.cur();
+            if (cur == null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_snapshot()::text");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    cur = rs.getString(1);
+                }
+            }
+            String window = "(r._change_xid > 0 AND r._change_xid >= ? AND pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)"
+                    + (at.prev() == null ? "" : " AND NOT pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)") + ")";
+            String where = at.prev() == null ? "(r._change_xid = 0 OR " + window + ")" : window;
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql() + " r WHERE " + where
+                    + " AND (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
+                    + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
+                int i = 1;
+                ps.setLong(i++, at.lowest());
+                ps.setString(i++, cur);
+                if (at.prev() != null) {
+                    ps.setString(i++, at.prev());
+                }
+                ps.setLong(i++, at.pos().xid());
+                ps.setLong(i++, at.pos().seq());
+                ps.setLong(i++, at.pos().mid());
+                ps.setInt(i, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs, t));
+                    }
+                }
+            }
+            boolean more = rows.size() > limit;
+            List<Row> page = more ? rows.subList(0, limit) : rows;
+            FeedCursor next;
+            if (more) {
+                next = new PgPosition(at.prev(), cur, position(page.get(page.size() - 1))).cursor();
+            } else if (page.isEmpty() && at.pos().equals(Position.START) && at.cur() == null) {
+                next = cursor;        // nothing changed: the same position (the next window simply starts wider)
+            } else {
+                next = new PgPosition(cur, null, Position.START).cursor();   // the window is read: the next one starts here
+            }
+            return page(page, next, more);
         });
     }
 
@@ -505,10 +902,13 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Objects.requireNonNull(marketingId, "marketingId");
         Objects.requireNonNull(crmId, "crmId");
         long mid = StoreChecks.sequenceNumber(marketingId);
+        if (!settings.holds(type)) {
+            throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
+        }
+        Table t = table(type);
         Instant now = Database.micros(settings.clock().instant());
         db.run("link a " + type + " record", c -> {
-            markEngineWrite(c);
-            Row r = mid < 1 ? null : selectByMarketingId(c, type, mid, true);
+            Row r = mid < 1 ? null : selectByMarketingId(c, t, mid, true);
             if (r == null) {
                 throw new IllegalArgumentException("no " + type + " record with marketing id '" + marketingId + "'");
             }
@@ -519,16 +919,17 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                 }
                 return null;
             }
-            Row other = selectByCrmId(c, type, crmId);
+            Row other = selectByCrmId(c, t, crmId);
             if (other != null) {
                 throw new IllegalArgumentException("CRM id " + crmId + " is already linked to " + type
                         + " record '" + other.mid + "'");
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE crmsync_record SET crm_id = ?, local_modstamp = ? WHERE marketing_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
+                    + " SET _crm_id = ?, _local_modstamp = ?, _engine_write = ? WHERE _marketing_id = ?")) {
                 ps.setString(1, crmId.value());
                 Database.setInstant(ps, 2, now);
-                ps.setLong(3, mid);
+                ps.setBoolean(3, type.isBidirectional());
+                ps.setLong(4, mid);
                 ps.executeUpdate();
             }
             return null;
@@ -542,31 +943,44 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Set<CrmId> loserSet = StoreChecks.requireLosers(survivor, losers);
         Objects.requireNonNull(mergedFields, "mergedFields");
         checkFields(mergedFields);
+        requireHeld(type);
+        Table t = table(type);
+        columnProblem(t, mergedFields).ifPresent(p -> {
+            throw p.exception();
+        });
         Instant now = Database.micros(settings.clock().instant());
         return db.run("merge " + type + " records", c -> {
-            markEngineWrite(c);
-            Row surv = selectByCrmId(c, type, survivor);
+            Row surv = selectByCrmId(c, t, survivor);
             Map<CrmId, CrmId> repoint = new LinkedHashMap<>();
             for (CrmId l : loserSet) {
                 repoint.put(l, survivor);
-                Row lr = selectByCrmId(c, type, l);
+                Row lr = selectByCrmId(c, t, l);
                 if (lr == null) {
                     continue;
                 }
                 if (surv == null) {
-                    setCrmId(c, lr.mid, survivor);
                     lr.crmId = survivor;
                     surv = lr;
                 } else {
-                    delete(c, lr.mid);
+                    delete(c, t, lr.mid);
                 }
             }
             if (surv == null) {
-                surv = insertLinked(c, type, survivor, now);
+                surv = new Row();
+                surv.mid = nextMarketingIds(c, 1)[0];
+                surv.type = type;
+                surv.crmId = survivor;
+                surv.localStamp = now;
+                FieldPatches.apply(surv.fields, mergedFields);
+                write(c, t, surv, true);
+            } else {
+                requireReadable(surv);
+                FieldPatches.apply(surv.fields, mergedFields);
+                surv.localStamp = now;
+                write(c, t, surv, false);
             }
-            applyPatch(c, surv, mergedFields, now);
             repointReferences(c, repoint, now);
-            return reread(c, surv);
+            return reread(c, t, surv);
         });
     }
 
@@ -579,126 +993,149 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Objects.requireNonNull(toId, "toId");
         Objects.requireNonNull(fields, "fields");
         checkFields(fields);
-        if (!settings.holds(toType)) {
-            throw new IllegalArgumentException("object type " + toType + " is not one this store was configured to hold");
-        }
+        requireHeld(toType);
+        Table from = settings.holds(fromType) ? table(fromType) : null;
+        Table to = table(toType);
+        columnProblem(to, fields).ifPresent(p -> {
+            throw p.exception();
+        });
         Instant now = Database.micros(settings.clock().instant());
         return db.run("relink a " + fromType + " record to " + toType, c -> {
-            markEngineWrite(c);
-            Row from = selectByCrmId(c, fromType, fromId);
-            Row to = selectByCrmId(c, toType, toId);
-            if (to != null) {
-                if (from != null && from.mid != to.mid) {
-                    delete(c, from.mid);
+            Row old = from == null ? null : selectByCrmId(c, from, fromId);
+            Row target = selectByCrmId(c, to, toId);
+            if (target != null) {
+                if (old != null && !(old.mid == target.mid && fromType.equals(toType))) {
+                    delete(c, from, old.mid);
                 }
-            } else if (from != null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE crmsync_record SET object_type = ?, crm_id = ? WHERE marketing_id = ?")) {
-                    ps.setString(1, toType.apiName());
-                    ps.setString(2, toId.value());
-                    ps.setLong(3, from.mid);
-                    ps.executeUpdate();
+                requireReadable(target);
+                FieldPatches.apply(target.fields, fields);
+                target.localStamp = now;
+                write(c, to, target, false);
+            } else if (old != null) {
+                requireReadable(old);
+                old.crmId = toId;
+                old.type = toType;
+                FieldPatches.apply(old.fields, fields);
+                old.localStamp = now;
+                if (fromType.equals(toType)) {
+                    write(c, to, old, false);
+                } else {
+                    delete(c, from, old.mid);
+                    write(c, to, old, true);     // keeps its marketing id and feed position
                 }
-                from.type = toType;
-                from.crmId = toId;
-                to = from;
+                target = old;
             } else {
-                to = insertLinked(c, toType, toId, now);
+                target = new Row();
+                target.mid = nextMarketingIds(c, 1)[0];
+                target.type = toType;
+                target.crmId = toId;
+                target.localStamp = now;
+                FieldPatches.apply(target.fields, fields);
+                write(c, to, target, true);
             }
-            applyPatch(c, to, fields, now);
             if (!fromId.equals(toId)) {
                 repointReferences(c, Map.of(fromId, toId), now);
             }
-            return reread(c, to);
+            return reread(c, to, target);
         });
     }
 
-    private MarketingRecord reread(Connection c, Row r) throws SQLException {
-        Row again = selectByMarketingId(c, r.type, r.mid, false);
+    private static void requireReadable(Row r) {
+        if (r.badColumn != null) {
+            throw new IllegalArgumentException("the stored " + r.type + " row " + r.mid + " cannot be read back (column "
+                    + r.badColumn + ": " + r.badReason + "); fix the row with SQL");
+        }
+    }
+
+    private void requireHeld(ObjectType type) {
+        if (!settings.holds(type)) {
+            throw new IllegalArgumentException("object type " + type + " is not one this store was configured to hold");
+        }
+    }
+
+    /** An engine write of a whole row (no feed position change). */
+    private void write(Connection c, Table t, Row r, boolean insert) throws SQLException {
+        checkSize(t, r.fields);
+        try (PreparedStatement ps = c.prepareStatement(insert ? insertSql(t) : updateSql(t))) {
+            if (insert) {
+                bindRow(ps, t, r, t.type().isBidirectional());
+            } else {
+                bindUpdate(ps, t, r, t.type().isBidirectional());
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private MarketingRecord reread(Connection c, Table t, Row r) throws SQLException {
+        Row again = selectByMarketingId(c, t, r.mid, false);
         if (again == null) {
             throw new SQLException("record " + r.mid + " vanished inside its own transaction");
         }
         return again.toRecord();
     }
 
-    private Row insertLinked(Connection c, ObjectType type, CrmId id, Instant now) throws SQLException {
-        Row r = new Row();
-        r.mid = nextMarketingIds(c, 1)[0];
-        r.type = type;
-        r.crmId = id;
-        r.fields = new HashMap<>();
-        r.localStamp = now;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_record (" + COLS
-                + ") VALUES (?, ?, ?, '{}', FALSE, NULL, ?, 0)")) {
-            ps.setLong(1, r.mid);
-            ps.setString(2, type.apiName());
-            ps.setString(3, id.value());
-            Database.setInstant(ps, 4, now);
-            ps.executeUpdate();
-        }
-        return r;
-    }
-
-    private void applyPatch(Connection c, Row r, Map<String, FieldValue> fields, Instant now) throws SQLException {
-        FieldPatches.apply(r.fields, fields);
-        String json = encodeChecked(r.fields);
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE crmsync_record SET fields = ?, local_modstamp = ? WHERE marketing_id = ?")) {
-            ps.setString(1, json);
-            Database.setInstant(ps, 2, now);
-            ps.setLong(3, r.mid);
-            ps.executeUpdate();
-        }
-    }
-
-    private static void setCrmId(Connection c, long mid, CrmId id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_record SET crm_id = ? WHERE marketing_id = ?")) {
-            ps.setString(1, id.value());
-            ps.setLong(2, mid);
-            ps.executeUpdate();
-        }
-    }
-
-    private static void delete(Connection c, long mid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM crmsync_record WHERE marketing_id = ?")) {
+    private static void delete(Connection c, Table t, long mid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.sql() + " WHERE _marketing_id = ?")) {
             ps.setLong(1, mid);
             ps.executeUpdate();
         }
     }
 
-    /** Rewrites every reference to an old id, in any record of any type. */
+    /** Rewrites every reference to an old id, in any record of any table: by column, then in {@code _other}. */
     private void repointReferences(Connection c, Map<CrmId, CrmId> repoint, Instant now) throws SQLException {
-        for (Map.Entry<CrmId, CrmId> e : repoint.entrySet()) {
-            Map<Long, String> changed = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT marketing_id, fields FROM crmsync_record WHERE fields LIKE ? ORDER BY marketing_id FOR UPDATE")) {
-                ps.setString(1, "%" + FieldsJson.refToken(e.getKey()) + "%");
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, FieldValue> f = FieldsJson.decode(rs.getString(2));
-                        boolean hit = false;
-                        for (Map.Entry<String, FieldValue> fe : f.entrySet()) {
-                            if (fe.getValue() instanceof FieldValue.Ref r && r.id().equals(e.getKey())) {
-                                fe.setValue(FieldValue.ref(e.getValue()));
-                                hit = true;
-                            }
-                        }
-                        if (hit) {
-                            changed.put(rs.getLong(1), FieldsJson.encode(f));
+        List<Table> all;
+        try {
+            all = tables.all();
+        } catch (SQLException e) {
+            throw e;
+        }
+        for (Table t : all) {
+            boolean flag = t.type().isBidirectional();
+            for (Map.Entry<CrmId, CrmId> e : repoint.entrySet()) {
+                for (Column col : t.columns().values()) {
+                    if (col.kind() == StoreField.Kind.REFERENCE || col.kind() == StoreField.Kind.ID) {
+                        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql() + " SET " + quoted(t, col)
+                                + " = ?, _local_modstamp = ?, _engine_write = ? WHERE " + quoted(t, col) + " = ?")) {
+                            ps.setString(1, e.getValue().value());
+                            Database.setInstant(ps, 2, now);
+                            ps.setBoolean(3, flag);
+                            ps.setString(4, e.getKey().value());
+                            ps.executeUpdate();
                         }
                     }
                 }
-            }
-            if (!changed.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE crmsync_record SET fields = ?, local_modstamp = ? WHERE marketing_id = ?")) {
-                    for (Map.Entry<Long, String> ch : changed.entrySet()) {
-                        ps.setString(1, ch.getValue());
-                        Database.setInstant(ps, 2, now);
-                        ps.setLong(3, ch.getKey());
-                        ps.addBatch();
+                List<Row> changed = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                        + " r WHERE r._other LIKE ? ORDER BY r._marketing_id FOR UPDATE")) {
+                    ps.setString(1, "%" + FieldsJson.refToken(e.getKey()) + "%");
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Row r = row(rs, t);
+                            if (r.badColumn != null) {
+                                continue;
+                            }
+                            boolean hit = false;
+                            for (Map.Entry<String, FieldValue> fe : r.fields.entrySet()) {
+                                if (fe.getValue() instanceof FieldValue.Ref ref && ref.id().equals(e.getKey())) {
+                                    fe.setValue(FieldValue.ref(e.getValue()));
+                                    hit = true;
+                                }
+                            }
+                            if (hit) {
+                                r.localStamp = now;
+                                changed.add(r);
+                            }
+                        }
                     }
-                    ps.executeBatch();
+                }
+                if (!changed.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(updateSql(t))) {
+                        for (Row r : changed) {
+                            bindUpdate(ps, t, r, flag);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
                 }
             }
         }
@@ -706,16 +1143,22 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /** With the host-change trigger installed, tells it that this transaction's writes are the engine's. */
-    private void markEngineWrite(Connection c) throws SQLException {
-        if (settings.hostTrigger()) {
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("SET LOCAL crmsync.engine_write = 'on'");
-            }
-        }
-    }
-
     private void checkFields(Map<String, FieldValue> fields) {
         StoreChecks.requireStorable(fields, MAX_FIELD_NAME, settings.maxTextLength());
     }
+
+    /** @return the schema of the marketing tables */
+    public String schema() {
+        return tables.schema();
+    }
+
+    /**
+     * @param type an object type
+     * @return the schema-qualified name of its table, as plain SQL spells it ({@code salesforce.lead})
+     */
+    public String tableName(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        return tables.schema() + "." + MarketingTables.tableName(type);
+    }
+
 }

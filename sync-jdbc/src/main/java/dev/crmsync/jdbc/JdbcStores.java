@@ -1,14 +1,18 @@
 package dev.crmsync.jdbc;
 
 import dev.crmsync.jdbc.internal.Database;
+import dev.crmsync.jdbc.internal.MarketingTables;
 import dev.crmsync.jdbc.internal.Migrations;
 import dev.crmsync.jdbc.internal.Settings;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.store.StoreField;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -35,19 +39,16 @@ import org.jspecify.annotations.Nullable;
  * connection's current schema (PostgreSQL: the first schema of {@code search_path}; set
  * {@code currentSchema} on the data source to choose another).
  *
- * <h2>Host changes made in SQL</h2>
- * A host that writes {@code crmsync_record} with its own SQL (not through
- * {@link JdbcMarketingStore#saveLocal}) must give each changed row a new change-feed position, or
- * the engine never sees the change. The jar ships a PostgreSQL trigger that does it:
- * {@code dev/crmsync/jdbc/host-change-trigger-postgresql.sql} (see {@link #HOST_TRIGGER_SCRIPT}).
- * It bumps {@code change_seq} on every insert or update of {@code fields} unless the session says
- * the write is the engine's ({@code SET LOCAL crmsync.engine_write = 'on'}, which the store does
- * when {@link Builder#hostTrigger(boolean)} is on).
+ * <h2>Marketing tables</h2>
+ * The marketing store keeps a table per object type, a typed column per field, in the schema
+ * {@link Builder#schema(String)} ({@value #DEFAULT_SCHEMA} by default, created if missing); see
+ * {@link JdbcMarketingStore}. A host may read them with plain SQL and, for the bidirectional types,
+ * write them too: a trigger puts each insert or update in the change feed.
  */
 public final class JdbcStores {
 
-    /** Resource path of the optional PostgreSQL trigger that records host SQL changes in the feed. */
-    public static final String HOST_TRIGGER_SCRIPT = "/dev/crmsync/jdbc/host-change-trigger-postgresql.sql";
+    /** Default schema of the marketing tables. */
+    public static final String DEFAULT_SCHEMA = "salesforce";
 
     /** Default longest text value, in characters: Salesforce's long text area maximum. */
     public static final int DEFAULT_MAX_TEXT_LENGTH = 131_072;
@@ -60,9 +61,9 @@ public final class JdbcStores {
     private final JdbcSyncStateStore syncStateStore;
     private final int schemaVersion;
 
-    private JdbcStores(Database db, Settings settings, int schemaVersion) {
+    private JdbcStores(Database db, Settings settings, MarketingTables tables, int schemaVersion) {
         this.db = db;
-        this.marketingStore = new JdbcMarketingStore(db, settings);
+        this.marketingStore = new JdbcMarketingStore(db, settings, tables);
         this.syncStateStore = new JdbcSyncStateStore(db);
         this.schemaVersion = schemaVersion;
     }
@@ -100,35 +101,6 @@ public final class JdbcStores {
         return Migrations.latestVersion();
     }
 
-    private static void installHostTrigger(DataSource dataSource) throws SQLException {
-        String script;
-        try (java.io.InputStream in = JdbcStores.class.getResourceAsStream(HOST_TRIGGER_SCRIPT)) {
-            if (in == null) {
-                throw new IllegalStateException("missing from the jar: " + HOST_TRIGGER_SCRIPT);
-            }
-            script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                for (String sql : script.split("\n--\n")) {
-                    if (!sql.isBlank()) {
-                        st.execute(sql.strip());
-                    }
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        }
-    }
-
     /** Configures and builds {@link JdbcStores}. */
     public static final class Builder {
         private final DataSource dataSource;
@@ -138,7 +110,8 @@ public final class JdbcStores {
         private int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
         private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
         private boolean migrate = true;
-        private boolean hostTrigger;
+        private String schema = DEFAULT_SCHEMA;
+        private final Map<ObjectType, Map<String, MarketingTables.Override>> columns = new HashMap<>();
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -214,15 +187,33 @@ public final class JdbcStores {
         }
 
         /**
-         * Installs (PostgreSQL only) the trigger that puts changes a host makes to
-         * {@code crmsync_record} with its own SQL into the change feed, and makes the store mark
-         * its engine writes so the trigger leaves them alone. Off by default.
-         *
-         * @param on whether to install and use the trigger
+         * @param schema the schema of the marketing tables (default {@value #DEFAULT_SCHEMA}; created
+         *     if missing): a lower-case SQL identifier
          * @return this
          */
-        public Builder hostTrigger(boolean on) {
-            this.hostTrigger = on;
+        public Builder schema(String schema) {
+            this.schema = MarketingTables.requireIdentifier(schema, "schema");
+            return this;
+        }
+
+        /**
+         * Overrides the column of one field: its name and, optionally, its kind (and so its SQL
+         * type). By default a field's column is named as the field in lower case and typed from the
+         * CRM describe. Takes effect when the column is created; an existing column is not renamed.
+         *
+         * @param type the object type
+         * @param field the field's API name
+         * @param column the column's name, a lower-case SQL identifier
+         * @param kind the kind to store it as, or null to keep the one the CRM describe gives
+         * @return this
+         */
+        public Builder column(ObjectType type, String field, String column, StoreField.@Nullable Kind kind) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(field, "field");
+            if (field.isBlank()) {
+                throw new IllegalArgumentException("field must not be blank");
+            }
+            columns.computeIfAbsent(type, t -> new HashMap<>()).put(field, new MarketingTables.Override(column, kind));
             return this;
         }
 
@@ -256,14 +247,10 @@ public final class JdbcStores {
                     throw new SyncException("the crmsync schema is at version " + version
                             + ", newer than this jar knows (" + Migrations.latestVersion() + "): upgrade crmsync");
                 }
-                if (hostTrigger) {
-                    if (d != SqlDialect.POSTGRESQL) {
-                        throw new IllegalArgumentException("hostTrigger(true) needs PostgreSQL; the dialect is " + d);
-                    }
-                    installHostTrigger(dataSource);
-                }
-                Settings settings = new Settings(clock, objectTypes, maxTextLength, maxRecordLength, hostTrigger);
-                return new JdbcStores(new Database(dataSource, d), settings, version);
+                MarketingTables tables = new MarketingTables(dataSource, d, schema, columns);
+                tables.createSchema();
+                Settings settings = new Settings(clock, objectTypes, maxTextLength, maxRecordLength);
+                return new JdbcStores(new Database(dataSource, d), settings, tables, version);
             } catch (SQLException e) {
                 throw Database.failure("open the crmsync schema", e);
             }

@@ -129,7 +129,7 @@ abstract class EngineCrashTest {
     private void killAtEveryStoreCall(boolean incremental) {
         // the uninterrupted reference, counting the store calls of the cycle under test
         World ref = new World();
-        JdbcStores refStores = JdbcStores.builder(emptyDatabase()).build();
+        JdbcStores refStores = TestDatabases.stores(emptyDatabase()).build();
         if (incremental) {
             try (SyncEngine e = ref.engine(refStores.marketingStore(), refStores.syncStateStore())) {
                 assertTrue(e.runCycle().isComplete());
@@ -150,7 +150,7 @@ abstract class EngineCrashTest {
 
         for (long k = 1; k <= calls; k++) {
             World w = new World();
-            JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
+            JdbcStores stores = TestDatabases.stores(emptyDatabase()).build();
             if (incremental) {
                 try (SyncEngine e = w.engine(stores.marketingStore(), stores.syncStateStore())) {
                     assertTrue(e.runCycle().isComplete());
@@ -194,7 +194,7 @@ abstract class EngineCrashTest {
     @Test
     void aPageWrittenAfterTheLeaseWasLostIsRolledBackWithItsCheckpoint() throws InterruptedException {
         World w = new World();
-        JdbcStores stores = JdbcStores.builder(emptyDatabase()).build();
+        JdbcStores stores = TestDatabases.stores(emptyDatabase()).build();
         boolean[] otherGotIt = {false};
         int[] upserts = {0};
         Thread[] other = {null};

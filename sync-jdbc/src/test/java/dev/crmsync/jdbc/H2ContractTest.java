@@ -20,7 +20,7 @@ class H2ContractTest {
     static JdbcStores freshStores() {
         List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
         types.add(ObjectType.of("Invoice__c"));
-        return JdbcStores.builder(TestDatabases.freshH2())
+        return TestDatabases.stores(TestDatabases.freshH2())
                 .clock(Clock.fixed(ContractFixtures.T0, ZoneOffset.UTC))
                 .objectTypes(types)
                 .build();

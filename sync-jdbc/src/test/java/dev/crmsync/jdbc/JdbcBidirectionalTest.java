@@ -43,7 +43,7 @@ class JdbcBidirectionalTest {
     static final class World {
         final ManualClock clock = new ManualClock(T0);
         final InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(3).build();
-        final JdbcStores stores = JdbcStores.builder(TestDatabases.freshH2()).clock(clock).build();
+        final JdbcStores stores = TestDatabases.stores(TestDatabases.freshH2()).clock(clock).build();
         final CrmId lead;
         final CrmId contact;
         final CrmId campaign;

@@ -11,6 +11,7 @@ import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.StoreField;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncSide;
@@ -49,13 +50,16 @@ abstract class JdbcPoisonValueBehaviour {
     @BeforeEach
     void open() throws Exception {
         DataSource ds = emptyDatabase();
-        stores = JdbcStores.builder(ds).clock(clock).build();
-        stores.marketingStore().findByCrmIds(ObjectType.ACCOUNT, List.of());     // the schema exists now
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            c.setAutoCommit(true);
-            st.execute("ALTER TABLE crmsync_record DROP CONSTRAINT IF EXISTS host_no_poison");
-            st.execute("ALTER TABLE crmsync_record ADD CONSTRAINT host_no_poison CHECK (fields NOT LIKE '%"
-                    + POISON + "%')");
+        stores = TestDatabases.stores(ds).clock(clock).build();
+        for (ObjectType type : List.of(ObjectType.ACCOUNT, ObjectType.LEAD)) {
+            String col = type.equals(ObjectType.LEAD) ? "LastName" : "Name";
+            stores.marketingStore().prepareType(type, List.of(StoreField.of(col, StoreField.Kind.TEXT)));
+            String table = stores.marketingStore().tableName(type);
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                c.setAutoCommit(true);
+                st.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + table.replace('.', '_') + "_no_poison CHECK ("
+                        + col.toLowerCase(java.util.Locale.ROOT) + " NOT LIKE '%" + POISON + "%')");
+            }
         }
     }
 

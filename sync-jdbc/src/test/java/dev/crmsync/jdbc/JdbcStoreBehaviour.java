@@ -64,7 +64,7 @@ abstract class JdbcStoreBehaviour {
 
     static JdbcStores build(DataSource ds) {
         List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
-        return JdbcStores.builder(ds).objectTypes(types).maxTextLength(1_000).maxRecordLength(5_000).build();
+        return TestDatabases.stores(ds).objectTypes(types).maxTextLength(1_000).maxRecordLength(5_000).build();
     }
 
     private MarketingRecord one(CrmId id) {
@@ -284,12 +284,12 @@ abstract class JdbcStoreBehaviour {
         stores.syncStateStore().inTransaction(() -> {
             stores.marketingStore().upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
             stores.syncStateStore().saveCheckpoint(cp);
-            JdbcStores other = JdbcStores.builder(ds).migrate(false).build();
+            JdbcStores other = TestDatabases.stores(ds).migrate(false).build();
             assertTrue(other.syncStateStore().checkpoint(ObjectType.LEAD).isEmpty(), "not visible before commit");
             assertTrue(other.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty());
             return null;
         });
-        JdbcStores other = JdbcStores.builder(ds).migrate(false).build();
+        JdbcStores other = TestDatabases.stores(ds).migrate(false).build();
         assertEquals(Optional.of(cp), other.syncStateStore().checkpoint(ObjectType.LEAD));
         assertEquals(1, other.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(lead(1))).size());
     }

@@ -51,8 +51,8 @@ abstract class OneInstancePerLeaseTest {
     @BeforeEach
     void twoProcessesOverOneDatabase() {
         DataSource ds = emptyDatabase();
-        first = JdbcStores.builder(ds).build();
-        second = JdbcStores.builder(ds).build();
+        first = TestDatabases.stores(ds).build();
+        second = TestDatabases.stores(ds).build();
         for (int i = 0; i < 4; i++) {
             crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account " + i)));
         }

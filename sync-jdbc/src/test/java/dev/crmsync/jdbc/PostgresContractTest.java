@@ -29,7 +29,7 @@ class PostgresContractTest {
         DataSource empty = PG.empty();       // skips (or fails, when required) each test, visibly
         List<ObjectType> types = new ArrayList<>(ObjectType.STANDARD);
         types.add(ObjectType.of("Invoice__c"));
-        return JdbcStores.builder(empty)
+        return TestDatabases.stores(empty)
                 .clock(Clock.fixed(ContractFixtures.T0, ZoneOffset.UTC))
                 .objectTypes(types)
                 .build();

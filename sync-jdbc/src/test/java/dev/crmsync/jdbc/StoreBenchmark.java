@@ -65,7 +65,7 @@ public final class StoreBenchmark {
                     JdbcDataSource ds = new JdbcDataSource();
                     ds.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("crmsync") + ";CACHE_SIZE=32768");
                     try (ReusedConnectionDataSource pool = new ReusedConnectionDataSource(ds)) {
-                        JdbcStores s = JdbcStores.builder(pool).build();
+                        JdbcStores s = TestDatabases.stores(pool).build();
                         run("H2 (embedded, file)", s.marketingStore(), s.syncStateStore(), n, pool);
                     }
                 }
@@ -82,7 +82,7 @@ public final class StoreBenchmark {
                             ds.setOptions(System.getenv("BENCH_PG_OPTIONS"));
                         }
                         try (ReusedConnectionDataSource pool = new ReusedConnectionDataSource(ds)) {
-                            JdbcStores s = JdbcStores.builder(pool).build();
+                            JdbcStores s = TestDatabases.stores(pool).build();
                             run("PostgreSQL (localhost)", s.marketingStore(), s.syncStateStore(), n, pool);
                         }
                     }
@@ -95,6 +95,7 @@ public final class StoreBenchmark {
     private static void run(String name, MarketingStore store, SyncStateStore state, int n, DataSource unused) {
         Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
         Checkpoint[] cp = {Checkpoint.initial(ObjectType.LEAD, t0)};
+        store.prepareType(ObjectType.LEAD, storeFields(lead(0, t0)));   // as the engine does: a typed column per field
         long start = System.nanoTime();
         long created = 0;
         List<SyncRecord> page = new ArrayList<>(PAGE);
@@ -166,6 +167,20 @@ public final class StoreBenchmark {
         f.put("Region__c", FieldValue.text("EMEA"));
         f.put("Segment__c", FieldValue.text("SMB"));
         return new SyncRecord(ObjectType.LEAD, CrmId.of(id("00Q", i)), f, t0.plusSeconds(i / 100), false);
+    }
+
+    /** The benchmark lead's fields as the engine would describe them to the store. */
+    static List<dev.crmsync.store.StoreField> storeFields(SyncRecord sample) {
+        List<dev.crmsync.store.StoreField> out = new ArrayList<>();
+        sample.fields().forEach((name, v) -> out.add(new dev.crmsync.store.StoreField(name,
+                v instanceof FieldValue.Number ? dev.crmsync.store.StoreField.Kind.DECIMAL
+                        : v instanceof FieldValue.Ref ? dev.crmsync.store.StoreField.Kind.REFERENCE
+                        : v instanceof FieldValue.Bool ? dev.crmsync.store.StoreField.Kind.BOOLEAN
+                        : v instanceof FieldValue.Date ? dev.crmsync.store.StoreField.Kind.DATE
+                        : v instanceof FieldValue.DateTime ? dev.crmsync.store.StoreField.Kind.DATETIME
+                        : dev.crmsync.store.StoreField.Kind.TEXT,
+                v instanceof FieldValue.Text || v.isNull() ? 255 : 0, v instanceof FieldValue.Number ? 18 : 0, 0)));
+        return out;
     }
 
     private static final CrmId[] OWNERS = new CrmId[100];

@@ -42,6 +42,29 @@ public final class TestDatabases {
         return ds;
     }
 
+    /**
+     * A stores builder whose marketing tables live where the data source's engine tables do on
+     * PostgreSQL (the test's own schema, so parallel runs never share {@code salesforce}), and in
+     * the default schema on H2 (a fresh database each time).
+     *
+     * @param ds a data source from this class
+     * @return the builder
+     */
+    public static JdbcStores.Builder stores(DataSource ds) {
+        JdbcStores.Builder b = JdbcStores.builder(ds);
+        try (Connection c = ds.getConnection()) {
+            if (c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
+                try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT current_schema()")) {
+                    rs.next();
+                    b.schema(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the test database's schema", e);
+        }
+        return b;
+    }
+
     /** @return true when {@value #PG_URL_VARIABLE} is set */
     public static boolean postgresConfigured() {
         String url = System.getenv(PG_URL_VARIABLE);
@@ -146,10 +169,13 @@ public final class TestDatabases {
 
         /** Empties every crmsync table of the schema (the schema and its version row stay). */
         public void truncate() {
-            exec(dataSource(), "DO $$ BEGIN IF to_regclass('crmsync_record') IS NOT NULL THEN"
+            exec(dataSource(), "DO $$ DECLARE t record; BEGIN IF to_regclass('crmsync_record') IS NOT NULL THEN"
                     + " TRUNCATE crmsync_record, crmsync_checkpoint, crmsync_failure, crmsync_base, crmsync_conflict,"
                     + " crmsync_lease; UPDATE crmsync_change_counter SET last_seq = 0; END IF;"
-                    + " IF to_regclass('crmsync_intent') IS NOT NULL THEN TRUNCATE crmsync_intent; END IF; END $$");
+                    + " IF to_regclass('crmsync_intent') IS NOT NULL THEN TRUNCATE crmsync_intent; END IF;"
+                    + " IF to_regclass('crmsync_table') IS NOT NULL THEN"
+                    + " FOR t IN SELECT table_name FROM crmsync_table LOOP EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(t.table_name); END LOOP;"
+                    + " DELETE FROM crmsync_table; DELETE FROM crmsync_column; END IF; END $$");
         }
 
         @Override

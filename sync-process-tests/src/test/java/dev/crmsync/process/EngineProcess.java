@@ -57,7 +57,7 @@ public final class EngineProcess {
         ds.setCurrentSchema(args[2]);
         Path pushFile = Path.of(args[3]);
         String mode = args[4];
-        JdbcStores stores = JdbcStores.builder(ds).objectTypes(TYPES).build();
+        JdbcStores stores = JdbcStores.builder(ds).schema(args[2]).objectTypes(TYPES).build();
         try (SalesforceCrmSource sf = SalesforceCrmSource.builder()
                      .credentials(SalesforceCredentials.accessToken(FakeSalesforceServer.DEFAULT_ACCESS_TOKEN, base))
                      .allowHttpForLoopback(true)

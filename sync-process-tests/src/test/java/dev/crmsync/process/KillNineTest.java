@@ -95,7 +95,7 @@ class KillNineTest {
         schema = "crmsync_kill_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
                 .toLowerCase(Locale.ROOT);
         exec("CREATE SCHEMA " + schema);
-        JdbcStores stores = JdbcStores.builder(dataSource()).objectTypes(EngineProcess.TYPES).build();
+        JdbcStores stores = JdbcStores.builder(dataSource()).schema(schema).objectTypes(EngineProcess.TYPES).build();
 
         InMemoryCrm crm = InMemoryCrm.builder().seed(seed).build();
         for (ObjectType t : List.of(ObjectType.LEAD, ObjectType.CONTACT)) {

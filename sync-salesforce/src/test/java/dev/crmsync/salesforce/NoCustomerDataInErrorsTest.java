@@ -159,7 +159,15 @@ class NoCustomerDataInErrorsTest {
 
     private void faultRun(CrmSource source, dev.crmsync.testkit.InMemoryCrm crm, ManualClock clock, DataSource ds)
             throws Exception {
-        JdbcStores stores = JdbcStores.builder(ds).clock(clock).build();
+        String dataSchema;
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT CURRENT_SCHEMA")) {
+            rs.next();
+            // PostgreSQL: the marketing tables in the test's own schema; H2: a fresh database, the default schema
+            dataSchema = c.getMetaData().getDatabaseProductName().contains("PostgreSQL") ? rs.getString(1) : "salesforce";
+        }
+        JdbcStores stores = JdbcStores.builder(ds).schema(dataSchema).clock(clock).build();
+        String leads = stores.marketingStore().tableName(ObjectType.LEAD);
         h2Stores = stores;
         List<CrmId> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -182,14 +190,15 @@ class NoCustomerDataInErrorsTest {
             h.edit(2, "Title", TITLE_MKT);
         });
         // the store refuses a value (a CHECK constraint), in a batch of two
-        sql(ds, "ALTER TABLE crmsync_record ADD CONSTRAINT nocd_no_corpus CHECK (fields NOT LIKE '%Qwertco%')");
+        sql(ds, "ALTER TABLE " + leads + " ADD CONSTRAINT nocd_no_corpus CHECK (company NOT LIKE '%Qwertco%')");
         runEngine(source, clock, stores, h -> {
             crm.update(ObjectType.LEAD, ids.get(3), Map.of("Company", FieldValue.text(COMPANY)));
             crm.update(ObjectType.LEAD, ids.get(4), Map.of("Company", FieldValue.text(COMPANY + " 2")));
         });
-        sql(ds, "ALTER TABLE crmsync_record DROP CONSTRAINT nocd_no_corpus");
+        sql(ds, "ALTER TABLE " + leads + " DROP CONSTRAINT nocd_no_corpus");
         // a unique violation: two records that come to hold the same fields
-        sql(ds, "CREATE UNIQUE INDEX nocd_unique_fields ON crmsync_record (object_type, fields)");
+        sql(ds, "CREATE UNIQUE INDEX " + (stores.dialect() == dev.crmsync.jdbc.SqlDialect.H2 ? dataSchema + "." : "")
+                + "nocd_unique_fields ON " + leads + " (lastname, company, title, email)");
         runEngine(source, clock, stores, h -> {
             for (int i = 3; i <= 4; i++) {
                 crm.update(ObjectType.LEAD, ids.get(i), Map.of("LastName", FieldValue.text(NAME),

@@ -7,6 +7,8 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.store.ChangePage;
+import dev.crmsync.store.UnreadableRecord;
+import dev.crmsync.model.SafeText;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.FeedCursor;
@@ -60,6 +62,9 @@ import org.slf4j.LoggerFactory;
  * nothing.
  */
 public final class BidirectionalSync implements TypeSync {
+
+    /** Code of a store rejection for a changed row the marketing store could not read back (a host wrote it). */
+    public static final String UNREADABLE_IN_STORE = "UNREADABLE_IN_STORE";
     private static final Logger LOG = LoggerFactory.getLogger(BidirectionalSync.class);
 
     private final Map<ObjectType, Optional<BidiType>> described = new HashMap<>();
@@ -154,6 +159,12 @@ public final class BidirectionalSync implements TypeSync {
                     break;
                 }
                 Checkpoint next = run.checkpoint().withMarketingCursor(page.nextCursor(), cx.now());
+                for (UnreadableRecord u : page.unreadable()) {
+                    // a host row the store cannot read: that record is rejected (kept for retry), the rest proceeds
+                    cx.storeFail.rejected(u.key(), UNREADABLE_IN_STORE, "the marketing store cannot read column '"
+                            + SafeText.name(u.column()) + "' of " + cx.type + " record " + u.key() + ": "
+                            + SafeText.bounded(u.reason()), true);
+                }
                 BidiRead.FeedPage split = read.split(page.records());
                 if (!split.unlinked().isEmpty()) {
                     pushChanged(split.unlinked());

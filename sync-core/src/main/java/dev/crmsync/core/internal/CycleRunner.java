@@ -186,6 +186,8 @@ public final class CycleRunner {
                     outcome = new TypeOutcome.Skipped("not queryable by the integration user");
                 } else {
                     Set<String> fields = effectiveFields(type, schema.get(), notes);
+                    // the store gives the synced fields a typed home before the type is read or written
+                    settings.store().prepareType(type, StoreFields.of(schema.get(), fields));
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
                     strategies.apply(type).sync(run);
                     outcome = new TypeOutcome.Synced();

@@ -12,10 +12,8 @@ import java.util.Set;
  * @param objectTypes the types the marketing store holds, or null for every type
  * @param maxTextLength the longest text value accepted, in characters
  * @param maxRecordLength the longest encoded field map accepted, in characters
- * @param hostTrigger true when the host-change trigger is installed: engine writes then mark themselves
  */
-public record Settings(Clock clock, Set<ObjectType> objectTypes, int maxTextLength, int maxRecordLength,
-                       boolean hostTrigger) {
+public record Settings(Clock clock, Set<ObjectType> objectTypes, int maxTextLength, int maxRecordLength) {
     /** Checks nulls, copies the set. */
     public Settings {
         Objects.requireNonNull(clock, "clock");

@@ -61,24 +61,24 @@ class MigrationsTest {
     @Test
     void buildWithoutMigrationOnAnEmptyDatabaseNamesTheMissingVersion() {
         SyncException e = assertThrows(SyncException.class,
-                () -> JdbcStores.builder(TestDatabases.freshH2()).migrate(false).build());
+                () -> TestDatabases.stores(TestDatabases.freshH2()).migrate(false).build());
         assertTrue(e.getMessage().contains("crmsync_schema_version") || e.getMessage().contains("version"), e.getMessage());
     }
 
     @Test
     void aSchemaNewerThanTheJarIsRefused() throws Exception {
         DataSource ds = TestDatabases.freshH2();
-        JdbcStores.builder(ds).build();
+        TestDatabases.stores(ds).build();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO crmsync_schema_version VALUES (999, 'future', CURRENT_TIMESTAMP)");
         }
-        SyncException e = assertThrows(SyncException.class, () -> JdbcStores.builder(ds).build());
+        SyncException e = assertThrows(SyncException.class, () -> TestDatabases.stores(ds).build());
         assertTrue(e.getMessage().contains("999"), e.getMessage());
     }
 
     @Test
     void dialectIsDetectedFromTheDatabase() {
-        assertEquals(SqlDialect.H2, JdbcStores.builder(TestDatabases.freshH2()).build().dialect());
+        assertEquals(SqlDialect.H2, TestDatabases.stores(TestDatabases.freshH2()).build().dialect());
         assertThrows(IllegalArgumentException.class, () -> SqlDialect.fromProductName("Oracle"));
     }
 

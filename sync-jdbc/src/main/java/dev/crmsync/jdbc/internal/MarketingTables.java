@@ -1,0 +1,389 @@
+package dev.crmsync.jdbc.internal;
+
+import dev.crmsync.jdbc.SqlDialect;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.StoreField;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The marketing tables of one schema: a table per object type, a typed column per field, and the
+ * catalog that maps fields to columns ({@code crmsync_table}, {@code crmsync_column} in the same
+ * schema, checked against {@code information_schema} when a type is loaded). Creates what is
+ * missing; never drops a table or a column. DDL runs on a connection of its own and commits at
+ * once (H2 commits a transaction on DDL; PostgreSQL would hold its locks until the caller's ends).
+ */
+public final class MarketingTables {
+
+    /** A per-field override of the column's name and kind. @param column the name @param kind the kind, or null to keep the CRM's */
+    public record Override(String column, StoreField.@Nullable Kind kind) {
+        /** Checks the name. */
+        public Override {
+            requireIdentifier(column, "column name");
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong VERSIONS = new java.util.concurrent.atomic.AtomicLong();
+
+    private static final Pattern IDENT = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final String schema;
+    private final Map<ObjectType, Map<String, Override>> overrides;
+    private final Map<ObjectType, Table> tables = new ConcurrentHashMap<>();
+    private volatile boolean allLoaded;
+
+    /**
+     * @param dataSource the database
+     * @param dialect its dialect
+     * @param schema the schema of the marketing tables (lower case)
+     * @param overrides per type and field API name, column overrides
+     */
+    public MarketingTables(DataSource dataSource, SqlDialect dialect, String schema,
+                           Map<ObjectType, Map<String, Override>> overrides) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this.schema = requireIdentifier(schema, "schema");
+        Map<ObjectType, Map<String, Override>> o = new HashMap<>();
+        overrides.forEach((t, m) -> o.put(t, Map.copyOf(m)));
+        this.overrides = Map.copyOf(o);
+    }
+
+    /**
+     * @param name a name
+     * @param what what it names, for the message
+     * @return the name, if a lower-case SQL identifier of at most 63 characters
+     */
+    public static String requireIdentifier(String name, String what) {
+        Objects.requireNonNull(name, what);
+        if (!IDENT.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " '" + name + "' must be a lower-case SQL identifier"
+                    + " ([a-z][a-z0-9_]*, at most 63 characters)");
+        }
+        return name;
+    }
+
+    /** @return the schema */
+    public String schema() {
+        return schema;
+    }
+
+    /** @param name an identifier (lower case) @return it quoted as the dialect folds unquoted names */
+    public String q(String name) {
+        return "\"" + (dialect == SqlDialect.H2 ? name.toUpperCase(Locale.ROOT) : name) + "\"";
+    }
+
+    /** @param name an object in the schema @return its qualified, quoted name */
+    public String qs(String name) {
+        return q(schema) + "." + q(name);
+    }
+
+    /** @param type a type @return its default table name */
+    public static String tableName(ObjectType type) {
+        return type.apiName().toLowerCase(Locale.ROOT);
+    }
+
+    // ---- setup ---------------------------------------------------------------------------------
+
+    /** Creates the schema, its sequences and catalog if missing. @throws SQLException on failure */
+    public void createSchema() throws SQLException {
+        ddl(st -> {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + q(schema));
+            st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_marketing_id_seq"));
+            st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_table") + " (object_type VARCHAR(80) NOT NULL PRIMARY KEY,"
+                    + " table_name VARCHAR(63) NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_column") + " (table_name VARCHAR(63) NOT NULL,"
+                    + " field_name VARCHAR(255) NOT NULL, column_name VARCHAR(63) NOT NULL, kind VARCHAR(16) NOT NULL,"
+                    + " length INTEGER NOT NULL, num_precision INTEGER NOT NULL, num_scale INTEGER NOT NULL,"
+                    + " PRIMARY KEY (table_name, field_name))");
+            if (dialect == SqlDialect.POSTGRESQL) {
+                st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_change_seq"));
+                st.execute("CREATE OR REPLACE FUNCTION " + qs("crmsync_host_change") + "() RETURNS trigger AS $f$\n"
+                        + "BEGIN\n"
+                        + "  IF NEW._engine_write THEN\n"
+                        + "    NEW._engine_write := FALSE;\n"
+                        + "    RETURN NEW;\n"
+                        + "  END IF;\n"
+                        + "  IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN\n"
+                        + "    RETURN NEW;\n"
+                        + "  END IF;\n"
+                        + "  NEW._change_xid := pg_current_xact_id()::text::bigint;\n"
+                        + "  NEW._change_seq := nextval('" + qs("crmsync_change_seq").replace("'", "''") + "');\n"
+                        + "  IF TG_OP = 'UPDATE' AND NEW._local_modstamp IS NOT DISTINCT FROM OLD._local_modstamp THEN\n"
+                        + "    NEW._local_modstamp := clock_timestamp();\n"
+                        + "  END IF;\n"
+                        + "  RETURN NEW;\n"
+                        + "END\n"
+                        + "$f$ LANGUAGE plpgsql");
+            } else {
+                st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_feed_counter") + " (name VARCHAR(16) NOT NULL PRIMARY KEY,"
+                        + " last_seq BIGINT NOT NULL)");
+                st.execute("MERGE INTO " + qs("crmsync_feed_counter") + " (name, last_seq) KEY (name) SELECT 'feed', 0"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM " + qs("crmsync_feed_counter") + " WHERE name = 'feed')");
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Ddl {
+        void run(Statement st) throws SQLException;
+    }
+
+    private void ddl(Ddl work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                work.run(st);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+
+    // ---- catalog -------------------------------------------------------------------------------
+
+    /**
+     * @param type a type
+     * @return its table, created (without field columns) if missing
+     * @throws SQLException on failure
+     */
+    public Table table(ObjectType type) throws SQLException {
+        Table t = tables.get(type);
+        if (t != null) {
+            return t;
+        }
+        synchronized (this) {
+            t = tables.get(type);
+            if (t == null) {
+                t = load(type);
+                if (t == null) {
+                    create(type);
+                    t = Objects.requireNonNull(load(type), "table just created");
+                }
+                tables.put(type, t);
+            }
+            return t;
+        }
+    }
+
+    /** @return every table in the catalog (loaded from the database once) @throws SQLException on failure */
+    public List<Table> all() throws SQLException {
+        if (!allLoaded) {
+            synchronized (this) {
+                List<ObjectType> types = new ArrayList<>();
+                try (Connection c = dataSource.getConnection();
+                     PreparedStatement ps = c.prepareStatement("SELECT object_type FROM " + qs("crmsync_table"));
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        types.add(ObjectType.of(rs.getString(1)));
+                    }
+                }
+                for (ObjectType t : types) {
+                    table(t);
+                }
+                allLoaded = true;
+            }
+        }
+        return List.copyOf(tables.values());
+    }
+
+    private String nameFor(ObjectType type) {
+        return requireIdentifier(tableName(type), "table name of " + type);
+    }
+
+    private @Nullable Table load(ObjectType type) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String name;
+            try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM " + qs("crmsync_table") + " WHERE object_type = ?")) {
+                ps.setString(1, type.apiName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    name = rs.getString(1);
+                }
+            }
+            Set<String> present = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.columns"
+                    + " WHERE table_schema = ? AND table_name = ?")) {
+                ps.setString(1, folded(schema));
+                ps.setString(2, folded(name));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        present.add(rs.getString(1).toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+            Map<String, Column> cols = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT field_name, column_name, kind, length, num_precision, num_scale FROM "
+                    + qs("crmsync_column") + " WHERE table_name = ? ORDER BY column_name")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String col = rs.getString(2);
+                        if (present.contains(col)) {   // a column the host dropped or renamed is forgotten; it may come back
+                            cols.put(rs.getString(1), new Column(rs.getString(1), col, StoreField.Kind.valueOf(rs.getString(3)),
+                                    rs.getInt(4), rs.getInt(5), rs.getInt(6)));
+                        }
+                    }
+                }
+            }
+            return new Table(type, name, qs(name), cols, VERSIONS.incrementAndGet());
+        }
+    }
+
+    private String folded(String name) {
+        return dialect == SqlDialect.H2 ? name.toUpperCase(Locale.ROOT) : name;
+    }
+
+    private void create(ObjectType type) throws SQLException {
+        String name = nameFor(type);
+        String t = qs(name);
+        boolean pg = dialect == SqlDialect.POSTGRESQL;
+        String ts = "TIMESTAMP WITH TIME ZONE";
+        ddl(st -> {
+            st.execute("CREATE TABLE IF NOT EXISTS " + t + " ("
+                    + "_marketing_id BIGINT DEFAULT " + (pg ? "nextval('" + qs("crmsync_marketing_id_seq").replace("'", "''") + "')"
+                    : "NEXT VALUE FOR " + qs("crmsync_marketing_id_seq")) + " NOT NULL PRIMARY KEY, "
+                    + "_crm_id VARCHAR(18)" + (pg ? " COLLATE \"C\"" : "") + " UNIQUE, "
+                    + "_crm_deleted BOOLEAN DEFAULT FALSE NOT NULL, "
+                    + "_crm_modstamp " + ts + ", "
+                    + "_local_modstamp " + ts + " DEFAULT CURRENT_TIMESTAMP NOT NULL, "
+                    + "_change_xid BIGINT DEFAULT 0 NOT NULL, "
+                    + "_change_seq BIGINT DEFAULT 0 NOT NULL, "
+                    + "_engine_write BOOLEAN DEFAULT FALSE NOT NULL, "
+                    + "_other " + (pg ? "TEXT" : "CHARACTER VARYING") + ")");
+            st.execute("CREATE INDEX IF NOT EXISTS " + q(name + "_crmsync_feed") + " ON " + t
+                    + " (_change_xid, _change_seq, _marketing_id)");
+            if (type.isBidirectional()) {
+                if (pg) {
+                    st.execute("DROP TRIGGER IF EXISTS crmsync_host_change ON " + t);
+                    st.execute("CREATE TRIGGER crmsync_host_change BEFORE INSERT OR UPDATE ON " + t
+                            + " FOR EACH ROW EXECUTE FUNCTION " + qs("crmsync_host_change") + "()");
+                } else {
+                    st.execute("CREATE TRIGGER IF NOT EXISTS " + qs(name + "_crmsync_host_change") + " BEFORE INSERT, UPDATE ON " + t
+                            + " FOR EACH ROW CALL '" + H2ChangeTrigger.class.getName() + "'");
+                }
+            }
+            st.execute(pg ? "INSERT INTO " + qs("crmsync_table") + " (object_type, table_name) VALUES ('"
+                    + type.apiName() + "', '" + name + "') ON CONFLICT DO NOTHING"
+                    : "MERGE INTO " + qs("crmsync_table") + " (object_type, table_name) KEY (object_type) VALUES ('"
+                    + type.apiName() + "', '" + name + "')");
+        });
+    }
+
+    // ---- evolution -----------------------------------------------------------------------------
+
+    /** What {@link #prepare} did: columns added, and fields whose new type was not applied. */
+    public record Prepared(Table table, List<Column> added, List<String> notes) {
+    }
+
+    /**
+     * Gives each field a column: adds the missing ones, widens a column whose CRM size grew, and
+     * leaves a column whose CRM type changed to another kind of value as it is (documented rule).
+     *
+     * @param type the type
+     * @param fields the synced fields
+     * @return what changed
+     * @throws SQLException on failure
+     */
+    public synchronized Prepared prepare(ObjectType type, List<StoreField> fields) throws SQLException {
+        Table t = table(type);
+        Map<String, Override> ov = overrides.getOrDefault(type, Map.of());
+        List<Column> add = new ArrayList<>();
+        List<Column[]> widen = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Set<String> usedColumns = new HashSet<>();
+        t.columns().values().forEach(c -> usedColumns.add(c.column()));
+        for (StoreField f : fields) {
+            Override o = ov.get(f.name());
+            StoreField eff = o != null && o.kind() != null ? new StoreField(f.name(), o.kind(), f.length(), f.precision(), f.scale()) : f;
+            String colName = o != null ? o.column() : f.name().toLowerCase(Locale.ROOT);
+            Column want = Column.of(eff, colName);
+            Column have = t.column(f.name());
+            if (have == null) {
+                if (!IDENT.matcher(colName).matches() || !usedColumns.add(colName)) {
+                    notes.add("field '" + f.name() + "' has no column name of its own; its values stay in _other");
+                    continue;
+                }
+                add.add(want);
+            } else if (!have.equals(want.withColumn(have.column()))) {
+                if (have.sameValueClass(want)) {
+                    Column wider = have.widen(want.withColumn(have.column()));
+                    if (!wider.equals(have)) {
+                        widen.add(new Column[] {have, wider});
+                    }
+                } else {
+                    notes.add("field '" + f.name() + "' changed type in the CRM (" + have.kind() + " to " + want.kind()
+                            + "); its column " + have.column() + " keeps its type and values, and values of the new type"
+                            + " are rejected until the column is renamed or dropped");
+                }
+            }
+        }
+        if (add.isEmpty() && widen.isEmpty()) {
+            return new Prepared(t, List.of(), notes);
+        }
+        ddl(st -> {
+            for (Column c : add) {
+                st.execute("ALTER TABLE " + t.qualified() + " ADD COLUMN " + (dialect == SqlDialect.POSTGRESQL ? "IF NOT EXISTS " : "")
+                        + q(c.column()) + " " + c.sqlType(dialect));
+                saveColumn(st.getConnection(), t, c);
+            }
+            for (Column[] w : widen) {
+                st.execute("ALTER TABLE " + t.qualified() + " ALTER COLUMN " + q(w[1].column())
+                        + (dialect == SqlDialect.POSTGRESQL ? " TYPE " : " SET DATA TYPE ") + w[1].sqlType(dialect));
+                saveColumn(st.getConnection(), t, w[1]);
+            }
+        });
+        tables.remove(type);
+        Table now = table(type);
+        return new Prepared(now, add, notes);
+    }
+
+    private void saveColumn(Connection c, Table t, Column col) throws SQLException {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM " + qs("crmsync_column") + " WHERE table_name = ? AND field_name = ?")) {
+            del.setString(1, t.name());
+            del.setString(2, col.field());
+            del.executeUpdate();
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + qs("crmsync_column")
+                + " (table_name, field_name, column_name, kind, length, num_precision, num_scale) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ins.setString(1, t.name());
+            ins.setString(2, col.field());
+            ins.setString(3, col.column());
+            ins.setString(4, col.kind().name());
+            ins.setInt(5, col.length());
+            ins.setInt(6, col.precision());
+            ins.setInt(7, col.scale());
+            ins.executeUpdate();
+        }
+    }
+
+    /** Forgets what is cached (tests that change the schema behind the store's back). */
+    public void forget() {
+        tables.clear();
+        allLoaded = false;
+    }
+}

@@ -58,7 +58,7 @@ final class LateCommits implements CrmSource {
             if (!sentAt.get(i).isAfter(cutoff)) {
                 Map.Entry<ObjectType, List<CrmWrite>> e = held.remove(i);
                 sentAt.remove(i);
-                crm.write(e.getKey(), e.getValue());
+                commit(e);
             } else {
                 i++;
             }
@@ -74,10 +74,27 @@ final class LateCommits implements CrmSource {
     /** The held writes take effect now (their answers are long lost). */
     void commitHeld() {
         for (Map.Entry<ObjectType, List<CrmWrite>> e : held) {
-            crm.write(e.getKey(), e.getValue());
+            commit(e);
         }
         held.clear();
         sentAt.clear();
+    }
+
+    /**
+     * The CRM commits a request it accepted: faults injected into the CRM's calls (meant for the
+     * engine's) do not stop it — a retriable one is drawn again.
+     */
+    private void commit(Map.Entry<ObjectType, List<CrmWrite>> e) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                crm.write(e.getKey(), e.getValue());
+                return;
+            } catch (RetriableSyncException injected) {
+                if (attempt == 100) {
+                    throw injected;
+                }
+            }
+        }
     }
 
     int held() {

@@ -14,6 +14,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
@@ -261,6 +262,29 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
 
     @Override
     public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
+        return upsert(type, records, null);
+    }
+
+    /**
+     * As {@link #upsert}, checking each record's seen values against the row as locked
+     * ({@code SELECT … FOR UPDATE}, in the caller's transaction when there is one): a host write
+     * that committed since the engine read the record makes it {@link StoreResult.Changed}, and
+     * one still running waits for this transaction — the check and the write are atomic.
+     */
+    @Override
+    public List<StoreResult> upsertIfUnchanged(ObjectType type, List<GuardedUpsert> writes) {
+        Objects.requireNonNull(writes, "writes");
+        List<SyncRecord> records = new ArrayList<>(writes.size());
+        Map<CrmId, GuardedUpsert> seen = new HashMap<>();
+        for (GuardedUpsert w : writes) {
+            Objects.requireNonNull(w, "write");
+            records.add(w.record());
+            seen.put(w.record().id(), w);
+        }
+        return upsert(type, records, seen);
+    }
+
+    private List<StoreResult> upsert(ObjectType type, List<SyncRecord> records, @Nullable Map<CrmId, GuardedUpsert> seen) {
         StoreChecks.requireBatch(type, records);
         StoreResult[] out = new StoreResult[records.size()];
         List<Integer> todo = new ArrayList<>();
@@ -302,6 +326,13 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     SyncRecord r = records.get(i);
                     Row cur = existing.get(r.id());
                     Instant crmStamp = Database.micros(r.modstamp());
+                    if (seen != null && (cur == null || cur.badColumn == null)) {
+                        String changed = cur == null ? null : changedField(seen.get(r.id()), cur.fields);
+                        if (cur == null || changed != null) {
+                            out[i] = new StoreResult.Changed(r.id(), changed);
+                            continue;
+                        }
+                    }
                     if (cur == null) {
                         Row n = new Row();
                         n.mid = newIds[nextNew++];
@@ -358,6 +389,15 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             return null;
         });
         return List.of(out);
+    }
+
+    private static @Nullable String changedField(GuardedUpsert w, Map<String, FieldValue> current) {
+        for (Map.Entry<String, FieldValue> e : w.seen().entrySet()) {
+            if (!current.getOrDefault(e.getKey(), FieldValue.NULL).equals(e.getValue())) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     private StoreResult.Rejected unreadable(CrmId id, ObjectType type, Row cur) {

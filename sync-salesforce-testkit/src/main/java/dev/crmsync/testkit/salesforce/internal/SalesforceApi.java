@@ -115,7 +115,41 @@ public final class SalesforceApi implements HttpHandler {
         this.plan.seed(settings.seed());
         this.cursors = new QueryCursors(settings.queryCursorCapacity(), ids);
         this.engine = new QueryEngine(crm);
-        this.writes = new Writes(crm, settings.undoCreate());
+        this.writes = new Writes(crm, settings.undoCreate(), settings.deleter(), settings.undeleter(),
+                this::typeOfPrefix);
+    }
+
+    /**
+     * The 3-character key prefix of a type's ids: the backing {@code InMemoryCrm}'s when it is one,
+     * else Salesforce's for the standard types, else one made from the type's name (stable per
+     * object, {@code a} and two base-62 characters, as custom objects' prefixes look).
+     *
+     * @param type a type
+     * @return its key prefix
+     */
+    public String keyPrefix(ObjectType type) {
+        if (crm instanceof dev.crmsync.testkit.InMemoryCrm memory) {
+            Optional<String> p = memory.keyPrefix(type);
+            if (p.isPresent()) {
+                return p.get();
+            }
+        }
+        String standard = SfJson.keyPrefix(type);
+        if (standard != null) {
+            return standard;
+        }
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        int h = Math.floorMod(type.apiName().toLowerCase(Locale.ROOT).hashCode(), 62 * 62);
+        return "a" + digits.charAt(h / 62) + digits.charAt(h % 62);
+    }
+
+    private Optional<ObjectType> typeOfPrefix(String prefix) {
+        for (ObjectType t : crm.availableTypes()) {
+            if (keyPrefix(t).equals(prefix)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return the token service (for faults) */
@@ -204,7 +238,12 @@ public final class SalesforceApi implements HttpHandler {
 
     /** A request as read from the exchange. */
     private record Request(Instant time, String method, String path, Map<String, List<String>> params,
-                           Map<String, List<String>> headers, byte[] body) {
+                           Map<String, List<String>> headers, byte[] body, Writes.Journal journal) {
+        Request(Instant time, String method, String path, Map<String, List<String>> params,
+                Map<String, List<String>> headers, byte[] body) {
+            this(time, method, path, params, headers, body, null);
+        }
+
         String param(String name) {
             List<String> v = params.get(name);
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -559,6 +598,9 @@ public final class SalesforceApi implements HttpHandler {
                 if (n >= 2 && s.get(1).equals("sobjects")) {
                     return collections(req, version, s);
                 }
+                if (n == 1) {
+                    return req.method().equals("POST") ? composite(req, version) : methodNotAllowed(req, "POST");
+                }
                 break;
             case "jobs":
                 if (n >= 2 && s.get(1).equals("query")) {
@@ -651,7 +693,7 @@ public final class SalesforceApi implements HttpHandler {
         int n = s.size();
         if (n == 4 && req.method().equals("PATCH")) {
             ObjectType type = typeOrNotFound(s.get(1));
-            Writes.Single one = writes.upsertOne(parseJson(req), type, s.get(2), s.get(3));
+            Writes.Single one = writes.upsertOne(parseJson(req), type, s.get(2), s.get(3), req.journal());
             if (one.status() == 300) {
                 ArrayNode urls = SfJson.array();
                 one.matches().forEach(id -> urls.add("/services/data/v" + version + "/sobjects/" + type.apiName()
@@ -660,8 +702,27 @@ public final class SalesforceApi implements HttpHandler {
             }
             return Reply.json(one.status(), one.body());
         }
+        if (n == 2 && req.method().equals("POST")) {
+            ObjectType type = typeOrNotFound(s.get(1));
+            Writes.Single one = writes.createOne(parseJson(req), type, req.journal());
+            Reply r = Reply.json(one.status(), one.body());
+            if (one.status() == 201) {
+                r.header("Location", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/"
+                        + one.body().path("id").asText());
+            }
+            return r;
+        }
+        if (n == 3 && !isSubresource(s.get(2)) && (req.method().equals("PATCH") || req.method().equals("DELETE"))) {
+            ObjectType type = typeOrNotFound(s.get(1));
+            Writes.Single one = req.method().equals("PATCH")
+                    ? writes.updateOne(parseJson(req), type, s.get(2), req.journal())
+                    : writes.deleteOne(type, s.get(2), req.journal());
+            return one.body() == null ? Reply.empty(one.status()) : Reply.json(one.status(), one.body());
+        }
         if (!req.method().equals("GET")) {
-            return methodNotAllowed(req, "GET");
+            return n == 2 ? methodNotAllowed(req, "GET, POST")
+                    : n == 3 && !isSubresource(s.get(2)) ? methodNotAllowed(req, "GET, PATCH, DELETE")
+                    : methodNotAllowed(req, "GET");
         }
         if (n == 1) {
             ObjectNode o = SfJson.object();
@@ -693,6 +754,10 @@ public final class SalesforceApi implements HttpHandler {
             }
         }
         throw ApiException.notFound();
+    }
+
+    private static boolean isSubresource(String segment) {
+        return segment.equals("describe") || segment.equals("updated") || segment.equals("deleted");
     }
 
     private ObjectType typeOrNotFound(String name) {
@@ -801,8 +866,11 @@ public final class SalesforceApi implements HttpHandler {
         ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
         List<QueryEngine.Column> columns = columns(schema, req.param("fields"), type);
         List<SyncRecord> found = crm.fetch(type, List.of(id), readSet(schema, columns));
-        SyncRecord r = found.stream().filter(x -> x.id().equals(id) && !x.deleted()).findFirst()
+        SyncRecord r = found.stream().filter(x -> x.id().equals(id)).findFirst()
                 .orElseThrow(ApiException::notFound);
+        if (r.deleted()) {
+            throw Writes.entityIsDeleted();
+        }
         return Reply.json(200, SfJson.record(type, r, columns, version));
     }
 
@@ -948,15 +1016,19 @@ public final class SalesforceApi implements HttpHandler {
         if (s.size() == 2) {
             if (method.equals("POST") || method.equals("PATCH")) {
                 JsonNode body = parseJson(req);
-                return Reply.json(200, writes.write(body, method.equals("POST")));
+                return Reply.json(200, writes.write(body, method.equals("POST"), req.journal()));
             }
-            return methodNotAllowed(req, "POST, PATCH");
+            if (method.equals("DELETE")) {
+                return Reply.json(200, writes.deleteMany(req.param("ids"), "true".equalsIgnoreCase(req.param("allOrNone")),
+                        req.journal()));
+            }
+            return methodNotAllowed(req, "POST, PATCH, DELETE");
         }
         if (s.size() == 4) {
             ObjectType type = typeOrNotFound(s.get(2));
             if (method.equals("PATCH")) {
                 JsonNode body = parseJson(req);
-                return Reply.json(200, writes.upsert(body, type, s.get(3)));
+                return Reply.json(200, writes.upsert(body, type, s.get(3), req.journal()));
             }
             return methodNotAllowed(req, "PATCH");
         }
@@ -972,6 +1044,238 @@ public final class SalesforceApi implements HttpHandler {
             return methodNotAllowed(req, "GET, POST");
         }
         throw ApiException.notFound();
+    }
+
+    // ================================================================ Composite
+
+    private static final int MAX_SUBREQUESTS = 25;
+    private static final Pattern REFERENCE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern REFERENCE = Pattern.compile("@\\{([A-Za-z][A-Za-z0-9_]*)\\.([^}]+)}");
+    private static final String HALTED = "The transaction was rolled back since another operation in the same "
+            + "transaction failed.";
+
+    /** A subrequest's reference that cannot be resolved: the subrequest answers 400 PROCESSING_HALTED. */
+    private static final class BadReference extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadReference(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * {@code POST /composite}: up to 25 subrequests run in order, each answered in
+     * {@code compositeResponse} with {@code body}, {@code httpHeaders}, {@code httpStatusCode} and
+     * {@code referenceId}; {@code @{ref.path}} in a later subrequest's URL or body is replaced by
+     * the value at that path in an earlier one's body. With {@code allOrNone}, the first failure
+     * rolls back every write before it and the other subrequests answer 400 {@code PROCESSING_HALTED};
+     * without it, the others run and only those that refer to a failed one are halted. The whole
+     * request counts as one API call and answers 200.
+     */
+    private Reply composite(Request req, String version) {
+        JsonNode body = parseJson(req);
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with compositeRequest");
+        }
+        JsonNode subs = body.path("compositeRequest");
+        if (!subs.isArray() || subs.isEmpty()) {
+            throw new ApiException(400, "INVALID_INPUT", "compositeRequest must hold at least 1 subrequest");
+        }
+        if (subs.size() > MAX_SUBREQUESTS) {
+            throw new ApiException(400, "INVALID_INPUT", "Composite request can contain at most " + MAX_SUBREQUESTS
+                    + " subrequests, was " + subs.size());
+        }
+        Set<String> refIds = new java.util.HashSet<>();
+        for (JsonNode sub : subs) {
+            String refId = sub.path("referenceId").asText("");
+            if (!REFERENCE_ID.matcher(refId).matches()) {
+                throw new ApiException(400, "INVALID_INPUT", "Each subrequest needs a referenceId of letters, digits "
+                        + "and underscores that starts with a letter, was '" + refId + "'");
+            }
+            if (!refIds.add(refId)) {
+                throw new ApiException(400, "INVALID_INPUT", "Duplicate referenceId provided in the request: "
+                        + refId);
+            }
+            String method = sub.path("method").asText("");
+            if (!Set.of("GET", "POST", "PATCH", "PUT", "DELETE").contains(method)) {
+                throw new ApiException(400, "INVALID_INPUT", "Invalid method '" + method + "' in subrequest " + refId);
+            }
+            if (!sub.path("url").isTextual() || !sub.path("url").asText().startsWith("/services/data/v")) {
+                throw new ApiException(400, "INVALID_INPUT", "The url of subrequest " + refId
+                        + " must start with /services/data/vXX.X");
+            }
+        }
+        boolean allOrNone = body.path("allOrNone").asBoolean(false);
+        Writes.Journal journal = allOrNone ? new Writes.Journal() : null;
+        Map<String, JsonNode> bodies = new LinkedHashMap<>();
+        Set<String> failed = new java.util.HashSet<>();
+        List<ObjectNode> out = new ArrayList<>();
+        int firstFailure = -1;
+        for (int i = 0; i < subs.size(); i++) {
+            JsonNode sub = subs.get(i);
+            String refId = sub.path("referenceId").asText();
+            if (allOrNone && firstFailure >= 0) {
+                out.add(halted(refId, HALTED));
+                continue;
+            }
+            ObjectNode answer;
+            try {
+                String url = resolve(sub.path("url").asText(), bodies, failed);
+                JsonNode subBody = sub.has("body") && !sub.get("body").isNull()
+                        ? resolve(sub.get("body"), bodies, failed) : null;
+                answer = subrequest(req, sub.path("method").asText(), url, subBody, refId, journal);
+            } catch (BadReference e) {
+                answer = halted(refId, e.getMessage());
+            }
+            out.add(answer);
+            if (answer.path("httpStatusCode").asInt() >= 400) {
+                failed.add(refId);
+                if (firstFailure < 0) {
+                    firstFailure = i;
+                }
+            } else {
+                bodies.put(refId, answer.path("body"));
+            }
+        }
+        if (allOrNone && firstFailure >= 0) {
+            journal.rollBack();
+            for (int i = 0; i < firstFailure; i++) {
+                out.set(i, halted(out.get(i).path("referenceId").asText(), HALTED));
+            }
+        }
+        ObjectNode o = SfJson.object();
+        ArrayNode responses = o.putArray("compositeResponse");
+        out.forEach(responses::add);
+        return Reply.json(200, o);
+    }
+
+    private static ObjectNode halted(String refId, String message) {
+        ObjectNode a = SfJson.object();
+        ArrayNode err = a.putArray("body");
+        ObjectNode e = err.addObject();
+        e.put("errorCode", "PROCESSING_HALTED");
+        e.put("message", message);
+        a.putObject("httpHeaders");
+        a.put("httpStatusCode", 400);
+        a.put("referenceId", refId);
+        return a;
+    }
+
+    private ObjectNode subrequest(Request parent, String method, String url, JsonNode body, String refId,
+                                  Writes.Journal journal) {
+        int q = url.indexOf('?');
+        String path = q < 0 ? url : url.substring(0, q);
+        Map<String, List<String>> params = parseForm(q < 0 ? null : url.substring(q + 1));
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of("application/json"));
+        byte[] bytes = body == null ? new byte[0] : SfJson.bytes(body);
+        Request sub = new Request(parent.time(), method, path, params, headers, bytes, journal);
+        Matcher m = VERSIONED.matcher(path);
+        Reply r;
+        if (!m.matches() || !m.group(2).equals("0")) {
+            r = Reply.error(ApiException.notFound());
+        } else {
+            String rest = m.group(3) == null ? "" : m.group(3);
+            int major = Integer.parseInt(m.group(1));
+            if (major > settings.latestVersion()) {
+                r = Reply.error(ApiException.notFound());
+            } else if (major < MIN_VERSION) {
+                r = Reply.error(410, "GONE", "The requested API version has been retired: v" + major + ".0");
+            } else if (rest.startsWith("/composite") && !rest.startsWith("/composite/sobjects")) {
+                r = Reply.error(400, "INVALID_INPUT", "A composite subrequest cannot be a composite request");
+            } else if (rest.startsWith("/jobs")) {
+                r = Reply.error(400, "INVALID_INPUT", "Bulk API requests are not supported in a composite request");
+            } else {
+                try {
+                    r = dispatch(sub, major + ".0", rest);
+                } catch (ApiException e) {
+                    r = Reply.error(e);
+                }
+            }
+        }
+        ObjectNode a = SfJson.object();
+        if (r.body.length == 0) {
+            a.putNull("body");
+        } else {
+            try {
+                a.set("body", SfJson.MAPPER.readTree(r.body));
+            } catch (IOException e) {
+                a.put("body", new String(r.body, StandardCharsets.UTF_8));
+            }
+        }
+        ObjectNode h = a.putObject("httpHeaders");
+        String location = r.headers.get("Location");
+        if (location != null) {
+            h.put("Location", location);
+        }
+        a.put("httpStatusCode", r.status);
+        a.put("referenceId", refId);
+        return a;
+    }
+
+    /** Replaces each {@code @{ref.path}} in a text by the value at the path in that subrequest's body. */
+    private static String resolve(String text, Map<String, JsonNode> bodies, Set<String> failed) throws BadReference {
+        Matcher m = REFERENCE.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(lookup(m.group(1), m.group(2), bodies, failed).asText()));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static JsonNode resolve(JsonNode node, Map<String, JsonNode> bodies, Set<String> failed)
+            throws BadReference {
+        if (node.isTextual()) {
+            Matcher whole = REFERENCE.matcher(node.asText());
+            if (whole.matches()) {
+                JsonNode v = lookup(whole.group(1), whole.group(2), bodies, failed);
+                return v.isContainerNode() ? v : v.isTextual() ? v : v.deepCopy();
+            }
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(resolve(node.asText(), bodies, failed));
+        }
+        if (node.isObject()) {
+            ObjectNode o = SfJson.object();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                o.set(e.getKey(), resolve(e.getValue(), bodies, failed));
+            }
+            return o;
+        }
+        if (node.isArray()) {
+            ArrayNode a = SfJson.array();
+            for (JsonNode e : node) {
+                a.add(resolve(e, bodies, failed));
+            }
+            return a;
+        }
+        return node;
+    }
+
+    private static JsonNode lookup(String refId, String path, Map<String, JsonNode> bodies, Set<String> failed)
+            throws BadReference {
+        JsonNode at = bodies.get(refId);
+        String invalid = "Invalid reference specified. No value for " + refId + "." + path + " found in " + refId
+                + ". Provided referenceId ('" + refId + "') is not valid.";
+        if (at == null || failed.contains(refId)) {
+            throw new BadReference(invalid);
+        }
+        for (String part : path.split("\\.")) {
+            Matcher idx = Pattern.compile("([^\\[]*)((?:\\[\\d+])*)").matcher(part);
+            if (!idx.matches()) {
+                throw new BadReference(invalid);
+            }
+            if (!idx.group(1).isEmpty()) {
+                at = at.path(idx.group(1));
+            }
+            Matcher i = Pattern.compile("\\[(\\d+)]").matcher(idx.group(2));
+            while (i.find()) {
+                at = at.path(Integer.parseInt(i.group(1)));
+            }
+        }
+        if (at.isMissingNode() || at.isNull()) {
+            throw new BadReference(invalid);
+        }
+        return at;
     }
 
     private static String joined(JsonNode array) {

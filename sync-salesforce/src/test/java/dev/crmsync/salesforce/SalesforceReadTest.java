@@ -74,8 +74,10 @@ class SalesforceReadTest {
     void describeMatchesTheCrmsOwnViewOfItsFields() {
         try (SalesforceCrmSource sf = org.open(org.source())) {
             for (ObjectType t : List.of(ObjectType.LEAD, ObjectType.CONTACT, ObjectType.ACCOUNT)) {
-                assertEquals(org.crm.describe(t).orElseThrow().readableFieldNames(),
-                        sf.describe(t).orElseThrow().readableFieldNames(), t.apiName());
+                java.util.Set<String> expected = new java.util.LinkedHashSet<>(
+                        org.crm.describe(t).orElseThrow().readableFieldNames());
+                expected.addAll(FakeOrg.AUDIT_FIELDS);   // what every real org describes besides the CRM's own fields
+                assertEquals(expected, sf.describe(t).orElseThrow().readableFieldNames(), t.apiName());
             }
         }
     }

@@ -214,6 +214,16 @@ public final class FakeSalesforceServer implements AutoCloseable {
         return settings.latestVersion() + ".0";
     }
 
+    /**
+     * @return the id of the user the server's tokens log in ({@code 005…}, the token response's
+     *     {@code id} URL): the {@code CreatedById}, {@code LastModifiedById} and custom objects'
+     *     {@code OwnerId} the server answers where the CRM holds none
+     * @throws IllegalStateException if not started
+     */
+    public String integrationUserId() {
+        return running().userId();
+    }
+
     /** @return the faults that can be scheduled on this server */
     public Faults faults() {
         running();

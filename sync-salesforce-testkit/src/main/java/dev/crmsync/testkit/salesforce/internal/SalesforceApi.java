@@ -73,6 +73,7 @@ public final class SalesforceApi implements HttpHandler {
     private static final int MIN_BATCH = 200;
     private static final int MAX_RETRIEVE_IDS = 2000;
     private static final Duration REPLICATION_REACH = Duration.ofDays(30);
+    private static final Duration DELETE_LOG_REACH = Duration.ofDays(15);
 
     private final Settings settings;
     private final CrmSource crm;
@@ -102,11 +103,11 @@ public final class SalesforceApi implements HttpHandler {
      */
     public SalesforceApi(Settings settings, URI baseUri) {
         this.settings = settings;
-        this.crm = settings.crm();
         this.baseUri = baseUri;
         this.ids = new IdFactory("5f");
         this.orgId = ids.next("00D");
         this.userId = ids.next("005");
+        this.crm = new OrgView(settings.crm(), userId);
         this.tokens = new TokenService(settings.clock(), settings.seed(), baseUri, orgId, userId, settings.apps(),
                 settings.jwtSubjects(), settings.refreshTokens(), settings.rotateRefreshTokens(),
                 settings.fixedAccessToken());
@@ -128,7 +129,7 @@ public final class SalesforceApi implements HttpHandler {
      * @return its key prefix
      */
     public String keyPrefix(ObjectType type) {
-        if (crm instanceof dev.crmsync.testkit.InMemoryCrm memory) {
+        if (settings.crm() instanceof dev.crmsync.testkit.InMemoryCrm memory) {
             Optional<String> p = memory.keyPrefix(type);
             if (p.isPresent()) {
                 return p.get();
@@ -150,6 +151,11 @@ public final class SalesforceApi implements HttpHandler {
             }
         }
         return Optional.empty();
+    }
+
+    /** @return the id of the integration user the tokens log in */
+    public String userId() {
+        return userId;
     }
 
     /** @return the token service (for faults) */
@@ -661,22 +667,62 @@ public final class SalesforceApi implements HttpHandler {
         return o;
     }
 
+    /**
+     * The entries of a real org's {@code /limits} besides the ones the server counts
+     * ({@code DailyApiRequests}, {@code DailyBulkV2QueryJobs}), with a Developer Edition org's
+     * maxima, in the org's (alphabetical) order; each {@code {Max, Remaining}}.
+     */
+    private static final Map<String, Long> STATIC_LIMITS = staticLimits();
+
+    private static Map<String, Long> staticLimits() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        Object[] table = {
+            "AnalyticsExternalDataSizeMB", 40_960L, "BOZosCalloutHourlyLimit", 20_000L,
+            "ConcurrentAsyncGetReportInstances", 200L, "ConcurrentEinsteinDataInsightsStoryCreation", 5L,
+            "ConcurrentEinsteinDiscoveryStoryCreation", 2L, "ConcurrentSyncReportRuns", 20L,
+            "DailyAnalyticsDataflowJobExecutions", 60L, "DailyAnalyticsUploadedFilesSizeMB", 51_200L,
+            "DailyAsyncApexExecutions", 250_000L, "DailyBulkApiBatches", 15_000L, "DailyBulkApiRequests", 5_000L,
+            "DailyBulkV2QueryFileStorageMB", 976_562L, "DailyDurableGenericStreamingApiEvents", 10_000L,
+            "DailyDurableStreamingApiEvents", 10_000L, "DailyEinsteinDataInsightsStoryCreation", 1_000L,
+            "DailyEinsteinDiscoveryPredictAPICalls", 50_000L, "DailyEinsteinDiscoveryPredictionsByCDC", 500_000L,
+            "DailyEinsteinDiscoveryStoryCreation", 100L, "DailyFunctionsApiCallLimit", 50_000L,
+            "DailyGenericStreamingApiEvents", 10_000L, "DailyStandardVolumePlatformEvents", 10_000L,
+            "DailyStreamingApiEvents", 10_000L, "DailyWorkflowEmails", 390L, "DataStorageMB", 5L,
+            "DurableStreamingApiConcurrentClients", 20L, "FileStorageMB", 20L, "HourlyAsyncReportRuns", 1_200L,
+            "HourlyDashboardRefreshes", 200L, "HourlyDashboardResults", 5_000L, "HourlyDashboardStatuses", 999_999_999L,
+            "HourlyLongTermIdMapping", 100_000L, "HourlyManagedContentPublicRequests", 50_000L,
+            "HourlyODataCallout", 10_000L, "HourlyPublishedPlatformEvents", 50_000L,
+            "HourlyPublishedStandardVolumePlatformEvents", 1_000L, "HourlyShortTermIdMapping", 100_000L,
+            "HourlySyncReportRuns", 500L, "HourlyTimeBasedWorkflow", 50L, "MassEmail", 10L,
+            "MonthlyEinsteinDiscoveryStoryCreation", 500L, "MonthlyPlatformEventsUsageEntitlement", 0L,
+            "Package2VersionCreates", 6L, "Package2VersionCreatesWithoutValidation", 500L, "PermissionSets", 1_500L,
+            "PrivateConnectOutboundCalloutHourlyLimitMB", 0L, "SingleEmail", 15L, "StreamingApiConcurrentClients", 20L,
+        };
+        for (int i = 0; i < table.length; i += 2) {
+            m.put((String) table[i], (Long) table[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Bulk API 2.0 query jobs a day, as a real org allows. */
+    private static final long DAILY_BULK_V2_QUERY_JOBS = 10_000;
+
     private ObjectNode limits() {
         ApiUsage.Snapshot u = usage.snapshot();
+        Map<String, long[]> all = new java.util.TreeMap<>();
+        STATIC_LIMITS.forEach((k, max) -> all.put(k, new long[] {max, max}));
+        all.put("DailyApiRequests", new long[] {u.max(), u.remaining()});
+        all.put("DailyBulkV2QueryJobs", new long[] {DAILY_BULK_V2_QUERY_JOBS,
+                Math.max(0, DAILY_BULK_V2_QUERY_JOBS - jobsCreated.get())});
         ObjectNode o = SfJson.object();
-        ObjectNode api = limit(o, "DailyApiRequests", u.max(), u.remaining());
-        if (u.appName() != null) {
-            ObjectNode app = api.putObject(u.appName());
-            app.put("Max", u.appMax());
-            app.put("Remaining", Math.max(0, u.appMax() - u.appUsed()));
-        }
-        limit(o, "DailyBulkApiBatches", 15_000, 15_000);
-        limit(o, "DailyBulkV2QueryFileStorageMB", 976_562, 976_562);
-        limit(o, "DailyBulkV2QueryJobs", 10_000, Math.max(0, 10_000 - jobsCreated.get()));
-        limit(o, "DataStorageMB", 5, 5);
-        limit(o, "FileStorageMB", 20, 20);
-        limit(o, "HourlyODataCallout", 10_000, 10_000);
-        limit(o, "SingleEmail", 15, 15);
+        all.forEach((name, mr) -> {
+            ObjectNode e = limit(o, name, mr[0], mr[1]);
+            if (name.equals("DailyApiRequests") && u.appName() != null) {
+                ObjectNode app = e.putObject(u.appName());
+                app.put("Max", u.appMax());
+                app.put("Remaining", Math.max(0, u.appMax() - u.appUsed()));
+            }
+        });
         return o;
     }
 
@@ -730,14 +776,14 @@ public final class SalesforceApi implements HttpHandler {
             o.put("maxBatchSize", 200);
             ArrayNode list = o.putArray("sobjects");
             crm.availableTypes().stream().sorted(Comparator.comparing(ObjectType::apiName))
-                    .forEach(t -> crm.describe(t).ifPresent(schema -> list.add(SfJson.globalEntry(schema, version))));
+                    .forEach(t -> crm.describe(t).ifPresent(schema -> list.add(SfJson.globalEntry(schema, version, keyPrefix(t)))));
             return Reply.json(200, o);
         }
         ObjectType type = typeOrNotFound(s.get(1));
         if (n == 2) {
             ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
             ObjectNode o = SfJson.object();
-            o.set("objectDescribe", SfJson.globalEntry(schema, version));
+            o.set("objectDescribe", SfJson.globalEntry(schema, version, keyPrefix(type)));
             o.putArray("recentItems");
             return Reply.json(200, o);
         }
@@ -794,7 +840,7 @@ public final class SalesforceApi implements HttpHandler {
                 // an unparseable date is ignored, as HTTP says
             }
         }
-        return Reply.json(200, SfJson.describe(schema, version)).header("Last-Modified", lastModified);
+        return Reply.json(200, SfJson.describe(schema, version, keyPrefix(type))).header("Last-Modified", lastModified);
     }
 
     private Instant[] replicationWindow(Request req) {
@@ -851,7 +897,15 @@ public final class SalesforceApi implements HttpHandler {
             e.put("id", del.crmId().value());
             e.put("deletedDate", SfFormats.jsonDateTime(del.deletedAt()));
         }
-        o.put("earliestDateAvailable", SfFormats.jsonDateTime(d.earliestDateAvailable()));
+        // the recycle bin's horizon: a real org keeps deletions at most 15 days, so the log never
+        // reaches back further, whether or not anything was purged yet
+        Instant reach = settings.clock().instant().minus(DELETE_LOG_REACH);
+        Instant horizon = reach.truncatedTo(ChronoUnit.MINUTES);
+        if (horizon.isBefore(reach)) {
+            horizon = horizon.plus(Duration.ofMinutes(1));
+        }
+        Instant earliest = d.earliestDateAvailable().isAfter(horizon) ? d.earliestDateAvailable() : horizon;
+        o.put("earliestDateAvailable", SfFormats.jsonDateTime(earliest));
         o.put("latestDateCovered", SfFormats.jsonDateTime(d.latestDateCovered()));
         return Reply.json(200, o);
     }

@@ -215,9 +215,10 @@ public final class SfJson {
      *
      * @param s the schema
      * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
      * @return the entry
      */
-    public static ObjectNode globalEntry(ObjectSchema s, String version) {
+    public static ObjectNode globalEntry(ObjectSchema s, String version, String keyPrefix) {
         ObjectNode o = object();
         String name = s.type().apiName();
         o.put("activateable", false);
@@ -227,7 +228,7 @@ public final class SfJson {
         o.put("deletable", s.createable());
         o.put("deprecatedAndHidden", false);
         o.put("feedEnabled", false);
-        o.put("keyPrefix", keyPrefix(s.type()));
+        o.put("keyPrefix", keyPrefix);
         o.put("label", label(name));
         o.put("labelPlural", plural(label(name)));
         o.put("layoutable", true);
@@ -254,10 +255,11 @@ public final class SfJson {
      *
      * @param s the schema
      * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
      * @return the describe
      */
-    public static ObjectNode describe(ObjectSchema s, String version) {
-        ObjectNode o = globalEntry(s, version);
+    public static ObjectNode describe(ObjectSchema s, String version, String keyPrefix) {
+        ObjectNode o = globalEntry(s, version, keyPrefix);
         o.putArray("childRelationships");
         ArrayNode fields = o.putArray("fields");
         for (FieldSchema f : QueryEngine.catalog(s).values()) {

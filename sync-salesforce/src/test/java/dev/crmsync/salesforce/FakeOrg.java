@@ -91,10 +91,19 @@ final class FakeOrg implements AutoCloseable {
             case "CreatedDate" -> FieldValue.dateTime(crm.createdDate(r.type(), r.id()).orElseThrow());
             case "LastModifiedDate" -> FieldValue.dateTime(r.modstamp());
             case "CreatedById", "LastModifiedById" -> FieldValue.ref(integrationUser());
+            case "Name" -> crm.describe(r.type()).orElseThrow().field("Name").isPresent() ? r.get(field)
+                    : fullName(r);
             case "OwnerId" -> r.type().isCustom() && r.get(field).isNull() ? FieldValue.ref(integrationUser())
                     : r.get(field);
             default -> r.get(field);
         };
+    }
+
+    /** A person's Name as the org answers it where the CRM holds only FirstName and LastName. */
+    private static FieldValue fullName(dev.crmsync.model.SyncRecord r) {
+        String full = ((r.get("FirstName").isNull() ? "" : r.get("FirstName").asText()) + " "
+                + (r.get("LastName").isNull() ? "" : r.get("LastName").asText())).trim();
+        return full.isEmpty() ? FieldValue.NULL : FieldValue.text(full);
     }
 
     /** @return the user the fake server's tokens log in (the creator and modifier of its audit fields) */

@@ -45,6 +45,9 @@ final class OrgView implements CrmSource {
     static final String LAST_MODIFIED_DATE = "LastModifiedDate";
     static final String LAST_MODIFIED_BY_ID = "LastModifiedById";
     static final String OWNER_ID = "OwnerId";
+    static final String NAME = "Name";
+    private static final String FIRST_NAME = "FirstName";
+    private static final String LAST_NAME = "LastName";
 
     private final CrmSource crm;
     private final CrmId userId;
@@ -70,6 +73,11 @@ final class OrgView implements CrmSource {
         if (s.type().isCustom() && !byName.containsKey(OWNER_ID)) {
             out.put(OWNER_ID, FieldSchema.builder(OWNER_ID, FieldType.REFERENCE).referenceTo(List.of("User"))
                     .createable(true).updateable(true).nillable(false).defaultedOnCreate(true).build());
+        }
+        if (!byName.containsKey(NAME) && byName.containsKey(FIRST_NAME) && byName.containsKey(LAST_NAME)) {
+            // a person's full name, as a real org describes it on User, Lead and Contact (read-only)
+            out.put(NAME, FieldSchema.builder(NAME, FieldType.STRING).length(121).createable(false)
+                    .updateable(false).build());
         }
         for (String name : List.of(CREATED_DATE, CREATED_BY_ID, LAST_MODIFIED_DATE, LAST_MODIFIED_BY_ID)) {
             if (!byName.containsKey(name)) {
@@ -128,10 +136,29 @@ final class OrgView implements CrmSource {
             m.put(name, switch (name) {
                 case CREATED_DATE -> FieldValue.dateTime(created(r));
                 case LAST_MODIFIED_DATE -> FieldValue.dateTime(r.modstamp());
+                case NAME -> fullName(r);
                 default -> FieldValue.ref(userId);
             });
         }
         return r.withFields(m);
+    }
+
+    private static FieldValue fullName(SyncRecord r) {
+        String first = r.get(FIRST_NAME).isNull() ? "" : r.get(FIRST_NAME).asText();
+        String last = r.get(LAST_NAME).isNull() ? "" : r.get(LAST_NAME).asText();
+        String full = (first + " " + last).trim();
+        return full.isEmpty() ? FieldValue.NULL : FieldValue.text(full);
+    }
+
+    /** The fields to ask the CRM for: the asked ones it holds, and what the made-up ones are made from. */
+    private static Set<String> toRead(Set<String> fields, Set<String> names) {
+        Set<String> rest = new LinkedHashSet<>(fields);
+        rest.removeAll(names);
+        if (names.contains(NAME)) {
+            rest.add(FIRST_NAME);
+            rest.add(LAST_NAME);
+        }
+        return rest;
     }
 
     private Instant created(SyncRecord r) {
@@ -150,8 +177,7 @@ final class OrgView implements CrmSource {
         if (names.isEmpty()) {
             return crm.openChanges(query);
         }
-        Set<String> rest = new LinkedHashSet<>(query.fields());
-        rest.removeAll(names);
+        Set<String> rest = toRead(query.fields(), names);
         ChangeStream s = crm.openChanges(new ChangeQuery(query.type(), rest, query.after(), query.pageSize(),
                 query.resumable(), query.resumeToken()));
         return new ChangeStream() {
@@ -196,8 +222,7 @@ final class OrgView implements CrmSource {
         if (names.isEmpty()) {
             return crm.fetch(type, ids, fields);
         }
-        Set<String> rest = new LinkedHashSet<>(fields);
-        rest.removeAll(names);
+        Set<String> rest = toRead(fields, names);
         List<SyncRecord> out = new ArrayList<>();
         crm.fetch(type, ids, rest).forEach(r -> out.add(enrich(r, names)));
         return out;

@@ -34,6 +34,8 @@ import dev.crmsync.testkit.salesforce.internal.Soql.StringLit;
 import dev.crmsync.crm.Cursor;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,19 +61,72 @@ public final class QueryEngine {
     static final String SYSTEM_MODSTAMP = "SystemModstamp";
 
     private final CrmSource crm;
+    private final java.time.Clock clock;
 
-    /** @param crm the backing CRM */
+    /** @param crm the backing CRM (relative date literals use the system clock) */
     public QueryEngine(CrmSource crm) {
+        this(crm, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param crm the backing CRM
+     * @param clock gives "today" (in UTC) for relative date literals
+     */
+    public QueryEngine(CrmSource crm, java.time.Clock clock) {
         this.crm = Objects.requireNonNull(crm, "crm");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * One step of a parent relationship path ({@code Account} in {@code Account.Industry}).
+     *
+     * @param referenceField the reference field it follows, on the type before it ({@code AccountId})
+     * @param relationshipName the relationship's describe name ({@code Account})
+     * @param target the type it leads to
+     */
+    public record Hop(String referenceField, String relationshipName, ObjectType target) {
     }
 
     /**
      * A selected column.
      *
-     * @param name the describe spelling
+     * @param name the describe spelling; for a parent field its path ({@code Account.Industry})
      * @param type the field's type
+     * @param hops the relationships a parent field is reached through (empty for the type's own field)
      */
-    public record Column(String name, FieldType type) {
+    public record Column(String name, FieldType type, List<Hop> hops) {
+        /** Copies the list. */
+        public Column {
+            hops = List.copyOf(hops);
+        }
+
+        /**
+         * A field of the queried type itself.
+         *
+         * @param name the describe spelling
+         * @param type the field's type
+         */
+        public Column(String name, FieldType type) {
+            this(name, type, List.of());
+        }
+
+        /** @return the field's own name (after the last dot of a path) */
+        public String fieldName() {
+            return hops.isEmpty() ? name : name.substring(name.lastIndexOf('.') + 1);
+        }
+    }
+
+    /**
+     * A parent field reached through relationships.
+     *
+     * @param name its path in describe spelling ({@code Account.Owner.Name})
+     * @param hops the relationships, in order
+     * @param field the field on the last hop's type
+     */
+    record Path(String name, List<Hop> hops, FieldSchema field) {
+        Path {
+            hops = List.copyOf(hops);
+        }
     }
 
     /** What a query returns. */
@@ -94,14 +149,16 @@ public final class QueryEngine {
      * @param streamOrdered true if the CRM's (stamp, id) order already satisfies ORDER BY
      * @param lowerBound no matching record has a stamp before this
      * @param fieldsToRead the fields to ask the CRM for
+     * @param paths the parent fields the query names, by path (filled in on each row before it is filtered)
      */
     public record Prepared(Soql soql, ObjectType type, Kind kind, List<Column> columns, String aggregateAlias,
                            Predicate<SyncRecord> filter, Comparator<SyncRecord> order, boolean streamOrdered,
-                           Instant lowerBound, Set<String> fieldsToRead) {
+                           Instant lowerBound, Set<String> fieldsToRead, Map<String, Path> paths) {
         /** Copies collections. */
         public Prepared {
             columns = List.copyOf(columns);
             fieldsToRead = Set.copyOf(fieldsToRead);
+            paths = Map.copyOf(paths);
         }
     }
 
@@ -131,7 +188,7 @@ public final class QueryEngine {
         ObjectType type = resolveType(soql.from());
         ObjectSchema schema = crm.describe(type).orElseThrow(() -> invalidType(soql.from()));
         Map<String, FieldSchema> catalog = catalog(schema);
-        Resolver r = new Resolver(type, catalog);
+        Resolver r = new Resolver(type, catalog, java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
 
         Kind kind = Kind.RECORDS;
         List<Column> columns = new ArrayList<>();
@@ -156,7 +213,8 @@ public final class QueryEngine {
                 if (!seen.add(fs.name())) {
                     throw new SoqlException("MALFORMED_QUERY", "duplicate field selected: " + fs.name(), f.name().pos());
                 }
-                columns.add(new Column(fs.name(), fs.type()));
+                Path path = r.paths.get(fs.name());
+                columns.add(new Column(fs.name(), fs.type(), path == null ? List.of() : path.hops()));
             }
         }
 
@@ -186,8 +244,11 @@ public final class QueryEngine {
         read.remove(ID);
         read.remove(IS_DELETED);
         read.remove(SYSTEM_MODSTAMP);
+        for (Path p : r.paths.values()) {
+            read.add(p.hops().get(0).referenceField());
+        }
         read.retainAll(schema.fieldsByName().keySet());
-        return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read);
+        return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths);
     }
 
     /**
@@ -200,6 +261,7 @@ public final class QueryEngine {
      */
     public Result execute(Prepared q, boolean includeDeleted, Integer timeoutAbove) {
         Integer limit = q.soql().limit();
+        int offset = q.soql().offset() == null ? 0 : q.soql().offset();
         boolean earlyStop = q.kind() == Kind.RECORDS && limit != null && q.streamOrdered() && timeoutAbove == null;
         List<SyncRecord> rows = new ArrayList<>();
         int pageSize = Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
@@ -211,12 +273,15 @@ public final class QueryEngine {
                 if (page.isEmpty()) {
                     break;
                 }
+                if (!q.paths().isEmpty()) {
+                    page = withParents(page, q.paths().values());
+                }
                 for (SyncRecord rec : page) {
                     if ((!includeDeleted && rec.deleted()) || !q.filter().test(rec)) {
                         continue;
                     }
                     rows.add(rec);
-                    if (earlyStop && rows.size() >= limit) {
+                    if (earlyStop && rows.size() >= (long) limit + offset) {
                         break read;
                     }
                 }
@@ -228,6 +293,9 @@ public final class QueryEngine {
         if (q.order() != null && !q.streamOrdered()) {
             rows.sort(q.order());
         }
+        if (offset > 0 && q.kind() == Kind.RECORDS) {
+            rows = new ArrayList<>(rows.subList(Math.min(offset, rows.size()), rows.size()));
+        }
         if (limit != null && rows.size() > limit) {
             rows = new ArrayList<>(rows.subList(0, limit));
         }
@@ -236,6 +304,80 @@ public final class QueryEngine {
             case COUNT -> new Result(q, List.of(), rows.size());
             case AGGREGATE -> new Result(q, rows, 1);
         };
+    }
+
+    /**
+     * Fills in the parent fields of a page of rows: for each relationship prefix ({@code Account},
+     * {@code Account.Owner}) the parent's id under {@code prefix.Id} and each named field under its
+     * path, {@link FieldValue#NULL} where the reference is empty or the parent is gone.
+     */
+    private List<SyncRecord> withParents(List<SyncRecord> page, Collection<Path> paths) {
+        // prefix -> (its hop, its parent prefix, the fields to read on its type)
+        Map<String, Hop> hopOf = new LinkedHashMap<>();
+        Map<String, Set<String>> fieldsOf = new HashMap<>();
+        for (Path p : paths) {
+            String prefix = "";
+            for (int i = 0; i < p.hops().size(); i++) {
+                Hop h = p.hops().get(i);
+                String parent = prefix;
+                prefix = prefix.isEmpty() ? h.relationshipName() : prefix + "." + h.relationshipName();
+                hopOf.putIfAbsent(prefix, h);
+                fieldsOf.computeIfAbsent(prefix, k -> new HashSet<>());
+                if (!parent.isEmpty()) {
+                    fieldsOf.get(parent).add(h.referenceField());
+                }
+            }
+            fieldsOf.get(prefix).add(p.field().name());
+        }
+        List<Map<String, FieldValue>> extra = new ArrayList<>();
+        page.forEach(r -> extra.add(new HashMap<>()));
+        List<String> prefixes = new ArrayList<>(hopOf.keySet());
+        prefixes.sort(Comparator.comparingInt(x -> x.split("\\.").length));
+        for (String prefix : prefixes) {
+            Hop h = hopOf.get(prefix);
+            String parent = prefix.contains(".") ? prefix.substring(0, prefix.lastIndexOf('.')) : "";
+            List<CrmId> ids = new ArrayList<>();
+            for (int i = 0; i < page.size(); i++) {
+                FieldValue ref = parent.isEmpty() ? page.get(i).get(h.referenceField())
+                        : extra.get(i).getOrDefault(parent + "." + h.referenceField(), FieldValue.NULL);
+                ids.add(ref instanceof FieldValue.Ref x ? x.id() : null);
+            }
+            Map<CrmId, SyncRecord> found = fetchAll(h.target(), ids, fieldsOf.get(prefix));
+            for (int i = 0; i < page.size(); i++) {
+                SyncRecord parentRow = ids.get(i) == null ? null : found.get(ids.get(i));
+                Map<String, FieldValue> m = extra.get(i);
+                m.put(prefix + "." + ID, parentRow == null ? FieldValue.NULL : FieldValue.ref(parentRow.id()));
+                for (String f : fieldsOf.get(prefix)) {
+                    m.put(prefix + "." + f, parentRow == null ? FieldValue.NULL : value(parentRow, f));
+                }
+            }
+        }
+        List<SyncRecord> out = new ArrayList<>(page.size());
+        for (int i = 0; i < page.size(); i++) {
+            Map<String, FieldValue> m = new HashMap<>(page.get(i).fields());
+            m.putAll(extra.get(i));
+            out.add(page.get(i).withFields(m));
+        }
+        return out;
+    }
+
+    /** The live records of a type among ids (nulls skipped), read in chunks the CRM accepts. */
+    private Map<CrmId, SyncRecord> fetchAll(ObjectType type, List<CrmId> ids, Set<String> fields) {
+        List<CrmId> distinct = ids.stream().filter(Objects::nonNull).distinct().toList();
+        Set<String> read = new HashSet<>(fields);
+        read.remove(ID);
+        read.remove(IS_DELETED);
+        read.remove(SYSTEM_MODSTAMP);
+        Map<CrmId, SyncRecord> out = new HashMap<>();
+        int chunk = Math.max(1, crm.maxPageSize());
+        for (int i = 0; i < distinct.size(); i += chunk) {
+            for (SyncRecord r : crm.fetch(type, distinct.subList(i, Math.min(distinct.size(), i + chunk)), read)) {
+                if (!r.deleted()) {
+                    out.put(r.id(), r);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -317,24 +459,78 @@ public final class QueryEngine {
 
     // ---------------------------------------------------------------- resolution
 
-    private static final class Resolver {
+    /** Salesforce's deepest parent path: five relationships. */
+    private static final int MAX_HOPS = 5;
+
+    private final class Resolver {
         private final ObjectType type;
         private final Map<String, FieldSchema> catalog;
+        private final java.time.LocalDate today;
         private final Set<String> used = new HashSet<>();
+        private final Map<String, Path> paths = new LinkedHashMap<>();
 
-        Resolver(ObjectType type, Map<String, FieldSchema> catalog) {
+        Resolver(ObjectType type, Map<String, FieldSchema> catalog, java.time.LocalDate today) {
             this.type = type;
             this.catalog = catalog;
+            this.today = today;
+        }
+
+        /** A parent field {@code Rel.Rel.Field}: each relationship the name of a reference field's relationship. */
+        private FieldSchema path(Name name) {
+            String[] parts = name.text().split("\\.", -1);
+            if (parts.length - 1 > MAX_HOPS) {
+                throw new SoqlException("MALFORMED_QUERY", "A field path can follow at most " + MAX_HOPS
+                        + " relationships: " + name.text(), name.pos());
+            }
+            ObjectType at = type;
+            Map<String, FieldSchema> cat = catalog;
+            List<Hop> hops = new ArrayList<>();
+            StringBuilder canonical = new StringBuilder();
+            for (int i = 0; i < parts.length - 1; i++) {
+                String rel = parts[i];
+                FieldSchema ref = null;
+                for (FieldSchema f : cat.values()) {
+                    if (f.type() == FieldType.REFERENCE && rel.equalsIgnoreCase(SfJson.relationshipName(f))) {
+                        ref = f;
+                        break;
+                    }
+                }
+                ObjectType target = ref == null ? null : ref.referenceTo().stream().map(ObjectType::of)
+                        .filter(t -> crm.availableTypes().contains(t)).findFirst().orElse(null);
+                ObjectSchema targetSchema = target == null ? null : crm.describe(target).orElse(null);
+                if (targetSchema == null) {
+                    throw new SoqlException("INVALID_FIELD", "Didn't understand relationship '" + rel + "' in field "
+                            + "path. If you are attempting to use a custom relationship, be sure to append the '__r' "
+                            + "after the custom relationship name. Please reference your WSDL or the describe call for "
+                            + "the appropriate names.", name.pos());
+                }
+                String relName = SfJson.relationshipName(ref);
+                hops.add(new Hop(ref.name(), relName, target));
+                canonical.append(relName).append('.');
+                if (i == 0) {
+                    used.add(ref.name());
+                }
+                at = target;
+                cat = catalog(targetSchema);
+            }
+            String last = parts[parts.length - 1];
+            FieldSchema f = cat.get(last.toLowerCase(Locale.ROOT));
+            if (f == null) {
+                throw new SoqlException("INVALID_FIELD", "No such column '" + last + "' on entity '" + at.apiName()
+                        + "'. If you are attempting to use a custom field, be sure to append the '__c' after the "
+                        + "custom field name. Please reference your WSDL or the describe call for the appropriate "
+                        + "names.", name.pos());
+            }
+            String full = canonical + f.name();
+            paths.putIfAbsent(full, new Path(full, hops, f));
+            return FieldSchema.builder(full, f.type()).length(f.length()).referenceTo(f.referenceTo())
+                    .createable(false).updateable(false).calculated(f.calculated()).build();
         }
 
         FieldSchema field(Name name) {
             String text = name.text();
             if (text.contains(".")) {
-                String rel = text.substring(0, text.indexOf('.'));
-                throw new SoqlException("INVALID_FIELD", "Didn't understand relationship '" + rel + "' in field path. "
-                        + "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
-                        + "custom relationship name. Please reference your WSDL or the describe call for the "
-                        + "appropriate names.", name.pos());
+                return path(name);
             }
             FieldSchema f = catalog.get(text.toLowerCase(Locale.ROOT));
             if (f == null) {
@@ -354,6 +550,22 @@ public final class QueryEngine {
                         name.pos());
             }
             return f;
+        }
+
+        /** A relative date literal's range {@code [from, to)} as values of the field's type. */
+        FieldValue[] range(FieldSchema f, Soql.RelativeDateLit lit, int pos) {
+            java.time.LocalDate[] days = DateLiterals.range(lit.name(), lit.n(), today);
+            if (f.type() == FieldType.DATE) {
+                return new FieldValue[] {FieldValue.date(days[0]), FieldValue.date(days[1])};
+            }
+            if (f.type() == FieldType.DATETIME) {
+                return new FieldValue[] {FieldValue.dateTime(days[0].atStartOfDay(java.time.ZoneOffset.UTC).toInstant()),
+                    FieldValue.dateTime(days[1].atStartOfDay(java.time.ZoneOffset.UTC).toInstant())};
+            }
+            throw new SoqlException("INVALID_FIELD", "value of filter criterion for field '" + f.name()
+                    + "' must be of type " + sfType(f.type()) + " and should "
+                    + (f.type() == FieldType.BOOLEAN || isNumeric(f.type()) ? "not " : "") + "be enclosed in quotes",
+                    pos);
         }
 
         Predicate<SyncRecord> compile(Condition c) {
@@ -382,6 +594,13 @@ public final class QueryEngine {
             if (c instanceof Not n) {
                 return compile(n.inner()).negate();
             }
+            if (c instanceof Comparison cmp && cmp.value() instanceof Soql.RelativeDateLit lit) {
+                FieldSchema f = filterField(cmp.field());
+                FieldValue[] range = range(f, lit, cmp.valuePos());
+                String name = f.name();
+                Op op = cmp.op();
+                return rec -> inRange(value(rec, name), op, range);
+            }
             if (c instanceof Comparison cmp) {
                 FieldSchema f = filterField(cmp.field());
                 FieldValue expected = typed(f, cmp.value(), cmp.valuePos());
@@ -392,14 +611,25 @@ public final class QueryEngine {
             if (c instanceof In in) {
                 FieldSchema f = filterField(in.field());
                 List<FieldValue> expected = new ArrayList<>();
+                List<FieldValue[]> ranges = new ArrayList<>();
                 for (Literal l : in.values()) {
-                    expected.add(typed(f, l, in.valuePos()));
+                    if (l instanceof Soql.RelativeDateLit lit) {
+                        ranges.add(range(f, lit, in.valuePos()));
+                    } else {
+                        expected.add(typed(f, l, in.valuePos()));
+                    }
                 }
                 String name = f.name();
                 boolean negated = in.negated();
                 return rec -> {
                     FieldValue v = value(rec, name);
                     boolean any = false;
+                    for (FieldValue[] range : ranges) {
+                        if (inRange(v, Op.EQ, range)) {
+                            any = true;
+                            break;
+                        }
+                    }
                     for (FieldValue e : expected) {
                         if (e.isNull() ? v.isNull() : (!v.isNull() && compare(v, e) == 0)) {
                             any = true;
@@ -421,6 +651,27 @@ public final class QueryEngine {
                 return !v.isNull() && like.pattern().matcher(v.asText()).matches();
             };
         }
+    }
+
+    private static boolean isNumeric(FieldType t) {
+        return t == FieldType.INT || t == FieldType.DOUBLE || t == FieldType.CURRENCY || t == FieldType.PERCENT;
+    }
+
+    /** A comparison with a date literal's range {@code [from, to)}; {@code !=} matches nulls, as {@code !=} does. */
+    private static boolean inRange(FieldValue v, Op op, FieldValue[] range) {
+        if (v.isNull()) {
+            return op == Op.NE;
+        }
+        boolean beforeStart = compare(v, range[0]) < 0;
+        boolean beforeEnd = compare(v, range[1]) < 0;
+        return switch (op) {
+            case EQ -> !beforeStart && beforeEnd;
+            case NE -> beforeStart || !beforeEnd;
+            case LT -> beforeStart;
+            case LE -> beforeEnd;
+            case GT -> !beforeEnd;
+            case GE -> !beforeStart;
+        };
     }
 
     private static boolean isTextual(FieldType t) {

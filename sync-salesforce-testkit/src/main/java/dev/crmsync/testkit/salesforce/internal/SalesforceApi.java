@@ -115,7 +115,7 @@ public final class SalesforceApi implements HttpHandler {
                 settings.perAppLimit());
         this.plan.seed(settings.seed());
         this.cursors = new QueryCursors(settings.queryCursorCapacity(), ids);
-        this.engine = new QueryEngine(crm);
+        this.engine = new QueryEngine(crm, settings.clock());
         this.writes = new Writes(crm, settings.undoCreate(), settings.deleter(), settings.undeleter(),
                 this::typeOfPrefix);
     }

@@ -197,7 +197,40 @@ public final class SfJson {
         attributes.put("type", type.apiName());
         attributes.put("url", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/" + r.id().value());
         for (QueryEngine.Column c : columns) {
-            o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
+            if (c.hops().isEmpty()) {
+                o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
+                continue;
+            }
+            // a parent field: nested objects with their own attributes, null where a reference is empty
+            ObjectNode at = o;
+            String prefix = "";
+            for (QueryEngine.Hop h : c.hops()) {
+                prefix = prefix.isEmpty() ? h.relationshipName() : prefix + "." + h.relationshipName();
+                JsonNode existing = at.get(h.relationshipName());
+                if (existing != null && existing.isNull()) {
+                    at = null;
+                    break;
+                }
+                if (existing == null) {
+                    FieldValue parentId = r.get(prefix + "." + QueryEngine.ID);
+                    if (parentId.isNull()) {
+                        at.putNull(h.relationshipName());
+                        at = null;
+                        break;
+                    }
+                    ObjectNode child = at.putObject(h.relationshipName());
+                    ObjectNode attrs = child.putObject("attributes");
+                    attrs.put("type", h.target().apiName());
+                    attrs.put("url", "/services/data/v" + version + "/sobjects/" + h.target().apiName() + "/"
+                            + parentId.asText());
+                    at = child;
+                } else {
+                    at = (ObjectNode) existing;
+                }
+            }
+            if (at != null) {
+                at.set(c.fieldName(), value(r.get(c.name()), c.type()));
+            }
         }
         return o;
     }
@@ -359,7 +392,12 @@ public final class SfJson {
         };
     }
 
-    private static String relationshipName(FieldSchema f) {
+    /**
+     * @param f a field
+     * @return its relationship's name ({@code Account} for {@code AccountId}, {@code Foo__r} for
+     *     {@code Foo__c}), or null when it is not a reference
+     */
+    static String relationshipName(FieldSchema f) {
         if (f.type() != FieldType.REFERENCE) {
             return null;
         }

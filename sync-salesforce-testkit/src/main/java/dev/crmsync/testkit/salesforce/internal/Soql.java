@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  * @param where the condition, or null
  * @param orderBy the sort keys, in order (empty when none)
  * @param limit the LIMIT, or null
+ * @param offset the OFFSET, or null
  */
 public record Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
-                   Integer limit) {
+                   Integer limit, Integer offset) {
 
     /** Checks nulls, copies lists. */
     public Soql {
@@ -28,6 +29,21 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
         select = List.copyOf(select);
         Objects.requireNonNull(from, "from");
         orderBy = List.copyOf(orderBy);
+    }
+
+    /**
+     * A query without OFFSET.
+     *
+     * @param text the query as received
+     * @param select the selected items
+     * @param from the object type
+     * @param where the condition, or null
+     * @param orderBy the sort keys
+     * @param limit the LIMIT, or null
+     */
+    public Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
+                Integer limit) {
+        this(text, select, from, where, orderBy, limit, null);
     }
 
     /**
@@ -181,5 +197,15 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
 
     /** An unquoted date such as {@code 2024-01-01}. @param value the date */
     public record DateLit(LocalDate value) implements Literal {
+    }
+
+    /**
+     * A relative date literal such as {@code TODAY}, {@code THIS_MONTH} or {@code LAST_N_DAYS:30}: a
+     * range of days relative to the server's clock in UTC ({@link DateLiterals}).
+     *
+     * @param name the literal's name, upper case
+     * @param n its number ({@code LAST_N_DAYS:n}), or 0 for one without
+     */
+    public record RelativeDateLit(String name, int n) implements Literal {
     }
 }

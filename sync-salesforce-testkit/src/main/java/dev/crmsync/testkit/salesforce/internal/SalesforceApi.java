@@ -516,7 +516,19 @@ public final class SalesforceApi implements HttpHandler {
 
     // ================================================================ routing
 
-    private Reply route(Request req) {
+    /** The methods a {@code POST ...?_HttpMethod=} may stand for, as Salesforce lets clients without PATCH say. */
+    private static final Set<String> METHOD_OVERRIDES = Set.of("PATCH", "DELETE");
+
+    private Reply route(Request wire) {
+        Request req = wire;
+        String override = wire.param("_HttpMethod");
+        if (wire.method().equals("POST") && override != null
+                && METHOD_OVERRIDES.contains(override.toUpperCase(Locale.ROOT))) {
+            Map<String, List<String>> params = new LinkedHashMap<>(wire.params());
+            params.remove("_HttpMethod");
+            req = new Request(wire.time(), override.toUpperCase(Locale.ROOT), wire.path(), params, wire.headers(),
+                    wire.body(), wire.journal());
+        }
         String path = req.path();
         if (path.equals(TOKEN_PATH) || path.equals(TOKEN_PATH + "/")) {
             return token(req);
@@ -831,16 +843,28 @@ public final class SalesforceApi implements HttpHandler {
         String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(v.lastModified().atZone(ZoneOffset.UTC));
         String since = req.header("If-Modified-Since");
         if (since != null) {
-            try {
-                Instant ims = DateTimeFormatter.RFC_1123_DATE_TIME.parse(since.trim(), Instant::from);
-                if (!v.lastModified().isAfter(ims)) {
-                    return Reply.empty(304).header("Last-Modified", lastModified);
-                }
-            } catch (DateTimeParseException ignored) {
-                // an unparseable date is ignored, as HTTP says
+            Instant ims = httpDate(since.trim());
+            if (ims != null && !v.lastModified().isAfter(ims)) {
+                return Reply.empty(304).header("Last-Modified", lastModified);
             }
         }
         return Reply.json(200, SfJson.describe(schema, version, keyPrefix(type))).header("Last-Modified", lastModified);
+    }
+
+    /** RFC 1123 ({@code GMT} or an offset), or the same with a zone name ({@code UTC}, {@code PST}), as clients send it. */
+    private static final DateTimeFormatter HTTP_DATE_WITH_ZONE_NAME =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss z", Locale.US);
+
+    /** @return the instant of an {@code If-Modified-Since} value, or null when it cannot be read (then it is ignored, as HTTP says) */
+    private static Instant httpDate(String value) {
+        for (DateTimeFormatter f : List.of(DateTimeFormatter.RFC_1123_DATE_TIME, HTTP_DATE_WITH_ZONE_NAME)) {
+            try {
+                return f.parse(value, Instant::from);
+            } catch (DateTimeParseException ignored) {
+                // try the next form
+            }
+        }
+        return null;
     }
 
     private Instant[] replicationWindow(Request req) {

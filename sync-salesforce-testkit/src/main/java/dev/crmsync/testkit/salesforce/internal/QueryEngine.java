@@ -133,7 +133,19 @@ public final class QueryEngine {
     public enum Kind {
         /** Records with the selected columns. */ RECORDS,
         /** {@code COUNT()}: only totalSize. */ COUNT,
-        /** {@code COUNT(field)}: one AggregateResult row. */ AGGREGATE
+        /** Aggregates ({@code COUNT(field)}, {@code SUM}, …), with or without GROUP BY: AggregateResult rows. */ AGGREGATE
+    }
+
+    /**
+     * One column of an AggregateResult row: a GROUP BY field ({@code function} null) or an aggregate.
+     *
+     * @param name the column's name in the row (the field, the alias or {@code exprN})
+     * @param function {@code COUNT}, {@code SUM}, {@code MIN}, {@code MAX}, {@code AVG},
+     *     {@code COUNT_DISTINCT}, or null for a grouped field
+     * @param field the field it reads
+     * @param type the type its values are written as
+     */
+    public record AggregateColumn(String name, String function, String field, FieldType type) {
     }
 
     /**
@@ -150,15 +162,20 @@ public final class QueryEngine {
      * @param lowerBound no matching record has a stamp before this
      * @param fieldsToRead the fields to ask the CRM for
      * @param paths the parent fields the query names, by path (filled in on each row before it is filtered)
+     * @param aggregates the columns of AggregateResult rows (AGGREGATE)
+     * @param groupBy the GROUP BY fields in describe spelling
      */
     public record Prepared(Soql soql, ObjectType type, Kind kind, List<Column> columns, String aggregateAlias,
                            Predicate<SyncRecord> filter, Comparator<SyncRecord> order, boolean streamOrdered,
-                           Instant lowerBound, Set<String> fieldsToRead, Map<String, Path> paths) {
+                           Instant lowerBound, Set<String> fieldsToRead, Map<String, Path> paths,
+                           List<AggregateColumn> aggregates, List<String> groupBy) {
         /** Copies collections. */
         public Prepared {
             columns = List.copyOf(columns);
             fieldsToRead = Set.copyOf(fieldsToRead);
             paths = Map.copyOf(paths);
+            aggregates = List.copyOf(aggregates);
+            groupBy = List.copyOf(groupBy);
         }
     }
 
@@ -167,12 +184,25 @@ public final class QueryEngine {
      *
      * @param prepared the query
      * @param rows the matching records (RECORDS), ordered and limited
-     * @param totalSize the number of rows (or the count)
+     * @param totalSize the number of rows (or the count, or the number of groups)
+     * @param groups the AggregateResult rows, each column by name in select order (AGGREGATE)
      */
-    public record Result(Prepared prepared, List<SyncRecord> rows, int totalSize) {
-        /** Copies the list. */
+    public record Result(Prepared prepared, List<SyncRecord> rows, int totalSize, List<Map<String, FieldValue>> groups) {
+        /** Copies the lists. */
         public Result {
             rows = List.copyOf(rows);
+            groups = List.copyOf(groups);
+        }
+
+        /**
+         * A result of records or a count.
+         *
+         * @param prepared the query
+         * @param rows the rows
+         * @param totalSize the number of rows (or the count)
+         */
+        public Result(Prepared prepared, List<SyncRecord> rows, int totalSize) {
+            this(prepared, rows, totalSize, List.of());
         }
     }
 
@@ -194,6 +224,8 @@ public final class QueryEngine {
         List<Column> columns = new ArrayList<>();
         String alias = null;
         Set<String> seen = new HashSet<>();
+        List<AggregateColumn> aggregates = new ArrayList<>();
+        int unnamed = 0;
         for (SelectItem item : soql.select()) {
             if (item instanceof CountAll c) {
                 if (soql.select().size() > 1) {
@@ -201,13 +233,27 @@ public final class QueryEngine {
                 }
                 kind = Kind.COUNT;
             } else if (item instanceof CountField c) {
-                if (soql.select().size() > 1) {
-                    throw new SoqlException("MALFORMED_QUERY",
-                            "an aggregate cannot be selected with other fields without GROUP BY", c.field().pos());
-                }
-                r.field(c.field());
+                FieldSchema fs = r.field(c.field());
                 kind = Kind.AGGREGATE;
-                alias = c.alias() == null ? "expr0" : c.alias();
+                String name = c.alias() != null ? c.alias() : "expr" + unnamed++;
+                alias = alias == null ? name : alias;
+                aggregates.add(new AggregateColumn(name, "COUNT", fs.name(), FieldType.INT));
+            } else if (item instanceof Soql.AggregateField a) {
+                FieldSchema fs = r.field(a.field());
+                boolean numeric = isNumeric(fs.type());
+                if ((a.function().equals("SUM") || a.function().equals("AVG")) && !numeric
+                        || (a.function().equals("MIN") || a.function().equals("MAX")) && !sortable(fs)) {
+                    throw new SoqlException("MALFORMED_QUERY", "field " + fs.name() + " does not support aggregate "
+                            + "operator " + a.function(), a.field().pos());
+                }
+                kind = Kind.AGGREGATE;
+                String name = a.alias() != null ? a.alias() : "expr" + unnamed++;
+                FieldType out = switch (a.function()) {
+                    case "AVG" -> FieldType.DOUBLE;
+                    case "COUNT_DISTINCT" -> FieldType.INT;
+                    default -> fs.type();
+                };
+                aggregates.add(new AggregateColumn(name, a.function(), fs.name(), out));
             } else if (item instanceof FieldItem f) {
                 FieldSchema fs = r.field(f.name());
                 if (!seen.add(fs.name())) {
@@ -218,6 +264,45 @@ public final class QueryEngine {
             }
         }
 
+        List<String> grouped = new ArrayList<>();
+        for (Name g : soql.groupBy()) {
+            FieldSchema fs = r.field(g);
+            if (!sortable(fs) || isNumeric(fs.type()) && fs.type() != FieldType.INT) {
+                throw new SoqlException("MALFORMED_QUERY", "field '" + fs.name() + "' can not be grouped in a query call",
+                        g.pos());
+            }
+            grouped.add(fs.name());
+        }
+        if (!grouped.isEmpty() || kind == Kind.AGGREGATE) {
+            if (kind == Kind.COUNT) {
+                throw new SoqlException("MALFORMED_QUERY", "COUNT() cannot be used with GROUP BY; use COUNT(Id)", 0);
+            }
+            kind = Kind.AGGREGATE;
+            // the row's columns in select order: grouped fields and aggregates
+            List<AggregateColumn> ordered = new ArrayList<>();
+            int next = 0;
+            for (SelectItem item : soql.select()) {
+                if (item instanceof FieldItem f) {
+                    Column col = columns.stream().filter(c -> c.name().equalsIgnoreCase(
+                            r.field(f.name()).name())).findFirst().orElseThrow();
+                    if (!grouped.contains(col.name())) {
+                        throw new SoqlException("MALFORMED_QUERY", "Field must be grouped or aggregated: " + col.name(),
+                                f.name().pos());
+                    }
+                    ordered.add(new AggregateColumn(col.name(), null, col.name(), col.type()));
+                } else {
+                    ordered.add(aggregates.get(next++));
+                }
+            }
+            aggregates = ordered;
+            for (OrderItem o : soql.orderBy()) {
+                String n = r.field(o.field()).name();
+                if (!grouped.contains(n)) {
+                    throw new SoqlException("MALFORMED_QUERY", "Ordered field must be grouped or aggregated: " + n,
+                            o.field().pos());
+                }
+            }
+        }
         Predicate<SyncRecord> filter = soql.where() == null ? x -> true : r.compile(soql.where());
         Comparator<SyncRecord> order = null;
         List<String> orderNames = new ArrayList<>();
@@ -248,7 +333,8 @@ public final class QueryEngine {
             read.add(p.hops().get(0).referenceField());
         }
         read.retainAll(schema.fieldsByName().keySet());
-        return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths);
+        return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths,
+                aggregates, grouped);
     }
 
     /**
@@ -289,6 +375,16 @@ public final class QueryEngine {
         }
         if (timeoutAbove != null && rows.size() > timeoutAbove) {
             throw new ApiException(400, "QUERY_TIMEOUT", "Your query request was running for too long.");
+        }
+        if (q.kind() == Kind.AGGREGATE) {
+            List<Map<String, FieldValue>> groups = groups(q, rows);
+            if (offset > 0) {
+                groups = new ArrayList<>(groups.subList(Math.min(offset, groups.size()), groups.size()));
+            }
+            if (limit != null && groups.size() > limit) {
+                groups = new ArrayList<>(groups.subList(0, limit));
+            }
+            return new Result(q, List.of(), groups.size(), groups);
         }
         if (q.order() != null && !q.streamOrdered()) {
             rows.sort(q.order());
@@ -359,6 +455,86 @@ public final class QueryEngine {
             out.add(page.get(i).withFields(m));
         }
         return out;
+    }
+
+    /**
+     * The AggregateResult rows of matching records: one per distinct combination of the GROUP BY
+     * fields (text compared case-insensitively, as Salesforce groups), in order of first appearance
+     * unless ORDER BY sorts them; one row in all without GROUP BY.
+     */
+    private static List<Map<String, FieldValue>> groups(Prepared q, List<SyncRecord> rows) {
+        Map<List<Object>, List<SyncRecord>> byKey = new LinkedHashMap<>();
+        for (SyncRecord r : rows) {
+            List<Object> key = new ArrayList<>();
+            for (String g : q.groupBy()) {
+                FieldValue v = value(r, g);
+                key.add(v.isNull() ? "\u0000null" : v instanceof FieldValue.Text t ? t.value().toLowerCase(Locale.ROOT) : v);
+            }
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        if (byKey.isEmpty() && q.groupBy().isEmpty()) {
+            byKey.put(List.of(), List.of());
+        }
+        List<SyncRecord> firsts = new ArrayList<>();
+        List<Map<String, FieldValue>> out = new ArrayList<>();
+        for (List<SyncRecord> members : byKey.values()) {
+            Map<String, FieldValue> row = new LinkedHashMap<>();
+            for (AggregateColumn c : q.aggregates()) {
+                row.put(c.name(), c.function() == null ? value(members.get(0), c.field()) : aggregate(c, members));
+            }
+            out.add(row);
+            if (!members.isEmpty()) {
+                firsts.add(members.get(0));
+            }
+        }
+        if (q.order() != null && firsts.size() == out.size()) {
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) {
+                idx.add(i);
+            }
+            idx.sort((a, b) -> q.order().compare(firsts.get(a), firsts.get(b)));
+            List<Map<String, FieldValue>> sorted = new ArrayList<>();
+            idx.forEach(i -> sorted.add(out.get(i)));
+            return sorted;
+        }
+        return out;
+    }
+
+    private static FieldValue aggregate(AggregateColumn c, List<SyncRecord> members) {
+        List<FieldValue> values = new ArrayList<>();
+        for (SyncRecord r : members) {
+            FieldValue v = value(r, c.field());
+            if (!v.isNull()) {
+                values.add(v);
+            }
+        }
+        switch (c.function()) {
+            case "COUNT":
+                return FieldValue.number(java.math.BigDecimal.valueOf(values.size()));
+            case "COUNT_DISTINCT":
+                Set<Object> distinct = new HashSet<>();
+                values.forEach(v -> distinct.add(v instanceof FieldValue.Text t ? t.value().toLowerCase(Locale.ROOT) : v));
+                return FieldValue.number(java.math.BigDecimal.valueOf(distinct.size()));
+            case "MIN":
+            case "MAX":
+                FieldValue best = null;
+                for (FieldValue v : values) {
+                    if (best == null || (c.function().equals("MIN") ? compare(v, best) < 0 : compare(v, best) > 0)) {
+                        best = v;
+                    }
+                }
+                return best == null ? FieldValue.NULL : best;
+            default:
+                if (values.isEmpty()) {
+                    return FieldValue.NULL;
+                }
+                java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+                for (FieldValue v : values) {
+                    sum = sum.add(((FieldValue.Number) v).value());
+                }
+                return FieldValue.number(c.function().equals("SUM") ? sum
+                        : sum.divide(java.math.BigDecimal.valueOf(values.size()), java.math.MathContext.DECIMAL64));
+        }
     }
 
     /** The live records of a type among ids (nulls skipped), read in chunks the CRM accepts. */

@@ -1034,9 +1034,14 @@ public final class SalesforceApi implements HttpHandler {
             }
             case AGGREGATE -> {
                 o.put("done", true);
-                ObjectNode row = o.putArray("records").addObject();
-                row.putObject("attributes").put("type", "AggregateResult");
-                row.put(p.aggregateAlias(), result.rows().size());
+                ArrayNode records = o.putArray("records");
+                for (Map<String, dev.crmsync.model.FieldValue> group : result.groups()) {
+                    ObjectNode row = records.addObject();
+                    row.putObject("attributes").put("type", "AggregateResult");
+                    for (QueryEngine.AggregateColumn c : p.aggregates()) {
+                        row.set(c.name(), SfJson.value(group.get(c.name()), c.type()));
+                    }
+                }
                 return Reply.json(200, o);
             }
             default -> {

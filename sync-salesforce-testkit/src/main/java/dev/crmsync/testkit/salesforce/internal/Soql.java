@@ -16,19 +16,37 @@ import java.util.regex.Pattern;
  * @param select the selected items, in order
  * @param from the object type as written, with its position
  * @param where the condition, or null
+ * @param groupBy the GROUP BY fields, in order (empty when none)
  * @param orderBy the sort keys, in order (empty when none)
  * @param limit the LIMIT, or null
  * @param offset the OFFSET, or null
  */
-public record Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
-                   Integer limit, Integer offset) {
+public record Soql(String text, List<SelectItem> select, Name from, Condition where, List<Name> groupBy,
+                   List<OrderItem> orderBy, Integer limit, Integer offset) {
 
     /** Checks nulls, copies lists. */
     public Soql {
         Objects.requireNonNull(text, "text");
         select = List.copyOf(select);
         Objects.requireNonNull(from, "from");
+        groupBy = List.copyOf(groupBy);
         orderBy = List.copyOf(orderBy);
+    }
+
+    /**
+     * A query without GROUP BY.
+     *
+     * @param text the query as received
+     * @param select the selected items
+     * @param from the object type
+     * @param where the condition, or null
+     * @param orderBy the sort keys
+     * @param limit the LIMIT, or null
+     * @param offset the OFFSET, or null
+     */
+    public Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
+                Integer limit, Integer offset) {
+        this(text, select, from, where, List.of(), orderBy, limit, offset);
     }
 
     /**
@@ -78,6 +96,17 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
      * @param alias the alias, or null (then {@code expr0})
      */
     public record CountField(Name field, String alias) implements SelectItem {
+    }
+
+    /**
+     * {@code SUM(field)}, {@code MIN(field)}, {@code MAX(field)}, {@code AVG(field)} or
+     * {@code COUNT_DISTINCT(field)} {@code [alias]}: a column of AggregateResult rows.
+     *
+     * @param function the function, upper case
+     * @param field the field
+     * @param alias the alias, or null (then {@code exprN})
+     */
+    public record AggregateField(String function, Name field, String alias) implements SelectItem {
     }
 
     /**

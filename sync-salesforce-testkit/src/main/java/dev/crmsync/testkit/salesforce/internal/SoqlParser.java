@@ -42,12 +42,14 @@ import java.util.regex.Pattern;
 public final class SoqlParser {
 
     private static final Set<String> KEYWORDS = Set.of("SELECT", "FROM", "WHERE", "ORDER", "BY", "ASC", "DESC",
-            "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "AND", "OR", "NOT", "IN", "LIKE", "TRUE", "FALSE", "NULL");
+            "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "GROUP", "AND", "OR", "NOT", "IN", "LIKE", "TRUE", "FALSE", "NULL");
 
     private static final Pattern DATETIME = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2})");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+    /** The aggregate functions besides COUNT. */
+    private static final List<String> AGGREGATES = List.of("SUM", "MIN", "MAX", "AVG", "COUNT_DISTINCT");
     /** Salesforce's largest OFFSET. */
     private static final int MAX_OFFSET = 2000;
 
@@ -100,6 +102,13 @@ public final class SoqlParser {
         if (acceptKeyword("WHERE")) {
             where = condition();
         }
+        List<Name> groupBy = new ArrayList<>();
+        if (acceptKeyword("GROUP")) {
+            expectKeyword("BY");
+            do {
+                groupBy.add(identifier());
+            } while (accept(Kind.COMMA));
+        }
         List<OrderItem> orderBy = new ArrayList<>();
         if (acceptKeyword("ORDER")) {
             expectKeyword("BY");
@@ -141,7 +150,7 @@ public final class SoqlParser {
         if (end.kind() != Kind.EOF) {
             throw unexpected(end);
         }
-        return new Soql(text, select, from, where, orderBy, limit, offset);
+        return new Soql(text, select, from, where, groupBy, orderBy, limit, offset);
     }
 
     private SelectItem selectItem() {
@@ -161,6 +170,21 @@ public final class SoqlParser {
                 alias = a.text();
             }
             return new CountField(field, alias);
+        }
+        for (String function : AGGREGATES) {
+            if (t.isKeyword(function) && peekAt(1).kind() == Kind.LPAREN) {
+                next();
+                next();
+                Name field = identifier();
+                expect(Kind.RPAREN);
+                String alias = null;
+                Token a = peek();
+                if (a.kind() == Kind.IDENT && !isKeyword(a)) {
+                    next();
+                    alias = a.text();
+                }
+                return new Soql.AggregateField(function, field, alias);
+            }
         }
         return new FieldItem(identifier());
     }

@@ -71,8 +71,11 @@ import org.jspecify.annotations.Nullable;
  * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.
  *
  * <h2>SOQL</h2>
- * {@code SELECT f, ... | COUNT() | COUNT(f) FROM T [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS
- * FIRST|LAST], ...] [LIMIT n]}; conditions combine comparisons ({@code = != <> < <= > >=}),
+ * {@code SELECT f, Parent.f, (SELECT f FROM ChildRelationship ...), ... | COUNT() | COUNT(f), SUM(f), MIN(f),
+ * MAX(f), AVG(f), COUNT_DISTINCT(f) FROM T [WHERE cond] [GROUP BY f, ...] [ORDER BY f [ASC|DESC] [NULLS
+ * FIRST|LAST], ...] [LIMIT n] [OFFSET n]}; parent paths go up to five relationships deep and come as
+ * nested objects with {@code attributes}; relative date literals ({@code TODAY}, {@code LAST_N_DAYS:n},
+ * {@code THIS_MONTH}, ...) are days on the server's clock in UTC; conditions combine comparisons ({@code = != <> < <= > >=}),
  * {@code [NOT] IN (...)} and {@code LIKE} with {@code AND}, {@code OR}, {@code NOT} and
  * parentheses ({@code AND} and {@code OR} cannot meet at one level without parentheses, as in
  * Salesforce). Literals: quoted strings with SOQL escapes, numbers, {@code true/false/null},

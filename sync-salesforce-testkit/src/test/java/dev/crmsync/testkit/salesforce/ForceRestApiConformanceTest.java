@@ -354,6 +354,33 @@ class ForceRestApiConformanceTest {
     }
 
     @Test
+    void aChildSubqueryComesAsTheListTheClientUnwrapsFromItsQueryResult() {
+        CrmId account = sf.crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Acme")));
+        for (String last : List.of("B", "A")) {
+            sf.crm.insert(ObjectType.CONTACT, Map.of("LastName", FieldValue.text(last),
+                    "AccountId", FieldValue.ref(account)));
+        }
+        QueryResult<Map> r = api.query("SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account");
+        List<?> contacts = (List<?>) r.getRecords().get(0).get("Contacts");
+        assertEquals(2, contacts.size());
+        assertEquals("A", ((Map<?, ?>) contacts.get(0)).get("LastName"));
+    }
+
+    @Test
+    void groupByAnswersAggregateResultRows() {
+        for (String industry : List.of("Energy", "Energy", "Banking")) {
+            sf.crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("A"), "Industry", FieldValue.text(industry)));
+        }
+        QueryResult<Map> r = api.query("SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry ORDER BY Industry");
+        assertEquals(2, r.getTotalSize());
+        Map<?, ?> banking = r.getRecords().get(0);
+        assertEquals("AggregateResult", ((Map<?, ?>) banking.get("attributes")).get("type"));
+        assertEquals("Banking", banking.get("Industry"));
+        assertEquals(1, banking.get("expr0"));
+        assertEquals(2, r.getRecords().get(1).get("expr0"));
+    }
+
+    @Test
     void aMalformedQueryRaisesMalformedQuery() {
         ApiException e = assertThrows(ApiException.class, () -> api.query("SELEKT Id FROM Lead"));
         assertEquals(400, e.getCode());

@@ -117,6 +117,65 @@ public final class QueryEngine {
     }
 
     /**
+     * A child relationship: the records of {@code child} whose {@code field} points at a record.
+     *
+     * @param name the relationship's name ({@code Contacts}, {@code Invoices__r})
+     * @param child the child type
+     * @param field its reference field ({@code AccountId})
+     */
+    public record ChildRelationship(String name, ObjectType child, String field) {
+    }
+
+    /** Standard reference fields that have a child relationship named after the child type's plural. */
+    private static final Set<String> PARENT_FIELDS = Set.of("AccountId", "ContactId", "LeadId", "CampaignId",
+            "OpportunityId", "WhoId", "WhatId", "ParentId");
+
+    /**
+     * The child relationships of a type: for each readable reference of another type that points at
+     * it, {@code Contacts} (a standard field: the child's plural) or {@code Invoices__r} (a custom
+     * field or child object: the child's plural with {@code __r}), the first of a name kept.
+     *
+     * @param parent the type
+     * @return its child relationships, by child type name
+     */
+    public List<ChildRelationship> childRelationships(ObjectType parent) {
+        Map<String, ChildRelationship> out = new LinkedHashMap<>();
+        List<ObjectType> types = new ArrayList<>(crm.availableTypes());
+        types.sort(Comparator.comparing(ObjectType::apiName));
+        for (ObjectType child : types) {
+            ObjectSchema schema = crm.describe(child).orElse(null);
+            if (schema == null) {
+                continue;
+            }
+            for (FieldSchema f : schema.fields()) {
+                if (f.type() != FieldType.REFERENCE || !f.readable() || !f.referenceTo().contains(parent.apiName())) {
+                    continue;
+                }
+                boolean custom = f.name().endsWith("__c") || child.isCustom();
+                if (!custom && !PARENT_FIELDS.contains(f.name())) {
+                    continue;
+                }
+                String base = child.apiName().endsWith("__c")
+                        ? child.apiName().substring(0, child.apiName().length() - 3) : child.apiName();
+                String name = SfJson.plural(base) + (custom ? "__r" : "");
+                out.putIfAbsent(name.toLowerCase(Locale.ROOT), new ChildRelationship(name, child, f.name()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * A child subquery ready to run: its relationship, the query on the child type (without its
+     * LIMIT) and the LIMIT per parent.
+     *
+     * @param relationship the relationship
+     * @param prepared the query on the child type
+     * @param limit the most child rows per parent, or null
+     */
+    public record ChildQuery(ChildRelationship relationship, Prepared prepared, Integer limit) {
+    }
+
+    /**
      * A parent field reached through relationships.
      *
      * @param name its path in describe spelling ({@code Account.Owner.Name})
@@ -164,13 +223,15 @@ public final class QueryEngine {
      * @param paths the parent fields the query names, by path (filled in on each row before it is filtered)
      * @param aggregates the columns of AggregateResult rows (AGGREGATE)
      * @param groupBy the GROUP BY fields in describe spelling
+     * @param children the child subqueries, by relationship name
      */
     public record Prepared(Soql soql, ObjectType type, Kind kind, List<Column> columns, String aggregateAlias,
                            Predicate<SyncRecord> filter, Comparator<SyncRecord> order, boolean streamOrdered,
                            Instant lowerBound, Set<String> fieldsToRead, Map<String, Path> paths,
-                           List<AggregateColumn> aggregates, List<String> groupBy) {
+                           List<AggregateColumn> aggregates, List<String> groupBy, Map<String, ChildQuery> children) {
         /** Copies collections. */
         public Prepared {
+            children = Map.copyOf(children);
             columns = List.copyOf(columns);
             fieldsToRead = Set.copyOf(fieldsToRead);
             paths = Map.copyOf(paths);
@@ -186,12 +247,27 @@ public final class QueryEngine {
      * @param rows the matching records (RECORDS), ordered and limited
      * @param totalSize the number of rows (or the count, or the number of groups)
      * @param groups the AggregateResult rows, each column by name in select order (AGGREGATE)
+     * @param children each child subquery's rows by parent id, by relationship name
      */
-    public record Result(Prepared prepared, List<SyncRecord> rows, int totalSize, List<Map<String, FieldValue>> groups) {
+    public record Result(Prepared prepared, List<SyncRecord> rows, int totalSize, List<Map<String, FieldValue>> groups,
+                         Map<String, Map<CrmId, List<SyncRecord>>> children) {
         /** Copies the lists. */
         public Result {
             rows = List.copyOf(rows);
             groups = List.copyOf(groups);
+            children = Map.copyOf(children);
+        }
+
+        /**
+         * A result without child rows.
+         *
+         * @param prepared the query
+         * @param rows the rows
+         * @param totalSize the number of rows (or the count, or the number of groups)
+         * @param groups the AggregateResult rows
+         */
+        public Result(Prepared prepared, List<SyncRecord> rows, int totalSize, List<Map<String, FieldValue>> groups) {
+            this(prepared, rows, totalSize, groups, Map.of());
         }
 
         /**
@@ -225,6 +301,7 @@ public final class QueryEngine {
         String alias = null;
         Set<String> seen = new HashSet<>();
         List<AggregateColumn> aggregates = new ArrayList<>();
+        Map<String, ChildQuery> children = new LinkedHashMap<>();
         int unnamed = 0;
         for (SelectItem item : soql.select()) {
             if (item instanceof CountAll c) {
@@ -254,6 +331,27 @@ public final class QueryEngine {
                     default -> fs.type();
                 };
                 aggregates.add(new AggregateColumn(name, a.function(), fs.name(), out));
+            } else if (item instanceof Soql.SubQuery sq) {
+                Name relName = sq.query().from();
+                ChildRelationship rel = childRelationships(type).stream()
+                        .filter(c -> c.name().equalsIgnoreCase(relName.text())).findFirst()
+                        .orElseThrow(() -> new SoqlException("INVALID_TYPE", "Didn't understand relationship '"
+                                + relName.text() + "' in FROM part of query call. If you are attempting to use a custom "
+                                + "relationship, be sure to append the '__r' after the custom relationship name. Please "
+                                + "reference your WSDL or the describe call for the appropriate names.", relName.pos()));
+                Soql inner = sq.query();
+                Prepared cp = prepare(new Soql(inner.text(), inner.select(), new Name(rel.child().apiName(),
+                        relName.pos()), inner.where(), List.of(), inner.orderBy(), null, null));
+                Set<String> childRead = new HashSet<>(cp.fieldsToRead());
+                childRead.add(rel.field());
+                cp = new Prepared(cp.soql(), cp.type(), cp.kind(), cp.columns(), cp.aggregateAlias(), cp.filter(),
+                        cp.order(), cp.streamOrdered(), cp.lowerBound(), childRead, cp.paths(), cp.aggregates(),
+                        cp.groupBy(), cp.children());
+                if (!seen.add(rel.name())) {
+                    throw new SoqlException("MALFORMED_QUERY", "duplicate relationship selected: " + rel.name(), sq.pos());
+                }
+                children.put(rel.name(), new ChildQuery(rel, cp, inner.limit()));
+                columns.add(new Column(rel.name(), FieldType.OTHER));
             } else if (item instanceof FieldItem f) {
                 FieldSchema fs = r.field(f.name());
                 if (!seen.add(fs.name())) {
@@ -272,6 +370,9 @@ public final class QueryEngine {
                         g.pos());
             }
             grouped.add(fs.name());
+        }
+        if ((!grouped.isEmpty() || kind == Kind.AGGREGATE) && !children.isEmpty()) {
+            throw new SoqlException("MALFORMED_QUERY", "a child subquery cannot be selected with aggregates", 0);
         }
         if (!grouped.isEmpty() || kind == Kind.AGGREGATE) {
             if (kind == Kind.COUNT) {
@@ -334,7 +435,7 @@ public final class QueryEngine {
         }
         read.retainAll(schema.fieldsByName().keySet());
         return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths,
-                aggregates, grouped);
+                aggregates, grouped, children);
     }
 
     /**
@@ -394,6 +495,9 @@ public final class QueryEngine {
         }
         if (limit != null && rows.size() > limit) {
             rows = new ArrayList<>(rows.subList(0, limit));
+        }
+        if (q.kind() == Kind.RECORDS && !q.children().isEmpty()) {
+            return new Result(q, rows, rows.size(), List.of(), childRows(q, rows, includeDeleted));
         }
         return switch (q.kind()) {
             case RECORDS -> new Result(q, rows, rows.size());
@@ -535,6 +639,27 @@ public final class QueryEngine {
                 return FieldValue.number(c.function().equals("SUM") ? sum
                         : sum.divide(java.math.BigDecimal.valueOf(values.size()), java.math.MathContext.DECIMAL64));
         }
+    }
+
+    /** Each child subquery's rows of the parents in {@code rows}, by parent id, at most its LIMIT each. */
+    private Map<String, Map<CrmId, List<SyncRecord>>> childRows(Prepared q, List<SyncRecord> rows,
+                                                               boolean includeDeleted) {
+        Set<CrmId> parents = new HashSet<>();
+        rows.forEach(r -> parents.add(r.id()));
+        Map<String, Map<CrmId, List<SyncRecord>>> out = new LinkedHashMap<>();
+        for (ChildQuery c : q.children().values()) {
+            Map<CrmId, List<SyncRecord>> byParent = new HashMap<>();
+            for (SyncRecord child : execute(c.prepared(), includeDeleted, null).rows()) {
+                if (value(child, c.relationship().field()) instanceof FieldValue.Ref ref && parents.contains(ref.id())) {
+                    List<SyncRecord> list = byParent.computeIfAbsent(ref.id(), k -> new ArrayList<>());
+                    if (c.limit() == null || list.size() < c.limit()) {
+                        list.add(child);
+                    }
+                }
+            }
+            out.put(c.relationship().name(), byParent);
+        }
+        return out;
     }
 
     /** The live records of a type among ids (nulls skipped), read in chunks the CRM accepts. */

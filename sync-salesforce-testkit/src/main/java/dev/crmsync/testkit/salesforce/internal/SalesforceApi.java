@@ -848,7 +848,7 @@ public final class SalesforceApi implements HttpHandler {
                 return Reply.empty(304).header("Last-Modified", lastModified);
             }
         }
-        return Reply.json(200, SfJson.describe(schema, version, keyPrefix(type))).header("Last-Modified", lastModified);
+        return Reply.json(200, SfJson.describe(schema, version, keyPrefix(type), engine.childRelationships(type))).header("Last-Modified", lastModified);
     }
 
     /** RFC 1123 ({@code GMT} or an offset), or the same with a zone name ({@code UTC}, {@code PST}), as clients send it. */
@@ -1065,7 +1065,24 @@ public final class SalesforceApi implements HttpHandler {
         ObjectType type = result.prepared().type();
         List<QueryEngine.Column> columns = result.prepared().columns();
         for (int i = offset; i < end; i++) {
-            records.add(SfJson.record(type, rows.get(i), columns, version));
+            ObjectNode rec = SfJson.record(type, rows.get(i), columns, version);
+            for (QueryEngine.ChildQuery c : result.prepared().children().values()) {
+                // a child subquery: a nested QueryResult, or null when the record has no such children
+                List<SyncRecord> kids = result.children().getOrDefault(c.relationship().name(), Map.of())
+                        .getOrDefault(rows.get(i).id(), List.of());
+                if (kids.isEmpty()) {
+                    rec.putNull(c.relationship().name());
+                    continue;
+                }
+                ObjectNode nested = rec.putObject(c.relationship().name());
+                nested.put("totalSize", kids.size());
+                nested.put("done", true);
+                ArrayNode kidRecords = nested.putArray("records");
+                for (SyncRecord k : kids) {
+                    kidRecords.add(SfJson.record(c.relationship().child(), k, c.prepared().columns(), version));
+                }
+            }
+            records.add(rec);
         }
         return Reply.json(200, o);
     }
@@ -1525,6 +1542,9 @@ public final class SalesforceApi implements HttpHandler {
         }
         if (p.kind() != QueryEngine.Kind.RECORDS) {
             throw new ApiException(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0");
+        }
+        if (!p.children().isEmpty()) {
+            throw new ApiException(400, "INVALIDJOB", "Nested queries are not supported by Bulk API 2.0");
         }
         if (p.columns().stream().anyMatch(c -> c.type().isUnsyncable())) {
             throw new ApiException(400, "INVALIDJOB", "Selecting compound data not supported in Bulk Query");

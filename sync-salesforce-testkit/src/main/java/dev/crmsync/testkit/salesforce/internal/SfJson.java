@@ -292,8 +292,33 @@ public final class SfJson {
      * @return the describe
      */
     public static ObjectNode describe(ObjectSchema s, String version, String keyPrefix) {
+        return describe(s, version, keyPrefix, List.of());
+    }
+
+    /**
+     * The object describe with its child relationships.
+     *
+     * @param s the schema
+     * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
+     * @param children the relationships of the types whose references point at this one
+     * @return the describe
+     */
+    public static ObjectNode describe(ObjectSchema s, String version, String keyPrefix,
+                                      List<QueryEngine.ChildRelationship> children) {
         ObjectNode o = globalEntry(s, version, keyPrefix);
-        o.putArray("childRelationships");
+        ArrayNode rels = o.putArray("childRelationships");
+        for (QueryEngine.ChildRelationship c : children) {
+            ObjectNode r = rels.addObject();
+            r.put("cascadeDelete", false);
+            r.put("childSObject", c.child().apiName());
+            r.put("deprecatedAndHidden", false);
+            r.put("field", c.field());
+            r.putArray("junctionIdListNames");
+            r.putArray("junctionReferenceTo");
+            r.put("relationshipName", c.name());
+            r.put("restrictedDelete", false);
+        }
         ArrayNode fields = o.putArray("fields");
         for (FieldSchema f : QueryEngine.catalog(s).values()) {
             fields.add(field(f));
@@ -430,7 +455,7 @@ public final class SfJson {
         return sb.toString();
     }
 
-    private static String plural(String label) {
+    static String plural(String label) {
         if (label.endsWith("y") && !label.endsWith("ay") && !label.endsWith("ey")) {
             return label.substring(0, label.length() - 1) + "ies";
         }

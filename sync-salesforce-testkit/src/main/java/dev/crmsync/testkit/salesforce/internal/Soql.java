@@ -110,6 +110,16 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
     }
 
     /**
+     * A child subquery {@code (SELECT f, ... FROM ChildRelationship [WHERE ...] [ORDER BY ...] [LIMIT n])}:
+     * its {@code from} is the child relationship's name.
+     *
+     * @param query the subquery
+     * @param pos its position
+     */
+    public record SubQuery(Soql query, int pos) implements SelectItem {
+    }
+
+    /**
      * A sort key.
      *
      * @param field the field

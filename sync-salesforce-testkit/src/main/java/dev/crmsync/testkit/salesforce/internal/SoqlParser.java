@@ -68,6 +68,8 @@ public final class SoqlParser {
     private final String text;
     private final List<Token> tokens;
     private int index;
+    /** True while a child subquery is being read: subqueries do not nest. */
+    private boolean nestedNow;
 
     private SoqlParser(String text) {
         this.text = text;
@@ -91,6 +93,11 @@ public final class SoqlParser {
     // ---------------------------------------------------------------- grammar
 
     private Soql query() {
+        return query(false);
+    }
+
+    /** A query, or (nested) a child subquery up to its closing parenthesis. */
+    private Soql query(boolean nested) {
         expectKeyword("SELECT");
         List<SelectItem> select = new ArrayList<>();
         do {
@@ -147,7 +154,7 @@ public final class SoqlParser {
             }
         }
         Token end = peek();
-        if (end.kind() != Kind.EOF) {
+        if (nested ? end.kind() != Kind.RPAREN : end.kind() != Kind.EOF) {
             throw unexpected(end);
         }
         return new Soql(text, select, from, where, groupBy, orderBy, limit, offset);
@@ -155,6 +162,24 @@ public final class SoqlParser {
 
     private SelectItem selectItem() {
         Token t = peek();
+        if (t.kind() == Kind.LPAREN && peekAt(1).isKeyword("SELECT") && !nestedNow) {
+            next();
+            nestedNow = true;
+            Soql inner;
+            try {
+                inner = query(true);
+            } finally {
+                nestedNow = false;
+            }
+            expect(Kind.RPAREN);
+            if (inner.select().stream().anyMatch(i -> !(i instanceof FieldItem))) {
+                throw new SoqlException("MALFORMED_QUERY", "a child subquery selects fields only", t.pos());
+            }
+            if (!inner.groupBy().isEmpty() || inner.offset() != null) {
+                throw new SoqlException("MALFORMED_QUERY", "a child subquery takes no GROUP BY or OFFSET", t.pos());
+            }
+            return new Soql.SubQuery(inner, t.pos());
+        }
         if (t.isKeyword("COUNT") && peekAt(1).kind() == Kind.LPAREN) {
             next();
             next();

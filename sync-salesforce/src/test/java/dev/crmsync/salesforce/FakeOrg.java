@@ -33,6 +33,10 @@ final class FakeOrg implements AutoCloseable {
     static final String REFRESH_TOKEN = "5Aep861-initial-refresh-token";
     static final String FIXED_TOKEN = "00Dfake!fixed-access-token-value";
 
+    /** The audit fields a real org describes on every object, which the fake server adds to the CRM's schema. */
+    static final List<String> AUDIT_FIELDS = List.of("CreatedDate", "CreatedById", "LastModifiedDate",
+            "LastModifiedById");
+
     private static KeyPair keys;
 
     final ManualClock clock = new ManualClock(Instant.parse("2024-06-03T09:00:00Z"));
@@ -71,6 +75,40 @@ final class FakeOrg implements AutoCloseable {
             }
         }
         return keys;
+    }
+
+    /**
+     * What the org answers for a field of a record the CRM holds: the CRM's value, or for an audit
+     * field the value the fake server keeps as a real org does ({@code CreatedDate} the record's
+     * creation, {@code LastModifiedDate} its stamp, the user ids the server's integration user).
+     *
+     * @param r the record, as the CRM holds it
+     * @param field a field name
+     * @return the value a client reads
+     */
+    FieldValue expected(dev.crmsync.model.SyncRecord r, String field) {
+        return switch (field) {
+            case "CreatedDate" -> FieldValue.dateTime(crm.createdDate(r.type(), r.id()).orElseThrow());
+            case "LastModifiedDate" -> FieldValue.dateTime(r.modstamp());
+            case "CreatedById", "LastModifiedById" -> FieldValue.ref(integrationUser());
+            case "Name" -> crm.describe(r.type()).orElseThrow().field("Name").isPresent() ? r.get(field)
+                    : fullName(r);
+            case "OwnerId" -> r.type().isCustom() && r.get(field).isNull() ? FieldValue.ref(integrationUser())
+                    : r.get(field);
+            default -> r.get(field);
+        };
+    }
+
+    /** A person's Name as the org answers it where the CRM holds only FirstName and LastName. */
+    private static FieldValue fullName(dev.crmsync.model.SyncRecord r) {
+        String full = ((r.get("FirstName").isNull() ? "" : r.get("FirstName").asText()) + " "
+                + (r.get("LastName").isNull() ? "" : r.get("LastName").asText())).trim();
+        return full.isEmpty() ? FieldValue.NULL : FieldValue.text(full);
+    }
+
+    /** @return the user the fake server's tokens log in (the creator and modifier of its audit fields) */
+    CrmId integrationUser() {
+        return CrmId.of(server.integrationUserId());
     }
 
     /** @return a source builder using the JWT bearer flow against this org */

@@ -208,8 +208,11 @@ class NoCustomerDataInErrorsTest {
         });
         // the store's exceptions themselves, thrown to a caller
         try {
-            Map<String, FieldValue> same = Map.of("LastName", FieldValue.text(NAME), "Company", FieldValue.text(COMPANY),
-                    "Title", FieldValue.text(TITLE_CRM), "Email", FieldValue.text(EMAIL));
+            // every field the first record holds (over HTTP these include the org's audit fields), so both rows match
+            Map<String, FieldValue> same = new java.util.HashMap<>(stores.marketingStore()
+                    .findByCrmIds(ObjectType.LEAD, List.of(ids.get(0))).get(ids.get(0)).fields());
+            same.putAll(Map.of("LastName", FieldValue.text(NAME), "Company", FieldValue.text(COMPANY),
+                    "Title", FieldValue.text(TITLE_CRM), "Email", FieldValue.text(EMAIL)));
             stores.marketingStore().upsert(ObjectType.LEAD, List.of(
                     new SyncRecord(ObjectType.LEAD, ids.get(0), same, clock.instant(), false),
                     new SyncRecord(ObjectType.LEAD, ids.get(1), same, clock.instant(), false)));

@@ -923,6 +923,23 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /**
+     * When a record was created ({@code CreatedDate}): the stamp it was created with, which later
+     * edits do not change ({@link #insertLate} gives the late stamp).
+     *
+     * @param type the type
+     * @param id the record
+     * @return its creation instant, or empty if unknown or purged
+     */
+    public Optional<Instant> createdDate(ObjectType type, CrmId id) {
+        Objects.requireNonNull(id, "id");
+        return locked(() -> {
+            TypeState t = state(type);
+            int r = t.find(id);
+            return r < 0 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(t.created(r)));
+        });
+    }
+
+    /**
      * @param type the type
      * @return the administrator's view of every live (not deleted) record, in id order
      */

@@ -66,6 +66,8 @@ final class TypeState {
     private int[] seqs = new int[16];
     /** Stamps as unsigned epoch seconds (1970 to 2106). */
     private int[] stamps = new int[16];
+    /** Creation stamps (CreatedDate) as unsigned epoch seconds. */
+    private int[] createdStamps = new int[16];
     private byte[] flags = new byte[16];
     /** Slab address of the encoded values: {@code chunkIndex << CHUNK_BITS | offset}; -1 when purged. */
     private int[] addrs = new int[16];
@@ -176,6 +178,11 @@ final class TypeState {
 
     long stamp(int h) {
         return Integer.toUnsignedLong(stamps[h]);
+    }
+
+    /** @param h a handle @return the stamp the record was created with (epoch seconds) */
+    long created(int h) {
+        return Integer.toUnsignedLong(createdStamps[h]);
     }
 
     /** @return the stamp as stored: unsigned epoch seconds */
@@ -386,12 +393,14 @@ final class TypeState {
             int cap = count + (count >> 2) + 16;
             seqs = Arrays.copyOf(seqs, cap);
             stamps = Arrays.copyOf(stamps, cap);
+            createdStamps = Arrays.copyOf(createdStamps, cap);
             flags = Arrays.copyOf(flags, cap);
             addrs = Arrays.copyOf(addrs, cap);
         }
         int h = count++;
         seqs[h] = nextSeq();
         stamps[h] = packed;
+        createdStamps[h] = packed;
         addrs[h] = -1;
         addrs[h] = write(values);
         bucket(stamp).add(h);

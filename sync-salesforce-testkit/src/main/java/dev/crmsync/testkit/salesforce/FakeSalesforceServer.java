@@ -54,9 +54,14 @@ import org.jspecify.annotations.Nullable;
  * {@code POST /services/oauth2/token} (JWT bearer, client credentials, refresh token; not password),
  * {@code GET /services/data/} (versions: v31.0 up to the configured one; older → 410, newer → 404),
  * and under {@code /services/data/vXX.X}: {@code sobjects} (global describe), {@code sobjects/T}
- * {@code /describe} (with {@code If-Modified-Since} → 304), {@code /updated/}, {@code /deleted/},
- * {@code /{id}}; {@code query} and {@code queryAll} with {@code Sforce-Query-Options: batchSize}
- * and {@code nextRecordsUrl} paging; {@code composite/sobjects} (POST create, PATCH update),
+ * {@code /describe} (with {@code If-Modified-Since} → 304), {@code /updated/}, {@code /deleted/};
+ * single records: {@code POST sobjects/T} (201 {@code {id, success, errors}}), {@code GET sobjects/T/id}
+ * ({@code ?fields=}), {@code PATCH} and {@code DELETE sobjects/T/id} (204; 404 {@code NOT_FOUND} for an
+ * id no record has, 404 {@code ENTITY_IS_DELETED} for one in the recycle bin), checked as strictly as
+ * a collections record; {@code query} and {@code queryAll} with {@code Sforce-Query-Options: batchSize}
+ * and {@code nextRecordsUrl} paging; {@code composite} (up to 25 subrequests with {@code @{ref.path}}
+ * references; {@code allOrNone} rolls back and answers the others {@code PROCESSING_HALTED});
+ * {@code composite/sobjects} (POST create, PATCH update, DELETE {@code ?ids=&allOrNone=}),
  * {@code composite/sobjects/T/Field} (PATCH upsert by an external-id field, each result with
  * {@code created}; a field describe does not mark {@code externalId} is 404 {@code NOT_FOUND}),
  * {@code sobjects/T/Field/value} (single upsert: 201 created, 200 updated, 300 with the records'
@@ -66,8 +71,11 @@ import org.jspecify.annotations.Nullable;
  * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.
  *
  * <h2>SOQL</h2>
- * {@code SELECT f, ... | COUNT() | COUNT(f) FROM T [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS
- * FIRST|LAST], ...] [LIMIT n]}; conditions combine comparisons ({@code = != <> < <= > >=}),
+ * {@code SELECT f, Parent.f, (SELECT f FROM ChildRelationship ...), ... | COUNT() | COUNT(f), SUM(f), MIN(f),
+ * MAX(f), AVG(f), COUNT_DISTINCT(f) FROM T [WHERE cond] [GROUP BY f, ...] [ORDER BY f [ASC|DESC] [NULLS
+ * FIRST|LAST], ...] [LIMIT n] [OFFSET n]}; parent paths go up to five relationships deep and come as
+ * nested objects with {@code attributes}; relative date literals ({@code TODAY}, {@code LAST_N_DAYS:n},
+ * {@code THIS_MONTH}, ...) are days on the server's clock in UTC; conditions combine comparisons ({@code = != <> < <= > >=}),
  * {@code [NOT] IN (...)} and {@code LIKE} with {@code AND}, {@code OR}, {@code NOT} and
  * parentheses ({@code AND} and {@code OR} cannot meet at one level without parentheses, as in
  * Salesforce). Literals: quoted strings with SOQL escapes, numbers, {@code true/false/null},
@@ -209,6 +217,16 @@ public final class FakeSalesforceServer implements AutoCloseable {
         return settings.latestVersion() + ".0";
     }
 
+    /**
+     * @return the id of the user the server's tokens log in ({@code 005…}, the token response's
+     *     {@code id} URL): the {@code CreatedById}, {@code LastModifiedById} and custom objects'
+     *     {@code OwnerId} the server answers where the CRM holds none
+     * @throws IllegalStateException if not started
+     */
+    public String integrationUserId() {
+        return running().userId();
+    }
+
     /** @return the faults that can be scheduled on this server */
     public Faults faults() {
         running();
@@ -330,6 +348,8 @@ public final class FakeSalesforceServer implements AutoCloseable {
         private int queryCursorCapacity = DEFAULT_QUERY_CURSOR_CAPACITY;
         private int port;
         private BiConsumer<ObjectType, CrmId> undoCreate;
+        private BiConsumer<ObjectType, CrmId> deleter;
+        private BiConsumer<ObjectType, CrmId> undeleter;
 
         private Builder() {
         }
@@ -572,6 +592,23 @@ public final class FakeSalesforceServer implements AutoCloseable {
         }
 
         /**
+         * How the REST deletes ({@code DELETE /sobjects/T/id}, {@code DELETE /composite/sobjects})
+         * reach the CRM, which {@link CrmSource} has no call for.
+         *
+         * @param delete moves a live record to the recycle bin (default: {@code InMemoryCrm.delete}
+         *     when the CRM is an {@link InMemoryCrm}; otherwise none, and deletes are refused with
+         *     {@code INSUFFICIENT_ACCESS_OR_READONLY})
+         * @param undelete restores a record a rolled-back all-or-none composite request deleted
+         *     (default: {@code InMemoryCrm.undelete} when the CRM is an {@link InMemoryCrm})
+         * @return this builder
+         */
+        public Builder deletes(BiConsumer<ObjectType, CrmId> delete, BiConsumer<ObjectType, CrmId> undelete) {
+            this.deleter = Objects.requireNonNull(delete, "delete");
+            this.undeleter = Objects.requireNonNull(undelete, "undelete");
+            return this;
+        }
+
+        /**
          * @return the server, not yet started
          * @throws IllegalStateException if no CRM was given
          */
@@ -597,12 +634,20 @@ public final class FakeSalesforceServer implements AutoCloseable {
                 tokens.put(token, to);
             });
             BiConsumer<ObjectType, CrmId> undo = undoCreate;
-            if (undo == null && crm instanceof InMemoryCrm memory) {
-                undo = memory::delete;
+            BiConsumer<ObjectType, CrmId> delete = deleter;
+            BiConsumer<ObjectType, CrmId> undelete = undeleter;
+            if (crm instanceof InMemoryCrm memory) {
+                if (undo == null) {
+                    undo = memory::delete;
+                }
+                if (delete == null) {
+                    delete = memory::delete;
+                    undelete = memory::undelete;
+                }
             }
             return new FakeSalesforceServer(new Settings(crm, clock, seed, latestVersion, dailyApiLimit, perAppName,
                     perAppLimit, appMap, jwtSubjects, tokens, rotateRefreshTokens, fixedAccessToken, sleeper,
-                    bulkResultsChunkSize, queryCursorCapacity, port, undo));
+                    bulkResultsChunkSize, queryCursorCapacity, port, undo, delete, undelete));
         }
     }
 }

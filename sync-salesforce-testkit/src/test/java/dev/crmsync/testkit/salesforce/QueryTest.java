@@ -318,8 +318,9 @@ class QueryTest {
     }
 
     @Test
-    void relationshipPathsAreNotUnderstood() {
-        error(sf.query("SELECT Owner.Name FROM Lead"), 400, "INVALID_FIELD");
+    void anUnknownRelationshipInAPathIsRefused() {
+        error(sf.query("SELECT Boss.Name FROM Lead"), 400, "INVALID_FIELD");
+        error(sf.query("SELECT Owner.Salary FROM Lead"), 400, "INVALID_FIELD");
     }
 
     @Test

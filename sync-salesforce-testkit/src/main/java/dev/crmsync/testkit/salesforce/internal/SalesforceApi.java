@@ -73,6 +73,7 @@ public final class SalesforceApi implements HttpHandler {
     private static final int MIN_BATCH = 200;
     private static final int MAX_RETRIEVE_IDS = 2000;
     private static final Duration REPLICATION_REACH = Duration.ofDays(30);
+    private static final Duration DELETE_LOG_REACH = Duration.ofDays(15);
 
     private final Settings settings;
     private final CrmSource crm;
@@ -102,11 +103,11 @@ public final class SalesforceApi implements HttpHandler {
      */
     public SalesforceApi(Settings settings, URI baseUri) {
         this.settings = settings;
-        this.crm = settings.crm();
         this.baseUri = baseUri;
         this.ids = new IdFactory("5f");
         this.orgId = ids.next("00D");
         this.userId = ids.next("005");
+        this.crm = new OrgView(settings.crm(), userId);
         this.tokens = new TokenService(settings.clock(), settings.seed(), baseUri, orgId, userId, settings.apps(),
                 settings.jwtSubjects(), settings.refreshTokens(), settings.rotateRefreshTokens(),
                 settings.fixedAccessToken());
@@ -114,8 +115,47 @@ public final class SalesforceApi implements HttpHandler {
                 settings.perAppLimit());
         this.plan.seed(settings.seed());
         this.cursors = new QueryCursors(settings.queryCursorCapacity(), ids);
-        this.engine = new QueryEngine(crm);
-        this.writes = new Writes(crm, settings.undoCreate());
+        this.engine = new QueryEngine(crm, settings.clock());
+        this.writes = new Writes(crm, settings.undoCreate(), settings.deleter(), settings.undeleter(),
+                this::typeOfPrefix);
+    }
+
+    /**
+     * The 3-character key prefix of a type's ids: the backing {@code InMemoryCrm}'s when it is one,
+     * else Salesforce's for the standard types, else one made from the type's name (stable per
+     * object, {@code a} and two base-62 characters, as custom objects' prefixes look).
+     *
+     * @param type a type
+     * @return its key prefix
+     */
+    public String keyPrefix(ObjectType type) {
+        if (settings.crm() instanceof dev.crmsync.testkit.InMemoryCrm memory) {
+            Optional<String> p = memory.keyPrefix(type);
+            if (p.isPresent()) {
+                return p.get();
+            }
+        }
+        String standard = SfJson.keyPrefix(type);
+        if (standard != null) {
+            return standard;
+        }
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        int h = Math.floorMod(type.apiName().toLowerCase(Locale.ROOT).hashCode(), 62 * 62);
+        return "a" + digits.charAt(h / 62) + digits.charAt(h % 62);
+    }
+
+    private Optional<ObjectType> typeOfPrefix(String prefix) {
+        for (ObjectType t : crm.availableTypes()) {
+            if (keyPrefix(t).equals(prefix)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return the id of the integration user the tokens log in */
+    public String userId() {
+        return userId;
     }
 
     /** @return the token service (for faults) */
@@ -204,7 +244,12 @@ public final class SalesforceApi implements HttpHandler {
 
     /** A request as read from the exchange. */
     private record Request(Instant time, String method, String path, Map<String, List<String>> params,
-                           Map<String, List<String>> headers, byte[] body) {
+                           Map<String, List<String>> headers, byte[] body, Writes.Journal journal) {
+        Request(Instant time, String method, String path, Map<String, List<String>> params,
+                Map<String, List<String>> headers, byte[] body) {
+            this(time, method, path, params, headers, body, null);
+        }
+
         String param(String name) {
             List<String> v = params.get(name);
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -471,7 +516,19 @@ public final class SalesforceApi implements HttpHandler {
 
     // ================================================================ routing
 
-    private Reply route(Request req) {
+    /** The methods a {@code POST ...?_HttpMethod=} may stand for, as Salesforce lets clients without PATCH say. */
+    private static final Set<String> METHOD_OVERRIDES = Set.of("PATCH", "DELETE");
+
+    private Reply route(Request wire) {
+        Request req = wire;
+        String override = wire.param("_HttpMethod");
+        if (wire.method().equals("POST") && override != null
+                && METHOD_OVERRIDES.contains(override.toUpperCase(Locale.ROOT))) {
+            Map<String, List<String>> params = new LinkedHashMap<>(wire.params());
+            params.remove("_HttpMethod");
+            req = new Request(wire.time(), override.toUpperCase(Locale.ROOT), wire.path(), params, wire.headers(),
+                    wire.body(), wire.journal());
+        }
         String path = req.path();
         if (path.equals(TOKEN_PATH) || path.equals(TOKEN_PATH + "/")) {
             return token(req);
@@ -559,6 +616,9 @@ public final class SalesforceApi implements HttpHandler {
                 if (n >= 2 && s.get(1).equals("sobjects")) {
                     return collections(req, version, s);
                 }
+                if (n == 1) {
+                    return req.method().equals("POST") ? composite(req, version) : methodNotAllowed(req, "POST");
+                }
                 break;
             case "jobs":
                 if (n >= 2 && s.get(1).equals("query")) {
@@ -619,22 +679,62 @@ public final class SalesforceApi implements HttpHandler {
         return o;
     }
 
+    /**
+     * The entries of a real org's {@code /limits} besides the ones the server counts
+     * ({@code DailyApiRequests}, {@code DailyBulkV2QueryJobs}), with a Developer Edition org's
+     * maxima, in the org's (alphabetical) order; each {@code {Max, Remaining}}.
+     */
+    private static final Map<String, Long> STATIC_LIMITS = staticLimits();
+
+    private static Map<String, Long> staticLimits() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        Object[] table = {
+            "AnalyticsExternalDataSizeMB", 40_960L, "BOZosCalloutHourlyLimit", 20_000L,
+            "ConcurrentAsyncGetReportInstances", 200L, "ConcurrentEinsteinDataInsightsStoryCreation", 5L,
+            "ConcurrentEinsteinDiscoveryStoryCreation", 2L, "ConcurrentSyncReportRuns", 20L,
+            "DailyAnalyticsDataflowJobExecutions", 60L, "DailyAnalyticsUploadedFilesSizeMB", 51_200L,
+            "DailyAsyncApexExecutions", 250_000L, "DailyBulkApiBatches", 15_000L, "DailyBulkApiRequests", 5_000L,
+            "DailyBulkV2QueryFileStorageMB", 976_562L, "DailyDurableGenericStreamingApiEvents", 10_000L,
+            "DailyDurableStreamingApiEvents", 10_000L, "DailyEinsteinDataInsightsStoryCreation", 1_000L,
+            "DailyEinsteinDiscoveryPredictAPICalls", 50_000L, "DailyEinsteinDiscoveryPredictionsByCDC", 500_000L,
+            "DailyEinsteinDiscoveryStoryCreation", 100L, "DailyFunctionsApiCallLimit", 50_000L,
+            "DailyGenericStreamingApiEvents", 10_000L, "DailyStandardVolumePlatformEvents", 10_000L,
+            "DailyStreamingApiEvents", 10_000L, "DailyWorkflowEmails", 390L, "DataStorageMB", 5L,
+            "DurableStreamingApiConcurrentClients", 20L, "FileStorageMB", 20L, "HourlyAsyncReportRuns", 1_200L,
+            "HourlyDashboardRefreshes", 200L, "HourlyDashboardResults", 5_000L, "HourlyDashboardStatuses", 999_999_999L,
+            "HourlyLongTermIdMapping", 100_000L, "HourlyManagedContentPublicRequests", 50_000L,
+            "HourlyODataCallout", 10_000L, "HourlyPublishedPlatformEvents", 50_000L,
+            "HourlyPublishedStandardVolumePlatformEvents", 1_000L, "HourlyShortTermIdMapping", 100_000L,
+            "HourlySyncReportRuns", 500L, "HourlyTimeBasedWorkflow", 50L, "MassEmail", 10L,
+            "MonthlyEinsteinDiscoveryStoryCreation", 500L, "MonthlyPlatformEventsUsageEntitlement", 0L,
+            "Package2VersionCreates", 6L, "Package2VersionCreatesWithoutValidation", 500L, "PermissionSets", 1_500L,
+            "PrivateConnectOutboundCalloutHourlyLimitMB", 0L, "SingleEmail", 15L, "StreamingApiConcurrentClients", 20L,
+        };
+        for (int i = 0; i < table.length; i += 2) {
+            m.put((String) table[i], (Long) table[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Bulk API 2.0 query jobs a day, as a real org allows. */
+    private static final long DAILY_BULK_V2_QUERY_JOBS = 10_000;
+
     private ObjectNode limits() {
         ApiUsage.Snapshot u = usage.snapshot();
+        Map<String, long[]> all = new java.util.TreeMap<>();
+        STATIC_LIMITS.forEach((k, max) -> all.put(k, new long[] {max, max}));
+        all.put("DailyApiRequests", new long[] {u.max(), u.remaining()});
+        all.put("DailyBulkV2QueryJobs", new long[] {DAILY_BULK_V2_QUERY_JOBS,
+                Math.max(0, DAILY_BULK_V2_QUERY_JOBS - jobsCreated.get())});
         ObjectNode o = SfJson.object();
-        ObjectNode api = limit(o, "DailyApiRequests", u.max(), u.remaining());
-        if (u.appName() != null) {
-            ObjectNode app = api.putObject(u.appName());
-            app.put("Max", u.appMax());
-            app.put("Remaining", Math.max(0, u.appMax() - u.appUsed()));
-        }
-        limit(o, "DailyBulkApiBatches", 15_000, 15_000);
-        limit(o, "DailyBulkV2QueryFileStorageMB", 976_562, 976_562);
-        limit(o, "DailyBulkV2QueryJobs", 10_000, Math.max(0, 10_000 - jobsCreated.get()));
-        limit(o, "DataStorageMB", 5, 5);
-        limit(o, "FileStorageMB", 20, 20);
-        limit(o, "HourlyODataCallout", 10_000, 10_000);
-        limit(o, "SingleEmail", 15, 15);
+        all.forEach((name, mr) -> {
+            ObjectNode e = limit(o, name, mr[0], mr[1]);
+            if (name.equals("DailyApiRequests") && u.appName() != null) {
+                ObjectNode app = e.putObject(u.appName());
+                app.put("Max", u.appMax());
+                app.put("Remaining", Math.max(0, u.appMax() - u.appUsed()));
+            }
+        });
         return o;
     }
 
@@ -651,7 +751,7 @@ public final class SalesforceApi implements HttpHandler {
         int n = s.size();
         if (n == 4 && req.method().equals("PATCH")) {
             ObjectType type = typeOrNotFound(s.get(1));
-            Writes.Single one = writes.upsertOne(parseJson(req), type, s.get(2), s.get(3));
+            Writes.Single one = writes.upsertOne(parseJson(req), type, s.get(2), s.get(3), req.journal());
             if (one.status() == 300) {
                 ArrayNode urls = SfJson.array();
                 one.matches().forEach(id -> urls.add("/services/data/v" + version + "/sobjects/" + type.apiName()
@@ -660,8 +760,27 @@ public final class SalesforceApi implements HttpHandler {
             }
             return Reply.json(one.status(), one.body());
         }
+        if (n == 2 && req.method().equals("POST")) {
+            ObjectType type = typeOrNotFound(s.get(1));
+            Writes.Single one = writes.createOne(parseJson(req), type, req.journal());
+            Reply r = Reply.json(one.status(), one.body());
+            if (one.status() == 201) {
+                r.header("Location", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/"
+                        + one.body().path("id").asText());
+            }
+            return r;
+        }
+        if (n == 3 && !isSubresource(s.get(2)) && (req.method().equals("PATCH") || req.method().equals("DELETE"))) {
+            ObjectType type = typeOrNotFound(s.get(1));
+            Writes.Single one = req.method().equals("PATCH")
+                    ? writes.updateOne(parseJson(req), type, s.get(2), req.journal())
+                    : writes.deleteOne(type, s.get(2), req.journal());
+            return one.body() == null ? Reply.empty(one.status()) : Reply.json(one.status(), one.body());
+        }
         if (!req.method().equals("GET")) {
-            return methodNotAllowed(req, "GET");
+            return n == 2 ? methodNotAllowed(req, "GET, POST")
+                    : n == 3 && !isSubresource(s.get(2)) ? methodNotAllowed(req, "GET, PATCH, DELETE")
+                    : methodNotAllowed(req, "GET");
         }
         if (n == 1) {
             ObjectNode o = SfJson.object();
@@ -669,14 +788,14 @@ public final class SalesforceApi implements HttpHandler {
             o.put("maxBatchSize", 200);
             ArrayNode list = o.putArray("sobjects");
             crm.availableTypes().stream().sorted(Comparator.comparing(ObjectType::apiName))
-                    .forEach(t -> crm.describe(t).ifPresent(schema -> list.add(SfJson.globalEntry(schema, version))));
+                    .forEach(t -> crm.describe(t).ifPresent(schema -> list.add(SfJson.globalEntry(schema, version, keyPrefix(t)))));
             return Reply.json(200, o);
         }
         ObjectType type = typeOrNotFound(s.get(1));
         if (n == 2) {
             ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
             ObjectNode o = SfJson.object();
-            o.set("objectDescribe", SfJson.globalEntry(schema, version));
+            o.set("objectDescribe", SfJson.globalEntry(schema, version, keyPrefix(type)));
             o.putArray("recentItems");
             return Reply.json(200, o);
         }
@@ -693,6 +812,10 @@ public final class SalesforceApi implements HttpHandler {
             }
         }
         throw ApiException.notFound();
+    }
+
+    private static boolean isSubresource(String segment) {
+        return segment.equals("describe") || segment.equals("updated") || segment.equals("deleted");
     }
 
     private ObjectType typeOrNotFound(String name) {
@@ -720,16 +843,28 @@ public final class SalesforceApi implements HttpHandler {
         String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(v.lastModified().atZone(ZoneOffset.UTC));
         String since = req.header("If-Modified-Since");
         if (since != null) {
-            try {
-                Instant ims = DateTimeFormatter.RFC_1123_DATE_TIME.parse(since.trim(), Instant::from);
-                if (!v.lastModified().isAfter(ims)) {
-                    return Reply.empty(304).header("Last-Modified", lastModified);
-                }
-            } catch (DateTimeParseException ignored) {
-                // an unparseable date is ignored, as HTTP says
+            Instant ims = httpDate(since.trim());
+            if (ims != null && !v.lastModified().isAfter(ims)) {
+                return Reply.empty(304).header("Last-Modified", lastModified);
             }
         }
-        return Reply.json(200, SfJson.describe(schema, version)).header("Last-Modified", lastModified);
+        return Reply.json(200, SfJson.describe(schema, version, keyPrefix(type), engine.childRelationships(type))).header("Last-Modified", lastModified);
+    }
+
+    /** RFC 1123 ({@code GMT} or an offset), or the same with a zone name ({@code UTC}, {@code PST}), as clients send it. */
+    private static final DateTimeFormatter HTTP_DATE_WITH_ZONE_NAME =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss z", Locale.US);
+
+    /** @return the instant of an {@code If-Modified-Since} value, or null when it cannot be read (then it is ignored, as HTTP says) */
+    private static Instant httpDate(String value) {
+        for (DateTimeFormatter f : List.of(DateTimeFormatter.RFC_1123_DATE_TIME, HTTP_DATE_WITH_ZONE_NAME)) {
+            try {
+                return f.parse(value, Instant::from);
+            } catch (DateTimeParseException ignored) {
+                // try the next form
+            }
+        }
+        return null;
     }
 
     private Instant[] replicationWindow(Request req) {
@@ -786,7 +921,15 @@ public final class SalesforceApi implements HttpHandler {
             e.put("id", del.crmId().value());
             e.put("deletedDate", SfFormats.jsonDateTime(del.deletedAt()));
         }
-        o.put("earliestDateAvailable", SfFormats.jsonDateTime(d.earliestDateAvailable()));
+        // the recycle bin's horizon: a real org keeps deletions at most 15 days, so the log never
+        // reaches back further, whether or not anything was purged yet
+        Instant reach = settings.clock().instant().minus(DELETE_LOG_REACH);
+        Instant horizon = reach.truncatedTo(ChronoUnit.MINUTES);
+        if (horizon.isBefore(reach)) {
+            horizon = horizon.plus(Duration.ofMinutes(1));
+        }
+        Instant earliest = d.earliestDateAvailable().isAfter(horizon) ? d.earliestDateAvailable() : horizon;
+        o.put("earliestDateAvailable", SfFormats.jsonDateTime(earliest));
         o.put("latestDateCovered", SfFormats.jsonDateTime(d.latestDateCovered()));
         return Reply.json(200, o);
     }
@@ -801,8 +944,11 @@ public final class SalesforceApi implements HttpHandler {
         ObjectSchema schema = crm.describe(type).orElseThrow(ApiException::notFound);
         List<QueryEngine.Column> columns = columns(schema, req.param("fields"), type);
         List<SyncRecord> found = crm.fetch(type, List.of(id), readSet(schema, columns));
-        SyncRecord r = found.stream().filter(x -> x.id().equals(id) && !x.deleted()).findFirst()
+        SyncRecord r = found.stream().filter(x -> x.id().equals(id)).findFirst()
                 .orElseThrow(ApiException::notFound);
+        if (r.deleted()) {
+            throw Writes.entityIsDeleted();
+        }
         return Reply.json(200, SfJson.record(type, r, columns, version));
     }
 
@@ -888,9 +1034,14 @@ public final class SalesforceApi implements HttpHandler {
             }
             case AGGREGATE -> {
                 o.put("done", true);
-                ObjectNode row = o.putArray("records").addObject();
-                row.putObject("attributes").put("type", "AggregateResult");
-                row.put(p.aggregateAlias(), result.rows().size());
+                ArrayNode records = o.putArray("records");
+                for (Map<String, dev.crmsync.model.FieldValue> group : result.groups()) {
+                    ObjectNode row = records.addObject();
+                    row.putObject("attributes").put("type", "AggregateResult");
+                    for (QueryEngine.AggregateColumn c : p.aggregates()) {
+                        row.set(c.name(), SfJson.value(group.get(c.name()), c.type()));
+                    }
+                }
                 return Reply.json(200, o);
             }
             default -> {
@@ -914,7 +1065,24 @@ public final class SalesforceApi implements HttpHandler {
         ObjectType type = result.prepared().type();
         List<QueryEngine.Column> columns = result.prepared().columns();
         for (int i = offset; i < end; i++) {
-            records.add(SfJson.record(type, rows.get(i), columns, version));
+            ObjectNode rec = SfJson.record(type, rows.get(i), columns, version);
+            for (QueryEngine.ChildQuery c : result.prepared().children().values()) {
+                // a child subquery: a nested QueryResult, or null when the record has no such children
+                List<SyncRecord> kids = result.children().getOrDefault(c.relationship().name(), Map.of())
+                        .getOrDefault(rows.get(i).id(), List.of());
+                if (kids.isEmpty()) {
+                    rec.putNull(c.relationship().name());
+                    continue;
+                }
+                ObjectNode nested = rec.putObject(c.relationship().name());
+                nested.put("totalSize", kids.size());
+                nested.put("done", true);
+                ArrayNode kidRecords = nested.putArray("records");
+                for (SyncRecord k : kids) {
+                    kidRecords.add(SfJson.record(c.relationship().child(), k, c.prepared().columns(), version));
+                }
+            }
+            records.add(rec);
         }
         return Reply.json(200, o);
     }
@@ -948,15 +1116,19 @@ public final class SalesforceApi implements HttpHandler {
         if (s.size() == 2) {
             if (method.equals("POST") || method.equals("PATCH")) {
                 JsonNode body = parseJson(req);
-                return Reply.json(200, writes.write(body, method.equals("POST")));
+                return Reply.json(200, writes.write(body, method.equals("POST"), req.journal()));
             }
-            return methodNotAllowed(req, "POST, PATCH");
+            if (method.equals("DELETE")) {
+                return Reply.json(200, writes.deleteMany(req.param("ids"), "true".equalsIgnoreCase(req.param("allOrNone")),
+                        req.journal()));
+            }
+            return methodNotAllowed(req, "POST, PATCH, DELETE");
         }
         if (s.size() == 4) {
             ObjectType type = typeOrNotFound(s.get(2));
             if (method.equals("PATCH")) {
                 JsonNode body = parseJson(req);
-                return Reply.json(200, writes.upsert(body, type, s.get(3)));
+                return Reply.json(200, writes.upsert(body, type, s.get(3), req.journal()));
             }
             return methodNotAllowed(req, "PATCH");
         }
@@ -972,6 +1144,238 @@ public final class SalesforceApi implements HttpHandler {
             return methodNotAllowed(req, "GET, POST");
         }
         throw ApiException.notFound();
+    }
+
+    // ================================================================ Composite
+
+    private static final int MAX_SUBREQUESTS = 25;
+    private static final Pattern REFERENCE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern REFERENCE = Pattern.compile("@\\{([A-Za-z][A-Za-z0-9_]*)\\.([^}]+)}");
+    private static final String HALTED = "The transaction was rolled back since another operation in the same "
+            + "transaction failed.";
+
+    /** A subrequest's reference that cannot be resolved: the subrequest answers 400 PROCESSING_HALTED. */
+    private static final class BadReference extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadReference(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * {@code POST /composite}: up to 25 subrequests run in order, each answered in
+     * {@code compositeResponse} with {@code body}, {@code httpHeaders}, {@code httpStatusCode} and
+     * {@code referenceId}; {@code @{ref.path}} in a later subrequest's URL or body is replaced by
+     * the value at that path in an earlier one's body. With {@code allOrNone}, the first failure
+     * rolls back every write before it and the other subrequests answer 400 {@code PROCESSING_HALTED};
+     * without it, the others run and only those that refer to a failed one are halted. The whole
+     * request counts as one API call and answers 200.
+     */
+    private Reply composite(Request req, String version) {
+        JsonNode body = parseJson(req);
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with compositeRequest");
+        }
+        JsonNode subs = body.path("compositeRequest");
+        if (!subs.isArray() || subs.isEmpty()) {
+            throw new ApiException(400, "INVALID_INPUT", "compositeRequest must hold at least 1 subrequest");
+        }
+        if (subs.size() > MAX_SUBREQUESTS) {
+            throw new ApiException(400, "INVALID_INPUT", "Composite request can contain at most " + MAX_SUBREQUESTS
+                    + " subrequests, was " + subs.size());
+        }
+        Set<String> refIds = new java.util.HashSet<>();
+        for (JsonNode sub : subs) {
+            String refId = sub.path("referenceId").asText("");
+            if (!REFERENCE_ID.matcher(refId).matches()) {
+                throw new ApiException(400, "INVALID_INPUT", "Each subrequest needs a referenceId of letters, digits "
+                        + "and underscores that starts with a letter, was '" + refId + "'");
+            }
+            if (!refIds.add(refId)) {
+                throw new ApiException(400, "INVALID_INPUT", "Duplicate referenceId provided in the request: "
+                        + refId);
+            }
+            String method = sub.path("method").asText("");
+            if (!Set.of("GET", "POST", "PATCH", "PUT", "DELETE").contains(method)) {
+                throw new ApiException(400, "INVALID_INPUT", "Invalid method '" + method + "' in subrequest " + refId);
+            }
+            if (!sub.path("url").isTextual() || !sub.path("url").asText().startsWith("/services/data/v")) {
+                throw new ApiException(400, "INVALID_INPUT", "The url of subrequest " + refId
+                        + " must start with /services/data/vXX.X");
+            }
+        }
+        boolean allOrNone = body.path("allOrNone").asBoolean(false);
+        Writes.Journal journal = allOrNone ? new Writes.Journal() : null;
+        Map<String, JsonNode> bodies = new LinkedHashMap<>();
+        Set<String> failed = new java.util.HashSet<>();
+        List<ObjectNode> out = new ArrayList<>();
+        int firstFailure = -1;
+        for (int i = 0; i < subs.size(); i++) {
+            JsonNode sub = subs.get(i);
+            String refId = sub.path("referenceId").asText();
+            if (allOrNone && firstFailure >= 0) {
+                out.add(halted(refId, HALTED));
+                continue;
+            }
+            ObjectNode answer;
+            try {
+                String url = resolve(sub.path("url").asText(), bodies, failed);
+                JsonNode subBody = sub.has("body") && !sub.get("body").isNull()
+                        ? resolve(sub.get("body"), bodies, failed) : null;
+                answer = subrequest(req, sub.path("method").asText(), url, subBody, refId, journal);
+            } catch (BadReference e) {
+                answer = halted(refId, e.getMessage());
+            }
+            out.add(answer);
+            if (answer.path("httpStatusCode").asInt() >= 400) {
+                failed.add(refId);
+                if (firstFailure < 0) {
+                    firstFailure = i;
+                }
+            } else {
+                bodies.put(refId, answer.path("body"));
+            }
+        }
+        if (allOrNone && firstFailure >= 0) {
+            journal.rollBack();
+            for (int i = 0; i < firstFailure; i++) {
+                out.set(i, halted(out.get(i).path("referenceId").asText(), HALTED));
+            }
+        }
+        ObjectNode o = SfJson.object();
+        ArrayNode responses = o.putArray("compositeResponse");
+        out.forEach(responses::add);
+        return Reply.json(200, o);
+    }
+
+    private static ObjectNode halted(String refId, String message) {
+        ObjectNode a = SfJson.object();
+        ArrayNode err = a.putArray("body");
+        ObjectNode e = err.addObject();
+        e.put("errorCode", "PROCESSING_HALTED");
+        e.put("message", message);
+        a.putObject("httpHeaders");
+        a.put("httpStatusCode", 400);
+        a.put("referenceId", refId);
+        return a;
+    }
+
+    private ObjectNode subrequest(Request parent, String method, String url, JsonNode body, String refId,
+                                  Writes.Journal journal) {
+        int q = url.indexOf('?');
+        String path = q < 0 ? url : url.substring(0, q);
+        Map<String, List<String>> params = parseForm(q < 0 ? null : url.substring(q + 1));
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of("application/json"));
+        byte[] bytes = body == null ? new byte[0] : SfJson.bytes(body);
+        Request sub = new Request(parent.time(), method, path, params, headers, bytes, journal);
+        Matcher m = VERSIONED.matcher(path);
+        Reply r;
+        if (!m.matches() || !m.group(2).equals("0")) {
+            r = Reply.error(ApiException.notFound());
+        } else {
+            String rest = m.group(3) == null ? "" : m.group(3);
+            int major = Integer.parseInt(m.group(1));
+            if (major > settings.latestVersion()) {
+                r = Reply.error(ApiException.notFound());
+            } else if (major < MIN_VERSION) {
+                r = Reply.error(410, "GONE", "The requested API version has been retired: v" + major + ".0");
+            } else if (rest.startsWith("/composite") && !rest.startsWith("/composite/sobjects")) {
+                r = Reply.error(400, "INVALID_INPUT", "A composite subrequest cannot be a composite request");
+            } else if (rest.startsWith("/jobs")) {
+                r = Reply.error(400, "INVALID_INPUT", "Bulk API requests are not supported in a composite request");
+            } else {
+                try {
+                    r = dispatch(sub, major + ".0", rest);
+                } catch (ApiException e) {
+                    r = Reply.error(e);
+                }
+            }
+        }
+        ObjectNode a = SfJson.object();
+        if (r.body.length == 0) {
+            a.putNull("body");
+        } else {
+            try {
+                a.set("body", SfJson.MAPPER.readTree(r.body));
+            } catch (IOException e) {
+                a.put("body", new String(r.body, StandardCharsets.UTF_8));
+            }
+        }
+        ObjectNode h = a.putObject("httpHeaders");
+        String location = r.headers.get("Location");
+        if (location != null) {
+            h.put("Location", location);
+        }
+        a.put("httpStatusCode", r.status);
+        a.put("referenceId", refId);
+        return a;
+    }
+
+    /** Replaces each {@code @{ref.path}} in a text by the value at the path in that subrequest's body. */
+    private static String resolve(String text, Map<String, JsonNode> bodies, Set<String> failed) throws BadReference {
+        Matcher m = REFERENCE.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(lookup(m.group(1), m.group(2), bodies, failed).asText()));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static JsonNode resolve(JsonNode node, Map<String, JsonNode> bodies, Set<String> failed)
+            throws BadReference {
+        if (node.isTextual()) {
+            Matcher whole = REFERENCE.matcher(node.asText());
+            if (whole.matches()) {
+                JsonNode v = lookup(whole.group(1), whole.group(2), bodies, failed);
+                return v.isContainerNode() ? v : v.isTextual() ? v : v.deepCopy();
+            }
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(resolve(node.asText(), bodies, failed));
+        }
+        if (node.isObject()) {
+            ObjectNode o = SfJson.object();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                o.set(e.getKey(), resolve(e.getValue(), bodies, failed));
+            }
+            return o;
+        }
+        if (node.isArray()) {
+            ArrayNode a = SfJson.array();
+            for (JsonNode e : node) {
+                a.add(resolve(e, bodies, failed));
+            }
+            return a;
+        }
+        return node;
+    }
+
+    private static JsonNode lookup(String refId, String path, Map<String, JsonNode> bodies, Set<String> failed)
+            throws BadReference {
+        JsonNode at = bodies.get(refId);
+        String invalid = "Invalid reference specified. No value for " + refId + "." + path + " found in " + refId
+                + ". Provided referenceId ('" + refId + "') is not valid.";
+        if (at == null || failed.contains(refId)) {
+            throw new BadReference(invalid);
+        }
+        for (String part : path.split("\\.")) {
+            Matcher idx = Pattern.compile("([^\\[]*)((?:\\[\\d+])*)").matcher(part);
+            if (!idx.matches()) {
+                throw new BadReference(invalid);
+            }
+            if (!idx.group(1).isEmpty()) {
+                at = at.path(idx.group(1));
+            }
+            Matcher i = Pattern.compile("\\[(\\d+)]").matcher(idx.group(2));
+            while (i.find()) {
+                at = at.path(Integer.parseInt(i.group(1)));
+            }
+        }
+        if (at.isMissingNode() || at.isNull()) {
+            throw new BadReference(invalid);
+        }
+        return at;
     }
 
     private static String joined(JsonNode array) {
@@ -1138,6 +1542,9 @@ public final class SalesforceApi implements HttpHandler {
         }
         if (p.kind() != QueryEngine.Kind.RECORDS) {
             throw new ApiException(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0");
+        }
+        if (!p.children().isEmpty()) {
+            throw new ApiException(400, "INVALIDJOB", "Nested queries are not supported by Bulk API 2.0");
         }
         if (p.columns().stream().anyMatch(c -> c.type().isUnsyncable())) {
             throw new ApiException(400, "INVALIDJOB", "Selecting compound data not supported in Bulk Query");

@@ -31,12 +31,15 @@ import java.util.function.BiConsumer;
  * @param queryCursorCapacity how many query cursors stay open
  * @param port the port to bind (0 for an ephemeral one)
  * @param undoCreate removes a created record when an all-or-none write fails, or null
+ * @param deleter deletes a live record to the recycle bin (the REST deletes), or null
+ * @param undeleter restores a deleted record (an all-or-none composite rolled back), or null
  */
 public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion, long dailyApiLimit, String perAppName,
                        long perAppLimit, Map<String, String> apps, List<TokenService.JwtSubject> jwtSubjects,
                        Map<String, String> refreshTokens, boolean rotateRefreshTokens, String fixedAccessToken,
                        Sleeper sleeper, int bulkResultsChunkSize, int queryCursorCapacity,
-                       int port, BiConsumer<ObjectType, CrmId> undoCreate) {
+                       int port, BiConsumer<ObjectType, CrmId> undoCreate, BiConsumer<ObjectType, CrmId> deleter,
+                       BiConsumer<ObjectType, CrmId> undeleter) {
 
     /** Checks nulls and copies collections. */
     public Settings {

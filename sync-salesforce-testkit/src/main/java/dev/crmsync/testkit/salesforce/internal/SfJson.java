@@ -197,7 +197,40 @@ public final class SfJson {
         attributes.put("type", type.apiName());
         attributes.put("url", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/" + r.id().value());
         for (QueryEngine.Column c : columns) {
-            o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
+            if (c.hops().isEmpty()) {
+                o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
+                continue;
+            }
+            // a parent field: nested objects with their own attributes, null where a reference is empty
+            ObjectNode at = o;
+            String prefix = "";
+            for (QueryEngine.Hop h : c.hops()) {
+                prefix = prefix.isEmpty() ? h.relationshipName() : prefix + "." + h.relationshipName();
+                JsonNode existing = at.get(h.relationshipName());
+                if (existing != null && existing.isNull()) {
+                    at = null;
+                    break;
+                }
+                if (existing == null) {
+                    FieldValue parentId = r.get(prefix + "." + QueryEngine.ID);
+                    if (parentId.isNull()) {
+                        at.putNull(h.relationshipName());
+                        at = null;
+                        break;
+                    }
+                    ObjectNode child = at.putObject(h.relationshipName());
+                    ObjectNode attrs = child.putObject("attributes");
+                    attrs.put("type", h.target().apiName());
+                    attrs.put("url", "/services/data/v" + version + "/sobjects/" + h.target().apiName() + "/"
+                            + parentId.asText());
+                    at = child;
+                } else {
+                    at = (ObjectNode) existing;
+                }
+            }
+            if (at != null) {
+                at.set(c.fieldName(), value(r.get(c.name()), c.type()));
+            }
         }
         return o;
     }
@@ -215,9 +248,10 @@ public final class SfJson {
      *
      * @param s the schema
      * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
      * @return the entry
      */
-    public static ObjectNode globalEntry(ObjectSchema s, String version) {
+    public static ObjectNode globalEntry(ObjectSchema s, String version, String keyPrefix) {
         ObjectNode o = object();
         String name = s.type().apiName();
         o.put("activateable", false);
@@ -227,7 +261,7 @@ public final class SfJson {
         o.put("deletable", s.createable());
         o.put("deprecatedAndHidden", false);
         o.put("feedEnabled", false);
-        o.put("keyPrefix", keyPrefix(s.type()));
+        o.put("keyPrefix", keyPrefix);
         o.put("label", label(name));
         o.put("labelPlural", plural(label(name)));
         o.put("layoutable", true);
@@ -254,11 +288,37 @@ public final class SfJson {
      *
      * @param s the schema
      * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
      * @return the describe
      */
-    public static ObjectNode describe(ObjectSchema s, String version) {
-        ObjectNode o = globalEntry(s, version);
-        o.putArray("childRelationships");
+    public static ObjectNode describe(ObjectSchema s, String version, String keyPrefix) {
+        return describe(s, version, keyPrefix, List.of());
+    }
+
+    /**
+     * The object describe with its child relationships.
+     *
+     * @param s the schema
+     * @param version the API version of the request
+     * @param keyPrefix the 3-character prefix of the type's ids
+     * @param children the relationships of the types whose references point at this one
+     * @return the describe
+     */
+    public static ObjectNode describe(ObjectSchema s, String version, String keyPrefix,
+                                      List<QueryEngine.ChildRelationship> children) {
+        ObjectNode o = globalEntry(s, version, keyPrefix);
+        ArrayNode rels = o.putArray("childRelationships");
+        for (QueryEngine.ChildRelationship c : children) {
+            ObjectNode r = rels.addObject();
+            r.put("cascadeDelete", false);
+            r.put("childSObject", c.child().apiName());
+            r.put("deprecatedAndHidden", false);
+            r.put("field", c.field());
+            r.putArray("junctionIdListNames");
+            r.putArray("junctionReferenceTo");
+            r.put("relationshipName", c.name());
+            r.put("restrictedDelete", false);
+        }
         ArrayNode fields = o.putArray("fields");
         for (FieldSchema f : QueryEngine.catalog(s).values()) {
             fields.add(field(f));
@@ -357,7 +417,12 @@ public final class SfJson {
         };
     }
 
-    private static String relationshipName(FieldSchema f) {
+    /**
+     * @param f a field
+     * @return its relationship's name ({@code Account} for {@code AccountId}, {@code Foo__r} for
+     *     {@code Foo__c}), or null when it is not a reference
+     */
+    static String relationshipName(FieldSchema f) {
         if (f.type() != FieldType.REFERENCE) {
             return null;
         }
@@ -390,7 +455,7 @@ public final class SfJson {
         return sb.toString();
     }
 
-    private static String plural(String label) {
+    static String plural(String label) {
         if (label.endsWith("y") && !label.endsWith("ay") && !label.endsWith("ey")) {
             return label.substring(0, label.length() - 1) + "ies";
         }

@@ -16,18 +16,52 @@ import java.util.regex.Pattern;
  * @param select the selected items, in order
  * @param from the object type as written, with its position
  * @param where the condition, or null
+ * @param groupBy the GROUP BY fields, in order (empty when none)
  * @param orderBy the sort keys, in order (empty when none)
  * @param limit the LIMIT, or null
+ * @param offset the OFFSET, or null
  */
-public record Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
-                   Integer limit) {
+public record Soql(String text, List<SelectItem> select, Name from, Condition where, List<Name> groupBy,
+                   List<OrderItem> orderBy, Integer limit, Integer offset) {
 
     /** Checks nulls, copies lists. */
     public Soql {
         Objects.requireNonNull(text, "text");
         select = List.copyOf(select);
         Objects.requireNonNull(from, "from");
+        groupBy = List.copyOf(groupBy);
         orderBy = List.copyOf(orderBy);
+    }
+
+    /**
+     * A query without GROUP BY.
+     *
+     * @param text the query as received
+     * @param select the selected items
+     * @param from the object type
+     * @param where the condition, or null
+     * @param orderBy the sort keys
+     * @param limit the LIMIT, or null
+     * @param offset the OFFSET, or null
+     */
+    public Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
+                Integer limit, Integer offset) {
+        this(text, select, from, where, List.of(), orderBy, limit, offset);
+    }
+
+    /**
+     * A query without OFFSET.
+     *
+     * @param text the query as received
+     * @param select the selected items
+     * @param from the object type
+     * @param where the condition, or null
+     * @param orderBy the sort keys
+     * @param limit the LIMIT, or null
+     */
+    public Soql(String text, List<SelectItem> select, Name from, Condition where, List<OrderItem> orderBy,
+                Integer limit) {
+        this(text, select, from, where, orderBy, limit, null);
     }
 
     /**
@@ -62,6 +96,27 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
      * @param alias the alias, or null (then {@code expr0})
      */
     public record CountField(Name field, String alias) implements SelectItem {
+    }
+
+    /**
+     * {@code SUM(field)}, {@code MIN(field)}, {@code MAX(field)}, {@code AVG(field)} or
+     * {@code COUNT_DISTINCT(field)} {@code [alias]}: a column of AggregateResult rows.
+     *
+     * @param function the function, upper case
+     * @param field the field
+     * @param alias the alias, or null (then {@code exprN})
+     */
+    public record AggregateField(String function, Name field, String alias) implements SelectItem {
+    }
+
+    /**
+     * A child subquery {@code (SELECT f, ... FROM ChildRelationship [WHERE ...] [ORDER BY ...] [LIMIT n])}:
+     * its {@code from} is the child relationship's name.
+     *
+     * @param query the subquery
+     * @param pos its position
+     */
+    public record SubQuery(Soql query, int pos) implements SelectItem {
     }
 
     /**
@@ -181,5 +236,15 @@ public record Soql(String text, List<SelectItem> select, Name from, Condition wh
 
     /** An unquoted date such as {@code 2024-01-01}. @param value the date */
     public record DateLit(LocalDate value) implements Literal {
+    }
+
+    /**
+     * A relative date literal such as {@code TODAY}, {@code THIS_MONTH} or {@code LAST_N_DAYS:30}: a
+     * range of days relative to the server's clock in UTC ({@link DateLiterals}).
+     *
+     * @param name the literal's name, upper case
+     * @param n its number ({@code LAST_N_DAYS:n}), or 0 for one without
+     */
+    public record RelativeDateLit(String name, int n) implements Literal {
     }
 }

@@ -42,14 +42,18 @@ import java.util.regex.Pattern;
 public final class SoqlParser {
 
     private static final Set<String> KEYWORDS = Set.of("SELECT", "FROM", "WHERE", "ORDER", "BY", "ASC", "DESC",
-            "NULLS", "FIRST", "LAST", "LIMIT", "AND", "OR", "NOT", "IN", "LIKE", "TRUE", "FALSE", "NULL");
+            "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "GROUP", "AND", "OR", "NOT", "IN", "LIKE", "TRUE", "FALSE", "NULL");
 
     private static final Pattern DATETIME = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2})");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+    /** The aggregate functions besides COUNT. */
+    private static final List<String> AGGREGATES = List.of("SUM", "MIN", "MAX", "AVG", "COUNT_DISTINCT");
+    /** Salesforce's largest OFFSET. */
+    private static final int MAX_OFFSET = 2000;
 
-    private enum Kind { IDENT, STRING, NUMBER, DATETIME, DATE, OP, LPAREN, RPAREN, COMMA, EOF }
+    private enum Kind { IDENT, STRING, NUMBER, DATETIME, DATE, OP, LPAREN, RPAREN, COMMA, COLON, EOF }
 
     private record Token(Kind kind, String text, int pos, String likeRegex) {
         boolean isKeyword(String keyword) {
@@ -64,6 +68,8 @@ public final class SoqlParser {
     private final String text;
     private final List<Token> tokens;
     private int index;
+    /** True while a child subquery is being read: subqueries do not nest. */
+    private boolean nestedNow;
 
     private SoqlParser(String text) {
         this.text = text;
@@ -87,6 +93,11 @@ public final class SoqlParser {
     // ---------------------------------------------------------------- grammar
 
     private Soql query() {
+        return query(false);
+    }
+
+    /** A query, or (nested) a child subquery up to its closing parenthesis. */
+    private Soql query(boolean nested) {
         expectKeyword("SELECT");
         List<SelectItem> select = new ArrayList<>();
         do {
@@ -97,6 +108,13 @@ public final class SoqlParser {
         Condition where = null;
         if (acceptKeyword("WHERE")) {
             where = condition();
+        }
+        List<Name> groupBy = new ArrayList<>();
+        if (acceptKeyword("GROUP")) {
+            expectKeyword("BY");
+            do {
+                groupBy.add(identifier());
+            } while (accept(Kind.COMMA));
         }
         List<OrderItem> orderBy = new ArrayList<>();
         if (acceptKeyword("ORDER")) {
@@ -118,15 +136,50 @@ public final class SoqlParser {
                 throw new SoqlException("MALFORMED_QUERY", "LIMIT must be a non-negative integer: " + t.text(), t.pos());
             }
         }
+        Integer offset = null;
+        if (acceptKeyword("OFFSET")) {
+            Token t = peek();
+            if (t.kind() != Kind.NUMBER || t.text().contains(".") || t.text().startsWith("-")) {
+                throw unexpected(t);
+            }
+            next();
+            try {
+                offset = Integer.valueOf(t.text());
+            } catch (NumberFormatException e) {
+                offset = Integer.MAX_VALUE;
+            }
+            if (offset > MAX_OFFSET) {
+                throw new SoqlException("NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is " + MAX_OFFSET,
+                        t.pos());
+            }
+        }
         Token end = peek();
-        if (end.kind() != Kind.EOF) {
+        if (nested ? end.kind() != Kind.RPAREN : end.kind() != Kind.EOF) {
             throw unexpected(end);
         }
-        return new Soql(text, select, from, where, orderBy, limit);
+        return new Soql(text, select, from, where, groupBy, orderBy, limit, offset);
     }
 
     private SelectItem selectItem() {
         Token t = peek();
+        if (t.kind() == Kind.LPAREN && peekAt(1).isKeyword("SELECT") && !nestedNow) {
+            next();
+            nestedNow = true;
+            Soql inner;
+            try {
+                inner = query(true);
+            } finally {
+                nestedNow = false;
+            }
+            expect(Kind.RPAREN);
+            if (inner.select().stream().anyMatch(i -> !(i instanceof FieldItem))) {
+                throw new SoqlException("MALFORMED_QUERY", "a child subquery selects fields only", t.pos());
+            }
+            if (!inner.groupBy().isEmpty() || inner.offset() != null) {
+                throw new SoqlException("MALFORMED_QUERY", "a child subquery takes no GROUP BY or OFFSET", t.pos());
+            }
+            return new Soql.SubQuery(inner, t.pos());
+        }
         if (t.isKeyword("COUNT") && peekAt(1).kind() == Kind.LPAREN) {
             next();
             next();
@@ -142,6 +195,21 @@ public final class SoqlParser {
                 alias = a.text();
             }
             return new CountField(field, alias);
+        }
+        for (String function : AGGREGATES) {
+            if (t.isKeyword(function) && peekAt(1).kind() == Kind.LPAREN) {
+                next();
+                next();
+                Name field = identifier();
+                expect(Kind.RPAREN);
+                String alias = null;
+                Token a = peek();
+                if (a.kind() == Kind.IDENT && !isKeyword(a)) {
+                    next();
+                    alias = a.text();
+                }
+                return new Soql.AggregateField(function, field, alias);
+            }
         }
         return new FieldItem(identifier());
     }
@@ -279,10 +347,36 @@ public final class SoqlParser {
                 if (t.isKeyword("NULL")) {
                     return new NullLit();
                 }
-                throw unexpected(t);
+                return relativeDate(t);
             default:
                 throw unexpected(t);
         }
+    }
+
+    /** {@code TODAY}, {@code LAST_N_DAYS:n}, ...: a relative date literal, or MALFORMED_QUERY. */
+    private Soql.RelativeDateLit relativeDate(Token t) {
+        String name = t.text().toUpperCase(Locale.ROOT);
+        if (DateLiterals.FIXED.contains(name)) {
+            return new Soql.RelativeDateLit(name, 0);
+        }
+        if (!DateLiterals.WITH_N.contains(name)) {
+            throw unexpected(t);
+        }
+        if (!accept(Kind.COLON)) {
+            throw new SoqlException("MALFORMED_QUERY", "Invalid date literal " + t.text() + ": it needs a number, as in "
+                    + name + ":3", t.pos());
+        }
+        Token n = next();
+        if (n.kind() != Kind.NUMBER || n.text().contains(".") || n.text().startsWith("-")) {
+            throw unexpected(n);
+        }
+        int value;
+        try {
+            value = Integer.parseInt(n.text());
+        } catch (NumberFormatException e) {
+            throw new SoqlException("MALFORMED_QUERY", "Invalid date literal number: " + n.text(), n.pos());
+        }
+        return new Soql.RelativeDateLit(name, value);
     }
 
     private Name identifier() {
@@ -373,6 +467,8 @@ public final class SoqlParser {
                 out.add(new Token(Kind.RPAREN, ")", i++, null));
             } else if (c == ',') {
                 out.add(new Token(Kind.COMMA, ",", i++, null));
+            } else if (c == ':') {
+                out.add(new Token(Kind.COLON, ":", i++, null));
             } else if (c == '=') {
                 out.add(new Token(Kind.OP, "=", i++, null));
             } else if (c == '!' && i + 1 < n && s.charAt(i + 1) == '=') {

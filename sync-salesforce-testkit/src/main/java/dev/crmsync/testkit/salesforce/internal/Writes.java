@@ -43,8 +43,32 @@ final class Writes {
     private static final int MAX_RECORDS = 200;
     private static final int MAX_CHUNKS = 10;
 
+    private static final int MAX_DELETE_IDS = 200;
+
     private final CrmSource crm;
     private final BiConsumer<ObjectType, CrmId> undoCreate;
+    private final BiConsumer<ObjectType, CrmId> deleter;
+    private final BiConsumer<ObjectType, CrmId> undeleter;
+    private final java.util.function.Function<String, java.util.Optional<ObjectType>> typeOfPrefix;
+
+    /**
+     * What a composite request with {@code allOrNone} gives back when one of its subrequests fails:
+     * the undo of each write done so far, run newest first. Null where no rollback is wanted.
+     */
+    static final class Journal {
+        private final List<Runnable> undo = new ArrayList<>();
+
+        void add(Runnable r) {
+            undo.add(r);
+        }
+
+        void rollBack() {
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                undo.get(i).run();
+            }
+            undo.clear();
+        }
+    }
 
     /** A per-record failure found before the CRM is called. */
     private record RecordError(String code, String message, List<String> fields) {
@@ -70,8 +94,24 @@ final class Writes {
      * @param undoCreate removes a created record when an all-or-none request fails, or null
      */
     Writes(CrmSource crm, BiConsumer<ObjectType, CrmId> undoCreate) {
+        this(crm, undoCreate, null, null, p -> java.util.Optional.empty());
+    }
+
+    /**
+     * @param crm the backing CRM
+     * @param undoCreate removes a created record when an all-or-none request fails, or null
+     * @param deleter deletes a live record to the recycle bin, or null (deletes are refused)
+     * @param undeleter restores a deleted record (an all-or-none composite rolled back), or null
+     * @param typeOfPrefix the type whose ids carry a 3-character key prefix
+     */
+    Writes(CrmSource crm, BiConsumer<ObjectType, CrmId> undoCreate, BiConsumer<ObjectType, CrmId> deleter,
+           BiConsumer<ObjectType, CrmId> undeleter,
+           java.util.function.Function<String, java.util.Optional<ObjectType>> typeOfPrefix) {
         this.crm = Objects.requireNonNull(crm, "crm");
         this.undoCreate = undoCreate;
+        this.deleter = deleter;
+        this.undeleter = undeleter;
+        this.typeOfPrefix = Objects.requireNonNull(typeOfPrefix, "typeOfPrefix");
     }
 
     /**
@@ -80,6 +120,16 @@ final class Writes {
      * @return the per-record results
      */
     ArrayNode write(JsonNode body, boolean create) {
+        return write(body, create, null);
+    }
+
+    /**
+     * @param body the request body
+     * @param create true for POST (create), false for PATCH (update)
+     * @param journal where the undo of the writes goes (a composite request), or null
+     * @return the per-record results
+     */
+    ArrayNode write(JsonNode body, boolean create, Journal journal) {
         JsonNode records = records(body);
         boolean allOrNone = body.path("allOrNone").asBoolean(false);
         Map<ObjectType, Map<String, FieldSchema>> catalogs = new HashMap<>();
@@ -103,7 +153,7 @@ final class Writes {
             List<Item> done = new ArrayList<>();
             Map<CrmId, Map<String, FieldValue>> before = new HashMap<>();
             for (List<Item> chunk : chunks) {
-                if (allOrNone && !create) {
+                if ((allOrNone || journal != null) && !create) {
                     remember(chunk, before);
                 }
                 runChunk(chunk, create);
@@ -113,6 +163,9 @@ final class Writes {
                     anyError = true;
                     break;
                 }
+            }
+            if (journal != null && !(allOrNone && anyError)) {
+                journal.add(() -> undo(done, before));
             }
         }
         ArrayNode out = SfJson.array();
@@ -139,6 +192,17 @@ final class Writes {
      * @return the per-record results
      */
     ArrayNode upsert(JsonNode body, ObjectType type, String fieldName) {
+        return upsert(body, type, fieldName, null);
+    }
+
+    /**
+     * @param body the request body
+     * @param type the URL's type
+     * @param fieldName the URL's external-id field
+     * @param journal where the undo of the writes goes (a composite request), or null
+     * @return the per-record results
+     */
+    ArrayNode upsert(JsonNode body, ObjectType type, String fieldName, Journal journal) {
         FieldSchema key = externalIdField(type, fieldName);
         JsonNode records = records(body);
         boolean allOrNone = body.path("allOrNone").asBoolean(false);
@@ -156,13 +220,15 @@ final class Writes {
         boolean anyError = items.stream().anyMatch(it -> it.error != null);
         if (!(allOrNone && anyError)) {
             Map<CrmId, Map<String, FieldValue>> before = new HashMap<>();
-            if (allOrNone) {
+            if (allOrNone || journal != null) {
                 rememberUpserted(items, type, key, before);
             }
             runUpserts(items, type, key);
             anyError = items.stream().anyMatch(it -> it.result instanceof CrmWriteResult.Rejected);
             if (allOrNone && anyError) {
                 undo(items, before);     // creates removed, updated records given their values back
+            } else if (journal != null) {
+                journal.add(() -> undo(items, before));
             }
         }
         ArrayNode out = SfJson.array();
@@ -188,6 +254,18 @@ final class Writes {
      * @return the answer
      */
     Single upsertOne(JsonNode body, ObjectType type, String fieldName, String value) {
+        return upsertOne(body, type, fieldName, value, null);
+    }
+
+    /**
+     * @param body the record's fields
+     * @param type the type
+     * @param fieldName the external-id field
+     * @param value the external id
+     * @param journal where the undo of the write goes (a composite request), or null
+     * @return the answer
+     */
+    Single upsertOne(JsonNode body, ObjectType type, String fieldName, String value, Journal journal) {
         FieldSchema key = externalIdField(type, fieldName);
         if (!body.isObject()) {
             throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with the record's fields");
@@ -204,10 +282,17 @@ final class Writes {
         rec.put(key.name(), value);
         Item it = parse(rec, 0, true, new HashMap<>());
         requireExternalId(it, key);
+        Map<CrmId, Map<String, FieldValue>> before = new HashMap<>();
         if (it.error == null) {
+            if (journal != null) {
+                rememberUpserted(List.of(it), type, key, before);
+            }
             runUpserts(List.of(it), type, key);
         }
         if (it.error == null && it.result instanceof CrmWriteResult.Written w) {
+            if (journal != null) {
+                journal.add(() -> undo(List.of(it), before));
+            }
             ObjectNode o = SfJson.object();
             o.put("id", w.id().value());
             o.put("success", true);
@@ -227,6 +312,271 @@ final class Writes {
         e.put("errorCode", code);
         fields.forEach(e.putArray("fields")::add);
         return new Single(400, err, List.of());
+    }
+
+    /**
+     * A single-record create ({@code POST /sobjects/{type}}): the body is the record's fields (an
+     * {@code attributes} entry is optional and must name the URL's type), checked as a
+     * collections create checks each record; 201 with {@code {id, success, errors}}, or 400 with
+     * the error array.
+     *
+     * @param body the record's fields
+     * @param type the URL's type
+     * @param journal where the undo of the write goes (a composite request), or null
+     * @return the answer
+     */
+    Single createOne(JsonNode body, ObjectType type, Journal journal) {
+        Item it = parse(single(body, type, null), 0, true, new HashMap<>());
+        if (it.error == null) {
+            runChunk(List.of(it), true);
+        }
+        if (it.error == null && it.result instanceof CrmWriteResult.Written w) {
+            if (journal != null) {
+                journal.add(() -> undo(List.of(it), Map.of()));
+            }
+            ObjectNode o = SfJson.object();
+            o.put("id", w.id().value());
+            o.put("success", true);
+            o.putArray("errors");
+            return new Single(201, o, List.of());
+        }
+        return failure(it, 400);
+    }
+
+    /**
+     * A single-record update ({@code PATCH /sobjects/{type}/{id}}): 204 with no body; 404
+     * {@code NOT_FOUND} for an id no record of the type has, 404 {@code ENTITY_IS_DELETED} for one
+     * in the recycle bin, 400 with the error array for a rejected record.
+     *
+     * @param body the fields to change
+     * @param type the URL's type
+     * @param rawId the URL's id
+     * @param journal where the undo of the write goes (a composite request), or null
+     * @return the answer
+     */
+    Single updateOne(JsonNode body, ObjectType type, String rawId, Journal journal) {
+        CrmId id = existing(type, rawId);
+        Item it = parse(single(body, type, id), 0, false, new HashMap<>());
+        Map<CrmId, Map<String, FieldValue>> before = new HashMap<>();
+        if (it.error == null) {
+            remember(List.of(it), before);
+            runChunk(List.of(it), false);
+        }
+        if (it.error == null && it.result instanceof CrmWriteResult.Written) {
+            if (journal != null) {
+                journal.add(() -> undo(List.of(it), before));
+            }
+            return new Single(204, null, List.of());
+        }
+        return failure(it, 400);
+    }
+
+    /**
+     * A single-record delete ({@code DELETE /sobjects/{type}/{id}}): 204 with no body; 404
+     * {@code NOT_FOUND} for an id no record of the type has, 404 {@code ENTITY_IS_DELETED} for one
+     * already in the recycle bin.
+     *
+     * @param type the URL's type
+     * @param rawId the URL's id
+     * @param journal where the undo of the delete goes (a composite request), or null
+     * @return the answer
+     */
+    Single deleteOne(ObjectType type, String rawId, Journal journal) {
+        CrmId id = existing(type, rawId);
+        RecordError refused = deletable(type, id);
+        if (refused != null) {
+            return error(refused.code().equals("ENTITY_IS_DELETED") ? 404 : 400, refused);
+        }
+        deleter.accept(type, id);
+        if (journal != null && undeleter != null) {
+            journal.add(() -> undeleter.accept(type, id));
+        }
+        return new Single(204, null, List.of());
+    }
+
+    /**
+     * sObject Collections delete ({@code DELETE /composite/sobjects?ids=&allOrNone=}): at most 200
+     * ids of any types; one result per id in input order, {@code {id, success, errors}} ({@code id}
+     * left out for a malformed one). With {@code allOrNone}, nothing is deleted when any id fails,
+     * and the others answer {@code ALL_OR_NONE_OPERATION_ROLLED_BACK}.
+     *
+     * @param idsParam the {@code ids} parameter (comma-separated), or null
+     * @param allOrNone the {@code allOrNone} parameter
+     * @param journal where the undo of the deletes goes (a composite request), or null
+     * @return the per-record results
+     */
+    ArrayNode deleteMany(String idsParam, boolean allOrNone, Journal journal) {
+        if (idsParam == null || idsParam.isBlank()) {
+            throw new ApiException(400, "REQUIRED_FIELD_MISSING", "At least 1 Id is required.");
+        }
+        String[] raw = idsParam.split(",", -1);
+        if (raw.length > MAX_DELETE_IDS) {
+            throw new ApiException(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than "
+                    + MAX_DELETE_IDS + " records into this call");
+        }
+        List<CrmId> ids = new ArrayList<>();
+        List<ObjectType> types = new ArrayList<>();
+        List<RecordError> errors = new ArrayList<>();
+        java.util.Set<CrmId> seen = new java.util.HashSet<>();
+        for (String r : raw) {
+            String t = r.trim();
+            CrmId id = null;
+            ObjectType type = null;
+            RecordError err = null;
+            try {
+                id = CrmId.of(t);
+                type = typeOfPrefix.apply(id.keyPrefix()).orElse(null);
+            } catch (IllegalArgumentException e) {
+                id = null;
+            }
+            if (id == null || type == null) {
+                id = null;
+                err = new RecordError("MALFORMED_ID", "malformed id " + t, List.of());
+            } else if (!seen.add(id)) {
+                err = new RecordError("INVALID_ID_FIELD", "duplicate id in the request: " + id.value(), List.of());
+            } else {
+                err = deletable(type, id);
+                if (err != null && err.code().equals("NOT_FOUND")) {
+                    err = new RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of());
+                }
+            }
+            ids.add(id);
+            types.add(type);
+            errors.add(err);
+        }
+        boolean anyError = errors.stream().anyMatch(Objects::nonNull);
+        boolean rolledBack = allOrNone && anyError;
+        ArrayNode out = SfJson.array();
+        for (int i = 0; i < ids.size(); i++) {
+            CrmId id = ids.get(i);
+            RecordError err = errors.get(i);
+            if (err == null && !rolledBack) {
+                ObjectType type = types.get(i);
+                deleter.accept(type, id);
+                if (journal != null && undeleter != null) {
+                    journal.add(() -> undeleter.accept(type, id));
+                }
+            }
+            ObjectNode o = out.addObject();
+            if (id != null) {
+                o.put("id", id.value());
+            }
+            o.put("success", err == null && !rolledBack);
+            ArrayNode errs = o.putArray("errors");
+            if (err != null || rolledBack) {
+                ObjectNode e = errs.addObject();
+                e.put("statusCode", err != null ? err.code() : "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+                e.put("message", err != null ? err.message() : "Record rolled back because not all records were "
+                        + "valid and the request was using AllOrNone header");
+                ArrayNode f = e.putArray("fields");
+                if (err != null) {
+                    err.fields().forEach(f::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Why a record cannot be deleted (NOT_FOUND, ENTITY_IS_DELETED, ...), or null when it can. */
+    private RecordError deletable(ObjectType type, CrmId id) {
+        ObjectSchema schema = crm.describe(type).orElse(null);
+        if (schema == null) {
+            return new RecordError("NOT_FOUND", "The requested resource does not exist", List.of());
+        }
+        if (deleter == null || !schema.createable()) {
+            return new RecordError("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id",
+                    List.of());
+        }
+        List<SyncRecord> found = crm.fetch(type, List.of(id), java.util.Set.of());
+        if (found.isEmpty() || !found.get(0).id().equals(id)) {
+            return new RecordError("NOT_FOUND", "The requested resource does not exist", List.of());
+        }
+        if (found.get(0).deleted()) {
+            return new RecordError("ENTITY_IS_DELETED", "entity is deleted", List.of());
+        }
+        return null;
+    }
+
+    /**
+     * The id of a record of the type named in a URL, or 404 as Salesforce answers: {@code NOT_FOUND}
+     * for a malformed id, another type's id or one no record has; {@code ENTITY_IS_DELETED} for a
+     * record in the recycle bin.
+     */
+    CrmId existing(ObjectType type, String rawId) {
+        CrmId id;
+        try {
+            id = CrmId.of(rawId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound();
+        }
+        if (!typeOfPrefix.apply(id.keyPrefix()).map(type::equals).orElse(false)) {
+            throw ApiException.notFound();
+        }
+        List<SyncRecord> found = crm.fetch(type, List.of(id), java.util.Set.of());
+        if (found.isEmpty() || !found.get(0).id().equals(id)) {
+            throw ApiException.notFound();
+        }
+        if (found.get(0).deleted()) {
+            throw entityIsDeleted();
+        }
+        return id;
+    }
+
+    /** @return 404 ENTITY_IS_DELETED, as Salesforce answers for a record in the recycle bin */
+    static ApiException entityIsDeleted() {
+        return new ApiException(404, "ENTITY_IS_DELETED", "entity is deleted", List.of());
+    }
+
+    /** A single-record body as a collections record of the type (with the id for an update). */
+    private static ObjectNode single(JsonNode body, ObjectType type, CrmId id) {
+        if (!body.isObject()) {
+            throw new ApiException(400, "JSON_PARSER_ERROR", "Expected a JSON object with the record's fields");
+        }
+        ObjectNode rec = body.deepCopy();
+        JsonNode attrType = rec.path("attributes").path("type");
+        if (!attrType.isMissingNode() && !attrType.asText().equalsIgnoreCase(type.apiName())) {
+            throw new ApiException(400, "INVALID_TYPE", "The record is of type " + attrType.asText()
+                    + "; the URL names " + type.apiName());
+        }
+        rec.remove("attributes");
+        ObjectNode withType = SfJson.object();
+        withType.putObject("attributes").put("type", type.apiName());
+        JsonNode givenId = null;
+        for (Map.Entry<String, JsonNode> e : rec.properties()) {
+            if (e.getKey().equalsIgnoreCase("id")) {
+                givenId = e.getValue();
+            } else {
+                withType.set(e.getKey(), e.getValue());
+            }
+        }
+        if (id != null) {
+            if (givenId != null && !givenId.isNull() && !givenId.asText().equals(id.value())) {
+                throw new ApiException(400, "INVALID_FIELD", "The Id in the body does not match the one in the URL",
+                        List.of("Id"));
+            }
+            withType.put("Id", id.value());
+        } else if (givenId != null) {
+            withType.set("Id", givenId);
+        }
+        return withType;
+    }
+
+    private static Single failure(Item it, int status) {
+        if (it.error != null) {
+            return error(status, it.error);
+        }
+        CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) it.result;
+        RecordError e = new RecordError(rej.code(), rej.message(), rej.fields());
+        return error(rej.code().equals("ENTITY_IS_DELETED") ? 404 : status, e);
+    }
+
+    private static Single error(int status, RecordError error) {
+        ArrayNode err = SfJson.array();
+        ObjectNode e = err.addObject();
+        e.put("message", error.message());
+        e.put("errorCode", error.code());
+        error.fields().forEach(e.putArray("fields")::add);
+        return new Single(status, err, List.of());
     }
 
     private FieldSchema externalIdField(ObjectType type, String fieldName) {

@@ -128,6 +128,11 @@ public final class SalesforceCrmSource implements CrmSource {
     public static final int DEFAULT_BULK_MAX_RECORDS_PER_RESULT = 10_000;
     /** Bulk rows sorted in memory before spilling a run to a temporary file. */
     public static final int DEFAULT_BULK_SORT_BUFFER = 50_000;
+    /**
+     * Estimated heap bytes of the Bulk rows sorted in memory before a run spills (8 MiB), whichever
+     * of this and {@link #DEFAULT_BULK_SORT_BUFFER} comes first: wide rows spill sooner.
+     */
+    public static final long DEFAULT_BULK_SORT_BUFFER_BYTES = 8L << 20;
     /** Times in a row a timed-out query window is halved before the read fails. */
     public static final int DEFAULT_MAX_QUERY_TIMEOUT_SPLITS = 4;
     /** How far back Salesforce's delete log reaches. */
@@ -160,7 +165,7 @@ public final class SalesforceCrmSource implements CrmSource {
         api.setTokens(new TokenManager(b.credentials, loginUrl, policy, b.clock, json, redactor, api::postToken));
         Describer describer = new Describer(api, json, b.clock);
         BulkSettings bulk = new BulkSettings(b.bulkThreshold, b.bulkPollInitial, b.bulkPollMax, b.bulkJobTimeout,
-                b.bulkMaxRecordsPerResult, b.bulkSortBuffer, b.bulkSpillDirectory);
+                b.bulkMaxRecordsPerResult, b.bulkSortBuffer, b.bulkSortBufferBytes, b.bulkSpillDirectory);
         this.ctx = new SourceContext(api, json, describer, b.clock, bulk, ConcurrentHashMap.newKeySet(),
                 ConcurrentHashMap.newKeySet(), b.pageSize, b.maxQueryTimeoutSplits);
         this.writer = new CollectionsWriter(ctx, b.redirectMergedWrites);
@@ -415,6 +420,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private Duration bulkJobTimeout = DEFAULT_BULK_JOB_TIMEOUT;
         private int bulkMaxRecordsPerResult = DEFAULT_BULK_MAX_RECORDS_PER_RESULT;
         private int bulkSortBuffer = DEFAULT_BULK_SORT_BUFFER;
+        private long bulkSortBufferBytes = DEFAULT_BULK_SORT_BUFFER_BYTES;
         private Path bulkSpillDirectory;
         private int maxQueryTimeoutSplits = DEFAULT_MAX_QUERY_TIMEOUT_SPLITS;
         private Duration deleteLogRetention = DEFAULT_DELETE_LOG_RETENTION;
@@ -575,6 +581,19 @@ public final class SalesforceCrmSource implements CrmSource {
                 throw new IllegalArgumentException("bulkSortBufferRecords must be >= 1, was " + n);
             }
             this.bulkSortBuffer = n;
+            return this;
+        }
+
+        /**
+         * @param bytes estimated heap bytes of the Bulk rows sorted in memory before a sorted run
+         *     spills to a temporary file, at least 64 KiB ({@link #DEFAULT_BULK_SORT_BUFFER_BYTES})
+         * @return this
+         */
+        public Builder bulkSortBufferBytes(long bytes) {
+            if (bytes < 65_536) {
+                throw new IllegalArgumentException("bulkSortBufferBytes must be >= 65536, was " + bytes);
+            }
+            this.bulkSortBufferBytes = bytes;
             return this;
         }
 

@@ -533,7 +533,7 @@ public final class BulkReader implements AutoCloseable {
         jobOpen = false;
         ctx.openJobs().remove(jobId);
         if (rows == null) {
-            rows = new SortedRows(0, 1, ctx.bulk().sortRunSize(), ctx.bulk().spillDirectory());
+            rows = new SortedRows(0, 1, ctx.bulk().sortRunSize(), ctx.bulk().sortRunBytes(), ctx.bulk().spillDirectory());
             columnIndex = Map.of();
         }
         rows.finish();
@@ -554,7 +554,8 @@ public final class BulkReader implements AutoCloseable {
                 throw new SyncException("Bulk API results of job " + jobId + " lack the Id or " + plan.stampField()
                         + " column", plan.info().type(), null, null);
             }
-            rows = new SortedRows(id, stamp, ctx.bulk().sortRunSize(), ctx.bulk().spillDirectory());
+            rows = new SortedRows(id, stamp, ctx.bulk().sortRunSize(), ctx.bulk().sortRunBytes(),
+                    ctx.bulk().spillDirectory());
         }
         boolean sameHeader = chunk.header().equals(columns);
         for (String[] cells : chunk.rows()) {

@@ -14,18 +14,20 @@ import java.util.Objects;
  * @param jobTimeout how long a job may take before it is aborted and the read falls back to REST
  * @param maxRecordsPerResult {@code maxRecords} asked for per results request
  * @param sortRunSize rows sorted in memory before a run spills to a temporary file
+ * @param sortRunBytes estimated heap bytes of the rows sorted in memory before a run spills
  * @param spillDirectory where spilled runs go, or null for the system temporary directory
  */
 public record BulkSettings(long threshold, Duration pollInitial, Duration pollMax, Duration jobTimeout,
-                           int maxRecordsPerResult, int sortRunSize, Path spillDirectory) {
+                           int maxRecordsPerResult, int sortRunSize, long sortRunBytes,
+                           Path spillDirectory) {
     /** Checks nulls and ranges. */
     public BulkSettings {
         Objects.requireNonNull(pollInitial, "pollInitial");
         Objects.requireNonNull(pollMax, "pollMax");
         Objects.requireNonNull(jobTimeout, "jobTimeout");
-        if (threshold < 0 || maxRecordsPerResult < 1 || sortRunSize < 1) {
+        if (threshold < 0 || maxRecordsPerResult < 1 || sortRunSize < 1 || sortRunBytes < 1) {
             throw new IllegalArgumentException("invalid bulk settings: threshold " + threshold + ", maxRecords "
-                    + maxRecordsPerResult + ", sortRunSize " + sortRunSize);
+                    + maxRecordsPerResult + ", sortRunSize " + sortRunSize + ", sortRunBytes " + sortRunBytes);
         }
     }
 }

@@ -22,9 +22,11 @@ import org.apache.commons.csv.QuoteMode;
 /**
  * Puts Bulk API rows into (stamp, Id) order. Bulk 2.0 cannot sort (ORDER BY is unsupported there
  * and defeats its chunking), but the change stream must be ordered so that the engine can
- * checkpoint after every page. Rows are collected in memory up to a run size; larger results are
- * sorted run by run into temporary CSV files and merged, so memory stays bounded whatever the size
- * of the org. Temporary files are deleted on {@link #close()}. Not thread-safe.
+ * checkpoint after every page. Rows are collected in memory up to a run size — a number of rows
+ * and an estimate of the bytes they take on the heap, whichever comes first, so that wide rows
+ * (many fields, long texts) cannot grow a run past its memory budget; larger results are sorted
+ * run by run into temporary CSV files and merged, so memory stays bounded whatever the size of the
+ * org. Temporary files are deleted on {@link #close()}. Not thread-safe.
  */
 public final class SortedRows implements Closeable {
 
@@ -41,6 +43,8 @@ public final class SortedRows implements Closeable {
     private final int idColumn;
     private final int stampColumn;
     private final int runSize;
+    private final long runBytes;
+    private long bufferBytes;
     private final Path directory;
     private final List<Row> buffer = new ArrayList<>();
     private final List<Path> runs = new ArrayList<>();
@@ -57,13 +61,46 @@ public final class SortedRows implements Closeable {
      * @param directory where temporary runs go, or null for the system default
      */
     public SortedRows(int idColumn, int stampColumn, int runSize, Path directory) {
+        this(idColumn, stampColumn, runSize, Long.MAX_VALUE, directory);
+    }
+
+    /**
+     * @param idColumn index of the Id column
+     * @param stampColumn index of the stamp column
+     * @param runSize rows kept in memory before a run is written to disk
+     * @param runBytes estimated heap bytes of the rows kept in memory before a run is written to disk
+     * @param directory where temporary runs go, or null for the system default
+     */
+    public SortedRows(int idColumn, int stampColumn, int runSize, long runBytes, Path directory) {
         if (runSize < 1) {
             throw new IllegalArgumentException("runSize must be >= 1, was " + runSize);
+        }
+        if (runBytes < 1) {
+            throw new IllegalArgumentException("runBytes must be >= 1, was " + runBytes);
         }
         this.idColumn = idColumn;
         this.stampColumn = stampColumn;
         this.runSize = runSize;
+        this.runBytes = runBytes;
         this.directory = directory;
+    }
+
+    /**
+     * A row's heap size as estimated: the row, its key (an Instant, an id), the cell array, and per
+     * text cell a String with its header and array — two bytes a char, the worst case of compact
+     * strings, so that the estimate errs on the safe side.
+     *
+     * @param cells the cells
+     * @return the estimate in bytes
+     */
+    static long estimatedBytes(String[] cells) {
+        long b = 32 + 24 + 64 + 16L + 4L * cells.length;
+        for (String c : cells) {
+            if (c != null) {
+                b += 56 + 2L * c.length();
+            }
+        }
+        return b;
     }
 
     /**
@@ -75,8 +112,9 @@ public final class SortedRows implements Closeable {
             throw new IllegalStateException("rows already finished");
         }
         buffer.add(row(cells));
+        bufferBytes += estimatedBytes(cells);
         count++;
-        if (buffer.size() >= runSize) {
+        if (buffer.size() >= runSize || bufferBytes >= runBytes) {
             spill();
         }
     }
@@ -175,6 +213,7 @@ public final class SortedRows implements Closeable {
             throw new SyncException("cannot write a sorted Bulk result run to a temporary file", e);
         }
         buffer.clear();
+        bufferBytes = 0;
     }
 
     /** Deletes temporary files; idempotent. */

@@ -85,6 +85,30 @@ class SortedRowsTest {
     }
 
     @Test
+    void wideRowsSpillByTheirEstimatedBytesBeforeTheRowCount() {
+        String wide = "x".repeat(4_000);                           // about 8 KiB a row by the estimate
+        long perRow = SortedRows.estimatedBytes(new String[] {id(1), stamp(0), wide});
+        try (SortedRows s = new SortedRows(0, 1, 50_000, 10 * perRow, dir)) {
+            for (int i = 0; i < 95; i++) {
+                s.add(new String[] {id(95 - i), stamp(0), wide});
+            }
+            s.finish();
+            assertEquals(10, s.spilledRuns(), "a run every 10 rows, far below the 50,000-row run size");
+            List<String[]> out = drain(s, 7);
+            assertEquals(95, out.size());
+            assertOrdered(out);
+        }
+    }
+
+    @Test
+    void theByteEstimateCountsEveryCharAtTwoBytesAndEveryCell() {
+        long narrow = SortedRows.estimatedBytes(new String[] {"a", null});
+        long wider = SortedRows.estimatedBytes(new String[] {"a".repeat(101), null});
+        assertEquals(200, wider - narrow);
+        assertTrue(SortedRows.estimatedBytes(new String[] {"a", "b"}) > narrow, "a text cell costs its String");
+    }
+
+    @Test
     void nullEmptyAndHostileCellsSurviveASpill() {
         String hostile = "a,\"b\"\n'c' \\ 東京";
         try (SortedRows s = new SortedRows(0, 1, 1, dir)) {

@@ -27,6 +27,8 @@ final class BidiConflicts {
     private final Map<String, Map<String, ParkedConflict>> parked = new HashMap<>();
     private long decided;
     private long parks;
+    /** The conflicts parked in this run, so that a record met twice (host change, then CRM change) is reported once. */
+    private final Set<Conflict> parkedThisRun = new java.util.HashSet<>();
 
     BidiConflicts(BidiContext cx) {
         this.cx = cx;
@@ -41,6 +43,9 @@ final class BidiConflicts {
     void decided(FieldMerger.Decided d) {
         String what = FieldMerger.describe(cx.t, d.conflict().crmId(), d.conflict().marketingId());
         if (d.resolution() instanceof Resolution.Park park) {
+            if (!parkedThisRun.add(d.conflict())) {
+                return;          // the same conflict, met again in this run (its record was read from both sides)
+            }
             parks++;
             LOG.info("{}: conflict on field '{}' parked for manual resolution ({})", what, d.conflict().field(),
                     park.reason());

@@ -175,7 +175,9 @@ public final class CycleRunner {
             LeaseKeeper.Acquired granted = leases.acquire(leaseName);
             if (granted.hold() == null) {
                 Lease holder = Objects.requireNonNull(granted.holder(), "holder");
-                LOG.warn("{}: lease '{}' is held by {}; this instance ('{}') skipped the type this cycle", type,
+                // INFO, not WARN: a standby instance meets this every cycle; the report says Blocked and the
+                // cycle is not COMPLETE, which is what health checks and operators watch
+                LOG.info("{}: lease '{}' is held by {}; this instance ('{}') skipped the type this cycle", type,
                         leaseName, holder.holder(), leases.instance());
                 outcome = new TypeOutcome.Blocked(holder);
             } else {

@@ -208,6 +208,7 @@ public class CrmsyncAutoConfiguration {
      * @param marketingStore the marketing store (the JDBC store unless the application defines one)
      * @param syncStateStore the state store (the JDBC store unless the application defines one)
      * @param conflictPolicy the conflict policy
+     * @param status the status, the first listener
      * @param listeners every {@link SyncListener} bean, in order
      * @param clock the optional clock
      * @return the engine; closed with the context
@@ -217,7 +218,7 @@ public class CrmsyncAutoConfiguration {
     public SyncEngine crmsyncEngine(CrmsyncProperties properties, CrmSource crmSource,
                                     ObjectProvider<MarketingStore> marketingStore,
                                     ObjectProvider<SyncStateStore> syncStateStore, ConflictPolicy conflictPolicy,
-                                    ObjectProvider<SyncListener> listeners,
+                                    SyncStatus status, ObjectProvider<SyncListener> listeners,
                                     @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
         MarketingStore store = marketingStore.getIfUnique();
         SyncStateStore state = syncStateStore.getIfUnique();
@@ -233,7 +234,7 @@ public class CrmsyncAutoConfiguration {
                 .clock(clock(clock))
                 .closeTimeout(properties.getCloseTimeout())
                 .maxAttempts(properties.getMaxAttempts())
-                .listener(new CompositeListener(listeners.orderedStream().toList()));
+                .listener(new CompositeListener(listeners(status, listeners)));
         if (properties.getEngineId() != null) {
             b.engineId(properties.getEngineId());
         }
@@ -246,6 +247,14 @@ public class CrmsyncAutoConfiguration {
         }
         properties.getFields().forEach((type, fields) -> b.fields(Types.resolve(type), fields));
         return b.build();
+    }
+
+    /** The status first, so it has heard a cycle before any host listener that may read it. */
+    private static List<SyncListener> listeners(SyncStatus status, ObjectProvider<SyncListener> beans) {
+        List<SyncListener> all = new java.util.ArrayList<>();
+        all.add(status);
+        beans.orderedStream().filter(l -> l != status).forEach(all::add);
+        return all;
     }
 
     static List<ObjectType> objectTypes(CrmsyncProperties properties) {

@@ -35,6 +35,7 @@ public final class SyncStatus implements SyncListener {
 
     private final int maxCyclesWithoutCompletion;
     private final Map<ObjectType, TypeState> types = new TreeMap<>(ObjectType.SYNC_ORDER);
+    private final java.util.Set<ObjectType> reportedThisCycle = new java.util.HashSet<>();
     private long cycles;
     private String lastOutcome = "none";
     private boolean quotaExhausted;
@@ -53,7 +54,13 @@ public final class SyncStatus implements SyncListener {
     }
 
     @Override
+    public synchronized void onCycleStarted(String cycleId, List<ObjectType> cycleTypes) {
+        reportedThisCycle.clear();
+    }
+
+    @Override
     public synchronized void onTypeDone(TypeReport report) {
+        reportedThisCycle.add(report.type());
         TypeState s = types.computeIfAbsent(report.type(), t -> new TypeState());
         TypeOutcome outcome = report.outcome();
         s.outcome = outcome.label();
@@ -80,12 +87,15 @@ public final class SyncStatus implements SyncListener {
         }
         credentialsRefused = refused;
         if (outcome instanceof CycleOutcome.Failed) {
-            // the cycle failed before or around its types: none of them completed this cycle
-            for (TypeState s : types.values()) {
-                s.cyclesWithoutCompletion++;
-                s.outcome = "not run";
-            }
+            // the cycle failed before reaching some types: those did not complete this cycle either
+            types.forEach((type, s) -> {
+                if (!reportedThisCycle.contains(type)) {
+                    s.cyclesWithoutCompletion++;
+                    s.outcome = "not run";
+                }
+            });
         }
+        reportedThisCycle.clear();
     }
 
     /** @return a consistent copy of the status */

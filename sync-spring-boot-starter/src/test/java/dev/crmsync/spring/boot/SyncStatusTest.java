@@ -27,6 +27,7 @@ class SyncStatusTest {
     private final SyncHealthIndicator health = new SyncHealthIndicator(status);
 
     private void cycle(CycleOutcome outcome, TypeOutcome account) {
+        status.onCycleStarted("c", List.of(ObjectType.ACCOUNT));
         TypeReport type = new TypeReport(ObjectType.ACCOUNT, account, NONE, Duration.ZERO, List.of());
         status.onTypeDone(type);
         status.onCycleDone(new SyncReport("c", T, T, outcome, List.of(type), Map.of()));
@@ -55,6 +56,19 @@ class SyncStatusTest {
         assertEquals(List.of(SyncStatus.API_QUOTA_EXHAUSTED), status.snapshot().problems());
         cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
         assertEquals(Status.UP, health.health().getStatus());
+    }
+
+    @Test
+    void aFailedCycleCountsOnceForATypeItReachedAndOnceForOneItDidNot() {
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        status.onCycleStarted("c2", List.of(ObjectType.USER, ObjectType.ACCOUNT));
+        TypeReport user = new TypeReport(ObjectType.USER, new TypeOutcome.Failed("x", false), NONE, Duration.ZERO,
+                List.of());
+        status.onTypeDone(user);
+        status.onCycleDone(new SyncReport("c2", T, T, new CycleOutcome.Failed("x"), List.of(user), Map.of()));
+        assertEquals(1, status.snapshot().type("User").orElseThrow().cyclesWithoutCompletion());
+        assertEquals(1, status.snapshot().type("Account").orElseThrow().cyclesWithoutCompletion());
+        assertEquals("not run", status.snapshot().type("Account").orElseThrow().outcome());
     }
 
     @Test

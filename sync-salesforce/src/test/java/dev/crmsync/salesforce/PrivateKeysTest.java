@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,41 @@ class PrivateKeysTest {
                 () -> PrivateKeys.fromPem("just text"));
         assertTrue(none.getMessage().contains("no PEM private key"), none.getMessage());
         assertThrows(NullPointerException.class, () -> PrivateKeys.fromPem((String) null));
+    }
+
+    @Test
+    void aPkcs12KeyStoresOnlyKeyIsReadAndAWrongPasswordSaysNothingOfIt(@TempDir Path dir) throws Exception {
+        Path store = keytoolPkcs12(dir, "crmsync", "store-pass");
+        try (InputStream in = Files.newInputStream(store)) {
+            PrivateKey key = PrivateKeys.fromKeyStore(in, "PKCS12", "store-pass".toCharArray(), null, null);
+            assertEquals("RSA", key.getAlgorithm());
+        }
+        try (InputStream in = Files.newInputStream(store)) {
+            PrivateKey key = PrivateKeys.fromKeyStore(in, "PKCS12", "store-pass".toCharArray(), "crmsync", null);
+            assertEquals("RSA", key.getAlgorithm());
+        }
+        try (InputStream in = Files.newInputStream(store)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrivateKeys.fromKeyStore(
+                    in, "PKCS12", "wrong-pass".toCharArray(), null, null));
+            assertFalse(e.getMessage().contains("pass"), e.getMessage());
+        }
+        try (InputStream in = Files.newInputStream(store)) {
+            assertThrows(IllegalArgumentException.class, () -> PrivateKeys.fromKeyStore(
+                    in, "PKCS12", "store-pass".toCharArray(), "other", null));
+        }
+    }
+
+    /** A PKCS12 store with one RSA key pair, made by the JDK's keytool (a key entry needs a certificate). */
+    static Path keytoolPkcs12(Path dir, String alias, String password) throws Exception {
+        Path store = dir.resolve(alias + ".p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=crmsync test",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", password, "-keypass", password)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return store;
     }
 
     private static void assertVerifies(PrivateKey key) throws Exception {

@@ -5,6 +5,7 @@ import dev.crmsync.jdbc.JdbcStores;
 import dev.crmsync.micrometer.SyncMetrics;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.salesforce.SalesforceCrmSource;
+import dev.crmsync.spring.boot.CrmsyncAutoConfiguration;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
 
@@ -31,6 +32,9 @@ enum CrmsyncModule {
             List.of("dev.crmsync.jdbc"), API),
     SALESFORCE("sync-salesforce", Kind.PRODUCTION, "dev.crmsync.salesforce", SalesforceCrmSource.class,
             List.of("dev.crmsync.salesforce"), API),
+    /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
+    SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
+            CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE),
     TESTKIT("sync-testkit", Kind.TEST_KIT, "dev.crmsync.testkit", InMemoryCrm.class,
             List.of("dev.crmsync.testkit"), API),
     SALESFORCE_TESTKIT("sync-salesforce-testkit", Kind.TEST_KIT, "dev.crmsync.testkit.salesforce",
@@ -75,7 +79,12 @@ enum CrmsyncModule {
         return kind;
     }
 
-    /** The JPMS module name its module-info declares (null for an application). */
+    /** Whether the module is an automatic module (a manifest Automatic-Module-Name, no module-info). */
+    boolean automatic() {
+        return this == SPRING_BOOT_STARTER;
+    }
+
+    /** The JPMS module name its module-info (or manifest) declares (null for an application). */
     String javaModuleName() {
         return javaModuleName;
     }

@@ -44,7 +44,8 @@ class ModuleRulesTest {
     private static final String[] API_PACKAGES = {"dev.crmsync.model..", "dev.crmsync.crm..", "dev.crmsync.store.."};
     private static final String[] PRODUCTION_PACKAGES = {
         "dev.crmsync.model..", "dev.crmsync.crm..", "dev.crmsync.store..",
-        "dev.crmsync.core..", "dev.crmsync.micrometer..", "dev.crmsync.salesforce..", "dev.crmsync.jdbc.."};
+        "dev.crmsync.core..", "dev.crmsync.micrometer..", "dev.crmsync.salesforce..", "dev.crmsync.jdbc..",
+        "dev.crmsync.spring.."};
 
     /** The one application allowed to set system properties (a logger level and a JDK switch in its main). */
     private static final String DEMO = "dev.crmsync.examples.Demo";

@@ -69,6 +69,17 @@ class PublicationTest {
                 "the published modules are CrmsyncModule's libraries and test kits");
     }
 
+    /** .ci/run checks that verify built a javadoc and a sources jar for each module of its list: every published one. */
+    @Test
+    void ciChecksTheJavadocAndSourcesJarsOfEveryPublishedModule() throws java.io.IOException {
+        String loop = Files.readAllLines(ROOT.resolve(".ci/run")).stream()
+                .filter(l -> l.startsWith("for m in ") && l.contains("sync-api")).findFirst()
+                .orElseThrow(() -> new AssertionError(".ci/run has no \"for m in sync-api ...\" loop"));
+        Set<String> listed = Stream.of(loop.substring("for m in ".length(), loop.indexOf(';')).trim().split("\\s+"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(publishedModules(), listed, ".ci/run's javadoc and sources jar list");
+    }
+
     @Test
     void theParentAndTheBomCarryTheMetadataMavenCentralRequires() {
         for (Path file : List.of(ROOT.resolve("pom.xml"), ROOT.resolve("crmsync-bom/pom.xml"))) {

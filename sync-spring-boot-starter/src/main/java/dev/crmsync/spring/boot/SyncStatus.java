@@ -1,0 +1,180 @@
+package dev.crmsync.spring.boot;
+
+import dev.crmsync.core.SyncListener;
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.ObjectType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the last cycles said, per object type, for the health indicator and operators: a {@link SyncListener} the
+ * starter adds to the engine. It keeps codes, labels and counts only — never a record value, a reason text or a
+ * secret. Thread-safe: the cycle thread writes, any thread reads {@link #snapshot()}.
+ */
+public final class SyncStatus implements SyncListener {
+
+    /** A problem code: a type has not completed for the configured number of consecutive cycles. */
+    public static final String NOT_COMPLETING = "NOT_COMPLETING";
+    /** A problem code: another engine instance holds a type's lease. */
+    public static final String LEASE_BLOCKED = "LEASE_BLOCKED";
+    /** A problem code: the API budget or Salesforce's daily limit is spent. */
+    public static final String API_QUOTA_EXHAUSTED = "API_QUOTA_EXHAUSTED";
+    /** A problem code: Salesforce refused the credentials (the OAuth token request failed). */
+    public static final String CREDENTIALS_REFUSED = "CREDENTIALS_REFUSED";
+
+    /** How the token manager words a refused token request (its message's stable prefix, never the secret). */
+    private static final String TOKEN_REFUSED = "OAuth token request";
+
+    private final int maxCyclesWithoutCompletion;
+    private final Map<ObjectType, TypeState> types = new TreeMap<>(ObjectType.SYNC_ORDER);
+    private final java.util.Set<ObjectType> reportedThisCycle = new java.util.HashSet<>();
+    private long cycles;
+    private String lastOutcome = "none";
+    private boolean quotaExhausted;
+    private boolean credentialsRefused;
+
+    /**
+     * @param maxCyclesWithoutCompletion the consecutive cycles a type may end without completing before it is a
+     *     problem; at least 1
+     */
+    public SyncStatus(int maxCyclesWithoutCompletion) {
+        if (maxCyclesWithoutCompletion < 1) {
+            throw new IllegalArgumentException("maxCyclesWithoutCompletion must be at least 1, was "
+                    + maxCyclesWithoutCompletion);
+        }
+        this.maxCyclesWithoutCompletion = maxCyclesWithoutCompletion;
+    }
+
+    @Override
+    public synchronized void onCycleStarted(String cycleId, List<ObjectType> cycleTypes) {
+        reportedThisCycle.clear();
+    }
+
+    @Override
+    public synchronized void onTypeDone(TypeReport report) {
+        reportedThisCycle.add(report.type());
+        TypeState s = types.computeIfAbsent(report.type(), t -> new TypeState());
+        TypeOutcome outcome = report.outcome();
+        s.outcome = outcome.label();
+        s.blocked = outcome instanceof TypeOutcome.Blocked;
+        if (outcome instanceof TypeOutcome.Synced || outcome instanceof TypeOutcome.Skipped) {
+            s.cyclesWithoutCompletion = 0;
+        } else {
+            s.cyclesWithoutCompletion++;
+        }
+        s.rejected = report.counts().failed();
+    }
+
+    @Override
+    public synchronized void onCycleDone(SyncReport report) {
+        cycles++;
+        CycleOutcome outcome = report.outcome();
+        lastOutcome = outcome.label();
+        quotaExhausted = outcome instanceof CycleOutcome.Quota;
+        boolean refused = outcome instanceof CycleOutcome.Failed f && f.reason().contains(TOKEN_REFUSED);
+        for (TypeReport t : report.types()) {
+            if (t.outcome() instanceof TypeOutcome.Failed f && f.reason().contains(TOKEN_REFUSED)) {
+                refused = true;
+            }
+        }
+        credentialsRefused = refused;
+        if (outcome instanceof CycleOutcome.Failed) {
+            // the cycle failed before reaching some types: those did not complete this cycle either
+            types.forEach((type, s) -> {
+                if (!reportedThisCycle.contains(type)) {
+                    s.cyclesWithoutCompletion++;
+                    s.outcome = "not run";
+                }
+            });
+        }
+        reportedThisCycle.clear();
+    }
+
+    /** @return a consistent copy of the status */
+    public synchronized Snapshot snapshot() {
+        Map<String, TypeStatus> byType = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (credentialsRefused) {
+            problems.add(CREDENTIALS_REFUSED);
+        }
+        if (quotaExhausted) {
+            problems.add(API_QUOTA_EXHAUSTED);
+        }
+        for (Map.Entry<ObjectType, TypeState> e : types.entrySet()) {
+            TypeState s = e.getValue();
+            List<String> codes = new ArrayList<>();
+            if (s.blocked) {
+                codes.add(LEASE_BLOCKED);
+            }
+            if (s.cyclesWithoutCompletion >= maxCyclesWithoutCompletion) {
+                codes.add(NOT_COMPLETING);
+            }
+            byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes));
+            for (String c : codes) {
+                problems.add(c + ":" + e.getKey().apiName());
+            }
+        }
+        return new Snapshot(cycles, lastOutcome, problems, byType);
+    }
+
+    private static final class TypeState {
+        String outcome = "none";
+        int cyclesWithoutCompletion;
+        long rejected;
+        boolean blocked;
+    }
+
+    /**
+     * The status at one moment.
+     *
+     * @param cycles the cycles seen since the application started
+     * @param lastOutcome the last cycle's outcome label ({@code complete}, {@code partial}, …), or {@code none}
+     * @param problems the problem codes, a type's as {@code CODE:Type}; empty when healthy
+     * @param types per object type (API name), in sync order
+     */
+    public record Snapshot(long cycles, String lastOutcome, List<String> problems, Map<String, TypeStatus> types) {
+        /** Checks nulls, copies. */
+        public Snapshot {
+            Objects.requireNonNull(lastOutcome, "lastOutcome");
+            problems = List.copyOf(problems);
+            types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types));
+        }
+
+        /** @return true when there is no problem */
+        public boolean healthy() {
+            return problems.isEmpty();
+        }
+
+        /**
+         * @param type an API name
+         * @return that type's status, if a cycle reached it
+         */
+        public Optional<TypeStatus> type(String type) {
+            return Optional.ofNullable(types.get(type));
+        }
+    }
+
+    /**
+     * One type's status.
+     *
+     * @param outcome its last outcome label ({@code done}, {@code blocked}, {@code failed}, …)
+     * @param cyclesWithoutCompletion consecutive cycles it has not completed
+     * @param rejected records rejected in its last cycle
+     * @param problems its problem codes
+     */
+    public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems) {
+        /** Checks nulls, copies. */
+        public TypeStatus {
+            Objects.requireNonNull(outcome, "outcome");
+            problems = List.copyOf(problems);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.crmsync.spring.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.core.report.CycleOutcome;
+import dev.crmsync.core.report.SyncCounts;
+import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.ObjectType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+
+/** The health's rules, cycle by cycle: N cycles without completing, a spent quota, and back to UP. */
+class SyncStatusTest {
+
+    private static final Instant T = Instant.parse("2024-03-01T09:00:00Z");
+    private static final SyncCounts NONE = new SyncCounts(0, 0, 0, 0, 0, 0, 0);
+
+    private final SyncStatus status = new SyncStatus(3);
+    private final SyncHealthIndicator health = new SyncHealthIndicator(status);
+
+    private void cycle(CycleOutcome outcome, TypeOutcome account) {
+        status.onCycleStarted("c", List.of(ObjectType.ACCOUNT));
+        TypeReport type = new TypeReport(ObjectType.ACCOUNT, account, NONE, Duration.ZERO, List.of());
+        status.onTypeDone(type);
+        status.onCycleDone(new SyncReport("c", T, T, outcome, List.of(type), Map.of()));
+    }
+
+    @Test
+    void aTypeIsDownAfterTheConfiguredCyclesWithoutCompletingAndUpWhenItCompletes() {
+        for (int i = 1; i <= 2; i++) {
+            cycle(new CycleOutcome.Partial(List.of("x")), new TypeOutcome.Failed("store down", true));
+            assertEquals(Status.UP, health.health().getStatus(), "after " + i + " cycles");
+        }
+        cycle(new CycleOutcome.Partial(List.of("x")), new TypeOutcome.Failed("store down", true));
+        assertEquals(Status.DOWN, health.health().getStatus());
+        assertEquals(List.of("NOT_COMPLETING:Account"), status.snapshot().problems());
+        assertEquals(3, status.snapshot().type("Account").orElseThrow().cyclesWithoutCompletion());
+
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        assertEquals(Status.UP, health.health().getStatus());
+        assertTrue(status.snapshot().healthy());
+    }
+
+    @Test
+    void aSpentQuotaIsDownUntilACycleEndsOtherwise() {
+        cycle(new CycleOutcome.Quota("daily limit"), new TypeOutcome.Stopped("API quota exhausted"));
+        assertEquals(Status.DOWN, health.health().getStatus());
+        assertEquals(List.of(SyncStatus.API_QUOTA_EXHAUSTED), status.snapshot().problems());
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        assertEquals(Status.UP, health.health().getStatus());
+    }
+
+    @Test
+    void aFailedCycleCountsOnceForATypeItReachedAndOnceForOneItDidNot() {
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        status.onCycleStarted("c2", List.of(ObjectType.USER, ObjectType.ACCOUNT));
+        TypeReport user = new TypeReport(ObjectType.USER, new TypeOutcome.Failed("x", false), NONE, Duration.ZERO,
+                List.of());
+        status.onTypeDone(user);
+        status.onCycleDone(new SyncReport("c2", T, T, new CycleOutcome.Failed("x"), List.of(user), Map.of()));
+        assertEquals(1, status.snapshot().type("User").orElseThrow().cyclesWithoutCompletion());
+        assertEquals(1, status.snapshot().type("Account").orElseThrow().cyclesWithoutCompletion());
+        assertEquals("not run", status.snapshot().type("Account").orElseThrow().outcome());
+    }
+
+    @Test
+    void noCycleYetIsUnknownAndABadThresholdIsRefused() {
+        assertEquals(Status.UNKNOWN, health.health().getStatus());
+        assertThrows(IllegalArgumentException.class, () -> new SyncStatus(0));
+        assertThrows(NullPointerException.class, () -> new SyncHealthIndicator(null));
+    }
+}

@@ -250,7 +250,9 @@ public final class JdbcStores {
                 MarketingTables tables = new MarketingTables(dataSource, d, schema, columns);
                 tables.createSchema();
                 Settings settings = new Settings(clock, objectTypes, maxTextLength, maxRecordLength);
-                return new JdbcStores(new Database(dataSource, d), settings, tables, version);
+                JdbcStores stores = new JdbcStores(new Database(dataSource, d), settings, tables, version);
+                stores.marketingStore.upgradeLegacyRecords();
+                return stores;
             } catch (SQLException e) {
                 throw Database.failure("open the crmsync schema", e);
             }

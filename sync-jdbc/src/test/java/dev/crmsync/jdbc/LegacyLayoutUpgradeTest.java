@@ -249,7 +249,7 @@ abstract class LegacyLayoutUpgradeTest {
 
     // ---- the old release, as it wrote the database ---------------------------------------------
 
-    private void oldSchema(DataSource ds) throws SQLException, IOException {
+    void oldSchema(DataSource ds) throws SQLException, IOException {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE crmsync_schema_version (version INTEGER NOT NULL PRIMARY KEY,"
                     + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
@@ -274,7 +274,7 @@ abstract class LegacyLayoutUpgradeTest {
         }
     }
 
-    private static void oldRecord(DataSource ds, long mid, ObjectType type, CrmId crmId, Map<String, FieldValue> fields,
+    static void oldRecord(DataSource ds, long mid, ObjectType type, CrmId crmId, Map<String, FieldValue> fields,
                                   boolean deleted, Instant crmStamp, Instant localStamp, long changeSeq) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_record"
                 + " (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp, local_modstamp, change_seq)"
@@ -350,7 +350,7 @@ abstract class LegacyLayoutUpgradeTest {
         return out;
     }
 
-    private static List<String> column(DataSource ds, String sql) throws SQLException {
+    static List<String> column(DataSource ds, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {

@@ -29,7 +29,9 @@ public sealed interface EngineIntent {
         /** {@link UnconfirmedCreate}. */
         UNCONFIRMED_CREATE,
         /** {@link ReadResume}. */
-        READ_RESUME
+        READ_RESUME,
+        /** {@link SyncedFields}. */
+        SYNCED_FIELDS
     }
 
     /** @return the record's object type */
@@ -87,7 +89,23 @@ public sealed interface EngineIntent {
                 }
                 yield new ReadResume(type, recordedAt, token);
             }
+            case SYNCED_FIELDS -> {
+                if (!SyncedFields.KEY.equals(key)) {
+                    throw new IllegalArgumentException("key of a type's synced fields must be SyncedFields.KEY");
+                }
+                String stamp = p.get("backfill.stamp");
+                String last = p.get("backfill.id");
+                dev.crmsync.crm.Cursor at = stamp == null ? null
+                        : new dev.crmsync.crm.Cursor(Instant.parse(stamp), last == null || last.isEmpty() ? null
+                                : dev.crmsync.model.CrmId.of(last));
+                yield new SyncedFields(type, recordedAt, names(p.getOrDefault("fields", "")),
+                        names(p.getOrDefault("backfill", "")), at);
+            }
         };
+    }
+
+    private static java.util.Set<String> names(String joined) {
+        return joined.isEmpty() ? java.util.Set.of() : java.util.Set.of(joined.split(",", -1));
     }
 
     /**
@@ -197,6 +215,70 @@ public sealed interface EngineIntent {
         @Override
         public String payload() {
             return IntentPayloads.encode(Map.of("token", token));
+        }
+    }
+
+    /**
+     * The fields the engine synced for a type when its last cycle ended, and the back-fill under way
+     * of fields that became synced since (readable in the CRM, or selected by the host): their values
+     * are re-read from every record of the type, page by page from {@link dev.crmsync.crm.Cursor#START}
+     * to the end of the CRM's stream, and {@code backfillCursor} is where the next page starts. Saved
+     * in the same transaction as a page's store writes, one per type under the fixed {@link #KEY}.
+     * Holds field names only (no customer data).
+     *
+     * @param type the object type
+     * @param recordedAt when it was saved
+     * @param fields the fields synced (and, for those not in {@code backfill}, held by every record the
+     *     store has)
+     * @param backfill the fields whose values are being back-filled (a subset of {@code fields}); empty
+     *     when none is
+     * @param backfillCursor where the back-fill goes on, or null when none is under way
+     */
+    record SyncedFields(ObjectType type, Instant recordedAt, java.util.Set<String> fields, java.util.Set<String> backfill,
+                        dev.crmsync.crm.@org.jspecify.annotations.Nullable Cursor backfillCursor) implements EngineIntent {
+
+        /** The one key a type's synced fields are kept under. */
+        public static final RecordKey.Marketing KEY = RecordKey.marketing("crmsync.synced-fields");
+
+        /** Checks nulls and names, copies the sets. */
+        public SyncedFields {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            fields = java.util.Set.copyOf(fields);
+            backfill = java.util.Set.copyOf(backfill);
+            for (String f : fields) {
+                if (f.isEmpty() || f.indexOf(',') >= 0) {
+                    throw new IllegalArgumentException("a field name must not be empty nor hold a comma: '" + f + "'");
+                }
+            }
+            if (!fields.containsAll(backfill)) {
+                throw new IllegalArgumentException("the back-filled fields must be among the synced fields");
+            }
+            if (backfill.isEmpty() != (backfillCursor == null)) {
+                throw new IllegalArgumentException("a back-fill has both fields and a cursor, or neither");
+            }
+        }
+
+        @Override
+        public RecordKey key() {
+            return KEY;
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SYNCED_FIELDS;
+        }
+
+        @Override
+        public String payload() {
+            Map<String, String> p = new TreeMap<>();
+            p.put("fields", String.join(",", new java.util.TreeSet<>(fields)));
+            if (backfillCursor != null) {
+                p.put("backfill", String.join(",", new java.util.TreeSet<>(backfill)));
+                p.put("backfill.stamp", backfillCursor.modstamp().toString());
+                p.put("backfill.id", backfillCursor.lastId() == null ? "" : backfillCursor.lastId().value());
+            }
+            return IntentPayloads.encode(p);
         }
     }
 }

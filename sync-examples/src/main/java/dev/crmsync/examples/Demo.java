@@ -12,9 +12,15 @@ import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.store.memory.InMemoryMarketingStore;
-import dev.crmsync.store.memory.InMemorySyncStateStore;
+import dev.crmsync.jdbc.JdbcStores;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,19 +34,35 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The demo behind the README's first command. It fills an in-memory CRM with a few thousand
- * users, accounts, contacts, opportunities (with contact roles) and activities, runs a first cycle
- * (the full copy) with a live progress line, changes a few hundred records and deletes some, runs
- * a second cycle, and prints both reports. The second report shows that only the changed records
- * moved.
+ * users, accounts, contacts, leads, opportunities (with contact roles) and activities, runs a first
+ * cycle (the full copy) with a live progress line into a marketing database (the JDBC store: an
+ * embedded H2 file by default, PostgreSQL when given a URL), changes a few hundred records and
+ * deletes some, runs a second cycle, and prints both reports — the second shows that only the
+ * changed records moved — and then a plain SQL query against the lead table and its result.
  *
- * <p>Run: {@code mvn -q -pl sync-examples -am compile exec:java}
+ * <p>Run: {@code mvn -q -pl sync-examples -am test-compile exec:java}; add
+ * {@code -Dexec.args="--jdbc-url=jdbc:postgresql://127.0.0.1:5432/test?user=postgres"} to write into
+ * PostgreSQL (schema {@value #PG_SCHEMA}, dropped and made again at each run), or
+ * {@code --h2-file=path} to choose the H2 file (default {@value #DEFAULT_H2_FILE}, emptied at each run).
  */
 public final class Demo {
 
+    /** The H2 database file the demo writes by default (relative to the working directory). */
+    static final String DEFAULT_H2_FILE = "target/crmsync-demo/demo";
+    /** The PostgreSQL schema the demo writes (engine tables and marketing tables). */
+    static final String PG_SCHEMA = "crmsync_demo";
+
+    /** The JDBC store logs through java.util.logging (System.Logger): its INFO lines would break the progress lines. */
+    private static final java.util.logging.Logger JDBC_LOG = java.util.logging.Logger.getLogger("dev.crmsync.jdbc");
+
     private static final int USERS = 50;
+    private static final int LEADS = 500;
     private static final int ACCOUNTS = 1_000;
     private static final int CONTACTS = 1_500;
     private static final int OPPORTUNITIES = 1_200;
@@ -58,15 +80,56 @@ public final class Demo {
     private final List<CrmId> opportunities = new ArrayList<>();
     private final List<CrmId> roles = new ArrayList<>();
     private final List<CrmId> tasks = new ArrayList<>();
+    private final List<CrmId> leads = new ArrayList<>();
     private final boolean overHttp;
+    private final Database database;
     private InMemoryCrm crm;
 
     /**
-     * @param base the clock the demo's time is shifted from (the system clock when run as a program)
-     * @param out where the demo prints
+     * The marketing database: where the demo writes, how it says so, and the schema of its tables.
+     *
+     * @param dataSource the database
+     * @param description what to print about it
+     * @param marketingSchema the schema of the marketing tables
      */
-    Demo(Clock base, PrintStream out) {
-        this(base, out, true);
+    record Database(DataSource dataSource, String description, String marketingSchema) {
+
+        /**
+         * @param file the H2 database file, without its {@code .mv.db} suffix; emptied first
+         * @return an embedded H2 database in that file
+         */
+        static Database h2File(Path file) {
+            String url = "jdbc:h2:file:" + file.toAbsolutePath().normalize() + ";DB_CLOSE_DELAY=-1";
+            JdbcDataSource ds = new JdbcDataSource();
+            ds.setURL(url);
+            exec(ds, "DROP ALL OBJECTS");
+            return new Database(ds, "an embedded H2 file, " + url, JdbcStores.DEFAULT_SCHEMA);
+        }
+
+        /**
+         * @param url a PostgreSQL JDBC URL
+         * @return that database, in the schema {@value #PG_SCHEMA} (dropped and made again)
+         */
+        static Database postgres(String url) {
+            PGSimpleDataSource plain = new PGSimpleDataSource();
+            plain.setURL(url);
+            exec(plain, "DROP SCHEMA IF EXISTS " + PG_SCHEMA + " CASCADE");
+            exec(plain, "CREATE SCHEMA " + PG_SCHEMA);
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setURL(url);
+            ds.setCurrentSchema(PG_SCHEMA);
+            ds.setReWriteBatchedInserts(true);
+            return new Database(ds, "PostgreSQL, schema " + PG_SCHEMA + " of " + plain.getDatabaseName()
+                    + " on " + String.join(",", plain.getServerNames()), PG_SCHEMA);
+        }
+
+        private static void exec(DataSource ds, String sql) {
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("the demo database cannot be prepared: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -74,18 +137,21 @@ public final class Demo {
      * @param out where the demo prints
      * @param overHttp true to read the CRM through {@link SalesforceCrmSource} over HTTP from a local
      *     {@link FakeSalesforceServer} (the default); false to read the {@link InMemoryCrm} directly
+     * @param database the marketing database to write
      */
-    Demo(Clock base, PrintStream out, boolean overHttp) {
+    Demo(Clock base, PrintStream out, boolean overHttp, Database database) {
         this.clock = new DemoClock(base);
         this.out = out;
         this.overHttp = overHttp;
+        this.database = database;
     }
 
     /**
      * Runs the demo.
      *
      * @param args {@code --in-memory} to sync from the in-memory CRM directly instead of over HTTP
-     *     from the local fake Salesforce server
+     *     from the local fake Salesforce server; {@code --jdbc-url=<PostgreSQL JDBC URL>} to write into
+     *     PostgreSQL; {@code --h2-file=<path>} to choose the H2 file
      */
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -94,8 +160,33 @@ public final class Demo {
         if (System.getProperty(FakeSalesforceServer.NODELAY_PROPERTY) == null) {
             System.setProperty(FakeSalesforceServer.NODELAY_PROPERTY, "true");      // no 40 ms delayed ACK per response
         }
-        boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
-        SyncReport second = new Demo(Clock.systemUTC(), System.out, !inMemory).run();
+        JDBC_LOG.setLevel(java.util.logging.Level.WARNING);
+        boolean inMemory = false;
+        String url = null;
+        String file = DEFAULT_H2_FILE;
+        for (String a : args) {
+            if (a.equals("--in-memory")) {
+                inMemory = true;
+            } else if (a.startsWith("--jdbc-url=")) {
+                url = a.substring("--jdbc-url=".length());
+            } else if (a.startsWith("--h2-file=")) {
+                file = a.substring("--h2-file=".length());
+            } else {
+                System.err.println("unknown argument '" + a + "': use --in-memory, --jdbc-url=<url>, --h2-file=<path>");
+                System.exit(2);
+            }
+        }
+        Database db;
+        if (url == null) {
+            db = Database.h2File(Path.of(file));
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            db = Database.postgres(url);
+        } else {
+            System.err.println("--jdbc-url: the demo writes PostgreSQL (jdbc:postgresql:...), or an H2 file by default");
+            System.exit(2);
+            return;
+        }
+        SyncReport second = new Demo(Clock.systemUTC(), System.out, !inMemory, db).run();
         if (second.totals().moved() == 0) {
             System.exit(1);
         }
@@ -129,13 +220,13 @@ public final class Demo {
     }
 
     private SyncReport syncTwice(CrmSource source) {
-        InMemoryMarketingStore store = new InMemoryMarketingStore(clock);
-        InMemorySyncStateStore state = new InMemorySyncStateStore();
+        JdbcStores stores = JdbcStores.builder(database.dataSource()).schema(database.marketingSchema()).clock(clock).build();
+        out.printf(Locale.ROOT, "The marketing database: %s.%n", database.description());
 
         try (SyncEngine engine = SyncEngine.builder()
                 .crmSource(source)
-                .marketingStore(store)
-                .syncStateStore(state)
+                .marketingStore(stores.marketingStore())
+                .syncStateStore(stores.syncStateStore())
                 .clock(clock)
                 .engineId("demo")
                 .listener(new ProgressLine(out))
@@ -156,7 +247,58 @@ public final class Demo {
             out.printf(Locale.ROOT, "The second cycle moved %d records (%d updated, %d flagged deleted) of %,d,"
                             + " in %d CRM calls: only what changed.%n", second.totals().moved(), second.totals().updated(),
                     second.totals().deleted(), total(), second.crmCallsTotal());
+            printQuery("SELECT lastname, company, email, annualrevenue, title FROM "
+                    + stores.marketingStore().tableName(ObjectType.LEAD)
+                    + " WHERE title = 'Head of Purchasing' ORDER BY annualrevenue DESC, lastname LIMIT 5");
             return second;
+        }
+    }
+
+    /** Runs a query against the marketing database and prints it and its rows, as a SQL console would. */
+    private void printQuery(String sql) {
+        out.printf(Locale.ROOT, "%nThe leads are a table with a typed column per field; plain SQL reads them"
+                + " (the 50 leads changed in the CRM, richest first):%n%n  %s;%n%n", sql);
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = md.getColumnCount();
+            List<String[]> rows = new ArrayList<>();
+            String[] head = new String[n];
+            for (int i = 0; i < n; i++) {
+                head[i] = md.getColumnLabel(i + 1).toLowerCase(Locale.ROOT);
+            }
+            rows.add(head);
+            while (rs.next()) {
+                String[] row = new String[n];
+                for (int i = 0; i < n; i++) {
+                    Object v = rs.getObject(i + 1);
+                    row[i] = v instanceof BigDecimal d ? d.toPlainString() : String.valueOf(v);
+                }
+                rows.add(row);
+            }
+            int[] width = new int[n];
+            for (String[] r : rows) {
+                for (int i = 0; i < n; i++) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+            for (int k = 0; k < rows.size(); k++) {
+                StringBuilder line = new StringBuilder("  ");
+                for (int i = 0; i < n; i++) {
+                    line.append(String.format(Locale.ROOT, "%-" + width[i] + "s", rows.get(k)[i])).append(i + 1 < n ? " | " : "");
+                }
+                out.println(line.toString().stripTrailing());
+                if (k == 0) {
+                    StringBuilder rule = new StringBuilder("  ");
+                    for (int i = 0; i < n; i++) {
+                        rule.append("-".repeat(width[i])).append(i + 1 < n ? "-+-" : "");
+                    }
+                    out.println(rule);
+                }
+            }
+            out.printf(Locale.ROOT, "  (%d rows)%n", rows.size() - 1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the demo's query failed: " + e.getMessage(), e);
         }
     }
 
@@ -193,6 +335,14 @@ public final class Demo {
                     "AccountId", FieldValue.ref(any(accounts)), "OwnerId", FieldValue.ref(any(users)))));
             tick();
         }
+        for (int i = 0; i < LEADS; i++) {
+            leads.add(crm.insert(ObjectType.LEAD, Map.of("FirstName", FieldValue.text("Sam"),
+                    "LastName", FieldValue.text("Prospect " + i), "Company", FieldValue.text("Prospect Co " + i),
+                    "Email", FieldValue.text("lead" + i + "@example.net"), "Title", FieldValue.text("Buyer"),
+                    "AnnualRevenue", FieldValue.number(100_000L * (1 + random.nextInt(500))),
+                    "OwnerId", FieldValue.ref(any(users)))));
+            tick();
+        }
         for (int i = 0; i < OPPORTUNITIES; i++) {
             CrmId opp = crm.insert(ObjectType.OPPORTUNITY, Map.of("Name", FieldValue.text("Deal " + i),
                     "AccountId", FieldValue.ref(any(accounts)), "StageName", FieldValue.text(STAGES[i % 4]),
@@ -219,10 +369,13 @@ public final class Demo {
         }
     }
 
-    /** Changes 300 distinct records: 100 accounts, 150 opportunities, 50 tasks. */
+    /** Changes 350 distinct records: 100 accounts, 50 leads, 150 opportunities, 50 tasks. */
     private int changeSome() {
         for (int i = 0; i < 100; i++) {
             crm.update(ObjectType.ACCOUNT, accounts.get(i * 7), Map.of("Industry", FieldValue.text("Energy Storage")));
+        }
+        for (int i = 0; i < 50; i++) {
+            crm.update(ObjectType.LEAD, leads.get(i * 9), Map.of("Title", FieldValue.text("Head of Purchasing")));
         }
         for (int i = 0; i < 150; i++) {
             crm.update(ObjectType.OPPORTUNITY, opportunities.get(i * 5), Map.of("StageName", FieldValue.text("Closed Won"),
@@ -232,7 +385,7 @@ public final class Demo {
             crm.update(ObjectType.TASK, tasks.get(i * 11), Map.of("Status", FieldValue.text("Completed")));
         }
         clock.shift(Duration.ofSeconds(1));
-        return 300;
+        return 350;
     }
 
     /** Deletes 40 records that {@link #changeSome()} left alone: 30 tasks and 10 contact roles. */

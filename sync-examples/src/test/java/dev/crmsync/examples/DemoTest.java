@@ -8,12 +8,17 @@ import dev.crmsync.core.report.SyncReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void overHttpTheSecondCycleMovesOnlyTheChangedAndDeletedRecords() {
@@ -27,24 +32,32 @@ class DemoTest {
         assertTrue(printed.contains("in-memory CRM directly"), printed);
     }
 
-    private static String runAndCheck(boolean overHttp) {
+    private String runAndCheck(boolean overHttp) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         Clock fixed = Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC);
-        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp).run();
+        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp,
+                Demo.Database.h2File(dir.resolve("demo"))).run();
 
         assertTrue(second.isComplete(), second::toTable);
         SyncCounts c = second.totals();
-        assertEquals(300, c.updated(), second::toTable);
+        assertEquals(350, c.updated(), second::toTable);
         assertEquals(40, c.deleted());
         assertEquals(0, c.created());
-        assertEquals(340, c.read(), "nothing but the changes is read");
+        assertEquals(390, c.read(), "nothing but the changes is read");
         String printed = buffer.toString(StandardCharsets.UTF_8);
         // cycle ids: engine id, instance token, number
         assertTrue(java.util.regex.Pattern.compile("Cycle demo-[0-9a-z]+-[0-9a-f]{6}-1: COMPLETE").matcher(printed).find(),
                 printed);
         assertTrue(java.util.regex.Pattern.compile("Cycle demo-[0-9a-z]+-[0-9a-f]{6}-2: COMPLETE").matcher(printed).find(),
                 printed);
-        assertTrue(printed.lines().anyMatch(l -> l.startsWith("Total") && l.contains("7450")), printed);
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("Total") && l.contains("7950")), printed);
+        assertTrue(printed.contains("embedded H2 file, jdbc:h2:file:"), printed);
+        // the demo ends with a plain SQL query against the lead table, and its typed result
+        assertTrue(printed.contains("SELECT lastname, company, email, annualrevenue, title FROM salesforce.lead WHERE title = 'Head of Purchasing'"), printed);
+        assertTrue(printed.contains("lastname     | company         | email"), printed);
+        assertTrue(java.util.regex.Pattern.compile("Prospect \\d+ +\\| Prospect Co \\d+ +\\| lead\\d+@example\\.net +\\| \\d{6,8} +\\| Head of Purchasing")
+                .matcher(printed).find(), printed);
+        assertTrue(printed.contains("(5 rows)"), printed);
         return printed;
     }
 }

@@ -222,32 +222,261 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         }
     }
 
-    /** Moves values kept in {@code _other} into their new columns (values the column cannot keep stay). */
+    /**
+     * Moves values kept in {@code _other} into their new columns (values the column cannot keep stay),
+     * page by page (keyset on the marketing id, a transaction each: memory stays flat on a large table).
+     */
     private void moveFromOther(Table t, List<Column> added) {
-        db.run("move values of " + t.type() + " into new columns", c -> {
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
-                    + " r WHERE r._other IS NOT NULL FOR UPDATE")) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Row r = row(rs, t);
-                        if (r.badColumn == null && added.stream().anyMatch(a -> r.fields.containsKey(a.field()))) {
-                            rows.add(r);
+        long[] after = {0};
+        boolean[] more = {true};
+        while (more[0]) {
+            db.run("move values of " + t.type() + " into new columns", c -> {
+                List<Row> rows = new ArrayList<>();
+                int seen = 0;
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                        + " r WHERE r._other IS NOT NULL AND r._marketing_id > ? ORDER BY r._marketing_id LIMIT " + CHUNK
+                        + " FOR UPDATE")) {
+                    ps.setLong(1, after[0]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            seen++;
+                            Row r = row(rs, t);
+                            after[0] = r.mid;
+                            if (r.badColumn == null && added.stream().anyMatch(a -> r.fields.containsKey(a.field()))) {
+                                rows.add(r);
+                            }
                         }
                     }
                 }
-            }
-            if (!rows.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(updateSql(t))) {
-                    for (Row r : rows) {
-                        bindUpdate(ps, t, r, t.type().isBidirectional());
-                        ps.addBatch();
+                more[0] = seen == CHUNK;
+                if (!rows.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(updateSql(t))) {
+                        for (Row r : rows) {
+                            bindUpdate(ps, t, r, t.type().isBidirectional());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
                     }
-                    ps.executeBatch();
+                }
+                return null;
+            });
+        }
+    }
+
+    // ---- upgrade from the one-table layout -----------------------------------------------------
+
+    /**
+     * Moves the rows of the one-table layout ({@code crmsync_record}, every release before the
+     * per-object tables) into the per-object tables, and empties it: a page of rows per
+     * transaction, each row inserted and deleted from {@code crmsync_record} in the same one, so a
+     * crash leaves every row in exactly one of the two and the next build resumes. A row keeps its
+     * marketing id, CRM id, deleted flag, both stamps and its feed position ({@code change_seq}
+     * becomes {@code _change_seq}, transaction id 0: a checkpoint's feed cursor of the old layout
+     * goes on from the same place); its fields go to the columns the table has and otherwise to
+     * {@code _other}, from where {@link #prepareType} moves them into the typed columns it adds.
+     * Written as engine writes (no host change, no echo). The schema's id sequence and (H2) feed
+     * counter are first raised past the old ones. A row whose type the store does not hold, or whose
+     * marketing or CRM id the per-object table already has, stays in {@code crmsync_record}.
+     *
+     * @return the rows moved
+     */
+    int upgradeLegacyRecords() {
+        List<String> types = db.run("list the types of the one-table layout", c -> {
+            List<String> out = new ArrayList<>();
+            if (!legacyTableExists(c)) {
+                return out;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT object_type FROM crmsync_record ORDER BY object_type");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
                 }
             }
+            return out;
+        });
+        if (types.isEmpty()) {
+            return 0;
+        }
+        db.run("raise the id sequence and feed counter past the one-table layout's", c -> {
+            alignCounters(c);
             return null;
         });
+        int moved = 0;
+        int kept = 0;
+        for (String name : types) {
+            ObjectType type = ObjectType.of(name);
+            if (!settings.holds(type)) {
+                LOG.log(System.Logger.Level.WARNING, type + ": rows of the one-table layout left in crmsync_record"
+                        + " (the store is not configured to hold the type)");
+                continue;
+            }
+            Table t = table(type);
+            long[] after = {0};
+            int[] counts = {0, 0, 0};   // seen in the page, moved, kept
+            do {
+                counts[0] = 0;
+                db.run("move " + type + " rows of the one-table layout into " + t.name(), c -> {
+                    movePage(c, t, after, counts);
+                    return null;
+                });
+            } while (counts[0] == CHUNK);
+            moved += counts[1];
+            kept += counts[2];
+        }
+        if (kept > 0) {
+            LOG.log(System.Logger.Level.WARNING, kept + " rows of the one-table layout left in crmsync_record: their"
+                    + " marketing or CRM id is taken in the per-object table");
+        }
+        if (moved > 0) {
+            LOG.log(System.Logger.Level.INFO, "moved " + moved + " rows of crmsync_record into the per-object tables");
+        }
+        return moved;
+    }
+
+    private void movePage(Connection c, Table t, long[] after, int[] counts) throws SQLException {
+        if (db.dialect() == SqlDialect.POSTGRESQL) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("LOCK TABLE crmsync_record IN SHARE ROW EXCLUSIVE MODE");   // one mover at a time
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT marketing_id, crm_id, fields, crm_deleted, crm_modstamp,"
+                + " local_modstamp, change_seq FROM crmsync_record WHERE object_type = ? AND marketing_id > ?"
+                + " ORDER BY marketing_id LIMIT " + CHUNK + " FOR UPDATE")) {
+            ps.setString(1, t.type().apiName());
+            ps.setLong(2, after[0]);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Row r = new Row();
+                    r.mid = rs.getLong(1);
+                    r.type = t.type();
+                    String crm = rs.getString(2);
+                    String json = rs.getString(3);
+                    r.deleted = rs.getBoolean(4);
+                    r.crmStamp = Database.getInstant(rs, 5);
+                    r.localStamp = Database.getInstant(rs, 6);
+                    r.seq = rs.getLong(7);
+                    try {
+                        r.crmId = crm == null ? null : CrmId.of(crm);
+                        r.fields.putAll(FieldPatches.withoutNulls(FieldsJson.decode(json)));
+                    } catch (RuntimeException e) {
+                        r.badColumn = json;   // kept as written: the new layout reports the row as unreadable
+                        r.badReason = crm;
+                    }
+                    rows.add(r);
+                    after[0] = r.mid;
+                }
+            }
+        }
+        counts[0] = rows.size();
+        if (rows.isEmpty()) {
+            return;
+        }
+        Set<Long> takenIds = new HashSet<>();
+        Set<String> takenCrm = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT _marketing_id, _crm_id FROM " + t.sql()
+                + " WHERE _marketing_id BETWEEN ? AND ?")) {
+            ps.setLong(1, rows.get(0).mid);
+            ps.setLong(2, rows.get(rows.size() - 1).mid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    takenIds.add(rs.getLong(1));
+                }
+            }
+        }
+        List<CrmId> crmIds = new ArrayList<>();
+        rows.forEach(r -> {
+            if (r.crmId != null) {
+                crmIds.add(r.crmId);
+            }
+        });
+        for (CrmId id : selectByCrmIds(c, t, crmIds, false).keySet()) {
+            takenCrm.add(id.value());
+        }
+        boolean flag = t.type().isBidirectional();
+        List<Long> done = new ArrayList<>();
+        try (PreparedStatement ins = c.prepareStatement(insertSql(t));
+             PreparedStatement raw = c.prepareStatement("INSERT INTO " + t.sql() + " (_marketing_id, _crm_id, _crm_deleted,"
+                     + " _crm_modstamp, _local_modstamp, _change_xid, _change_seq, _other, _engine_write)"
+                     + " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)")) {
+            for (Row r : rows) {
+                if (takenIds.contains(r.mid) || (r.crmId != null && takenCrm.contains(r.crmId.value()))) {
+                    counts[2]++;
+                    continue;
+                }
+                if (r.badColumn != null) {
+                    raw.setLong(1, r.mid);
+                    raw.setString(2, r.badReason);
+                    raw.setBoolean(3, r.deleted);
+                    Database.setInstant(raw, 4, r.crmStamp);
+                    Database.setInstant(raw, 5, r.localStamp);
+                    raw.setLong(6, r.seq);
+                    raw.setString(7, r.badColumn);
+                    raw.setBoolean(8, flag);
+                    raw.addBatch();
+                } else {
+                    bindRow(ins, t, r, flag);
+                    ins.addBatch();
+                }
+                done.add(r.mid);
+            }
+            if (!done.isEmpty()) {
+                ins.executeBatch();
+                raw.executeBatch();
+            }
+        }
+        if (!done.isEmpty()) {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM crmsync_record WHERE marketing_id = ?")) {
+                for (long mid : done) {
+                    del.setLong(1, mid);
+                    del.addBatch();
+                }
+                del.executeBatch();
+            }
+        }
+        counts[1] += done.size();
+    }
+
+    /** Raises the schema's id sequence past the old one, and (H2) the feed counter past the old counter. */
+    private void alignCounters(Connection c) throws SQLException {
+        boolean pg = db.dialect() == SqlDialect.POSTGRESQL;
+        long oldNext = single(c, pg ? "SELECT nextval('crmsync_marketing_id_seq')" : "SELECT NEXT VALUE FOR crmsync_marketing_id_seq");
+        long maxMid = single(c, "SELECT COALESCE(MAX(marketing_id), 0) FROM crmsync_record");
+        long floor = Math.max(oldNext, maxMid + 1);    // the next id the new sequence may hand out
+        long newNext = nextMarketingIds(c, 1)[0];
+        if (newNext < floor) {
+            String seq = tables.qs("crmsync_marketing_id_seq");
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute(pg ? "SELECT setval('" + seq.replace("'", "''") + "', " + (floor - 1) + ")"
+                        : "ALTER SEQUENCE " + seq + " RESTART WITH " + floor);
+            }
+        }
+        if (!pg) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables.qs("crmsync_feed_counter")
+                    + " SET last_seq = GREATEST(last_seq, COALESCE((SELECT MAX(last_seq) FROM crmsync_change_counter), 0),"
+                    + " COALESCE((SELECT MAX(change_seq) FROM crmsync_record), 0)) WHERE name = 'feed'")) {
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean legacyTableExists(Connection c) throws SQLException {
+        String schema = c.getSchema();
+        for (String name : new String[] {"crmsync_record", "CRMSYNC_RECORD"}) {
+            try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), schema, name, new String[] {"TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private Table table(ObjectType type) {

@@ -35,9 +35,19 @@ import org.jspecify.annotations.Nullable;
  * <h2>Schema</h2>
  * {@link Builder#build()} runs the versioned migration scripts shipped in this jar (table
  * {@code crmsync_schema_version} records which ran), unless {@link Builder#migrate(boolean)} turns
- * that off for hosts that apply the scripts with their own tooling. Tables are created in the
+ * that off for hosts that apply the scripts with their own tooling: Flyway applies them unchanged
+ * ({@code Flyway.configure().dataSource(ds).locations("classpath:dev/crmsync/jdbc/migration/postgresql")},
+ * or {@code …/h2}), and the version is then read from the tables they made. Tables are created in the
  * connection's current schema (PostgreSQL: the first schema of {@code search_path}; set
  * {@code currentSchema} on the data source to choose another).
+ *
+ * <h2>Upgrade from the one-table layout</h2>
+ * A database written by a release before the per-object tables keeps its records in
+ * {@code crmsync_record}; {@link Builder#build()} moves them into the per-object tables (marketing
+ * ids, CRM ids, deleted flags, stamps and change-feed positions kept, as engine writes: nothing
+ * echoes) and empties {@code crmsync_record}, a page per transaction, resuming after a crash. Their
+ * values land in {@code _other} unless the table has their column already, and move into typed
+ * columns when the engine's next cycle calls {@code prepareType} with the describe.
  *
  * <h2>Marketing tables</h2>
  * The marketing store keeps a table per object type, a typed column per field, in the schema
@@ -250,7 +260,9 @@ public final class JdbcStores {
                 MarketingTables tables = new MarketingTables(dataSource, d, schema, columns);
                 tables.createSchema();
                 Settings settings = new Settings(clock, objectTypes, maxTextLength, maxRecordLength);
-                return new JdbcStores(new Database(dataSource, d), settings, tables, version);
+                JdbcStores stores = new JdbcStores(new Database(dataSource, d), settings, tables, version);
+                stores.marketingStore.upgradeLegacyRecords();
+                return stores;
             } catch (SQLException e) {
                 throw Database.failure("open the crmsync schema", e);
             }

@@ -192,6 +192,7 @@ public final class CycleRunner {
                     settings.store().prepareType(type, StoreFields.of(schema.get(), fields));
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
                     strategies.apply(type).sync(run);
+                    FieldBackfill.run(run);     // values of newly synced fields, for the records synced before
                     outcome = new TypeOutcome.Synced();
                 }
             }

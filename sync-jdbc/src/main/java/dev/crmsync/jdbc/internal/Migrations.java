@@ -25,8 +25,14 @@ import javax.sql.DataSource;
  * PostgreSQL the version table is locked while migrating, so two hosts starting at once apply
  * each script once.
  *
- * <p>Why not Flyway: one dependency less for every host, and two dialects with a handful of
- * scripts need twenty lines, not a framework.
+ * <p>Why not Flyway: one dependency less for every host ({@code sync-jdbc} needs {@code sync-api}
+ * only, and Flyway brings its own JSON and TOML stack), and a handful of scripts per dialect need
+ * sixty lines, not a framework. The scripts are written so that Flyway applies them unchanged
+ * ({@code V<n>__<description>.sql}, plain SQL, no placeholders; {@code FlywayAppliesTheScriptsTest}
+ * proves it): a host on Flyway (or Liquibase, or by hand) applies them with its own tooling and builds
+ * the stores with {@code migrate(false)}; {@link #currentVersion} then reads the version from the
+ * tables the scripts made. A Java step ({@link #STEPS}) converts rows of a database of an older
+ * version and so only matters to an upgrade; such a database is upgraded by this runner once.
  */
 public final class Migrations {
 
@@ -138,22 +144,64 @@ public final class Migrations {
         }
     }
 
-    /** @return the version recorded in the database, 0 when none (no version table in the connection's schema) */
+    /**
+     * The schema version: the newest recorded in {@code crmsync_schema_version} by this runner, or,
+     * when it recorded none (the scripts were applied by Flyway or by hand, whose history is their
+     * own), the newest version whose tables and columns are all there ({@link #MARKERS}).
+     *
+     * @param c a connection in the engine tables' schema
+     * @return the version, 0 when there are no crmsync tables
+     * @throws SQLException on failure
+     */
     public static int currentVersion(Connection c) throws SQLException {
-        if (!versionTableExists(c)) {
-            return 0;
+        int recorded = 0;
+        if (tableExists(c, "crmsync_schema_version")) {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM crmsync_schema_version")) {
+                rs.next();
+                recorded = rs.getInt(1);
+            }
         }
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM crmsync_schema_version")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return recorded > 0 ? recorded : versionFromTables(c);
     }
 
-    private static boolean versionTableExists(Connection c) throws SQLException {
+    /**
+     * What each version's script leaves behind that no earlier one does: a table, or a table and a
+     * column ({@code table.column}). Add a marker with each new script.
+     */
+    static final List<String> MARKERS = List.of("crmsync_checkpoint", "crmsync_intent", "crmsync_lease.instance");
+
+    private static int versionFromTables(Connection c) throws SQLException {
+        int v = 0;
+        for (String marker : MARKERS) {
+            int dot = marker.indexOf('.');
+            boolean there = dot < 0 ? tableExists(c, marker) : columnExists(c, marker.substring(0, dot), marker.substring(dot + 1));
+            if (!there) {
+                break;
+            }
+            v++;
+        }
+        return v;
+    }
+
+    private static boolean tableExists(Connection c, String table) throws SQLException {
         String schema = c.getSchema();
-        for (String name : new String[] {"crmsync_schema_version", "CRMSYNC_SCHEMA_VERSION"}) {
+        for (String name : new String[] {table, table.toUpperCase(java.util.Locale.ROOT)}) {
             try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), schema, name, new String[] {"TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean columnExists(Connection c, String table, String column) throws SQLException {
+        String schema = c.getSchema();
+        for (boolean upper : new boolean[] {false, true}) {
+            String t = upper ? table.toUpperCase(java.util.Locale.ROOT) : table;
+            String col = upper ? column.toUpperCase(java.util.Locale.ROOT) : column;
+            try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), schema, t, col)) {
                 if (rs.next()) {
                     return true;
                 }

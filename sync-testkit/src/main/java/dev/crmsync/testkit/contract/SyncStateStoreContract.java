@@ -353,6 +353,8 @@ public abstract class SyncStateStoreContract {
             case FOLLOW_UP -> followUp(RecordKey.crm(lead(1)), t(1));
             case UNCONFIRMED_CREATE -> unconfirmed("m-1", t(2));
             case READ_RESUME -> new EngineIntent.ReadResume(L, t(3), "resume-token");
+            case SYNCED_FIELDS -> new EngineIntent.SyncedFields(L, t(4), java.util.Set.of("Email", "LastName", "Rating"),
+                    java.util.Set.of("Rating"), dev.crmsync.crm.Cursor.after(t(1), lead(2)));
         };
     }
 

@@ -1048,7 +1048,11 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
             boolean more = rows.size() > limit;
             List<Row> page = more ? rows.subList(0, limit) : rows;
-            Position last = page.isEmpty() ? at.pos() : position(page.get(page.size() - 1));
+            if (page.isEmpty()) {
+                // nothing changed: the same cursor (its older bound is only ever the more cautious one)
+                return page(page, cursor, false);
+            }
+            Position last = position(page.get(page.size() - 1));
             return page(page, new MariaPosition(bound, new Position(0, last.seq(), last.mid())).cursor(), more);
         });
     }

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * {@code crmsync_schema_version} records which ran), unless {@link Builder#migrate(boolean)} turns
  * that off for hosts that apply the scripts with their own tooling. Tables are created in the
  * connection's current schema (PostgreSQL: the first schema of {@code search_path}; set
- * {@code currentSchema} on the data source to choose another).
+ * {@code currentSchema} on the data source to choose another; MariaDB: the connection's database).
  *
  * <h2>Marketing tables</h2>
  * The marketing store keeps a table per object type, a typed column per field, in the schema

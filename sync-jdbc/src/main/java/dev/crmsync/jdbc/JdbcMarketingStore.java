@@ -43,7 +43,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A marketing store over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}, with
+ * A marketing store over a SQL database (H2, PostgreSQL or MariaDB), built by {@link JdbcStores}, with
  * every capability ({@link BidirectionalStore}, {@link LocalWrites}). It passes
  * {@code MarketingStoreContract}.
  *
@@ -77,7 +77,9 @@ import org.jspecify.annotations.Nullable;
  * transaction is read in exactly one window however late it commits, no counter row is locked,
  * host transactions do not wait for each other, and a transaction left open (here or in another
  * database of the server) holds back only its own changes. On H2 the position comes from a
- * counter row locked until commit. A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
+ * counter row locked until commit. On MariaDB, which has no transaction ids, the position comes from a
+ * sequence taken after the trigger locked one of 64 feed slots, and the feed reads only below a position
+ * taken when no slot was locked (see the README, "Marketing tables"). A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
  *
  * <h2>Rows the store cannot read</h2>
  * A row a host wrote that does not map back to field values (unparseable {@code _other}, an id
@@ -149,7 +151,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return tables.q(c.column());
     }
 
-    private static Row row(ResultSet rs, Table t) throws SQLException {
+    private Row row(ResultSet rs, Table t) throws SQLException {
         Row r = new Row();
         r.mid = rs.getLong(1);
         r.type = t.type();
@@ -161,8 +163,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             r.badReason = "not a 15- or 18-character record id";
         }
         r.deleted = rs.getBoolean(3);
-        r.crmStamp = Database.getInstant(rs, 4);
-        r.localStamp = Database.getInstant(rs, 5);
+        r.crmStamp = db.getInstant(rs, 4);
+        r.localStamp = db.getInstant(rs, 5);
         r.xid = rs.getLong(6);
         r.seq = rs.getLong(7);
         String other = rs.getString(8);
@@ -177,7 +179,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         int i = 9;
         for (Column c : t.columns().values()) {
             try {
-                FieldValue v = c.read(rs, i);
+                FieldValue v = c.read(rs, i, db.dialect());
                 if (!v.isNull()) {
                     r.fields.put(c.field(), v);
                 }
@@ -714,21 +716,21 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     }
 
     /** Binds a row to {@link #insertSql}. */
-    private static void bindRow(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+    private void bindRow(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
         bindValues(ps, t, r, engineFlag);
     }
 
     /** Binds a row to {@link #updateSql}. */
-    private static void bindUpdate(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+    private void bindUpdate(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
         ps.setLong(bindValues(ps, t, r, engineFlag), r.mid);
     }
 
-    private static int bindValues(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
+    private int bindValues(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
         ps.setLong(1, r.mid);
         ps.setString(2, r.crmId == null ? null : r.crmId.value());
         ps.setBoolean(3, r.deleted);
-        Database.setInstant(ps, 4, r.crmStamp);
-        Database.setInstant(ps, 5, r.localStamp);
+        db.setInstant(ps, 4, r.crmStamp);
+        db.setInstant(ps, 5, r.localStamp);
         ps.setLong(6, r.xid);
         ps.setLong(7, r.seq);
         ps.setString(8, otherJson(t, r.fields));
@@ -736,13 +738,37 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         int i = 10;
         for (Column c : t.columns().values()) {
             FieldValue v = r.fields.getOrDefault(c.field(), FieldValue.NULL);
-            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v);
+            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v, db.dialect());
         }
         return i;
     }
 
     private long[] nextMarketingIds(Connection c, int n) throws SQLException {
         String seq = tables.qs("crmsync_marketing_id_seq");
+        if (db.dialect() == SqlDialect.MARIADB) {
+            // a recursive row source (MariaDB evaluates NEXT VALUE FOR per row), at most 1000 rows a statement
+            // (max_recursive_iterations' default)
+            long[] out = new long[n];
+            int done = 0;
+            try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    + " WHERE i < ?) SELECT NEXT VALUE FOR " + seq + " FROM n")) {
+                while (done < n) {
+                    int take = Math.min(1000, n - done);
+                    ps.setInt(1, take);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        int got = 0;
+                        while (rs.next()) {
+                            out[done + got++] = rs.getLong(1);
+                        }
+                        if (got != take) {
+                            throw new SQLException("asked the id sequence for " + take + " values, got " + got);
+                        }
+                        done += take;
+                    }
+                }
+            }
+            return out;
+        }
         String sql = db.dialect() == SqlDialect.POSTGRESQL
                 ? "SELECT nextval('" + seq.replace("'", "''") + "') FROM generate_series(1, ?)"
                 : "SELECT NEXT VALUE FOR " + seq + " FROM SYSTEM_RANGE(1, ?)";
@@ -788,7 +814,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     } else if (r.deleted) {
                         out.add(new StoreResult.Unchanged(d.crmId(), Long.toString(r.mid)));
                     } else {
-                        Database.setInstant(ps, 1, now);
+                        db.setInstant(ps, 1, now);
                         ps.setBoolean(2, type.isBidirectional());
                         ps.setLong(3, r.mid);
                         ps.addBatch();
@@ -1068,6 +1094,9 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (db.dialect() == SqlDialect.POSTGRESQL) {
             return pgChangesSince(type, PgPosition.of(cursor), cursor, limit);
         }
+        if (db.dialect() == SqlDialect.MARIADB) {
+            return mariaChangesSince(type, MariaPosition.of(cursor), cursor, limit);
+        }
         Position pos = Position.of(cursor);
         if (!settings.holds(type)) {
             return new ChangePage(List.of(), cursor, false);
@@ -1163,6 +1192,100 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         });
     }
 
+    /**
+     * A MariaDB feed position: {@code bound}, a position below which every host change belongs to
+     * a transaction that has ended (0: none established yet), and the last row read. Spelled
+     * {@code m|bound|seq.mid}.
+     */
+    private record MariaPosition(long bound, Position pos) {
+        static MariaPosition of(FeedCursor cursor) {
+            Objects.requireNonNull(cursor, "cursor");
+            if (cursor.isStart()) {
+                return new MariaPosition(0, Position.START);
+            }
+            String v = cursor.value();
+            if (!v.startsWith("m|")) {
+                // a position of the one-table layout (change_seq, marketing_id) or without a bound
+                return new MariaPosition(0, Position.of(cursor));
+            }
+            String[] parts = v.split("\\|", -1);
+            try {
+                if (parts.length == 3) {
+                    long bound = Long.parseLong(parts[1]);
+                    Position p = parts[2].isEmpty() ? Position.START : Position.of(FeedCursor.of(parts[2]));
+                    if (bound >= 0 && p.xid() == 0) {
+                        return new MariaPosition(bound, p);
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("invalid change-feed cursor '" + v
+                    + "': expected FeedCursor.START or a cursor this store returned");
+        }
+
+        FeedCursor cursor() {
+            return FeedCursor.of("m|" + bound + "|" + (pos.equals(Position.START) ? "" : pos.cursor().value()));
+        }
+    }
+
+    /**
+     * MariaDB's feed (see {@code MarketingTables#mariaTriggers} for the writers' side), on a
+     * connection of its own in {@code READ COMMITTED}: take a position {@code x} from the change
+     * sequence, then look for feed slots locked by host transactions. None: every host change
+     * numbered below {@code x} has committed (and is visible to the next statement) or rolled
+     * back, so the bound moves to {@code x}. Some: the bound stays (an open host transaction holds
+     * back the feed of this schema until it ends — the price of having no transaction ids; host
+     * transactions themselves do not wait). Then the rows between the last read and the bound.
+     */
+    private ChangePage mariaChangesSince(ObjectType type, MariaPosition at, FeedCursor cursor, int limit) {
+        if (!settings.holds(type)) {
+            return new ChangePage(List.of(), cursor, false);
+        }
+        Table t = table(type);
+        return db.runReadCommitted("read the " + type + " change feed", c -> {
+            long x;
+            try (PreparedStatement ps = c.prepareStatement("SELECT NEXT VALUE FOR " + tables.qs("crmsync_change_seq"));
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                x = rs.getLong(1);
+            }
+            int free = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT slot FROM " + tables.qs("crmsync_feed_slot")
+                    + " LOCK IN SHARE MODE SKIP LOCKED");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    free++;
+                }
+            }
+            c.commit();       // the slots' share locks go at once; the read below sees what committed before
+            long bound = free >= MarketingTables.FEED_SLOTS ? x : at.bound();
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                    + " r WHERE (r._change_seq > ? OR (r._change_seq = ? AND r._marketing_id > ?)) AND r._change_seq < ?"
+                    + " ORDER BY r._change_seq, r._marketing_id LIMIT ?")) {
+                ps.setLong(1, at.pos().seq());
+                ps.setLong(2, at.pos().seq());
+                ps.setLong(3, at.pos().mid());
+                ps.setLong(4, bound);
+                ps.setInt(5, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs, t));
+                    }
+                }
+            }
+            boolean more = rows.size() > limit;
+            List<Row> page = more ? rows.subList(0, limit) : rows;
+            if (page.isEmpty()) {
+                // nothing changed: the same cursor (its older bound is only ever the more cautious one)
+                return page(page, cursor, false);
+            }
+            Position last = position(page.get(page.size() - 1));
+            return page(page, new MariaPosition(bound, new Position(0, last.seq(), last.mid())).cursor(), more);
+        });
+    }
+
     // ---- identity changes ----------------------------------------------------------------------
 
     @Override
@@ -1196,7 +1319,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
                     + " SET _crm_id = ?, _local_modstamp = ?, _engine_write = ? WHERE _marketing_id = ?")) {
                 ps.setString(1, crmId.value());
-                Database.setInstant(ps, 2, now);
+                db.setInstant(ps, 2, now);
                 ps.setBoolean(3, type.isBidirectional());
                 ps.setLong(4, mid);
                 ps.executeUpdate();
@@ -1366,7 +1489,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql() + " SET " + quoted(t, col)
                                 + " = ?, _local_modstamp = ?, _engine_write = ? WHERE " + quoted(t, col) + " = ?")) {
                             ps.setString(1, e.getValue().value());
-                            Database.setInstant(ps, 2, now);
+                            db.setInstant(ps, 2, now);
                             ps.setBoolean(3, flag);
                             ps.setString(4, e.getKey().value());
                             ps.executeUpdate();

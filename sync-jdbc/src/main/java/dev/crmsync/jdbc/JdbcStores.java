@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code Flyway.configure().dataSource(ds).locations("classpath:dev/crmsync/jdbc/migration/postgresql")},
  * or {@code …/h2}), and the version is then read from the tables they made. Tables are created in the
  * connection's current schema (PostgreSQL: the first schema of {@code search_path}; set
- * {@code currentSchema} on the data source to choose another).
+ * {@code currentSchema} on the data source to choose another; MariaDB: the connection's database).
  *
  * <h2>Upgrade from the one-table layout</h2>
  * A database written by a release before the per-object tables keeps its records in

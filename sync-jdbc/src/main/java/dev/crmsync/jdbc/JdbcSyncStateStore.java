@@ -36,7 +36,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A {@link SyncStateStore} over a SQL database (H2 or PostgreSQL), built by {@link JdbcStores}.
+ * A {@link SyncStateStore} over a SQL database (H2, PostgreSQL or MariaDB), built by {@link JdbcStores}.
  * It passes {@code SyncStateStoreContract}, atomic transactions and exclusive leases included.
  *
  * <h2>Tables</h2>
@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  * ({@code SELECT … FOR UPDATE}), so two instances asking at once are served one after the other:
  * the first gets the lease, the second is refused and told who holds it. Time is the
  * <b>database's</b>: the call reads {@code CURRENT_TIMESTAMP} with the row (on PostgreSQL the
- * start of the call's transaction) and judges expiry and computes the new expiry from it, so
+ * start of the call's transaction; on MariaDB {@code UTC_TIMESTAMP(6)}, the statement's time) and judges expiry and computes the new expiry from it, so
  * engines on hosts whose clocks disagree still exclude each other. A renewal by the holding
  * instance keeps the token; every other grant increments it; a lapsed lease is never renewed.
  * {@link #holdsLease} locks the row too: asked inside a transaction (the engine asks just before
@@ -81,6 +81,31 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         return db.dialect() == SqlDialect.POSTGRESQL;
     }
 
+    private boolean maria() {
+        return db.dialect() == SqlDialect.MARIADB;
+    }
+
+    /**
+     * MariaDB's upsert: {@code INSERT … ON DUPLICATE KEY UPDATE} of every column not in the key
+     * (the tables have no other unique key, so a duplicate is always the key's).
+     */
+    private static String mariaUpsert(String table, String columns, String key) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String k : key.split(",")) {
+            keys.add(k.strip());
+        }
+        StringBuilder set = new StringBuilder();
+        int n = 0;
+        for (String col : columns.split(",")) {
+            String c = col.strip();
+            n++;
+            if (!keys.contains(c)) {
+                set.append(set.length() == 0 ? "" : ", ").append(c).append(" = VALUES(").append(c).append(')');
+            }
+        }
+        return "INSERT INTO " + table + " (" + columns + ") VALUES (" + Database.placeholders(n) + ") ON DUPLICATE KEY UPDATE " + set;
+    }
+
     // ---- checkpoints ---------------------------------------------------------------------------
 
     @Override
@@ -96,9 +121,9 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                         return Optional.<Checkpoint>empty();
                     }
                     String last = rs.getString(2);
-                    Cursor cursor = new Cursor(Database.getInstant(rs, 1), last == null ? null : CrmId.of(last));
+                    Cursor cursor = new Cursor(db.getInstant(rs, 1), last == null ? null : CrmId.of(last));
                     return Optional.of(new Checkpoint(type, cursor, rs.getBoolean(3), rs.getLong(4),
-                            Database.getInstant(rs, 5), FeedCursor.of(rs.getString(6)), Database.getInstant(rs, 7)));
+                            db.getInstant(rs, 5), FeedCursor.of(rs.getString(6)), db.getInstant(rs, 7)));
                 }
             }
         });
@@ -107,7 +132,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     @Override
     public void saveCheckpoint(Checkpoint cp) {
         Objects.requireNonNull(cp, "checkpoint");
-        String sql = pg()
+        String sql = maria() ? mariaUpsert("crmsync_checkpoint", "object_type, crm_modstamp, crm_last_id, initial_copy_done,"
+                + " records_done, deletions_checked_until, marketing_cursor, updated_at", "object_type") : pg()
                 ? "INSERT INTO crmsync_checkpoint (object_type, crm_modstamp, crm_last_id, initial_copy_done, records_done,"
                         + " deletions_checked_until, marketing_cursor, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type) DO UPDATE SET crm_modstamp = EXCLUDED.crm_modstamp,"
@@ -120,13 +146,13 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         db.run("save the " + cp.type() + " checkpoint", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, cp.type().apiName());
-                Database.setInstant(ps, 2, cp.crmCursor().modstamp());
+                db.setInstant(ps, 2, cp.crmCursor().modstamp());
                 ps.setString(3, cp.crmCursor().lastId() == null ? null : cp.crmCursor().lastId().value());
                 ps.setBoolean(4, cp.initialCopyDone());
                 ps.setLong(5, cp.recordsDone());
-                Database.setInstant(ps, 6, cp.deletionsCheckedUntil());
+                db.setInstant(ps, 6, cp.deletionsCheckedUntil());
                 ps.setString(7, cp.marketingCursor().value());
-                Database.setInstant(ps, 8, cp.updatedAt());
+                db.setInstant(ps, 8, cp.updatedAt());
                 ps.executeUpdate();
             }
             return null;
@@ -147,7 +173,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     @Override
     public void saveFailure(FailedRecord f) {
         Objects.requireNonNull(f, "failure");
-        String sql = pg()
+        String sql = maria() ? mariaUpsert("crmsync_failure", FAILURE_COLS, "object_type, key_kind, record_key, target") : pg()
                 ? "INSERT INTO crmsync_failure (" + FAILURE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type, key_kind, record_key, target) DO UPDATE SET code = EXCLUDED.code,"
                         + " message = EXCLUDED.message, retriable = EXCLUDED.retriable, attempts = EXCLUDED.attempts,"
@@ -165,8 +191,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                 ps.setString(6, f.message());
                 ps.setBoolean(7, f.retriable());
                 ps.setInt(8, f.attempts());
-                Database.setInstant(ps, 9, f.firstFailedAt());
-                Database.setInstant(ps, 10, f.lastFailedAt());
+                db.setInstant(ps, 9, f.firstFailedAt());
+                db.setInstant(ps, 10, f.lastFailedAt());
                 ps.setBoolean(11, f.parked());
                 ps.executeUpdate();
             }
@@ -174,10 +200,10 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         });
     }
 
-    private static FailedRecord failure(ResultSet rs) throws SQLException {
+    private FailedRecord failure(ResultSet rs) throws SQLException {
         return new FailedRecord(ObjectType.of(rs.getString(1)), JdbcKeys.of(rs.getString(2), rs.getString(3)),
                 SyncSide.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getInt(8),
-                Database.getInstant(rs, 9), Database.getInstant(rs, 10), rs.getBoolean(11));
+                db.getInstant(rs, 9), db.getInstant(rs, 10), rs.getBoolean(11));
     }
 
     @Override
@@ -243,7 +269,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     @Override
     public void saveIntent(EngineIntent intent) {
         Objects.requireNonNull(intent, "intent");
-        String sql = pg()
+        String sql = maria() ? mariaUpsert("crmsync_intent", INTENT_COLS, "object_type, key_kind, record_key, kind") : pg()
                 ? "INSERT INTO crmsync_intent (" + INTENT_COLS + ") VALUES (?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type, key_kind, record_key, kind) DO UPDATE SET"
                         + " recorded_at = EXCLUDED.recorded_at, payload = EXCLUDED.payload"
@@ -256,7 +282,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                 ps.setString(2, JdbcKeys.kind(intent.key()));
                 ps.setString(3, JdbcKeys.value(intent.key()));
                 ps.setString(4, intent.kind().name());
-                Database.setInstant(ps, 5, intent.recordedAt());
+                db.setInstant(ps, 5, intent.recordedAt());
                 ps.setString(6, payload);
                 ps.executeUpdate();
             }
@@ -298,7 +324,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     while (rs.next()) {
                         out.add(EngineIntent.restore(EngineIntent.Kind.valueOf(rs.getString(4)),
                                 ObjectType.of(rs.getString(1)), JdbcKeys.of(rs.getString(2), rs.getString(3)),
-                                Database.getInstant(rs, 5), rs.getString(6)));
+                                db.getInstant(rs, 5), rs.getString(6)));
                     }
                 }
             }
@@ -321,14 +347,14 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     private static final String BASE_COLS = "object_type, crm_id, marketing_id, fields, crm_modstamp, synced_at,"
             + " pending_crm, pending_store";
 
-    private static SyncBase base(ResultSet rs) throws SQLException {
+    private SyncBase base(ResultSet rs) throws SQLException {
         String crm = rs.getString(7);
         String store = rs.getString(8);
         PendingWrites pending = crm == null && store == null ? PendingWrites.NONE
                 : new PendingWrites(crm == null ? Map.of() : FieldsJson.decode(crm),
                         store == null ? Map.of() : FieldsJson.decode(store));
         return new SyncBase(ObjectType.of(rs.getString(1)), CrmId.of(rs.getString(2)), rs.getString(3),
-                FieldsJson.decode(rs.getString(4)), pending, Database.getInstant(rs, 5), Database.getInstant(rs, 6));
+                FieldsJson.decode(rs.getString(4)), pending, db.getInstant(rs, 5), db.getInstant(rs, 6));
     }
 
     @Override
@@ -389,7 +415,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         if (bases.isEmpty()) {
             return;
         }
-        String sql = pg()
+        String sql = maria() ? mariaUpsert("crmsync_base", BASE_COLS, "object_type, crm_id") : pg()
                 ? "INSERT INTO crmsync_base (" + BASE_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type, crm_id) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
                         + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at,"
@@ -402,8 +428,8 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     ps.setString(2, b.crmId().value());
                     ps.setString(3, b.marketingId());
                     ps.setString(4, FieldsJson.encode(b.fields()));
-                    Database.setInstant(ps, 5, b.crmModstamp());
-                    Database.setInstant(ps, 6, b.syncedAt());
+                    db.setInstant(ps, 5, b.crmModstamp());
+                    db.setInstant(ps, 6, b.syncedAt());
                     boolean none = b.pending().isEmpty();
                     ps.setString(7, none ? null : FieldsJson.encode(b.pending().toCrm()));
                     ps.setString(8, none ? null : FieldsJson.encode(b.pending().toStore()));
@@ -434,7 +460,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
         if (p.field().length() > 255 || p.marketingId().length() > 255) {
             throw new IllegalArgumentException("conflict field name and marketing id must be at most 255 characters");
         }
-        String sql = pg()
+        String sql = maria() ? mariaUpsert("crmsync_conflict", CONFLICT_COLS, "object_type, crm_id, field") : pg()
                 ? "INSERT INTO crmsync_conflict (" + CONFLICT_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (object_type, crm_id, field) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
                         + " base_value = EXCLUDED.base_value, crm_value = EXCLUDED.crm_value,"
@@ -451,7 +477,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                 ps.setString(6, FieldsJson.encodeValue(p.crmValue()));
                 ps.setString(7, FieldsJson.encodeValue(p.marketingValue()));
                 ps.setString(8, p.reason());
-                Database.setInstant(ps, 9, p.parkedAt());
+                db.setInstant(ps, 9, p.parkedAt());
                 ps.executeUpdate();
             }
             return null;
@@ -469,7 +495,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     out.add(new ParkedConflict(ObjectType.of(rs.getString(1)), CrmId.of(rs.getString(2)),
                             rs.getString(4), rs.getString(3), FieldsJson.decodeValue(rs.getString(5)),
                             FieldsJson.decodeValue(rs.getString(6)), FieldsJson.decodeValue(rs.getString(7)),
-                            rs.getString(8), Database.getInstant(rs, 9)));
+                            rs.getString(8), db.getInstant(rs, 9)));
                 }
             }
             return List.copyOf(out);
@@ -515,28 +541,28 @@ public final class JdbcSyncStateStore implements SyncStateStore {
      * {@code CURRENT_TIMESTAMP} (plus the test offset, zero in production).
      */
     private LeaseRow lockLease(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner, instance, fencing_token, acquired_at, expires_at,"
-                + " CURRENT_TIMESTAMP FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, instance, fencing_token, acquired_at, expires_at, "
+                + (maria() ? "UTC_TIMESTAMP(6)" : "CURRENT_TIMESTAMP") + " FROM crmsync_lease WHERE name = ? FOR UPDATE")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
                 }
-                Instant now = Database.micros(Database.getInstant(rs, 6).plus(clockOffset));
-                return new LeaseRow(rs.getString(1), rs.getString(2), rs.getLong(3), Database.getInstant(rs, 4),
-                        Database.getInstant(rs, 5), now);
+                Instant now = Database.micros(db.getInstant(rs, 6).plus(clockOffset));
+                return new LeaseRow(rs.getString(1), rs.getString(2), rs.getLong(3), db.getInstant(rs, 4),
+                        db.getInstant(rs, 5), now);
             }
         }
     }
 
-    private static void writeLease(Connection c, Lease l) throws SQLException {
+    private void writeLease(Connection c, Lease l) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_lease SET owner = ?, instance = ?,"
                 + " fencing_token = ?, acquired_at = ?, expires_at = ? WHERE name = ?")) {
             ps.setString(1, l.owner());
             ps.setString(2, l.instance());
             ps.setLong(3, l.fencingToken());
-            Database.setInstant(ps, 4, l.acquiredAt());
-            Database.setInstant(ps, 5, l.expiresAt());
+            db.setInstant(ps, 4, l.acquiredAt());
+            db.setInstant(ps, 5, l.expiresAt());
             ps.setString(6, l.name());
             ps.executeUpdate();
         }
@@ -576,7 +602,10 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     }
 
     private void ensureLeaseRow(Connection c, String name) throws SQLException {
-        String sql = pg()
+        String sql = maria()
+                ? "INSERT INTO crmsync_lease (name, owner, fencing_token, expires_at) VALUES (?, NULL, 0, NULL)"
+                        + " ON DUPLICATE KEY UPDATE name = name"
+                : pg()
                 ? "INSERT INTO crmsync_lease (name, owner, fencing_token, expires_at) VALUES (?, NULL, 0, NULL)"
                         + " ON CONFLICT (name) DO NOTHING"
                 : "MERGE INTO crmsync_lease l USING (VALUES (CAST(? AS VARCHAR(255)))) AS s(n) ON l.name = s.n"
@@ -586,7 +615,7 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             ps.executeUpdate();
         } catch (SQLException e) {
             // H2: another transaction inserted the row first; the statement failed alone, go on
-            if (pg() || !"23505".equals(e.getSQLState())) {
+            if (db.dialect() != SqlDialect.H2 || !"23505".equals(e.getSQLState())) {
                 throw e;
             }
         }

@@ -8,7 +8,13 @@ public enum SqlDialect {
     /** H2 2.x (embedded or server). Upserts use {@code MERGE}. */
     H2("h2"),
     /** PostgreSQL 12 or later. Upserts use {@code INSERT … ON CONFLICT}. */
-    POSTGRESQL("postgresql");
+    POSTGRESQL("postgresql"),
+    /**
+     * MariaDB 10.6 or later (InnoDB; sequences, {@code SKIP LOCKED}). Upserts use
+     * {@code INSERT … ON DUPLICATE KEY UPDATE}; instants are {@code DATETIME(6)} in UTC. MySQL is
+     * not supported (it has no sequences).
+     */
+    MARIADB("mariadb");
 
     private final String folder;
 
@@ -34,7 +40,10 @@ public enum SqlDialect {
         if (p.contains("postgres")) {
             return POSTGRESQL;
         }
+        if (p.contains("mariadb")) {
+            return MARIADB;
+        }
         throw new IllegalArgumentException("unsupported database '" + productName
-                + "': the JDBC stores support H2 and PostgreSQL");
+                + "': the JDBC stores support H2, PostgreSQL and MariaDB");
     }
 }

@@ -20,7 +20,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Databases for the tests. H2 always (a fresh in-memory database per call). PostgreSQL when the
  * environment variable {@value #PG_URL_VARIABLE} names a server, in a fresh schema per test class;
  * when it is unset the PostgreSQL tests are skipped with a message naming the variable — or fail,
- * when the system property {@value #PG_REQUIRED_PROPERTY} is {@code true} (CI sets it).
+ * when the system property {@value #PG_REQUIRED_PROPERTY} is {@code true} (CI sets it). MariaDB
+ * likewise, with {@value #MARIADB_URL_VARIABLE} and {@value #MARIADB_REQUIRED_PROPERTY}, in a
+ * database of its own per test class ({@code crmsync_t_<random>}, created and dropped by the class).
  */
 public final class TestDatabases {
 
@@ -29,6 +31,12 @@ public final class TestDatabases {
 
     /** The system property that turns a skipped PostgreSQL test into a failure. */
     public static final String PG_REQUIRED_PROPERTY = "crmsync.pg.required";
+
+    /** The environment variable holding the MariaDB JDBC URL, e.g. {@code jdbc:mariadb://127.0.0.1:3306/test?user=root&sslMode=disable}. */
+    public static final String MARIADB_URL_VARIABLE = "CRMSYNC_MARIADB_URL";
+
+    /** The system property that turns a skipped MariaDB test into a failure. */
+    public static final String MARIADB_REQUIRED_PROPERTY = "crmsync.mariadb.required";
 
     private static final AtomicInteger H2_COUNTER = new AtomicInteger();
 
@@ -53,8 +61,10 @@ public final class TestDatabases {
     public static JdbcStores.Builder stores(DataSource ds) {
         JdbcStores.Builder b = JdbcStores.builder(ds);
         try (Connection c = ds.getConnection()) {
-            if (c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
-                try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT current_schema()")) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (product.contains("postgres") || product.contains("mariadb")) {
+                try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                        product.contains("postgres") ? "SELECT current_schema()" : "SELECT DATABASE()")) {
                     rs.next();
                     b.schema(rs.getString(1));
                 }
@@ -200,6 +210,152 @@ public final class TestDatabases {
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setURL(url);
             return ds;
+        }
+    }
+
+    /** @return true when {@value #MARIADB_URL_VARIABLE} is set */
+    public static boolean mariaDbConfigured() {
+        String url = System.getenv(MARIADB_URL_VARIABLE);
+        return url != null && !url.isBlank();
+    }
+
+    /**
+     * @return the MariaDB URL from the environment
+     * @throws org.opentest4j.TestAbortedException (skips the test) when it is unset and not required
+     */
+    public static String requireMariaDbUrl() {
+        String url = System.getenv(MARIADB_URL_VARIABLE);
+        if (url == null || url.isBlank()) {
+            String msg = "MariaDB tests skipped: set the environment variable " + MARIADB_URL_VARIABLE
+                    + " (e.g. jdbc:mariadb://127.0.0.1:3306/test?user=root&sslMode=disable) to run them";
+            if (Boolean.getBoolean(MARIADB_REQUIRED_PROPERTY)) {
+                fail(msg.replace("skipped", "required (-D" + MARIADB_REQUIRED_PROPERTY + "=true) but not configured"));
+            }
+            Assumptions.abort(msg);
+        }
+        return url;
+    }
+
+    /**
+     * Gives a test class a MariaDB database of its own: created before its tests, dropped after
+     * them. Without {@value #MARIADB_URL_VARIABLE} nothing is created, and each test that asks for it
+     * is skipped with a message (or fails, when {@value #MARIADB_REQUIRED_PROPERTY} is set).
+     */
+    public static final class MariaDbDatabase implements BeforeAllCallback, AfterAllCallback {
+        private MariaDb db;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            if (mariaDbConfigured()) {
+                db = MariaDb.create();
+            }
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (db != null) {
+                db.close();
+                db = null;
+            }
+        }
+
+        /** @return the class's database, as the previous test left it (skips the test without MariaDB) */
+        public MariaDb get() {
+            requireMariaDbUrl();
+            return db;
+        }
+
+        /** @return the class's database with every table dropped (skips the test without MariaDB) */
+        public DataSource empty() {
+            MariaDb d = get();
+            d.dropAll();
+            return d.dataSource();
+        }
+    }
+
+    /** A database of its own on the MariaDB server, dropped by {@link #close()}. */
+    public static final class MariaDb implements AutoCloseable {
+        private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("(jdbc:mariadb://[^/?]+)(/[^?]*)?(\\?.*)?");
+        private final String serverUrl;
+        private final String name;
+        private final ReusedConnectionDataSource pool;
+
+        private MariaDb(String serverUrl, String name) {
+            this.serverUrl = serverUrl;
+            this.name = name;
+            this.pool = new ReusedConnectionDataSource(unpooledDataSource());
+        }
+
+        /** @return a new database named {@code crmsync_t_<random>} */
+        public static MariaDb create() {
+            String url = requireMariaDbUrl();
+            String name = "crmsync_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+            MariaDb d = new MariaDb(url, name);
+            d.exec(plain(url), "CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
+            return d;
+        }
+
+        /** @return a data source whose connections work in this database (kept open and reused, as a host's pool would) */
+        public DataSource dataSource() {
+            return pool;
+        }
+
+        /** @return a data source opening a new connection each time, in this database */
+        public DataSource unpooledDataSource() {
+            java.util.regex.Matcher m = URL.matcher(serverUrl);
+            if (!m.matches()) {
+                throw new IllegalStateException(MARIADB_URL_VARIABLE + " must look like jdbc:mariadb://host:port/db?user=…");
+            }
+            return plain(m.group(1) + "/" + name + (m.group(3) == null ? "" : m.group(3)));
+        }
+
+        /** @return the database's name */
+        public String name() {
+            return name;
+        }
+
+        /** Drops every table and sequence of the database (its triggers go with them). */
+        public void dropAll() {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")) {
+                while (rs.next()) {
+                    names.add("`" + rs.getString(1) + "`");
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("MariaDB setup failed: listing the tables of " + name, e);
+            }
+            if (!names.isEmpty()) {
+                exec(pool, "DROP TABLE IF EXISTS " + String.join(", ", names));
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                pool.close();
+            } catch (SQLException e) {
+                // dropping the database below still cleans up
+            }
+            exec(plain(serverUrl), "DROP DATABASE IF EXISTS " + name);
+        }
+
+        private void exec(DataSource ds, String sql) {
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("MariaDB setup failed: " + sql, e);
+            }
+        }
+
+        private static DataSource plain(String url) {
+            try {
+                org.mariadb.jdbc.MariaDbDataSource ds = new org.mariadb.jdbc.MariaDbDataSource();
+                ds.setUrl(url);
+                return ds;
+            } catch (SQLException e) {
+                throw new IllegalStateException("invalid " + MARIADB_URL_VARIABLE, e);
+            }
         }
     }
 }

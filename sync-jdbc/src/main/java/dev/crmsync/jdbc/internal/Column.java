@@ -81,6 +81,9 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
 
     /** @param d the dialect @return the column's SQL type */
     public String sqlType(SqlDialect d) {
+        if (d == SqlDialect.MARIADB) {
+            return mariaType();
+        }
         if (kind.isText()) {
             if (length > 0) {
                 return "VARCHAR(" + length + ")";
@@ -97,6 +100,31 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
             case DATETIME -> "TIMESTAMP WITH TIME ZONE";
             default -> precision > 0 ? "NUMERIC(" + precision + ", " + scale + ")"
                     : d == SqlDialect.POSTGRESQL ? "NUMERIC" : "DECFLOAT";
+        };
+    }
+
+    /**
+     * MariaDB: text up to 255 characters {@code VARCHAR(n)}, up to 16,383 {@code TEXT} (65,535
+     * bytes of utf8mb4), longer or unbounded {@code MEDIUMTEXT}; ids ASCII with a binary collation;
+     * instants {@code DATETIME(6)} in UTC; numbers {@code DECIMAL(p, s)} (the store gives unbounded
+     * ones 65, 30).
+     */
+    private String mariaType() {
+        if (kind.isText()) {
+            if (length > 0 && length <= 255) {
+                return "VARCHAR(" + length + ")";
+            }
+            return length > 0 && length <= 16_383 ? "TEXT" : "MEDIUMTEXT";
+        }
+        return switch (kind) {
+            case REFERENCE, ID -> "VARCHAR(18) CHARACTER SET ascii COLLATE ascii_bin";
+            case INTEGER -> "INT";
+            case LONG -> "BIGINT";
+            case DOUBLE -> "DOUBLE";
+            case BOOLEAN -> "BOOLEAN";
+            case DATE -> "DATE";
+            case DATETIME -> "DATETIME(6)";
+            default -> "DECIMAL(" + (precision > 0 ? precision : 65) + ", " + (precision > 0 ? scale : 30) + ")";
         };
     }
 
@@ -245,11 +273,12 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
      * @param ps the statement
      * @param i the parameter
      * @param v the value, {@link FieldValue#NULL} for none
+     * @param dialect the dialect (MariaDB takes instants as UTC wall time)
      * @throws SQLException on failure
      */
-    public void bind(PreparedStatement ps, int i, FieldValue v) throws SQLException {
+    public void bind(PreparedStatement ps, int i, FieldValue v, SqlDialect dialect) throws SQLException {
         if (v.isNull()) {
-            ps.setNull(i, sqlTypeCode());
+            ps.setNull(i, dialect == SqlDialect.MARIADB && kind == StoreField.Kind.DATETIME ? Types.TIMESTAMP : sqlTypeCode());
         } else if (v instanceof FieldValue.Text t) {
             ps.setString(i, t.value());
         } else if (v instanceof FieldValue.Ref r) {
@@ -266,7 +295,11 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
         } else if (v instanceof FieldValue.Date d) {
             ps.setObject(i, d.value());
         } else if (v instanceof FieldValue.DateTime t) {
-            ps.setObject(i, OffsetDateTime.ofInstant(t.value(), ZoneOffset.UTC));
+            if (dialect == SqlDialect.MARIADB) {
+                ps.setObject(i, java.time.LocalDateTime.ofInstant(t.value(), ZoneOffset.UTC));
+            } else {
+                ps.setObject(i, OffsetDateTime.ofInstant(t.value(), ZoneOffset.UTC));
+            }
         } else {
             throw new SQLException("unbindable value kind " + v.getClass().getSimpleName());
         }
@@ -303,11 +336,12 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
      *
      * @param rs the row
      * @param i the column's index
+     * @param dialect the dialect (MariaDB keeps instants as UTC wall time)
      * @return its value, {@link FieldValue#NULL} for SQL NULL
      * @throws SQLException on failure
      * @throws UnreadableException if the stored value is not one of the column's kind (a host wrote it)
      */
-    public FieldValue read(ResultSet rs, int i) throws SQLException, UnreadableException {
+    public FieldValue read(ResultSet rs, int i, SqlDialect dialect) throws SQLException, UnreadableException {
         if (kind.isText()) {
             return FieldValue.textOrNull(rs.getString(i));
         }
@@ -332,6 +366,10 @@ public record Column(String field, String column, StoreField.Kind kind, int leng
                 return d == null ? FieldValue.NULL : FieldValue.date(d);
             }
             case DATETIME -> {
+                if (dialect == SqlDialect.MARIADB) {
+                    java.time.LocalDateTime w = rs.getObject(i, java.time.LocalDateTime.class);
+                    return w == null ? FieldValue.NULL : FieldValue.dateTime(w.toInstant(ZoneOffset.UTC));
+                }
                 OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
                 return t == null ? FieldValue.NULL : FieldValue.dateTime(t.toInstant());
             }

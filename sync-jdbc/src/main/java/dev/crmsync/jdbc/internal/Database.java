@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -117,6 +118,43 @@ public final class Database {
     }
 
     /**
+     * Runs SQL work on a connection of its own (never this thread's transaction), in a
+     * {@code READ COMMITTED} transaction committed before returning: each statement sees what
+     * is committed when it starts (the MariaDB change feed needs that, whatever the caller's
+     * transaction saw before).
+     *
+     * @param what the operation, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the result
+     */
+    public <T> T runReadCommitted(String what, SqlWork<T> work) {
+        try (Connection conn = dataSource.getConnection()) {
+            boolean auto = conn.getAutoCommit();
+            int isolation = conn.getTransactionIsolation();
+            conn.setAutoCommit(false);
+            conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try {
+                T out = work.run(conn);
+                conn.commit();
+                return out;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(conn, e);
+                throw e;
+            } finally {
+                try {
+                    conn.setTransactionIsolation(isolation);
+                } catch (SQLException ignored) {
+                    // a pool resets or discards the connection
+                }
+                restore(conn, auto);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
      * Runs work in one transaction bound to this thread, or joins the one already bound.
      *
      * @param work the work
@@ -155,6 +193,9 @@ public final class Database {
      * first copy) would otherwise keep scanning it whole as it grows to millions of rows.
      */
     private void begin(Connection conn) throws SQLException {
+        if (dialect == SqlDialect.MARIADB) {
+            return;
+        }
         if (dialect == SqlDialect.POSTGRESQL) {
             try (java.sql.Statement st = conn.createStatement()) {
                 st.execute("SET LOCAL plan_cache_mode = force_custom_plan");
@@ -191,6 +232,9 @@ public final class Database {
      */
     public static SyncException failure(String what, SQLException e) {
         String state = sqlState(e);
+        if (e.getErrorCode() == 1205 && !state.startsWith("40")) {
+            state = "HYT00";      // MariaDB: lock wait timeout (SQLState HY000): retriable, as H2's
+        }
         String msg = SafeText.bounded("JDBC store failed to " + what + " (SQLState " + (state.isEmpty() ? "?" : state)
                 + condition(state) + ", " + e.getClass().getSimpleName() + ")");
         Throwable cause = SafeText.scrubbed(e);
@@ -244,24 +288,56 @@ public final class Database {
         return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** Binds an instant (or SQL NULL) to a {@code TIMESTAMP WITH TIME ZONE} parameter. */
-    public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
+    /** Binds an instant (or SQL NULL) to a timestamp parameter of this database's dialect. */
+    public void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        setInstant(dialect, ps, i, t);
+    }
+
+    /** Reads a timestamp column of this database's dialect. */
+    public Instant getInstant(ResultSet rs, int i) throws SQLException {
+        return getInstant(dialect, rs, i);
+    }
+
+    /**
+     * Binds an instant (or SQL NULL): to a {@code TIMESTAMP WITH TIME ZONE} parameter, or on
+     * MariaDB to a {@code DATETIME(6)} one as the UTC wall time (MariaDB has no zoned type; the
+     * driver would otherwise convert through a time zone of its choice).
+     *
+     * @param d the dialect
+     * @param ps the statement
+     * @param i the parameter
+     * @param t the instant, or null
+     * @throws SQLException on failure
+     */
+    public static void setInstant(SqlDialect d, PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (d == SqlDialect.MARIADB) {
+            if (t == null) {
+                ps.setNull(i, java.sql.Types.TIMESTAMP);
+            } else {
+                ps.setObject(i, LocalDateTime.ofInstant(micros(t), ZoneOffset.UTC));
+            }
+        } else if (t == null) {
             ps.setObject(i, null, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
             ps.setObject(i, OffsetDateTime.ofInstant(micros(t), ZoneOffset.UTC));
         }
     }
 
-    /** Reads a {@code TIMESTAMP WITH TIME ZONE} column. */
-    public static Instant getInstant(ResultSet rs, int i) throws SQLException {
+    /**
+     * Reads a timestamp column written by {@link #setInstant(SqlDialect, PreparedStatement, int, Instant)}.
+     *
+     * @param d the dialect
+     * @param rs the row
+     * @param i the column
+     * @return the instant, or null
+     * @throws SQLException on failure
+     */
+    public static Instant getInstant(SqlDialect d, ResultSet rs, int i) throws SQLException {
+        if (d == SqlDialect.MARIADB) {
+            LocalDateTime t = rs.getObject(i, LocalDateTime.class);
+            return t == null ? null : t.toInstant(ZoneOffset.UTC);
+        }
         OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    /** Reads a {@code TIMESTAMP WITH TIME ZONE} column by name. */
-    public static Instant getInstant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }
 

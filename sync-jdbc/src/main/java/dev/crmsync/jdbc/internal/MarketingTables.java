@@ -87,7 +87,26 @@ public final class MarketingTables {
 
     /** @param name an identifier (lower case) @return it quoted as the dialect folds unquoted names */
     public String q(String name) {
+        if (dialect == SqlDialect.MARIADB) {
+            return "`" + name + "`";
+        }
         return "\"" + (dialect == SqlDialect.H2 ? name.toUpperCase(Locale.ROOT) : name) + "\"";
+    }
+
+    /** How many feed slots MariaDB's capture spreads host transactions over (see {@link #mariaTriggers}). */
+    public static final int FEED_SLOTS = 64;
+
+    /** MariaDB's table options: InnoDB, text in utf8mb4 (its default collation). */
+    private String tableOptions() {
+        return dialect == SqlDialect.MARIADB ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" : "";
+    }
+
+    /** @param base a table name @param suffix a suffix @return a name of at most 64 characters, unique for the two */
+    static String derived(String base, String suffix) {
+        if (base.length() + suffix.length() <= 64) {
+            return base + suffix;
+        }
+        return base.substring(0, 64 - suffix.length() - 9) + "_" + String.format(Locale.ROOT, "%08x", base.hashCode()) + suffix;
     }
 
     /** @param name an object in the schema @return its qualified, quoted name */
@@ -107,13 +126,25 @@ public final class MarketingTables {
         ddl(st -> {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + q(schema));
             st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_marketing_id_seq"));
+            String bin = dialect == SqlDialect.MARIADB ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "";
             st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_table") + " (object_type VARCHAR(80) NOT NULL PRIMARY KEY,"
-                    + " table_name VARCHAR(63) NOT NULL)");
+                    + " table_name VARCHAR(63) NOT NULL)" + bin);
             st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_column") + " (table_name VARCHAR(63) NOT NULL,"
                     + " field_name VARCHAR(255) NOT NULL, column_name VARCHAR(63) NOT NULL, kind VARCHAR(16) NOT NULL,"
                     + " length INTEGER NOT NULL, num_precision INTEGER NOT NULL, num_scale INTEGER NOT NULL,"
-                    + " PRIMARY KEY (table_name, field_name))");
-            if (dialect == SqlDialect.POSTGRESQL) {
+                    + " PRIMARY KEY (table_name, field_name))" + bin);
+            if (dialect == SqlDialect.MARIADB) {
+                // the feed's positions (a sequence: no lock, no wait) and the slots a host transaction
+                // holds while it writes (see mariaTriggers)
+                st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_change_seq"));
+                st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_feed_slot") + " (slot INTEGER NOT NULL PRIMARY KEY,"
+                        + " writes BIGINT NOT NULL)" + bin);
+                StringBuilder rows = new StringBuilder();
+                for (int i = 0; i < FEED_SLOTS; i++) {
+                    rows.append(i == 0 ? "" : ", ").append("(").append(i).append(", 0)");
+                }
+                st.execute("INSERT IGNORE INTO " + qs("crmsync_feed_slot") + " (slot, writes) VALUES " + rows);
+            } else if (dialect == SqlDialect.POSTGRESQL) {
                 st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_change_seq"));
                 st.execute("CREATE OR REPLACE FUNCTION " + qs("crmsync_host_change") + "() RETURNS trigger AS $f$\n"
                         + "BEGIN\n"
@@ -262,23 +293,30 @@ public final class MarketingTables {
         String name = nameFor(type);
         String t = qs(name);
         boolean pg = dialect == SqlDialect.POSTGRESQL;
-        String ts = "TIMESTAMP WITH TIME ZONE";
+        boolean maria = dialect == SqlDialect.MARIADB;
+        String ts = maria ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE";
         ddl(st -> {
             st.execute("CREATE TABLE IF NOT EXISTS " + t + " ("
                     + "_marketing_id BIGINT DEFAULT " + (pg ? "nextval('" + qs("crmsync_marketing_id_seq").replace("'", "''") + "')"
+                    : maria ? "(NEXT VALUE FOR " + qs("crmsync_marketing_id_seq") + ")"
                     : "NEXT VALUE FOR " + qs("crmsync_marketing_id_seq")) + " NOT NULL PRIMARY KEY, "
-                    + "_crm_id VARCHAR(18)" + (pg ? " COLLATE \"C\"" : "") + " UNIQUE, "
+                    + "_crm_id VARCHAR(18)" + (pg ? " COLLATE \"C\"" : maria ? " CHARACTER SET ascii COLLATE ascii_bin" : "") + " UNIQUE, "
                     + "_crm_deleted BOOLEAN DEFAULT FALSE NOT NULL, "
                     + "_crm_modstamp " + ts + ", "
-                    + "_local_modstamp " + ts + " DEFAULT CURRENT_TIMESTAMP NOT NULL, "
+                    + "_local_modstamp " + ts + " DEFAULT " + (maria ? "(UTC_TIMESTAMP(6))" : "CURRENT_TIMESTAMP") + " NOT NULL, "
                     + "_change_xid BIGINT DEFAULT 0 NOT NULL, "
                     + "_change_seq BIGINT DEFAULT 0 NOT NULL, "
                     + "_engine_write BOOLEAN DEFAULT FALSE NOT NULL, "
-                    + "_other " + (pg ? "TEXT" : "CHARACTER VARYING") + ")");
-            st.execute("CREATE INDEX IF NOT EXISTS " + q(name + "_crmsync_feed") + " ON " + t
-                    + " (_change_xid, _change_seq, _marketing_id)");
+                    + "_other " + (pg ? "TEXT" : maria ? "MEDIUMTEXT" : "CHARACTER VARYING") + ")" + tableOptions());
+            // MariaDB's feed has no transaction ids (_change_xid stays 0): it reads by (_change_seq, _marketing_id)
+            st.execute("CREATE INDEX IF NOT EXISTS " + q(maria ? derived(name, "_crmsync_feed") : name + "_crmsync_feed") + " ON " + t
+                    + (maria ? " (_change_seq, _marketing_id)" : " (_change_xid, _change_seq, _marketing_id)"));
             if (type.isBidirectional()) {
-                if (pg) {
+                if (maria) {
+                    for (String sql : mariaTriggers(name, List.of())) {
+                        st.execute(sql);
+                    }
+                } else if (pg) {
                     st.execute("DROP TRIGGER IF EXISTS crmsync_host_change ON " + t);
                     st.execute("CREATE TRIGGER crmsync_host_change BEFORE INSERT OR UPDATE ON " + t
                             + " FOR EACH ROW EXECUTE FUNCTION " + qs("crmsync_host_change") + "()");
@@ -287,11 +325,100 @@ public final class MarketingTables {
                             + " FOR EACH ROW CALL '" + H2ChangeTrigger.class.getName() + "'");
                 }
             }
-            st.execute(pg ? "INSERT INTO " + qs("crmsync_table") + " (object_type, table_name) VALUES ('"
+            st.execute(maria ? "INSERT IGNORE INTO " + qs("crmsync_table") + " (object_type, table_name) VALUES ('"
+                    + type.apiName() + "', '" + name + "')"
+                    : pg ? "INSERT INTO " + qs("crmsync_table") + " (object_type, table_name) VALUES ('"
                     + type.apiName() + "', '" + name + "') ON CONFLICT DO NOTHING"
                     : "MERGE INTO " + qs("crmsync_table") + " (object_type, table_name) KEY (object_type) VALUES ('"
                     + type.apiName() + "', '" + name + "')");
         });
+    }
+
+    /**
+     * MariaDB's host-change capture: a {@code BEFORE INSERT} and a {@code BEFORE UPDATE} trigger
+     * (re-created when columns are added, since an update's "changed anything?" compares them
+     * all). A row the engine wrote carries {@code _engine_write}: the trigger clears it and leaves
+     * the feed position alone (no echo). Any other insert, or an update that changes a column,
+     * first updates the host connection's feed slot ({@code crmsync_feed_slot}, row
+     * {@code CONNECTION_ID() % }{@value #FEED_SLOTS}), whose row lock it then holds until it commits
+     * or rolls back, and only then takes its position from the sequence {@code crmsync_change_seq}.
+     * Host transactions on different slots never wait for each other; two on the same slot do (the
+     * cost of this scheme). The feed reader takes a position from the same sequence and then looks
+     * for locked slots ({@code SKIP LOCKED}): when none is locked, every position below its own
+     * belongs to a transaction that has committed or rolled back, so it may read up to it.
+     *
+     * @param name the table's name
+     * @param columns its field columns
+     * @return the statements
+     */
+    private List<String> mariaTriggers(String name, java.util.Collection<Column> columns) {
+        String t = qs(name);
+        String take = "    UPDATE " + qs("crmsync_feed_slot") + " SET writes = writes + 1 WHERE slot = CONNECTION_ID() % " + FEED_SLOTS + ";\n"
+                + "    SET NEW._change_seq = NEXT VALUE FOR " + qs("crmsync_change_seq") + ";\n";
+        StringBuilder same = new StringBuilder();
+        for (String c : Table.SYSTEM) {
+            if (!c.equals("_change_seq") && !c.equals("_engine_write")) {
+                same.append(same.length() == 0 ? "" : " AND ").append("NEW.").append(c).append(" <=> OLD.").append(c);
+            }
+        }
+        for (Column c : columns) {
+            same.append(" AND NEW.").append(q(c.column())).append(" <=> OLD.").append(q(c.column()));
+        }
+        String ins = "CREATE OR REPLACE TRIGGER " + qs(derived(name, "_crmsync_ins")) + " BEFORE INSERT ON " + t + " FOR EACH ROW\n"
+                + "BEGIN\n"
+                + "  IF NEW._engine_write THEN\n"
+                + "    SET NEW._engine_write = FALSE;\n"
+                + "  ELSE\n" + take
+                + "  END IF;\n"
+                + "END";
+        String upd = "CREATE OR REPLACE TRIGGER " + qs(derived(name, "_crmsync_upd")) + " BEFORE UPDATE ON " + t + " FOR EACH ROW\n"
+                + "BEGIN\n"
+                + "  IF NEW._engine_write THEN\n"
+                + "    SET NEW._engine_write = FALSE;\n"
+                + "  ELSEIF NOT (" + same + ") THEN\n" + take
+                + "    IF NEW._local_modstamp <=> OLD._local_modstamp THEN\n"
+                + "      SET NEW._local_modstamp = UTC_TIMESTAMP(6);\n"
+                + "    END IF;\n"
+                + "  END IF;\n"
+                + "END";
+        return List.of(ins, upd);
+    }
+
+    /**
+     * MariaDB: the row of a table holds at most 65,535 bytes of column definitions, and a
+     * {@code VARCHAR(n)} of utf8mb4 counts {@code 4n + 2} of them; a text column whose
+     * {@code VARCHAR} would pass this budget (the rest is left for the system columns and numbers) is
+     * a {@code TEXT} or {@code MEDIUMTEXT} instead (the field's length is still enforced by the store).
+     */
+    private static final int MARIA_VARCHAR_BUDGET = 48_000;
+
+    /** The bytes of row definition the table's {@code VARCHAR} columns take now (MariaDB). */
+    private int mariaVarcharBytes(Connection c, Table t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(character_octet_length + 2), 0)"
+                + " FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND data_type = 'varchar'")) {
+            ps.setString(1, schema);
+            ps.setString(2, t.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** MariaDB: a decimal column's precision and scale within what DECIMAL takes (65, 30); unbounded: (65, 30). */
+    private Column fitted(Column c) {
+        if (dialect != SqlDialect.MARIADB || !c.kind().isNumber() || c.kind() == StoreField.Kind.INTEGER
+                || c.kind() == StoreField.Kind.LONG || c.kind() == StoreField.Kind.DOUBLE) {
+            return c;
+        }
+        if (c.precision() == 0) {
+            return new Column(c.field(), c.column(), c.kind(), 0, 65, 30);
+        }
+        if (c.precision() > 65 || c.scale() > 30) {
+            int scale = Math.min(c.scale(), 30);
+            return new Column(c.field(), c.column(), c.kind(), 0, Math.min(c.precision(), 65), scale);
+        }
+        return c;
     }
 
     // ---- evolution -----------------------------------------------------------------------------
@@ -321,7 +448,7 @@ public final class MarketingTables {
             Override o = ov.get(f.name());
             StoreField eff = o != null && o.kind() != null ? new StoreField(f.name(), o.kind(), f.length(), f.precision(), f.scale()) : f;
             String colName = o != null ? o.column() : f.name().toLowerCase(Locale.ROOT);
-            Column want = Column.of(eff, colName);
+            Column want = fitted(Column.of(eff, colName));
             Column have = t.column(f.name());
             if (have == null) {
                 if (!IDENT.matcher(colName).matches() || !usedColumns.add(colName)) {
@@ -345,21 +472,64 @@ public final class MarketingTables {
         if (add.isEmpty() && widen.isEmpty()) {
             return new Prepared(t, List.of(), notes);
         }
+        boolean maria = dialect == SqlDialect.MARIADB;
         ddl(st -> {
+            int varchars = maria ? mariaVarcharBytes(st.getConnection(), t) : 0;
             for (Column c : add) {
-                st.execute("ALTER TABLE " + t.qualified() + " ADD COLUMN " + (dialect == SqlDialect.POSTGRESQL ? "IF NOT EXISTS " : "")
-                        + q(c.column()) + " " + c.sqlType(dialect));
+                String sqlType = c.sqlType(dialect);
+                if (maria && sqlType.startsWith("VARCHAR(") && c.kind().isText()) {
+                    if (varchars + 4 * c.length() + 2 > MARIA_VARCHAR_BUDGET) {
+                        sqlType = c.length() <= 16_383 ? "TEXT" : "MEDIUMTEXT";
+                    } else {
+                        varchars += 4 * c.length() + 2;
+                    }
+                }
+                st.execute("ALTER TABLE " + t.qualified() + " ADD COLUMN " + (dialect != SqlDialect.H2 ? "IF NOT EXISTS " : "")
+                        + q(c.column()) + " " + sqlType
+                        + (maria && c.kind() == StoreField.Kind.BOOLEAN ? " CHECK (" + q(c.column()) + " IN (0, 1))" : ""));
                 saveColumn(st.getConnection(), t, c);
             }
             for (Column[] w : widen) {
-                st.execute("ALTER TABLE " + t.qualified() + " ALTER COLUMN " + q(w[1].column())
-                        + (dialect == SqlDialect.POSTGRESQL ? " TYPE " : " SET DATA TYPE ") + w[1].sqlType(dialect));
+                if (maria) {
+                    String sqlType = w[1].sqlType(dialect);
+                    String now = mariaDataType(st.getConnection(), t, w[1].column());
+                    if (w[1].kind().isText() && sqlType.startsWith("VARCHAR(")
+                            && ("text".equals(now) || "mediumtext".equals(now) || "longtext".equals(now)
+                            || varchars + 4 * w[1].length() + 2 > MARIA_VARCHAR_BUDGET)) {
+                        sqlType = "mediumtext".equals(now) || "longtext".equals(now) || w[1].length() > 16_383 ? "MEDIUMTEXT" : "TEXT";
+                    }
+                    st.execute("ALTER TABLE " + t.qualified() + " MODIFY COLUMN " + q(w[1].column()) + " " + sqlType);
+                } else {
+                    st.execute("ALTER TABLE " + t.qualified() + " ALTER COLUMN " + q(w[1].column())
+                            + (dialect == SqlDialect.POSTGRESQL ? " TYPE " : " SET DATA TYPE ") + w[1].sqlType(dialect));
+                }
                 saveColumn(st.getConnection(), t, w[1]);
             }
         });
+        if (maria && t.type().isBidirectional()) {
+            tables.remove(type);
+            Table wider = table(type);
+            ddl(st -> {
+                for (String sql : mariaTriggers(wider.name(), wider.columns().values())) {
+                    st.execute(sql);
+                }
+            });
+        }
         tables.remove(type);
         Table now = table(type);
         return new Prepared(now, add, notes);
+    }
+
+    private String mariaDataType(Connection c, Table t, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT data_type FROM information_schema.columns"
+                + " WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, t.name());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1).toLowerCase(Locale.ROOT) : "";
+            }
+        }
     }
 
     private void saveColumn(Connection c, Table t, Column col) throws SQLException {

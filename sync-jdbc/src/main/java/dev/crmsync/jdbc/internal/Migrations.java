@@ -21,9 +21,9 @@ import javax.sql.DataSource;
  * {@code dev/crmsync/jdbc/migration/<dialect>/V<n>__<description>.sql}; the table
  * {@code crmsync_schema_version} records which ran. A version may add a Java step that converts
  * rows the SQL cannot (see {@link #STEPS}); it runs after the script, in the same transaction. Each
- * script runs in one transaction with its version row (atomic on PostgreSQL, whose DDL is transactional; H2 commits DDL as it goes). On
- * PostgreSQL the version table is locked while migrating, so two hosts starting at once apply
- * each script once.
+ * script runs in one transaction with its version row (atomic on PostgreSQL, whose DDL is transactional; H2 and
+ * MariaDB commit DDL as it goes). On PostgreSQL the version table is locked while migrating, on
+ * MariaDB a named lock ({@code GET_LOCK}) is held, so two hosts starting at once apply each script once.
  *
  * <p>Why not Flyway: one dependency less for every host ({@code sync-jdbc} needs {@code sync-api}
  * only, and Flyway brings its own JSON and TOML stack), and a handful of scripts per dialect need
@@ -92,9 +92,20 @@ public final class Migrations {
                     st.execute("CREATE TABLE IF NOT EXISTS crmsync_schema_version ("
                             + "version INTEGER NOT NULL PRIMARY KEY, "
                             + "description VARCHAR(200) NOT NULL, "
-                            + "installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                            + "installed_at " + (dialect == SqlDialect.MARIADB ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE")
+                            + " NOT NULL)" + (dialect == SqlDialect.MARIADB ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""));
                 }
                 c.commit();
+                if (dialect == SqlDialect.MARIADB) {
+                    // DDL commits at once on MariaDB, so a table lock cannot cover a script: a named lock
+                    // (the connection's, released below) makes two hosts starting at once apply each script once
+                    try (Statement st = c.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT GET_LOCK(CONCAT('crmsync_migrate.', DATABASE()), 60)")) {
+                        if (!rs.next() || rs.getInt(1) != 1) {
+                            throw new SQLException("another host held the crmsync migration lock for 60 s", "55P03");
+                        }
+                    }
+                }
                 int current = 0;
                 for (String script : SCRIPTS) {
                     int v = version(script);
@@ -124,7 +135,7 @@ public final class Migrations {
                             "INSERT INTO crmsync_schema_version (version, description, installed_at) VALUES (?, ?, ?)")) {
                         ps.setInt(1, v);
                         ps.setString(2, description(script));
-                        Database.setInstant(ps, 3, clock.instant());
+                        Database.setInstant(dialect, ps, 3, clock.instant());
                         ps.executeUpdate();
                     }
                     c.commit();
@@ -139,6 +150,11 @@ public final class Migrations {
                 }
                 throw e;
             } finally {
+                if (dialect == SqlDialect.MARIADB) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("DO RELEASE_LOCK(CONCAT('crmsync_migrate.', DATABASE()))");
+                    }
+                }
                 c.setAutoCommit(auto);
             }
         }

@@ -45,21 +45,21 @@ final class TypedEngineState {
     }
 
     static void convert(Connection c, SqlDialect dialect) throws SQLException {
-        failures(c);
+        failures(c, dialect);
         bases(c);
     }
 
     private record FailureRow(String type, String key, String target, String code, String message, Instant last) {
     }
 
-    private static void failures(Connection c) throws SQLException {
+    private static void failures(Connection c, SqlDialect dialect) throws SQLException {
         List<FailureRow> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT object_type, record_key, target, code, message,"
                 + " last_failed_at FROM crmsync_failure");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows.add(new FailureRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), Database.getInstant(rs, 6)));
+                        rs.getString(5), Database.getInstant(dialect, rs, 6)));
             }
         }
         for (FailureRow r : rows) {
@@ -82,7 +82,7 @@ final class TypedEngineState {
                     ps.setString(2, JdbcKeys.kind(key));
                     ps.setString(3, JdbcKeys.value(key));
                     ps.setString(4, intent.kind().name());
-                    Database.setInstant(ps, 5, intent.recordedAt());
+                    Database.setInstant(dialect, ps, 5, intent.recordedAt());
                     ps.setString(6, intent.payload());
                     ps.executeUpdate();
                 }

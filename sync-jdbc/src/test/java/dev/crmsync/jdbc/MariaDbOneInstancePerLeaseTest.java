@@ -1,0 +1,16 @@
+package dev.crmsync.jdbc;
+
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@link OneInstancePerLeaseTest} on MariaDB, in a database of its own. Skipped unless CRMSYNC_MARIADB_URL is set. */
+class MariaDbOneInstancePerLeaseTest extends OneInstancePerLeaseTest {
+
+    @RegisterExtension
+    static final TestDatabases.MariaDbDatabase DB = new TestDatabases.MariaDbDatabase();
+
+    @Override
+    protected DataSource emptyDatabase() {
+        return DB.empty();
+    }
+}

@@ -355,8 +355,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     String crm = rs.getString(2);
                     String json = rs.getString(3);
                     r.deleted = rs.getBoolean(4);
-                    r.crmStamp = Database.getInstant(rs, 5);
-                    r.localStamp = Database.getInstant(rs, 6);
+                    r.crmStamp = db.getInstant(rs, 5);
+                    r.localStamp = db.getInstant(rs, 6);
                     r.seq = rs.getLong(7);
                     try {
                         r.crmId = crm == null ? null : CrmId.of(crm);
@@ -410,8 +410,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     raw.setLong(1, r.mid);
                     raw.setString(2, r.badReason);
                     raw.setBoolean(3, r.deleted);
-                    Database.setInstant(raw, 4, r.crmStamp);
-                    Database.setInstant(raw, 5, r.localStamp);
+                    db.setInstant(raw, 4, r.crmStamp);
+                    db.setInstant(raw, 5, r.localStamp);
                     raw.setLong(6, r.seq);
                     raw.setString(7, r.badColumn);
                     raw.setBoolean(8, flag);

@@ -216,10 +216,18 @@ abstract class JdbcStoreBehaviour {
     }
 
     private Instant dbNow() {
-        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT CURRENT_TIMESTAMP")) {
-            rs.next();
-            return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            if (c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+                // MariaDB's CURRENT_TIMESTAMP has whole seconds and the session's zone; its leases use this
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT UTC_TIMESTAMP(6)")) {
+                    rs.next();
+                    return rs.getObject(1, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+                }
+            }
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT CURRENT_TIMESTAMP")) {
+                rs.next();
+                return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            }
         } catch (java.sql.SQLException e) {
             throw new AssertionError(e);
         }

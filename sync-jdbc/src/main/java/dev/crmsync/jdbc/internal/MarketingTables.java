@@ -123,6 +123,11 @@ public final class MarketingTables {
 
     /** Creates the schema, its sequences and catalog if missing. @throws SQLException on failure */
     public void createSchema() throws SQLException {
+        if (dialect == SqlDialect.MARIADB && schemaExists()) {
+            // every object is there: no DDL at all, since on MariaDB even CREATE … IF NOT EXISTS of an
+            // existing sequence waits for the metadata lock of any open transaction that used it
+            return;
+        }
         ddl(st -> {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + q(schema));
             st.execute("CREATE SEQUENCE IF NOT EXISTS " + qs("crmsync_marketing_id_seq"));
@@ -170,6 +175,26 @@ public final class MarketingTables {
                         + " WHERE NOT EXISTS (SELECT 1 FROM " + qs("crmsync_feed_counter") + " WHERE name = 'feed')");
             }
         });
+    }
+
+    /** @return true if the catalog, the sequences and the feed slots of the schema all exist (read from information_schema) */
+    private boolean schemaExists() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
+                     + " WHERE table_schema = ? AND table_name IN ('crmsync_marketing_id_seq', 'crmsync_table',"
+                     + " 'crmsync_column', 'crmsync_change_seq', 'crmsync_feed_slot')")) {
+            ps.setString(1, schema);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) != 5) {
+                    return false;
+                }
+            }
+            // a first setup cut short may have left the slot table without its rows
+            try (Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + qs("crmsync_feed_slot"))) {
+                return rs.next() && rs.getInt(1) == FEED_SLOTS;
+            }
+        }
     }
 
     @FunctionalInterface

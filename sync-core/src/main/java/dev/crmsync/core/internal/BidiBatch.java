@@ -7,6 +7,7 @@ import dev.crmsync.store.SyncBase;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,6 +87,64 @@ record BidiBatch(List<CrmId> ids, Map<CrmId, SyncRecord> crm, Map<CrmId, Marketi
         /** @param held store records, by CRM id @return a request for them and their CRM records */
         static Request ofStored(Map<CrmId, MarketingRecord> held) {
             return new Request(Map.of(), new LinkedHashSet<>(held.keySet()), held, Map.of(), Set.of());
+        }
+
+        /**
+         * @param parts requests naming distinct records
+         * @return one request naming all their records, in order
+         */
+        static Request union(List<Request> parts) {
+            Map<CrmId, SyncRecord> crm = new LinkedHashMap<>();
+            Set<CrmId> fetch = new LinkedHashSet<>();
+            Map<CrmId, MarketingRecord> mkt = new HashMap<>();
+            Map<CrmId, SyncBase> bases = new HashMap<>();
+            Set<CrmId> hostChanged = new HashSet<>();
+            for (Request r : parts) {
+                crm.putAll(r.crm);
+                fetch.addAll(r.fetch);
+                mkt.putAll(r.mkt);
+                bases.putAll(r.bases);
+                hostChanged.addAll(r.hostChanged);
+            }
+            return new Request(crm, fetch, mkt, bases, hostChanged);
+        }
+
+        /**
+         * @param keep the ids to keep
+         * @return this request for those of its records only
+         */
+        Request restrictedTo(Set<CrmId> keep) {
+            Map<CrmId, SyncRecord> c = new LinkedHashMap<>();
+            crm.forEach((id, r) -> {
+                if (keep.contains(id)) {
+                    c.put(id, r);
+                }
+            });
+            Set<CrmId> f = new LinkedHashSet<>();
+            fetch.forEach(id -> {
+                if (keep.contains(id)) {
+                    f.add(id);
+                }
+            });
+            Map<CrmId, MarketingRecord> m = new HashMap<>();
+            mkt.forEach((id, r) -> {
+                if (keep.contains(id)) {
+                    m.put(id, r);
+                }
+            });
+            Map<CrmId, SyncBase> b = new HashMap<>();
+            bases.forEach((id, r) -> {
+                if (keep.contains(id)) {
+                    b.put(id, r);
+                }
+            });
+            Set<CrmId> h = new HashSet<>();
+            hostChanged.forEach(id -> {
+                if (keep.contains(id)) {
+                    h.add(id);
+                }
+            });
+            return new Request(c, f, m, b, h);
         }
 
         /** @return every id the request names: read, to fetch, loaded, in that order */

@@ -10,9 +10,11 @@ import dev.crmsync.store.SyncSide;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,6 +33,12 @@ final class BidiContext {
     final TypeCounters counters;
     /** Campaign-member creates, or null for the other types. */
     final MemberCreates members;
+    /**
+     * Records whose host change this run has already checked for fields the CRM will not take
+     * ({@link UnwrittenFields}): a host change merged in the CRM phase is not reported again when
+     * the marketing feed brings it.
+     */
+    final Set<CrmId> hostChangeNoted = new HashSet<>();
     private final Function<ObjectType, Optional<BidiType>> describe;
     private final Map<ObjectType, BidiOps> otherOps = new HashMap<>();
     /** Records written to the CRM in this run (creates and updates), for the run's note. */

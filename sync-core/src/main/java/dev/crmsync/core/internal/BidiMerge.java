@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The bidirectional stage that <b>merges</b> one record of a batch into a {@link RecordPlan}: the
@@ -32,8 +33,17 @@ final class BidiMerge {
     private final Clock clock;
     private final UnwrittenFields unwritten;
 
+    /** Records whose host change was checked for unwritable fields this run. */
+    private final Set<CrmId> noted;
+
     BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock,
               UnwrittenFields unwritten) {
+        this(t, policy, crmFail, storeFail, clock, unwritten, new java.util.HashSet<>());
+    }
+
+    BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock,
+              UnwrittenFields unwritten, Set<CrmId> noted) {
+        this.noted = noted;
         this.t = t;
         this.unwritten = unwritten;
         this.policy = policy;
@@ -144,7 +154,8 @@ final class BidiMerge {
             return new RecordPlan.CreateInStore(new SyncRecord(t.type, id, values, c.modstamp(), false));
         }
         SyncBase b = settlePending(raw, c, m);
-        if (w.hostChanged().contains(id)) {
+        // a host change: read from the feed, or merged when the CRM's change brought the record first
+        if ((w.hostChanged().contains(id) || changedSince(m, b)) && noted.add(id)) {
             noteUnwritable(c, m, b);
         }
         RecordKey key = RecordKey.crm(id);
@@ -164,6 +175,19 @@ final class BidiMerge {
         boolean holdStore = storeFail.failedThisRun(key) || (unchanged
                 && storeFail.find(key).filter(FailedRecord::parked).isPresent());
         return merged(t, c, m, b, raw, plan, holdCrm, holdStore);
+    }
+
+    /** @return whether the store's record differs from its base in a synced field */
+    private boolean changedSince(MarketingRecord m, SyncBase b) {
+        if (b == null) {
+            return false;
+        }
+        for (String f : t.synced()) {
+            if (!m.get(f).equals(b.get(f))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.crmsync.core.internal;
 import dev.crmsync.core.report.UnwrittenField;
 
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.RecordKey;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Stage 1 of the bidirectional path, <b>read</b>: turns a page of the marketing change feed, a
@@ -76,7 +78,22 @@ final class BidiRead {
      * base before the full copy is done is left to the full copy.
      */
     BidiBatch.Request changed(Map<CrmId, MarketingRecord> linked) {
+        return changed(linked, id -> false);
+    }
+
+    /**
+     * As {@link #changed(Map)}, where the CRM side of some records is known without a read: a
+     * record with a base, no failure on record and no write in flight whose CRM side has not
+     * changed since its base (the change stream the cycle has just read does not name it) is
+     * merged against its base's values and stamp, with no by-id read.
+     *
+     * @param linked the linked records of a feed page, by CRM id
+     * @param crmUnchangedSinceBase whether the CRM side of a record is known not to have changed since its base
+     * @return the request
+     */
+    BidiBatch.Request changed(Map<CrmId, MarketingRecord> linked, Predicate<CrmId> crmUnchangedSinceBase) {
         Map<CrmId, SyncBase> bases = cx.bases(linked.keySet());
+        Map<CrmId, SyncRecord> crm = new LinkedHashMap<>();
         Set<CrmId> fetch = new LinkedHashSet<>();
         Map<CrmId, MarketingRecord> mkt = new HashMap<>();
         Map<CrmId, SyncBase> known = new HashMap<>();
@@ -89,16 +106,36 @@ final class BidiRead {
             }
             boolean inFlight = b != null && !b.pending().isEmpty();
             if (b != null && !pending && !inFlight && equalsBase(r, b)) {
-                noteNotInCrm(r);         // a host change of fields the CRM does not have is still said
+                if (cx.hostChangeNoted.add(r.crmId())) {
+                    noteNotInCrm(r);     // a host change of fields the CRM does not have is still said
+                }
                 continue;                // nothing to merge (an echo, or only such fields): not counted
             }
-            fetch.add(r.crmId());
+            if (b != null && !pending && !inFlight && crmUnchangedSinceBase.test(r.crmId())) {
+                crm.put(r.crmId(), asCrmRecord(b));
+            } else {
+                fetch.add(r.crmId());
+            }
             mkt.put(r.crmId(), r);
             if (b != null) {
                 known.put(r.crmId(), b);
             }
         }
-        return new BidiBatch.Request(Map.of(), fetch, mkt, known, fetch);
+        Set<CrmId> hostChanged = new LinkedHashSet<>(crm.keySet());
+        hostChanged.addAll(fetch);
+        return new BidiBatch.Request(crm, fetch, mkt, known, hostChanged);
+    }
+
+    /** The CRM side of a record known unchanged since its base: the base's synced values at its stamp. */
+    private SyncRecord asCrmRecord(SyncBase b) {
+        Map<String, FieldValue> values = new LinkedHashMap<>();
+        for (String f : cx.t.synced()) {
+            FieldValue v = b.get(f);
+            if (!v.isNull()) {
+                values.put(f, v);
+            }
+        }
+        return new SyncRecord(cx.type, b.crmId(), values, b.crmModstamp(), false);
     }
 
     /**

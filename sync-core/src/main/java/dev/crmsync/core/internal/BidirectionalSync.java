@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,16 +35,20 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>One type's run</h2>
  * <ol>
- *   <li><b>Marketing changes</b> ({@link dev.crmsync.store.BidirectionalStore#changesSince}), page by
- *       page, committing the feed cursor with the page's writes. A linked record whose values still
- *       equal its base is passed over without a CRM call (an echo, or a change already merged). A
- *       marketing-only person or campaign is <em>not</em> pushed (Marketo's rule: only
- *       {@code pushNow} or a synced campaign creates it), unless an earlier push of it failed and it
- *       changed since. A marketing-only campaign member is created in the CRM, its person first
- *       if needed.</li>
  *   <li><b>CRM changes</b>, as in the one-way pipeline: the full copy first, then the change
  *       stream from the checkpoint (or the previous watermark minus the lookback), and the delete
- *       log.</li>
+ *       log. Each CRM change is merged with the store's record as it is now, host edits included
+ *       (Marketo's order too: pull, then push).</li>
+ *   <li><b>Marketing changes</b> ({@link dev.crmsync.store.BidirectionalStore#changesSince}), page by
+ *       page, committing the feed cursor with the writes that finish its page. A linked record whose
+ *       values still equal its base is passed over without a CRM call (an echo, or a change already
+ *       merged in step 1). In an incremental run, a changed record the change stream of step 1 did
+ *       not name has not changed in the CRM since its base: it is merged against the base, with no
+ *       read by id; and the records of several pages are merged in batches that fill whole CRM
+ *       write calls ({@code W} edits, {@code ceil(W / 200)} calls). A marketing-only person or
+ *       campaign is <em>not</em> pushed (Marketo's rule: only {@code pushNow} or a synced campaign
+ *       creates it), unless an earlier push of it failed and it changed since. A marketing-only
+ *       campaign member is created in the CRM, its person first if needed.</li>
  *   <li><b>Unconfirmed creates</b> not matched by the CRM's changes: an upsert is sent again; a
  *       create only once it has settled, when this read started long enough after it was sent to
  *       have seen it ({@link CreateRecovery#toResend}).</li>
@@ -66,6 +71,8 @@ public final class BidirectionalSync implements TypeSync {
     /** Code of a store rejection for a changed row the marketing store could not read back (a host wrote it). */
     public static final String UNREADABLE_IN_STORE = "UNREADABLE_IN_STORE";
     private static final Logger LOG = LoggerFactory.getLogger(BidirectionalSync.class);
+    /** The most CRM ids a run remembers having read (beyond, changed marketing records are read back by id). */
+    static final int SEEN_LIMIT = 200_000;
 
     private final Map<ObjectType, Optional<BidiType>> described = new HashMap<>();
     private String describedCycle;
@@ -103,14 +110,18 @@ public final class BidirectionalSync implements TypeSync {
             this.recovery = new CreateRecovery(cx.ops, cx.members);
             this.structure = new BidiStructure(cx, conflicts);
             this.merge = new BidiMerge(cx.t, cx.settings.conflictPolicy(), cx.crmFail, cx.storeFail,
-                    cx.settings.clock(), cx.run.unwritten());
+                    cx.settings.clock(), cx.run.unwritten(), cx.hostChangeNoted);
             this.writes = new BidiWrites(cx, conflicts);
         }
 
         void run() {
-            marketingPhase();
+            boolean incremental = run.checkpoint().initialCopyDone();
             Instant readStartedAt = cx.now();
             crmPhase();
+            // the change stream was read to its end: a linked record it did not name has not
+            // changed in the CRM since its base (the premise of every incremental read)
+            crmKnown = incremental && crmSeen != null;
+            marketingPhase();
             resendUnconfirmed(readStartedAt);
             retries();
             long pushed = cx.pushedToCrm();
@@ -124,8 +135,25 @@ public final class BidirectionalSync implements TypeSync {
             }
         }
 
+        /**
+         * The CRM ids the CRM phase of this run has read or reconciled, or null once there were
+         * more than {@link #SEEN_LIMIT} (the marketing phase then reads the CRM side of every
+         * changed record by id, as it must during a first copy).
+         */
+        Set<CrmId> crmSeen = new HashSet<>();
+        /** True once the CRM phase read the change stream to its end, in an incremental run. */
+        boolean crmKnown;
+        /** True while the CRM phase runs. */
+        boolean inCrmPhase;
+
         /** A batch through the stages: read, link lost creates, structural changes, merge, write. */
         void reconcile(BidiBatch.Request request, Checkpoint next) {
+            if (inCrmPhase && crmSeen != null) {
+                crmSeen.addAll(request.ids());
+                if (crmSeen.size() > SEEN_LIMIT) {
+                    crmSeen = null;
+                }
+            }
             Optional<BidiBatch> loaded = read.load(request);
             if (loaded.isEmpty()) {
                 if (next != null) {
@@ -144,11 +172,23 @@ public final class BidirectionalSync implements TypeSync {
             writes.write(admitted, next);
         }
 
-        // ==== 1. marketing changes ===============================================================
+        // ==== 2. marketing changes ===============================================================
+
+        /**
+         * Whether the CRM side of a record changed on the marketing side is known without a read:
+         * this run read the CRM's change stream to its end and it did not name the record, and no
+         * follow-up of the engine's own is due for it.
+         */
+        boolean crmUnchangedSinceBase(CrmId id, Set<RecordKey> followUps) {
+            return crmKnown && crmSeen != null && !crmSeen.contains(id) && !followUps.contains(RecordKey.crm(id));
+        }
 
         void marketingPhase() {
             FeedCursor cursor = run.checkpoint().marketingCursor();
             int limit = cx.settings.storeBatchSize();
+            Set<RecordKey> followUps = new HashSet<>(cx.crmFail.followUpsThisRun());
+            cx.crmFail.dueFollowUps().forEach(fu -> followUps.add(fu.key()));
+            LinkedChanges linked = new LinkedChanges(limit, cx.settings.crm().maxWriteBatch());
             while (true) {
                 run.checkContinue();
                 ChangePage page = cx.settings.bidirectionalStore().changesSince(cx.type, cursor, limit);
@@ -169,11 +209,94 @@ public final class BidirectionalSync implements TypeSync {
                 if (!split.unlinked().isEmpty()) {
                     pushChanged(split.unlinked());
                 }
-                reconcile(read.changed(split.linked()), next);
+                linked.add(read.changed(split.linked(), id -> crmUnchangedSinceBase(id, followUps)), next);
+                linked.reconcileFull();
                 cursor = page.nextCursor();
                 if (!page.hasMore()) {
                     break;
                 }
+            }
+            linked.reconcileRest();
+        }
+
+        /**
+         * The linked records of consecutive feed pages, reconciled in batches that fill whole CRM
+         * write calls: {@code W} changed records cost {@code ceil(W / maxWriteBatch)} write calls
+         * rather than that per store page. A page's feed position is committed with the batch that
+         * finishes its records; a crash in between re-reads the page, whose records already
+         * merged now equal their bases and are passed over.
+         */
+        final class LinkedChanges {
+            private final int batch;
+            private final java.util.ArrayDeque<PageChanges> pages = new java.util.ArrayDeque<>();
+            private int size;
+
+            /** @param storeBatch the store's page size @param writeBatch the CRM's largest write batch */
+            LinkedChanges(int storeBatch, int writeBatch) {
+                int w = Math.max(1, writeBatch);
+                this.batch = Math.max(w, (storeBatch + w - 1) / w * w);
+            }
+
+            void add(BidiBatch.Request request, Checkpoint next) {
+                List<CrmId> ids = new ArrayList<>(request.ids());
+                pages.addLast(new PageChanges(request, ids, next));
+                size += ids.size();
+            }
+
+            /** Reconciles whole batches while there are enough records for one. */
+            void reconcileFull() {
+                while (size >= batch) {
+                    take(batch);
+                }
+                if (size == 0 && !pages.isEmpty()) {
+                    take(0);        // pages with nothing to merge: their positions are committed
+                }
+            }
+
+            /** Reconciles what is left. */
+            void reconcileRest() {
+                if (!pages.isEmpty()) {
+                    take(size);
+                }
+            }
+
+            private void take(int n) {
+                List<BidiBatch.Request> parts = new ArrayList<>();
+                Checkpoint done = null;
+                int left = n;
+                while (!pages.isEmpty()) {
+                    PageChanges p = pages.peekFirst();
+                    if (p.ids.size() <= left) {
+                        pages.removeFirst();
+                        parts.add(p.request);
+                        left -= p.ids.size();
+                        done = p.next;
+                    } else if (left > 0) {
+                        Set<CrmId> head = new LinkedHashSet<>(p.ids.subList(0, left));
+                        parts.add(p.request.restrictedTo(head));
+                        p.ids.subList(0, left).clear();
+                        p.request = p.request.restrictedTo(new LinkedHashSet<>(p.ids));
+                        left = 0;
+                        break;
+                    } else {
+                        break;
+                    }
+                }
+                size -= n - left;
+                reconcile(BidiBatch.Request.union(parts), done);
+            }
+        }
+
+        /** One feed page's linked changes still to be reconciled, and its position. */
+        final class PageChanges {
+            BidiBatch.Request request;
+            final List<CrmId> ids;
+            final Checkpoint next;
+
+            PageChanges(BidiBatch.Request request, List<CrmId> ids, Checkpoint next) {
+                this.request = request;
+                this.ids = ids;
+                this.next = next;
             }
         }
 
@@ -196,9 +319,18 @@ public final class BidirectionalSync implements TypeSync {
             }
         }
 
-        // ==== 2. CRM changes =====================================================================
+        // ==== 1. CRM changes =====================================================================
 
         void crmPhase() {
+            inCrmPhase = true;
+            try {
+                crmPhaseRun();
+            } finally {
+                inCrmPhase = false;
+            }
+        }
+
+        void crmPhaseRun() {
             Checkpoint cp = run.checkpoint();
             if (!cp.initialCopyDone()) {
                 readChanges(cp.crmCursor(), true);
@@ -239,6 +371,9 @@ public final class BidirectionalSync implements TypeSync {
                 List<Deletion> batch = all.subList(from, Math.min(all.size(), from + size));
                 Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type,
                         batch.stream().map(Deletion::crmId).toList());
+                if (crmSeen != null) {
+                    batch.forEach(d -> crmSeen.add(d.crmId()));
+                }
                 List<Deletion> toFlag = BidiStructure.toFlag(batch, held);
                 run.commit(() -> writes.markDeleted(toFlag), null);
             }

@@ -106,6 +106,28 @@ public interface CrmSource extends AutoCloseable {
     List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes);
 
     /**
+     * Deletes records (bidirectional types only): the CRM side of a record the host deleted from
+     * the marketing store. A record already deleted counts as deleted ({@link CrmWriteResult.Written}),
+     * so that a delete sent again after a lost answer is harmless. Salesforce: {@code DELETE
+     * /composite/sobjects?ids=…&allOrNone=false}, 200 ids a call. The default rejects every record
+     * with {@link #DELETE_NOT_SUPPORTED}, not retriable.
+     *
+     * @param type the object type
+     * @param ids at most {@link #maxWriteBatch()} distinct ids
+     * @return one result per id, in input order
+     * @throws IllegalArgumentException if the batch is too large, holds an id twice or the type is not bidirectional
+     */
+    default List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        java.util.Objects.requireNonNull(type, "type");
+        java.util.Objects.requireNonNull(ids, "ids");
+        return ids.stream().<CrmWriteResult>map(id -> new CrmWriteResult.Rejected(DELETE_NOT_SUPPORTED,
+                "this CRM source does not delete records", List.of(), false)).toList();
+    }
+
+    /** Code of a delete the source does not make ({@link #delete}'s default). */
+    String DELETE_NOT_SUPPORTED = "DELETE_NOT_SUPPORTED";
+
+    /**
      * Tells the source a new sync cycle starts, so that per-cycle accounting (such as a share of
      * the daily API allowance) starts afresh. The engine calls it once at the start of every
      * cycle, before any other call. The default does nothing.

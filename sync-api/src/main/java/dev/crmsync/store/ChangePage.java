@@ -13,14 +13,30 @@ import java.util.function.Function;
  * @param hasMore true if more changes follow right away
  * @param unreadable changed records in this page's range that the store could not read back (the
  *     engine reports each as rejected and retries it; the cursor moves past them)
+ * @param deletions records the host deleted in this page's range (a store that cannot tell gives
+ *     none: the host's deletes then stay in the store only)
  */
 public record ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, boolean hasMore,
-                         List<UnreadableRecord> unreadable) {
+                         List<UnreadableRecord> unreadable, List<HostDeletion> deletions) {
     /** Checks nulls and copies the lists. */
     public ChangePage {
         records = List.copyOf(records);
         Objects.requireNonNull(nextCursor, "nextCursor");
         unreadable = List.copyOf(unreadable);
+        deletions = List.copyOf(deletions);
+    }
+
+    /**
+     * A page with no host deletion.
+     *
+     * @param records changed records
+     * @param nextCursor the next position
+     * @param hasMore true if more changes follow
+     * @param unreadable changed records the store could not read back
+     */
+    public ChangePage(List<MarketingRecord> records, FeedCursor nextCursor, boolean hasMore,
+                      List<UnreadableRecord> unreadable) {
+        this(records, nextCursor, hasMore, unreadable, List.of());
     }
 
     /**

@@ -31,7 +31,9 @@ public sealed interface EngineIntent {
         /** {@link ReadResume}. */
         READ_RESUME,
         /** {@link SyncedFields}. */
-        SYNCED_FIELDS
+        SYNCED_FIELDS,
+        /** {@link HostDelete}. */
+        HOST_DELETE
     }
 
     /** @return the record's object type */
@@ -101,11 +103,51 @@ public sealed interface EngineIntent {
                 yield new SyncedFields(type, recordedAt, names(p.getOrDefault("fields", "")),
                         names(p.getOrDefault("backfill", "")), at);
             }
+            case HOST_DELETE -> {
+                if (!(key instanceof RecordKey.Crm ck)) {
+                    throw new IllegalArgumentException("key of a host delete must be a CRM key");
+                }
+                String mid = p.get("marketingId");
+                if (mid == null || mid.isBlank()) {
+                    throw new IllegalArgumentException("payload of a host delete has no marketing id");
+                }
+                yield new HostDelete(type, ck, mid, recordedAt);
+            }
         };
     }
 
     private static java.util.Set<String> names(String joined) {
         return joined.isEmpty() ? java.util.Set.of() : java.util.Set.of(joined.split(",", -1));
+    }
+
+    /**
+     * The host deleted a linked record from the marketing store, and the CRM record is to be
+     * deleted too: recorded when the change feed reports the deletion, ended once the CRM deleted
+     * it (or it turned out changed in the CRM since, and was kept).
+     *
+     * @param type the object type
+     * @param key the CRM record
+     * @param marketingId the marketing id the deleted record had
+     * @param recordedAt when the deletion was read from the feed
+     */
+    record HostDelete(ObjectType type, RecordKey.Crm key, String marketingId, Instant recordedAt) implements EngineIntent {
+        /** Checks nulls. */
+        public HostDelete {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(marketingId, "marketingId");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.HOST_DELETE;
+        }
+
+        @Override
+        public String payload() {
+            return IntentPayloads.encode(Map.of("marketingId", marketingId));
+        }
     }
 
     /**

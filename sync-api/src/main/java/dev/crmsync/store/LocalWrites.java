@@ -35,4 +35,18 @@ public interface LocalWrites {
      *     or a value cannot be stored (the message names the field)
      */
     MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields);
+
+    /**
+     * Deletes a record as the host application does (a host's SQL {@code DELETE}): the change
+     * feed reports it as a {@link HostDeletion}, so that the engine can delete the CRM record too.
+     * The default refuses: a store that cannot report deletions does not offer it.
+     *
+     * @param type a bidirectional type
+     * @param marketingId the record's marketing id
+     * @return true if a record was deleted, false if the store held none with that id
+     * @throws UnsupportedOperationException if the store does not report host deletions
+     */
+    default boolean deleteLocal(ObjectType type, String marketingId) {
+        throw new UnsupportedOperationException("this store does not report host deletions");
+    }
 }

@@ -566,6 +566,7 @@ public final class SyncEngine implements AutoCloseable {
         private ConflictPolicy conflictPolicy = ConflictPolicy.marketoDefaults();
         private final Map<String, String> personDefaults = new LinkedHashMap<>();
         private @Nullable String marketingIdField;
+        private HostDeletes hostDeletes = HostDeletes.DELETE_IN_CRM;
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -656,6 +657,21 @@ public final class SyncEngine implements AutoCloseable {
                         + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
             }
             return value;
+        }
+
+        /**
+         * What a host's delete of a linked Lead, Contact, Campaign or campaign member in the
+         * marketing store does in the CRM, for stores whose change feed reports deletions
+         * ({@link dev.crmsync.store.HostDeletion}; the JDBC stores capture a SQL {@code DELETE}).
+         * Default {@link HostDeletes#DELETE_IN_CRM}. A CRM record changed since the engine last
+         * merged it is kept either way (an edit wins over a delete).
+         *
+         * @param how what the CRM does
+         * @return this builder
+         */
+        public Builder hostDeletes(HostDeletes how) {
+            this.hostDeletes = Objects.requireNonNull(how, "how");
+            return this;
         }
 
         /**
@@ -930,7 +946,7 @@ public final class SyncEngine implements AutoCloseable {
             LeaseKeeper leases = new LeaseKeeper(syncStateStore, id, instance, leaseTtl, clock, leaseRenewalExecutor);
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener, personDefaults, marketingIdField), crm, closeTimeout, leases);
+                    listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes), crm, closeTimeout, leases);
         }
 
         /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */

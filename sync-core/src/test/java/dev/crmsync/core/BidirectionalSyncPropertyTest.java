@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.model.CrmId;
@@ -103,6 +104,10 @@ class BidirectionalSyncPropertyTest {
     record BothEdit(int type, int pick, int crmField, int mktField) implements Op {
     }
 
+    /** The host deletes a stored Lead, Contact or campaign member (linked or not) from the marketing store. */
+    record MktDelete(int type, int pick) implements Op {
+    }
+
     record Push(int pick) implements Op {
     }
 
@@ -163,6 +168,7 @@ class BidirectionalSyncPropertyTest {
                         .as(MktEdit::new)),
                 Tuple.of(8, Combinators.combine(four, pick, field, field).as(BothEdit::new)),
                 Tuple.of(2, pick.map(Push::new)),
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, 2), pick).as(MktDelete::new)),
                 Tuple.of(1, Combinators.combine(two, pick).as(CrmDelete::new)),
                 Tuple.of(2, Combinators.combine(pick, Arbitraries.of(true, false), pick).as(Convert::new)),
                 Tuple.of(2, Combinators.combine(two, pick, pick).as(Merge::new)),
@@ -205,6 +211,10 @@ class BidirectionalSyncPropertyTest {
         final Set<String> tainted = new HashSet<>();
         final Set<String> hostPersons = new HashSet<>();
         final Set<String> hostMembers = new HashSet<>();
+        /** CRM records whose store record the host deleted, never edited in the CRM: they end deleted there. */
+        final Map<CrmId, ObjectType> hostDeleted = new HashMap<>();
+        /** CRM records edited in the CRM at any time. */
+        final Set<CrmId> crmEdited = new HashSet<>();
         int epoch;
         int counter;
 
@@ -252,6 +262,7 @@ class BidirectionalSyncPropertyTest {
 
         void taint(ObjectType type, CrmId id) {
             tainted.add(id.value());
+            crmEdited.add(id);          // a merge or conversion changes the record in the CRM
             String mid = midOf(type, id);
             if (mid != null) {
                 tainted.add(mid);
@@ -284,6 +295,7 @@ class BidirectionalSyncPropertyTest {
                     String f = pick(EDIT_FIELDS.get(type), e.field());
                     FieldValue v = tag(false);
                     h.crm.update(type, r.id(), Map.of(f, v));
+                    crmEdited.add(r.id());
                     crmEdits.put(new Key(type, r.id().value(), f), new Edit(v, epoch));
                 }
             } else if (op instanceof MktEdit e) {
@@ -307,6 +319,7 @@ class BidirectionalSyncPropertyTest {
                     FieldValue cv = tag(false);
                     FieldValue mv = tag(false);
                     h.crm.update(type, r.crmId(), Map.of(cf, cv));
+                    crmEdited.add(r.crmId());
                     crmEdits.put(new Key(type, r.crmId().value(), cf), new Edit(cv, epoch));
                     h.store.saveLocal(type, r.marketingId(), Map.of(mf, mv));
                     mktEdits.put(new Key(type, r.marketingId(), mf), new Edit(mv, epoch, r.crmId()));
@@ -325,6 +338,21 @@ class BidirectionalSyncPropertyTest {
                         }
                     } catch (RuntimeException e) {
                         // an injected fault: the next cycle links or repeats the create
+                    }
+                }
+            } else if (op instanceof MktDelete d) {
+                ObjectType type = d.type() == 0 ? ObjectType.LEAD : d.type() == 1 ? ObjectType.CONTACT
+                        : ObjectType.CAMPAIGN_MEMBER;
+                MarketingRecord r = pick(stored(type), d.pick());
+                if (r != null) {
+                    h.store.deleteLocal(type, r.marketingId());
+                    hostPersons.remove(r.marketingId());
+                    hostMembers.remove(r.marketingId());
+                    mktEdits.keySet().removeIf(k -> k.id().equals(r.marketingId()));
+                    tainted.add(r.marketingId());
+                    if (r.crmId() != null && !r.crmDeleted()) {
+                        tainted.add(r.crmId().value());
+                        hostDeleted.put(r.crmId(), type);
                     }
                 }
             } else if (op instanceof CrmDelete d) {
@@ -534,6 +562,20 @@ class BidirectionalSyncPropertyTest {
                     }
                 }
                 after = IdCursor.after(ids.get(ids.size() - 1));
+            }
+        }
+        // a record the host deleted that no CRM user edited is deleted in the CRM (an edit wins over a
+        // delete: an edited one may have been copied back); one the CRM merged or converted is left out
+        for (Map.Entry<CrmId, ObjectType> e : w.hostDeleted.entrySet()) {
+            SyncRecord c = w.h.crm.get(e.getValue(), e.getKey()).orElse(null);
+            // a merge or conversion of a member's person moves the member: an edit in the CRM
+            boolean structural = c != null && (!c.get(SyncRecord.MASTER_RECORD_ID).isNull()
+                    || c.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value()
+                    || c.get("LeadId") instanceof FieldValue.Ref lr && w.tainted.contains(lr.id().value())
+                    || c.get("ContactId") instanceof FieldValue.Ref cr && w.tainted.contains(cr.id().value()));
+            if (c != null && !c.deleted() && !structural && !w.crmEdited.contains(e.getKey())) {
+                fail(e.getValue() + " " + e.getKey() + " was deleted by the host, never edited in the CRM, and is"
+                        + " still live there" + ctx);
             }
         }
         // nothing the host created is lost: a person is gone only if the CRM merged its lead away (or

@@ -102,6 +102,11 @@ final class LateCommits implements CrmSource {
     }
 
     @Override
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        return crm.delete(type, ids);
+    }
+
+    @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
         boolean creates = !writes.isEmpty() && writes.stream().noneMatch(w -> w instanceof CrmWrite.Update);
         if (creates && toHold > 0) {

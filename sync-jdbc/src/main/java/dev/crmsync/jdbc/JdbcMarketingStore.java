@@ -14,6 +14,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.HostDeletion;
 import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.IdCursor;
@@ -951,6 +952,32 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
 
     // ---- host writes and the change feed ------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A plain SQL {@code DELETE} of the row, as a host application's own delete: the table's
+     * delete trigger records it, and the change feed reports it.
+     */
+    @Override
+    public boolean deleteLocal(ObjectType type, String marketingId) {
+        StoreChecks.requireBidirectional(type);
+        Objects.requireNonNull(marketingId, "marketingId");
+        if (!settings.holds(type)) {
+            throw new IllegalArgumentException("object type " + type + " is not one this store was configured to hold");
+        }
+        long mid = StoreChecks.sequenceNumber(marketingId);
+        if (mid < 1) {
+            return false;
+        }
+        Table t = table(type);
+        return db.run("delete a local " + type + " record", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.sql() + " WHERE _marketing_id = ?")) {
+                ps.setLong(1, mid);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     @Override
     public MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields) {
         StoreChecks.requireBidirectional(type);
@@ -1103,42 +1130,108 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         }
         Table t = table(type);
         return db.run("read the " + type + " change feed", c -> {
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
-                    + " r WHERE (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
-                    + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
-                ps.setLong(1, pos.xid);
-                ps.setLong(2, pos.seq);
-                ps.setLong(3, pos.mid);
-                ps.setInt(4, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(row(rs, t));
-                    }
-                }
-            }
-            boolean more = rows.size() > limit;
-            List<Row> page = more ? rows.subList(0, limit) : rows;
-            FeedCursor next = page.isEmpty() ? cursor : position(page.get(page.size() - 1)).cursor();
+            FeedBinder bind = (ps, i) -> {
+                ps.setLong(i++, pos.xid);
+                ps.setLong(i++, pos.seq);
+                ps.setLong(i++, pos.mid);
+                return i;
+            };
+            List<Object> entries = feedEntries(c, t, "(r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)", bind,
+                    limit + 1);
+            boolean more = entries.size() > limit;
+            List<Object> page = more ? entries.subList(0, limit) : entries;
+            FeedCursor next = page.isEmpty() ? cursor : positionOf(page.get(page.size() - 1)).cursor();
             return page(page, next, more);
         });
+    }
+
+    /** Binds a feed query's position parameters from {@code i} on. @return the next index */
+    @FunctionalInterface
+    private interface FeedBinder {
+        int bind(PreparedStatement ps, int i) throws SQLException;
+    }
+
+    /** A row the host deleted, as its tombstone in {@code crmsync_host_deleted} holds it. */
+    private record Tombstone(Position pos, @Nullable String crmId) {
+        HostDeletion deletion() {
+            return new HostDeletion(Long.toString(pos.mid()), crmId == null ? null : CrmId.of(crmId));
+        }
+    }
+
+    /**
+     * The feed's entries after a position: the table's changed rows and its tombstones, each read
+     * with the same position predicate, merged in feed order ({@code _change_xid, _change_seq,
+     * _marketing_id}), at most {@code max}.
+     */
+    private List<Object> feedEntries(Connection c, Table t, String where, FeedBinder bind, int max) throws SQLException {
+        // MariaDB's feed has no transaction ids (always 0): its order, and its indexes, leave them out
+        String order = db.dialect() == SqlDialect.MARIADB ? " ORDER BY r._change_seq, r._marketing_id LIMIT ?"
+                : " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?";
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql() + " r WHERE " + where
+                + order)) {
+            ps.setInt(bind.bind(ps, 1), max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs, t));
+                }
+            }
+        }
+        List<Tombstone> gone = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT r._change_xid, r._change_seq, r._marketing_id, r._crm_id FROM "
+                + tables.qs("crmsync_host_deleted") + " r WHERE r.table_name = ? AND " + where + order)) {
+            ps.setString(1, t.name());
+            ps.setInt(bind.bind(ps, 2), max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    gone.add(new Tombstone(new Position(rs.getLong(1), rs.getLong(2), rs.getLong(3)), rs.getString(4)));
+                }
+            }
+        }
+        if (gone.isEmpty()) {
+            return new ArrayList<>(rows);
+        }
+        List<Object> out = new ArrayList<>(Math.min(max, rows.size() + gone.size()));
+        int a = 0;
+        int b = 0;
+        while (out.size() < max && (a < rows.size() || b < gone.size())) {
+            if (b == gone.size() || (a < rows.size() && POSITION_ORDER.compare(position(rows.get(a)), gone.get(b).pos()) < 0)) {
+                out.add(rows.get(a++));
+            } else {
+                out.add(gone.get(b++));
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.Comparator<Position> POSITION_ORDER = java.util.Comparator.comparingLong(Position::xid)
+            .thenComparingLong(Position::seq).thenComparingLong(Position::mid);
+
+    private static Position positionOf(Object entry) {
+        return entry instanceof Tombstone tb ? tb.pos() : position((Row) entry);
     }
 
     private static Position position(Row r) {
         return new Position(r.xid, r.seq, r.mid);
     }
 
-    private static ChangePage page(List<Row> page, FeedCursor next, boolean more) {
+    private static ChangePage page(List<?> page, FeedCursor next, boolean more) {
         List<MarketingRecord> good = new ArrayList<>();
         List<UnreadableRecord> bad = new ArrayList<>();
-        for (Row r : page) {
+        List<HostDeletion> deletions = new ArrayList<>();
+        for (Object e : page) {
+            if (e instanceof Tombstone tb) {
+                deletions.add(tb.deletion());
+                continue;
+            }
+            Row r = (Row) e;
             if (r.badColumn == null) {
                 good.add(r.toRecord());
             } else {
                 bad.add(new UnreadableRecord(r.key(), r.badColumn, Objects.requireNonNull(r.badReason)));
             }
         }
-        return new ChangePage(good, next, more, bad);
+        return new ChangePage(good, next, more, bad, deletions);
     }
 
     private ChangePage pgChangesSince(ObjectType type, PgPosition at, FeedCursor cursor, int limit) {
@@ -1158,31 +1251,25 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             String window = "(r._change_xid > 0 AND r._change_xid >= ? AND pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)"
                     + (at.prev() == null ? "" : " AND NOT pg_visible_in_snapshot(r._change_xid::text::xid8, ?::pg_snapshot)") + ")";
             String where = at.prev() == null ? "(r._change_xid = 0 OR " + window + ")" : window;
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql() + " r WHERE " + where
-                    + " AND (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)"
-                    + " ORDER BY r._change_xid, r._change_seq, r._marketing_id LIMIT ?")) {
-                int i = 1;
+            String snapshot = cur;
+            FeedBinder bind = (ps, i) -> {
                 ps.setLong(i++, at.lowest());
-                ps.setString(i++, cur);
+                ps.setString(i++, snapshot);
                 if (at.prev() != null) {
                     ps.setString(i++, at.prev());
                 }
                 ps.setLong(i++, at.pos().xid());
                 ps.setLong(i++, at.pos().seq());
                 ps.setLong(i++, at.pos().mid());
-                ps.setInt(i, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(row(rs, t));
-                    }
-                }
-            }
-            boolean more = rows.size() > limit;
-            List<Row> page = more ? rows.subList(0, limit) : rows;
+                return i;
+            };
+            List<Object> entries = feedEntries(c, t, where + " AND (r._change_xid, r._change_seq, r._marketing_id) > (?, ?, ?)",
+                    bind, limit + 1);
+            boolean more = entries.size() > limit;
+            List<Object> page = more ? entries.subList(0, limit) : entries;
             FeedCursor next;
             if (more) {
-                next = new PgPosition(at.prev(), cur, position(page.get(page.size() - 1))).cursor();
+                next = new PgPosition(at.prev(), cur, positionOf(page.get(page.size() - 1))).cursor();
             } else if (page.isEmpty() && at.pos().equals(Position.START) && at.cur() == null) {
                 next = cursor;        // nothing changed: the same position (the next window simply starts wider)
             } else {
@@ -1260,28 +1347,22 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
             c.commit();       // the slots' share locks go at once; the read below sees what committed before
             long bound = free >= MarketingTables.FEED_SLOTS ? x : at.bound();
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
-                    + " r WHERE (r._change_seq > ? OR (r._change_seq = ? AND r._marketing_id > ?)) AND r._change_seq < ?"
-                    + " ORDER BY r._change_seq, r._marketing_id LIMIT ?")) {
-                ps.setLong(1, at.pos().seq());
-                ps.setLong(2, at.pos().seq());
-                ps.setLong(3, at.pos().mid());
-                ps.setLong(4, bound);
-                ps.setInt(5, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(row(rs, t));
-                    }
-                }
-            }
-            boolean more = rows.size() > limit;
-            List<Row> page = more ? rows.subList(0, limit) : rows;
+            FeedBinder bind = (ps, i) -> {
+                ps.setLong(i++, at.pos().seq());
+                ps.setLong(i++, at.pos().seq());
+                ps.setLong(i++, at.pos().mid());
+                ps.setLong(i++, bound);
+                return i;
+            };
+            List<Object> entries = feedEntries(c, t, "(r._change_seq > ? OR (r._change_seq = ? AND r._marketing_id > ?))"
+                    + " AND r._change_seq < ?", bind, limit + 1);
+            boolean more = entries.size() > limit;
+            List<Object> page = more ? entries.subList(0, limit) : entries;
             if (page.isEmpty()) {
                 // nothing changed: the same cursor (its older bound is only ever the more cautious one)
                 return page(page, cursor, false);
             }
-            Position last = position(page.get(page.size() - 1));
+            Position last = positionOf(page.get(page.size() - 1));
             return page(page, new MariaPosition(bound, new Position(0, last.seq(), last.mid())).cursor(), more);
         });
     }
@@ -1466,7 +1547,16 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         return again.toRecord();
     }
 
+    /** The engine's own delete of a row (a merge's loser, a relinked record's old row): never a host deletion. */
     private static void delete(Connection c, Table t, long mid) throws SQLException {
+        if (t.type().isBidirectional()) {
+            // the delete trigger leaves no tombstone for a row marked so (the update is an engine write: no echo)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.sql()
+                    + " SET _engine_write = TRUE, _change_seq = -1 WHERE _marketing_id = ?")) {
+                ps.setLong(1, mid);
+                ps.executeUpdate();
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.sql() + " WHERE _marketing_id = ?")) {
             ps.setLong(1, mid);
             ps.executeUpdate();

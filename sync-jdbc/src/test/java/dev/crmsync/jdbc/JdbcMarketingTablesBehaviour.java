@@ -267,4 +267,29 @@ abstract class JdbcMarketingTablesBehaviour {
         assertTrue(f.message().contains(a.value()) && f.message().contains("_other"), f::message);
         assertEquals(FieldValue.text("CTO"), crm.get(ObjectType.LEAD, b).orElseThrow().get("Title"), "the rest reached the CRM");
     }
+
+    @Test
+    void aHostSqlDeleteReachesTheCrmAndAnEngineDeleteLeavesNoTombstone() throws Exception {
+        InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(8).build();
+        CrmId a = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("A"), "Company", FieldValue.text("Acme")));
+        CrmId b = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("B"), "Company", FieldValue.text("Acme")));
+        CrmId c = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("C"), "Company", FieldValue.text("Acme")));
+        assertEquals(0, cycle(crm, ObjectType.LEAD).totals().failed());
+        cycle(crm, ObjectType.LEAD);
+        exec("DELETE FROM " + table(ObjectType.LEAD) + " WHERE _crm_id = '" + a.value() + "'");
+        exec("INSERT INTO " + table(ObjectType.LEAD) + " (lastname) VALUES ('Only here')");
+        exec("DELETE FROM " + table(ObjectType.LEAD) + " WHERE lastname = 'Only here'");
+        SyncReport r = cycle(crm, ObjectType.LEAD);
+        assertEquals(0, r.totals().failed(), r::toTable);
+        assertTrue(crm.get(ObjectType.LEAD, a).orElseThrow().deleted(), "the host's SQL DELETE reached the CRM");
+        assertFalse(crm.get(ObjectType.LEAD, b).orElseThrow().deleted());
+        assertEquals(2, crm.count(ObjectType.LEAD), "the marketing-only row never reached the CRM");
+        assertEquals(2L, ((Number) one("SELECT COUNT(*) FROM " + table(ObjectType.LEAD))).longValue());
+        // the engine's own delete (the loser of a CRM merge) is no host deletion: nothing more is deleted
+        FeedCursor before = stores.marketingStore().changesSince(ObjectType.LEAD, FeedCursor.START, 1_000).nextCursor();
+        stores.marketingStore().merge(ObjectType.LEAD, b, List.of(c), Map.of());
+        ChangePage page = stores.marketingStore().changesSince(ObjectType.LEAD, before, 100);
+        assertEquals(List.of(), page.deletions(), page::toString);
+        assertFalse(crm.get(ObjectType.LEAD, c).orElseThrow().deleted());
+    }
 }

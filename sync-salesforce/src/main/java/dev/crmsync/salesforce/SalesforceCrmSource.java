@@ -287,6 +287,30 @@ public final class SalesforceCrmSource implements CrmSource {
         return writer.write(type, writes);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code DELETE /composite/sobjects?ids=…&allOrNone=false} (counted as
+     * {@code collections.delete}); Salesforce's {@code ENTITY_IS_DELETED} (already in the recycle
+     * bin) and {@code INVALID_CROSS_REFERENCE_KEY} (purged) count as deleted.
+     */
+    @Override
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(ids, "ids");
+        if (!type.isBidirectional()) {
+            throw new IllegalArgumentException("deletes are only for bidirectional types, not " + type);
+        }
+        if (ids.size() > maxWriteBatch()) {
+            throw new IllegalArgumentException("at most " + maxWriteBatch() + " deletes per batch, got " + ids.size());
+        }
+        if (new java.util.HashSet<>(ids).size() != ids.size()) {
+            throw new IllegalArgumentException("a delete batch holds an id twice");
+        }
+        ensureOpen();
+        return writer.delete(type, ids);
+    }
+
     @Override
     public int maxPageSize() {
         return pageSize;
@@ -323,7 +347,7 @@ public final class SalesforceCrmSource implements CrmSource {
      *
      * <p>Keys: {@code oauth.token}, {@code describe.global}, {@code describe}, {@code queryAll},
      * {@code queryMore}, {@code query}, {@code getDeleted}, {@code collections.create},
-     * {@code collections.update}, {@code bulk.create}, {@code bulk.poll}, {@code bulk.results},
+     * {@code collections.update}, {@code collections.delete}, {@code bulk.create}, {@code bulk.poll}, {@code bulk.results},
      * {@code bulk.abort}. Every HTTP request counts, retries included.
      */
     @Override

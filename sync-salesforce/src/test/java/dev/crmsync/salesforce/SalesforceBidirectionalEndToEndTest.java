@@ -1,6 +1,7 @@
 package dev.crmsync.salesforce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +95,29 @@ class SalesforceBidirectionalEndToEndTest {
         assertTrue(cycle().isComplete());
         assertTrue(cycle().isComplete());
         assertEquals(writes, writeRequests(), "quiet cycles send no write");
+    }
+
+    @Test
+    void aHostDeleteOfLinkedLeadsDeletesThemInSalesforceWithOneCallAndARepeatIsHarmless() {
+        List<CrmId> leads = org.leads(3);
+        start();
+        assertTrue(cycle().isComplete());
+        assertTrue(cycle().isComplete());
+        for (CrmId id : leads.subList(0, 2)) {
+            assertTrue(store.deleteLocal(ObjectType.LEAD, stored(ObjectType.LEAD, id).marketingId()));
+        }
+        long writes = writeRequests();
+        SyncReport r = cycle();
+        assertTrue(r.isComplete(), r::toTable);
+        assertEquals(1, writeRequests() - writes, "one DELETE /composite/sobjects for both");
+        assertTrue(org.crm.get(ObjectType.LEAD, leads.get(0)).orElseThrow().deleted());
+        assertTrue(org.crm.get(ObjectType.LEAD, leads.get(1)).orElseThrow().deleted());
+        assertFalse(org.crm.get(ObjectType.LEAD, leads.get(2)).orElseThrow().deleted());
+        // sent again (an answer lost after Salesforce deleted), a delete of a deleted record counts as deleted
+        List<dev.crmsync.crm.CrmWriteResult> again = sf.delete(ObjectType.LEAD, leads.subList(0, 2));
+        assertTrue(again.stream().allMatch(w -> w instanceof dev.crmsync.crm.CrmWriteResult.Written), again::toString);
+        assertTrue(cycle().isComplete());
+        assertEquals(null, stored(ObjectType.LEAD, leads.get(0)), "not copied back");
     }
 
     @Test

@@ -19,7 +19,9 @@ public enum CrmOperation {
     /** {@code fetch}. */
     FETCH("fetch"),
     /** {@code write}. */
-    WRITE("write");
+    WRITE("write"),
+    /** {@code delete}. */
+    DELETE("delete");
 
     private final String callName;
 

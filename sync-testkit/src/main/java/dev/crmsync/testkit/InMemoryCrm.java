@@ -1354,6 +1354,73 @@ public final class InMemoryCrm implements CrmSource {
         }));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>As Salesforce's {@code DELETE /composite/sobjects}: each record goes to the recycle bin
+     * (flagged deleted, stamp bumped, its campaign members with it); one already deleted or purged
+     * counts as deleted; an id of another type is {@code MALFORMED_ID}, a converted lead
+     * {@code CANNOT_UPDATE_CONVERTED_LEAD}, a locked row {@code UNABLE_TO_LOCK_ROW} (retriable);
+     * the fault plan's rejections apply.
+     */
+    @Override
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(ids, "ids");
+        if (!type.isBidirectional()) {
+            throw new IllegalArgumentException("deletes are accepted only for bidirectional types, not " + type);
+        }
+        if (ids.size() > maxWriteBatch) {
+            throw new IllegalArgumentException("a delete batch holds at most " + maxWriteBatch + " records, got "
+                    + ids.size());
+        }
+        if (new java.util.HashSet<>(ids).size() != ids.size()) {
+            throw new IllegalArgumentException("a delete batch holds an id twice");
+        }
+        List<CrmId> batch = List.copyOf(ids);
+        FaultPlan.Due due = call(CrmOperation.DELETE, type, batch.size());
+        return answered(due, CrmOperation.DELETE, locked(() -> {
+            TypeState t = queryable(type);
+            long now = now();
+            List<CrmWriteResult> out = new ArrayList<>(batch.size());
+            for (CrmId id : batch) {
+                out.add(apiDelete(t, id, now));
+            }
+            return out;
+        }));
+    }
+
+    private CrmWriteResult apiDelete(TypeState t, CrmId id, long now) {
+        if (t.counterOf(id) < 0 && !id.keyPrefix().equals(t.prefix)) {
+            return reject("MALFORMED_ID", t.type + " ID: id value of incorrect type: " + id, List.of("Id"));
+        }
+        int r = t.find(id);
+        if (r < 0 || t.deleted(r)) {
+            return new CrmWriteResult.Written(id, false, null);     // gone already: deleted
+        }
+        Optional<Fault.Reject> planned = faults.rejection(id);
+        if (planned.isPresent()) {
+            return new CrmWriteResult.Rejected(planned.get().code(), "rejected by the fault plan", List.of(),
+                    planned.get().retriable());
+        }
+        if (isConverted(t, t.values(r))) {
+            return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
+        }
+        Integer locks = lockedRows.get(id);
+        if (locks != null) {
+            if (locks <= 1) {
+                lockedRows.remove(id);
+            } else {
+                lockedRows.put(id, locks - 1);
+            }
+            return new CrmWriteResult.Rejected("UNABLE_TO_LOCK_ROW",
+                    "unable to obtain exclusive access to this record or 1 records: " + id, List.of(), true);
+        }
+        t.markDeleted(r, now);
+        cascadeDelete(t.type, id, now);
+        return new CrmWriteResult.Written(id, false, null);
+    }
+
     @Override
     public int maxPageSize() {
         return maxPageSize;

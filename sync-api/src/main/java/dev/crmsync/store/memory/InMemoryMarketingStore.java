@@ -8,6 +8,7 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.HostDeletion;
 import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.IdCursor;
@@ -50,7 +51,8 @@ import java.util.TreeMap;
  *       something moves the record to a fresh, higher {@code seq}. Engine writes never move a
  *       record, so they never echo and never hide a pending host change. A cursor is the
  *       position of the last record returned ({@link StoreChecks.FeedPosition}); {@link FeedCursor#START}
- *       lists every record of the type.</li>
+ *       lists every record of the type. A {@link #deleteLocal} is reported as a
+ *       {@link HostDeletion} at a fresh position (kept for good: this is a test store).</li>
  *   <li><b>Merge and relink</b> repoint every {@link FieldValue.Ref} in any record of any type
  *       (a campaign member's {@code LeadId}/{@code ContactId}, an activity's {@code WhoId}…)
  *       from the old id to the new one. This scans every record: fine for a test store.</li>
@@ -112,12 +114,18 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         }
     }
 
+    /** A record the host deleted, at its feed position. */
+    private record Tombstone(int seq, int mid, HostDeletion deletion) {
+    }
+
     /** The records of one type. */
     private static final class TypeTable {
         final PairIndex<Slot> byCrm = new PairIndex<>(SLOT_KEY);
         final ObjectType type;
         final short index;
         final TreeMap<Integer, Slot> bySeq = new TreeMap<>();
+        /** Host deletions, by feed position (kept for good: a test store). */
+        final TreeMap<Integer, Tombstone> deletedBySeq = new TreeMap<>();
         int[] mids = new int[16];
         int midCount;
         int count;
@@ -369,6 +377,32 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The record goes; the change feed reports a {@link HostDeletion} at a fresh position.
+     */
+    @Override
+    public boolean deleteLocal(ObjectType type, String marketingId) {
+        StoreChecks.requireBidirectional(type);
+        Objects.requireNonNull(marketingId, "marketingId");
+        synchronized (lock) {
+            Slot s = slot(type, marketingId);
+            if (s == null) {
+                return false;
+            }
+            TypeTable t = table(type);
+            HostDeletion d = new HostDeletion(marketingId(s), s.linked ? Ids.unpack(s.hi, s.lo) : null);
+            remove(t, s);
+            if (lastSeq == Integer.MAX_VALUE) {
+                throw new IllegalStateException("change-feed sequence exhausted");
+            }
+            int seq = ++lastSeq;
+            t.deletedBySeq.put(seq, new Tombstone(seq, s.mid, d));
+            return true;
+        }
+    }
+
     @Override
     public ChangePage changesSince(ObjectType type, FeedCursor cursor, int limit) {
         StoreChecks.requireBidirectional(type);
@@ -395,16 +429,59 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 }
                 Map<Integer, Slot> tail = cseq == 0 ? t.bySeq
                         : t.bySeq.tailMap((int) Math.min(cseq, Integer.MAX_VALUE), false);
-                for (Slot s : tail.values()) {
-                    if (found.size() > limit) {
-                        break;
+                Map<Integer, Tombstone> gone = cseq == 0 ? t.deletedBySeq
+                        : t.deletedBySeq.tailMap((int) Math.min(cseq, Integer.MAX_VALUE), false);
+                if (gone.isEmpty()) {
+                    for (Slot s : tail.values()) {
+                        if (found.size() > limit) {
+                            break;
+                        }
+                        found.add(s);
                     }
-                    found.add(s);
+                } else {
+                    return withDeletions(found, tail, gone, limit, cursor);
                 }
             }
             return ChangePage.of(found, limit, cursor, s -> new StoreChecks.FeedPosition(s.seq, s.mid).cursor(),
                     this::toRecord);
         }
+    }
+
+    /** A feed page holding host deletions: records and tombstones merged in position order. */
+    private ChangePage withDeletions(List<Slot> head, Map<Integer, Slot> tail, Map<Integer, Tombstone> gone, int limit,
+                                     FeedCursor cursor) {
+        List<MarketingRecord> records = new ArrayList<>();
+        List<HostDeletion> deletions = new ArrayList<>();
+        StoreChecks.FeedPosition last = null;
+        int n = 0;
+        for (Slot s : head) {
+            if (n == limit) {
+                return new ChangePage(records, last.cursor(), true, List.of(), deletions);
+            }
+            records.add(toRecord(s));
+            last = new StoreChecks.FeedPosition(s.seq, s.mid);
+            n++;
+        }
+        java.util.Iterator<Slot> a = tail.values().iterator();
+        java.util.Iterator<Tombstone> b = gone.values().iterator();
+        Slot sa = a.hasNext() ? a.next() : null;
+        Tombstone sb = b.hasNext() ? b.next() : null;
+        while (sa != null || sb != null) {
+            if (n == limit) {
+                return new ChangePage(records, last.cursor(), true, List.of(), deletions);
+            }
+            if (sb == null || (sa != null && sa.seq < sb.seq())) {
+                records.add(toRecord(sa));
+                last = new StoreChecks.FeedPosition(sa.seq, sa.mid);
+                sa = a.hasNext() ? a.next() : null;
+            } else {
+                deletions.add(sb.deletion());
+                last = new StoreChecks.FeedPosition(sb.seq(), sb.mid());
+                sb = b.hasNext() ? b.next() : null;
+            }
+            n++;
+        }
+        return new ChangePage(records, last == null ? cursor : last.cursor(), false, List.of(), deletions);
     }
 
     // ---- identity changes ----------------------------------------------------------------------

@@ -92,6 +92,12 @@ public final class AbortableCrm implements CrmSource {
     }
 
     @Override
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        check("delete");
+        return delegate.delete(type, ids);
+    }
+
+    @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
         check("write");
         return delegate.write(type, writes);

@@ -39,6 +39,11 @@ final class BidiContext {
      * the marketing feed brings it.
      */
     final Set<CrmId> hostChangeNoted = new HashSet<>();
+    /**
+     * Records this run found deleted from the store by the host while the CRM had not changed them
+     * since their base ({@code RecordPlan.DeletedInStore}): the host-delete step needs no read of them.
+     */
+    final Set<CrmId> deletedInStoreUnchanged = new HashSet<>();
     private final Function<ObjectType, Optional<BidiType>> describe;
     private final Map<ObjectType, BidiOps> otherOps = new HashMap<>();
     /** Records written to the CRM in this run (creates and updates), for the run's note. */

@@ -62,6 +62,14 @@ final class BidiMerge {
         record FlagDeleted(Deletion deletion) implements RecordPlan {
         }
 
+        /**
+         * @param id a record the store held (its base knows the marketing id) and no longer holds —
+         *     the host deleted it — while the CRM has not changed it since: left to the host-delete
+         *     step (an edit in the CRM would copy it back instead)
+         */
+        record DeletedInStore(CrmId id) implements RecordPlan {
+        }
+
         /** @param record a CRM record the store does not hold (its synced values): created in the store */
         record CreateInStore(SyncRecord record) implements RecordPlan {
             @Override
@@ -147,6 +155,10 @@ final class BidiMerge {
             return m != null && !m.crmDeleted()
                     ? new RecordPlan.FlagDeleted(new Deletion(id, c == null ? clock.instant() : c.modstamp()))
                     : new RecordPlan.Forget(id);
+        }
+        if (m == null && raw != null && raw.marketingId() != null && raw.pending().isEmpty()
+                && unchangedSince(c, raw, t.synced())) {
+            return new RecordPlan.DeletedInStore(id);     // the host deleted it, and the CRM has not changed it since
         }
         if (m == null) {
             Map<String, FieldValue> values = new LinkedHashMap<>();
@@ -265,6 +277,36 @@ final class BidiMerge {
                 fields.put(f, sent);
             }
         }
+    }
+
+    /**
+     * Whether the CRM has not changed a record since its base: the very version the base was made
+     * from ({@link #seenVersion}), or one with the base's stamp and values (a base saved within the
+     * stamp's second), or — for a record the engine created and has not read back yet
+     * (its base carries the stamp {@link java.time.Instant#EPOCH}) — one that still holds the values
+     * sent (the fields the create left to the CRM's defaults are not compared).
+     *
+     * @param c the CRM record
+     * @param b its base
+     * @param synced the type's synced fields
+     * @return true if the CRM side is as the base says
+     */
+    static boolean unchangedSince(SyncRecord c, SyncBase b, java.util.Collection<String> synced) {
+        if (seenVersion(c, b)) {
+            return true;
+        }
+        boolean sent = b.crmModstamp().equals(java.time.Instant.EPOCH);
+        if (!sent && !c.modstamp().equals(b.crmModstamp())) {
+            return false;       // a later stamp: changed
+        }
+        // the same stamp, saved within its second (an edit in that second would show in the values),
+        // or the values sent, where a field the base leaves out is one the create left to a default
+        for (String f : synced) {
+            if (b.fields().containsKey(f) ? !c.get(f).equals(b.get(f)) : !sent && !c.get(f).isNull()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

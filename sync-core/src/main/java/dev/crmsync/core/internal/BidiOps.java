@@ -124,6 +124,27 @@ final class BidiOps {
     }
 
     /**
+     * Deletes records in batches of at most the CRM's batch size, the lease checked before each
+     * call; one result per id, in order. A whole-call failure ends the call (the deletes are
+     * recorded as intents and sent again next cycle: a delete is idempotent).
+     */
+    List<CrmWriteResult> delete(List<CrmId> ids) {
+        List<CrmWriteResult> out = new ArrayList<>(ids.size());
+        int size = Math.max(1, settings.crm().maxWriteBatch());
+        for (int from = 0; from < ids.size(); from += size) {
+            List<CrmId> chunk = ids.subList(from, Math.min(ids.size(), from + size));
+            beforeCrmWrite.run();
+            List<CrmWriteResult> results = settings.crm().delete(t.type, List.copyOf(chunk));
+            if (results == null || results.size() != chunk.size()) {
+                throw new SyncException("CRM returned " + (results == null ? "null" : results.size())
+                        + " results for " + chunk.size() + " deletes", t.type, null, null);
+            }
+            out.addAll(results);
+        }
+        return out;
+    }
+
+    /**
      * The state of one batch's narrowing. A failure of the whole CRM (a field deleted since the
      * describe, a permission withdrawn) refuses every part. Once two records were refused alone
      * before any part was accepted, the next part sent (the rest of the batch, or a part of it) is

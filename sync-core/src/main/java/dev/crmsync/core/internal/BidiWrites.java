@@ -117,6 +117,9 @@ final class BidiWrites {
         if (plan instanceof RecordPlan.Forget f) {
             cx.counters.unchanged();
             cx.forget(RecordKey.crm(f.id()));
+        } else if (plan instanceof RecordPlan.DeletedInStore gone) {
+            // the host deleted it: the host-delete step carries that out (or has, or keeps it)
+            cx.deletedInStoreUnchanged.add(gone.id());
         } else if (plan instanceof RecordPlan.FlagDeleted d) {
             a.deletions.add(d.deletion());
         } else if (plan instanceof RecordPlan.CreateInStore c) {

@@ -101,6 +101,7 @@ public final class BidirectionalSync implements TypeSync {
         final BidiStructure structure;
         final BidiMerge merge;
         final BidiWrites writes;
+        final HostDeleteStep deletes;
 
         Pass(TypeRun run) {
             this.run = run;
@@ -112,6 +113,7 @@ public final class BidirectionalSync implements TypeSync {
             this.merge = new BidiMerge(cx.t, cx.settings.conflictPolicy(), cx.crmFail, cx.storeFail,
                     cx.settings.clock(), cx.run.unwritten(), cx.hostChangeNoted);
             this.writes = new BidiWrites(cx, conflicts);
+            this.deletes = new HostDeleteStep(cx);
         }
 
         void run() {
@@ -122,8 +124,10 @@ public final class BidirectionalSync implements TypeSync {
             // changed in the CRM since its base (the premise of every incremental read)
             crmKnown = incremental && crmSeen != null;
             marketingPhase();
+            Set<RecordKey> deletesPending = deletes.run(id -> cx.deletedInStoreUnchanged.contains(id) || crmUnchangedSinceBase(id, Set.of()),
+                    records -> reconcile(BidiBatch.Request.ofCrm(records), null));
             resendUnconfirmed(readStartedAt);
-            retries();
+            retries(deletesPending);
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
                 run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
@@ -204,6 +208,9 @@ public final class BidirectionalSync implements TypeSync {
                     cx.storeFail.rejected(u.key(), UNREADABLE_IN_STORE, "the marketing store cannot read column '"
                             + SafeText.name(u.column()) + "' of " + cx.type + " record " + u.key() + ": "
                             + SafeText.bounded(u.reason()), true);
+                }
+                if (!page.deletions().isEmpty()) {
+                    deletes.recorded(page.deletions());     // before the page's position is committed
                 }
                 BidiRead.FeedPage split = read.split(page.records());
                 if (!split.unlinked().isEmpty()) {
@@ -396,8 +403,13 @@ public final class BidirectionalSync implements TypeSync {
 
         // ==== 4. retries and follow-ups ==========================================================
 
-        void retries() {
+        void retries(Set<RecordKey> deletesPending) {
             Set<RecordKey> keys = retryKeys();
+            keys.removeAll(deletesPending);         // the host-delete step retries those
+            if (deletes.sawPending) {
+                keys.removeIf(k -> k instanceof RecordKey.Crm && cx.settings.state().intent(cx.type, k,
+                        dev.crmsync.store.EngineIntent.Kind.HOST_DELETE).isPresent());
+            }
             if (keys.isEmpty()) {
                 return;
             }

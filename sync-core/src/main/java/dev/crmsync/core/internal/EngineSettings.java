@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.HostDeletes;
 import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.SyncListener;
@@ -37,13 +38,14 @@ import java.util.Set;
  *     the marketing id, so that a create whose answer was lost is recognised; null if none
  * @param warnedOnce what this engine has warned about once already (per engine start), e.g. a type
  *     whose creates are not idempotent; mutable, thread-safe
+ * @param hostDeletes what a host's delete of a linked bidirectional record does in the CRM
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
                              Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
-                             String marketingIdField, Set<String> warnedOnce) {
+                             String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes) {
 
     /**
      * Settings with nothing warned yet.
@@ -72,7 +74,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet());
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM);
     }
 
     /** Checks nulls and copies collections. */
@@ -90,6 +92,17 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(listener, "listener");
         personDefaults = Map.copyOf(personDefaults);
         Objects.requireNonNull(warnedOnce, "warnedOnce");
+        Objects.requireNonNull(hostDeletes, "hostDeletes");
+    }
+
+    /**
+     * @param how what a host's delete does in the CRM
+     * @return these settings with it (the same warnings remembered)
+     */
+    public EngineSettings withHostDeletes(HostDeletes how) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, how);
     }
 
     /**
@@ -99,7 +112,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce);
+                warnedOnce, hostDeletes);
     }
 
     /**

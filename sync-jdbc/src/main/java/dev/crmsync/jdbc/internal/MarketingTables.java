@@ -138,6 +138,15 @@ public final class MarketingTables {
                     + " field_name VARCHAR(255) NOT NULL, column_name VARCHAR(63) NOT NULL, kind VARCHAR(16) NOT NULL,"
                     + " length INTEGER NOT NULL, num_precision INTEGER NOT NULL, num_scale INTEGER NOT NULL,"
                     + " PRIMARY KEY (table_name, field_name))" + bin);
+            // tombstones of the rows the host deleted from the tables of the bidirectional types
+            // (by the delete triggers), read by the change feed beside the rows
+            st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_host_deleted") + " (table_name VARCHAR(63) NOT NULL,"
+                    + " _marketing_id BIGINT NOT NULL, _crm_id VARCHAR(18), _change_xid BIGINT NOT NULL,"
+                    + " _change_seq BIGINT NOT NULL, deleted_at " + (dialect == SqlDialect.MARIADB ? "DATETIME(6)"
+                    : "TIMESTAMP WITH TIME ZONE") + " NOT NULL)" + bin);
+            st.execute("CREATE INDEX IF NOT EXISTS " + q("crmsync_host_deleted_feed") + " ON " + qs("crmsync_host_deleted")
+                    + (dialect == SqlDialect.MARIADB ? " (table_name, _change_seq, _marketing_id)"
+                    : " (table_name, _change_xid, _change_seq, _marketing_id)"));
             if (dialect == SqlDialect.MARIADB) {
                 // the feed's positions (a sequence: no lock, no wait) and the slots a host transaction
                 // holds while it writes (see mariaTriggers)
@@ -168,6 +177,19 @@ public final class MarketingTables {
                         + "  RETURN NEW;\n"
                         + "END\n"
                         + "$f$ LANGUAGE plpgsql");
+                // a row the engine deletes carries _change_seq = -1, set just before in the same transaction
+                st.execute("CREATE OR REPLACE FUNCTION " + qs("crmsync_host_delete") + "() RETURNS trigger AS $f$\n"
+                        + "BEGIN\n"
+                        + "  IF OLD._change_seq = -1 THEN\n"
+                        + "    RETURN OLD;\n"
+                        + "  END IF;\n"
+                        + "  INSERT INTO " + qs("crmsync_host_deleted") + " (table_name, _marketing_id, _crm_id, _change_xid,"
+                        + " _change_seq, deleted_at) VALUES (TG_TABLE_NAME, OLD._marketing_id, OLD._crm_id,"
+                        + " pg_current_xact_id()::text::bigint, nextval('" + qs("crmsync_change_seq").replace("'", "''")
+                        + "'), clock_timestamp());\n"
+                        + "  RETURN OLD;\n"
+                        + "END\n"
+                        + "$f$ LANGUAGE plpgsql");
             } else {
                 st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_feed_counter") + " (name VARCHAR(16) NOT NULL PRIMARY KEY,"
                         + " last_seq BIGINT NOT NULL)");
@@ -182,10 +204,10 @@ public final class MarketingTables {
         try (Connection c = dataSource.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
                      + " WHERE table_schema = ? AND table_name IN ('crmsync_marketing_id_seq', 'crmsync_table',"
-                     + " 'crmsync_column', 'crmsync_change_seq', 'crmsync_feed_slot')")) {
+                     + " 'crmsync_column', 'crmsync_change_seq', 'crmsync_feed_slot', 'crmsync_host_deleted')")) {
             ps.setString(1, schema);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getInt(1) != 5) {
+                if (!rs.next() || rs.getInt(1) != 6) {
                     return false;
                 }
             }
@@ -306,6 +328,9 @@ public final class MarketingTables {
                     }
                 }
             }
+            if (type.isBidirectional()) {
+                ensureDeleteTrigger(c, name);
+            }
             return new Table(type, name, qs(name), cols, VERSIONS.incrementAndGet());
         }
     }
@@ -349,6 +374,9 @@ public final class MarketingTables {
                     st.execute("CREATE TRIGGER IF NOT EXISTS " + qs(name + "_crmsync_host_change") + " BEFORE INSERT, UPDATE ON " + t
                             + " FOR EACH ROW CALL '" + H2ChangeTrigger.class.getName() + "'");
                 }
+                for (String sql : deleteTrigger(name)) {
+                    st.execute(sql);
+                }
             }
             st.execute(maria ? "INSERT IGNORE INTO " + qs("crmsync_table") + " (object_type, table_name) VALUES ('"
                     + type.apiName() + "', '" + name + "')"
@@ -356,6 +384,66 @@ public final class MarketingTables {
                     + type.apiName() + "', '" + name + "') ON CONFLICT DO NOTHING"
                     : "MERGE INTO " + qs("crmsync_table") + " (object_type, table_name) KEY (object_type) VALUES ('"
                     + type.apiName() + "', '" + name + "')");
+        });
+    }
+
+    /** @return the name of the delete trigger of a table (PostgreSQL: per table; H2 and MariaDB: per schema) */
+    private String deleteTriggerName(String name) {
+        return dialect == SqlDialect.POSTGRESQL ? "crmsync_host_delete"
+                : dialect == SqlDialect.MARIADB ? derived(name, "_crmsync_del") : H2DeleteTrigger.PREFIX + name;
+    }
+
+    /**
+     * The host-delete capture of a bidirectional type's table: an {@code AFTER DELETE} trigger that
+     * leaves a tombstone in {@code crmsync_host_deleted} at a fresh feed position (MariaDB: after
+     * taking the connection's feed slot, as inserts and updates do), unless the engine deleted the
+     * row (it sets {@code _change_seq = -1} first).
+     *
+     * @param name the table's name
+     * @return the statements creating the trigger
+     */
+    private List<String> deleteTrigger(String name) {
+        String t = qs(name);
+        String trigger = deleteTriggerName(name);
+        return switch (dialect) {
+            case POSTGRESQL -> List.of("DROP TRIGGER IF EXISTS " + trigger + " ON " + t, "CREATE TRIGGER " + trigger
+                    + " AFTER DELETE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " + qs("crmsync_host_delete") + "()");
+            case MARIADB -> List.of("CREATE OR REPLACE TRIGGER " + qs(trigger) + " AFTER DELETE ON " + t + " FOR EACH ROW\n"
+                    + "BEGIN\n"
+                    + "  IF OLD._change_seq <> -1 THEN\n"
+                    + "    UPDATE " + qs("crmsync_feed_slot") + " SET writes = writes + 1 WHERE slot = CONNECTION_ID() % " + FEED_SLOTS + ";\n"
+                    + "    INSERT INTO " + qs("crmsync_host_deleted") + " (table_name, _marketing_id, _crm_id, _change_xid,"
+                    + " _change_seq, deleted_at) VALUES ('" + name + "', OLD._marketing_id, OLD._crm_id, 0, NEXT VALUE FOR "
+                    + qs("crmsync_change_seq") + ", UTC_TIMESTAMP(6));\n"
+                    + "  END IF;\n"
+                    + "END");
+            default -> List.of("CREATE TRIGGER IF NOT EXISTS " + qs(trigger) + " AFTER DELETE ON " + t
+                    + " FOR EACH ROW CALL '" + H2DeleteTrigger.class.getName() + "'");
+        };
+    }
+
+    /** Installs the delete trigger of a table written before the store captured host deletes. */
+    private void ensureDeleteTrigger(Connection c, String name) throws SQLException {
+        String trigger = deleteTriggerName(name);
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.triggers"
+                + " WHERE trigger_schema = ? AND trigger_name = ?" + (dialect == SqlDialect.POSTGRESQL
+                ? " AND event_object_table = ?" : ""))) {
+            ps.setString(1, folded(schema));
+            ps.setString(2, folded(trigger));
+            if (dialect == SqlDialect.POSTGRESQL) {
+                ps.setString(3, name);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+        }
+        List<String> sql = deleteTrigger(name);
+        ddl(st -> {
+            for (String one : sql) {
+                st.execute(one);
+            }
         });
     }
 

@@ -304,6 +304,39 @@ public final class CollectionsWriter {
         }
     }
 
+    /**
+     * Deletes records: {@code DELETE /composite/sobjects?ids=…&allOrNone=false} (idempotent: a
+     * record already deleted answers {@code ENTITY_IS_DELETED}, taken as deleted, so the call may
+     * be repeated after a timeout).
+     *
+     * @param type a bidirectional type
+     * @param ids at most {@value #MAX_BATCH} distinct ids
+     * @return one result per id, in input order
+     */
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        if (ids.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " records per call, got " + ids.size());
+        }
+        StringBuilder joined = new StringBuilder();
+        for (CrmId id : ids) {
+            joined.append(joined.length() == 0 ? "" : ",").append(id.value());
+        }
+        ApiCall call = new ApiCall("collections.delete", "DELETE", "/composite/sobjects", Map.of(), Map.of(), null, null, true)
+                .withQuery("ids", joined.toString()).withQuery("allOrNone", "false");
+        List<Outcome> out = outcomes(type, "DELETE", ids.size(), ctx.api().sendJson(call).body());
+        List<CrmWriteResult> results = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            Outcome o = out.get(i);
+            results.add(!o.success() && (o.is("ENTITY_IS_DELETED") || o.is("INVALID_CROSS_REFERENCE_KEY"))
+                    ? new CrmWriteResult.Written(ids.get(i), false, null)        // gone already: deleted
+                    : o.toResult(ids.get(i), false));
+        }
+        return results;
+    }
+
     /** Reads one reference field of some records (queryAll when deleted records matter). */
     private Map<CrmId, CrmId> lookup(ObjectType type, java.util.Collection<CrmId> ids, String field, boolean all) {
         String soql = Soql.select(List.of("Id", field), type.apiName(), List.of(Soql.idIn(ids)), null);

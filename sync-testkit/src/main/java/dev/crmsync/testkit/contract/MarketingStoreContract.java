@@ -26,6 +26,7 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
+import dev.crmsync.store.HostDeletion;
 import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
@@ -709,6 +710,72 @@ public abstract class MarketingStoreContract {
         twoWay().relink(ObjectType.LEAD, lead(5), ObjectType.CONTACT, contact(5), fields("LastName", "E"));
         ChangePage page = twoWay().changesSince(ObjectType.LEAD, cursor, 100);
         assertEquals(List.of(), ids(page.records()), "engine writes are not local changes");
+        assertEquals(List.of(), page.deletions(), "a merge's loser and a relinked record are not host deletions");
+    }
+
+    /** @return the host-delete path; skips the calling test when the store does not report host deletions */
+    private LocalWrites hostDeleting() {
+        LocalWrites lw = host();
+        twoWay();
+        MarketingRecord probe = lw.saveLocal(ObjectType.LEAD, null, fields("LastName", "probe"));
+        try {
+            lw.deleteLocal(ObjectType.LEAD, probe.marketingId());
+        } catch (UnsupportedOperationException e) {
+            assumeTrue(false, "skipped: the store does not report host deletions");
+        }
+        return lw;
+    }
+
+    @Test
+    void aHostDeleteIsReportedOnceWithItsMarketingAndCrmIdsInFeedOrder() {
+        LocalWrites lw = hostDeleting();
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "B")));
+        MarketingRecord local = lw.saveLocal(ObjectType.LEAD, null, fields("LastName", "Local"));
+        FeedCursor cursor = feedEnd(ObjectType.LEAD);
+        String m1 = one(ObjectType.LEAD, lead(1)).marketingId();
+        String m2 = one(ObjectType.LEAD, lead(2)).marketingId();
+        lw.saveLocal(ObjectType.LEAD, m2, fields("City", "Rome"));
+        assertTrue(lw.deleteLocal(ObjectType.LEAD, m1));
+        assertTrue(lw.deleteLocal(ObjectType.LEAD, local.marketingId()));
+        assertFalse(lw.deleteLocal(ObjectType.LEAD, m1), "deleted already: nothing to delete");
+        assertTrue(store.findByCrmIds(ObjectType.LEAD, List.of(lead(1))).isEmpty(), "gone from the store");
+        List<Object> seen = new ArrayList<>();
+        FeedCursor c = cursor;
+        for (int guard = 0; guard < 10; guard++) {
+            ChangePage page = twoWay().changesSince(ObjectType.LEAD, c, 1);
+            assertTrue(page.records().size() + page.deletions().size() <= 1, "a page of one holds one entry");
+            seen.addAll(ids(page.records()));
+            seen.addAll(page.deletions());
+            c = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        assertEquals(List.of(m2, new HostDeletion(m1, lead(1)), new HostDeletion(local.marketingId(), null)), seen,
+                "in the order they happened, each once");
+        ChangePage after = twoWay().changesSince(ObjectType.LEAD, c, 10);
+        assertEquals(List.of(), after.deletions(), "nothing twice");
+        assertEquals(List.of(), twoWay().changesSince(ObjectType.CONTACT, FeedCursor.START, 10).deletions(), "per type");
+    }
+
+    @Test
+    void aHostDeleteOfAnEngineCreatedRecordIsReportedFromTheStart() {
+        LocalWrites lw = hostDeleting();
+        store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "A")));
+        String m1 = one(ObjectType.CONTACT, contact(1)).marketingId();
+        assertTrue(lw.deleteLocal(ObjectType.CONTACT, m1));
+        List<HostDeletion> all = new ArrayList<>();
+        FeedCursor c = FeedCursor.START;
+        for (int guard = 0; guard < 10; guard++) {
+            ChangePage page = twoWay().changesSince(ObjectType.CONTACT, c, 5);
+            all.addAll(page.deletions());
+            c = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        assertEquals(List.of(new HostDeletion(m1, contact(1))), all);
     }
 
     @Test

@@ -355,6 +355,7 @@ public abstract class SyncStateStoreContract {
             case READ_RESUME -> new EngineIntent.ReadResume(L, t(3), "resume-token");
             case SYNCED_FIELDS -> new EngineIntent.SyncedFields(L, t(4), java.util.Set.of("Email", "LastName", "Rating"),
                     java.util.Set.of("Rating"), dev.crmsync.crm.Cursor.after(t(1), lead(2)));
+            case HOST_DELETE -> new EngineIntent.HostDelete(L, RecordKey.crm(lead(3)), "m-3", t(5));
         };
     }
 

@@ -26,4 +26,9 @@ public final class InstrumentedCompleteStore extends InstrumentedBidirectionalSt
     public MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields) {
         return saveLocal(local, type, marketingId, fields);
     }
+
+    @Override
+    public boolean deleteLocal(ObjectType type, String marketingId) {
+        return deleteLocal(local, type, marketingId);
+    }
 }

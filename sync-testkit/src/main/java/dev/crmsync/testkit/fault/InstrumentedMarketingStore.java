@@ -56,6 +56,11 @@ public class InstrumentedMarketingStore extends StoreDecorator<MarketingStore> i
         return kit.call(StoreOperation.SAVE_LOCAL, type, size(fields), () -> target.saveLocal(type, marketingId, fields));
     }
 
+    /** The host-delete path shared by the decorators that are a {@link LocalWrites}. */
+    final boolean deleteLocal(LocalWrites target, ObjectType type, String marketingId) {
+        return kit.call(StoreOperation.DELETE_LOCAL, type, 1, () -> target.deleteLocal(type, marketingId));
+    }
+
     /** The decorator of a one-way store that takes host writes. */
     static final class WithLocalWrites extends InstrumentedMarketingStore implements LocalWrites {
         private final LocalWrites local;
@@ -68,6 +73,11 @@ public class InstrumentedMarketingStore extends StoreDecorator<MarketingStore> i
         @Override
         public MarketingRecord saveLocal(ObjectType type, @Nullable String marketingId, Map<String, FieldValue> fields) {
             return saveLocal(local, type, marketingId, fields);
+        }
+
+        @Override
+        public boolean deleteLocal(ObjectType type, String marketingId) {
+            return deleteLocal(local, type, marketingId);
         }
     }
 }

@@ -18,6 +18,8 @@ public enum StoreOperation {
     CRM_IDS,
     /** {@code MarketingStore.saveLocal}. */
     SAVE_LOCAL,
+    /** {@code LocalWrites.deleteLocal}. */
+    DELETE_LOCAL,
     /** {@code MarketingStore.changesSince}. */
     CHANGES_SINCE,
     /** {@code MarketingStore.link}. */
@@ -79,7 +81,7 @@ public enum StoreOperation {
     /** @return true for an operation that changes the store's state */
     public boolean isWrite() {
         return switch (this) {
-            case UPSERT, MARK_DELETED, SAVE_LOCAL, LINK, MERGE, RELINK, SAVE_CHECKPOINT, DELETE_CHECKPOINT,
+            case UPSERT, MARK_DELETED, SAVE_LOCAL, DELETE_LOCAL, LINK, MERGE, RELINK, SAVE_CHECKPOINT, DELETE_CHECKPOINT,
                  SAVE_FAILURE, DELETE_FAILURE, SAVE_INTENT, DELETE_INTENT, SAVE_BASES, DELETE_BASE, PARK_CONFLICT, DELETE_CONFLICT,
                  TRY_ACQUIRE_LEASE, RENEW_LEASE, RELEASE_LEASE -> true;
             default -> false;

@@ -229,6 +229,11 @@ final class OrgView implements CrmSource {
     }
 
     @Override
+    public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+        return crm.delete(type, ids);
+    }
+
+    @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
         Optional<ObjectSchema> s = crm.describe(type);
         Set<String> readOnly = s.isEmpty() ? Set.of() : added(s.get()).keySet();

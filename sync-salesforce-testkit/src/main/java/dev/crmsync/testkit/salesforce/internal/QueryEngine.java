@@ -507,6 +507,83 @@ public final class QueryEngine {
     }
 
     /**
+     * Runs a prepared query of records and keeps only what a Bulk job needs to render its results
+     * later: each matching row's id and {@code SystemModstamp}, in result order. A query whose order
+     * is the change stream's own (none, or {@code SystemModstamp[, Id]} ascending) is read page by
+     * page and never holds more than a page of records; another order is sorted in full first (the
+     * records held only until their ids are taken).
+     *
+     * @param q a query of kind {@link Kind#RECORDS} without child subqueries
+     * @param includeDeleted true for queryAll
+     * @return the rows to emit, in order
+     */
+    public Snapshot snapshot(Prepared q, boolean includeDeleted) {
+        if (q.kind() != Kind.RECORDS || !q.children().isEmpty()) {
+            throw new IllegalArgumentException("a snapshot holds rows of records, not " + q.kind());
+        }
+        Snapshot.Builder out = new Snapshot.Builder();
+        if (!q.streamOrdered()) {
+            execute(q, includeDeleted, null).rows().forEach(r -> out.add(r.id(), r.modstamp()));
+            return out.build();
+        }
+        Integer limit = q.soql().limit();
+        int offset = q.soql().offset() == null ? 0 : q.soql().offset();
+        int skipped = 0;
+        int pageSize = Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
+        ChangeQuery cq = new ChangeQuery(q.type(), q.fieldsToRead(), new Cursor(q.lowerBound(), null), pageSize);
+        try (ChangeStream stream = crm.openChanges(cq)) {
+            read:
+            while (limit == null || out.size() < limit) {
+                List<SyncRecord> page = stream.nextPage();
+                if (page.isEmpty()) {
+                    break;
+                }
+                if (!q.paths().isEmpty()) {
+                    page = withParents(page, q.paths().values());
+                }
+                for (SyncRecord rec : page) {
+                    if ((!includeDeleted && rec.deleted()) || !q.filter().test(rec)) {
+                        continue;
+                    }
+                    if (skipped < offset) {
+                        skipped++;
+                        continue;
+                    }
+                    out.add(rec.id(), rec.modstamp());
+                    if (limit != null && out.size() >= limit) {
+                        break read;
+                    }
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /**
+     * Reads the rows of a snapshot again, as a Bulk results chunk renders them: the records with
+     * the fields the query reads, parent fields filled in, in the order of {@code ids} (an id the CRM
+     * no longer has is left out).
+     *
+     * @param q the query the snapshot was taken of
+     * @param ids at most {@link CrmSource#maxPageSize()} ids
+     * @return the records, by id
+     */
+    public Map<CrmId, SyncRecord> reread(Prepared q, List<CrmId> ids) {
+        List<SyncRecord> found = crm.fetch(q.type(), ids, q.fieldsToRead());
+        if (!q.paths().isEmpty()) {
+            found = withParents(found, q.paths().values());
+        }
+        Map<CrmId, SyncRecord> out = new HashMap<>();
+        found.forEach(r -> out.put(r.id(), r));
+        return out;
+    }
+
+    /** @return how many ids {@link #reread} takes at once */
+    public int rereadPageSize() {
+        return Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
+    }
+
+    /**
      * Fills in the parent fields of a page of rows: for each relationship prefix ({@code Account},
      * {@code Account.Owner}) the parent's id under {@code prefix.Id} and each named field under its
      * path, {@link FieldValue#NULL} where the reference is empty or the parent is gone.

@@ -365,7 +365,7 @@ public final class QueryEngine {
         List<String> grouped = new ArrayList<>();
         for (Name g : soql.groupBy()) {
             FieldSchema fs = r.field(g);
-            if (!sortable(fs) || isNumeric(fs.type()) && fs.type() != FieldType.INT) {
+            if (!sortable(fs) || isNumeric(fs.type()) && fs.type() != FieldType.INT || fs.type() == FieldType.DATETIME) {
                 throw new SoqlException("MALFORMED_QUERY", "field '" + fs.name() + "' can not be grouped in a query call",
                         g.pos());
             }
@@ -432,6 +432,11 @@ public final class QueryEngine {
         read.remove(SYSTEM_MODSTAMP);
         for (Path p : r.paths.values()) {
             read.add(p.hops().get(0).referenceField());
+        }
+        for (Column c : columns) {
+            if (c.type() == FieldType.ADDRESS && c.hops().isEmpty()) {
+                read.addAll(addressComponents(c.name()).values());   // the compound is made from them
+            }
         }
         read.retainAll(schema.fieldsByName().keySet());
         return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths,
@@ -817,6 +822,32 @@ public final class QueryEngine {
         m.putIfAbsent(SYSTEM_MODSTAMP.toLowerCase(Locale.ROOT),
                 new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false, false, false, 0, List.of()));
         return m;
+    }
+
+    /** The keys of a compound address value, in the order a real org writes them, to the component's suffix. */
+    private static final List<String[]> ADDRESS_KEYS = List.of(new String[] {"city", "City"},
+            new String[] {"country", "Country"}, new String[] {"geocodeAccuracy", "GeocodeAccuracy"},
+            new String[] {"latitude", "Latitude"}, new String[] {"longitude", "Longitude"},
+            new String[] {"postalCode", "PostalCode"}, new String[] {"state", "State"},
+            new String[] {"street", "Street"});
+
+    /**
+     * The component fields of a compound address field, as a real org names them:
+     * {@code BillingAddress} is made of {@code BillingStreet}, {@code BillingCity}, ...,
+     * {@code BillingGeocodeAccuracy}; Lead's {@code Address} of {@code Street}, {@code City}, ....
+     *
+     * @param compound the compound field's name (ending in {@code Address})
+     * @return each key of the compound value ({@code city}, {@code country}, ...) to its component
+     *     field, in the order a real org writes the keys
+     */
+    public static Map<String, String> addressComponents(String compound) {
+        String prefix = compound.endsWith("Address") ? compound.substring(0, compound.length() - "Address".length())
+                : compound;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String[] k : ADDRESS_KEYS) {
+            out.put(k[0], prefix + k[1]);
+        }
+        return out;
     }
 
     /**

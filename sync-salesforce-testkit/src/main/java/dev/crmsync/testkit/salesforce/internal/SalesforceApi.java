@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
@@ -978,7 +979,8 @@ public final class SalesforceApi implements HttpHandler {
         Map<String, dev.crmsync.crm.FieldSchema> catalog = QueryEngine.catalog(schema);
         List<QueryEngine.Column> columns = new ArrayList<>();
         if (fieldsParam == null || fieldsParam.isBlank()) {
-            catalog.values().stream().filter(f -> !f.type().isUnsyncable())
+            // every field but binary ones: a real org's retrieve includes compound addresses as objects
+            catalog.values().stream().filter(f -> f.type() != FieldType.BASE64 && f.type() != FieldType.LOCATION)
                     .forEach(f -> columns.add(new QueryEngine.Column(f.name(), f.type())));
             return columns;
         }
@@ -1002,6 +1004,10 @@ public final class SalesforceApi implements HttpHandler {
         Set<String> described = schema.fieldsByName().keySet();
         Set<String> read = new java.util.HashSet<>();
         for (QueryEngine.Column c : columns) {
+            if (c.type() == FieldType.ADDRESS) {
+                QueryEngine.addressComponents(c.name()).values().stream().filter(described::contains)
+                        .forEach(read::add);
+            }
             if (described.contains(c.name()) && !c.name().equals(QueryEngine.ID)
                     && !c.name().equals(QueryEngine.IS_DELETED) && !c.name().equals(QueryEngine.SYSTEM_MODSTAMP)) {
                 read.add(c.name());

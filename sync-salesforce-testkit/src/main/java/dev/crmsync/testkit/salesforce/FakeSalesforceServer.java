@@ -67,7 +67,9 @@ import org.jspecify.annotations.Nullable;
  * {@code sobjects/T/Field/value} (single upsert: 201 created, 200 updated, 300 with the records'
  * URLs when several match) and
  * {@code composite/sobjects/T?ids=&fields=}; {@code jobs/query} (Bulk 2.0 query jobs with CSV
- * results by locator); {@code limits}. Every call under a version needs a valid access token and
+ * results by locator, each chunk rendered when asked for from a snapshot of the job's row ids: a
+ * chunk ends after {@code maxRecords} rows or at {@link Builder#bulkResultsChunkChars(long) the size
+ * limit}; jobs expire after {@link Builder#bulkJobRetention(Duration) their retention}); {@code limits}. Every call under a version needs a valid access token and
  * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.
  *
  * <h2>SOQL</h2>

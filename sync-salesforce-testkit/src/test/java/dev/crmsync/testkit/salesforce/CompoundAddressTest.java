@@ -78,6 +78,21 @@ class CompoundAddressTest {
     }
 
     @Test
+    void retrieveReturnsARealOrgsStandardAccountFieldsInItsOrder() {
+        // the keys of the captured record, its org's namespaced package fields left out
+        List<String> real = List.of("attributes", "Id", "IsDeleted", "MasterRecordId", "Name", "Type", "RecordTypeId",
+                "ParentId", "BillingStreet", "BillingCity", "BillingState", "BillingPostalCode", "BillingCountry",
+                "BillingLatitude", "BillingLongitude", "BillingGeocodeAccuracy", "BillingAddress", "ShippingStreet",
+                "ShippingCity", "ShippingState", "ShippingPostalCode", "ShippingCountry", "ShippingLatitude",
+                "ShippingLongitude", "ShippingGeocodeAccuracy", "ShippingAddress", "Phone", "Fax", "AccountNumber",
+                "Website", "PhotoUrl", "Sic", "Industry", "AnnualRevenue", "NumberOfEmployees", "Ownership",
+                "TickerSymbol", "Description", "Rating", "Site", "OwnerId", "CreatedDate", "CreatedById",
+                "LastModifiedDate", "LastModifiedById", "SystemModstamp", "LastActivityDate", "LastViewedDate",
+                "LastReferencedDate", "Jigsaw", "JigsawCompanyId", "AccountSource", "SicDesc");
+        assertEquals(real, keys(json(sf.get(sf.v("/sobjects/Account/" + account().value())))));
+    }
+
+    @Test
     void retrieveWithFieldsAndSoqlMakeTheCompoundFromItsComponents() {
         CrmId id = account();
         JsonNode one = json(sf.get(sf.v("/sobjects/Account/" + id.value() + "?fields=BillingAddress")));

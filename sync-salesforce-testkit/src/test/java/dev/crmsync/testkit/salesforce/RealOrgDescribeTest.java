@@ -236,6 +236,8 @@ class RealOrgDescribeTest {
         fake.keySet().stream().filter(n -> !realNames.contains(n))
                 .forEach(n -> mismatches.put(n, "not in the real describe: " + fake.get(n)));
         assertEquals(Map.of(), mismatches);
+        List<String> order = real.stream().map(l -> l.substring(0, l.indexOf(' '))).toList();
+        assertEquals(order, List.copyOf(fake.keySet()), "the fields in a real org's describe order");
     }
 
     @Test

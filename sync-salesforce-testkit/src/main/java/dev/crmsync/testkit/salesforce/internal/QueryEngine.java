@@ -802,25 +802,61 @@ public final class QueryEngine {
                 + "reference your WSDL or the describe call for the appropriate names.", name.pos());
     }
 
+    /** The system fields a real org describes in one block, in this order. */
+    private static final List<String> AUDIT_BLOCK = List.of("CreatedDate", "CreatedById", "LastModifiedDate",
+            "LastModifiedById", SYSTEM_MODSTAMP);
+
     /**
      * The fields a query may name: the readable fields of the schema, plus {@code Id},
-     * {@code IsDeleted} and {@code SystemModstamp} if describe leaves them out.
+     * {@code IsDeleted} and {@code SystemModstamp} if describe leaves them out, in a real org's
+     * describe order: {@code Id}, ({@code OwnerId} on a custom object,) {@code IsDeleted}, then the
+     * schema's fields with the audit block ({@code CreatedDate} ... {@code SystemModstamp}) after
+     * {@code OwnerId} on a standard object and after {@code Name} on a custom one.
      *
      * @param schema the schema
      * @return fields by lower-case name, in describe order
      */
     public static Map<String, FieldSchema> catalog(ObjectSchema schema) {
-        Map<String, FieldSchema> m = new LinkedHashMap<>();
-        m.put(ID.toLowerCase(Locale.ROOT), new FieldSchema(ID, FieldType.ID, true, false, false, false, 18, List.of()));
+        Map<String, FieldSchema> readable = new LinkedHashMap<>();
         for (FieldSchema f : schema.fields()) {
             if (f.readable()) {
-                m.put(f.name().toLowerCase(Locale.ROOT), f);
+                readable.put(f.name(), f);
             }
         }
-        m.putIfAbsent(IS_DELETED.toLowerCase(Locale.ROOT),
-                new FieldSchema(IS_DELETED, FieldType.BOOLEAN, true, false, false, false, 0, List.of()));
-        m.putIfAbsent(SYSTEM_MODSTAMP.toLowerCase(Locale.ROOT),
-                new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false, false, false, 0, List.of()));
+        readable.putIfAbsent(IS_DELETED, new FieldSchema(IS_DELETED, FieldType.BOOLEAN, true, false, false, false, 0,
+                List.of()));
+        readable.putIfAbsent(SYSTEM_MODSTAMP, new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false,
+                false, false, 0, List.of()));
+        boolean custom = schema.type().isCustom();
+        List<FieldSchema> audit = new ArrayList<>();
+        for (String name : AUDIT_BLOCK) {
+            FieldSchema f = readable.remove(name);
+            if (f != null) {
+                audit.add(f);
+            }
+        }
+        Map<String, FieldSchema> m = new LinkedHashMap<>();
+        m.put(ID.toLowerCase(Locale.ROOT), new FieldSchema(ID, FieldType.ID, true, false, false, false, 18, List.of()));
+        if (custom && readable.containsKey(OrgView.OWNER_ID)) {
+            FieldSchema owner = readable.remove(OrgView.OWNER_ID);
+            m.put(owner.name().toLowerCase(Locale.ROOT), owner);
+        }
+        FieldSchema deleted = readable.remove(IS_DELETED);
+        m.put(deleted.name().toLowerCase(Locale.ROOT), deleted);
+        String after = custom ? OrgView.NAME : OrgView.OWNER_ID;
+        boolean anchored = readable.containsKey(after);
+        if (!anchored && custom) {
+            audit.forEach(f -> m.put(f.name().toLowerCase(Locale.ROOT), f));
+        }
+        for (FieldSchema f : readable.values()) {
+            m.put(f.name().toLowerCase(Locale.ROOT), f);
+            if (anchored && f.name().equals(after)) {
+                audit.forEach(a -> m.put(a.name().toLowerCase(Locale.ROOT), a));
+            }
+        }
+        if (!anchored && !custom) {
+            audit.forEach(f -> m.put(f.name().toLowerCase(Locale.ROOT), f));
+        }
         return m;
     }
 

@@ -26,6 +26,7 @@ final class StandardSchemas {
 
     /** Fields an API create must set (and an API update must not blank). */
     static final Map<String, List<String>> REQUIRED = Map.of(
+            "Account", List.of("Name"),
             "Lead", List.of("LastName", "Company"),
             "Contact", List.of("LastName"),
             "Campaign", List.of("Name"),
@@ -62,6 +63,28 @@ final class StandardSchemas {
             "DurationInMinutes", new int[] {8, 0}, "NumberOfLeads", new int[] {9, 0},
             "NumberOfContacts", new int[] {9, 0});
 
+    /** The components of a compound address after its prefix ({@code Billing}, {@code Mailing}, none on Lead). */
+    static final List<String> ADDRESS_COMPONENTS = List.of("Street", "City", "State", "PostalCode", "Country",
+            "Latitude", "Longitude", "GeocodeAccuracy");
+
+    /** Geocode accuracy values, as a real org's describe lists them (a restricted picklist). */
+    private static final List<String> GEOCODE_ACCURACY = List.of("Address", "NearAddress", "Block", "Street",
+            "ExtendedZip", "Zip", "Neighborhood", "City", "County", "State", "Unknown");
+
+    /** Account picklists with the values a real org's describe lists out of the box. */
+    private static final Map<String, List<String>> ACCOUNT_PICKLISTS = Map.of(
+            "Type", List.of("Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
+                    "Installation Partner", "Technology Partner", "Other"),
+            "Industry", List.of("Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+                    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+                    "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government", "Healthcare",
+                    "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit",
+                    "Recreation", "Retail", "Shipping", "Technology", "Telecommunications", "Transportation",
+                    "Utilities", "Other"),
+            "Ownership", List.of("Public", "Private", "Subsidiary", "Other"),
+            "Rating", List.of("Hot", "Warm", "Cold"),
+            "AccountSource", List.of("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"));
+
     /**
      * The standard fields of a type with the describe facts Salesforce gives them: required
      * fields are not nillable, fields a create fills are defaulted on create (so are checkboxes,
@@ -77,7 +100,8 @@ final class StandardSchemas {
             if (ps != null) {
                 b.precision(ps[0], ps[1]);
             }
-            if (f.type() == FieldType.BOOLEAN) {
+            if (f.type() == FieldType.BOOLEAN || f.name().equals("OwnerId")) {
+                // checkboxes are never null; the owner is the creating user when a create leaves it out
                 b.nillable(false).defaultedOnCreate(true);
             } else if (defaults.containsKey(f.name())) {
                 b.nillable(false).defaultedOnCreate(true);
@@ -153,6 +177,30 @@ final class StandardSchemas {
         return new FieldSchema(name, type, true, false, false, false, 0, List.of());
     }
 
+    private static FieldSchema pick(String name, List<String> values, boolean restricted) {
+        return FieldSchema.builder(name, FieldType.PICKLIST).length(255).picklist(values, restricted).build();
+    }
+
+    /**
+     * A compound address and its components, as a real org describes them: street a 255-character
+     * text area, latitude and longitude doubles of precision 18 and scale 15, geocode accuracy a
+     * restricted picklist of 40 characters; the components writable, the compound read-only.
+     *
+     * @param prefix {@code Billing}, {@code Shipping}, {@code Mailing}, or empty for Lead's {@code Address}
+     */
+    private static void address(List<FieldSchema> f, String prefix) {
+        f.add(rw(prefix + "Street", FieldType.TEXTAREA, 255));
+        f.add(text(prefix + "City", 40));
+        f.add(text(prefix + "State", 80));
+        f.add(text(prefix + "PostalCode", 20));
+        f.add(text(prefix + "Country", 80));
+        f.add(FieldSchema.builder(prefix + "Latitude", FieldType.DOUBLE).precision(18, 15).build());
+        f.add(FieldSchema.builder(prefix + "Longitude", FieldType.DOUBLE).precision(18, 15).build());
+        f.add(FieldSchema.builder(prefix + "GeocodeAccuracy", FieldType.PICKLIST).length(40)
+                .picklist(GEOCODE_ACCURACY, true).build());
+        f.add(compound(prefix + "Address", FieldType.ADDRESS));
+    }
+
     // ---- the schemas -----------------------------------------------------------------------
 
     private static List<FieldSchema> lead() {
@@ -172,12 +220,7 @@ final class StandardSchemas {
         f.add(of("AnnualRevenue", FieldType.CURRENCY));
         f.add(of("NumberOfEmployees", FieldType.INT));
         f.add(of("Website", FieldType.URL));
-        f.add(of("Street", FieldType.TEXTAREA));
-        f.add(text("City", 40));
-        f.add(text("State", 80));
-        f.add(text("PostalCode", 20));
-        f.add(text("Country", 80));
-        f.add(compound("Address", FieldType.ADDRESS));
+        address(f, "");
         f.add(of("Description", FieldType.TEXTAREA));
         f.add(of("HasOptedOutOfEmail", FieldType.BOOLEAN));
         f.add(of("DoNotCall", FieldType.BOOLEAN));
@@ -205,12 +248,7 @@ final class StandardSchemas {
         f.add(text("Department", 80));
         f.add(pick("LeadSource"));
         f.add(of("Birthdate", FieldType.DATE));
-        f.add(of("MailingStreet", FieldType.TEXTAREA));
-        f.add(text("MailingCity", 40));
-        f.add(text("MailingState", 80));
-        f.add(text("MailingPostalCode", 20));
-        f.add(text("MailingCountry", 80));
-        f.add(compound("MailingAddress", FieldType.ADDRESS));
+        address(f, "Mailing");
         f.add(of("Description", FieldType.TEXTAREA));
         f.add(of("HasOptedOutOfEmail", FieldType.BOOLEAN));
         f.add(of("DoNotCall", FieldType.BOOLEAN));
@@ -221,27 +259,38 @@ final class StandardSchemas {
         return f;
     }
 
+    /** Account's standard fields as a real org describes them (in describe order). */
     private static List<FieldSchema> account() {
         List<FieldSchema> f = new ArrayList<>();
+        f.add(system("MasterRecordId", FieldType.REFERENCE, "Account"));
         f.add(text("Name", 255));
+        f.add(pick("Type", ACCOUNT_PICKLISTS.get("Type"), false));
+        f.add(ref("RecordTypeId", "RecordType"));
+        f.add(ref("ParentId", "Account"));
+        address(f, "Billing");
+        address(f, "Shipping");
+        f.add(of("Phone", FieldType.PHONE));
+        f.add(of("Fax", FieldType.PHONE));
         f.add(text("AccountNumber", 40));
-        f.add(pick("Type"));
-        f.add(pick("Industry"));
-        f.add(pick("Rating"));
+        f.add(of("Website", FieldType.URL));
+        f.add(new FieldSchema("PhotoUrl", FieldType.URL, true, false, false, false, 255, List.of()));
+        f.add(text("Sic", 20));
+        f.add(pick("Industry", ACCOUNT_PICKLISTS.get("Industry"), false));
         f.add(of("AnnualRevenue", FieldType.CURRENCY));
         f.add(of("NumberOfEmployees", FieldType.INT));
-        f.add(of("Phone", FieldType.PHONE));
-        f.add(of("Website", FieldType.URL));
-        f.add(of("BillingStreet", FieldType.TEXTAREA));
-        f.add(text("BillingCity", 40));
-        f.add(text("BillingState", 80));
-        f.add(text("BillingPostalCode", 20));
-        f.add(text("BillingCountry", 80));
-        f.add(compound("BillingAddress", FieldType.ADDRESS));
+        f.add(pick("Ownership", ACCOUNT_PICKLISTS.get("Ownership"), false));
+        f.add(text("TickerSymbol", 20));
         f.add(of("Description", FieldType.TEXTAREA));
-        f.add(ref("ParentId", "Account"));
+        f.add(pick("Rating", ACCOUNT_PICKLISTS.get("Rating"), false));
+        f.add(text("Site", 80));
         f.add(ref("OwnerId", "User"));
-        f.add(system("MasterRecordId", FieldType.REFERENCE, "Account"));
+        f.add(system("LastActivityDate", FieldType.DATE));
+        f.add(system("LastViewedDate", FieldType.DATETIME));
+        f.add(system("LastReferencedDate", FieldType.DATETIME));
+        f.add(text("Jigsaw", 20));
+        f.add(new FieldSchema("JigsawCompanyId", FieldType.STRING, true, false, false, false, 20, List.of()));
+        f.add(pick("AccountSource", ACCOUNT_PICKLISTS.get("AccountSource"), false));
+        f.add(text("SicDesc", 80));
         return f;
     }
 
@@ -335,6 +384,7 @@ final class StandardSchemas {
         f.add(of("Description", FieldType.TEXTAREA));
         f.add(of("CallDurationInSeconds", FieldType.INT));
         f.add(system("IsClosed", FieldType.BOOLEAN));
+        f.add(system("IsArchived", FieldType.BOOLEAN));
         f.add(ref("OwnerId", "User"));
         return f;
     }
@@ -353,6 +403,7 @@ final class StandardSchemas {
         f.add(text("Location", 255));
         f.add(pick("Type"));
         f.add(of("Description", FieldType.TEXTAREA));
+        f.add(system("IsArchived", FieldType.BOOLEAN));
         f.add(ref("OwnerId", "User"));
         return f;
     }

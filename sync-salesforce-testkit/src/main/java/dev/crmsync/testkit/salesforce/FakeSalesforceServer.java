@@ -67,7 +67,9 @@ import org.jspecify.annotations.Nullable;
  * {@code sobjects/T/Field/value} (single upsert: 201 created, 200 updated, 300 with the records'
  * URLs when several match) and
  * {@code composite/sobjects/T?ids=&fields=}; {@code jobs/query} (Bulk 2.0 query jobs with CSV
- * results by locator); {@code limits}. Every call under a version needs a valid access token and
+ * results by locator, each chunk rendered when asked for from a snapshot of the job's row ids: a
+ * chunk ends after {@code maxRecords} rows or at {@link Builder#bulkResultsChunkChars(long) the size
+ * limit}; jobs expire after {@link Builder#bulkJobRetention(Duration) their retention}); {@code limits}. Every call under a version needs a valid access token and
  * counts against the daily limit; every response to one carries {@code Sforce-Limit-Info}.
  *
  * <h2>SOQL</h2>
@@ -105,8 +107,26 @@ public final class FakeSalesforceServer implements AutoCloseable {
     public static final String DEFAULT_ACCESS_TOKEN = "fake-access-token";
     /** The daily API request limit by default. */
     public static final long DEFAULT_DAILY_API_LIMIT = 15_000;
-    /** Rows per Bulk results chunk when the client passes no {@code maxRecords}. */
-    public static final int DEFAULT_BULK_RESULTS_CHUNK_SIZE = 50_000;
+    /**
+     * Rows per Bulk results chunk when the client passes no {@code maxRecords}, by default: no row
+     * count, as a real org sets none ("the server uses a default value based on the service"; older
+     * guides: "as many rows as can be listed") — the chunk ends at {@link #DEFAULT_BULK_RESULTS_CHUNK_CHARS}.
+     */
+    public static final int DEFAULT_BULK_RESULTS_CHUNK_SIZE = Integer.MAX_VALUE;
+    /**
+     * The size limit of one Bulk results chunk by default, in CSV characters (10 MB of ASCII): a
+     * chunk ends with the row that reaches it, with or without {@code maxRecords} (a real org's
+     * "the request is still subject to the size limits"; the real limit is not documented).
+     */
+    public static final long DEFAULT_BULK_RESULTS_CHUNK_CHARS = 10_000_000L;
+    /** How long a Bulk query job and its results are kept after its creation by default: a real org's 7 days. */
+    public static final Duration DEFAULT_BULK_JOB_RETENTION = Duration.ofDays(7);
+    /**
+     * How many Bulk query jobs may be unfinished at once by default: 10,000, a real org's daily
+     * query-job allocation ({@code DailyBulkV2QueryJobs}); one more is refused with 400
+     * {@code LIMIT_EXCEEDED}.
+     */
+    public static final int DEFAULT_MAX_OPEN_BULK_JOBS = 10_000;
     /** How many query cursors ({@code nextRecordsUrl} locators) stay open at once by default. */
     public static final int DEFAULT_QUERY_CURSOR_CAPACITY = 1_000;
 
@@ -279,8 +299,17 @@ public final class FakeSalesforceServer implements AutoCloseable {
     }
 
     /**
+     * @return the most Bulk result rows the server has held read at once since it started (a
+     *     probe for the memory test: chunks are rendered from records read a page at a time)
+     */
+    int bulkRowsHeldPeak() {
+        return running().bulkRowsHeldPeak();
+    }
+
+    /**
      * @return every Bulk query job the server still keeps (a job is kept until it is deleted, or
-     *     seven days after its creation by the server's clock), by id in order of creation, with its
+     *     until its retention has passed since its creation by the server's clock, seven days by
+     *     default), by id in order of creation, with its
      *     state ({@code UploadComplete}, {@code InProgress}, {@code JobComplete}, {@code Failed},
      *     {@code Aborted})
      */
@@ -345,6 +374,9 @@ public final class FakeSalesforceServer implements AutoCloseable {
         private String fixedAccessToken = DEFAULT_ACCESS_TOKEN;
         private Sleeper sleeper = Sleeper.SYSTEM;
         private int bulkResultsChunkSize = DEFAULT_BULK_RESULTS_CHUNK_SIZE;
+        private long bulkResultsChunkChars = DEFAULT_BULK_RESULTS_CHUNK_CHARS;
+        private Duration bulkJobRetention = DEFAULT_BULK_JOB_RETENTION;
+        private int maxOpenBulkJobs = DEFAULT_MAX_OPEN_BULK_JOBS;
         private int queryCursorCapacity = DEFAULT_QUERY_CURSOR_CAPACITY;
         private int port;
         private BiConsumer<ObjectType, CrmId> undoCreate;
@@ -543,8 +575,9 @@ public final class FakeSalesforceServer implements AutoCloseable {
         }
 
         /**
-         * @param rows rows per Bulk results chunk when the client gives no {@code maxRecords}
-         *     (default {@value FakeSalesforceServer#DEFAULT_BULK_RESULTS_CHUNK_SIZE})
+         * @param rows most rows per Bulk results chunk when the client gives no {@code maxRecords}
+         *     (default: no row count, {@link FakeSalesforceServer#DEFAULT_BULK_RESULTS_CHUNK_SIZE}; the
+         *     size limit {@link #bulkResultsChunkChars(long)} ends a chunk in any case)
          * @return this builder
          */
         public Builder bulkResultsChunkSize(int rows) {
@@ -552,6 +585,49 @@ public final class FakeSalesforceServer implements AutoCloseable {
                 throw new IllegalArgumentException("bulkResultsChunkSize must be >= 1, was " + rows);
             }
             this.bulkResultsChunkSize = rows;
+            return this;
+        }
+
+        /**
+         * @param chars the size limit of one Bulk results chunk in CSV characters, at least 1: a chunk
+         *     ends with the row that reaches it, with or without {@code maxRecords} (default
+         *     {@value FakeSalesforceServer#DEFAULT_BULK_RESULTS_CHUNK_CHARS})
+         * @return this builder
+         */
+        public Builder bulkResultsChunkChars(long chars) {
+            if (chars < 1) {
+                throw new IllegalArgumentException("bulkResultsChunkChars must be >= 1, was " + chars);
+            }
+            this.bulkResultsChunkChars = chars;
+            return this;
+        }
+
+        /**
+         * @param retention how long a Bulk query job and its results are kept after the job's
+         *     creation, on the server's clock, whatever its state (a job whose client went away is
+         *     deleted all the same), positive (default {@link FakeSalesforceServer#DEFAULT_BULK_JOB_RETENTION})
+         * @return this builder
+         */
+        public Builder bulkJobRetention(Duration retention) {
+            Objects.requireNonNull(retention, "retention must not be null");
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("bulkJobRetention must be positive, was " + retention);
+            }
+            this.bulkJobRetention = retention;
+            return this;
+        }
+
+        /**
+         * @param jobs how many Bulk query jobs may be unfinished ({@code UploadComplete} or
+         *     {@code InProgress}) at once, at least 1; creating one more is refused with 400
+         *     {@code LIMIT_EXCEEDED} (default {@value FakeSalesforceServer#DEFAULT_MAX_OPEN_BULK_JOBS})
+         * @return this builder
+         */
+        public Builder maxOpenBulkJobs(int jobs) {
+            if (jobs < 1) {
+                throw new IllegalArgumentException("maxOpenBulkJobs must be >= 1, was " + jobs);
+            }
+            this.maxOpenBulkJobs = jobs;
             return this;
         }
 
@@ -647,7 +723,8 @@ public final class FakeSalesforceServer implements AutoCloseable {
             }
             return new FakeSalesforceServer(new Settings(crm, clock, seed, latestVersion, dailyApiLimit, perAppName,
                     perAppLimit, appMap, jwtSubjects, tokens, rotateRefreshTokens, fixedAccessToken, sleeper,
-                    bulkResultsChunkSize, queryCursorCapacity, port, undo, delete, undelete));
+                    bulkResultsChunkSize, bulkResultsChunkChars, bulkJobRetention, maxOpenBulkJobs,
+                    queryCursorCapacity, port, undo, delete, undelete));
         }
     }
 }

@@ -25,39 +25,66 @@ public final class BulkCsv {
     }
 
     /**
-     * @param result the job's results
-     * @param from the first row
-     * @param count how many rows
-     * @param delimiter the delimiter name
-     * @param lineEnding LF or CRLF
-     * @return the CSV bytes (UTF-8)
+     * Writes one results chunk row by row: the header first, then each row as it is given, so a
+     * chunk is rendered from records read a page at a time. Not thread-safe.
      */
-    public static byte[] write(QueryEngine.Result result, int from, int count, String delimiter, String lineEnding) {
-        CSVFormat format = CSVFormat.DEFAULT.builder()
-                .setDelimiter(DELIMITERS.get(delimiter))
-                .setRecordSeparator("CRLF".equals(lineEnding) ? "\r\n" : "\n")
-                .setQuoteMode(QuoteMode.ALL)
-                .get();
-        List<QueryEngine.Column> columns = result.prepared().columns();
-        // CSVFormat.printRecord rather than CSVPrinter: the latter carries SpotBugs annotations whose
-        // class file is not on the classpath, which javac reports as a warning
-        StringBuilder out = new StringBuilder();
-        try {
-            format.printRecord(out, columns.stream().map(QueryEngine.Column::name).toArray());
-            List<SyncRecord> rows = result.rows();
-            int end = Math.min(rows.size(), from + count);
-            Object[] cells = new Object[columns.size()];
-            for (int i = from; i < end; i++) {
-                for (int c = 0; c < cells.length; c++) {
-                    QueryEngine.Column col = columns.get(c);
-                    cells[c] = cell(QueryEngine.value(rows.get(i), col.name()), col.type());
-                }
-                format.printRecord(out, cells);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    public static final class Writer {
+        private final CSVFormat format;
+        private final List<QueryEngine.Column> columns;
+        private final StringBuilder out = new StringBuilder();
+        private final Object[] cells;
+        private int rows;
+
+        /**
+         * @param columns the selected columns, in SELECT order
+         * @param delimiter the delimiter name
+         * @param lineEnding LF or CRLF
+         */
+        public Writer(List<QueryEngine.Column> columns, String delimiter, String lineEnding) {
+            this.format = CSVFormat.DEFAULT.builder()
+                    .setDelimiter(DELIMITERS.get(delimiter))
+                    .setRecordSeparator("CRLF".equals(lineEnding) ? "\r\n" : "\n")
+                    .setQuoteMode(QuoteMode.ALL)
+                    .get();
+            this.columns = List.copyOf(columns);
+            this.cells = new Object[columns.size()];
+            // CSVFormat.printRecord rather than CSVPrinter: the latter carries SpotBugs annotations whose
+            // class file is not on the classpath, which javac reports as a warning
+            print(this.columns.stream().map(QueryEngine.Column::name).toArray());
         }
-        return SfJson.utf8KeepingSurrogates(out.toString());
+
+        /** @param r a row's record */
+        public void row(SyncRecord r) {
+            for (int c = 0; c < cells.length; c++) {
+                QueryEngine.Column col = columns.get(c);
+                cells[c] = cell(QueryEngine.value(r, col.name()), col.type());
+            }
+            print(cells);
+            rows++;
+        }
+
+        private void print(Object[] values) {
+            try {
+                format.printRecord(out, values);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** @return the rows written so far (not counting the header) */
+        public int rows() {
+            return rows;
+        }
+
+        /** @return the characters written so far, header included */
+        public int length() {
+            return out.length();
+        }
+
+        /** @return the chunk's CSV bytes (UTF-8) */
+        public byte[] bytes() {
+            return SfJson.utf8KeepingSurrogates(out.toString());
+        }
     }
 
     /** One value as Bulk 2.0 writes it. */

@@ -10,14 +10,16 @@ import java.util.function.Supplier;
 /**
  * A Bulk API 2.0 query job. Its state moves one step on each status poll:
  * {@code UploadComplete → InProgress → JobComplete} (or {@code Failed} when the fault plan says
- * so), unless the plan keeps jobs in progress forever. Results are a snapshot taken when the job
- * completes; they can be read, from any locator the results handed out, as often as asked until
- * the job is deleted (by the client, or by the server {@link #LIFESPAN} after its creation, as a
- * real org deletes query jobs and their results). Thread-safe.
+ * so), unless the plan keeps jobs in progress forever. Results are a {@link Snapshot} taken when
+ * the job completes — the ids and stamps of its rows, in order, not their values, which each
+ * results request reads again for its chunk alone; they can be read, from any locator the results
+ * handed out, as often as asked until the job is deleted (by the client, or by the server once its
+ * retention has passed since its creation, by default {@link #LIFESPAN} as a real org deletes query
+ * jobs and their results). Thread-safe.
  */
 public final class BulkJob {
 
-    /** How long the server keeps a query job and its results after its creation (a real org: 7 days). */
+    /** How long the server keeps a query job and its results after its creation by default (a real org: 7 days). */
     public static final java.time.Duration LIFESPAN = java.time.Duration.ofDays(7);
 
     /** Job states. */
@@ -44,7 +46,7 @@ public final class BulkJob {
     private final String lineEnding;
     private State state = State.UploadComplete;
     private Instant modstamp;
-    private QueryEngine.Result result;
+    private Snapshot snapshot;
     private String errorMessage;
 
     /**
@@ -110,9 +112,9 @@ public final class BulkJob {
         return state;
     }
 
-    /** @return the results, once complete */
-    public synchronized QueryEngine.Result result() {
-        return result;
+    /** @return the results' rows, once complete (null before) */
+    public synchronized Snapshot snapshot() {
+        return snapshot;
     }
 
     /**
@@ -121,10 +123,10 @@ public final class BulkJob {
      * @param now the time
      * @param neverComplete true to stay InProgress
      * @param failure a failure message, or null
-     * @param run computes the results when the job completes
+     * @param run takes the results' snapshot when the job completes
      */
     public synchronized void advance(Instant now, boolean neverComplete, String failure,
-                                     Supplier<QueryEngine.Result> run) {
+                                     Supplier<Snapshot> run) {
         switch (state) {
             case UploadComplete -> {
                 state = State.InProgress;
@@ -139,7 +141,7 @@ public final class BulkJob {
                     errorMessage = failure;
                 } else {
                     try {
-                        result = run.get();
+                        snapshot = run.get();
                         state = State.JobComplete;
                     } catch (ApiException | SoqlException e) {
                         state = State.Failed;
@@ -193,7 +195,7 @@ public final class BulkJob {
         o.put("lineEnding", lineEnding);
         o.put("columnDelimiter", columnDelimiter);
         if (detailed) {
-            o.put("numberRecordsProcessed", result == null ? 0 : result.totalSize());
+            o.put("numberRecordsProcessed", snapshot == null ? 0 : snapshot.size());
             o.put("retries", 0);
             o.put("totalProcessingTime", state.isFinal() ? 1 : 0);
         }

@@ -365,7 +365,7 @@ public final class QueryEngine {
         List<String> grouped = new ArrayList<>();
         for (Name g : soql.groupBy()) {
             FieldSchema fs = r.field(g);
-            if (!sortable(fs) || isNumeric(fs.type()) && fs.type() != FieldType.INT) {
+            if (!sortable(fs) || isNumeric(fs.type()) && fs.type() != FieldType.INT || fs.type() == FieldType.DATETIME) {
                 throw new SoqlException("MALFORMED_QUERY", "field '" + fs.name() + "' can not be grouped in a query call",
                         g.pos());
             }
@@ -432,6 +432,11 @@ public final class QueryEngine {
         read.remove(SYSTEM_MODSTAMP);
         for (Path p : r.paths.values()) {
             read.add(p.hops().get(0).referenceField());
+        }
+        for (Column c : columns) {
+            if (c.type() == FieldType.ADDRESS && c.hops().isEmpty()) {
+                read.addAll(addressComponents(c.name()).values());   // the compound is made from them
+            }
         }
         read.retainAll(schema.fieldsByName().keySet());
         return new Prepared(soql, type, kind, columns, alias, filter, order, streamOrdered, lower, read, r.paths,
@@ -504,6 +509,83 @@ public final class QueryEngine {
             case COUNT -> new Result(q, List.of(), rows.size());
             case AGGREGATE -> new Result(q, rows, 1);
         };
+    }
+
+    /**
+     * Runs a prepared query of records and keeps only what a Bulk job needs to render its results
+     * later: each matching row's id and {@code SystemModstamp}, in result order. A query whose order
+     * is the change stream's own (none, or {@code SystemModstamp[, Id]} ascending) is read page by
+     * page and never holds more than a page of records; another order is sorted in full first (the
+     * records held only until their ids are taken).
+     *
+     * @param q a query of kind {@link Kind#RECORDS} without child subqueries
+     * @param includeDeleted true for queryAll
+     * @return the rows to emit, in order
+     */
+    public Snapshot snapshot(Prepared q, boolean includeDeleted) {
+        if (q.kind() != Kind.RECORDS || !q.children().isEmpty()) {
+            throw new IllegalArgumentException("a snapshot holds rows of records, not " + q.kind());
+        }
+        Snapshot.Builder out = new Snapshot.Builder();
+        if (!q.streamOrdered()) {
+            execute(q, includeDeleted, null).rows().forEach(r -> out.add(r.id(), r.modstamp()));
+            return out.build();
+        }
+        Integer limit = q.soql().limit();
+        int offset = q.soql().offset() == null ? 0 : q.soql().offset();
+        int skipped = 0;
+        int pageSize = Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
+        ChangeQuery cq = new ChangeQuery(q.type(), q.fieldsToRead(), new Cursor(q.lowerBound(), null), pageSize);
+        try (ChangeStream stream = crm.openChanges(cq)) {
+            read:
+            while (limit == null || out.size() < limit) {
+                List<SyncRecord> page = stream.nextPage();
+                if (page.isEmpty()) {
+                    break;
+                }
+                if (!q.paths().isEmpty()) {
+                    page = withParents(page, q.paths().values());
+                }
+                for (SyncRecord rec : page) {
+                    if ((!includeDeleted && rec.deleted()) || !q.filter().test(rec)) {
+                        continue;
+                    }
+                    if (skipped < offset) {
+                        skipped++;
+                        continue;
+                    }
+                    out.add(rec.id(), rec.modstamp());
+                    if (limit != null && out.size() >= limit) {
+                        break read;
+                    }
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /**
+     * Reads the rows of a snapshot again, as a Bulk results chunk renders them: the records with
+     * the fields the query reads, parent fields filled in, in the order of {@code ids} (an id the CRM
+     * no longer has is left out).
+     *
+     * @param q the query the snapshot was taken of
+     * @param ids at most {@link CrmSource#maxPageSize()} ids
+     * @return the records, by id
+     */
+    public Map<CrmId, SyncRecord> reread(Prepared q, List<CrmId> ids) {
+        List<SyncRecord> found = crm.fetch(q.type(), ids, q.fieldsToRead());
+        if (!q.paths().isEmpty()) {
+            found = withParents(found, q.paths().values());
+        }
+        Map<CrmId, SyncRecord> out = new HashMap<>();
+        found.forEach(r -> out.put(r.id(), r));
+        return out;
+    }
+
+    /** @return how many ids {@link #reread} takes at once */
+    public int rereadPageSize() {
+        return Math.max(1, Math.min(crm.maxPageSize(), ChangeQuery.MAX_PAGE_SIZE));
     }
 
     /**
@@ -720,26 +802,88 @@ public final class QueryEngine {
                 + "reference your WSDL or the describe call for the appropriate names.", name.pos());
     }
 
+    /** The system fields a real org describes in one block, in this order. */
+    private static final List<String> AUDIT_BLOCK = List.of("CreatedDate", "CreatedById", "LastModifiedDate",
+            "LastModifiedById", SYSTEM_MODSTAMP);
+
     /**
      * The fields a query may name: the readable fields of the schema, plus {@code Id},
-     * {@code IsDeleted} and {@code SystemModstamp} if describe leaves them out.
+     * {@code IsDeleted} and {@code SystemModstamp} if describe leaves them out, in a real org's
+     * describe order: {@code Id}, ({@code OwnerId} on a custom object,) {@code IsDeleted}, then the
+     * schema's fields with the audit block ({@code CreatedDate} ... {@code SystemModstamp}) after
+     * {@code OwnerId} on a standard object and after {@code Name} on a custom one.
      *
      * @param schema the schema
      * @return fields by lower-case name, in describe order
      */
     public static Map<String, FieldSchema> catalog(ObjectSchema schema) {
-        Map<String, FieldSchema> m = new LinkedHashMap<>();
-        m.put(ID.toLowerCase(Locale.ROOT), new FieldSchema(ID, FieldType.ID, true, false, false, false, 18, List.of()));
+        Map<String, FieldSchema> readable = new LinkedHashMap<>();
         for (FieldSchema f : schema.fields()) {
             if (f.readable()) {
-                m.put(f.name().toLowerCase(Locale.ROOT), f);
+                readable.put(f.name(), f);
             }
         }
-        m.putIfAbsent(IS_DELETED.toLowerCase(Locale.ROOT),
-                new FieldSchema(IS_DELETED, FieldType.BOOLEAN, true, false, false, false, 0, List.of()));
-        m.putIfAbsent(SYSTEM_MODSTAMP.toLowerCase(Locale.ROOT),
-                new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false, false, false, 0, List.of()));
+        readable.putIfAbsent(IS_DELETED, new FieldSchema(IS_DELETED, FieldType.BOOLEAN, true, false, false, false, 0,
+                List.of()));
+        readable.putIfAbsent(SYSTEM_MODSTAMP, new FieldSchema(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false,
+                false, false, 0, List.of()));
+        boolean custom = schema.type().isCustom();
+        List<FieldSchema> audit = new ArrayList<>();
+        for (String name : AUDIT_BLOCK) {
+            FieldSchema f = readable.remove(name);
+            if (f != null) {
+                audit.add(f);
+            }
+        }
+        Map<String, FieldSchema> m = new LinkedHashMap<>();
+        m.put(ID.toLowerCase(Locale.ROOT), new FieldSchema(ID, FieldType.ID, true, false, false, false, 18, List.of()));
+        if (custom && readable.containsKey(OrgView.OWNER_ID)) {
+            FieldSchema owner = readable.remove(OrgView.OWNER_ID);
+            m.put(owner.name().toLowerCase(Locale.ROOT), owner);
+        }
+        FieldSchema deleted = readable.remove(IS_DELETED);
+        m.put(deleted.name().toLowerCase(Locale.ROOT), deleted);
+        String after = custom ? OrgView.NAME : OrgView.OWNER_ID;
+        boolean anchored = readable.containsKey(after);
+        if (!anchored && custom) {
+            audit.forEach(f -> m.put(f.name().toLowerCase(Locale.ROOT), f));
+        }
+        for (FieldSchema f : readable.values()) {
+            m.put(f.name().toLowerCase(Locale.ROOT), f);
+            if (anchored && f.name().equals(after)) {
+                audit.forEach(a -> m.put(a.name().toLowerCase(Locale.ROOT), a));
+            }
+        }
+        if (!anchored && !custom) {
+            audit.forEach(f -> m.put(f.name().toLowerCase(Locale.ROOT), f));
+        }
         return m;
+    }
+
+    /** The keys of a compound address value, in the order a real org writes them, to the component's suffix. */
+    private static final List<String[]> ADDRESS_KEYS = List.of(new String[] {"city", "City"},
+            new String[] {"country", "Country"}, new String[] {"geocodeAccuracy", "GeocodeAccuracy"},
+            new String[] {"latitude", "Latitude"}, new String[] {"longitude", "Longitude"},
+            new String[] {"postalCode", "PostalCode"}, new String[] {"state", "State"},
+            new String[] {"street", "Street"});
+
+    /**
+     * The component fields of a compound address field, as a real org names them:
+     * {@code BillingAddress} is made of {@code BillingStreet}, {@code BillingCity}, ...,
+     * {@code BillingGeocodeAccuracy}; Lead's {@code Address} of {@code Street}, {@code City}, ....
+     *
+     * @param compound the compound field's name (ending in {@code Address})
+     * @return each key of the compound value ({@code city}, {@code country}, ...) to its component
+     *     field, in the order a real org writes the keys
+     */
+    public static Map<String, String> addressComponents(String compound) {
+        String prefix = compound.endsWith("Address") ? compound.substring(0, compound.length() - "Address".length())
+                : compound;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String[] k : ADDRESS_KEYS) {
+            out.put(k[0], prefix + k[1]);
+        }
+        return out;
     }
 
     /**

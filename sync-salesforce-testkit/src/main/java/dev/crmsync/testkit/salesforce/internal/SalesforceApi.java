@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
@@ -91,6 +92,9 @@ public final class SalesforceApi implements HttpHandler {
     private final Writes writes;
     private final Map<String, BulkJob> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final AtomicLong jobsCreated = new AtomicLong();
+    /** Records read for Bulk results and not yet written out, across all requests (a probe for tests). */
+    private final java.util.concurrent.atomic.AtomicInteger bulkRowsHeld = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger bulkRowsHeldPeak = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<ObjectType, SchemaVersion> schemaVersions = new ConcurrentHashMap<>();
     private final List<RecordedRequest> recorded = Collections.synchronizedList(new ArrayList<>());
 
@@ -232,11 +236,28 @@ public final class SalesforceApi implements HttpHandler {
         }
     }
 
-    /** Deletes the jobs older than {@link BulkJob#LIFESPAN}, as a real org does. */
+    /**
+     * @return the most Bulk result rows the server has held read at once, over all jobs and
+     *     concurrent requests since it started: a results chunk is rendered from records read a page
+     *     at a time, so this stays at a page however large the jobs are
+     */
+    public int bulkRowsHeldPeak() {
+        return bulkRowsHeldPeak.get();
+    }
+
+    /**
+     * Deletes the jobs whose retention ({@link Settings#bulkJobRetention()}, a real org's 7 days by
+     * default) has passed since their creation on the server's clock, whatever their state: a real
+     * org finishes an abandoned job by itself and then deletes it; the fake, whose jobs move only
+     * when polled, deletes it all the same. Runs before every request is answered.
+     */
     private void expireJobs() {
         Instant now = settings.clock().instant();
+        Duration retention = settings.bulkJobRetention();
         synchronized (jobs) {
-            jobs.values().removeIf(j -> !j.created().plus(BulkJob.LIFESPAN).isAfter(now));
+            if (!jobs.isEmpty()) {
+                jobs.values().removeIf(j -> !j.created().plus(retention).isAfter(now));
+            }
         }
     }
 
@@ -566,6 +587,7 @@ public final class SalesforceApi implements HttpHandler {
             return Reply.error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
                     .header("Sforce-Limit-Info", usage.snapshot().header());
         }
+        expireJobs();
         Reply r;
         try {
             r = dispatch(req, version, m.group(3) == null ? "" : m.group(3));
@@ -957,7 +979,8 @@ public final class SalesforceApi implements HttpHandler {
         Map<String, dev.crmsync.crm.FieldSchema> catalog = QueryEngine.catalog(schema);
         List<QueryEngine.Column> columns = new ArrayList<>();
         if (fieldsParam == null || fieldsParam.isBlank()) {
-            catalog.values().stream().filter(f -> !f.type().isUnsyncable())
+            // every field but binary ones: a real org's retrieve includes compound addresses as objects
+            catalog.values().stream().filter(f -> f.type() != FieldType.BASE64 && f.type() != FieldType.LOCATION)
                     .forEach(f -> columns.add(new QueryEngine.Column(f.name(), f.type())));
             return columns;
         }
@@ -981,6 +1004,10 @@ public final class SalesforceApi implements HttpHandler {
         Set<String> described = schema.fieldsByName().keySet();
         Set<String> read = new java.util.HashSet<>();
         for (QueryEngine.Column c : columns) {
+            if (c.type() == FieldType.ADDRESS) {
+                QueryEngine.addressComponents(c.name()).values().stream().filter(described::contains)
+                        .forEach(read::add);
+            }
             if (described.contains(c.name()) && !c.name().equals(QueryEngine.ID)
                     && !c.name().equals(QueryEngine.IS_DELETED) && !c.name().equals(QueryEngine.SYSTEM_MODSTAMP)) {
                 read.add(c.name());
@@ -1480,7 +1507,7 @@ public final class SalesforceApi implements HttpHandler {
             switch (method) {
                 case "GET":
                     job.advance(now, conditions.bulkNeverComplete(), conditions.bulkFailure(),
-                            () -> engine.execute(job.query(), job.operation().equals("queryAll"), null));
+                            () -> engine.snapshot(job.query(), job.operation().equals("queryAll")));
                     return Reply.json(200, job.info(true));
                 case "PATCH":
                     JsonNode body = parseJson(req);
@@ -1551,7 +1578,14 @@ public final class SalesforceApi implements HttpHandler {
         }
         BulkJob job = new BulkJob(ids.next("750"), operation, p, version, settings.clock().instant(), userId,
                 delimiter, lineEnding);
-        jobs.put(job.id(), job);
+        synchronized (jobs) {
+            long open = jobs.values().stream().filter(j -> !j.state().isFinal()).count();
+            if (open >= settings.maxOpenBulkJobs()) {
+                throw new ApiException(400, "LIMIT_EXCEEDED", "Max number of concurrent Bulk API 2.0 query jobs ("
+                        + settings.maxOpenBulkJobs() + ") exceeded: wait for a job to finish, or abort one");
+            }
+            jobs.put(job.id(), job);
+        }
         jobsCreated.incrementAndGet();
         return Reply.json(200, job.info(false));
     }
@@ -1568,6 +1602,7 @@ public final class SalesforceApi implements HttpHandler {
         if (state != BulkJob.State.JobComplete) {
             throw new ApiException(412, "JOB_NOT_COMPLETE", "Job " + job.id() + " is not complete: " + state);
         }
+        Snapshot snapshot = job.snapshot();
         int from = 0;
         String locator = req.param("locator");
         if (locator != null && !locator.isEmpty()) {
@@ -1576,7 +1611,7 @@ public final class SalesforceApi implements HttpHandler {
             } catch (IllegalArgumentException e) {
                 from = -1;
             }
-            if (from < 0 || from > job.result().rows().size()) {
+            if (from < 0 || from > snapshot.size()) {
                 throw new ApiException(400, "INVALID_LOCATOR", "Invalid locator: " + locator);
             }
         }
@@ -1592,14 +1627,37 @@ public final class SalesforceApi implements HttpHandler {
                 throw new ApiException(400, "INVALIDJOB", "maxRecords must be a positive integer: " + maxRaw);
             }
         }
-        QueryEngine.Result result = job.result();
-        int end = (int) Math.min(result.rows().size(), (long) from + max);
-        String next = end < result.rows().size()
+        // the chunk ends after maxRecords rows, or once its CSV has reached the size limit (a real
+        // org's "still subject to the size limits"), whichever comes first; at least one row
+        long sizeLimit = settings.bulkResultsChunkChars();
+        int last = (int) Math.min(snapshot.size(), (long) from + max);
+        BulkCsv.Writer csv = new BulkCsv.Writer(job.query().columns(), job.columnDelimiter(), job.lineEnding());
+        int page = engine.rereadPageSize();
+        int end = from;
+        while (end < last && (end == from || csv.length() < sizeLimit)) {
+            int to = Math.min(last, end + page);
+            Map<CrmId, SyncRecord> read = engine.reread(job.query(), snapshot.ids(end, to));
+            int held = bulkRowsHeld.addAndGet(read.size());
+            bulkRowsHeldPeak.accumulateAndGet(held, Math::max);
+            try {
+                while (end < to && (end == from || csv.length() < sizeLimit)) {
+                    SyncRecord r = read.get(snapshot.id(end));
+                    // a row is emitted as it was when the job completed; one changed (or purged) since
+                    // is left out of its chunk: its new version is the next change read's
+                    if (r != null && r.modstamp().equals(snapshot.stamp(end))) {
+                        csv.row(r);
+                    }
+                    end++;
+                }
+            } finally {
+                bulkRowsHeld.addAndGet(-read.size());
+            }
+        }
+        String next = end < snapshot.size()
                 ? Base64.getEncoder().withoutPadding().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8))
                 : "null";
-        byte[] csv = BulkCsv.write(result, from, end - from, job.columnDelimiter(), job.lineEnding());
-        return new Reply(200, "text/csv", csv)
+        return new Reply(200, "text/csv", csv.bytes())
                 .header("Sforce-Locator", next)
-                .header("Sforce-NumberOfRecords", Integer.toString(end - from));
+                .header("Sforce-NumberOfRecords", Integer.toString(csv.rows()));
     }
 }

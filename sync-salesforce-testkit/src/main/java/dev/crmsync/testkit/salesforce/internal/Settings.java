@@ -6,6 +6,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,11 @@ import java.util.function.BiConsumer;
  * @param rotateRefreshTokens true to rotate refresh tokens
  * @param fixedAccessToken an access token accepted without OAuth, or null
  * @param sleeper performs injected delays
- * @param bulkResultsChunkSize rows per Bulk results chunk when the client gives no maxRecords
+ * @param bulkResultsChunkSize most rows per Bulk results chunk when the client gives no maxRecords
+ * @param bulkResultsChunkChars the size limit of a Bulk results chunk, in CSV characters: a chunk
+ *     ends with the row that reaches it (whatever maxRecords says)
+ * @param bulkJobRetention how long a Bulk query job is kept after its creation
+ * @param maxOpenBulkJobs how many Bulk query jobs may be unfinished at once
  * @param queryCursorCapacity how many query cursors stay open
  * @param port the port to bind (0 for an ephemeral one)
  * @param undoCreate removes a created record when an all-or-none write fails, or null
@@ -37,7 +42,8 @@ import java.util.function.BiConsumer;
 public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion, long dailyApiLimit, String perAppName,
                        long perAppLimit, Map<String, String> apps, List<TokenService.JwtSubject> jwtSubjects,
                        Map<String, String> refreshTokens, boolean rotateRefreshTokens, String fixedAccessToken,
-                       Sleeper sleeper, int bulkResultsChunkSize, int queryCursorCapacity,
+                       Sleeper sleeper, int bulkResultsChunkSize, long bulkResultsChunkChars,
+                       Duration bulkJobRetention, int maxOpenBulkJobs, int queryCursorCapacity,
                        int port, BiConsumer<ObjectType, CrmId> undoCreate, BiConsumer<ObjectType, CrmId> deleter,
                        BiConsumer<ObjectType, CrmId> undeleter) {
 
@@ -49,6 +55,7 @@ public record Settings(CrmSource crm, Clock clock, long seed, int latestVersion,
         jwtSubjects = List.copyOf(jwtSubjects);
         refreshTokens = Map.copyOf(refreshTokens);
         Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(bulkJobRetention, "bulkJobRetention");
     }
 
     @Override

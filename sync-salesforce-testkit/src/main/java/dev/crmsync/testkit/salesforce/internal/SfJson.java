@@ -37,6 +37,12 @@ public final class SfJson {
 
     private static final Set<String> MERGEABLE = Set.of("Account", "Contact", "Lead");
 
+    /** The id a real org gives every object's Master record type. */
+    static final String MASTER_RECORD_TYPE_ID = "012000000000000AAA";
+
+    /** Objects without record types (their describe lists none). */
+    private static final Set<String> NO_RECORD_TYPES = Set.of("User", "OpportunityContactRole");
+
     private static final Set<String> NOT_NILLABLE = Set.of("Id", "IsDeleted", "SystemModstamp", "CreatedDate",
             "CreatedById", "LastModifiedDate", "LastModifiedById");
 
@@ -197,6 +203,10 @@ public final class SfJson {
         attributes.put("type", type.apiName());
         attributes.put("url", "/services/data/v" + version + "/sobjects/" + type.apiName() + "/" + r.id().value());
         for (QueryEngine.Column c : columns) {
+            if (c.hops().isEmpty() && c.type() == FieldType.ADDRESS) {
+                o.set(c.name(), address(r, c.name()));
+                continue;
+            }
             if (c.hops().isEmpty()) {
                 o.set(c.name(), value(QueryEngine.value(r, c.name()), c.type()));
                 continue;
@@ -233,6 +243,27 @@ public final class SfJson {
             }
         }
         return o;
+    }
+
+    /**
+     * A compound address as a real org writes it in a record: an object of its components
+     * ({@code city}, {@code country}, {@code geocodeAccuracy}, {@code latitude}, {@code longitude},
+     * {@code postalCode}, {@code state}, {@code street}), or null when every component is empty.
+     *
+     * @param r the record, holding the components
+     * @param compound the compound field's name
+     * @return the JSON value
+     */
+    static JsonNode address(SyncRecord r, String compound) {
+        ObjectNode o = object();
+        boolean any = false;
+        for (Map.Entry<String, String> e : QueryEngine.addressComponents(compound).entrySet()) {
+            FieldValue v = r.get(e.getValue());
+            any |= !v.isNull();
+            boolean number = e.getKey().equals("latitude") || e.getKey().equals("longitude");
+            o.set(e.getKey(), value(v, number ? FieldType.DOUBLE : FieldType.STRING));
+        }
+        return any ? o : NullNode.getInstance();
     }
 
     /**
@@ -320,10 +351,32 @@ public final class SfJson {
             r.put("restrictedDelete", false);
         }
         ArrayNode fields = o.putArray("fields");
-        for (FieldSchema f : QueryEngine.catalog(s).values()) {
-            fields.add(field(f));
+        Map<String, FieldSchema> catalog = QueryEngine.catalog(s);
+        Map<String, String> compoundOf = new java.util.HashMap<>();
+        for (FieldSchema f : catalog.values()) {
+            if (f.type() == FieldType.ADDRESS) {
+                QueryEngine.addressComponents(f.name()).values().forEach(c -> compoundOf.put(c, f.name()));
+            }
         }
-        o.putArray("recordTypeInfos");
+        for (FieldSchema f : catalog.values()) {
+            ObjectNode field = field(f);
+            field.put("compoundFieldName", compoundOf.get(f.name()));
+            fields.add(field);
+        }
+        ArrayNode recordTypes = o.putArray("recordTypeInfos");
+        if (!NO_RECORD_TYPES.contains(s.type().apiName())) {
+            // every object that supports record types has the Master one, with this fixed id
+            ObjectNode master = recordTypes.addObject();
+            master.put("active", true);
+            master.put("available", true);
+            master.put("defaultRecordTypeMapping", true);
+            master.put("developerName", "Master");
+            master.put("master", true);
+            master.put("name", "Master");
+            master.put("recordTypeId", MASTER_RECORD_TYPE_ID);
+            master.putObject("urls").put("layout", "/services/data/v" + version + "/sobjects/" + s.type().apiName()
+                    + "/describe/layouts/" + MASTER_RECORD_TYPE_ID);
+        }
         return o;
     }
 
@@ -336,6 +389,9 @@ public final class SfJson {
         boolean textual = !number && t != FieldType.BOOLEAN && t != FieldType.DATE && t != FieldType.DATETIME
                 && !t.isUnsyncable();
         int length = t == FieldType.ID || t == FieldType.REFERENCE ? 18 : textual ? f.length() : 0;
+        if (length == 0 && t == FieldType.PICKLIST) {
+            length = 255;   // a picklist defined without a length is 255 characters, as in a real org
+        }
         ObjectNode o = object();
         o.put("aggregatable", QueryEngine.sortable(f));
         o.put("autoNumber", false);
@@ -353,8 +409,11 @@ public final class SfJson {
         o.put("deprecatedAndHidden", false);
         o.put("digits", t == FieldType.INT ? (f.precision() > 0 ? f.precision() : 9) : 0);
         o.put("externalId", f.externalId());
-        o.put("filterable", QueryEngine.filterable(f));
-        o.put("groupable", QueryEngine.sortable(f) && !number);
+        // a compound address is filterable in a real org's describe (by DISTANCE in WHERE), though
+        // never sortable or groupable
+        o.put("filterable", QueryEngine.filterable(f) || t == FieldType.ADDRESS || t == FieldType.LOCATION);
+        // decimals and date-times cannot be grouped by in a real org (integers and dates can)
+        o.put("groupable", QueryEngine.sortable(f) && !(number && t != FieldType.INT) && t != FieldType.DATETIME);
         o.put("htmlFormatted", false);
         o.put("idLookup", t == FieldType.ID);
         o.put("label", label(name));
@@ -374,6 +433,7 @@ public final class SfJson {
             p.put("value", v);
         }
         o.put("polymorphicForeignKey", false);
+        o.put("queryByDistance", t == FieldType.ADDRESS || t == FieldType.LOCATION);
         o.put("precision", number && t != FieldType.INT ? (f.precision() > 0 ? f.precision() : 18) : 0);
         ArrayNode refs = o.putArray("referenceTo");
         f.referenceTo().forEach(refs::add);

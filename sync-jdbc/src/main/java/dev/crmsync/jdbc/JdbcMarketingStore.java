@@ -689,6 +689,12 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
 
     private final Map<ObjectType, InsertHint> hints = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** @param type a type @return whether its next engine write is inserted first (tests) */
+    boolean insertsFirst(ObjectType type) {
+        InsertHint h = hints.get(type);
+        return h != null && h.insertFirst && db.dialect() != SqlDialect.H2;
+    }
+
     /**
      * Inserts the records as new rows, each only if its CRM id is not taken (PostgreSQL
      * {@code INSERT … SELECT … FROM unnest(…) ON CONFLICT (_crm_id) DO NOTHING RETURNING}: one

@@ -373,7 +373,7 @@ abstract class JdbcStoreBehaviour {
     private void hostInsert(CrmId id, String lastName) throws java.sql.SQLException {
         try (java.sql.Connection c = ds.getConnection()) {
             try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + leadTable() + " (_crm_id, "
-                    + q + "lastname" + q + ") VALUES (?, ?)")) {
+                    + quote() + (stores.dialect() == SqlDialect.H2 ? "LASTNAME" : "lastname") + quote() + ") VALUES (?, ?)")) {
                 ps.setString(1, id.value());
                 ps.setString(2, lastName);
                 ps.executeUpdate();

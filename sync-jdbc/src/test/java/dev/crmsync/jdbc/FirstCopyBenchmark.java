@@ -243,7 +243,7 @@ final class FirstCopyBenchmark {
         throw new IllegalArgumentException(v.getClass().getSimpleName());
     }
 
-    private String columnList(List<StoreField> fields, DataSource ds) throws SQLException {
+    private String columnList(List<StoreField> fields, DataSource ds, String q) throws SQLException {
         Map<String, String> names = new HashMap<>();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT field_name, column_name FROM crmsync_column WHERE table_name = 'lead'")) {
@@ -253,7 +253,7 @@ final class FirstCopyBenchmark {
         }
         StringBuilder sb = new StringBuilder("_crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _engine_write");
         for (StoreField f : fields) {
-            sb.append(", ").append(names.get(f.name()));
+            sb.append(", ").append(q).append(names.get(f.name())).append(q);
         }
         return sb.toString();
     }
@@ -322,7 +322,7 @@ final class FirstCopyBenchmark {
                 try (Fresh f = fresh(); ReusedConnectionDataSource pool = new ReusedConnectionDataSource(f.ds())) {
                     JdbcStores s = TestDatabases.stores(pool).build();
                     s.marketingStore().prepareType(ObjectType.LEAD, fields);
-                    String sql = "COPY lead (" + columnList(fields, pool) + ") FROM STDIN";
+                    String sql = "COPY \"lead\" (" + columnList(fields, pool, "\"") + ") FROM STDIN";
                     long t0 = System.nanoTime();
                     try (Connection c = pool.getConnection()) {
                         c.setAutoCommit(false);
@@ -379,7 +379,7 @@ final class FirstCopyBenchmark {
             try (Fresh f = fresh(); ReusedConnectionDataSource pool = new ReusedConnectionDataSource(f.ds())) {
                 JdbcStores s = TestDatabases.stores(pool).build();
                 s.marketingStore().prepareType(ObjectType.LEAD, fields);
-                String cols = columnList(fields, pool);
+                String cols = columnList(fields, pool, "`");
                 int width = 5 + fields.size();
                 long t0 = System.nanoTime();
                 try (Connection c = pool.getConnection()) {
@@ -392,13 +392,13 @@ final class FirstCopyBenchmark {
                                 buf.reset();
                                 page(buf, fields, from, Math.min(n, from + PAGE), true);
                                 ms.setLocalInfileInputStream(new ByteArrayInputStream(buf.toByteArray()));
-                                st.execute("LOAD DATA LOCAL INFILE 'page' INTO TABLE lead CHARACTER SET utf8mb4"
+                                st.execute("LOAD DATA LOCAL INFILE 'page' INTO TABLE `lead` CHARACTER SET utf8mb4"
                                         + " FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + cols + ")");
                                 c.commit();
                             }
                         }
                     } else {
-                        StringBuilder sql = new StringBuilder("INSERT INTO lead (" + cols + ") VALUES ");
+                        StringBuilder sql = new StringBuilder("INSERT INTO `lead` (" + cols + ") VALUES ");
                         String tuple = "(" + "?,".repeat(width - 1) + "?)";
                         for (int k = 0; k < 500; k++) {
                             sql.append(k == 0 ? "" : ", ").append(tuple);
@@ -408,7 +408,7 @@ final class FirstCopyBenchmark {
                                 for (int b = from; b < Math.min(n, from + PAGE); b += 500) {
                                     int end = Math.min(n, b + 500);
                                     PreparedStatement use = end - b == 500 ? ps : c.prepareStatement(
-                                            "INSERT INTO lead (" + cols + ") VALUES " + (tuple + ", ").repeat(end - b - 1) + tuple);
+                                            "INSERT INTO `lead` (" + cols + ") VALUES " + (tuple + ", ").repeat(end - b - 1) + tuple);
                                     int p = 1;
                                     for (int i = b; i < end; i++) {
                                         Map<String, FieldValue> fv = fields(i, owners);
@@ -434,7 +434,7 @@ final class FirstCopyBenchmark {
                     c.setAutoCommit(true);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                check(pool, "SELECT count(*) FROM lead");
+                check(pool, "SELECT count(*) FROM `lead`");
                 return secs;
             }
         }

@@ -467,8 +467,30 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                     saveBasesMultiRow(c, chunk);
                 }
             }
+            if (pg() && analyzeBasesDue(all.size())) {
+                // a first copy fills the table in one cycle, long before autovacuum looks at it: with
+                // statistics the key lookups of the next batches probe the index instead of scanning
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("ANALYZE crmsync_base");
+                }
+            }
             return null;
         });
+    }
+
+    private long basesSaved;
+    private long nextBasesAnalyze = JdbcMarketingStore.FIRST_ANALYZE;
+
+    /** @return true when this store's saved bases pass the next threshold (2,000, then 4× more each time) */
+    private synchronized boolean analyzeBasesDue(int saved) {
+        basesSaved += saved;
+        if (basesSaved < nextBasesAnalyze) {
+            return false;
+        }
+        while (nextBasesAnalyze <= basesSaved) {
+            nextBasesAnalyze *= 4;
+        }
+        return true;
     }
 
     /** Most bases per statement. */

@@ -36,7 +36,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * mvn -q -pl sync-jdbc -am -Pstore-bench -DskipTests verify -Dstore.bench.records=1000000 -Dstore.bench.heap=256m
  * </pre>
  *
- * Arguments: {@code records [targets]}, targets a comma list of {@code memory,h2,postgresql}.
+ * Arguments: {@code records [targets [rounds]]}, targets a comma list of {@code memory,h2,postgresql}
+ * (the store alone, as above) and {@code pg-engine,mariadb-engine} (the engine's first copy against a
+ * raw {@code COPY} / {@code INSERT} / {@code LOAD DATA} of the same rows, {@code rounds} rounds each:
+ * {@link FirstCopyBenchmark}).
  */
 public final class StoreBenchmark {
 

@@ -65,7 +65,14 @@ import org.jspecify.annotations.Nullable;
  * the store was not configured to hold ({@code UNKNOWN_TYPE}), or a stored row the store cannot
  * read ({@code UNREADABLE_IN_STORE}) makes that record {@link StoreResult.Rejected}; the rest are
  * read (locked {@code FOR UPDATE}), patched in memory and written with batched statements in one
- * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}.
+ * transaction — the caller's, inside {@link JdbcSyncStateStore#inTransaction}. A first copy skips
+ * the read: after a batch of a type held nothing but new records, the next {@link #upsert} of the
+ * type inserts its records first, each only if its CRM id is free (PostgreSQL one
+ * {@code INSERT … SELECT … FROM unnest(…) ON CONFLICT (_crm_id) DO NOTHING}, MariaDB one multi-row
+ * {@code INSERT IGNORE}), and takes the read-and-patch path for the ids that were taken (a host's
+ * insert, a replayed page): the unique {@code _crm_id} decides, so nothing is duplicated. On
+ * PostgreSQL the table is analysed as a first copy fills it (after 2,000 inserted rows, then each
+ * time 4× as many), so the lookups keep probing its index.
  *
  * <h2>Change feed</h2>
  * Exact. A trigger on the tables of the bidirectional types gives every host insert or update
@@ -536,7 +543,32 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Table tab = Objects.requireNonNull(t);
         Instant now = Database.micros(settings.clock().instant());
         boolean flag = type.isBidirectional();
+        InsertHint hint = hints.computeIfAbsent(type, k -> new InsertHint());
         db.run("upsert " + type + " records", c -> {
+            List<Integer> rest = todo;
+            if (seen == null && hint.insertFirst && db.dialect() != SqlDialect.H2) {
+                rest = insertNew(c, tab, records, todo, out, now, flag);
+                hint.insertFirst = rest.isEmpty();
+                hint.inserted(c, tab, todo.size() - rest.size());
+                if (rest.isEmpty()) {
+                    return null;
+                }
+            }
+            upsertLocked(c, tab, records, rest, seen, out, now, flag, hint);
+            return null;
+        });
+        return List.of(out);
+    }
+
+    /**
+     * The normal path of a write: the batch's rows read and locked ({@code FOR UPDATE}), patched in
+     * memory, new ones inserted with ids from the sequence, changed ones updated.
+     */
+    private void upsertLocked(Connection c, Table tab, List<SyncRecord> records, List<Integer> todo,
+            @Nullable Map<CrmId, GuardedUpsert> seen, StoreResult[] out, Instant now, boolean flag, InsertHint hint)
+            throws SQLException {
+        ObjectType type = tab.type();
+        {
             List<CrmId> ids = new ArrayList<>(todo.size());
             for (int i : todo) {
                 ids.add(records.get(i).id());
@@ -617,10 +649,231 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                 if (updates > 0) {
                     upd.executeBatch();
                 }
+                if (seen == null) {
+                    // a batch of nothing but new records: the next one of the type is likely new too
+                    hint.insertFirst = existing.isEmpty() && todo.size() >= INSERT_FIRST_MIN;
+                }
+                hint.inserted(c, tab, inserts);
             }
+        }
+    }
+
+    /** Fewest records of an all-new batch after which the next batch of the type is inserted first. */
+    static final int INSERT_FIRST_MIN = 50;
+
+    /** PostgreSQL: the table is analysed when this store's inserts into it pass 2,000, then 4× more each time. */
+    static final long FIRST_ANALYZE = 2_000;
+
+    /**
+     * What the store has learnt of a type's writes: whether its last batch held nothing but new
+     * records (a first copy: the next batch is inserted first, without a lookup), and how many rows
+     * it inserted (PostgreSQL: a table filled by a first copy is analysed as it grows, so lookups
+     * probe the index instead of scanning a table the planner believes empty). Only a hint: the
+     * insert is conditional on the CRM id being new, whatever it says.
+     */
+    private final class InsertHint {
+        volatile boolean insertFirst;
+        private long inserted;
+        private long nextAnalyze = FIRST_ANALYZE;
+
+        void inserted(Connection c, Table t, int n) throws SQLException {
+            boolean analyze;
+            synchronized (this) {
+                inserted += n;
+                analyze = db.dialect() == SqlDialect.POSTGRESQL && inserted >= nextAnalyze;
+                if (analyze) {
+                    while (nextAnalyze <= inserted) {
+                        nextAnalyze *= 4;
+                    }
+                }
+            }
+            if (analyze) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("ANALYZE " + t.sql());
+                }
+            }
+        }
+    }
+
+    private final Map<ObjectType, InsertHint> hints = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** @param type a type @return whether its next engine write is inserted first (tests) */
+    boolean insertsFirst(ObjectType type) {
+        InsertHint h = hints.get(type);
+        return h != null && h.insertFirst && db.dialect() != SqlDialect.H2;
+    }
+
+    /**
+     * Inserts the records as new rows, each only if its CRM id is not taken (PostgreSQL
+     * {@code INSERT … SELECT … FROM unnest(…) ON CONFLICT (_crm_id) DO NOTHING RETURNING}: one
+     * statement and one round trip for the batch, ids from the column's default; MariaDB one
+     * multi-row {@code INSERT IGNORE} with ids from the sequence). A record whose id was taken
+     * (a host insert, or a row written since the hint was set) is left for the normal path.
+     *
+     * @return the indexes of the records not inserted
+     */
+    private List<Integer> insertNew(Connection c, Table t, List<SyncRecord> records, List<Integer> todo,
+            StoreResult[] out, Instant now, boolean flag) throws SQLException {
+        List<Integer> rows = new ArrayList<>(todo.size());
+        List<Map<String, FieldValue>> fields = new ArrayList<>(todo.size());
+        for (int i : todo) {
+            SyncRecord r = records.get(i);
+            Map<String, FieldValue> f = FieldPatches.withoutNulls(r.fields());
+            StoreResult.Rejected big = sizeProblem(t, r.id(), f);
+            if (big != null) {
+                out[i] = big;
+            } else {
+                rows.add(i);
+                fields.add(f);
+            }
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Long> got = db.dialect() == SqlDialect.POSTGRESQL
+                ? insertUnnest(c, t, records, rows, fields, now, flag)
+                : insertIgnore(c, t, records, rows, fields, now, flag);
+        List<Integer> rest = new ArrayList<>();
+        for (int i : rows) {
+            CrmId id = records.get(i).id();
+            Long mid = got.get(id.value());
+            if (mid == null) {
+                rest.add(i);
+            } else {
+                out[i] = new StoreResult.Created(id, Long.toString(mid));
+            }
+        }
+        return rest;
+    }
+
+    /** PostgreSQL: the batch as one array per column, inserted in one statement; @return marketing ids by CRM id inserted */
+    private Map<String, Long> insertUnnest(Connection c, Table t, List<SyncRecord> records, List<Integer> rows,
+            List<Map<String, FieldValue>> fields, Instant now, boolean flag) throws SQLException {
+        List<Column> cols = List.copyOf(t.columns().values());
+        StringBuilder names = new StringBuilder("_crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _other, _engine_write");
+        StringBuilder select = new StringBuilder("u.a0, u.a1::boolean, u.a2::timestamptz, ?::timestamptz, u.a3, "
+                + (flag ? "TRUE" : "FALSE"));
+        StringBuilder arrays = new StringBuilder("?::text[], ?::text[], ?::text[], ?::text[]");
+        StringBuilder alias = new StringBuilder("a0, a1, a2, a3");
+        for (int k = 0; k < cols.size(); k++) {
+            Column col = cols.get(k);
+            names.append(", ").append(quoted(t, col));
+            String a = "u.c" + k;
+            select.append(", ").append(col.kind().isText() || col.kind() == StoreField.Kind.REFERENCE
+                    || col.kind() == StoreField.Kind.ID ? a : "CAST(" + a + " AS " + col.sqlType(SqlDialect.POSTGRESQL) + ")");
+            arrays.append(", ?::text[]");
+            alias.append(", c").append(k);
+        }
+        String sql = "INSERT INTO " + t.sql() + " (" + names + ") SELECT " + select + " FROM unnest(" + arrays
+                + ") AS u(" + alias + ") ON CONFLICT (_crm_id) DO NOTHING RETURNING _crm_id, _marketing_id";
+        int n = rows.size();
+        String[][] values = new String[4 + cols.size()][n];
+        for (int j = 0; j < n; j++) {
+            SyncRecord r = records.get(rows.get(j));
+            Map<String, FieldValue> f = fields.get(j);
+            values[0][j] = r.id().value();
+            values[1][j] = r.deleted() ? "true" : "false";
+            values[2][j] = Database.micros(r.modstamp()).toString();
+            values[3][j] = otherJson(t, f);
+            for (int k = 0; k < cols.size(); k++) {
+                Column col = cols.get(k);
+                values[4 + k][j] = pgText(col, columnValue(col, f.getOrDefault(col.field(), FieldValue.NULL)));
+            }
+        }
+        Map<String, Long> out = new HashMap<>(n * 2);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+            for (int k = 0; k < values.length; k++) {
+                ps.setArray(2 + k, c.createArrayOf("text", values[k]));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A column value as PostgreSQL's text input of the column's type, or null. */
+    private static @Nullable String pgText(Column col, FieldValue v) {
+        if (v.isNull()) {
             return null;
-        });
-        return List.of(out);
+        } else if (v instanceof FieldValue.Text x) {
+            return x.value();
+        } else if (v instanceof FieldValue.Ref x) {
+            return x.id().value();
+        } else if (v instanceof FieldValue.Number x) {
+            return col.kind() == StoreField.Kind.DOUBLE ? Double.toString(x.value().doubleValue()) : x.value().toPlainString();
+        } else if (v instanceof FieldValue.Bool x) {
+            return x.value() ? "true" : "false";
+        } else if (v instanceof FieldValue.Date x) {
+            return x.value().toString();
+        } else if (v instanceof FieldValue.DateTime x) {
+            return x.value().toString();
+        }
+        throw new IllegalStateException("unbindable value kind " + v.getClass().getSimpleName());
+    }
+
+    /**
+     * MariaDB: the batch as one multi-row {@code INSERT IGNORE} (only a taken key is ignored: every
+     * value was checked against its column before); @return marketing ids by CRM id inserted
+     */
+    private Map<String, Long> insertIgnore(Connection c, Table t, List<SyncRecord> records, List<Integer> rows,
+            List<Map<String, FieldValue>> fields, Instant now, boolean flag) throws SQLException {
+        int n = rows.size();
+        long[] mids = nextMarketingIds(c, n);
+        String one = insertSql(t);
+        int values = one.indexOf(" VALUES (");
+        String tuple = one.substring(values + " VALUES ".length());
+        StringBuilder sql = new StringBuilder(one.length() + n * tuple.length() + 16)
+                .append("INSERT IGNORE").append(one, "INSERT".length(), values).append(" VALUES ");
+        for (int j = 0; j < n; j++) {
+            sql.append(j == 0 ? "" : ", ").append(tuple);
+        }
+        int inserted;
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int width = Table.SYSTEM.size() + t.columns().size();
+            for (int j = 0; j < n; j++) {
+                SyncRecord r = records.get(rows.get(j));
+                Row row = new Row();
+                row.mid = mids[j];
+                row.type = t.type();
+                row.crmId = r.id();
+                row.fields = fields.get(j);
+                row.deleted = r.deleted();
+                row.crmStamp = Database.micros(r.modstamp());
+                row.localStamp = now;
+                bindValues(ps, t, row, flag, j * width);
+            }
+            inserted = ps.executeUpdate();
+        }
+        Map<String, Long> out = new HashMap<>(n * 2);
+        if (inserted == n) {
+            for (int j = 0; j < n; j++) {
+                out.put(records.get(rows.get(j)).id().value(), mids[j]);
+            }
+            return out;
+        }
+        // some ids were taken: a row is ours if it holds the marketing id this insert gave it
+        Map<String, Long> ours = new HashMap<>(n * 2);
+        for (int j = 0; j < n; j++) {
+            ours.put(records.get(rows.get(j)).id().value(), mids[j]);
+        }
+        List<CrmId> ids = new ArrayList<>(n);
+        rows.forEach(i -> ids.add(records.get(i).id()));
+        for (Map.Entry<CrmId, Row> e : selectByCrmIds(c, t, ids, false).entrySet()) {
+            Long mid = ours.get(e.getKey().value());
+            if (mid != null && mid == e.getValue().mid) {
+                out.put(e.getKey().value(), mid);
+            }
+        }
+        return out;
+    }
+
+    /** The value a column is given for a field: NULL when the value lives in {@code _other} instead. */
+    private static FieldValue columnValue(Column c, FieldValue v) {
+        return v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v;
     }
 
     private static @Nullable String changedField(GuardedUpsert w, Map<String, FieldValue> current) {
@@ -727,19 +980,23 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     }
 
     private int bindValues(PreparedStatement ps, Table t, Row r, boolean engineFlag) throws SQLException {
-        ps.setLong(1, r.mid);
-        ps.setString(2, r.crmId == null ? null : r.crmId.value());
-        ps.setBoolean(3, r.deleted);
-        db.setInstant(ps, 4, r.crmStamp);
-        db.setInstant(ps, 5, r.localStamp);
-        ps.setLong(6, r.xid);
-        ps.setLong(7, r.seq);
-        ps.setString(8, otherJson(t, r.fields));
-        ps.setBoolean(9, engineFlag);
-        int i = 10;
+        return bindValues(ps, t, r, engineFlag, 0);
+    }
+
+    /** Binds a row's values from parameter {@code at + 1} on; @return the next parameter */
+    private int bindValues(PreparedStatement ps, Table t, Row r, boolean engineFlag, int at) throws SQLException {
+        ps.setLong(at + 1, r.mid);
+        ps.setString(at + 2, r.crmId == null ? null : r.crmId.value());
+        ps.setBoolean(at + 3, r.deleted);
+        db.setInstant(ps, at + 4, r.crmStamp);
+        db.setInstant(ps, at + 5, r.localStamp);
+        ps.setLong(at + 6, r.xid);
+        ps.setLong(at + 7, r.seq);
+        ps.setString(at + 8, otherJson(t, r.fields));
+        ps.setBoolean(at + 9, engineFlag);
+        int i = at + 10;
         for (Column c : t.columns().values()) {
-            FieldValue v = r.fields.getOrDefault(c.field(), FieldValue.NULL);
-            c.bind(ps, i++, v.isNull() || c.problem(v).isPresent() || !Column.columnHolds(v) ? FieldValue.NULL : v, db.dialect());
+            c.bind(ps, i++, columnValue(c, r.fields.getOrDefault(c.field(), FieldValue.NULL)), db.dialect());
         }
         return i;
     }

@@ -421,6 +421,10 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                         + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at,"
                         + " pending_crm = EXCLUDED.pending_crm, pending_store = EXCLUDED.pending_store"
                 : "MERGE INTO crmsync_base (" + BASE_COLS + ") KEY (object_type, crm_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        if (pg() || maria()) {
+            saveBasesInOneStatement(bases);
+            return;
+        }
         db.run("save bases", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (SyncBase b : bases) {
@@ -439,6 +443,113 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             }
             return null;
         });
+    }
+
+    /**
+     * PostgreSQL and MariaDB: the bases in one statement (a round trip, one plan): PostgreSQL
+     * {@code INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE}, MariaDB one multi-row
+     * {@code INSERT … ON DUPLICATE KEY UPDATE}. A base given twice is saved once, the later one
+     * (as the batch of single upserts it replaces would leave it).
+     */
+    private void saveBasesInOneStatement(Collection<SyncBase> bases) {
+        Map<String, SyncBase> last = new java.util.LinkedHashMap<>();
+        for (SyncBase b : bases) {
+            last.remove(b.type().apiName() + "/" + b.crmId().value());
+            last.put(b.type().apiName() + "/" + b.crmId().value(), b);
+        }
+        List<SyncBase> all = new ArrayList<>(last.values());
+        db.run("save bases", c -> {
+            for (int from = 0; from < all.size(); from += BASE_CHUNK) {
+                List<SyncBase> chunk = all.subList(from, Math.min(all.size(), from + BASE_CHUNK));
+                if (pg()) {
+                    saveBasesUnnest(c, chunk);
+                } else {
+                    saveBasesMultiRow(c, chunk);
+                }
+            }
+            if (pg() && analyzeBasesDue(all.size())) {
+                // a first copy fills the table in one cycle, long before autovacuum looks at it: with
+                // statistics the key lookups of the next batches probe the index instead of scanning
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("ANALYZE crmsync_base");
+                }
+            }
+            return null;
+        });
+    }
+
+    private long basesSaved;
+    private long nextBasesAnalyze = JdbcMarketingStore.FIRST_ANALYZE;
+
+    /** @return true when this store's saved bases pass the next threshold (2,000, then 4× more each time) */
+    private synchronized boolean analyzeBasesDue(int saved) {
+        basesSaved += saved;
+        if (basesSaved < nextBasesAnalyze) {
+            return false;
+        }
+        while (nextBasesAnalyze <= basesSaved) {
+            nextBasesAnalyze *= 4;
+        }
+        return true;
+    }
+
+    /** Most bases per statement. */
+    private static final int BASE_CHUNK = 1_000;
+
+    private void saveBasesUnnest(Connection c, List<SyncBase> bases) throws SQLException {
+        int n = bases.size();
+        String[][] v = new String[8][n];
+        for (int j = 0; j < n; j++) {
+            SyncBase b = bases.get(j);
+            v[0][j] = b.type().apiName();
+            v[1][j] = b.crmId().value();
+            v[2][j] = b.marketingId();
+            v[3][j] = FieldsJson.encode(b.fields());
+            v[4][j] = b.crmModstamp() == null ? null : Database.micros(b.crmModstamp()).toString();
+            v[5][j] = b.syncedAt() == null ? null : Database.micros(b.syncedAt()).toString();
+            boolean none = b.pending().isEmpty();
+            v[6][j] = none ? null : FieldsJson.encode(b.pending().toCrm());
+            v[7][j] = none ? null : FieldsJson.encode(b.pending().toStore());
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_base (" + BASE_COLS + ")"
+                + " SELECT u.a, u.b, u.c, u.d, u.e::timestamptz, u.f::timestamptz, u.g, u.h FROM unnest(?::text[],"
+                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(a, b, c, d, e, f, g, h)"
+                + " ON CONFLICT (object_type, crm_id) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
+                + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at,"
+                + " pending_crm = EXCLUDED.pending_crm, pending_store = EXCLUDED.pending_store")) {
+            for (int k = 0; k < 8; k++) {
+                ps.setArray(k + 1, c.createArrayOf("text", v[k]));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private void saveBasesMultiRow(Connection c, List<SyncBase> bases) throws SQLException {
+        String one = mariaUpsert("crmsync_base", BASE_COLS, "object_type, crm_id");
+        int at = one.indexOf(" VALUES (");
+        int end = one.indexOf(" ON DUPLICATE KEY UPDATE ");
+        String tuple = one.substring(at + " VALUES ".length(), end);
+        StringBuilder sql = new StringBuilder(one.substring(0, at)).append(" VALUES ");
+        for (int j = 0; j < bases.size(); j++) {
+            sql.append(j == 0 ? "" : ", ").append(tuple);
+        }
+        sql.append(one.substring(end));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 0;
+            for (SyncBase b : bases) {
+                ps.setString(i + 1, b.type().apiName());
+                ps.setString(i + 2, b.crmId().value());
+                ps.setString(i + 3, b.marketingId());
+                ps.setString(i + 4, FieldsJson.encode(b.fields()));
+                db.setInstant(ps, i + 5, b.crmModstamp());
+                db.setInstant(ps, i + 6, b.syncedAt());
+                boolean none = b.pending().isEmpty();
+                ps.setString(i + 7, none ? null : FieldsJson.encode(b.pending().toCrm()));
+                ps.setString(i + 8, none ? null : FieldsJson.encode(b.pending().toStore()));
+                i += 8;
+            }
+            ps.executeUpdate();
+        }
     }
 
     @Override

@@ -328,4 +328,127 @@ abstract class JdbcStoreBehaviour {
         assertEquals(2_000, all.size());
         assertEquals(2_000, new HashSet<>(all).size());
     }
+
+    // ---- first copy: inserted first, without a lookup ------------------------------------------
+
+    private static final List<dev.crmsync.store.StoreField> TYPED = List.of(
+            new dev.crmsync.store.StoreField("LastName", dev.crmsync.store.StoreField.Kind.TEXT, 80, 0, 0),
+            new dev.crmsync.store.StoreField("AnnualRevenue", dev.crmsync.store.StoreField.Kind.CURRENCY, 0, 18, 2),
+            new dev.crmsync.store.StoreField("NumberOfEmployees", dev.crmsync.store.StoreField.Kind.INTEGER, 0, 0, 0),
+            new dev.crmsync.store.StoreField("Score__c", dev.crmsync.store.StoreField.Kind.DOUBLE, 0, 0, 0),
+            new dev.crmsync.store.StoreField("DoNotCall", dev.crmsync.store.StoreField.Kind.BOOLEAN, 0, 0, 0),
+            new dev.crmsync.store.StoreField("LastActivityDate", dev.crmsync.store.StoreField.Kind.DATE, 0, 0, 0),
+            new dev.crmsync.store.StoreField("Last_Touch__c", dev.crmsync.store.StoreField.Kind.DATETIME, 0, 0, 0),
+            new dev.crmsync.store.StoreField("OwnerId", dev.crmsync.store.StoreField.Kind.REFERENCE, 18, 0, 0));
+
+    private static SyncRecord typedLead(int i, String name) {
+        Map<String, FieldValue> f = new java.util.LinkedHashMap<>();
+        f.put("LastName", FieldValue.text(name + " \t\"'\\ " + i));
+        f.put("AnnualRevenue", FieldValue.number(new java.math.BigDecimal("1234.5").add(java.math.BigDecimal.valueOf(i))));
+        f.put("NumberOfEmployees", i % 3 == 0 ? FieldValue.NULL : FieldValue.number(i));
+        f.put("Score__c", FieldValue.number(new java.math.BigDecimal("0.25")));
+        f.put("DoNotCall", FieldValue.bool(i % 2 == 0));
+        f.put("LastActivityDate", FieldValue.date(java.time.LocalDate.of(2024, 2, 29).plusDays(i)));
+        f.put("Last_Touch__c", FieldValue.dateTime(Instant.parse("2024-03-01T09:00:00.123456Z").plusSeconds(i)));
+        f.put("OwnerId", FieldValue.ref(CrmId.of(String.format("005%012d", i % 7))));
+        f.put("Untyped__c", FieldValue.text("kept in _other " + i));
+        return new SyncRecord(ObjectType.LEAD, lead(i), f, T0.plusSeconds(i), i % 10 == 9);
+    }
+
+    /** @return the lead table's name in SQL (on H2 in the default schema {@code salesforce}) */
+    private String leadTable() {
+        return stores.dialect() == SqlDialect.H2 ? "salesforce.lead" : quote() + "lead" + quote();
+    }
+
+    /** @return the dialect's identifier quote (none on H2, where the store's names are upper case) */
+    private String quote() {
+        return switch (stores.dialect()) {
+            case MARIADB -> "`";
+            case POSTGRESQL -> "\"";
+            default -> "";
+        };
+    }
+
+    /** A host application's own INSERT, in plain SQL, of a lead linked to a CRM id. */
+    private void hostInsert(CrmId id, String lastName) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection()) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + leadTable() + " (_crm_id, "
+                    + quote() + (stores.dialect() == SqlDialect.H2 ? "LASTNAME" : "lastname") + quote() + ") VALUES (?, ?)")) {
+                ps.setString(1, id.value());
+                ps.setString(2, lastName);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Test
+    void aFirstCopyBatchIsInsertedWithEveryValueExactAndNoDuplicateOfARowAHostInsertedMeanwhile() throws Exception {
+        JdbcMarketingStore store = stores.marketingStore();
+        store.prepareType(ObjectType.LEAD, TYPED);
+        List<SyncRecord> first = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            first.add(typedLead(i, "first"));
+        }
+        List<StoreResult> a = stores.syncStateStore().inTransaction(() -> store.upsert(ObjectType.LEAD, first));
+        assertTrue(a.stream().allMatch(r -> r instanceof StoreResult.Created), "a batch of new records is created");
+        boolean fast = !stores.dialect().equals(SqlDialect.H2);
+        assertEquals(fast, store.insertsFirst(ObjectType.LEAD), "after a batch of nothing but new records, the next is inserted first");
+
+        hostInsert(lead(150), "host");           // a host row holding a CRM id the next batch brings
+        String hostMid = one(lead(150)).marketingId();
+        List<SyncRecord> second = new ArrayList<>();
+        for (int i = 101; i <= 199; i++) {
+            second.add(typedLead(i, "second"));
+        }
+        second.add(typedLead(1, "again"));       // and one the first batch wrote
+        List<StoreResult> b = stores.syncStateStore().inTransaction(() -> store.upsert(ObjectType.LEAD, second));
+
+        Set<String> mids = new HashSet<>();
+        for (int k = 0; k < second.size(); k++) {
+            SyncRecord r = second.get(k);
+            StoreResult res = b.get(k);
+            if (r.id().equals(lead(150)) || r.id().equals(lead(1))) {
+                StoreResult.Updated u = assertInstanceOf(StoreResult.Updated.class, res, r.id().value());
+                if (r.id().equals(lead(150))) {
+                    assertEquals(hostMid, u.marketingId(), "the host's row is updated, not duplicated");
+                }
+            } else {
+                mids.add(assertInstanceOf(StoreResult.Created.class, res, r.id().value()).marketingId());
+            }
+        }
+        assertEquals(98, mids.size(), "98 new rows, each with its own marketing id");
+        assertFalse(store.insertsFirst(ObjectType.LEAD), "a batch that met taken ids goes back to the lookup first");
+
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 1; i <= 199; i++) {
+            ids.add(lead(i));
+        }
+        Map<CrmId, MarketingRecord> held = store.findByCrmIds(ObjectType.LEAD, ids);
+        assertEquals(199, held.size());
+        assertEquals(199, store.crmIds(ObjectType.LEAD, IdCursor.START, 1_000).size(), "no CRM id is held twice");
+        List<SyncRecord> expected = new ArrayList<>(first);
+        expected.set(0, typedLead(1, "again"));
+        for (int i = 101; i <= 199; i++) {
+            expected.add(typedLead(i, "second"));
+        }
+        for (SyncRecord r : expected) {
+            MarketingRecord m = held.get(r.id());
+            for (Map.Entry<String, FieldValue> e : r.fields().entrySet()) {
+                assertEquals(e.getValue(), m.get(e.getKey()), r.id() + " " + e.getKey());
+            }
+            assertEquals(r.deleted(), m.crmDeleted(), r.id() + " deleted flag");
+            assertEquals(r.modstamp(), m.crmModstamp(), r.id() + " CRM stamp");
+        }
+        assertEquals(hostMid, held.get(lead(150)).marketingId());
+
+        // no echo: only the host's insert has a feed position; every engine write left its row's alone
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT _marketing_id FROM " + leadTable() + " WHERE _change_seq <> 0 OR _engine_write")) {
+            List<String> fed = new ArrayList<>();
+            while (rs.next()) {
+                fed.add(Long.toString(rs.getLong(1)));
+            }
+            assertEquals(List.of(hostMid), fed);
+        }
+    }
 }

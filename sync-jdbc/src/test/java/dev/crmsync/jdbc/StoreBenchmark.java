@@ -36,7 +36,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * mvn -q -pl sync-jdbc -am -Pstore-bench -DskipTests verify -Dstore.bench.records=1000000 -Dstore.bench.heap=256m
  * </pre>
  *
- * Arguments: {@code records [targets]}, targets a comma list of {@code memory,h2,postgresql}.
+ * Arguments: {@code records [targets [rounds]]}, targets a comma list of {@code memory,h2,postgresql}
+ * (the store alone, as above) and {@code pg-engine,mariadb-engine} (the engine's first copy against a
+ * raw {@code COPY} / {@code INSERT} / {@code LOAD DATA} of the same rows, {@code rounds} rounds each:
+ * {@link FirstCopyBenchmark}).
  */
 public final class StoreBenchmark {
 
@@ -52,9 +55,22 @@ public final class StoreBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         String targets = args.length > 1 ? args[1] : "memory,h2,postgresql";
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        List<String> engine = new ArrayList<>();
+        for (String t : targets.split(",")) {
+            if (t.trim().endsWith("-engine")) {
+                engine.add(t.trim());
+            }
+        }
+        if (!engine.isEmpty()) {
+            FirstCopyBenchmark.run(n, rounds, engine);
+        }
         System.out.printf(Locale.ROOT, "first copy of %,d leads (30 fields), pages of %d, max heap %d MB%n",
                 n, PAGE, Runtime.getRuntime().maxMemory() >> 20);
         for (String target : targets.split(",")) {
+            if (target.trim().endsWith("-engine")) {
+                continue;
+            }
             switch (target.trim()) {
                 case "memory" -> run("in-memory", new InMemoryMarketingStore(), new InMemorySyncStateStore(), n, null);
                 case "h2" -> {
@@ -157,13 +173,13 @@ public final class StoreBenchmark {
         f.put("IsConverted", FieldValue.bool(false));
         f.put("HasOptedOutOfEmail", FieldValue.bool(i % 7 == 0));
         f.put("DoNotCall", FieldValue.bool(false));
-        f.put("CreatedDate", FieldValue.dateTime(t0.plusSeconds(i)));
+        f.put("Last_Touch__c", FieldValue.dateTime(t0.plusSeconds(i)));
         f.put("LastActivityDate", FieldValue.date(LocalDate.of(2025, 1, 1).plusDays(i % 300)));
         f.put("Website", FieldValue.text("https://company" + (i % 50_000) + ".example.com"));
         f.put("Description", FieldValue.NULL);
         f.put("Salutation", FieldValue.text(i % 2 == 0 ? "Mr." : "Ms."));
         f.put("MobilePhone", FieldValue.NULL);
-        f.put("Score__c", FieldValue.number(i % 100));
+        f.put("Score__c", FieldValue.number(i % 100));   // a double in the CRM
         f.put("Region__c", FieldValue.text("EMEA"));
         f.put("Segment__c", FieldValue.text("SMB"));
         return new SyncRecord(ObjectType.LEAD, CrmId.of(id("00Q", i)), f, t0.plusSeconds(i / 100), false);

@@ -347,7 +347,9 @@ public final class Database {
      * planner turns into one unique-index probe per key whatever the table's statistics say:
      * PostgreSQL a join with {@code unnest} of an array (a plain {@code IN} list on a table not yet
      * analysed — the start of a first copy — is planned as a scan of every row of the type); H2
-     * a row-value {@code IN} (with a plain {@code IN} it uses only the index's first column).
+     * a row-value {@code IN} (with a plain {@code IN} it uses only the index's first column);
+     * MariaDB the type and a plain {@code IN} list of ids (its optimizer scans the table for a
+     * row-value {@code IN}: 300 ms per 500 keys at 10,000 rows, against 1–2 ms as a range on the key).
      *
      * @param columns the columns to select, comma-separated
      * @param table the table, with columns {@code object_type} and {@code crm_id}
@@ -363,6 +365,10 @@ public final class Database {
         if (dialect == SqlDialect.POSTGRESQL) {
             return "SELECT " + cols + " FROM unnest(?::varchar[]) AS k(id) JOIN " + table
                     + " r ON r.object_type = ? AND r.crm_id = k.id" + (lock ? " FOR UPDATE OF r" : "");
+        }
+        if (dialect == SqlDialect.MARIADB) {
+            return "SELECT " + cols + " FROM " + table + " r WHERE r.object_type = ? AND r.crm_id IN ("
+                    + placeholders(n) + ")" + (lock ? " FOR UPDATE" : "");
         }
         StringBuilder sb = new StringBuilder("SELECT ").append(cols).append(" FROM ").append(table)
                 .append(" r WHERE (r.object_type, r.crm_id) IN (");
@@ -389,6 +395,13 @@ public final class Database {
             return;
         }
         int i = 1;
+        if (dialect == SqlDialect.MARIADB) {
+            ps.setString(i++, type);
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            return;
+        }
         for (String id : ids) {
             ps.setString(i++, type);
             ps.setString(i++, id);

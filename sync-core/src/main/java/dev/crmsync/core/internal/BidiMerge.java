@@ -156,8 +156,7 @@ final class BidiMerge {
                     ? new RecordPlan.FlagDeleted(new Deletion(id, c == null ? clock.instant() : c.modstamp()))
                     : new RecordPlan.Forget(id);
         }
-        if (m == null && raw != null && raw.marketingId() != null && raw.pending().isEmpty()
-                && unchangedSince(c, raw, t.synced())) {
+        if (m == null && raw != null && raw.marketingId() != null && unchangedSince(c, raw, t.synced())) {
             return new RecordPlan.DeletedInStore(id);     // the host deleted it, and the CRM has not changed it since
         }
         if (m == null) {
@@ -282,21 +281,26 @@ final class BidiMerge {
     /**
      * Whether the CRM has not changed a record since its base: the very version the base was made
      * from ({@link #seenVersion}), or one with the base's stamp and values (a base saved within the
-     * stamp's second), or — for a record the engine created and has not read back yet
+     * stamp's second), or one holding the base's values after writes in flight when the engine
+     * stopped (the stamp of its own write is unknown), or — for a record the engine created and has not read back yet
      * (its base carries the stamp {@link java.time.Instant#EPOCH}) — one that still holds the values
      * sent (the fields the create left to the CRM's defaults are not compared).
      *
      * @param c the CRM record
-     * @param b its base
+     * @param raw its base as stored (in-flight writes not settled)
      * @param synced the type's synced fields
      * @return true if the CRM side is as the base says
      */
-    static boolean unchangedSince(SyncRecord c, SyncBase b, java.util.Collection<String> synced) {
-        if (seenVersion(c, b)) {
+    static boolean unchangedSince(SyncRecord c, SyncBase raw, java.util.Collection<String> synced) {
+        if (raw.pending().isEmpty() && seenVersion(c, raw)) {
             return true;
         }
+        // writes in flight when the engine last stopped: what the CRM holds of them was ours, and
+        // its stamp is one the engine never recorded (only the values can tell)
+        boolean inFlight = !raw.pending().isEmpty();
+        SyncBase b = settlePending(raw, c, null);
         boolean sent = b.crmModstamp().equals(java.time.Instant.EPOCH);
-        if (!sent && !c.modstamp().equals(b.crmModstamp())) {
+        if (!sent && !inFlight && !c.modstamp().equals(b.crmModstamp())) {
             return false;       // a later stamp: changed
         }
         // the same stamp, saved within its second (an edit in that second would show in the values),

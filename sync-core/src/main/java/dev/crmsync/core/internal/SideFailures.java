@@ -69,6 +69,10 @@ final class SideFailures {
     private final TypeCounters counters;
     private final boolean preloaded;
     private final Map<RecordKey, Entry> entries = new LinkedHashMap<>();
+    /** The entries' unconfirmed creates, kept apart: the CRM phase asks for them once per record read. */
+    private final Map<RecordKey, UnconfirmedCreate> unconfirmedByKey = new LinkedHashMap<>();
+    /** What a preloaded book holds for a key it has nothing on record for (never written). */
+    private static final Entry NOTHING = new Entry();
     private final List<FailedRecord> due = new ArrayList<>();
     private final List<FollowUp> dueFollowUps = new ArrayList<>();
     private final Set<RecordKey> failedThisRun = new HashSet<>();
@@ -97,7 +101,7 @@ final class SideFailures {
             if (side == SyncSide.CRM) {
                 for (EngineIntent i : state.intents(type, EngineIntent.Kind.UNCONFIRMED_CREATE, RETRY_LIMIT_PER_CYCLE)) {
                     if (i instanceof UnconfirmedCreate u) {
-                        slot(u.key()).unconfirmed = u;
+                        setUnconfirmed(u.key(), slot(u.key()), u);
                     }
                 }
                 for (EngineIntent i : state.intents(type, EngineIntent.Kind.FOLLOW_UP, RETRY_LIMIT_PER_CYCLE)) {
@@ -142,8 +146,8 @@ final class SideFailures {
             e.failure = state.failure(type, key, side).orElse(null);
             if (side == SyncSide.CRM) {
                 if (key instanceof RecordKey.Marketing) {
-                    e.unconfirmed = state.intent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE)
-                            .filter(UnconfirmedCreate.class::isInstance).map(UnconfirmedCreate.class::cast).orElse(null);
+                    setUnconfirmed(key, e, state.intent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE)
+                            .filter(UnconfirmedCreate.class::isInstance).map(UnconfirmedCreate.class::cast).orElse(null));
                 }
                 e.followUp = state.intent(type, key, EngineIntent.Kind.FOLLOW_UP)
                         .filter(FollowUp.class::isInstance).map(FollowUp.class::cast).orElse(null);
@@ -169,13 +173,29 @@ final class SideFailures {
 
     /** @return the unconfirmed creates known now, loaded or written since */
     List<UnconfirmedCreate> unconfirmed() {
-        List<UnconfirmedCreate> out = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            if (e.unconfirmed != null) {
-                out.add(e.unconfirmed);
-            }
+        return new ArrayList<>(unconfirmedByKey.values());
+    }
+
+    private void setUnconfirmed(RecordKey key, Entry e, UnconfirmedCreate u) {
+        e.unconfirmed = u;
+        if (u == null) {
+            unconfirmedByKey.remove(key);
+        } else {
+            unconfirmedByKey.put(key, u);
         }
-        return out;
+    }
+
+    /**
+     * What is on record for a key, for reading: a preloaded book answers from memory and keeps no
+     * entry for a key with nothing on record (a first copy reads every record's key: the book stays
+     * as small as what is on record).
+     */
+    private Entry peek(RecordKey key) {
+        if (preloaded) {
+            Entry e = entries.get(key);
+            return e == null ? NOTHING : e;
+        }
+        return entry(key);
     }
 
     /** @param key a record key @return the unconfirmed create on record for it, if any */
@@ -183,7 +203,7 @@ final class SideFailures {
         if (side != SyncSide.CRM || !(key instanceof RecordKey.Marketing)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(entry(key).unconfirmed);
+        return Optional.ofNullable(peek(key).unconfirmed);
     }
 
     /**
@@ -194,7 +214,7 @@ final class SideFailures {
         if (unconfirmed(key).isPresent()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(entry(key).failure);
+        return Optional.ofNullable(peek(key).failure);
     }
 
     /** @param key a record key @return true if a failure is on record (see {@link #find}) */
@@ -267,7 +287,7 @@ final class SideFailures {
         sent.forEach((f, v) -> fp.put(f, ValueFingerprint.of(v)));
         UnconfirmedCreate u = new UnconfirmedCreate(type, key, clock.instant(), fp);
         state.saveIntent(u);
-        entry(key).unconfirmed = u;
+        setUnconfirmed(key, entry(key), u);
     }
 
     /**
@@ -306,7 +326,10 @@ final class SideFailures {
 
     /** Records that a key applied: forgets whatever was on record for it. */
     void succeeded(RecordKey key) {
-        Entry e = entry(key);
+        Entry e = peek(key);
+        if (e == NOTHING) {
+            return;     // nothing on record
+        }
         if (e.failure != null) {
             state.deleteFailure(type, key, side);
             e.failure = null;
@@ -318,7 +341,7 @@ final class SideFailures {
     private void endIntents(Entry e, RecordKey key) {
         if (e.unconfirmed != null) {
             state.deleteIntent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE);
-            e.unconfirmed = null;
+            setUnconfirmed(key, e, null);
         }
         if (e.followUp != null) {
             state.deleteIntent(type, key, EngineIntent.Kind.FOLLOW_UP);

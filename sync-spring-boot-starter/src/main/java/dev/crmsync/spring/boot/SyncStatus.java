@@ -6,6 +6,10 @@ import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,11 +17,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the last cycles said, per object type, for the health indicator and operators: a {@link SyncListener} the
- * starter adds to the engine. It keeps codes, labels and counts only — never a record value, a reason text or a
- * secret. Thread-safe: the cycle thread writes, any thread reads {@link #snapshot()}.
+ * starter adds to the engine. It keeps codes, labels, counts and times only — never a record value, a reason text
+ * or a secret. Thread-safe: the cycle thread writes, any thread reads {@link #snapshot()}.
+ *
+ * <p>A type's lag is now (the status's clock: give it the engine's) minus the newest CRM modification stamp the
+ * engine has applied for it, as its checkpoints say; unknown until a checkpoint with a stamp is saved.
  */
 public final class SyncStatus implements SyncListener {
 
@@ -34,18 +42,32 @@ public final class SyncStatus implements SyncListener {
     private static final String TOKEN_REFUSED = "OAuth token request";
 
     private final int maxCyclesWithoutCompletion;
+    private final Clock clock;
     private final Map<ObjectType, TypeState> types = new TreeMap<>(ObjectType.SYNC_ORDER);
     private final java.util.Set<ObjectType> reportedThisCycle = new java.util.HashSet<>();
     private long cycles;
     private String lastOutcome = "none";
     private boolean quotaExhausted;
     private boolean credentialsRefused;
+    private @Nullable Instant lastCycleAt;
 
     /**
+     * A status that measures lag against the system UTC clock.
+     *
      * @param maxCyclesWithoutCompletion the consecutive cycles a type may end without completing before it is a
      *     problem; at least 1
      */
     public SyncStatus(int maxCyclesWithoutCompletion) {
+        this(maxCyclesWithoutCompletion, Clock.systemUTC());
+    }
+
+    /**
+     * @param maxCyclesWithoutCompletion the consecutive cycles a type may end without completing before it is a
+     *     problem; at least 1
+     * @param clock the clock lag is measured against: the engine's
+     */
+    public SyncStatus(int maxCyclesWithoutCompletion, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
         if (maxCyclesWithoutCompletion < 1) {
             throw new IllegalArgumentException("maxCyclesWithoutCompletion must be at least 1, was "
                     + maxCyclesWithoutCompletion);
@@ -71,11 +93,26 @@ public final class SyncStatus implements SyncListener {
             s.cyclesWithoutCompletion++;
         }
         s.rejected = report.counts().failed();
+        s.lastCycleAt = clock.instant();
+    }
+
+    @Override
+    public synchronized void onCheckpoint(Checkpoint checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint must not be null");
+        Instant stamp = checkpoint.crmCursor().modstamp();
+        if (stamp.equals(Instant.EPOCH)) {
+            return;   // nothing applied yet: the lag stays unknown
+        }
+        TypeState s = types.computeIfAbsent(checkpoint.type(), t -> new TypeState());
+        if (s.newestCrmStamp == null || stamp.isAfter(s.newestCrmStamp)) {
+            s.newestCrmStamp = stamp;
+        }
     }
 
     @Override
     public synchronized void onCycleDone(SyncReport report) {
         cycles++;
+        lastCycleAt = report.finishedAt();
         CycleOutcome outcome = report.outcome();
         lastOutcome = outcome.label();
         quotaExhausted = outcome instanceof CycleOutcome.Quota;
@@ -102,6 +139,7 @@ public final class SyncStatus implements SyncListener {
     public synchronized Snapshot snapshot() {
         Map<String, TypeStatus> byType = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        Instant now = clock.instant();
         if (credentialsRefused) {
             problems.add(CREDENTIALS_REFUSED);
         }
@@ -117,12 +155,18 @@ public final class SyncStatus implements SyncListener {
             if (s.cyclesWithoutCompletion >= maxCyclesWithoutCompletion) {
                 codes.add(NOT_COMPLETING);
             }
-            byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes));
+            Long lag = null;
+            if (s.newestCrmStamp != null) {
+                Duration d = Duration.between(s.newestCrmStamp, now);
+                lag = d.isNegative() ? 0L : d.toSeconds();
+            }
+            byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes,
+                    s.lastCycleAt, lag));
             for (String c : codes) {
                 problems.add(c + ":" + e.getKey().apiName());
             }
         }
-        return new Snapshot(cycles, lastOutcome, problems, byType);
+        return new Snapshot(cycles, lastOutcome, problems, byType, lastCycleAt);
     }
 
     private static final class TypeState {
@@ -130,6 +174,8 @@ public final class SyncStatus implements SyncListener {
         int cyclesWithoutCompletion;
         long rejected;
         boolean blocked;
+        @Nullable Instant lastCycleAt;
+        @Nullable Instant newestCrmStamp;
     }
 
     /**
@@ -139,8 +185,10 @@ public final class SyncStatus implements SyncListener {
      * @param lastOutcome the last cycle's outcome label ({@code complete}, {@code partial}, …), or {@code none}
      * @param problems the problem codes, a type's as {@code CODE:Type}; empty when healthy
      * @param types per object type (API name), in sync order
+     * @param lastCycleAt when the last cycle finished, or null before the first
      */
-    public record Snapshot(long cycles, String lastOutcome, List<String> problems, Map<String, TypeStatus> types) {
+    public record Snapshot(long cycles, String lastOutcome, List<String> problems, Map<String, TypeStatus> types,
+                           @Nullable Instant lastCycleAt) {
         /** Checks nulls, copies. */
         public Snapshot {
             Objects.requireNonNull(lastOutcome, "lastOutcome");
@@ -169,8 +217,11 @@ public final class SyncStatus implements SyncListener {
      * @param cyclesWithoutCompletion consecutive cycles it has not completed
      * @param rejected records rejected in its last cycle
      * @param problems its problem codes
+     * @param lastCycleAt when a cycle last reached it (the status's clock), or null if only a checkpoint was seen
+     * @param lagSeconds now minus the newest CRM stamp applied for it, in whole seconds; null while unknown
      */
-    public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems) {
+    public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems,
+                             @Nullable Instant lastCycleAt, @Nullable Long lagSeconds) {
         /** Checks nulls, copies. */
         public TypeStatus {
             Objects.requireNonNull(outcome, "outcome");

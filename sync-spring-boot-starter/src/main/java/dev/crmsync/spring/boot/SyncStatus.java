@@ -5,6 +5,7 @@ import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
 import java.time.Clock;
@@ -35,11 +36,11 @@ public final class SyncStatus implements SyncListener {
     public static final String LEASE_BLOCKED = "LEASE_BLOCKED";
     /** A problem code: the API budget or Salesforce's daily limit is spent. */
     public static final String API_QUOTA_EXHAUSTED = "API_QUOTA_EXHAUSTED";
-    /** A problem code: Salesforce refused the credentials (the OAuth token request failed). */
-    public static final String CREDENTIALS_REFUSED = "CREDENTIALS_REFUSED";
-
-    /** How the token manager words a refused token request (its message's stable prefix, never the secret). */
-    private static final String TOKEN_REFUSED = "OAuth token request";
+    /**
+     * A problem code: Salesforce refused the credentials (the last cycle, or a type in it, failed with
+     * {@link CredentialsRefusedException}: an OAuth error from the token endpoint, or a renewed session rejected).
+     */
+    public static final String CREDENTIALS_REFUSED = CredentialsRefusedException.CODE;
 
     private final int maxCyclesWithoutCompletion;
     private final Clock clock;
@@ -116,9 +117,9 @@ public final class SyncStatus implements SyncListener {
         CycleOutcome outcome = report.outcome();
         lastOutcome = outcome.label();
         quotaExhausted = outcome instanceof CycleOutcome.Quota;
-        boolean refused = outcome instanceof CycleOutcome.Failed f && f.reason().contains(TOKEN_REFUSED);
+        boolean refused = outcome instanceof CycleOutcome.Failed f && CREDENTIALS_REFUSED.equals(f.code());
         for (TypeReport t : report.types()) {
-            if (t.outcome() instanceof TypeOutcome.Failed f && f.reason().contains(TOKEN_REFUSED)) {
+            if (t.outcome() instanceof TypeOutcome.Failed f && CREDENTIALS_REFUSED.equals(f.code())) {
                 refused = true;
             }
         }

@@ -10,6 +10,7 @@ import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.crm.Cursor;
@@ -98,6 +99,27 @@ class SyncStatusTest {
         assertEquals(end, timed.snapshot().lastCycleAt());
         assertEquals(T.plusSeconds(30), timed.snapshot().type("Account").orElseThrow().lastCycleAt());
         assertThrows(NullPointerException.class, () -> new SyncStatus(3, null));
+    }
+
+    @Test
+    void refusedCredentialsAreKnownByTheirCodeNotByTheWordsOfTheReason() {
+        // worded like a token failure, but without the code: not a credentials problem
+        cycle(new CycleOutcome.Failed("Salesforce OAuth token request (client credentials) failed with HTTP 503"),
+                new TypeOutcome.Failed("Salesforce OAuth token request failed with HTTP 503", true));
+        assertTrue(status.snapshot().problems().stream().noneMatch(SyncStatus.CREDENTIALS_REFUSED::equals));
+
+        cycle(new CycleOutcome.Failed("every type failed", CredentialsRefusedException.CODE),
+                new TypeOutcome.Failed("refused", false, CredentialsRefusedException.CODE));
+        assertEquals(SyncStatus.CREDENTIALS_REFUSED, status.snapshot().problems().get(0));
+        assertEquals(Status.DOWN, health.health().getStatus());
+
+        // a type alone that says so is enough (another type may have failed otherwise)
+        cycle(new CycleOutcome.Partial(List.of("x")),
+                new TypeOutcome.Failed("refused", false, CredentialsRefusedException.CODE));
+        assertEquals(SyncStatus.CREDENTIALS_REFUSED, status.snapshot().problems().get(0));
+
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        assertTrue(status.snapshot().healthy());
     }
 
     @Test

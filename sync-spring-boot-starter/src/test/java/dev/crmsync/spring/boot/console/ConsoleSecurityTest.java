@@ -159,6 +159,16 @@ class ConsoleSecurityTest {
     }
 
     @Test
+    void theRestOfTheApplicationKeepsBootsDefaultSecurity() throws Exception {
+        // the console's chain matches its own paths only: Boot's default chains still guard everything else
+        // (a console chain matching every path would have made Boot's back off and left this open: 404)
+        int status = mvc.perform(get("/reports/quarterly")).andReturn().getResponse().getStatus();
+        assertTrue(status == 401 || status == 302, "anonymous elsewhere is refused by the application's own chain, got "
+                + status);
+        mvc.perform(get("/reports/quarterly").with(as(OUTSIDER))).andExpect(status().isNotFound());
+    }
+
+    @Test
     void aUserWithoutAConsoleRoleIsForbidden() throws Exception {
         mvc.perform(get(ENDPOINT).with(as(OUTSIDER))).andExpect(status().isForbidden());
         mvc.perform(get("/crmsync/console.html").with(as(OUTSIDER))).andExpect(status().isForbidden());

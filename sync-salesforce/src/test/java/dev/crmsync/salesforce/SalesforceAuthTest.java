@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.ChangeStream;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
-import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.testkit.salesforce.RecordedRequest;
-import dev.crmsync.crm.Cursor;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -85,7 +85,9 @@ class SalesforceAuthTest {
         try (SalesforceCrmSource sf = org.open(org.base().credentials(org.fixedToken()))) {
             sf.describe(ObjectType.LEAD);
             org.server.faults().expireAccessTokens();
-            SyncException e = assertThrows(SyncException.class, () -> sf.describe(ObjectType.CONTACT));
+            CredentialsRefusedException e = assertThrows(CredentialsRefusedException.class,
+                    () -> sf.describe(ObjectType.CONTACT));
+            assertEquals("INVALID_SESSION_ID", e.errorCode());
             assertTrue(e.getMessage().contains("INVALID_SESSION_ID"), e.getMessage());
             assertFalse(e.getMessage().contains(FakeOrg.FIXED_TOKEN));
             assertTrue(tokenRequests().isEmpty());
@@ -96,8 +98,10 @@ class SalesforceAuthTest {
     void aRejectedGrantFailsWithTheOAuthErrorButNoSecret() {
         try (SalesforceCrmSource sf = org.open(org.base().credentials(SalesforceCredentials.clientCredentials(FakeOrg.CLIENT_ID,
                 "wrong-secret-value")))) {
-            SyncException e = assertThrows(SyncException.class, sf::availableTypes);
+            // typed, so health checks need not read the message
+            CredentialsRefusedException e = assertThrows(CredentialsRefusedException.class, sf::availableTypes);
             assertFalse(e.isRetriable());
+            assertTrue(e.errorCode().startsWith("invalid_"), e.errorCode());
             assertTrue(e.getMessage().contains("invalid_"), e.getMessage());
             assertFalse(e.getMessage().contains("wrong-secret-value"));
         }

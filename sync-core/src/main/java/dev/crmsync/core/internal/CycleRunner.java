@@ -7,6 +7,7 @@ import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SafeText;
@@ -88,6 +89,7 @@ public final class CycleRunner {
         List<TypeReport> reports = new ArrayList<>();
         String quota = null;
         String fatal = null;
+        String fatalCode = "";
         String stopped = null;
         List<ObjectType> types = List.of();
         try {
@@ -100,6 +102,7 @@ public final class CycleRunner {
             LOG.info("Cycle {} stopped before its first type ({})", cycleId, stopped);
         } catch (RuntimeException e) {
             fatal = "could not list the CRM's object types: " + message(e);
+            fatalCode = failureCode(e);
             LOG.warn("Cycle {} could not list the CRM's object types", cycleId, SafeText.scrubbed(e));
         }
         LOG.debug("Cycle {} started: {} object types", cycleId, types.size());
@@ -129,7 +132,7 @@ public final class CycleRunner {
         if (finishedAt.isBefore(startedAt)) {
             finishedAt = startedAt;
         }
-        CycleOutcome outcome = outcome(reports, quota, fatal, stopped);
+        CycleOutcome outcome = outcome(reports, quota, fatal, fatalCode, stopped);
         SyncReport report = new SyncReport(cycleId, startedAt, finishedAt, outcome, reports,
                 diff(callsBefore, callCounts()));
         SyncCounts t = report.totals();
@@ -211,7 +214,7 @@ public final class CycleRunner {
         } catch (RuntimeException e) {
             boolean retriable = e instanceof SyncException se && se.isRetriable();
             LOG.warn("{}: failed; its checkpoint stays at the last durable page", type, SafeText.scrubbed(e));
-            outcome = new TypeOutcome.Failed(message(e), retriable);
+            outcome = new TypeOutcome.Failed(message(e), retriable, failureCode(e));
         } finally {
             if (lease != null) {
                 lease.release();
@@ -282,20 +285,28 @@ public final class CycleRunner {
         return List.copyOf(types);
     }
 
-    private static CycleOutcome outcome(List<TypeReport> reports, String quota, String fatal, String stopped) {
+    /** The stable code of a failure whose kind is known (refused credentials), else empty. */
+    private static String failureCode(RuntimeException e) {
+        return e instanceof CredentialsRefusedException ? CredentialsRefusedException.CODE : "";
+    }
+
+    private static CycleOutcome outcome(List<TypeReport> reports, String quota, String fatal, String fatalCode,
+                                        String stopped) {
         if (quota != null) {
             return new CycleOutcome.Quota(quota);
         }
         if (fatal != null) {
-            return new CycleOutcome.Failed(fatal);
+            return new CycleOutcome.Failed(fatal, fatalCode);
         }
         List<String> reasons = new ArrayList<>();
+        Set<String> failedCodes = new TreeSet<>();
         int failed = 0;
         int worked = 0;
         for (TypeReport r : reports) {
             TypeOutcome o = r.outcome();
             if (o instanceof TypeOutcome.Failed f) {
                 failed++;
+                failedCodes.add(f.code());
                 reasons.add(r.type() + " failed: " + f.reason());
             } else if (o instanceof TypeOutcome.Blocked b) {
                 reasons.add(r.type() + " blocked: " + b.reason());
@@ -318,7 +329,9 @@ public final class CycleRunner {
             return new CycleOutcome.Complete();
         }
         if (worked == 0 && failed > 0) {
-            return new CycleOutcome.Failed(SafeText.bounded(String.join("; ", reasons)));
+            // every type failed: the cycle's code is theirs when they share one
+            String code = failedCodes.size() == 1 ? failedCodes.iterator().next() : "";
+            return new CycleOutcome.Failed(SafeText.bounded(String.join("; ", reasons)), code);
         }
         return new CycleOutcome.Partial(reasons);
     }

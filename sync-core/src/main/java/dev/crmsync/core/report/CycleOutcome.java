@@ -40,11 +40,24 @@ public sealed interface CycleOutcome {
      * Nothing could be synced: every type that was tried failed, or the cycle could not start.
      *
      * @param reason what failed
+     * @param code a stable code for what failed when it is known (e.g.
+     *     {@link dev.crmsync.model.CredentialsRefusedException#CODE}: the cycle could not start, or every type
+     *     failed with that code), else empty
      */
-    record Failed(String reason) implements CycleOutcome {
+    record Failed(String reason, String code) implements CycleOutcome {
         /** Checks nulls. */
         public Failed {
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(code, "code");
+        }
+
+        /**
+         * A failure without a code.
+         *
+         * @param reason what failed
+         */
+        public Failed(String reason) {
+            this(reason, "");
         }
 
         @Override

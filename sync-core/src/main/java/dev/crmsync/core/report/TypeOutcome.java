@@ -74,11 +74,24 @@ public sealed interface TypeOutcome {
      *
      * @param reason what failed
      * @param retriable true if the failure may pass by itself
+     * @param code a stable code for what failed when it is known (e.g.
+     *     {@link dev.crmsync.model.CredentialsRefusedException#CODE}), else empty
      */
-    record Failed(String reason, boolean retriable) implements TypeOutcome {
+    record Failed(String reason, boolean retriable, String code) implements TypeOutcome {
         /** Checks nulls. */
         public Failed {
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(code, "code");
+        }
+
+        /**
+         * A failure without a code.
+         *
+         * @param reason what failed
+         * @param retriable true if the failure may pass by itself
+         */
+        public Failed(String reason, boolean retriable) {
+            this(reason, retriable, "");
         }
 
         @Override

@@ -1,13 +1,14 @@
 package dev.crmsync.salesforce.internal;
 
-import dev.crmsync.model.SafeText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crmsync.crm.InFlightCalls;
 import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.SafeText;
+import dev.crmsync.model.Sleeper;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.salesforce.RetrySettings;
-import dev.crmsync.model.Sleeper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalBiFunction;
@@ -256,8 +257,8 @@ public final class ApiClient {
                 case RENEW_SESSION -> {
                     breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                     if (renewed) {
-                        throw new ApiFailure("Salesforce rejected the renewed access token for " + call + " (HTTP 401 "
-                                + detail(errors) + ")", 401, ErrorClassifier.firstCode(errors));
+                        throw new CredentialsRefusedException("Salesforce rejected the renewed access token for "
+                                + call + " (HTTP 401 " + detail(errors) + ")", ErrorClassifier.firstCode(errors));
                     }
                     tokens.renew(session);
                     renewed = true;

@@ -2,6 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.salesforce.SalesforceCredentials;
 import java.io.IOException;
 import java.net.URI;
@@ -112,15 +113,17 @@ public final class TokenManager {
      *
      * @param stale the session that was rejected
      * @return the session to use now
-     * @throws ApiFailure if the credentials cannot be renewed (a fixed token) or the flow fails
+     * @throws CredentialsRefusedException if the credentials cannot be renewed (a fixed token) or Salesforce
+     *     refuses them
+     * @throws ApiFailure if the token endpoint fails otherwise
      */
     public synchronized Session renew(Session stale) {
         if (current != null && stale != null && !current.accessToken().equals(stale.accessToken())) {
             return current; // another thread already renewed
         }
         if (credentials instanceof SalesforceCredentials.AccessToken) {
-            throw new ApiFailure("Salesforce rejected the fixed access token (INVALID_SESSION_ID) and a fixed token "
-                    + "cannot be renewed; configure an OAuth flow", 401, "INVALID_SESSION_ID");
+            throw new CredentialsRefusedException("Salesforce rejected the fixed access token (INVALID_SESSION_ID) "
+                    + "and a fixed token cannot be renewed; configure an OAuth flow", "INVALID_SESSION_ID");
         }
         LOG.info("Salesforce access token expired or was revoked; renewing it ({})", flowName());
         current = obtain();
@@ -158,8 +161,13 @@ public final class TokenManager {
         if (!r.isSuccess()) {
             List<ApiError> errors = ApiError.parse(json, r.body());
             String detail = errors.isEmpty() ? "no error body" : errors.get(0).code() + ": " + errors.get(0).message();
-            throw new ApiFailure("Salesforce OAuth token request (" + flowName() + ") failed with HTTP " + r.status()
-                    + " (" + redactor.redact(detail) + ")", r.status(), ErrorClassifier.firstCode(errors));
+            String message = "Salesforce OAuth token request (" + flowName() + ") failed with HTTP " + r.status()
+                    + " (" + redactor.redact(detail) + ")";
+            if (r.status() == 400 || r.status() == 401 || r.status() == 403) {
+                // an OAuth error (invalid_grant, invalid_client, …): the credentials are refused, not the network
+                throw new CredentialsRefusedException(message, ErrorClassifier.firstCode(errors));
+            }
+            throw new ApiFailure(message, r.status(), ErrorClassifier.firstCode(errors));
         }
         JsonNode body;
         try {

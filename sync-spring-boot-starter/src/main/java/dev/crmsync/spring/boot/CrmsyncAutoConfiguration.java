@@ -194,12 +194,13 @@ public class CrmsyncAutoConfiguration {
 
     /**
      * @param properties the properties
-     * @return the status the health indicator reads
+     * @param clock the optional clock (lag is measured against it)
+     * @return the status the health indicator and the operator console read
      */
     @Bean
     @ConditionalOnMissingBean(SyncStatus.class)
-    public SyncStatus crmsyncStatus(CrmsyncProperties properties) {
-        return new SyncStatus(properties.getHealth().getMaxCyclesWithoutCompletion());
+    public SyncStatus crmsyncStatus(CrmsyncProperties properties, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+        return new SyncStatus(properties.getHealth().getMaxCyclesWithoutCompletion(), clock(clock));
     }
 
     /**

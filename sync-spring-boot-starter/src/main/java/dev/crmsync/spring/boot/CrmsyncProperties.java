@@ -79,6 +79,9 @@ public class CrmsyncProperties implements Validator {
     /** The health indicator. */
     private final Health health = new Health();
 
+    /** The operator console (an Actuator endpoint and a page). */
+    private final Console console = new Console();
+
     /** @return whether the starter configures crmsync */
     public boolean isEnabled() {
         return enabled;
@@ -197,6 +200,11 @@ public class CrmsyncProperties implements Validator {
     /** @return the health indicator's settings */
     public Health getHealth() {
         return health;
+    }
+
+    /** @return the operator console's settings */
+    public Console getConsole() {
+        return console;
     }
 
     @Override
@@ -606,6 +614,72 @@ public class CrmsyncProperties implements Validator {
         /** @param maxCyclesWithoutCompletion the consecutive cycles without completion that make the health down */
         public void setMaxCyclesWithoutCompletion(int maxCyclesWithoutCompletion) {
             this.maxCyclesWithoutCompletion = maxCyclesWithoutCompletion;
+        }
+    }
+
+    /**
+     * The operator console: the {@code crmsync} Actuator endpoint and the page {@code /crmsync/console.html}.
+     * Roles are Spring Security role names without the {@code ROLE_} prefix.
+     */
+    public static class Console {
+        /** The default of {@code crmsync.console.viewer-role}. */
+        public static final String DEFAULT_VIEWER_ROLE = "CRMSYNC_VIEWER";
+        /** The default of {@code crmsync.console.operator-role}. */
+        public static final String DEFAULT_OPERATOR_ROLE = "CRMSYNC_OPERATOR";
+
+        /** Whether the operator console's endpoint (and its security chain) is configured, in a web application. */
+        private boolean enabled = true;
+
+        /** The role that may read the console (status, parked failures, conflicts without their values). */
+        private String viewerRole = DEFAULT_VIEWER_ROLE;
+
+        /** The role that may also act (re-drive, resolve, push now) and see conflict values. */
+        private String operatorRole = DEFAULT_OPERATOR_ROLE;
+
+        /**
+         * Whether the starter secures the console's paths with its own Spring Security filter chain (false: the
+         * application's chains do).
+         */
+        private boolean security = true;
+
+        /** @return whether the console is configured */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether the console is configured */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the monitoring role */
+        public String getViewerRole() {
+            return viewerRole;
+        }
+
+        /** @param viewerRole the monitoring role */
+        public void setViewerRole(String viewerRole) {
+            this.viewerRole = viewerRole;
+        }
+
+        /** @return the operator role */
+        public String getOperatorRole() {
+            return operatorRole;
+        }
+
+        /** @param operatorRole the operator role */
+        public void setOperatorRole(String operatorRole) {
+            this.operatorRole = operatorRole;
+        }
+
+        /** @return whether the starter secures the console's paths */
+        public boolean isSecurity() {
+            return security;
+        }
+
+        /** @param security whether the starter secures the console's paths */
+        public void setSecurity(boolean security) {
+            this.security = security;
         }
     }
 }

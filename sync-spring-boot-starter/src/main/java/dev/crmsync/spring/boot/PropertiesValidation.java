@@ -20,6 +20,8 @@ final class PropertiesValidation {
     }
 
     static void validate(CrmsyncProperties p, Errors errors) {
+        check(errors, "console.viewerRole", () -> role(p.getConsole().getViewerRole()));
+        check(errors, "console.operatorRole", () -> role(p.getConsole().getOperatorRole()));
         check(errors, "engineId", () -> {
             if (p.getEngineId() != null) {
                 SyncEngine.builder().engineId(p.getEngineId());
@@ -138,6 +140,17 @@ final class PropertiesValidation {
             rule.run();
         } catch (IllegalArgumentException | NullPointerException e) {
             errors.rejectValue(field, "crmsync.invalid", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** A Spring Security role name, without the ROLE_ prefix (hasRole adds it). */
+    private static void role(@Nullable String role) {
+        if (role == null || !role.matches("[A-Za-z][A-Za-z0-9_]{0,63}")) {
+            throw new IllegalArgumentException("a role is a letter then up to 63 letters, digits or '_', was "
+                    + (role == null ? "null" : "'" + role + "'"));
+        }
+        if (role.startsWith("ROLE_")) {
+            throw new IllegalArgumentException("a role is named without the ROLE_ prefix, was '" + role + "'");
         }
     }
 }

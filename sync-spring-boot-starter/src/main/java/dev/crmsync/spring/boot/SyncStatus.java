@@ -5,7 +5,12 @@ import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,11 +18,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the last cycles said, per object type, for the health indicator and operators: a {@link SyncListener} the
- * starter adds to the engine. It keeps codes, labels and counts only — never a record value, a reason text or a
- * secret. Thread-safe: the cycle thread writes, any thread reads {@link #snapshot()}.
+ * starter adds to the engine. It keeps codes, labels, counts and times only — never a record value, a reason text
+ * or a secret. Thread-safe: the cycle thread writes, any thread reads {@link #snapshot()}.
+ *
+ * <p>A type's lag is now (the status's clock: give it the engine's) minus the newest CRM modification stamp the
+ * engine has applied for it, as its checkpoints say; unknown until a checkpoint with a stamp is saved.
  */
 public final class SyncStatus implements SyncListener {
 
@@ -27,25 +36,39 @@ public final class SyncStatus implements SyncListener {
     public static final String LEASE_BLOCKED = "LEASE_BLOCKED";
     /** A problem code: the API budget or Salesforce's daily limit is spent. */
     public static final String API_QUOTA_EXHAUSTED = "API_QUOTA_EXHAUSTED";
-    /** A problem code: Salesforce refused the credentials (the OAuth token request failed). */
-    public static final String CREDENTIALS_REFUSED = "CREDENTIALS_REFUSED";
-
-    /** How the token manager words a refused token request (its message's stable prefix, never the secret). */
-    private static final String TOKEN_REFUSED = "OAuth token request";
+    /**
+     * A problem code: Salesforce refused the credentials (the last cycle, or a type in it, failed with
+     * {@link CredentialsRefusedException}: an OAuth error from the token endpoint, or a renewed session rejected).
+     */
+    public static final String CREDENTIALS_REFUSED = CredentialsRefusedException.CODE;
 
     private final int maxCyclesWithoutCompletion;
+    private final Clock clock;
     private final Map<ObjectType, TypeState> types = new TreeMap<>(ObjectType.SYNC_ORDER);
     private final java.util.Set<ObjectType> reportedThisCycle = new java.util.HashSet<>();
     private long cycles;
     private String lastOutcome = "none";
     private boolean quotaExhausted;
     private boolean credentialsRefused;
+    private @Nullable Instant lastCycleAt;
 
     /**
+     * A status that measures lag against the system UTC clock.
+     *
      * @param maxCyclesWithoutCompletion the consecutive cycles a type may end without completing before it is a
      *     problem; at least 1
      */
     public SyncStatus(int maxCyclesWithoutCompletion) {
+        this(maxCyclesWithoutCompletion, Clock.systemUTC());
+    }
+
+    /**
+     * @param maxCyclesWithoutCompletion the consecutive cycles a type may end without completing before it is a
+     *     problem; at least 1
+     * @param clock the clock lag is measured against: the engine's
+     */
+    public SyncStatus(int maxCyclesWithoutCompletion, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
         if (maxCyclesWithoutCompletion < 1) {
             throw new IllegalArgumentException("maxCyclesWithoutCompletion must be at least 1, was "
                     + maxCyclesWithoutCompletion);
@@ -71,17 +94,32 @@ public final class SyncStatus implements SyncListener {
             s.cyclesWithoutCompletion++;
         }
         s.rejected = report.counts().failed();
+        s.lastCycleAt = clock.instant();
+    }
+
+    @Override
+    public synchronized void onCheckpoint(Checkpoint checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint must not be null");
+        Instant stamp = checkpoint.crmCursor().modstamp();
+        if (stamp.equals(Instant.EPOCH)) {
+            return;   // nothing applied yet: the lag stays unknown
+        }
+        TypeState s = types.computeIfAbsent(checkpoint.type(), t -> new TypeState());
+        if (s.newestCrmStamp == null || stamp.isAfter(s.newestCrmStamp)) {
+            s.newestCrmStamp = stamp;
+        }
     }
 
     @Override
     public synchronized void onCycleDone(SyncReport report) {
         cycles++;
+        lastCycleAt = report.finishedAt();
         CycleOutcome outcome = report.outcome();
         lastOutcome = outcome.label();
         quotaExhausted = outcome instanceof CycleOutcome.Quota;
-        boolean refused = outcome instanceof CycleOutcome.Failed f && f.reason().contains(TOKEN_REFUSED);
+        boolean refused = outcome instanceof CycleOutcome.Failed f && CREDENTIALS_REFUSED.equals(f.code());
         for (TypeReport t : report.types()) {
-            if (t.outcome() instanceof TypeOutcome.Failed f && f.reason().contains(TOKEN_REFUSED)) {
+            if (t.outcome() instanceof TypeOutcome.Failed f && CREDENTIALS_REFUSED.equals(f.code())) {
                 refused = true;
             }
         }
@@ -102,6 +140,7 @@ public final class SyncStatus implements SyncListener {
     public synchronized Snapshot snapshot() {
         Map<String, TypeStatus> byType = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        Instant now = clock.instant();
         if (credentialsRefused) {
             problems.add(CREDENTIALS_REFUSED);
         }
@@ -117,12 +156,18 @@ public final class SyncStatus implements SyncListener {
             if (s.cyclesWithoutCompletion >= maxCyclesWithoutCompletion) {
                 codes.add(NOT_COMPLETING);
             }
-            byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes));
+            Long lag = null;
+            if (s.newestCrmStamp != null) {
+                Duration d = Duration.between(s.newestCrmStamp, now);
+                lag = d.isNegative() ? 0L : d.toSeconds();
+            }
+            byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes,
+                    s.lastCycleAt, lag));
             for (String c : codes) {
                 problems.add(c + ":" + e.getKey().apiName());
             }
         }
-        return new Snapshot(cycles, lastOutcome, problems, byType);
+        return new Snapshot(cycles, lastOutcome, problems, byType, lastCycleAt);
     }
 
     private static final class TypeState {
@@ -130,6 +175,8 @@ public final class SyncStatus implements SyncListener {
         int cyclesWithoutCompletion;
         long rejected;
         boolean blocked;
+        @Nullable Instant lastCycleAt;
+        @Nullable Instant newestCrmStamp;
     }
 
     /**
@@ -139,8 +186,10 @@ public final class SyncStatus implements SyncListener {
      * @param lastOutcome the last cycle's outcome label ({@code complete}, {@code partial}, …), or {@code none}
      * @param problems the problem codes, a type's as {@code CODE:Type}; empty when healthy
      * @param types per object type (API name), in sync order
+     * @param lastCycleAt when the last cycle finished, or null before the first
      */
-    public record Snapshot(long cycles, String lastOutcome, List<String> problems, Map<String, TypeStatus> types) {
+    public record Snapshot(long cycles, String lastOutcome, List<String> problems, Map<String, TypeStatus> types,
+                           @Nullable Instant lastCycleAt) {
         /** Checks nulls, copies. */
         public Snapshot {
             Objects.requireNonNull(lastOutcome, "lastOutcome");
@@ -169,8 +218,11 @@ public final class SyncStatus implements SyncListener {
      * @param cyclesWithoutCompletion consecutive cycles it has not completed
      * @param rejected records rejected in its last cycle
      * @param problems its problem codes
+     * @param lastCycleAt when a cycle last reached it (the status's clock), or null if only a checkpoint was seen
+     * @param lagSeconds now minus the newest CRM stamp applied for it, in whole seconds; null while unknown
      */
-    public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems) {
+    public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems,
+                             @Nullable Instant lastCycleAt, @Nullable Long lagSeconds) {
         /** Checks nulls, copies. */
         public TypeStatus {
             Objects.requireNonNull(outcome, "outcome");

@@ -2,12 +2,15 @@ package dev.crmsync.spring.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.core.SyncEngine;
+import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncReport;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.spring.boot.sample.SampleApplication;
@@ -98,6 +101,9 @@ class StarterLifecycleTest {
         try (ConfigurableApplicationContext context = run(p)) {
             SyncReport report = context.getBean(SampleApplication.CycleReports.class).reports.poll(120, TimeUnit.SECONDS);
             assertNotNull(report);
+            // the typed reason: the Salesforce source threw CredentialsRefusedException, the report carries its code
+            CycleOutcome.Failed failed = assertInstanceOf(CycleOutcome.Failed.class, report.outcome(), report::toTable);
+            assertEquals(CredentialsRefusedException.CODE, failed.code(), report::toTable);
             Health h = context.getBean(SyncHealthIndicator.class).health();
             assertEquals(Status.DOWN, h.getStatus(), h::toString);
             assertTrue(((List<?>) h.getDetails().get("problems")).contains(SyncStatus.CREDENTIALS_REFUSED), h::toString);

@@ -1,6 +1,7 @@
 package dev.crmsync.spring.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,11 @@ import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
 import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.crm.Cursor;
+import dev.crmsync.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +74,52 @@ class SyncStatusTest {
         assertEquals(1, status.snapshot().type("User").orElseThrow().cyclesWithoutCompletion());
         assertEquals(1, status.snapshot().type("Account").orElseThrow().cyclesWithoutCompletion());
         assertEquals("not run", status.snapshot().type("Account").orElseThrow().outcome());
+    }
+
+    @Test
+    void lagIsNowMinusTheNewestCrmStampAppliedAndUnknownBeforeOne() {
+        ManualClock clock = new ManualClock(T);
+        SyncStatus timed = new SyncStatus(3, clock);
+        timed.onCheckpoint(Checkpoint.initial(ObjectType.ACCOUNT, T));   // nothing applied yet (the epoch cursor)
+        assertTrue(timed.snapshot().type("Account").isEmpty(), "no lag known, nothing to report");
+        Checkpoint applied = Checkpoint.initial(ObjectType.ACCOUNT, T)
+                .withCrmCursor(new Cursor(T.minusSeconds(90), null), 1, T);
+        timed.onCheckpoint(applied);
+        // an older stamp later (a lookback re-read) does not move it back
+        timed.onCheckpoint(Checkpoint.initial(ObjectType.ACCOUNT, T).withCrmCursor(
+                new Cursor(T.minusSeconds(600), null), 1, T));
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(120L, timed.snapshot().type("Account").orElseThrow().lagSeconds());
+        assertNull(timed.snapshot().lastCycleAt(), "no cycle finished yet");
+
+        timed.onCycleStarted("c", List.of(ObjectType.ACCOUNT));
+        timed.onTypeDone(new TypeReport(ObjectType.ACCOUNT, new TypeOutcome.Synced(), NONE, Duration.ZERO, List.of()));
+        Instant end = T.plusSeconds(31);
+        timed.onCycleDone(new SyncReport("c", T, end, new CycleOutcome.Complete(), List.of(), Map.of()));
+        assertEquals(end, timed.snapshot().lastCycleAt());
+        assertEquals(T.plusSeconds(30), timed.snapshot().type("Account").orElseThrow().lastCycleAt());
+        assertThrows(NullPointerException.class, () -> new SyncStatus(3, null));
+    }
+
+    @Test
+    void refusedCredentialsAreKnownByTheirCodeNotByTheWordsOfTheReason() {
+        // worded like a token failure, but without the code: not a credentials problem
+        cycle(new CycleOutcome.Failed("Salesforce OAuth token request (client credentials) failed with HTTP 503"),
+                new TypeOutcome.Failed("Salesforce OAuth token request failed with HTTP 503", true));
+        assertTrue(status.snapshot().problems().stream().noneMatch(SyncStatus.CREDENTIALS_REFUSED::equals));
+
+        cycle(new CycleOutcome.Failed("every type failed", CredentialsRefusedException.CODE),
+                new TypeOutcome.Failed("refused", false, CredentialsRefusedException.CODE));
+        assertEquals(SyncStatus.CREDENTIALS_REFUSED, status.snapshot().problems().get(0));
+        assertEquals(Status.DOWN, health.health().getStatus());
+
+        // a type alone that says so is enough (another type may have failed otherwise)
+        cycle(new CycleOutcome.Partial(List.of("x")),
+                new TypeOutcome.Failed("refused", false, CredentialsRefusedException.CODE));
+        assertEquals(SyncStatus.CREDENTIALS_REFUSED, status.snapshot().problems().get(0));
+
+        cycle(new CycleOutcome.Complete(), new TypeOutcome.Synced());
+        assertTrue(status.snapshot().healthy());
     }
 
     @Test

@@ -156,7 +156,8 @@ final class BidiWrites {
         if (!inFlight.isEmpty()) {
             cx.settings.state().saveBases(inFlight);
         }
-        List<CrmOutcome> crm = writeCrm(a.merged);      // outside the store's transaction
+        List<Runnable> rejections = new ArrayList<>();
+        List<CrmOutcome> crm = writeCrm(a.merged, rejections);      // outside the store's transaction
         // what the CRM took is recorded at once: should the store's transaction fail, the next
         // cycle knows these values reached the CRM, and a CRM user's later edit of such a field is
         // a CRM change, not a write of ours that never landed (sending ours again would put an
@@ -194,6 +195,9 @@ final class BidiWrites {
                 throw lost;
             }
         }
+        // the CRM's refusals are booked only once what it took is: should booking one fail (a
+        // whole-call failure of the state store), the writes that landed are already known
+        rejections.forEach(Runnable::run);
         cx.run.commit(() -> {
             List<StoreOutcome> store = writeStore(a.merged, crm, a.creates);
             markDeleted(a.deletions);
@@ -207,8 +211,11 @@ final class BidiWrites {
         }, next);
     }
 
-    /** Writes the CRM's updates in batches; one outcome per merged record, in order. */
-    private List<CrmOutcome> writeCrm(List<RecordPlan.Merge> merged) {
+    /**
+     * Writes the CRM's updates in batches; one outcome per merged record, in order. The CRM's
+     * refusals are returned to be booked, not booked here.
+     */
+    private List<CrmOutcome> writeCrm(List<RecordPlan.Merge> merged, List<Runnable> rejections) {
         List<CrmOutcome> out = new ArrayList<>();
         List<CrmWrite> updates = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
@@ -232,7 +239,7 @@ final class BidiWrites {
                 out.set(at.get(i), new CrmOutcome.Written(wr.modstamp()));
             } else {
                 CrmWriteResult.Rejected rej = (CrmWriteResult.Rejected) results.get(i);
-                cx.crmFail.rejected(item.key(), rej.code(), rej.reason(), rej.retriable());
+                rejections.add(() -> cx.crmFail.rejected(item.key(), rej.code(), rej.reason(), rej.retriable()));
             }
         }
         return out;

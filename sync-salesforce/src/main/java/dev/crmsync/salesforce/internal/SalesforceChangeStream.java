@@ -1,6 +1,5 @@
 package dev.crmsync.salesforce.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.CrmId;
@@ -210,13 +209,14 @@ public final class SalesforceChangeStream implements ChangeStream {
             fetchBulk();
             return;
         }
-        JsonNode page;
+        QueryPage page;
         boolean fresh = nextUrl == null;
         try {
             ApiCall call = fresh
                     ? ApiCall.get("queryAll", "/queryAll").withQuery("q", plan.soql(position, windows.get(0), true))
                     : ApiCall.get("queryMore", nextUrl);
-            page = ctx.api().sendJson(call.withHeader("Sforce-Query-Options", "batchSize=" + batchSize)).body();
+            page = ctx.api().stream(call.withHeader("Sforce-Query-Options", "batchSize=" + batchSize),
+                    QueryPage.parser(ctx.json().getFactory(), plan));
         } catch (ApiFailure e) {
             recover(e, fresh);
             return;
@@ -227,14 +227,13 @@ public final class SalesforceChangeStream implements ChangeStream {
         consecutiveSplits = 0;
         if (first) {
             first = false;
-            estimatedTotal = page.path("totalSize").asLong(-1);
+            estimatedTotal = page.totalSize();
         }
-        for (JsonNode rec : page.path("records")) {
-            offer(plan.fromJson(rec));
+        for (SyncRecord rec : page.records()) {
+            offer(rec);
         }
-        boolean done = page.path("done").asBoolean(true);
-        String next = page.path("nextRecordsUrl").asText("");
-        nextUrl = done || next.isEmpty() ? null : next;
+        String next = page.nextRecordsUrl();
+        nextUrl = page.done() || next.isEmpty() ? null : next;
         if (nextUrl == null) {
             completeWindow();
         } else if (fresh && bulkAllowed && windows.size() == 1 && estimatedTotal > ctx.bulk().threshold()

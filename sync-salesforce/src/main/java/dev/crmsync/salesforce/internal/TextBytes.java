@@ -205,6 +205,9 @@ public final class TextBytes {
                     return;
                 }
                 int at = bytes.position();
+                if (!out.hasRemaining()) {
+                    return;     // the malformed bytes stay: the next read reports them again
+                }
                 if (!eof && bytes.remaining() < 3) {
                     return;     // a malformed sequence near the block's end: decide with the next block
                 }

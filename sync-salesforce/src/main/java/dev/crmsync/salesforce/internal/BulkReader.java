@@ -442,6 +442,7 @@ public final class BulkReader implements AutoCloseable {
         jobId = id;
         jobOpen = true;
         ctx.openJobs().add(id);
+        ctx.bulkQuota().jobCreated();
         jobInfo(r.body());
         LOG.info("Bulk API 2.0 query job {} started for {}", id, plan.info().type());
     }

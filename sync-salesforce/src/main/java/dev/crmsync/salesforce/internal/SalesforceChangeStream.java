@@ -237,7 +237,7 @@ public final class SalesforceChangeStream implements ChangeStream {
         if (nextUrl == null) {
             completeWindow();
         } else if (fresh && bulkAllowed && windows.size() == 1 && estimatedTotal > ctx.bulk().threshold()
-                && !ctx.bulkUnsupported().contains(plan.info().type())) {
+                && !ctx.bulkUnsupported().contains(plan.info().type()) && bulkQuotaAllows()) {
             LOG.info("{} has {} records to read (more than the Bulk threshold {}); reading the rest through Bulk API 2.0",
                     plan.info().type(), estimatedTotal, ctx.bulk().threshold());
             if (resumable) {
@@ -246,6 +246,17 @@ public final class SalesforceChangeStream implements ChangeStream {
                 wantBulk = true;
             }
         }
+    }
+
+    /** @return true unless the org's daily Bulk API 2.0 query quota is spent (then REST paging goes on) */
+    private boolean bulkQuotaAllows() {
+        if (ctx.bulkQuota().allowsQueryJob()) {
+            return true;
+        }
+        LOG.info("{} has {} records to read (more than the Bulk threshold {}) but the org's daily Bulk API 2.0 query"
+                + " quota is spent ({} or {}); reading through REST query paging", plan.info().type(), estimatedTotal,
+                ctx.bulk().threshold(), BulkQuota.QUERY_JOBS, BulkQuota.QUERY_STORAGE);
+        return false;
     }
 
     /** Creates the chunk-by-chunk job now, so that the page just read already carries its resume point. */

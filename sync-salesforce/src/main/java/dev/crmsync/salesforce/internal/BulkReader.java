@@ -66,11 +66,21 @@ public final class BulkReader implements AutoCloseable {
     }
 
     /**
-     * One downloaded chunk: its records (chunk-by-chunk mode) or its rows laid out as the plan's
-     * columns (whole-job mode), and the next chunk's locator.
+     * One downloaded chunk: its rows laid out as the plan's columns with their sort keys
+     * (chunk-by-chunk mode) or without (whole-job mode), and the next chunk's locator.
      */
-    private record Chunk(List<SyncRecord> records, List<String[]> rows, String locator) {
+    private record Chunk(List<Row> keyed, List<String[]> rows, String locator) {
     }
+
+    /**
+     * A row of a chunk held until it is handed out: its cells (the plan's columns) and its sort key.
+     * A chunk is held as text cells, not records: about two thirds of the records' heap (a record's
+     * values are decoded when its batch is handed out).
+     */
+    private record Row(Instant stamp, CrmId id, String[] cells) {
+    }
+
+    private static final Comparator<Row> ROW_ORDER = Comparator.comparing(Row::stamp).thenComparing(Row::id);
 
     private final SourceContext ctx;
     private final ReadPlan plan;
@@ -90,7 +100,7 @@ public final class BulkReader implements AutoCloseable {
     private boolean downloaded;
     private String chunkLocator;
     private String nextLocator;
-    private List<SyncRecord> chunk = List.of();
+    private List<Row> chunk = List.of();
     private int offset;
     private int skip;
     private long delivered;
@@ -281,14 +291,20 @@ public final class BulkReader implements AutoCloseable {
                 }
                 chunkLocator = nextLocator;
             }
+            chunk = List.of();     // the chunk handed out is not kept while the next one is read
             Chunk c = fetchChunk(chunkLocator, maxRecords);
-            chunk = sortedUnique(c.records());
+            chunk = sortedUnique(c.keyed());
             nextLocator = c.locator();
             downloaded = true;
             offset = Math.min(skip, chunk.size());
             skip = 0;
         }
-        List<SyncRecord> out = List.copyOf(chunk.subList(offset, Math.min(chunk.size(), offset + max)));
+        int until = Math.min(chunk.size(), offset + max);
+        List<SyncRecord> out = new ArrayList<>(until - offset);
+        for (int i = offset; i < until; i++) {
+            out.add(plan.fromRaw(chunk.get(i).cells()));
+            chunk.set(i, null);             // handed out: not held any longer
+        }
         offset += out.size();
         delivered += out.size();
         if (offset >= chunk.size() && nextLocator == null) {
@@ -297,17 +313,18 @@ public final class BulkReader implements AutoCloseable {
         return out;
     }
 
-    /** One chunk's records in (stamp, Id) order, a record repeated within it kept once. */
-    private static List<SyncRecord> sortedUnique(List<SyncRecord> out) {
-        out.sort(Comparator.comparing(SyncRecord::modstamp).thenComparing(SyncRecord::id));
-        List<SyncRecord> unique = new ArrayList<>(out.size());
-        for (SyncRecord r : out) {
-            SyncRecord prev = unique.isEmpty() ? null : unique.get(unique.size() - 1);
-            if (prev == null || !(prev.modstamp().equals(r.modstamp()) && prev.id().equals(r.id()))) {
-                unique.add(r);
+    /** One chunk's rows in (stamp, Id) order, a record repeated within it kept once (sorted in place). */
+    private static List<Row> sortedUnique(List<Row> rows) {
+        rows.sort(ROW_ORDER);
+        int kept = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            Row prev = kept == 0 ? null : rows.get(kept - 1);
+            if (prev == null || !(prev.stamp().equals(r.stamp()) && prev.id().equals(r.id()))) {
+                rows.set(kept++, r);
             }
         }
-        return unique;
+        return kept == rows.size() ? rows : new ArrayList<>(rows.subList(0, kept));
     }
 
     private Chunk fetchChunk(String locator, int maxRecordsPerChunk) throws Unavailable {
@@ -528,7 +545,7 @@ public final class BulkReader implements AutoCloseable {
 
     /**
      * Parses a CSV chunk from the response stream inside the retried attempt, row by row, into the
-     * chunk's records ({@code asRecords}) or its rows laid out as the plan's columns; the body is
+     * chunk's rows laid out as the plan's columns, with their sort keys ({@code asRecords}); the body is
      * never held whole. A chunk cut midway, malformed, or shorter than its
      * {@code Sforce-NumberOfRecords} fails with an {@link IOException}, so the whole chunk is read
      * again and nothing of the failed attempt is handed out.
@@ -536,7 +553,7 @@ public final class BulkReader implements AutoCloseable {
     private ApiClient.StreamParser<Chunk> chunkParser(boolean asRecords) {
         return (head, body) -> {
             CsvRows csv = new CsvRows(TextBytes.utf8Reader(body));
-            List<SyncRecord> records = asRecords ? new ArrayList<>() : List.of();
+            List<Row> keyed = asRecords ? new ArrayList<>() : List.of();
             List<String[]> cellRows = asRecords ? List.of() : new ArrayList<>();
             String[] header = csv.next();
             int n = plan.columnCount();
@@ -556,7 +573,7 @@ public final class BulkReader implements AutoCloseable {
                     }
                     count++;
                     if (asRecords) {
-                        records.add(plan.fromRaw(cells));
+                        keyed.add(new Row(plan.stampOf(cells), plan.idOf(cells), cells));
                     } else {
                         cellRows.add(cells);
                     }
@@ -580,7 +597,7 @@ public final class BulkReader implements AutoCloseable {
             } else {
                 locator = locator.trim();
             }
-            return new Chunk(records, cellRows, locator);
+            return new Chunk(keyed, cellRows, locator);
         };
     }
 

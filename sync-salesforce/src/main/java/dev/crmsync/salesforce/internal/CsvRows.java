@@ -73,7 +73,7 @@ public final class CsvRows {
                 if (c == ',' || c == '\n' || c == '\r') {
                     String value;
                     if (field.length() == 0) {
-                        value = new String(buf, start, pos - start);
+                        value = pos == start ? "" : new String(buf, start, pos - start);
                     } else {
                         field.append(buf, start, pos - start);
                         value = field.toString();
@@ -126,7 +126,7 @@ public final class CsvRows {
                 pos++;
                 continue;
             }
-            row.add(field.toString());
+            row.add(field.length() == 0 ? "" : field.toString());
             pos++;
             if (c == ',') {
                 if (pos >= end && !fill()) {

@@ -266,6 +266,30 @@ public final class ReadPlan {
         return new SyncRecord(info.type(), crmId, Map.ofEntries(entries), dt.value(), deleted);
     }
 
+    /**
+     * @param raw a raw row (see {@link #fromRaw})
+     * @return its record's id, as {@link #fromRaw} decodes it
+     * @throws IllegalArgumentException if it has none
+     */
+    CrmId idOf(Object[] raw) {
+        if (decodeRaw(raw[0], FieldType.ID) instanceof FieldValue.Ref ref) {
+            return ref.id();
+        }
+        throw new IllegalArgumentException("a " + info.type() + " row has no Id");
+    }
+
+    /**
+     * @param raw a raw row (see {@link #fromRaw})
+     * @return its record's stamp, as {@link #fromRaw} decodes it
+     * @throws SyncException if it has none
+     */
+    Instant stampOf(Object[] raw) {
+        if (decodeRaw(raw[1], FieldType.DATETIME) instanceof FieldValue.DateTime dt) {
+            return dt.value();
+        }
+        throw new SyncException("record has no " + stampField, info.type(), idOf(raw), null);
+    }
+
     private static FieldValue decodeRaw(Object raw, FieldType type) {
         if (raw == null) {
             return FieldValue.NULL;

@@ -78,11 +78,29 @@ final class SalesforceBench {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
-    /** One timed read. @param records records read @param nanos wall time @param calls HTTP requests by endpoint */
-    record Read(long records, long nanos, Map<String, Long> calls) {
+    /**
+     * One timed read.
+     *
+     * @param records records read
+     * @param nanos wall time
+     * @param cpuNanos CPU time of the reading thread (all the client's work: the HTTP client reads on it)
+     * @param calls HTTP requests by endpoint
+     */
+    record Read(long records, long nanos, long cpuNanos, Map<String, Long> calls) {
         double perSecond() {
             return records * 1e9 / nanos;
         }
+
+        double perCpuSecond() {
+            return records * 1e9 / Math.max(1, cpuNanos);
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+
+    private static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
     }
 
     /** The figures of one kind of read: the adapter's and the raw client's rounds. */
@@ -90,6 +108,11 @@ final class SalesforceBench {
         double ratioOfMedians() {
             return median(adapter.stream().mapToDouble(Read::perSecond).toArray())
                     / median(raw.stream().mapToDouble(Read::perSecond).toArray());
+        }
+
+        double cpuRatioOfMedians() {
+            return median(adapter.stream().mapToDouble(Read::perCpuSecond).toArray())
+                    / median(raw.stream().mapToDouble(Read::perCpuSecond).toArray());
         }
 
         double medianOfRatios() {
@@ -196,8 +219,9 @@ final class SalesforceBench {
                     adapterReads.add(a);
                     rawReads.add(r);
                 }
-                progress.accept(String.format(Locale.ROOT, "%s round %d: adapter %.0f rec/s, raw %.0f rec/s", what,
-                        round, a.perSecond(), r.perSecond()));
+                progress.accept(String.format(Locale.ROOT, "%s round %d: adapter %.0f rec/s (%.0f per CPU s), raw %.0f"
+                        + " rec/s (%.0f per CPU s)", what, round, a.perSecond(), a.perCpuSecond(), r.perSecond(),
+                        r.perCpuSecond()));
             }
         }
         return new Pair(what, adapterReads, rawReads);
@@ -212,6 +236,7 @@ final class SalesforceBench {
             q = q.resumable(null);
         }
         long n = 0;
+        long cpu0 = cpu();
         long start = System.nanoTime();
         try (ChangeStream s = sf.openChanges(q)) {
             List<SyncRecord> page;
@@ -220,10 +245,11 @@ final class SalesforceBench {
             }
         }
         long nanos = System.nanoTime() - start;
+        long cpuNanos = cpu() - cpu0;
         if (n != records) {
             throw new IllegalStateException("the adapter read " + n + " records, expected " + records);
         }
-        return new Read(n, nanos, minus(sf.callCounts(), before));
+        return new Read(n, nanos, cpuNanos, minus(sf.callCounts(), before));
     }
 
     /**
@@ -257,6 +283,7 @@ final class SalesforceBench {
         String api = base + "/services/data/v" + server.apiVersion();
         Map<String, Long> calls = new java.util.TreeMap<>();
         long n = 0;
+        long cpu0 = cpu();
         long start = System.nanoTime();
         Page page = restPage(raw, api + "/queryAll?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8), batch, calls,
                 "queryAll");
@@ -279,10 +306,11 @@ final class SalesforceBench {
             }
         }
         long nanos = System.nanoTime() - start;
+        long cpuNanos = cpu() - cpu0;
         if (n != records) {
             throw new IllegalStateException("the raw client read " + n + " records, expected " + records);
         }
-        return new Read(n, nanos, calls);
+        return new Read(n, nanos, cpuNanos, calls);
     }
 
     private record Page(long records, String next) {
@@ -550,13 +578,17 @@ final class SalesforceBench {
         b.append("## Salesforce adapter: parse, heap, push\n\n");
         b.append(String.format(Locale.ROOT, "%,d leads (%d fields each) over loopback from the fake server; load average"
                 + " %s before, %s after.%n%n", r.records(), LeadData.FIELD_NAMES.size(), r.loadBefore(), r.loadAfter()));
-        b.append("| Read | adapter rec/s (median) | raw rec/s (median) | ratio of medians | median of per-round ratios"
-                + " | adapter calls | raw calls |\n|---|---|---|---|---|---|---|\n");
+        b.append("| Read | adapter rec/s (median) | raw rec/s (median) | wall ratio of medians | median of per-round"
+                + " ratios | by client thread CPU: adapter / raw rec per CPU s, ratio | adapter calls | raw calls |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Pair p : r.pairs()) {
-            b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | **%.2f** | %.2f | %s | %s |%n", p.what(),
+            b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | **%.2f** | %.2f | %,.0f / %,.0f = **%.2f** | %s |"
+                    + " %s |%n", p.what(),
                     median(p.adapter().stream().mapToDouble(Read::perSecond).toArray()),
                     median(p.raw().stream().mapToDouble(Read::perSecond).toArray()), p.ratioOfMedians(),
-                    p.medianOfRatios(), p.adapter().get(0).calls(), p.raw().get(0).calls()));
+                    p.medianOfRatios(), median(p.adapter().stream().mapToDouble(Read::perCpuSecond).toArray()),
+                    median(p.raw().stream().mapToDouble(Read::perCpuSecond).toArray()), p.cpuRatioOfMedians(),
+                    p.adapter().get(0).calls(), p.raw().get(0).calls()));
         }
         if (r.heap() != null) {
             HeapRun h = r.heap();

@@ -82,7 +82,7 @@ public final class ValueCodec {
                 case ID, REFERENCE -> FieldValue.ref(CrmId.of(cell));
                 case BOOLEAN -> bool(cell);
                 case INT, DOUBLE, CURRENCY, PERCENT -> FieldValue.number(new BigDecimal(cell.trim()));
-                case DATE -> FieldValue.date(LocalDate.parse(cell.trim()));
+                case DATE -> FieldValue.date(parseDate(cell));
                 case DATETIME -> FieldValue.dateTime(parseDateTime(cell));
                 default -> FieldValue.text(cell);
             };
@@ -182,6 +182,19 @@ public final class ValueCodec {
         }
         long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+    }
+
+    /** A date as Salesforce writes it, {@code yyyy-MM-dd}, without a formatter; any other spelling the general way. */
+    private static LocalDate parseDate(String cell) {
+        if (cell.length() == 10 && cell.charAt(4) == '-' && cell.charAt(7) == '-') {
+            int year = digits(cell, 0, 4);
+            int month = digits(cell, 5, 2);
+            int day = digits(cell, 8, 2);
+            if (year >= 0 && month >= 0 && day >= 0) {
+                return LocalDate.of(year, month, day);      // DateTimeException if out of range, as parse throws
+            }
+        }
+        return LocalDate.parse(cell.trim());
     }
 
     /** @return the decimal number of {@code len} digits at {@code from}, or -1 if one is not a digit */

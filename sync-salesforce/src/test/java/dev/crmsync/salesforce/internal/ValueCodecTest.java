@@ -140,4 +140,16 @@ class ValueCodecTest {
         org.junit.jupiter.api.Assertions.assertThrows(java.time.DateTimeException.class,
                 () -> ValueCodec.parseDateTime("2023-13-01T00:00:00.000Z"));
     }
+
+    @Test
+    void salesforcesOwnDateSpellingReadsAsLocalDateParseReadsIt() {
+        for (LocalDate d = LocalDate.of(1999, 12, 25); d.isBefore(LocalDate.of(2001, 3, 5)); d = d.plusDays(1)) {
+            assertEquals(FieldValue.date(d), ValueCodec.fromText(d.toString(), FieldType.DATE));
+        }
+        assertEquals(FieldValue.date(LocalDate.of(2024, 2, 29)), ValueCodec.fromText("2024-02-29", FieldType.DATE));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ValueCodec.fromText("2023-02-29", FieldType.DATE));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ValueCodec.fromText("2023-1x-01", FieldType.DATE));
+    }
 }

@@ -302,7 +302,9 @@ public final class BulkReader implements AutoCloseable {
         int until = Math.min(chunk.size(), offset + max);
         List<SyncRecord> out = new ArrayList<>(until - offset);
         for (int i = offset; i < until; i++) {
-            out.add(plan.fromRaw(chunk.get(i).cells()));
+            out.add(plan.fromRaw(chunk.get(i).cells()));   // a value that does not fit throws before any is dropped
+        }
+        for (int i = offset; i < until; i++) {
             chunk.set(i, null);             // handed out: not held any longer
         }
         offset += out.size();

@@ -24,6 +24,10 @@ import java.util.List;
  *   --changes A,B,...    changed records of the incremental cycles (default 1000,10000)
  *   --type NAME          object type: Lead_Bench__c (default; Lead's fields, always one-way) or Lead
  *   --out FILE           also write the report to FILE
+ *   --salesforce         instead: the Salesforce adapter's benchmark (issue 12) over loopback against the
+ *                        fake server: adapter vs raw parse (REST, Bulk), then the 64 MB check; --records
+ *                        (default 100,000) leads read, --repeats (default 5) timed rounds of each read
+ *   --heap-records N     with --salesforce: leads of the 64 MB check's first copy (default 200,000; 0: none)
  * </pre>
  */
 public final class Main {
@@ -49,18 +53,29 @@ public final class Main {
             int pageSize = d.pageSize();
             List<Integer> changes = d.changeSizes();
             ObjectType type = d.type();
+            boolean salesforce = false;
+            boolean recordsSet = false;
+            int heapRecords = 200_000;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--help") || a.equals("-h")) {
                     usage(System.out);
                     return;
                 }
+                if (a.equals("--salesforce")) {
+                    salesforce = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("option " + a + " needs a value");
                 }
                 String value = args[++i];
                 switch (a) {
-                    case "--records" -> records = number(a, value);
+                    case "--records" -> {
+                        records = number(a, value);
+                        recordsSet = true;
+                    }
+                    case "--heap-records" -> heapRecords = number(a, value);
                     case "--warmup-records" -> warmupRecords = number(a, value);
                     case "--warmup-rounds" -> warmupRounds = number(a, value);
                     case "--repeats" -> repeats = number(a, value);
@@ -78,6 +93,14 @@ public final class Main {
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
+            if (salesforce) {
+                SalesforceBench sf = new SalesforceBench(recordsSet ? records : 100_000, heapRecords, repeats,
+                        line -> System.err.println("[bench] " + line));
+                String report = SalesforceBench.markdown(sf.run());
+                System.out.println(report);
+                write(out, report);
+                return;
+            }
             config = new BenchConfig(records, warmupRecords, warmupRounds, repeats, cycleRepeats, pageSize, type,
                     changes);
         } catch (IllegalArgumentException e) {
@@ -89,6 +112,10 @@ public final class Main {
         BenchResults results = new Benchmark(config, line -> System.err.println("[bench] " + line)).run();
         String report = Report.markdown(results);
         System.out.println(report);
+        write(out, report);
+    }
+
+    private static void write(Path out, String report) {
         if (out != null) {
             try {
                 Files.writeString(out, report, StandardCharsets.UTF_8);
@@ -110,5 +137,6 @@ public final class Main {
     private static void usage(PrintStream s) {
         s.println("usage: Main [--records N] [--warmup-records N] [--warmup-rounds N] [--repeats N]"
                 + " [--cycle-repeats N] [--page-size N] [--changes A,B,...] [--type Lead_Bench__c|Lead] [--out FILE]");
+        s.println("       Main --salesforce [--records N] [--repeats N] [--heap-records N] [--out FILE]");
     }
 }

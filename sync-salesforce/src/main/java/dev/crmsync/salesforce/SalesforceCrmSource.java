@@ -16,6 +16,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.salesforce.internal.ApiClient;
+import dev.crmsync.salesforce.internal.BulkQuota;
 import dev.crmsync.salesforce.internal.BulkReader;
 import dev.crmsync.salesforce.internal.BulkSettings;
 import dev.crmsync.salesforce.internal.CallBudget;
@@ -137,6 +138,11 @@ public final class SalesforceCrmSource implements CrmSource {
     public static final int DEFAULT_MAX_QUERY_TIMEOUT_SPLITS = 4;
     /** How far back Salesforce's delete log reaches. */
     public static final Duration DEFAULT_DELETE_LOG_RETENTION = Duration.ofDays(15);
+    /**
+     * The shortest time between two reads of {@code /limits} for the daily Bulk API 2.0 query quotas
+     * (which {@code Sforce-Limit-Info} does not carry); read at most once per cycle besides.
+     */
+    public static final Duration DEFAULT_LIMITS_REFRESH_INTERVAL = Duration.ofMinutes(10);
 
     private static final Pattern VERSION = Pattern.compile("(\\d{2,3})\\.0");
 
@@ -152,6 +158,7 @@ public final class SalesforceCrmSource implements CrmSource {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightCalls inFlight = new InFlightCalls("Salesforce");
     private final Set<ObjectType> describedThisCycle = new java.util.HashSet<>();
+    private final BulkQuota bulkQuota;
 
     private SalesforceCrmSource(Builder b, URI loginUrl, UrlPolicy policy) {
         ObjectMapper json = new ObjectMapper()
@@ -166,8 +173,9 @@ public final class SalesforceCrmSource implements CrmSource {
         Describer describer = new Describer(api, json, b.clock);
         BulkSettings bulk = new BulkSettings(b.bulkThreshold, b.bulkPollInitial, b.bulkPollMax, b.bulkJobTimeout,
                 b.bulkMaxRecordsPerResult, b.bulkSortBuffer, b.bulkSortBufferBytes, b.bulkSpillDirectory);
+        this.bulkQuota = new BulkQuota(api, b.clock, b.limitsRefreshInterval);
         this.ctx = new SourceContext(api, json, describer, b.clock, bulk, ConcurrentHashMap.newKeySet(),
-                ConcurrentHashMap.newKeySet(), b.pageSize, b.maxQueryTimeoutSplits);
+                ConcurrentHashMap.newKeySet(), b.pageSize, b.maxQueryTimeoutSplits, bulkQuota);
         this.writer = new CollectionsWriter(ctx, b.redirectMergedWrites);
         this.reads = new ReadOperations(ctx, b.deleteLogRetention);
         this.pageSize = b.pageSize;
@@ -204,6 +212,7 @@ public final class SalesforceCrmSource implements CrmSource {
         synchronized (describedThisCycle) {
             if (!describedThisCycle.add(type)) {
                 budget.beginCycle();
+                bulkQuota.beginCycle();
                 describedThisCycle.clear();
                 describedThisCycle.add(type);
             }
@@ -347,8 +356,8 @@ public final class SalesforceCrmSource implements CrmSource {
      *
      * <p>Keys: {@code oauth.token}, {@code describe.global}, {@code describe}, {@code queryAll},
      * {@code queryMore}, {@code query}, {@code getDeleted}, {@code collections.create},
-     * {@code collections.update}, {@code collections.delete}, {@code bulk.create}, {@code bulk.poll}, {@code bulk.results},
-     * {@code bulk.abort}. Every HTTP request counts, retries included.
+     * {@code collections.update}, {@code collections.delete}, {@code bulk.create}, {@code bulk.poll},
+     * {@code bulk.results}, {@code bulk.abort}, {@code limits}. Every HTTP request counts, retries included.
      */
     @Override
     public Map<String, Long> callCounts() {
@@ -364,6 +373,7 @@ public final class SalesforceCrmSource implements CrmSource {
     public void beginCycle() {
         synchronized (describedThisCycle) {
             budget.beginCycle();
+            bulkQuota.beginCycle();
             describedThisCycle.clear();
         }
     }
@@ -448,6 +458,7 @@ public final class SalesforceCrmSource implements CrmSource {
         private Path bulkSpillDirectory;
         private int maxQueryTimeoutSplits = DEFAULT_MAX_QUERY_TIMEOUT_SPLITS;
         private Duration deleteLogRetention = DEFAULT_DELETE_LOG_RETENTION;
+        private Duration limitsRefreshInterval = DEFAULT_LIMITS_REFRESH_INTERVAL;
         private RetrySettings retry = RetrySettings.ofDefaults();
         private ApiBudget budget = ApiBudget.DEFAULT;
         private Clock clock = Clock.systemUTC();
@@ -578,6 +589,23 @@ public final class SalesforceCrmSource implements CrmSource {
             }
             this.bulkPollInitial = initial;
             this.bulkPollMax = max;
+            return this;
+        }
+
+        /**
+         * @param interval the shortest time between two reads of {@code /limits}, whose daily Bulk API
+         *     2.0 query quotas ({@code DailyBulkV2QueryJobs}, {@code DailyBulkV2QueryFileStorageMB})
+         *     decide whether a large read may create a Bulk job (when spent, it pages through REST);
+         *     read only when a job is about to be created, at most once per cycle (default
+         *     {@link SalesforceCrmSource#DEFAULT_LIMITS_REFRESH_INTERVAL}); zero reads it once every cycle
+         * @return this
+         */
+        public Builder limitsRefreshInterval(Duration interval) {
+            Objects.requireNonNull(interval, "limitsRefreshInterval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("limitsRefreshInterval must not be negative, was " + interval);
+            }
+            this.limitsRefreshInterval = interval;
             return this;
         }
 

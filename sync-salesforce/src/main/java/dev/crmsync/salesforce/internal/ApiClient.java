@@ -15,6 +15,7 @@ import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -64,6 +65,51 @@ public final class ApiClient {
          */
         T parse(RawResponse response) throws IOException;
     }
+
+    /**
+     * Parses a successful response from its body stream, inside the retried attempt, while the
+     * connection is open: nothing of the body is held but what the parser keeps. A body cut midway
+     * or malformed fails with an {@link IOException} and the whole call is made again, so a parser
+     * must build its result locally and hand nothing out before it returns.
+     */
+    @FunctionalInterface
+    public interface StreamParser<T> {
+        /**
+         * @param head the 2xx response's status and headers (its {@code body()} is empty)
+         * @param body the body as it arrives
+         * @return the parsed value
+         * @throws IOException if the body is malformed or truncated (the call is retried)
+         */
+        T parse(RawResponse head, InputStream body) throws IOException;
+    }
+
+    /** A 2xx body the stream parser could not read (truncated or malformed): the response was there. */
+    private static final class UnreadableBody extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient RawResponse head;
+
+        UnreadableBody(RawResponse head, IOException cause) {
+            super(cause.getClass().getSimpleName(), cause);
+            this.head = head;
+        }
+    }
+
+    /** A stream parser's runtime failure, carried out of the transport. */
+    private static final class ParserFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient RawResponse head;
+
+        ParserFailure(RawResponse head, RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.head = head;
+        }
+    }
+
+    /** What a streamed 2xx call gave: its head and the parsed value. */
+    private record Streamed(RawResponse head, Object value) {
+    }
+
+    private static final byte[] NO_BODY = new byte[0];
 
     /** A transient failure of one attempt, with the server's {@code Retry-After} if any. */
     static final class Transient extends Exception {
@@ -191,6 +237,27 @@ public final class ApiClient {
      * @return the parsed result
      */
     public <T> T send(ApiCall call, Parser<T> parser) {
+        return exchange(call, parser, null);
+    }
+
+    /**
+     * Sends an authenticated call and parses a successful (2xx) response from its body stream
+     * inside the attempt, as the body arrives (see {@link StreamParser}); other responses are read
+     * whole and handled as {@link #send(ApiCall, Parser)} does. A 2xx body cut midway or malformed
+     * is retried like a transient failure, the whole body read again.
+     *
+     * @param call the call
+     * @param parser parses a 2xx body as it arrives
+     * @param <T> the result type
+     * @return the parsed result
+     */
+    public <T> T stream(ApiCall call, StreamParser<T> parser) {
+        java.util.Objects.requireNonNull(parser, "parser");
+        return exchange(call, null, parser);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T exchange(ApiCall call, Parser<T> parser, StreamParser<T> streamParser) {
         Retry.AsyncContext<Object> ctx = retry.asyncContext();
         boolean renewed = false;
         int attempt = 0;
@@ -208,10 +275,55 @@ public final class ApiClient {
             RawResponse r;
             try {
                 count(call.endpoint());
-                r = transport.execute(call.endpoint(), call.method(), uri, headers, call.body(), call.contentType());
+                Object got = transport.execute(call.endpoint(), call.method(), uri, headers, call.body(),
+                        call.contentType(), (status, h, in) -> {
+                            if (streamParser == null || status < 200 || status >= 300) {
+                                return new RawResponse(status, h, in.readAllBytes());
+                            }
+                            RawResponse head = new RawResponse(status, h, NO_BODY);
+                            try {
+                                return new Streamed(head, streamParser.parse(head, in));
+                            } catch (IOException e) {
+                                throw new UnreadableBody(head, e);
+                            } catch (RuntimeException e) {
+                                throw new ParserFailure(head, e);
+                            }
+                        });
+                if (got instanceof Streamed s) {
+                    long elapsed = System.nanoTime() - start;
+                    budget.update(LimitInfo.parse(s.head().header("Sforce-Limit-Info")));
+                    LOG.debug("Salesforce {} {} -> HTTP {} ({} ms)", call.method(), call.endpoint(), s.head().status(),
+                            TimeUnit.NANOSECONDS.toMillis(elapsed));
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                    ctx.onComplete();
+                    return (T) s.value();
+                }
+                r = (RawResponse) got;
             } catch (CallAbortedException e) {
                 breaker.releasePermission();    // not the org's failure: the permission was not used up
                 throw e;
+            } catch (ParserFailure e) {
+                long elapsed = System.nanoTime() - start;
+                budget.update(LimitInfo.parse(e.head.header("Sforce-Limit-Info")));
+                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                if (e.getCause() instanceof SyncException se) {
+                    throw se;
+                }
+                throw new ApiFailure("Salesforce " + call.method() + " " + call.endpoint()
+                        + " returned content the source cannot use: " + SafeText.describe(e.getCause()),
+                        e.head.status(), "");
+            } catch (UnreadableBody e) {
+                long elapsed = System.nanoTime() - start;
+                budget.update(LimitInfo.parse(e.head.header("Sforce-Limit-Info")));
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+                String reason = "unreadable response body (" + e.getMessage() + ")";
+                if (!call.idempotent()) {
+                    throw new RetriableApiFailure("Salesforce " + call + " answered HTTP " + e.head.status()
+                            + " with an " + reason + "; not repeated because Salesforce processed it",
+                            e.head.status(), "", null);
+                }
+                waitBeforeRetry(ctx, call, attempt, new Transient(reason, e.head.status(), "", null, null));
+                continue;
             } catch (IOException e) {
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 String reason = describe(e);
@@ -231,7 +343,8 @@ public final class ApiClient {
             switch (action) {
                 case OK -> {
                     try {
-                        T value = parser.parse(r);
+                        T value = parser != null ? parser.parse(r)
+                                : streamParser.parse(r, new java.io.ByteArrayInputStream(r.body()));
                         breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                         ctx.onComplete();
                         return value;

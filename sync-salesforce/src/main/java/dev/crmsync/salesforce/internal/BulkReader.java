@@ -8,22 +8,16 @@ import dev.crmsync.crm.Cursor;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncRecord;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +49,6 @@ public final class BulkReader implements AutoCloseable {
     /** A Salesforce record id: job ids go into URL paths, so nothing else is accepted. */
     private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[A-Za-z0-9]{15,18}");
 
-    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
-
     /** Bulk cannot serve this query; read through REST instead. */
     public static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
@@ -73,9 +65,22 @@ public final class BulkReader implements AutoCloseable {
         }
     }
 
-    /** One downloaded chunk. */
-    private record Chunk(List<String> header, List<String[]> rows, String locator) {
+    /**
+     * One downloaded chunk: its rows laid out as the plan's columns with their sort keys
+     * (chunk-by-chunk mode) or without (whole-job mode), and the next chunk's locator.
+     */
+    private record Chunk(List<Row> keyed, List<String[]> rows, String locator) {
     }
+
+    /**
+     * A row of a chunk held until it is handed out: its cells (the plan's columns) and its sort key.
+     * A chunk is held as text cells, not records: about two thirds of the records' heap (a record's
+     * values are decoded when its batch is handed out).
+     */
+    private record Row(Instant stamp, CrmId id, String[] cells) {
+    }
+
+    private static final Comparator<Row> ROW_ORDER = Comparator.comparing(Row::stamp).thenComparing(Row::id);
 
     private final SourceContext ctx;
     private final ReadPlan plan;
@@ -83,8 +88,6 @@ public final class BulkReader implements AutoCloseable {
     private String jobId;
     private boolean jobOpen;
     private SortedRows rows;
-    private List<String> columns;
-    private Map<String, Integer> columnIndex;
     private boolean closed;
 
     // chunk-by-chunk mode
@@ -97,7 +100,7 @@ public final class BulkReader implements AutoCloseable {
     private boolean downloaded;
     private String chunkLocator;
     private String nextLocator;
-    private List<SyncRecord> chunk = List.of();
+    private List<Row> chunk = List.of();
     private int offset;
     private int skip;
     private long delivered;
@@ -256,10 +259,7 @@ public final class BulkReader implements AutoCloseable {
         }
         List<SyncRecord> out = new ArrayList<>();
         for (String[] cells : rows.next(max)) {
-            out.add(plan.fromCells(name -> {
-                Integer i = columnIndex.get(name.toLowerCase(Locale.ROOT));
-                return i == null || i >= cells.length ? null : cells[i];
-            }));
+            out.add(plan.fromRaw(cells));
         }
         return out;
     }
@@ -291,14 +291,22 @@ public final class BulkReader implements AutoCloseable {
                 }
                 chunkLocator = nextLocator;
             }
+            chunk = List.of();     // the chunk handed out is not kept while the next one is read
             Chunk c = fetchChunk(chunkLocator, maxRecords);
-            chunk = toSortedRecords(c);
+            chunk = sortedUnique(c.keyed());
             nextLocator = c.locator();
             downloaded = true;
             offset = Math.min(skip, chunk.size());
             skip = 0;
         }
-        List<SyncRecord> out = List.copyOf(chunk.subList(offset, Math.min(chunk.size(), offset + max)));
+        int until = Math.min(chunk.size(), offset + max);
+        List<SyncRecord> out = new ArrayList<>(until - offset);
+        for (int i = offset; i < until; i++) {
+            out.add(plan.fromRaw(chunk.get(i).cells()));   // a value that does not fit throws before any is dropped
+        }
+        for (int i = offset; i < until; i++) {
+            chunk.set(i, null);             // handed out: not held any longer
+        }
         offset += out.size();
         delivered += out.size();
         if (offset >= chunk.size() && nextLocator == null) {
@@ -307,33 +315,18 @@ public final class BulkReader implements AutoCloseable {
         return out;
     }
 
-    /** One chunk's rows as records, in (stamp, Id) order, a record repeated within it kept once. */
-    private List<SyncRecord> toSortedRecords(Chunk c) {
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < c.header().size(); i++) {
-            index.put(c.header().get(i).toLowerCase(Locale.ROOT), i);
-        }
-        if (!c.rows().isEmpty() && (!index.containsKey("id")
-                || !index.containsKey(plan.stampField().toLowerCase(Locale.ROOT)))) {
-            throw new SyncException("Bulk API results of job " + jobId + " lack the Id or " + plan.stampField()
-                    + " column", plan.info().type(), null, null);
-        }
-        List<SyncRecord> out = new ArrayList<>(c.rows().size());
-        for (String[] cells : c.rows()) {
-            out.add(plan.fromCells(name -> {
-                Integer i = index.get(name.toLowerCase(Locale.ROOT));
-                return i == null || i >= cells.length ? null : cells[i];
-            }));
-        }
-        out.sort(Comparator.comparing(SyncRecord::modstamp).thenComparing(SyncRecord::id));
-        List<SyncRecord> unique = new ArrayList<>(out.size());
-        for (SyncRecord r : out) {
-            SyncRecord prev = unique.isEmpty() ? null : unique.get(unique.size() - 1);
-            if (prev == null || !(prev.modstamp().equals(r.modstamp()) && prev.id().equals(r.id()))) {
-                unique.add(r);
+    /** One chunk's rows in (stamp, Id) order, a record repeated within it kept once (sorted in place). */
+    private static List<Row> sortedUnique(List<Row> rows) {
+        rows.sort(ROW_ORDER);
+        int kept = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            Row prev = kept == 0 ? null : rows.get(kept - 1);
+            if (prev == null || !(prev.stamp().equals(r.stamp()) && prev.id().equals(r.id()))) {
+                rows.set(kept++, r);
             }
         }
-        return unique;
+        return kept == rows.size() ? rows : new ArrayList<>(rows.subList(0, kept));
     }
 
     private Chunk fetchChunk(String locator, int maxRecordsPerChunk) throws Unavailable {
@@ -344,7 +337,7 @@ public final class BulkReader implements AutoCloseable {
             call = call.withQuery("locator", locator);
         }
         try {
-            return ctx.api().send(call, BulkReader::parseChunk);
+            return ctx.api().stream(call, chunkParser(true));
         } catch (ApiFailure e) {
             throw new Unavailable("Bulk API results of job " + jobId + " could not be read: " + e.getMessage(), false);
         }
@@ -468,6 +461,7 @@ public final class BulkReader implements AutoCloseable {
         jobId = id;
         jobOpen = true;
         ctx.openJobs().add(id);
+        ctx.bulkQuota().jobCreated();
         jobInfo(r.body());
         LOG.info("Bulk API 2.0 query job {} started for {}", id, plan.info().type());
     }
@@ -522,7 +516,7 @@ public final class BulkReader implements AutoCloseable {
             }
             Chunk chunk;
             try {
-                chunk = ctx.api().send(call, BulkReader::parseChunk);
+                chunk = ctx.api().stream(call, chunkParser(false));
             } catch (ApiFailure e) {
                 throw new Unavailable("Bulk API results of job " + jobId + " could not be read: " + e.getMessage(), false);
             }
@@ -534,7 +528,6 @@ public final class BulkReader implements AutoCloseable {
         ctx.openJobs().remove(jobId);
         if (rows == null) {
             rows = new SortedRows(0, 1, ctx.bulk().sortRunSize(), ctx.bulk().sortRunBytes(), ctx.bulk().spillDirectory());
-            columnIndex = Map.of();
         }
         rows.finish();
         LOG.info("Bulk API job {} for {} returned {} records in {} chunk(s)", jobId, plan.info().type(),
@@ -542,74 +535,72 @@ public final class BulkReader implements AutoCloseable {
     }
 
     private void accept(Chunk chunk) {
-        if (columns == null) {
-            columns = chunk.header();
-            columnIndex = new HashMap<>();
-            for (int i = 0; i < columns.size(); i++) {
-                columnIndex.put(columns.get(i).toLowerCase(Locale.ROOT), i);
-            }
-            Integer id = columnIndex.get("id");
-            Integer stamp = columnIndex.get(plan.stampField().toLowerCase(Locale.ROOT));
-            if (id == null || stamp == null) {
-                throw new SyncException("Bulk API results of job " + jobId + " lack the Id or " + plan.stampField()
-                        + " column", plan.info().type(), null, null);
-            }
-            rows = new SortedRows(id, stamp, ctx.bulk().sortRunSize(), ctx.bulk().sortRunBytes(),
+        if (rows == null) {
+            // rows are laid out as the plan's columns: Id first, then the stamp
+            rows = new SortedRows(0, 1, ctx.bulk().sortRunSize(), ctx.bulk().sortRunBytes(),
                     ctx.bulk().spillDirectory());
         }
-        boolean sameHeader = chunk.header().equals(columns);
         for (String[] cells : chunk.rows()) {
-            if (sameHeader) {
-                rows.add(cells);
-            } else {
-                String[] mapped = new String[columns.size()];
-                for (int i = 0; i < chunk.header().size(); i++) {
-                    Integer at = columnIndex.get(chunk.header().get(i).toLowerCase(Locale.ROOT));
-                    if (at != null && i < cells.length) {
-                        mapped[at] = cells[i];
-                    }
-                }
-                rows.add(mapped);
-            }
+            rows.add(cells);
         }
     }
 
-    /** Parses a CSV chunk inside the retried attempt; a short chunk (truncated body) is retried. */
-    private static Chunk parseChunk(RawResponse r) throws IOException {
-        List<String[]> rows = new ArrayList<>();
-        List<String> header;
-        try (Reader reader = new java.io.StringReader(TextBytes.decodeUtf8(r.body()));
-             CSVParser parser = CSVParser.builder().setReader(reader).setFormat(CSV).get()) {
-            header = new ArrayList<>(parser.getHeaderNames());
-            for (CSVRecord rec : parser) {
-                String[] cells = new String[rec.size()];
-                for (int i = 0; i < cells.length; i++) {
-                    cells[i] = rec.get(i);
+    /**
+     * Parses a CSV chunk from the response stream inside the retried attempt, row by row, into the
+     * chunk's rows laid out as the plan's columns, with their sort keys ({@code asRecords}); the body is
+     * never held whole. A chunk cut midway, malformed, or shorter than its
+     * {@code Sforce-NumberOfRecords} fails with an {@link IOException}, so the whole chunk is read
+     * again and nothing of the failed attempt is handed out.
+     */
+    private ApiClient.StreamParser<Chunk> chunkParser(boolean asRecords) {
+        return (head, body) -> {
+            CsvRows csv = new CsvRows(TextBytes.utf8Reader(body));
+            List<Row> keyed = asRecords ? new ArrayList<>() : List.of();
+            List<String[]> cellRows = asRecords ? List.of() : new ArrayList<>();
+            String[] header = csv.next();
+            int n = plan.columnCount();
+            long count = 0;
+            if (header != null) {
+                int[] at = plan.cellsOf(header);
+                String[] row;
+                while ((row = csv.next()) != null) {
+                    if (count == 0 && (at[0] < 0 || at[1] < 0)) {
+                        throw new SyncException("Bulk API results of job " + jobId + " lack the Id or "
+                                + plan.stampField() + " column", plan.info().type(), null, null);
+                    }
+                    String[] cells = new String[n];
+                    for (int c = 0; c < n; c++) {
+                        int i = at[c];
+                        cells[c] = i >= 0 && i < row.length ? row[i] : null;
+                    }
+                    count++;
+                    if (asRecords) {
+                        keyed.add(new Row(plan.stampOf(cells), plan.idOf(cells), cells));
+                    } else {
+                        cellRows.add(cells);
+                    }
                 }
-                rows.add(cells);
             }
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
-            throw new IOException("malformed CSV in Bulk results", e);
-        }
-        String count = r.header("Sforce-NumberOfRecords");
-        if (count != null) {
-            try {
-                long expected = Long.parseLong(count.trim());
-                if (expected != rows.size()) {
-                    throw new IOException("Bulk results chunk holds " + rows.size() + " rows, Sforce-NumberOfRecords says "
-                            + expected + " (truncated body)");
+            String expected = head.header("Sforce-NumberOfRecords");
+            if (expected != null) {
+                try {
+                    long e = Long.parseLong(expected.trim());
+                    if (e != count) {
+                        throw new IOException("Bulk results chunk holds " + count + " rows, Sforce-NumberOfRecords says "
+                                + e + " (truncated body)");
+                    }
+                } catch (NumberFormatException ignored) {
+                    // an unreadable count is not a reason to fail the chunk
                 }
-            } catch (NumberFormatException ignored) {
-                // an unreadable count is not a reason to fail the chunk
             }
-        }
-        String locator = r.header("Sforce-Locator");
-        if (locator == null || locator.isBlank() || locator.trim().equals("null")) {
-            locator = null;
-        } else {
-            locator = locator.trim();
-        }
-        return new Chunk(header, rows, locator);
+            String locator = head.header("Sforce-Locator");
+            if (locator == null || locator.isBlank() || locator.trim().equals("null")) {
+                locator = null;
+            } else {
+                locator = locator.trim();
+            }
+            return new Chunk(keyed, cellRows, locator);
+        };
     }
 
     private void sleep(Duration d) {

@@ -2,6 +2,7 @@ package dev.crmsync.salesforce.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -75,6 +75,25 @@ public final class HttpTransport implements Closeable {
     }
 
     /**
+     * Reads a response while the connection is open: the status, the headers (names lower-cased; the
+     * last value wins) and the body as a stream, which is valid only during the call.
+     *
+     * @param <T> what the handler makes of the response
+     */
+    @FunctionalInterface
+    public interface BodyHandler<T> {
+        /**
+         * @param status the status code
+         * @param headers the headers by lower-case name
+         * @param body the body (empty if the response has none); a transfer cut midway fails a read
+         *     with an {@link IOException}
+         * @return what the handler made of the response
+         * @throws IOException if the body cannot be read
+         */
+        T handle(int status, Map<String, String> headers, InputStream body) throws IOException;
+    }
+
+    /**
      * Sends one request and reads the whole response.
      *
      * @param endpoint the call's counting key, for the abort message
@@ -90,6 +109,30 @@ public final class HttpTransport implements Closeable {
      */
     public RawResponse execute(String endpoint, String method, URI uri, Map<String, String> headers, byte[] body,
                                String contentType) throws IOException {
+        return execute(endpoint, method, uri, headers, body, contentType,
+                (status, h, in) -> new RawResponse(status, h, in.readAllBytes()));
+    }
+
+    /**
+     * Sends one request and hands the response to {@code handler} while the connection is open, so
+     * that a body can be parsed as it arrives rather than held whole. What the handler leaves unread
+     * is drained afterwards (the connection is reused); a handler that throws closes the connection.
+     *
+     * @param endpoint the call's counting key, for the abort message
+     * @param method the HTTP method
+     * @param uri the absolute URI
+     * @param headers request headers
+     * @param body the body, or null
+     * @param contentType the body's content type, or null
+     * @param handler reads the response
+     * @param <T> what the handler returns
+     * @return what the handler returned
+     * @throws IOException on connection failures, timeouts, truncated bodies and the handler's own
+     * @throws CallAbortedException if the request was cancelled by a wake-up, or the thread is
+     *     interrupted (never retried)
+     */
+    public <T> T execute(String endpoint, String method, URI uri, Map<String, String> headers, byte[] body,
+                         String contentType, BodyHandler<T> handler) throws IOException {
         HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
         headers.forEach(request::setHeader);
         if (body != null) {
@@ -103,8 +146,9 @@ public final class HttpTransport implements Closeable {
                     h.put(header.getName().toLowerCase(Locale.ROOT), header.getValue());
                 }
                 HttpEntity entity = response.getEntity();
-                byte[] bytes = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
-                return new RawResponse(response.getCode(), h, bytes == null ? new byte[0] : bytes);
+                try (InputStream in = entity == null ? InputStream.nullInputStream() : entity.getContent()) {
+                    return handler.handle(response.getCode(), h, in == null ? InputStream.nullInputStream() : in);
+                }
             });
         } catch (IOException | RuntimeException e) {
             if (call.aborted()) {

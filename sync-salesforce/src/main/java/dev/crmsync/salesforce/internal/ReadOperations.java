@@ -55,15 +55,13 @@ public final class ReadOperations {
             List<CrmId> chunk = unique.subList(from, Math.min(unique.size(), from + IDS_PER_QUERY));
             ApiCall call = ApiCall.get("queryAll", "/queryAll").withQuery("q", plan.soqlForIds(chunk));
             while (call != null) {
-                JsonNode page = ctx.api().sendJson(call).body();
+                QueryPage page = ctx.api().stream(call, QueryPage.parser(ctx.json().getFactory(), plan));
                 if (page == null) {
                     break;
                 }
-                for (JsonNode rec : page.path("records")) {
-                    out.add(plan.fromJson(rec));
-                }
-                String next = page.path("nextRecordsUrl").asText("");
-                call = page.path("done").asBoolean(true) || next.isEmpty() ? null : ApiCall.get("queryMore", next);
+                out.addAll(page.records());
+                String next = page.nextRecordsUrl();
+                call = page.done() || next.isEmpty() ? null : ApiCall.get("queryMore", next);
             }
         }
         return out;

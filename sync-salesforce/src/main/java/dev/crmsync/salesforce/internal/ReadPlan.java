@@ -39,12 +39,41 @@ public final class ReadPlan {
     private final String stampField;
     private final boolean hasIsDeleted;
 
+    // the SELECT list as columns, for the streaming readers: a row's raw values go in a column array
+    private final String[] columns;
+    private final FieldType[] columnTypes;
+    private final Map<String, Integer> columnIndex;
+    private final int deletedColumn;
+    private final String[] outputNames;
+    private final int[] outputColumns;
+
     private ReadPlan(ObjectInfo info, List<String> select, Set<String> outputs) {
         this.info = info;
         this.select = List.copyOf(select);
         this.outputs = Set.copyOf(outputs);
         this.stampField = info.stampField();
         this.hasIsDeleted = info.has("IsDeleted");
+        this.columns = this.select.toArray(new String[0]);
+        this.columnTypes = new FieldType[columns.length];
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < columns.length; i++) {
+            index.put(columns[i], i);
+            columnTypes[i] = info.has(columns[i]) ? info.typeOf(columns[i]) : FieldType.STRING;
+        }
+        columnTypes[0] = FieldType.ID;          // select starts with Id, then the stamp
+        columnTypes[1] = FieldType.DATETIME;
+        this.columnIndex = Map.copyOf(index);
+        this.deletedColumn = hasIsDeleted ? index.get("IsDeleted") : -1;
+        if (deletedColumn >= 0) {
+            columnTypes[deletedColumn] = FieldType.BOOLEAN;
+        }
+        this.outputNames = new String[outputs.size()];
+        this.outputColumns = new int[outputs.size()];
+        int k = 0;
+        for (String f : outputs) {
+            outputNames[k] = f;
+            outputColumns[k++] = index.get(f);
+        }
     }
 
     /**
@@ -153,6 +182,128 @@ public final class ReadPlan {
      */
     public SyncRecord fromCells(Function<String, String> cells) {
         return build(cells, (cell, type) -> ValueCodec.fromText(cell, type));
+    }
+
+    /** @return the SELECT list's column count: the length of a raw row for {@link #fromRaw} */
+    int columnCount() {
+        return columns.length;
+    }
+
+    /**
+     * @param name a field name as a REST record spells it
+     * @return its column in a raw row, or -1 if the plan does not select it
+     */
+    int column(String name) {
+        Integer i = columnIndex.get(name);
+        return i == null ? -1 : i;
+    }
+
+    /**
+     * @param header a Bulk CSV header row
+     * @return for each column of a raw row, the cell holding it (names matched ignoring case), or -1
+     */
+    int[] cellsOf(String[] header) {
+        Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < header.length; i++) {
+            at.putIfAbsent(header[i].toLowerCase(java.util.Locale.ROOT), i);
+        }
+        int[] cells = new int[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+            Integer i = at.get(columns[c].toLowerCase(java.util.Locale.ROOT));
+            cells[c] = i == null ? -1 : i;
+        }
+        return cells;
+    }
+
+    /** A JSON number of a REST record, kept as its text until the field's type says what it is. */
+    record JsonNumber(String text) {
+    }
+
+    /** A JSON object or array where a REST record should hold a plain value. */
+    static final Object STRUCTURED = new Object();
+
+    /**
+     * The record of one raw row, decoded field by field as {@link #fromJson} and {@link #fromCells}
+     * do (same values, same errors), without a map per row.
+     *
+     * @param raw by column ({@link #column}): a {@code String} (JSON string or CSV cell), a
+     *     {@link JsonNumber}, a {@code Boolean}, {@link #STRUCTURED}, or null for a missing or null value
+     * @return the record
+     * @throws IllegalArgumentException if a value does not fit its field
+     */
+    SyncRecord fromRaw(Object[] raw) {
+        FieldValue id = decodeRaw(raw[0], FieldType.ID);
+        if (!(id instanceof FieldValue.Ref ref)) {
+            throw new IllegalArgumentException("a " + info.type() + " row has no Id");
+        }
+        CrmId crmId = ref.id();
+        FieldValue stamp = decodeRaw(raw[1], FieldType.DATETIME);
+        if (!(stamp instanceof FieldValue.DateTime dt)) {
+            throw new SyncException("record has no " + stampField, info.type(), crmId, null);
+        }
+        boolean deleted = deletedColumn >= 0
+                && decodeRaw(raw[deletedColumn], FieldType.BOOLEAN) instanceof FieldValue.Bool b && b.value();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Map.Entry<String, FieldValue>[] entries = new Map.Entry[outputNames.length];
+        for (int k = 0; k < outputNames.length; k++) {
+            int c = outputColumns[k];
+            FieldValue v;
+            if (c == 0) {
+                v = id;
+            } else if (c == 1) {
+                v = stamp;
+            } else {
+                try {
+                    v = decodeRaw(raw[c], columnTypes[c]);
+                } catch (IllegalArgumentException e) {
+                    throw new SyncException("field " + SafeText.name(outputNames[k]) + ": "
+                            + SafeText.bounded(e.getMessage()), info.type(), crmId, null);
+                }
+            }
+            entries[k] = Map.entry(outputNames[k], v);
+        }
+        // Map.ofEntries is immutable: SyncRecord's Map.copyOf keeps it as it is (no second copy)
+        return new SyncRecord(info.type(), crmId, Map.ofEntries(entries), dt.value(), deleted);
+    }
+
+    /**
+     * @param raw a raw row (see {@link #fromRaw})
+     * @return its record's id, as {@link #fromRaw} decodes it
+     * @throws IllegalArgumentException if it has none
+     */
+    CrmId idOf(Object[] raw) {
+        if (decodeRaw(raw[0], FieldType.ID) instanceof FieldValue.Ref ref) {
+            return ref.id();
+        }
+        throw new IllegalArgumentException("a " + info.type() + " row has no Id");
+    }
+
+    /**
+     * @param raw a raw row (see {@link #fromRaw})
+     * @return its record's stamp, as {@link #fromRaw} decodes it
+     * @throws SyncException if it has none
+     */
+    Instant stampOf(Object[] raw) {
+        if (decodeRaw(raw[1], FieldType.DATETIME) instanceof FieldValue.DateTime dt) {
+            return dt.value();
+        }
+        throw new SyncException("record has no " + stampField, info.type(), idOf(raw), null);
+    }
+
+    private static FieldValue decodeRaw(Object raw, FieldType type) {
+        if (raw == null) {
+            return FieldValue.NULL;
+        }
+        if (raw instanceof String text) {
+            return ValueCodec.fromText(text, type);
+        }
+        if (raw instanceof JsonNumber n) {
+            return ValueCodec.fromJsonNumber(n.text(), type);
+        }
+        if (raw instanceof Boolean b) {
+            return type == FieldType.BOOLEAN ? FieldValue.bool(b) : ValueCodec.fromText(b.toString(), type);
+        }
+        throw new IllegalArgumentException("unexpected structured value for a " + type + " field");
     }
 
     @FunctionalInterface

@@ -1,6 +1,5 @@
 package dev.crmsync.salesforce.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.CrmId;
@@ -210,13 +209,14 @@ public final class SalesforceChangeStream implements ChangeStream {
             fetchBulk();
             return;
         }
-        JsonNode page;
+        QueryPage page;
         boolean fresh = nextUrl == null;
         try {
             ApiCall call = fresh
                     ? ApiCall.get("queryAll", "/queryAll").withQuery("q", plan.soql(position, windows.get(0), true))
                     : ApiCall.get("queryMore", nextUrl);
-            page = ctx.api().sendJson(call.withHeader("Sforce-Query-Options", "batchSize=" + batchSize)).body();
+            page = ctx.api().stream(call.withHeader("Sforce-Query-Options", "batchSize=" + batchSize),
+                    QueryPage.parser(ctx.json().getFactory(), plan));
         } catch (ApiFailure e) {
             recover(e, fresh);
             return;
@@ -227,18 +227,17 @@ public final class SalesforceChangeStream implements ChangeStream {
         consecutiveSplits = 0;
         if (first) {
             first = false;
-            estimatedTotal = page.path("totalSize").asLong(-1);
+            estimatedTotal = page.totalSize();
         }
-        for (JsonNode rec : page.path("records")) {
-            offer(plan.fromJson(rec));
+        for (SyncRecord rec : page.records()) {
+            offer(rec);
         }
-        boolean done = page.path("done").asBoolean(true);
-        String next = page.path("nextRecordsUrl").asText("");
-        nextUrl = done || next.isEmpty() ? null : next;
+        String next = page.nextRecordsUrl();
+        nextUrl = page.done() || next.isEmpty() ? null : next;
         if (nextUrl == null) {
             completeWindow();
         } else if (fresh && bulkAllowed && windows.size() == 1 && estimatedTotal > ctx.bulk().threshold()
-                && !ctx.bulkUnsupported().contains(plan.info().type())) {
+                && !ctx.bulkUnsupported().contains(plan.info().type()) && bulkQuotaAllows()) {
             LOG.info("{} has {} records to read (more than the Bulk threshold {}); reading the rest through Bulk API 2.0",
                     plan.info().type(), estimatedTotal, ctx.bulk().threshold());
             if (resumable) {
@@ -247,6 +246,17 @@ public final class SalesforceChangeStream implements ChangeStream {
                 wantBulk = true;
             }
         }
+    }
+
+    /** @return true unless the org's daily Bulk API 2.0 query quota is spent (then REST paging goes on) */
+    private boolean bulkQuotaAllows() {
+        if (ctx.bulkQuota().allowsQueryJob()) {
+            return true;
+        }
+        LOG.info("{} has {} records to read (more than the Bulk threshold {}) but the org's daily Bulk API 2.0 query"
+                + " quota is spent ({} or {}); reading through REST query paging", plan.info().type(), estimatedTotal,
+                ctx.bulk().threshold(), BulkQuota.QUERY_JOBS, BulkQuota.QUERY_STORAGE);
+        return false;
     }
 
     /** Creates the chunk-by-chunk job now, so that the page just read already carries its resume point. */

@@ -18,9 +18,10 @@ import java.util.Set;
  * @param bulkUnsupported types Bulk refused to query; they are read through REST (concurrent set)
  * @param maxBatchSize the largest REST batch to ask for (200..2000)
  * @param maxQueryTimeoutSplits how many times in a row a timed-out window may be halved
+ * @param bulkQuota the org's daily Bulk API 2.0 query quotas, from {@code /limits}
  */
 public record SourceContext(ApiClient api, ObjectMapper json, Describer describer, Clock clock, BulkSettings bulk, Set<String> openJobs, Set<ObjectType> bulkUnsupported,
-                            int maxBatchSize, int maxQueryTimeoutSplits) {
+                            int maxBatchSize, int maxQueryTimeoutSplits, BulkQuota bulkQuota) {
     /** Checks nulls. */
     public SourceContext {
         Objects.requireNonNull(api, "api");
@@ -30,5 +31,6 @@ public record SourceContext(ApiClient api, ObjectMapper json, Describer describe
         Objects.requireNonNull(bulk, "bulk");
         Objects.requireNonNull(openJobs, "openJobs");
         Objects.requireNonNull(bulkUnsupported, "bulkUnsupported");
+        Objects.requireNonNull(bulkQuota, "bulkQuota");
     }
 }

@@ -125,4 +125,108 @@ public final class TextBytes {
             }
         };
     }
+
+    /**
+     * A reader decoding a UTF-8 stream as it arrives, exactly as {@link #decodeUtf8(byte[])} decodes
+     * the same bytes whole (encoded surrogates kept, other bytes that are not UTF-8 read as
+     * {@link #NOT_UTF8}), holding no more than a 64 KiB block of the stream.
+     *
+     * @param in the bytes
+     * @return the text, as it arrives
+     */
+    public static Reader utf8Reader(InputStream in) {
+        return new Utf8Reader(in);
+    }
+
+    /** See {@link #utf8Reader(InputStream)}. */
+    private static final class Utf8Reader extends Reader {
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
+        private boolean eof;
+
+        Utf8Reader(InputStream in) {
+            this.in = in;
+            bytes.flip();
+        }
+
+        @Override
+        public int read(char[] cbuf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            CharBuffer out = CharBuffer.wrap(cbuf, off, len);
+            while (out.position() == off) {
+                if (!bytes.hasRemaining() || !eof && bytes.remaining() < 4) {
+                    if (!fill() && !bytes.hasRemaining()) {
+                        return -1;
+                    }
+                }
+                decode(out);
+            }
+            return out.position() - off;
+        }
+
+        /** @return false at the end of the stream */
+        private boolean fill() throws IOException {
+            if (eof) {
+                return false;
+            }
+            bytes.compact();
+            try {
+                while (bytes.hasRemaining()) {
+                    int n = in.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                    if (n < 0) {
+                        eof = true;
+                        break;
+                    }
+                    bytes.position(bytes.position() + n);
+                    if (n > 0 && bytes.position() >= 4) {
+                        break;
+                    }
+                }
+            } finally {
+                bytes.flip();
+            }
+            return !eof || bytes.hasRemaining();
+        }
+
+        private void decode(CharBuffer out) {
+            while (out.hasRemaining()) {
+                CoderResult r = decoder.decode(bytes, out, eof);
+                if (r.isUnderflow()) {
+                    if (eof && !bytes.hasRemaining()) {
+                        decoder.flush(out);
+                    }
+                    return;
+                }
+                if (r.isOverflow()) {
+                    return;
+                }
+                int at = bytes.position();
+                if (!out.hasRemaining()) {
+                    return;     // the malformed bytes stay: the next read reports them again
+                }
+                if (!eof && bytes.remaining() < 3) {
+                    return;     // a malformed sequence near the block's end: decide with the next block
+                }
+                byte[] b = bytes.array();
+                int a = bytes.arrayOffset() + at;
+                if (bytes.remaining() >= 3 && (b[a] & 0xFF) == 0xED && (b[a + 1] & 0xE0) == 0xA0
+                        && (b[a + 2] & 0xC0) == 0x80) {
+                    out.put((char) (0xD000 | (b[a + 1] & 0x3F) << 6 | (b[a + 2] & 0x3F)));
+                    bytes.position(at + 3);
+                } else {
+                    out.put(NOT_UTF8);
+                    bytes.position(at + Math.max(1, r.length()));
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
 }

@@ -82,13 +82,32 @@ public final class ValueCodec {
                 case ID, REFERENCE -> FieldValue.ref(CrmId.of(cell));
                 case BOOLEAN -> bool(cell);
                 case INT, DOUBLE, CURRENCY, PERCENT -> FieldValue.number(new BigDecimal(cell.trim()));
-                case DATE -> FieldValue.date(LocalDate.parse(cell.trim()));
+                case DATE -> FieldValue.date(parseDate(cell));
                 case DATETIME -> FieldValue.dateTime(parseDateTime(cell));
                 default -> FieldValue.text(cell);
             };
         } catch (NumberFormatException | DateTimeException e) {
             throw new IllegalArgumentException("a value of " + cell.length() + " characters is not a valid " + type);
         }
+    }
+
+    /**
+     * A JSON number of a REST record, by its text, as {@link #fromJson} reads a number node.
+     *
+     * @param text the number as the JSON spells it
+     * @param type the field's describe type
+     * @return the value
+     * @throws IllegalArgumentException if the value does not fit the type
+     */
+    public static FieldValue fromJsonNumber(String text, FieldType type) {
+        if (isNumeric(type)) {
+            try {
+                return FieldValue.number(new BigDecimal(text));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a value of " + text.length() + " characters is not a valid " + type);
+            }
+        }
+        return fromText(text, type);
     }
 
     private static boolean isNumeric(FieldType type) {
@@ -118,6 +137,10 @@ public final class ValueCodec {
      * @throws DateTimeException if unparseable
      */
     public static Instant parseDateTime(String text) {
+        Instant fast = parseCommonDateTime(text);
+        if (fast != null) {
+            return fast;
+        }
         String t = text.trim();
         if (t.endsWith("Z") || t.endsWith("z")) {
             return Instant.parse(t.substring(0, t.length() - 1) + "Z");
@@ -128,6 +151,63 @@ public final class ValueCodec {
             return OffsetDateTime.parse(iso).toInstant();
         }
         throw new DateTimeException("no zone offset in date-time " + Soql.display(text));
+    }
+
+    /**
+     * The spelling Salesforce writes in REST and Bulk results, {@code yyyy-MM-ddTHH:mm:ss.SSS+0000} or
+     * {@code …Z} (UTC, three fraction digits), read without regular expressions or a formatter.
+     *
+     * @return the instant, or null if the text is spelled otherwise (the general path reads it)
+     */
+    private static Instant parseCommonDateTime(String t) {
+        int n = t.length();
+        boolean zulu = n == 24 && t.charAt(23) == 'Z';
+        if (!(zulu || n == 28 && t.charAt(23) == '+' && t.startsWith("0000", 24))) {
+            return null;
+        }
+        if (t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+                || t.charAt(16) != ':' || t.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 2);
+        int day = digits(t, 8, 2);
+        int hour = digits(t, 11, 2);
+        int minute = digits(t, 14, 2);
+        int second = digits(t, 17, 2);
+        int millis = digits(t, 20, 3);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) {
+            return null;   // the general path reports it (or reads what it can)
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+    }
+
+    /** A date as Salesforce writes it, {@code yyyy-MM-dd}, without a formatter; any other spelling the general way. */
+    private static LocalDate parseDate(String cell) {
+        if (cell.length() == 10 && cell.charAt(4) == '-' && cell.charAt(7) == '-') {
+            int year = digits(cell, 0, 4);
+            int month = digits(cell, 5, 2);
+            int day = digits(cell, 8, 2);
+            if (year >= 0 && month >= 0 && day >= 0) {
+                return LocalDate.of(year, month, day);      // DateTimeException if out of range, as parse throws
+            }
+        }
+        return LocalDate.parse(cell.trim());
+    }
+
+    /** @return the decimal number of {@code len} digits at {@code from}, or -1 if one is not a digit */
+    private static int digits(String t, int from, int len) {
+        int v = 0;
+        for (int i = from; i < from + len; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /**

@@ -52,4 +52,36 @@ class TextBytesTest {
         }
         assertEquals(s, back.toString());
     }
+
+    @Test
+    void theStreamingReaderDecodesExactlyAsTheWholeDecoderAtEveryBlockBoundary() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        byte[][] pieces = {"a".getBytes(StandardCharsets.UTF_8), "ë".getBytes(StandardCharsets.UTF_8),
+            "東".getBytes(StandardCharsets.UTF_8), "😀".getBytes(StandardCharsets.UTF_8),
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xFF}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xC3},
+            {(byte) 0xED, (byte) 0xA0}, {(byte) 0xF0, (byte) 0x9F}};
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 60_000; i++) {
+            all.write(pieces[random.nextInt(pieces.length)]);
+        }
+        byte[] bytes = all.toByteArray();
+        String expected = TextBytes.decodeUtf8(bytes);
+        for (int step : new int[] {1, 2, 3, 5, 4096, 1 << 20}) {
+            java.io.InputStream in = new java.io.ByteArrayInputStream(bytes) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, step));
+                }
+            };
+            StringBuilder got = new StringBuilder();
+            try (Reader r = TextBytes.utf8Reader(in)) {
+                char[] buf = new char[777];
+                int n;
+                while ((n = r.read(buf, 0, buf.length)) >= 0) {
+                    got.append(buf, 0, n);
+                }
+            }
+            assertEquals(expected, got.toString(), "reading " + step + " bytes at a time");
+        }
+    }
 }

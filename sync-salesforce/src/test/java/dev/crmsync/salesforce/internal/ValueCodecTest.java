@@ -120,4 +120,36 @@ class ValueCodecTest {
                 .map(t -> new Typed(t, FieldValue.NULL));
         return Arbitraries.oneOf(text, number, bool, date, dateTime, nul);
     }
+
+    @Test
+    void salesforcesOwnDateTimeSpellingReadsAsTheGeneralParserReadsIt() {
+        java.util.Random random = new java.util.Random(9);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
+                .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+        for (int i = 0; i < 2_000; i++) {
+            java.time.Instant t = java.time.Instant.ofEpochMilli(random.nextLong(-2_000_000_000_000L, 4_000_000_000_000L));
+            String base = f.format(t);
+            assertEquals(t, ValueCodec.parseDateTime(base + "+0000"));
+            assertEquals(t, ValueCodec.parseDateTime(base + "Z"));
+            assertEquals(t, java.time.OffsetDateTime.parse(base + "+00:00").toInstant());
+        }
+        assertEquals(java.time.Instant.parse("2024-02-29T23:59:59.999Z"),
+                ValueCodec.parseDateTime("2024-02-29T23:59:59.999+0000"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.time.DateTimeException.class,
+                () -> ValueCodec.parseDateTime("2023-02-29T00:00:00.000+0000"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.time.DateTimeException.class,
+                () -> ValueCodec.parseDateTime("2023-13-01T00:00:00.000Z"));
+    }
+
+    @Test
+    void salesforcesOwnDateSpellingReadsAsLocalDateParseReadsIt() {
+        for (LocalDate d = LocalDate.of(1999, 12, 25); d.isBefore(LocalDate.of(2001, 3, 5)); d = d.plusDays(1)) {
+            assertEquals(FieldValue.date(d), ValueCodec.fromText(d.toString(), FieldType.DATE));
+        }
+        assertEquals(FieldValue.date(LocalDate.of(2024, 2, 29)), ValueCodec.fromText("2024-02-29", FieldType.DATE));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ValueCodec.fromText("2023-02-29", FieldType.DATE));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ValueCodec.fromText("2023-1x-01", FieldType.DATE));
+    }
 }

@@ -16,9 +16,10 @@ module dev.crmsync.jdbc {
     requires transitive dev.crmsync.api;
     // JdbcStores and the stores are built from a javax.sql.DataSource
     requires transitive java.sql;
-    // optional: the H2 host-change trigger (dev.crmsync.jdbc.internal.H2ChangeTrigger) implements org.h2.api.Trigger
+    // optional: the H2 triggers (dev.crmsync.jdbc.h2) implement org.h2.api.Trigger
     requires static com.h2database;
 
     exports dev.crmsync.jdbc;         // JdbcStores, JdbcMarketingStore, JdbcSyncStateStore, SqlDialect
+    exports dev.crmsync.jdbc.h2;      // H2's triggers, which H2 instantiates by name (not for direct use)
     // not exported: dev.crmsync.jdbc.internal (schema migrations, SQL helpers, JSON of field values)
 }

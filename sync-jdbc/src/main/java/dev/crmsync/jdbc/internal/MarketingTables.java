@@ -1,6 +1,8 @@
 package dev.crmsync.jdbc.internal;
 
 import dev.crmsync.jdbc.SqlDialect;
+import dev.crmsync.jdbc.h2.H2ChangeTrigger;
+import dev.crmsync.jdbc.h2.H2DeleteTrigger;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.StoreField;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.crmsync.jdbc.internal;
+package dev.crmsync.jdbc.h2;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,8 +11,9 @@ import java.sql.SQLException;
  * {@code crmsync_host_deleted} at the next feed position (taken from {@code crmsync_feed_counter}
  * as {@link H2ChangeTrigger} does), so that the change feed reports the deletion. A row the engine
  * deletes carries {@code _change_seq = -1} (set just before, in the same transaction) and leaves
- * none. Relies on the system columns' positions ({@link Table#SYSTEM}).
+ * none. Relies on the positions of the system columns the store creates first in each table.
  */
+@SuppressWarnings("exports")   // org.h2.api.Trigger: H2 is optional (requires static); only H2 itself loads this class
 public final class H2DeleteTrigger implements org.h2.api.Trigger {
 
     /** The start of the trigger's name; the table's name follows. */

@@ -1,4 +1,4 @@
-package dev.crmsync.jdbc.internal;
+package dev.crmsync.jdbc.h2;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,8 +15,9 @@ import java.util.Objects;
  * update that changes the row takes the next feed position from the schema's
  * {@code crmsync_feed_counter} row, whose lock is held until commit, so positions commit in order
  * and the feed never passes over a change that commits late (H2 serialises host writers here;
- * PostgreSQL does not, see the store). Relies on the system columns' positions ({@link Table#SYSTEM}).
+ * PostgreSQL does not, see the store). Relies on the positions of the system columns the store creates first in each table.
  */
+@SuppressWarnings("exports")   // org.h2.api.Trigger: H2 is optional (requires static); only H2 itself loads this class
 public final class H2ChangeTrigger implements org.h2.api.Trigger {
 
     private static final int LOCAL_MODSTAMP = 4;

@@ -305,8 +305,12 @@ final class BidiMerge {
         }
         // the same stamp, saved within its second (an edit in that second would show in the values),
         // or the values sent, where a field the base leaves out is one the create left to a default
+        // values on their way to the store came from the CRM: they are what it held then
+        Map<String, FieldValue> toStore = raw.pending().toStore();
         for (String f : synced) {
-            if (b.fields().containsKey(f) ? !c.get(f).equals(b.get(f)) : !sent && !c.get(f).isNull()) {
+            boolean known = b.fields().containsKey(f) || toStore.containsKey(f);
+            FieldValue expected = toStore.containsKey(f) ? toStore.get(f) : b.get(f);
+            if (known ? !c.get(f).equals(expected) : !sent && !c.get(f).isNull()) {
                 return false;
             }
         }

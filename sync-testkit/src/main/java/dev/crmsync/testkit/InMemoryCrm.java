@@ -1406,15 +1406,9 @@ public final class InMemoryCrm implements CrmSource {
         if (isConverted(t, t.values(r))) {
             return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
         }
-        Integer locks = lockedRows.get(id);
-        if (locks != null) {
-            if (locks <= 1) {
-                lockedRows.remove(id);
-            } else {
-                lockedRows.put(id, locks - 1);
-            }
-            return new CrmWriteResult.Rejected("UNABLE_TO_LOCK_ROW",
-                    "unable to obtain exclusive access to this record or 1 records: " + id, List.of(), true);
+        CrmWriteResult.Rejected locked = takeLock(id);
+        if (locked != null) {
+            return locked;
         }
         t.markDeleted(r, now);
         cascadeDelete(t.type, id, now);
@@ -1476,6 +1470,21 @@ public final class InMemoryCrm implements CrmSource {
                 }
             }
         }
+    }
+
+    /** @return a locked row's rejection (using up one of the times it was locked for), or null if not locked */
+    private CrmWriteResult.@Nullable Rejected takeLock(CrmId id) {
+        Integer locks = lockedRows.get(id);
+        if (locks == null) {
+            return null;
+        }
+        if (locks <= 1) {
+            lockedRows.remove(id);
+        } else {
+            lockedRows.put(id, locks - 1);
+        }
+        return new CrmWriteResult.Rejected("UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record or 1 records: " + id, List.of(), true);
     }
 
     private static CrmWriteResult.Rejected reject(String code, String message, List<String> fields) {
@@ -1560,15 +1569,9 @@ public final class InMemoryCrm implements CrmSource {
         if (isConverted(t, values)) {
             return redirectConverted(t, id, values, fields, now);
         }
-        Integer locks = lockedRows.get(id);
-        if (locks != null) {
-            if (locks <= 1) {
-                lockedRows.remove(id);
-            } else {
-                lockedRows.put(id, locks - 1);
-            }
-            return new CrmWriteResult.Rejected("UNABLE_TO_LOCK_ROW",
-                    "unable to obtain exclusive access to this record or 1 records: " + id, List.of(), true);
+        CrmWriteResult.Rejected locked = takeLock(id);
+        if (locked != null) {
+            return locked;
         }
         CrmWriteResult.Rejected bad = checkFields(t, fields, false);
         if (bad != null) {

@@ -75,14 +75,8 @@ final class BidiRead {
      * The linked records of a feed page that are to be reconciled: those whose values differ from
      * their base, with a failure on record, or with writes in flight. A record whose values equal
      * its base is an echo (or a change already merged): passed over, not counted. A record with no
-     * base before the full copy is done is left to the full copy.
-     */
-    BidiBatch.Request changed(Map<CrmId, MarketingRecord> linked) {
-        return changed(linked, id -> false);
-    }
-
-    /**
-     * As {@link #changed(Map)}, where the CRM side of some records is known without a read: a
+     * base before the full copy is done is left to the full copy. The CRM side of some records is
+     * known without a read: a
      * record with a base, no failure on record and no write in flight whose CRM side has not
      * changed since its base (the change stream the cycle has just read does not name it) is
      * merged against its base's values and stamp, with no by-id read.

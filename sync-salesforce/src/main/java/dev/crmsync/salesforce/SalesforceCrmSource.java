@@ -158,6 +158,8 @@ public final class SalesforceCrmSource implements CrmSource {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightCalls inFlight = new InFlightCalls("Salesforce");
     private final Set<ObjectType> describedThisCycle = new java.util.HashSet<>();
+    /** set by the first {@link #beginCycle()}: from then on a second describe of a type is just a describe */
+    private boolean hostBeginsCycles;
     private final BulkQuota bulkQuota;
 
     private SalesforceCrmSource(Builder b, URI loginUrl, UrlPolicy policy) {
@@ -203,14 +205,14 @@ public final class SalesforceCrmSource implements CrmSource {
      * <p>Each call re-validates the cached describe with {@code If-Modified-Since} (a 304 costs one
      * small call), so fields added or removed in Salesforce show up at the next describe. Describing
      * a type a second time also starts a new cycle for the {@link ApiBudget} unless the host calls
-     * {@link #beginCycle()} itself (an engine describes each type once per cycle).
+     * {@link #beginCycle()} itself (the engine does, and may describe a type again within a cycle).
      */
     @Override
     public Optional<ObjectSchema> describe(ObjectType type) {
         Objects.requireNonNull(type, "type");
         ensureOpen();
         synchronized (describedThisCycle) {
-            if (!describedThisCycle.add(type)) {
+            if (!describedThisCycle.add(type) && !hostBeginsCycles) {
                 budget.beginCycle();
                 bulkQuota.beginCycle();
                 describedThisCycle.clear();
@@ -366,12 +368,13 @@ public final class SalesforceCrmSource implements CrmSource {
 
     /**
      * Starts a new cycle for the per-cycle share of the {@link ApiBudget}. {@code SyncEngine} calls
-     * it at the start of each cycle; a host driving the source itself should too. Without it, the
-     * source takes a second {@link #describe} of the same type as the start of a new cycle.
+     * it at the start of each cycle; a host driving the source itself should too. Until it is first
+     * called, the source takes a second {@link #describe} of the same type as the start of a new cycle.
      */
     @Override
     public void beginCycle() {
         synchronized (describedThisCycle) {
+            hostBeginsCycles = true;
             budget.beginCycle();
             bulkQuota.beginCycle();
             describedThisCycle.clear();

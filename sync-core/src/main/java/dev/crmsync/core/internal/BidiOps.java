@@ -1,11 +1,14 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.crm.CrmWrite;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.crm.CrmWriteResult;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.SyncListener;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.ObjectType;
@@ -108,17 +111,22 @@ final class BidiOps {
      * cannot parse), is narrowed down — split in halves, then single records — until the records
      * it refuses alone are known; each of those is rejected by itself ({@link #REQUEST_REFUSED}),
      * and the others are written. Nothing of a refused request was written (a failure that is not
-     * retriable happened before the request took effect), so sending its parts again is safe. A
-     * batch with one such record costs at most {@code 1 + 2·⌈log2 n⌉} calls; a CRM that refuses
-     * everything, {@code ⌈log2 n⌉ + 3} before the batch's failure is thrown. Retriable failures,
-     * quota and aborts are not narrowed: they end the call as before; so does a failure that
-     * refuses everything ({@link Narrowing}).
+     * retriable happened before the request took effect), so sending its parts again is safe.
+     * Once two records were refused alone before any part was accepted, the CRM is probed with a
+     * describe of the type ({@link Narrowing}): an outage stops the narrowing and the batch's
+     * failure is thrown; a CRM that works goes on isolating records, however many are refused. A
+     * batch with {@code k} such records costs at most {@code 1 + 2k·⌈log2 n⌉} write calls and one
+     * describe; a batch of which every record is refused, {@code 2n − 1} and one describe; a CRM
+     * that refuses everything (its describe too), {@code ⌈log2 n⌉ + 3} and one describe, before
+     * the batch's failure is thrown. Retriable failures, quota, refused credentials and aborts are
+     * not narrowed: they end the call as before.
      */
     List<CrmWriteResult> write(List<? extends CrmWrite> writes) {
         List<CrmWriteResult> out = new ArrayList<>(writes.size());
         int size = Math.max(1, settings.crm().maxWriteBatch());
         for (int from = 0; from < writes.size(); from += size) {
-            out.addAll(writeNarrowing(writes.subList(from, Math.min(writes.size(), from + size)), new Narrowing()));
+            List<? extends CrmWrite> chunk = writes.subList(from, Math.min(writes.size(), from + size));
+            out.addAll(writeNarrowing(chunk, new Narrowing(() -> crmStillTakes(chunk))));
         }
         return out;
     }
@@ -145,23 +153,66 @@ final class BidiOps {
     }
 
     /**
-     * The state of one batch's narrowing. A failure of the whole CRM (a field deleted since the
-     * describe, a permission withdrawn) refuses every part. Once two records were refused alone
-     * before any part was accepted, the next part sent (the rest of the batch, or a part of it) is
-     * a probe: refused too, the narrowing stops and the batch's first failure is thrown, as it was
-     * before narrowing existed, so that an outage never turns a large batch into rejected records;
-     * accepted, the CRM works and the narrowing goes on. A batch whose every record was refused alone
-     * with nothing left to probe (two poison records and nothing else) is rejected record by record,
-     * so that two bad records never stop the type.
+     * The state of one batch's narrowing. A failure of the whole side (a permission withdrawn, the
+     * API disabled) refuses every part, and so do records that each hold a value the side cannot
+     * take (a batch of poison records): the write calls alone cannot tell the two apart. Once two
+     * records were refused alone before any part was accepted, the side is probed once with a call
+     * that does not carry the records' values ({@link Probe}; for the CRM, a describe of the type
+     * that must still answer it as writable, with every field the batch writes): an outage (the
+     * probe fails, or the type or a written field is gone or no longer writable) stops the
+     * narrowing and the batch's first failure is thrown, as it was before narrowing existed, so
+     * that an outage never turns a large batch into rejected records; a side that works lets the
+     * narrowing go on to the end, so that no number of bad records at the head of a batch stops
+     * the type. Without a probe (the marketing store), the next part sent after two refusals is the
+     * probe: refused too, the failure is thrown; a batch whose every record was refused alone with
+     * nothing left to probe is rejected record by record.
      */
     static final class Narrowing {
+        /** A check of the side that carries no record's values: true if it works, false (or a throw) for an outage. */
+        @FunctionalInterface
+        interface Probe {
+            boolean works();
+        }
+
+        private final Probe probe;
         SyncException first;
         int refusedAlone;
         boolean anyAccepted;
+        /** the probe answered that the side works: refusals are the records' own from here on */
+        boolean sideWorks;
+
+        Narrowing() {
+            this(null);
+        }
+
+        Narrowing(Probe probe) {
+            this.probe = probe;
+        }
 
         /** @return true if a refusal now means the whole CRM (or store) refuses: see the class documentation */
         boolean looksWhole() {
-            return refusedAlone >= 2 && !anyAccepted;
+            return refusedAlone >= 2 && !anyAccepted && !sideWorks && probe == null;
+        }
+
+        /**
+         * Called after each record refused alone: once two were refused before any part was
+         * accepted, runs the probe (once per batch).
+         *
+         * @return true if the probe says the side is out, so that the batch's failure is to be thrown
+         */
+        boolean outageAfterRefusal() {
+            if (probe == null || sideWorks || anyAccepted || refusedAlone < 2) {
+                return false;
+            }
+            boolean works;
+            try {
+                works = probe.works();
+            } catch (SyncException e) {
+                first.addSuppressed(e);
+                return true;
+            }
+            sideWorks = works;
+            return !works;
         }
     }
 
@@ -174,7 +225,8 @@ final class BidiOps {
         try {
             results = settings.crm().write(t.type, chunk);
         } catch (SyncException e) {
-            if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException) {
+            if (e.isRetriable() || e instanceof QuotaExceededException || e instanceof CallAbortedException
+                    || e instanceof CredentialsRefusedException) {
                 throw e;
             }
             if (n.first == null) {
@@ -187,6 +239,11 @@ final class BidiOps {
             }
             if (chunk.size() == 1) {
                 n.refusedAlone++;
+                if (n.outageAfterRefusal()) {
+                    LOG.warn("{}: two records refused alone and the CRM's describe does not answer the type as"
+                            + " writable: an outage, not the records", t.type);
+                    throw n.first;
+                }
                 return List.of(refusedAlone(chunk.get(0), e));
             }
             int mid = chunk.size() / 2;
@@ -201,6 +258,34 @@ final class BidiOps {
         }
         n.anyAccepted = true;
         return results;
+    }
+
+    /**
+     * The CRM probe of a narrowing: a describe of the type, which must answer it with every field
+     * the batch writes, writable as the batch writes it (createable for creates, updateable for
+     * updates). Carries no record's values, so a value the CRM refuses cannot fail it.
+     */
+    private boolean crmStillTakes(List<? extends CrmWrite> batch) {
+        Optional<ObjectSchema> schema = settings.crm().describe(t.type);
+        if (schema == null || schema.isEmpty()) {
+            return false;
+        }
+        ObjectSchema s = schema.get();
+        for (CrmWrite w : batch) {
+            // an upsert may create or update: either way of writing will do
+            boolean creates = !(w instanceof CrmWrite.Update);
+            boolean updates = !(w instanceof CrmWrite.Create);
+            if (!(creates && s.createable() || updates && s.updateable())) {
+                return false;
+            }
+            for (String f : w.fields().keySet()) {
+                Optional<FieldSchema> fs = s.field(f);
+                if (fs.isEmpty() || !(creates && fs.get().createable() || updates && fs.get().updateable())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private CrmWriteResult refusedAlone(CrmWrite w, SyncException e) {

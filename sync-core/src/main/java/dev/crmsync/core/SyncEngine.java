@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.report.PushResult;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.crm.ChangeQuery;
@@ -320,6 +321,17 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * The backlog of each type this instance ran: the work that waited for it when its latest run
+     * began, CRM to marketing and marketing to CRM, and whether that grows against six hours
+     * before ({@link Backlog}). Read from memory; no call is made.
+     *
+     * @return the latest counted backlog per type (types not run yet, or not counted, are absent)
+     */
+    public Map<ObjectType, Backlog> backlog() {
+        return runner.backlogs();
     }
 
     /**

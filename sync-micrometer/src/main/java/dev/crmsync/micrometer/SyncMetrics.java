@@ -3,6 +3,7 @@ package dev.crmsync.micrometer;
 import dev.crmsync.core.Conflict;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncListener;
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.core.report.SyncReport;
@@ -96,6 +97,11 @@ public final class SyncMetrics implements SyncListener {
     public static final String LEASE_BLOCKED = "crmsync.lease.blocked";
     /** Quota exhausted gauge. */
     public static final String QUOTA_EXHAUSTED = "crmsync.api.quota.exhausted";
+    /** Gauge: changes waiting for a type when its latest run began; tags {@code type}, {@code direction}
+     * ({@code crm_to_marketing}, {@code marketing_to_crm}). */
+    public static final String BACKLOG = "crmsync.backlog";
+    /** Gauge: 1 if a type's backlog is larger than six hours before, else 0; tag {@code type}. */
+    public static final String BACKLOG_GROWING = "crmsync.backlog.growing";
 
     private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
@@ -111,6 +117,9 @@ public final class SyncMetrics implements SyncListener {
     private final Map<ObjectType, AtomicLong> newestStamp = new ConcurrentHashMap<>();
     private final Map<ObjectType, AtomicLong> leaseHeld = new ConcurrentHashMap<>();
     private final Map<ObjectType, AtomicLong> leaseBlocked = new ConcurrentHashMap<>();
+    private final Map<ObjectType, AtomicLong> backlogGrowing = new ConcurrentHashMap<>();
+    /** Backlog gauges by "type|direction". */
+    private final Map<String, AtomicLong> backlogs = new ConcurrentHashMap<>();
 
     private SyncMetrics(Builder b) {
         this.meters = b.meters;
@@ -184,6 +193,25 @@ public final class SyncMetrics implements SyncListener {
                 .set(blocked ? 1 : 0);
         flag(leaseHeld, LEASE_HELD, "1 if in the last cycle this instance held the type's lease, else 0", type)
                 .set(held ? 1 : 0);
+        Backlog b = report.backlog();
+        if (!b.isUnknown()) {
+            b.crmToMarketing().ifPresent(n -> backlog(type, "crm_to_marketing").set(n));
+            b.marketingToCrm().ifPresent(n -> backlog(type, "marketing_to_crm").set(n));
+            if (b.trend() != Backlog.Trend.UNKNOWN) {
+                flag(backlogGrowing, BACKLOG_GROWING, "1 if the type's backlog is larger than six hours before, else 0",
+                        type).set(b.trend() == Backlog.Trend.GROWING ? 1 : 0);
+            }
+        }
+    }
+
+    private AtomicLong backlog(ObjectType type, String direction) {
+        return backlogs.computeIfAbsent(type.apiName() + "|" + direction, k -> {
+            AtomicLong holder = new AtomicLong();
+            Gauge.builder(BACKLOG, holder, AtomicLong::doubleValue)
+                    .description("Changes waiting for the type when its latest run began, by direction")
+                    .baseUnit("records").tags(Tags.of("type", type.apiName(), "direction", direction)).register(meters);
+            return holder;
+        });
     }
 
     @Override

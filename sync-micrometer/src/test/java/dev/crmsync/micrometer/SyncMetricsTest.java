@@ -197,6 +197,27 @@ class SyncMetricsTest {
     }
 
     @Test
+    void theBacklogIsGaugedPerTypeAndDirectionWithItsTrend() {
+        java.util.function.BiFunction<Long, dev.crmsync.core.report.Backlog.Trend, dev.crmsync.core.report.TypeReport> report =
+                (crmSide, trend) -> new dev.crmsync.core.report.TypeReport(ObjectType.LEAD,
+                        new dev.crmsync.core.report.TypeOutcome.Synced(), dev.crmsync.core.report.SyncCounts.ZERO,
+                        Duration.ZERO, java.util.List.of(), java.util.Map.of(),
+                        new dev.crmsync.core.report.Backlog(T0, java.util.OptionalLong.of(crmSide),
+                                java.util.OptionalLong.of(2), true, trend, trend
+                                == dev.crmsync.core.report.Backlog.Trend.UNKNOWN ? java.util.OptionalLong.empty()
+                                : java.util.OptionalLong.of(5)));
+        metrics.onTypeDone(report.apply(3L, dev.crmsync.core.report.Backlog.Trend.UNKNOWN));
+        assertEquals(3, gauge(SyncMetrics.BACKLOG, "type", "Lead", "direction", "crm_to_marketing"));
+        assertEquals(2, gauge(SyncMetrics.BACKLOG, "type", "Lead", "direction", "marketing_to_crm"));
+        assertEquals(null, meters.find(SyncMetrics.BACKLOG_GROWING).gauge(), "no trend yet: no gauge");
+        metrics.onTypeDone(report.apply(9L, dev.crmsync.core.report.Backlog.Trend.GROWING));
+        assertEquals(9, gauge(SyncMetrics.BACKLOG, "type", "Lead", "direction", "crm_to_marketing"));
+        assertEquals(1, gauge(SyncMetrics.BACKLOG_GROWING, "type", "Lead"));
+        metrics.onTypeDone(report.apply(1L, dev.crmsync.core.report.Backlog.Trend.NOT_GROWING));
+        assertEquals(0, gauge(SyncMetrics.BACKLOG_GROWING, "type", "Lead"));
+    }
+
+    @Test
     void aReasonCodeThatIsNotAShortUpperCaseTokenIsTaggedOther() {
         assertEquals("VALUE_TOO_LONG", SyncMetrics.code("VALUE_TOO_LONG"));
         assertEquals("OTHER", SyncMetrics.code("jane@example.com is not allowed"));

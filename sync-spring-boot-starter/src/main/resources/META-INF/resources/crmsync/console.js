@@ -62,11 +62,24 @@
   }
 
   function backlog(b) {
-    // the engine's backlog per direction, once it reports one ({toCrm, toMarketing}); until then unknown
+    // the changes waiting in each direction when the type's latest run began, and the six-hour trend
     if (b === null || b === undefined) {
-      return 'not reported';
+      return 'not counted yet';
     }
-    return 'to CRM ' + b.toCrm + ', to marketing ' + b.toMarketing;
+    var parts = [];
+    if (b.toMarketing !== null) {
+      parts.push('to marketing ' + b.toMarketing);
+    }
+    if (b.toCrm !== null) {
+      parts.push('to CRM ' + (b.toCrmExact ? '' : '≥ ') + b.toCrm);
+    }
+    var text = parts.join(', ');
+    if (b.trend === 'GROWING') {
+      text += ' (growing: ' + b.sixHoursAgo + ' six hours ago)';
+    } else if (b.trend === 'NOT_GROWING') {
+      text += ' (not growing)';
+    }
+    return text;
   }
 
   function time(iso) {

@@ -202,6 +202,7 @@ public final class BidirectionalSync implements TypeSync {
                 if (page.records().isEmpty() && page.nextCursor().equals(cursor)) {
                     break;
                 }
+                run.marketingChangesFound(page.records().size() + page.unreadable().size() + page.deletions().size());
                 Checkpoint next = run.checkpoint().withMarketingCursor(page.nextCursor(), cx.now());
                 for (UnreadableRecord u : page.unreadable()) {
                     // a host row the store cannot read: that record is rejected (kept for retry), the rest proceeds
@@ -224,6 +225,7 @@ public final class BidirectionalSync implements TypeSync {
                 }
             }
             linked.reconcileRest();
+            run.marketingFeedReadToEnd();
         }
 
         /**

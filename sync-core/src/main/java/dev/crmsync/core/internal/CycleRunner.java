@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.core.report.SyncCounts;
@@ -49,6 +50,7 @@ public final class CycleRunner {
     private final GuardedListener listener;
     private final Function<ObjectType, TypeSync> strategies;
     private final LeaseKeeper leases;
+    private final BacklogHistory backlogs = new BacklogHistory();
 
     /**
      * @param settings the engine's settings
@@ -60,6 +62,11 @@ public final class CycleRunner {
         this.listener = new GuardedListener(settings.listener());
         this.strategies = strategies;
         this.leases = leases;
+    }
+
+    /** @return the latest counted backlog of each type this instance ran (see {@link Backlog}) */
+    public Map<ObjectType, Backlog> backlogs() {
+        return backlogs.latest();
     }
 
     /**
@@ -240,7 +247,8 @@ public final class CycleRunner {
             }
         }
         Map<String, Long> unwritten = run == null ? Map.of() : run.unwritten().snapshot();
-        return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten), quota, stopped);
+        Backlog backlog = backlogs.record(type, run == null ? Backlog.unknown(t0) : run.backlog(t0));
+        return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten, backlog), quota, stopped);
     }
 
     /** The stop reason of a cycle whose CRM call was aborted: the engine's (closed, interrupted), else the call's. */

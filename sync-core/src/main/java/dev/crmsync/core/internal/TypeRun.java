@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.crm.CrmSource;
@@ -55,6 +56,11 @@ public final class TypeRun {
     private final LeaseKeeper.Hold lease;
     private Checkpoint checkpoint;
     private boolean noteworthy;
+    /** the CRM's count of the changes the run's first read had to take, if it gave one */
+    private OptionalLong crmWaiting = OptionalLong.empty();
+    /** host changes found in the marketing store's feed, -1 until the feed is read */
+    private long marketingWaiting = -1;
+    private boolean marketingFeedRead;
     /** The change of the saved resume point to make with the next checkpoint committed, or null. */
     private ResumeChange pendingResume;
 
@@ -220,6 +226,9 @@ public final class TypeRun {
         Cursor end = null;
         try (ChangeStream stream = crm().openChanges(query)) {
             OptionalLong estimate = stream.estimatedTotal();
+            if (crmWaiting.isEmpty() && estimate.isPresent() && estimate.getAsLong() >= 0) {
+                crmWaiting = estimate;          // the backlog this run found (its first read's count)
+            }
             OptionalLong total = estimate.isPresent() ? OptionalLong.of(done + estimate.getAsLong()) : estimate;
             progress(done, total);
             while (true) {
@@ -352,6 +361,30 @@ public final class TypeRun {
     }
 
     /** @return the notes so far */
+    /**
+     * Counts host changes the run found in the marketing store's feed, for the backlog.
+     *
+     * @param n changes of one feed page (records, unreadable rows and deletions)
+     */
+    public void marketingChangesFound(long n) {
+        marketingWaiting = Math.max(0, marketingWaiting) + n;
+    }
+
+    /** Marks the marketing store's feed read to its end: the count of host changes is exact. */
+    public void marketingFeedReadToEnd() {
+        marketingWaiting = Math.max(0, marketingWaiting);
+        marketingFeedRead = true;
+    }
+
+    /**
+     * @param at when the run began
+     * @return the backlog the run found, its trend unknown (the engine's history sets it)
+     */
+    public Backlog backlog(Instant at) {
+        return new Backlog(at, crmWaiting, marketingWaiting < 0 ? OptionalLong.empty() : OptionalLong.of(marketingWaiting),
+                marketingFeedRead, Backlog.Trend.UNKNOWN, OptionalLong.empty());
+    }
+
     public List<String> notes() {
         return List.copyOf(notes);
     }

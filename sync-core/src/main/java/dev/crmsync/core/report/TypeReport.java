@@ -2,6 +2,7 @@ package dev.crmsync.core.report;
 
 import dev.crmsync.model.ObjectType;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,11 @@ import java.util.TreeMap;
  * @param unwrittenFields fields of the host's records the CRM will not take, by (sanitised) name,
  *     with how many records carried one this cycle (see {@link UnwrittenField}); at most
  *     {@link #MAX_UNWRITTEN_FIELDS} names, sorted
+ * @param backlog the work that waited for the type when the run began, in each direction, and its
+ *     trend ({@link Backlog#unknown} when nothing was counted)
  */
 public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration,
-                         List<String> notes, Map<String, Long> unwrittenFields) {
+                         List<String> notes, Map<String, Long> unwrittenFields, Backlog backlog) {
 
     /** The most field names {@link #unwrittenFields()} lists; further ones are not named. */
     public static final int MAX_UNWRITTEN_FIELDS = 50;
@@ -32,6 +35,7 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(counts, "counts");
         Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(backlog, "backlog");
         notes = List.copyOf(notes);
         if (unwrittenFields.size() > MAX_UNWRITTEN_FIELDS) {
             throw new IllegalArgumentException("unwrittenFields holds " + unwrittenFields.size()
@@ -47,6 +51,21 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
     }
 
     /**
+     * A report with nothing counted for its backlog.
+     *
+     * @param type the object type
+     * @param outcome how it fared
+     * @param counts its record counts
+     * @param duration how long it took
+     * @param notes noteworthy events
+     * @param unwrittenFields fields the CRM will not take, with how many records carried one
+     */
+    public TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration, List<String> notes,
+                      Map<String, Long> unwrittenFields) {
+        this(type, outcome, counts, duration, notes, unwrittenFields, Backlog.unknown(Instant.EPOCH));
+    }
+
+    /**
      * A report with no unwritten fields.
      *
      * @param type the object type
@@ -56,6 +75,6 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
      * @param notes noteworthy events
      */
     public TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration, List<String> notes) {
-        this(type, outcome, counts, duration, notes, Map.of());
+        this(type, outcome, counts, duration, notes, Map.of(), Backlog.unknown(Instant.EPOCH));
     }
 }

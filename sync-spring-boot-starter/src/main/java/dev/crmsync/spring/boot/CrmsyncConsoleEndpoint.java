@@ -1,5 +1,6 @@
 package dev.crmsync.spring.boot;
 
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.core.report.PushResult;
@@ -29,8 +30,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * drives it.
  *
  * <p><b>Read</b> ({@code GET}): the last cycle, the problem codes and per object type its status (outcome, when a
- * cycle last reached it, cycles without completion, lag, rejected records; {@code backlog} is {@code null} until
- * the engine reports it), the parked failures (type, record key, side, code, reason, attempts) and the parked
+ * cycle last reached it, cycles without completion, lag, rejected records, and its {@code backlog}: changes
+ * waiting when its latest run began, {@code toMarketing} and {@code toCrm} (null where not counted; {@code toCrm}
+ * a lower bound unless {@code toCrmExact}), the {@code trend} against six hours before ({@code GROWING},
+ * {@code NOT_GROWING}, {@code UNKNOWN}) — {@code null} until a run counted one), the parked failures (type, record key, side, code, reason, attempts) and the parked
  * conflicts (type, record ids, field name). A conflict's values (base, CRM, marketing) are customer data: they are
  * in the answer only for a caller in the operator role, and never logged.
  *
@@ -93,6 +96,21 @@ public class CrmsyncConsoleEndpoint {
         this.operatorRole = operatorRole;
     }
 
+    /** A backlog as JSON: counts per direction (null where not counted), exactness and trend; null if none. */
+    private static @Nullable Map<String, Object> backlog(@Nullable Backlog b) {
+        if (b == null) {
+            return null;
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("toMarketing", b.crmToMarketing().isPresent() ? b.crmToMarketing().getAsLong() : null);
+        d.put("toCrm", b.marketingToCrm().isPresent() ? b.marketingToCrm().getAsLong() : null);
+        d.put("toCrmExact", b.marketingFeedRead());
+        d.put("trend", b.trend().name());
+        d.put("sixHoursAgo", b.windowAgo().isPresent() ? b.windowAgo().getAsLong() : null);
+        d.put("measuredAt", b.measuredAt().toString());
+        return d;
+    }
+
     /**
      * The console's state.
      *
@@ -118,8 +136,7 @@ public class CrmsyncConsoleEndpoint {
             d.put("cyclesWithoutCompletion", t.cyclesWithoutCompletion());
             d.put("lagSeconds", t.lagSeconds());
             d.put("rejected", t.rejected());
-            // the place for the backlog (records waiting in each direction): null until the engine reports it
-            d.put("backlog", null);
+            d.put("backlog", backlog(t.backlog()));
             d.put("problems", t.problems());
             types.put(type, d);
         });

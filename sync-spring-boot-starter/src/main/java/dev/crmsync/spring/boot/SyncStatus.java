@@ -1,6 +1,7 @@
 package dev.crmsync.spring.boot;
 
 import dev.crmsync.core.SyncListener;
+import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.core.report.SyncReport;
 import dev.crmsync.core.report.TypeOutcome;
@@ -95,6 +96,9 @@ public final class SyncStatus implements SyncListener {
         }
         s.rejected = report.counts().failed();
         s.lastCycleAt = clock.instant();
+        if (!report.backlog().isUnknown()) {
+            s.backlog = report.backlog();
+        }
     }
 
     @Override
@@ -162,7 +166,7 @@ public final class SyncStatus implements SyncListener {
                 lag = d.isNegative() ? 0L : d.toSeconds();
             }
             byType.put(e.getKey().apiName(), new TypeStatus(s.outcome, s.cyclesWithoutCompletion, s.rejected, codes,
-                    s.lastCycleAt, lag));
+                    s.lastCycleAt, lag, s.backlog));
             for (String c : codes) {
                 problems.add(c + ":" + e.getKey().apiName());
             }
@@ -177,6 +181,7 @@ public final class SyncStatus implements SyncListener {
         boolean blocked;
         @Nullable Instant lastCycleAt;
         @Nullable Instant newestCrmStamp;
+        @Nullable Backlog backlog;
     }
 
     /**
@@ -220,9 +225,11 @@ public final class SyncStatus implements SyncListener {
      * @param problems its problem codes
      * @param lastCycleAt when a cycle last reached it (the status's clock), or null if only a checkpoint was seen
      * @param lagSeconds now minus the newest CRM stamp applied for it, in whole seconds; null while unknown
+     * @param backlog the latest counted backlog (changes waiting in each direction when its run began, and
+     *     the trend against six hours before); null until one was counted
      */
     public record TypeStatus(String outcome, int cyclesWithoutCompletion, long rejected, List<String> problems,
-                             @Nullable Instant lastCycleAt, @Nullable Long lagSeconds) {
+                             @Nullable Instant lastCycleAt, @Nullable Long lagSeconds, @Nullable Backlog backlog) {
         /** Checks nulls, copies. */
         public TypeStatus {
             Objects.requireNonNull(outcome, "outcome");

@@ -77,6 +77,20 @@ class SyncStatusTest {
     }
 
     @Test
+    void theLatestCountedBacklogIsKeptAndARunThatCountedNothingDoesNotEraseIt() {
+        dev.crmsync.core.report.Backlog counted = new dev.crmsync.core.report.Backlog(T, java.util.OptionalLong.of(4),
+                java.util.OptionalLong.empty(), false, dev.crmsync.core.report.Backlog.Trend.GROWING,
+                java.util.OptionalLong.of(1));
+        status.onCycleStarted("c", List.of(ObjectType.ACCOUNT));
+        status.onTypeDone(new TypeReport(ObjectType.ACCOUNT, new TypeOutcome.Synced(), NONE, Duration.ZERO, List.of(),
+                Map.of(), counted));
+        assertEquals(counted, status.snapshot().type("Account").orElseThrow().backlog());
+        cycle(new CycleOutcome.Partial(List.of("x")), new TypeOutcome.Failed("store down", true));
+        assertEquals(counted, status.snapshot().type("Account").orElseThrow().backlog(),
+                "a run that failed before it counted leaves the last count");
+    }
+
+    @Test
     void lagIsNowMinusTheNewestCrmStampAppliedAndUnknownBeforeOne() {
         ManualClock clock = new ManualClock(T);
         SyncStatus timed = new SyncStatus(3, clock);

@@ -200,6 +200,10 @@ class ConsoleBrowserTest {
         assertEquals(lead.value(), failure.findElement(By.cssSelector("td.key")).getText());
         WebElement leadStatus = browser.findElement(By.cssSelector("#types tr[data-type='Lead']"));
         assertEquals("1", leadStatus.findElement(By.cssSelector("td.rejected")).getText());
+        // the backlog the last run found: the host's one change to the CRM, and the CRM's count to marketing
+        dev.crmsync.core.report.Backlog backlog = engine.backlog().get(ObjectType.LEAD);
+        assertEquals("to marketing " + backlog.crmToMarketing().getAsLong() + ", to CRM 1",
+                leadStatus.findElement(By.cssSelector("td.backlog")).getText());
         assertEquals("operator", browser.findElement(By.id("role")).getText());
         assertFalse(browser.getPageSource().contains("Chief Marketing Officer"), "no record value on the page");
         screenshot("parked.png");

@@ -1,5 +1,6 @@
 package dev.crmsync.core;
 
+import dev.crmsync.core.report.SyncAlert;
 import dev.crmsync.core.report.LeadConversion;
 import dev.crmsync.core.report.RecordsMerged;
 import dev.crmsync.core.report.SyncReport;
@@ -145,5 +146,15 @@ public interface SyncListener {
      * @param report the cycle's report, as {@link SyncEngine#runCycle()} returns it
      */
     default void onCycleDone(SyncReport report) {
+    }
+
+    /**
+     * A job-level problem began or ended: refused credentials, a spent API limit. Raised once when
+     * a cycle first meets it and cleared once when a cycle no longer does; route it to e-mail or
+     * paging. Called after {@link #onCycleDone} of that cycle.
+     *
+     * @param alert the alert
+     */
+    default void onAlert(SyncAlert alert) {
     }
 }

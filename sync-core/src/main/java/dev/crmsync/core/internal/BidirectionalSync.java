@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.report.StepReport;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.model.CrmId;
@@ -123,11 +124,13 @@ public final class BidirectionalSync implements TypeSync {
             // the change stream was read to its end: a linked record it did not name has not
             // changed in the CRM since its base (the premise of every incremental read)
             crmKnown = incremental && crmSeen != null;
-            marketingPhase();
-            Set<RecordKey> deletesPending = deletes.run(id -> cx.deletedInStoreUnchanged.contains(id) || crmUnchangedSinceBase(id, Set.of()),
-                    records -> reconcile(BidiBatch.Request.ofCrm(records), null));
-            resendUnconfirmed(readStartedAt);
-            retries(deletesPending);
+            run.step(StepReport.Step.PUSH_UPDATES, this::marketingPhase);
+            List<Set<RecordKey>> deletesPending = new ArrayList<>(1);
+            run.step(StepReport.Step.PUSH_DELETES, () -> deletesPending.add(deletes.run(
+                    id -> cx.deletedInStoreUnchanged.contains(id) || crmUnchangedSinceBase(id, Set.of()),
+                    records -> reconcile(BidiBatch.Request.ofCrm(records), null))));
+            run.step(StepReport.Step.RESEND_CREATES, () -> resendUnconfirmed(readStartedAt));
+            run.step(StepReport.Step.RETRY, () -> retries(deletesPending.get(0)));
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
                 run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
@@ -342,16 +345,19 @@ public final class BidirectionalSync implements TypeSync {
         void crmPhaseRun() {
             Checkpoint cp = run.checkpoint();
             if (!cp.initialCopyDone()) {
-                readChanges(cp.crmCursor(), true);
-                applyDeletionLog();
+                run.step(StepReport.Step.PULL_UPDATES, () -> readChanges(cp.crmCursor(), true));
+                run.step(StepReport.Step.PULL_DELETES, this::applyDeletionLog);
                 return;
             }
-            Instant watermark = applyDeletionLog();
+            Instant[] watermark = new Instant[1];
+            run.step(StepReport.Step.PULL_DELETES, () -> watermark[0] = applyDeletionLog());
             Instant previous = cp.deletionsCheckedUntil();
-            readChanges(run.incrementalStart(), false);
-            if (watermark != null && (previous == null || watermark.isAfter(previous))) {
-                run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, cx.now()));
-            }
+            run.step(StepReport.Step.PULL_UPDATES, () -> {
+                readChanges(run.incrementalStart(), false);
+                if (watermark[0] != null && (previous == null || watermark[0].isAfter(previous))) {
+                    run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark[0], cx.now()));
+                }
+            });
         }
 
         void readChanges(Cursor from, boolean initial) {

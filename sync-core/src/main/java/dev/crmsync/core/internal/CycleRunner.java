@@ -1,6 +1,8 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.report.Backlog;
+import dev.crmsync.core.report.StepReport;
+import dev.crmsync.core.report.SyncAlert;
 import dev.crmsync.core.report.CycleOutcome;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.core.report.SyncCounts;
@@ -19,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +55,8 @@ public final class CycleRunner {
     private final Function<ObjectType, TypeSync> strategies;
     private final LeaseKeeper leases;
     private final BacklogHistory backlogs = new BacklogHistory();
+    /** Job-level alerts raised and not cleared yet. */
+    private final Set<SyncAlert.Kind> activeAlerts = EnumSet.noneOf(SyncAlert.Kind.class);
 
     /**
      * @param settings the engine's settings
@@ -148,7 +154,47 @@ public final class CycleRunner {
                 t.deleted(), t.failed(), t.skipped(), report.crmCallsTotal());
         countParked();
         listener.onCycleDone(report);
+        alerts(report, quota, stopped);
         return report;
+    }
+
+    /**
+     * Raises the job-level alerts this cycle began and clears those it ended ({@link SyncAlert}).
+     * A cycle stopped before it reached the CRM (the engine closing) neither raises nor clears.
+     */
+    private void alerts(SyncReport report, String quota, String stopped) {
+        Map<SyncAlert.Kind, String> now = new EnumMap<>(SyncAlert.Kind.class);
+        if (quota != null) {
+            now.put(SyncAlert.Kind.API_LIMIT_EXHAUSTED, "the CRM's API limit, or the engine's share of it, is spent;"
+                    + " the sync waits for it");
+        }
+        boolean refused = report.outcome() instanceof CycleOutcome.Failed f
+                && CredentialsRefusedException.CODE.equals(f.code());
+        List<String> refusedTypes = new ArrayList<>();
+        for (TypeReport t : report.types()) {
+            if (t.outcome() instanceof TypeOutcome.Failed f && CredentialsRefusedException.CODE.equals(f.code())) {
+                refusedTypes.add(t.type().apiName());
+            }
+        }
+        if (refused || !refusedTypes.isEmpty()) {
+            now.put(SyncAlert.Kind.CREDENTIALS_REFUSED, "the CRM refused the integration user's credentials"
+                    + (refusedTypes.isEmpty() ? "" : " (types " + String.join(", ", refusedTypes) + ")")
+                    + "; renew them: nothing syncs until then");
+        }
+        boolean reached = report.types().stream().anyMatch(t -> !(t.outcome() instanceof TypeOutcome.NotRun))
+                || report.outcome() instanceof CycleOutcome.Failed || quota != null;
+        for (SyncAlert.Kind kind : SyncAlert.Kind.values()) {
+            String message = now.get(kind);
+            if (message != null && activeAlerts.add(kind)) {
+                LOG.warn("Alert raised: {} ({})", kind.code(), message);
+                listener.onAlert(new SyncAlert(kind, SyncAlert.State.RAISED, kind.code(), message, report.finishedAt(),
+                        report.cycleId()));
+            } else if (message == null && reached && stopped == null && activeAlerts.remove(kind)) {
+                LOG.info("Alert cleared: {}", kind.code());
+                listener.onAlert(new SyncAlert(kind, SyncAlert.State.CLEARED, kind.code(), "cycle " + report.cycleId()
+                        + " no longer met it", report.finishedAt(), report.cycleId()));
+            }
+        }
     }
 
     /** Tells the listener how many failures and conflicts are parked (only if the host set one). */
@@ -202,7 +248,8 @@ public final class CycleRunner {
                     settings.store().prepareType(type, StoreFields.of(schema.get(), fields));
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
                     strategies.apply(type).sync(run);
-                    FieldBackfill.run(run);     // values of newly synced fields, for the records synced before
+                    TypeRun r = run;            // values of newly synced fields, for the records synced before
+                    run.step(StepReport.Step.BACKFILL, () -> FieldBackfill.run(r));
                     outcome = new TypeOutcome.Synced();
                 }
             }
@@ -248,7 +295,9 @@ public final class CycleRunner {
         }
         Map<String, Long> unwritten = run == null ? Map.of() : run.unwritten().snapshot();
         Backlog backlog = backlogs.record(type, run == null ? Backlog.unknown(t0) : run.backlog(t0));
-        return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten, backlog), quota, stopped);
+        List<StepReport> steps = run == null ? List.of() : run.steps();
+        return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten, backlog, steps), quota,
+                stopped);
     }
 
     /** The stop reason of a cycle whose CRM call was aborted: the engine's (closed, interrupted), else the call's. */

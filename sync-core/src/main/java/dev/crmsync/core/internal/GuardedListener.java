@@ -2,6 +2,7 @@ package dev.crmsync.core.internal;
 
 import dev.crmsync.model.SafeText;
 import dev.crmsync.core.Conflict;
+import dev.crmsync.core.report.SyncAlert;
 import dev.crmsync.core.report.LeadConversion;
 import dev.crmsync.core.report.RecordsMerged;
 import dev.crmsync.core.Resolution;
@@ -99,5 +100,10 @@ public final class GuardedListener implements SyncListener {
     @Override
     public void onCycleDone(SyncReport report) {
         guard("onCycleDone", () -> delegate.onCycleDone(report));
+    }
+
+    @Override
+    public void onAlert(SyncAlert alert) {
+        guard("onAlert", () -> delegate.onAlert(alert));
     }
 }

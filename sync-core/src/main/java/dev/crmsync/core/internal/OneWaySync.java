@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.report.StepReport;
 import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.SyncException;
@@ -49,26 +50,31 @@ public final class OneWaySync implements TypeSync {
 
     @Override
     public void sync(TypeRun run) {
-        retryFailures(run);
+        run.step(StepReport.Step.RETRY_FAILED, () -> retryFailures(run));
         Checkpoint cp = run.checkpoint();
         if (!cp.initialCopyDone()) {
-            readChanges(run, cp.crmCursor(), true);
+            run.step(StepReport.Step.PULL_UPDATES, () -> readChanges(run, cp.crmCursor(), true));
             // the watermark stays at the copy's start: records that became visible late during the
             // copy are stamped after it minus the lookback, and the next cycle re-reads from there
-            applyDeletionLog(run, readDeletionLog(run));
+            run.step(StepReport.Step.PULL_DELETES, () -> applyDeletionLog(run, readDeletionLog(run)));
             return;
         }
         // read the delete log before the changes: its latestDateCovered is the CRM's time before
         // this read, the watermark saved once the read is complete
-        DeletedRecords log = readDeletionLog(run);
+        DeletedRecords[] log = new DeletedRecords[1];
         Instant previous = cp.deletionsCheckedUntil();
-        readChanges(run, run.incrementalStart(), false);
+        run.step(StepReport.Step.PULL_UPDATES, () -> {
+            log[0] = readDeletionLog(run);
+            readChanges(run, run.incrementalStart(), false);
+        });
         // most deletions came with the change stream; the log adds those it no longer shows
-        applyDeletionLog(run, log);
-        Instant watermark = log == null ? null : log.latestDateCovered();
-        if (watermark != null && (previous == null || watermark.isAfter(previous))) {
-            run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, run.now()));
-        }
+        run.step(StepReport.Step.PULL_DELETES, () -> {
+            applyDeletionLog(run, log[0]);
+            Instant watermark = log[0] == null ? null : log[0].latestDateCovered();
+            if (watermark != null && (previous == null || watermark.isAfter(previous))) {
+                run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, run.now()));
+            }
+        });
     }
 
     private static void retryFailures(TypeRun run) {

@@ -1,6 +1,8 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.report.Backlog;
+import dev.crmsync.core.report.StepReport;
+import dev.crmsync.core.report.SyncCounts;
 import dev.crmsync.crm.ChangeQuery;
 import dev.crmsync.crm.ChangeStream;
 import dev.crmsync.crm.CrmSource;
@@ -21,6 +23,9 @@ import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
 import java.time.Instant;
+import java.time.Duration;
+import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.QuotaExceededException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +66,7 @@ public final class TypeRun {
     /** host changes found in the marketing store's feed, -1 until the feed is read */
     private long marketingWaiting = -1;
     private boolean marketingFeedRead;
+    private final List<StepReport> steps = new ArrayList<>();
     /** The change of the saved resume point to make with the next checkpoint committed, or null. */
     private ResumeChange pendingResume;
 
@@ -361,6 +367,37 @@ public final class TypeRun {
     }
 
     /** @return the notes so far */
+    /**
+     * Runs one step of the type's run and records how it ended ({@link StepReport}): succeeded;
+     * stopped at a page boundary (quota, the engine closing, an aborted call): incomplete; any
+     * other failure: cleaned up (its uncommitted page was rolled back with the transaction
+     * {@link #commit} runs it in, or never written). The failure propagates unchanged.
+     *
+     * @param step the step
+     * @param body its work
+     */
+    public void step(StepReport.Step step, Runnable body) {
+        SyncCounts before = counters.snapshot();
+        Instant t0 = now();
+        StepReport.Status status = StepReport.Status.CLEANED_UP;
+        try {
+            body.run();
+            status = StepReport.Status.SUCCEEDED;
+        } catch (CycleStoppedException | CallAbortedException | QuotaExceededException e) {
+            status = StepReport.Status.INCOMPLETE;
+            throw e;
+        } finally {
+            Instant t1 = now();
+            steps.add(new StepReport(step, status, counters.snapshot().minus(before),
+                    t1.isBefore(t0) ? Duration.ZERO : Duration.between(t0, t1)));
+        }
+    }
+
+    /** @return the steps run so far, in order */
+    public List<StepReport> steps() {
+        return List.copyOf(steps);
+    }
+
     /**
      * Counts host changes the run found in the marketing store's feed, for the backlog.
      *

@@ -44,6 +44,17 @@ public record SyncCounts(long read, long created, long updated, long unchanged, 
                 unchanged + other.unchanged, deleted + other.deleted, failed + other.failed, skipped + other.skipped);
     }
 
+    /**
+     * @param earlier counts taken before these (each at most these)
+     * @return what was counted since {@code earlier}
+     * @throws IllegalArgumentException if a count of {@code earlier} is larger
+     */
+    public SyncCounts minus(SyncCounts earlier) {
+        return new SyncCounts(read - earlier.read, created - earlier.created, updated - earlier.updated,
+                unchanged - earlier.unchanged, deleted - earlier.deleted, failed - earlier.failed,
+                skipped - earlier.skipped);
+    }
+
     /** @return the records that moved: created, updated and deleted */
     public long moved() {
         return created + updated + deleted;

@@ -22,9 +22,11 @@ import java.util.TreeMap;
  *     {@link #MAX_UNWRITTEN_FIELDS} names, sorted
  * @param backlog the work that waited for the type when the run began, in each direction, and its
  *     trend ({@link Backlog#unknown} when nothing was counted)
+ * @param steps the steps the run took, in order, with how each ended (empty if the type did not run)
  */
 public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration,
-                         List<String> notes, Map<String, Long> unwrittenFields, Backlog backlog) {
+                         List<String> notes, Map<String, Long> unwrittenFields, Backlog backlog,
+                         List<StepReport> steps) {
 
     /** The most field names {@link #unwrittenFields()} lists; further ones are not named. */
     public static final int MAX_UNWRITTEN_FIELDS = 50;
@@ -37,6 +39,7 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(backlog, "backlog");
         notes = List.copyOf(notes);
+        steps = List.copyOf(steps);
         if (unwrittenFields.size() > MAX_UNWRITTEN_FIELDS) {
             throw new IllegalArgumentException("unwrittenFields holds " + unwrittenFields.size()
                     + " names, at most " + MAX_UNWRITTEN_FIELDS);
@@ -51,6 +54,22 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
     }
 
     /**
+     * A report with no steps listed.
+     *
+     * @param type the object type
+     * @param outcome how it fared
+     * @param counts its record counts
+     * @param duration how long it took
+     * @param notes noteworthy events
+     * @param unwrittenFields fields the CRM will not take, with how many records carried one
+     * @param backlog the work that waited for it when the run began
+     */
+    public TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration, List<String> notes,
+                      Map<String, Long> unwrittenFields, Backlog backlog) {
+        this(type, outcome, counts, duration, notes, unwrittenFields, backlog, List.of());
+    }
+
+    /**
      * A report with nothing counted for its backlog.
      *
      * @param type the object type
@@ -62,7 +81,7 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
      */
     public TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration, List<String> notes,
                       Map<String, Long> unwrittenFields) {
-        this(type, outcome, counts, duration, notes, unwrittenFields, Backlog.unknown(Instant.EPOCH));
+        this(type, outcome, counts, duration, notes, unwrittenFields, Backlog.unknown(Instant.EPOCH), List.of());
     }
 
     /**
@@ -75,6 +94,6 @@ public record TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts
      * @param notes noteworthy events
      */
     public TypeReport(ObjectType type, TypeOutcome outcome, SyncCounts counts, Duration duration, List<String> notes) {
-        this(type, outcome, counts, duration, notes, Map.of(), Backlog.unknown(Instant.EPOCH));
+        this(type, outcome, counts, duration, notes, Map.of(), Backlog.unknown(Instant.EPOCH), List.of());
     }
 }

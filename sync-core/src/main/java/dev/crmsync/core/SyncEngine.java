@@ -579,6 +579,7 @@ public final class SyncEngine implements AutoCloseable {
         private final Map<String, String> personDefaults = new LinkedHashMap<>();
         private @Nullable String marketingIdField;
         private HostDeletes hostDeletes = HostDeletes.DELETE_IN_CRM;
+        private final Map<ObjectType, SyncFilter> syncFilters = new java.util.LinkedHashMap<>();
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -683,6 +684,24 @@ public final class SyncEngine implements AutoCloseable {
          */
         public Builder hostDeletes(HostDeletes how) {
             this.hostDeletes = Objects.requireNonNull(how, "how");
+            return this;
+        }
+
+        /**
+         * Limits the sync of a type to the CRM records a filter includes, both ways (Marketo's sync
+         * filter; see {@link SyncFilter}): records outside it are not copied; a record that leaves
+         * it stops syncing and is flagged (its filter fields updated in the store), not deleted; one
+         * that enters it is copied in full. Default: every record syncs. A second call for the same
+         * type replaces the first.
+         *
+         * @param type the object type
+         * @param filter which of its records take part
+         * @return this builder
+         */
+        public Builder syncFilter(ObjectType type, SyncFilter filter) {
+            Objects.requireNonNull(type, "type must not be null");
+            Objects.requireNonNull(filter, "filter must not be null");
+            syncFilters.put(type, filter);
             return this;
         }
 
@@ -958,7 +977,8 @@ public final class SyncEngine implements AutoCloseable {
             LeaseKeeper leases = new LeaseKeeper(syncStateStore, id, instance, leaseTtl, clock, leaseRenewalExecutor);
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes), crm, closeTimeout, leases);
+                    listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters),
+                    crm, closeTimeout, leases);
         }
 
         /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */

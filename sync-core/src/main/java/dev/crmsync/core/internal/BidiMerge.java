@@ -70,6 +70,10 @@ final class BidiMerge {
         record DeletedInStore(CrmId id) implements RecordPlan {
         }
 
+        /** @param id a CRM record outside the type's sync filter that the store does not hold: not copied */
+        record OutsideFilter(CrmId id) implements RecordPlan {
+        }
+
         /** @param record a CRM record the store does not hold (its synced values): created in the store */
         record CreateInStore(SyncRecord record) implements RecordPlan {
             @Override
@@ -156,6 +160,14 @@ final class BidiMerge {
                     ? new RecordPlan.FlagDeleted(new Deletion(id, c == null ? clock.instant() : c.modstamp()))
                     : new RecordPlan.Forget(id);
         }
+        if (t.filter != null && !t.filter.includes(c::get)) {
+            if (m == null) {
+                return new RecordPlan.OutsideFilter(id);
+            }
+            excluded++;
+            return merged(t, c, m, b(raw, c, m), raw, outsideFilter(c, m, b(raw, c, m)), true,
+                    storeFail.failedThisRun(RecordKey.crm(id)));
+        }
         if (m == null && raw != null && raw.marketingId() != null && unchangedSince(c, raw, t.synced())) {
             return new RecordPlan.DeletedInStore(id);     // the host deleted it, and the CRM has not changed it since
         }
@@ -165,6 +177,11 @@ final class BidiMerge {
             return new RecordPlan.CreateInStore(new SyncRecord(t.type, id, values, c.modstamp(), false));
         }
         SyncBase b = settlePending(raw, c, m);
+        if (t.filter != null && b != null && b.fields().keySet().containsAll(t.filter.fields())
+                && !t.filter.includes(b::get)) {
+            entered++;     // back in the filter: copied in full, as a record new to the sync
+            return merged(t, c, m, b, raw, copiedInFull(c, m), false, storeFail.failedThisRun(RecordKey.crm(id)));
+        }
         // a host change: read from the feed, or merged when the CRM's change brought the record first
         if ((w.hostChanged().contains(id) || changedSince(m, b)) && noted.add(id)) {
             noteUnwritable(c, m, b);
@@ -186,6 +203,48 @@ final class BidiMerge {
         boolean holdStore = storeFail.failedThisRun(key) || (unchanged
                 && storeFail.find(key).filter(FailedRecord::parked).isPresent());
         return merged(t, c, m, b, raw, plan, holdCrm, holdStore);
+    }
+
+    /** Records of this pass that were outside the sync filter, and that entered it. */
+    int excluded;
+    int entered;
+
+    private SyncBase b(SyncBase raw, SyncRecord c, MarketingRecord m) {
+        return raw == null ? null : settlePending(raw, c, m);
+    }
+
+    /**
+     * The plan of a held record outside the sync filter: the filter's fields take the CRM's values
+     * (the store shows why it no longer syncs), every other field stays as it is on both sides, its
+     * base unchanged: nothing else is copied either way while it is outside.
+     */
+    private FieldMerger.Plan outsideFilter(SyncRecord c, MarketingRecord m, SyncBase b) {
+        FieldMerger.Plan plan = new FieldMerger.Plan();
+        for (String f : t.synced()) {
+            if (t.filter.fields().contains(f)) {
+                FieldValue cv = c.get(f);
+                if (!cv.equals(m.get(f))) {
+                    plan.toStore.put(f, cv);
+                }
+                plan.agreed.put(f, cv);
+            } else if (b != null && b.fields().containsKey(f)) {
+                plan.agreed.put(f, b.get(f));
+            }
+        }
+        return plan;
+    }
+
+    /** The plan of a record that entered the sync filter: every synced field takes the CRM's value. */
+    private FieldMerger.Plan copiedInFull(SyncRecord c, MarketingRecord m) {
+        FieldMerger.Plan plan = new FieldMerger.Plan();
+        for (String f : t.synced()) {
+            FieldValue cv = c.get(f);
+            if (!cv.equals(m.get(f))) {
+                plan.toStore.put(f, cv);
+            }
+            plan.agreed.put(f, cv);
+        }
+        return plan;
     }
 
     /** @return whether the store's record differs from its base in a synced field */

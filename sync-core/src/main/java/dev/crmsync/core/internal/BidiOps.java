@@ -334,6 +334,11 @@ final class BidiOps {
             }
             payload.put(req, FieldValue.text(def));
         }
+        if (t.filter != null) {
+            // a person the host creates stays in the sync: the filter's checkbox is set where it may be
+            t.filter.checkboxField().filter(f -> payload.getOrDefault(f, FieldValue.NULL).isNull() && t.createable(f))
+                    .ifPresent(f -> payload.put(f, FieldValue.bool(true)));
+        }
         if (t.marketingIdField != null) {
             payload.put(t.marketingIdField, FieldValue.text(r.marketingId()));
         }

@@ -1,6 +1,7 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.model.SafeText;
+import dev.crmsync.core.SyncFilter;
 import dev.crmsync.core.FieldRule;
 import dev.crmsync.core.report.UnwrittenField;
 import dev.crmsync.crm.FieldChecks;
@@ -51,9 +52,12 @@ final class BidiType {
      * ({@link dev.crmsync.crm.CrmWrite.Upsert}), idempotent, so a lost answer is simply sent again.
      */
     final boolean upsertCreates;
+    /** Which CRM records take part in the sync, or null for all; its fields are synced, CRM-owned. */
+    final SyncFilter filter;
 
     private BidiType(ObjectType type, ObjectSchema schema, Map<String, FieldRule> rules, Set<String> read,
-                     String marketingIdField, String configuredIdField, boolean upsertCreates) {
+                     String marketingIdField, String configuredIdField, boolean upsertCreates, SyncFilter filter) {
+        this.filter = filter;
         this.configuredIdField = configuredIdField;
         this.upsertCreates = upsertCreates;
         this.type = type;
@@ -100,6 +104,18 @@ final class BidiType {
             }
             rules.put(f, rule);
         }
+        SyncFilter filter = settings.syncFilters().get(type);
+        if (filter != null) {
+            for (String f : filter.fields()) {
+                FieldSchema fs = byName.get(f);
+                if (fs == null || !fs.readable()) {
+                    throw new SyncException("the sync filter of " + type + " reads field '" + SafeText.name(f)
+                            + "', which the integration user cannot read (or which does not exist): nothing of "
+                            + type + " syncs until it can", type, null, null);
+                }
+                rules.put(f, FieldRule.ALWAYS_CRM);   // the filter's fields are the CRM's: read always, never written
+            }
+        }
         Set<String> read = new LinkedHashSet<>(rules.keySet());
         for (String f : SYSTEM_FIELDS) {
             FieldSchema fs = byName.get(f);
@@ -128,7 +144,7 @@ final class BidiType {
                             + " is missing or not createable for the integration user"
                             : "the marketing-id field " + SafeText.name(idField) + " is not an External ID field");
         }
-        return new BidiType(type, schema, rules, read, marketingIdField, idField, upsert);
+        return new BidiType(type, schema, rules, read, marketingIdField, idField, upsert, filter);
     }
 
     /**

@@ -124,6 +124,8 @@ final class BidiWrites {
             a.deletions.add(d.deletion());
         } else if (plan instanceof RecordPlan.CreateInStore c) {
             a.creates.add(c.record());
+        } else if (plan instanceof RecordPlan.OutsideFilter) {
+            cx.counters.skipped();      // outside the type's sync filter, never copied
         } else if (plan instanceof RecordPlan.StillParked) {
             cx.counters.skipped();      // parked whole until it changes again or is re-driven
         } else if (plan instanceof RecordPlan.PolicyFailed p) {

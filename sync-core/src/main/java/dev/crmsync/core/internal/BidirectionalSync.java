@@ -140,6 +140,14 @@ public final class BidirectionalSync implements TypeSync {
             if (note != null) {
                 run.note(note);
             }
+            if (merge.excluded > 0) {
+                run.note(merge.excluded + " record" + (merge.excluded == 1 ? "" : "s")
+                        + " outside the sync filter: flagged, not synced");
+            }
+            if (merge.entered > 0) {
+                run.note(merge.entered + " record" + (merge.entered == 1 ? "" : "s")
+                        + " entered the sync filter: copied in full");
+            }
         }
 
         /**

@@ -1,5 +1,6 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.SyncFilter;
 import dev.crmsync.core.report.Backlog;
 import dev.crmsync.core.report.StepReport;
 import dev.crmsync.core.report.SyncAlert;
@@ -306,7 +307,27 @@ public final class CycleRunner {
         return reason != null ? reason + "; the CRM call in flight was aborted" : message(e);
     }
 
+    /** The fields the type syncs: the host's selection (or every readable one) and its sync filter's fields. */
     private Set<String> effectiveFields(ObjectType type, ObjectSchema schema, List<String> notes) {
+        Set<String> fields = selectedFields(type, schema, notes);
+        SyncFilter filter = settings.syncFilters().get(type);
+        if (filter == null) {
+            return fields;
+        }
+        Set<String> readable = schema.readableFieldNames();
+        Set<String> out = new LinkedHashSet<>(fields);
+        for (String f : filter.fields()) {
+            if (!readable.contains(f)) {
+                throw new SyncException("the sync filter of " + type + " reads field '" + SafeText.name(f)
+                        + "', which the integration user cannot read (or which does not exist): nothing of " + type
+                        + " syncs until it can", type, null, null);
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    private Set<String> selectedFields(ObjectType type, ObjectSchema schema, List<String> notes) {
         Set<String> readable = schema.readableFieldNames();
         Set<String> selected = settings.fieldSelection().get(type);
         if (selected == null) {

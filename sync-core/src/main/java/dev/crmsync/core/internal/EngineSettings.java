@@ -1,6 +1,7 @@
 package dev.crmsync.core.internal;
 
 import dev.crmsync.core.HostDeletes;
+import dev.crmsync.core.SyncFilter;
 import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.SyncListener;
@@ -39,13 +40,15 @@ import java.util.Set;
  * @param warnedOnce what this engine has warned about once already (per engine start), e.g. a type
  *     whose creates are not idempotent; mutable, thread-safe
  * @param hostDeletes what a host's delete of a linked bidirectional record does in the CRM
+ * @param syncFilters per type, which CRM records take part in the sync (types absent: all)
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
                              Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
-                             String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes) {
+                             String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes,
+                             Map<ObjectType, SyncFilter> syncFilters) {
 
     /**
      * Settings with nothing warned yet.
@@ -74,7 +77,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM);
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of());
     }
 
     /** Checks nulls and copies collections. */
@@ -93,6 +96,17 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         personDefaults = Map.copyOf(personDefaults);
         Objects.requireNonNull(warnedOnce, "warnedOnce");
         Objects.requireNonNull(hostDeletes, "hostDeletes");
+        syncFilters = Map.copyOf(syncFilters);
+    }
+
+    /**
+     * @param filters per type, which CRM records take part in the sync
+     * @return these settings with them (the same warnings remembered)
+     */
+    public EngineSettings withSyncFilters(Map<ObjectType, SyncFilter> filters) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, hostDeletes, filters);
     }
 
     /**
@@ -102,7 +116,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withHostDeletes(HostDeletes how) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, how);
+                warnedOnce, how, syncFilters);
     }
 
     /**
@@ -112,7 +126,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes);
+                warnedOnce, hostDeletes, syncFilters);
     }
 
     /**

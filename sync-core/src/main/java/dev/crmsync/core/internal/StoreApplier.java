@@ -1,5 +1,7 @@
 package dev.crmsync.core.internal;
 
+import dev.crmsync.core.SyncFilter;
+import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
@@ -33,6 +35,8 @@ public final class StoreApplier {
     private final int batchSize;
     private final SideFailures failures;
     private final TypeCounters counters;
+    /** Which CRM records take part, or null for all. */
+    private final SyncFilter filter;
 
     /**
      * @param store the marketing store
@@ -44,6 +48,21 @@ public final class StoreApplier {
      */
     public StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
                         SideFailures failures, TypeCounters counters) {
+        this(store, type, fields, batchSize, failures, counters, null);
+    }
+
+    /**
+     * @param store the marketing store
+     * @param type the object type
+     * @param fields the fields to sync (others never reach the store)
+     * @param batchSize the most records per store call
+     * @param failures the type's failures (store side)
+     * @param counters the type's counters
+     * @param filter which CRM records take part ({@link SyncFilter}), or null for all
+     */
+    public StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
+                        SideFailures failures, TypeCounters counters, SyncFilter filter) {
+        this.filter = filter;
         this.store = store;
         this.type = type;
         this.fields = Set.copyOf(fields);
@@ -95,6 +114,17 @@ public final class StoreApplier {
                 continue;
             }
             SyncRecord projected = project(r);
+            if (filter != null && !filter.includes(r::get)) {
+                if (held == null) {
+                    counters.skipped();          // outside the sync filter: never copied
+                    failures.succeeded(key);
+                    continue;
+                }
+                // left the filter: flagged (its filter fields), the rest stops changing
+                Map<String, FieldValue> flag = new LinkedHashMap<>();
+                filter.fields().forEach(f -> flag.put(f, r.get(f)));
+                projected = new SyncRecord(type, r.id(), flag, r.modstamp(), false);
+            }
             if (held == null || needsWrite(held, projected)) {
                 upserts.add(projected);
             } else {

@@ -168,7 +168,7 @@ public final class TypeRun {
     public StoreApplier applier() {
         if (applier == null) {
             applier = new StoreApplier(settings.store(), type, fields, settings.storeBatchSize(), storeFailures(),
-                    counters);
+                    counters, settings.syncFilters().get(type));
         }
         return applier;
     }

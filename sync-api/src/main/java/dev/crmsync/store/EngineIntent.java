@@ -33,7 +33,9 @@ public sealed interface EngineIntent {
         /** {@link SyncedFields}. */
         SYNCED_FIELDS,
         /** {@link HostDelete}. */
-        HOST_DELETE
+        HOST_DELETE,
+        /** {@link IdSweep}. */
+        ID_SWEEP
     }
 
     /** @return the record's object type */
@@ -113,11 +115,64 @@ public sealed interface EngineIntent {
                 }
                 yield new HostDelete(type, ck, mid, recordedAt);
             }
+            case ID_SWEEP -> {
+                if (!IdSweep.KEY.equals(key)) {
+                    throw new IllegalArgumentException("key of an id sweep must be IdSweep.KEY");
+                }
+                String after = p.getOrDefault("after", "");
+                String done = p.getOrDefault("lastPassDoneAt", "");
+                yield new IdSweep(type, recordedAt, after.isEmpty() ? null : dev.crmsync.model.CrmId.of(after),
+                        Long.parseLong(p.getOrDefault("passes", "0")), done.isEmpty() ? null : Instant.parse(done));
+            }
         };
     }
 
     private static java.util.Set<String> names(String joined) {
         return joined.isEmpty() ? java.util.Set.of() : java.util.Set.of(joined.split(",", -1));
+    }
+
+    /**
+     * Where a type's sweep of its ids stands: records the CRM removes without a trace in its delete
+     * log (Salesforce hard-deletes a removed campaign member) are found by fetching the store's ids
+     * from the CRM, a slice per cycle; {@code after} is where the next slice starts (null: from the
+     * first id). One per type under the fixed {@link #KEY}; ids only, no customer data.
+     *
+     * @param type the object type
+     * @param recordedAt when the last slice was committed
+     * @param after the last id swept, or null at the start of a pass
+     * @param passes full passes completed
+     * @param lastPassDoneAt when the last full pass ended, or null before the first
+     */
+    record IdSweep(ObjectType type, Instant recordedAt, dev.crmsync.model.@org.jspecify.annotations.Nullable CrmId after,
+                   long passes, @org.jspecify.annotations.Nullable Instant lastPassDoneAt) implements EngineIntent {
+
+        /** The one key a type's sweep is kept under. */
+        public static final RecordKey.Marketing KEY = RecordKey.marketing("crmsync.id-sweep");
+
+        /** Checks nulls and the count. */
+        public IdSweep {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            if (passes < 0) {
+                throw new IllegalArgumentException("passes must be >= 0, was " + passes);
+            }
+        }
+
+        @Override
+        public RecordKey key() {
+            return KEY;
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ID_SWEEP;
+        }
+
+        @Override
+        public String payload() {
+            return IntentPayloads.encode(Map.of("after", after == null ? "" : after.value(), "passes",
+                    Long.toString(passes), "lastPassDoneAt", lastPassDoneAt == null ? "" : lastPassDoneAt.toString()));
+        }
     }
 
     /**

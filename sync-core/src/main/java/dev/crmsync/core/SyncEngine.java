@@ -111,6 +111,8 @@ public final class SyncEngine implements AutoCloseable {
     public static final int MAX_STORE_BATCH_SIZE = 10_000;
     /** Default lookback: how far each incremental read steps back behind its checkpoint. */
     public static final Duration DEFAULT_LOOKBACK = Duration.ofMinutes(5);
+    /** Campaign members a cycle checks by id for hard deletes by default ({@link Builder#idSweep}). */
+    public static final int DEFAULT_MEMBER_SWEEP = 2_000;
     /** Largest lookback accepted. */
     public static final Duration MAX_LOOKBACK = Duration.ofDays(1);
     /** Default failed attempts after which a rejected record is parked. */
@@ -580,6 +582,8 @@ public final class SyncEngine implements AutoCloseable {
         private @Nullable String marketingIdField;
         private HostDeletes hostDeletes = HostDeletes.DELETE_IN_CRM;
         private final Map<ObjectType, SyncFilter> syncFilters = new java.util.LinkedHashMap<>();
+        private final Map<ObjectType, Integer> idSweeps = new java.util.LinkedHashMap<>(
+                Map.of(ObjectType.CAMPAIGN_MEMBER, DEFAULT_MEMBER_SWEEP));
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
         private int pageSize = DEFAULT_PAGE_SIZE;
@@ -702,6 +706,32 @@ public final class SyncEngine implements AutoCloseable {
             Objects.requireNonNull(type, "type must not be null");
             Objects.requireNonNull(filter, "filter must not be null");
             syncFilters.put(type, filter);
+            return this;
+        }
+
+        /**
+         * How many stored records of a two-way type each cycle checks against the CRM by id, to find
+         * those the CRM removed without a trace in its delete log: Salesforce hard-deletes a campaign
+         * member removed from its campaign (it never reaches the recycle bin, {@code queryAll} or
+         * {@code getDeleted}). Each cycle fetches the next slice of the store's ids (in CRM calls of
+         * the CRM's fetch size: 2,000 ids cost 10 calls of 200) and flags the missing ones deleted;
+         * a full pass over {@code n} records takes {@code ⌈n / idsPerCycle⌉} cycles (the type's report
+         * notes each pass). Default: {@link #DEFAULT_MEMBER_SWEEP} for {@code CampaignMember}, none for
+         * the other types; 0 turns a type's sweep off.
+         *
+         * @param type a two-way object type
+         * @param idsPerCycle the ids a cycle checks, 0 to 1,000,000
+         * @return this builder
+         */
+        public Builder idSweep(ObjectType type, int idsPerCycle) {
+            Objects.requireNonNull(type, "type must not be null");
+            if (!type.isBidirectional()) {
+                throw new IllegalArgumentException("an id sweep is for two-way types, not " + type);
+            }
+            if (idsPerCycle < 0 || idsPerCycle > 1_000_000) {
+                throw new IllegalArgumentException("idsPerCycle must be 0 to 1000000, was " + idsPerCycle);
+            }
+            idSweeps.put(type, idsPerCycle);
             return this;
         }
 
@@ -977,7 +1007,8 @@ public final class SyncEngine implements AutoCloseable {
             LeaseKeeper leases = new LeaseKeeper(syncStateStore, id, instance, leaseTtl, clock, leaseRenewalExecutor);
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
-                    listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters),
+                    listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters)
+                    .withIdSweeps(idSweeps),
                     crm, closeTimeout, leases);
         }
 

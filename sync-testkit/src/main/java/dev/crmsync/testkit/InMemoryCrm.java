@@ -562,7 +562,10 @@ public final class InMemoryCrm implements CrmSource {
 
     /**
      * Deletes a live record to the recycle bin: flagged deleted, stamp bumped. Campaign members
-     * of a deleted lead, contact or campaign go with it, as in Salesforce.
+     * of a deleted lead, contact or campaign go with it, as in Salesforce. A campaign member
+     * removed by itself is <b>hard-deleted</b>, as Salesforce removes one: gone at once, never in
+     * the recycle bin, {@code queryAll} or the delete log ({@link #deletedSince}); only a check of
+     * the ids shows it is gone.
      *
      * @param type the type
      * @param id the record
@@ -572,6 +575,10 @@ public final class InMemoryCrm implements CrmSource {
         locked(() -> {
             TypeState t = state(type);
             int r = live(t, id);
+            if (type.equals(ObjectType.CAMPAIGN_MEMBER)) {
+                t.vanish(r);
+                return;
+            }
             long now = now();
             t.markDeleted(r, now);
             cascadeDelete(type, id, now);
@@ -1409,6 +1416,10 @@ public final class InMemoryCrm implements CrmSource {
         CrmWriteResult.Rejected locked = takeLock(id);
         if (locked != null) {
             return locked;
+        }
+        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER)) {
+            t.vanish(r);            // a removed member is hard-deleted, as in Salesforce
+            return new CrmWriteResult.Written(id, false, null);
         }
         t.markDeleted(r, now);
         cascadeDelete(t.type, id, now);

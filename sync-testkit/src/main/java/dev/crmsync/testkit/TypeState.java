@@ -448,6 +448,29 @@ final class TypeState {
     }
 
     /** Removes records from the recycle bin for good, leaving tombstone handles. */
+    /**
+     * Removes a live record at once, as Salesforce removes a campaign member: no recycle bin, no
+     * delete-log entry, and the delete log's horizon is left as it is.
+     */
+    void vanish(int h) {
+        if (purged(h)) {
+            return;
+        }
+        if (!deleted(h)) {
+            liveCount--;
+        }
+        flags[h] |= PURGED;
+        Bucket b = buckets.get(stamp(h));
+        if (b != null && --b.live == 0) {
+            buckets.remove(stamp(h));
+        }
+        garbageBytes += storedLength(h);
+        addrs[h] = -1;
+        if (garbageBytes > slabBytes - garbageBytes + COMPACT_SLACK) {
+            compact();
+        }
+    }
+
     void purge(List<Integer> gone) {
         for (int h : gone) {
             if (purged(h)) {

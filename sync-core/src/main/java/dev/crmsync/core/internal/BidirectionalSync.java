@@ -7,6 +7,8 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.store.EngineIntent;
+import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.UnreadableRecord;
 import dev.crmsync.model.SafeText;
@@ -131,6 +133,10 @@ public final class BidirectionalSync implements TypeSync {
                     records -> reconcile(BidiBatch.Request.ofCrm(records), null))));
             run.step(StepReport.Step.RESEND_CREATES, () -> resendUnconfirmed(readStartedAt));
             run.step(StepReport.Step.RETRY, () -> retries(deletesPending.get(0)));
+            int sweep = cx.settings.idSweeps().getOrDefault(cx.type, 0);
+            if (sweep > 0 && incremental) {
+                run.step(StepReport.Step.SWEEP_IDS, () -> sweepIds(sweep));
+            }
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
                 run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
@@ -405,6 +411,62 @@ public final class BidirectionalSync implements TypeSync {
                         live -> reconcile(BidiBatch.Request.ofStored(live), null));
             }
             return log.latestDateCovered();
+        }
+
+        // ==== 5. the id sweep ====================================================================
+
+        /**
+         * Checks the next slice of the store's ids against the CRM: a record the CRM no longer has
+         * (a campaign member removed from its campaign is hard-deleted: never in the delete log) is
+         * flagged deleted by the same merge as any record the CRM deleted. The position is saved
+         * with each slice ({@link EngineIntent.IdSweep}); a pass that reaches the last id starts
+         * over at the next cycle.
+         */
+        void sweepIds(int budget) {
+            EngineIntent.IdSweep at = cx.settings.state().intent(cx.type, EngineIntent.IdSweep.KEY,
+                    EngineIntent.Kind.ID_SWEEP).map(i -> (EngineIntent.IdSweep) i)
+                    .orElse(new EngineIntent.IdSweep(cx.type, cx.now(), null, 0, null));
+            IdCursor after = at.after() == null ? IdCursor.START : IdCursor.after(at.after());
+            long deletedBefore = run.counters().snapshot().deleted();
+            int left = budget;
+            int checked = 0;
+            boolean passDone = false;
+            CrmId last = at.after();
+            while (left > 0) {
+                run.checkContinue();
+                int limit = Math.min(left, cx.settings.fetchSize());
+                List<CrmId> ids = cx.settings.store().crmIds(cx.type, after, limit);
+                if (!ids.isEmpty()) {
+                    Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, ids);
+                    Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
+                    for (CrmId id : ids) {
+                        MarketingRecord r = held.get(id);
+                        if (r != null && !r.crmDeleted()) {
+                            live.put(id, r);
+                        }
+                    }
+                    if (!live.isEmpty()) {
+                        reconcile(BidiBatch.Request.ofStored(live), null);
+                    }
+                    checked += ids.size();
+                    left -= ids.size();
+                    last = ids.get(ids.size() - 1);
+                    after = IdCursor.after(last);
+                }
+                if (ids.size() < limit) {
+                    passDone = true;
+                    break;
+                }
+            }
+            EngineIntent.IdSweep next = passDone
+                    ? new EngineIntent.IdSweep(cx.type, cx.now(), null, at.passes() + 1, cx.now())
+                    : new EngineIntent.IdSweep(cx.type, cx.now(), last, at.passes(), at.lastPassDoneAt());
+            run.commit(() -> cx.settings.state().saveIntent(next), null);
+            long gone = run.counters().snapshot().deleted() - deletedBefore;
+            if (gone > 0 || passDone) {
+                run.note("id sweep: " + checked + " ids checked, " + gone + " removed in the CRM without a trace"
+                        + (passDone ? "; pass " + next.passes() + " complete" : ""));
+            }
         }
 
         // ==== 3. unconfirmed creates =============================================================

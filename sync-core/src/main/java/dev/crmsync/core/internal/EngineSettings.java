@@ -41,6 +41,8 @@ import java.util.Set;
  *     whose creates are not idempotent; mutable, thread-safe
  * @param hostDeletes what a host's delete of a linked bidirectional record does in the CRM
  * @param syncFilters per type, which CRM records take part in the sync (types absent: all)
+ * @param idSweeps per type, how many stored ids a cycle checks against the CRM for records it
+ *     removed without a trace (types absent: none)
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
@@ -48,7 +50,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
                              String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes,
-                             Map<ObjectType, SyncFilter> syncFilters) {
+                             Map<ObjectType, SyncFilter> syncFilters, Map<ObjectType, Integer> idSweeps) {
 
     /**
      * Settings with nothing warned yet.
@@ -77,7 +79,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of());
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of(), Map.of());
     }
 
     /** Checks nulls and copies collections. */
@@ -97,6 +99,17 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(warnedOnce, "warnedOnce");
         Objects.requireNonNull(hostDeletes, "hostDeletes");
         syncFilters = Map.copyOf(syncFilters);
+        idSweeps = Map.copyOf(idSweeps);
+    }
+
+    /**
+     * @param sweeps per type, the stored ids a cycle checks against the CRM
+     * @return these settings with them (the same warnings remembered)
+     */
+    public EngineSettings withIdSweeps(Map<ObjectType, Integer> sweeps) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, hostDeletes, syncFilters, sweeps);
     }
 
     /**
@@ -106,7 +119,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withSyncFilters(Map<ObjectType, SyncFilter> filters) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, filters);
+                warnedOnce, hostDeletes, filters, idSweeps);
     }
 
     /**
@@ -116,7 +129,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withHostDeletes(HostDeletes how) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, how, syncFilters);
+                warnedOnce, how, syncFilters, idSweeps);
     }
 
     /**
@@ -126,7 +139,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters);
+                warnedOnce, hostDeletes, syncFilters, idSweeps);
     }
 
     /**

@@ -30,6 +30,11 @@ public record StepReport(Step step, Status status, SyncCounts counts, Duration d
         RESEND_CREATES,
         /** records that failed earlier or wait for a follow-up, merged again (two-way types) */
         RETRY,
+        /**
+         * a slice of the stored ids checked against the CRM, for records it removed without a trace in
+         * its delete log (hard-deleted campaign members; two-way types with an id sweep)
+         */
+        SWEEP_IDS,
         /** values of newly synced fields, for the records synced before */
         BACKFILL
     }

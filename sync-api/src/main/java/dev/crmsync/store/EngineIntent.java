@@ -116,12 +116,12 @@ public sealed interface EngineIntent {
                 yield new HostDelete(type, ck, mid, recordedAt);
             }
             case ID_SWEEP -> {
-                if (!IdSweep.KEY.equals(key)) {
-                    throw new IllegalArgumentException("key of an id sweep must be IdSweep.KEY");
+                if (!(key instanceof RecordKey.Marketing mk) || !IdSweep.KEYS.contains(mk)) {
+                    throw new IllegalArgumentException("key of an id sweep must be IdSweep.KEY or IdSweep.CALCULATED_KEY");
                 }
                 String after = p.getOrDefault("after", "");
                 String done = p.getOrDefault("lastPassDoneAt", "");
-                yield new IdSweep(type, recordedAt, after.isEmpty() ? null : dev.crmsync.model.CrmId.of(after),
+                yield new IdSweep(type, mk, recordedAt, after.isEmpty() ? null : dev.crmsync.model.CrmId.of(after),
                         Long.parseLong(p.getOrDefault("passes", "0")), done.isEmpty() ? null : Instant.parse(done));
             }
         };
@@ -132,35 +132,42 @@ public sealed interface EngineIntent {
     }
 
     /**
-     * Where a type's sweep of its ids stands: records the CRM removes without a trace in its delete
-     * log (Salesforce hard-deletes a removed campaign member) are found by fetching the store's ids
-     * from the CRM, a slice per cycle; {@code after} is where the next slice starts (null: from the
-     * first id). One per type under the fixed {@link #KEY}; ids only, no customer data.
+     * Where a walk of a type's stored ids, a slice per cycle, stands; {@code after} is where the next
+     * slice starts (null: from the first id). Two walks, each one per type under its fixed key:
+     * {@link #KEY}, the sweep for records the CRM removes without a trace in its delete log
+     * (Salesforce hard-deletes a removed campaign member), and {@link #CALCULATED_KEY}, the refresh of
+     * calculated fields (formula and roll-up values change without moving the record's stamp). Ids
+     * only, no customer data.
      *
      * @param type the object type
+     * @param key which walk: {@link #KEY} or {@link #CALCULATED_KEY}
      * @param recordedAt when the last slice was committed
      * @param after the last id swept, or null at the start of a pass
      * @param passes full passes completed
      * @param lastPassDoneAt when the last full pass ended, or null before the first
      */
-    record IdSweep(ObjectType type, Instant recordedAt, dev.crmsync.model.@org.jspecify.annotations.Nullable CrmId after,
-                   long passes, @org.jspecify.annotations.Nullable Instant lastPassDoneAt) implements EngineIntent {
+    record IdSweep(ObjectType type, RecordKey.Marketing key, Instant recordedAt,
+                   dev.crmsync.model.@org.jspecify.annotations.Nullable CrmId after, long passes,
+                   @org.jspecify.annotations.Nullable Instant lastPassDoneAt) implements EngineIntent {
 
-        /** The one key a type's sweep is kept under. */
+        /** The key of a type's sweep for records removed without a trace. */
         public static final RecordKey.Marketing KEY = RecordKey.marketing("crmsync.id-sweep");
+        /** The key of a type's refresh of calculated fields. */
+        public static final RecordKey.Marketing CALCULATED_KEY = RecordKey.marketing("crmsync.calculated-refresh");
+        /** Both keys. */
+        public static final java.util.Set<RecordKey.Marketing> KEYS = java.util.Set.of(KEY, CALCULATED_KEY);
 
-        /** Checks nulls and the count. */
+        /** Checks nulls, the key and the count. */
         public IdSweep {
             Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(key, "key");
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("key of an id sweep must be IdSweep.KEY or IdSweep.CALCULATED_KEY");
+            }
             Objects.requireNonNull(recordedAt, "recordedAt");
             if (passes < 0) {
                 throw new IllegalArgumentException("passes must be >= 0, was " + passes);
             }
-        }
-
-        @Override
-        public RecordKey key() {
-            return KEY;
         }
 
         @Override

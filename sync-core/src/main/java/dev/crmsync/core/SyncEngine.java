@@ -582,6 +582,7 @@ public final class SyncEngine implements AutoCloseable {
         private @Nullable String marketingIdField;
         private HostDeletes hostDeletes = HostDeletes.DELETE_IN_CRM;
         private final Map<ObjectType, SyncFilter> syncFilters = new java.util.LinkedHashMap<>();
+        private final Map<ObjectType, Integer> calculatedRefresh = new java.util.LinkedHashMap<>();
         private final Map<ObjectType, Integer> idSweeps = new java.util.LinkedHashMap<>(
                 Map.of(ObjectType.CAMPAIGN_MEMBER, DEFAULT_MEMBER_SWEEP));
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
@@ -706,6 +707,30 @@ public final class SyncEngine implements AutoCloseable {
             Objects.requireNonNull(type, "type must not be null");
             Objects.requireNonNull(filter, "filter must not be null");
             syncFilters.put(type, filter);
+            return this;
+        }
+
+        /**
+         * Keeps a type's calculated fields fresh. Formula and roll-up values change when what they
+         * are computed from changes (another record, today's date) without moving the record's
+         * {@code SystemModstamp}, so no change stream brings them and every polling copy goes stale
+         * (Heroku Connect's, Fivetran's). With a refresh, each cycle re-reads the next slice of the
+         * type's stored records from the CRM by id and writes only what differs: a full pass over
+         * {@code n} records takes {@code ⌈n / recordsPerCycle⌉} cycles, so a calculated value is at
+         * most that many cycles (plus one) old. The cost is {@code ⌈recordsPerCycle / 200⌉} CRM calls a
+         * cycle at Salesforce's fetch size: choose the slice from the share of the API budget it may
+         * take. Types that sync no calculated field are not re-read. Default: off (0).
+         *
+         * @param type the object type
+         * @param recordsPerCycle the records a cycle re-reads, 0 to 1,000,000
+         * @return this builder
+         */
+        public Builder calculatedRefresh(ObjectType type, int recordsPerCycle) {
+            Objects.requireNonNull(type, "type must not be null");
+            if (recordsPerCycle < 0 || recordsPerCycle > 1_000_000) {
+                throw new IllegalArgumentException("recordsPerCycle must be 0 to 1000000, was " + recordsPerCycle);
+            }
+            calculatedRefresh.put(type, recordsPerCycle);
             return this;
         }
 
@@ -1008,7 +1033,7 @@ public final class SyncEngine implements AutoCloseable {
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
                     listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters)
-                    .withIdSweeps(idSweeps),
+                    .withIdSweeps(idSweeps).withCalculatedRefresh(calculatedRefresh),
                     crm, closeTimeout, leases);
         }
 

@@ -137,6 +137,10 @@ public final class BidirectionalSync implements TypeSync {
             if (sweep > 0 && incremental) {
                 run.step(StepReport.Step.SWEEP_IDS, () -> sweepIds(sweep));
             }
+            int calculated = cx.settings.calculatedRefresh().getOrDefault(cx.type, 0);
+            if (calculated > 0 && incremental && CalculatedRefresh.hasCalculated(run)) {
+                run.step(StepReport.Step.REFRESH_CALCULATED, () -> refreshCalculated(calculated));
+            }
             long pushed = cx.pushedToCrm();
             if (pushed > 0) {
                 run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
@@ -423,50 +427,35 @@ public final class BidirectionalSync implements TypeSync {
          * over at the next cycle.
          */
         void sweepIds(int budget) {
-            EngineIntent.IdSweep at = cx.settings.state().intent(cx.type, EngineIntent.IdSweep.KEY,
-                    EngineIntent.Kind.ID_SWEEP).map(i -> (EngineIntent.IdSweep) i)
-                    .orElse(new EngineIntent.IdSweep(cx.type, cx.now(), null, 0, null));
-            IdCursor after = at.after() == null ? IdCursor.START : IdCursor.after(at.after());
             long deletedBefore = run.counters().snapshot().deleted();
-            int left = budget;
-            int checked = 0;
-            boolean passDone = false;
-            CrmId last = at.after();
-            while (left > 0) {
-                run.checkContinue();
-                int limit = Math.min(left, cx.settings.fetchSize());
-                List<CrmId> ids = cx.settings.store().crmIds(cx.type, after, limit);
-                if (!ids.isEmpty()) {
-                    Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, ids);
-                    Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
-                    for (CrmId id : ids) {
-                        MarketingRecord r = held.get(id);
-                        if (r != null && !r.crmDeleted()) {
-                            live.put(id, r);
-                        }
+            IdWalk.Slice slice = IdWalk.walk(run, EngineIntent.IdSweep.KEY, budget, ids -> {
+                Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, ids);
+                Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
+                for (CrmId id : ids) {
+                    MarketingRecord r = held.get(id);
+                    if (r != null && !r.crmDeleted()) {
+                        live.put(id, r);
                     }
-                    if (!live.isEmpty()) {
-                        reconcile(BidiBatch.Request.ofStored(live), null);
-                    }
-                    checked += ids.size();
-                    left -= ids.size();
-                    last = ids.get(ids.size() - 1);
-                    after = IdCursor.after(last);
                 }
-                if (ids.size() < limit) {
-                    passDone = true;
-                    break;
+                if (!live.isEmpty()) {
+                    reconcile(BidiBatch.Request.ofStored(live), null);
                 }
-            }
-            EngineIntent.IdSweep next = passDone
-                    ? new EngineIntent.IdSweep(cx.type, cx.now(), null, at.passes() + 1, cx.now())
-                    : new EngineIntent.IdSweep(cx.type, cx.now(), last, at.passes(), at.lastPassDoneAt());
-            run.commit(() -> cx.settings.state().saveIntent(next), null);
+            });
             long gone = run.counters().snapshot().deleted() - deletedBefore;
-            if (gone > 0 || passDone) {
-                run.note("id sweep: " + checked + " ids checked, " + gone + " removed in the CRM without a trace"
-                        + (passDone ? "; pass " + next.passes() + " complete" : ""));
+            if (gone > 0 || slice.passDone()) {
+                run.note("id sweep: " + slice.checked() + " ids checked, " + gone + " removed in the CRM without a trace"
+                        + (slice.passDone() ? "; pass " + slice.next().passes() + " complete" : ""));
             }
+        }
+
+        /**
+         * Re-reads the next slice of stored records from the CRM and merges them: calculated fields
+         * (formulas, roll-ups) change without moving the record's stamp, so the change stream never
+         * brings their new values; the merge writes only what differs ({@link CalculatedRefresh}).
+         */
+        void refreshCalculated(int budget) {
+            CalculatedRefresh.run(run, budget, records -> reconcile(BidiBatch.Request.ofCrm(records), null),
+                    cx.t.read);
         }
 
         // ==== 3. unconfirmed creates =============================================================

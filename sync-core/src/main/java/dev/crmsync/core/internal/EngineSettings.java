@@ -43,6 +43,8 @@ import java.util.Set;
  * @param syncFilters per type, which CRM records take part in the sync (types absent: all)
  * @param idSweeps per type, how many stored ids a cycle checks against the CRM for records it
  *     removed without a trace (types absent: none)
+ * @param calculatedRefresh per type, how many stored records a cycle re-reads for their calculated
+ *     fields (types absent: none)
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
@@ -50,7 +52,8 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
                              String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes,
-                             Map<ObjectType, SyncFilter> syncFilters, Map<ObjectType, Integer> idSweeps) {
+                             Map<ObjectType, SyncFilter> syncFilters, Map<ObjectType, Integer> idSweeps,
+                             Map<ObjectType, Integer> calculatedRefresh) {
 
     /**
      * Settings with nothing warned yet.
@@ -79,7 +82,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of(), Map.of());
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of(), Map.of(), Map.of());
     }
 
     /** Checks nulls and copies collections. */
@@ -100,6 +103,17 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         Objects.requireNonNull(hostDeletes, "hostDeletes");
         syncFilters = Map.copyOf(syncFilters);
         idSweeps = Map.copyOf(idSweeps);
+        calculatedRefresh = Map.copyOf(calculatedRefresh);
+    }
+
+    /**
+     * @param refresh per type, the stored records a cycle re-reads for their calculated fields
+     * @return these settings with them (the same warnings remembered)
+     */
+    public EngineSettings withCalculatedRefresh(Map<ObjectType, Integer> refresh) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, hostDeletes, syncFilters, idSweeps, refresh);
     }
 
     /**
@@ -109,7 +123,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withIdSweeps(Map<ObjectType, Integer> sweeps) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters, sweeps);
+                warnedOnce, hostDeletes, syncFilters, sweeps, calculatedRefresh);
     }
 
     /**
@@ -119,7 +133,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withSyncFilters(Map<ObjectType, SyncFilter> filters) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, filters, idSweeps);
+                warnedOnce, hostDeletes, filters, idSweeps, calculatedRefresh);
     }
 
     /**
@@ -129,7 +143,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withHostDeletes(HostDeletes how) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, how, syncFilters, idSweeps);
+                warnedOnce, how, syncFilters, idSweeps, calculatedRefresh);
     }
 
     /**
@@ -139,7 +153,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters, idSweeps);
+                warnedOnce, hostDeletes, syncFilters, idSweeps, calculatedRefresh);
     }
 
     /**

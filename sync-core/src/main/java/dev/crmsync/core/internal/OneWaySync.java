@@ -75,6 +75,11 @@ public final class OneWaySync implements TypeSync {
                 run.commit(() -> { }, run.checkpoint().withDeletionsCheckedUntil(watermark, run.now()));
             }
         });
+        int calculated = run.settings().calculatedRefresh().getOrDefault(run.type(), 0);
+        if (calculated > 0 && CalculatedRefresh.hasCalculated(run)) {
+            run.step(StepReport.Step.REFRESH_CALCULATED, () -> CalculatedRefresh.run(run, calculated,
+                    records -> run.commit(() -> run.applier().apply(records), null), run.fields()));
+        }
     }
 
     private static void retryFailures(TypeRun run) {

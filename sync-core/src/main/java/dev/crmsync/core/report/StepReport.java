@@ -35,6 +35,11 @@ public record StepReport(Step step, Status status, SyncCounts counts, Duration d
          * its delete log (hard-deleted campaign members; two-way types with an id sweep)
          */
         SWEEP_IDS,
+        /**
+         * a slice of the stored records re-read from the CRM for their calculated fields (formulas,
+         * roll-ups), which change without moving the record's stamp; only what differs is written
+         */
+        REFRESH_CALCULATED,
         /** values of newly synced fields, for the records synced before */
         BACKFILL
     }

@@ -741,7 +741,7 @@ public final class SyncEngine implements AutoCloseable {
          * {@code getDeleted}). Each cycle fetches the next slice of the store's ids (in CRM calls of
          * the CRM's fetch size: 2,000 ids cost 10 calls of 200) and flags the missing ones deleted;
          * a full pass over {@code n} records takes {@code ⌈n / idsPerCycle⌉} cycles (the type's report
-         * notes each pass). Default: {@link #DEFAULT_MEMBER_SWEEP} for {@code CampaignMember}, none for
+         * notes what it found). Default: {@link #DEFAULT_MEMBER_SWEEP} for {@code CampaignMember}, none for
          * the other types; 0 turns a type's sweep off.
          *
          * @param type a two-way object type

@@ -229,7 +229,7 @@ public final class Demo {
                 .syncStateStore(stores.syncStateStore())
                 .clock(clock)
                 .engineId("demo")
-                .listener(new ProgressLine(out))
+                .listener(new ProgressLine(out, events))
                 .build()) {
             out.printf(Locale.ROOT, "crmsync demo: the CRM holds %,d records. First cycle: the full copy.%n%n", total());
             SyncReport first = engine.runCycle();
@@ -250,7 +250,121 @@ public final class Demo {
             printQuery("SELECT lastname, company, email, annualrevenue, title FROM "
                     + stores.marketingStore().tableName(ObjectType.LEAD)
                     + " WHERE title = 'Head of Purchasing' ORDER BY annualrevenue DESC, lastname LIMIT 5");
+            twoWay(engine, stores);
             return second;
+        }
+    }
+
+    /** What the third cycle did, as the engine's listener heard it (conversions, merges, conflicts). */
+    private final List<String> events = new ArrayList<>();
+
+    /** The outcome of the demo's third act, for the test. */
+    record TwoWay(SyncReport report, CrmId editedBothWays, CrmId conflicted, CrmId pushed, CrmId converted,
+                  CrmId survivor, CrmId campaign, CrmId member) {
+    }
+
+    private TwoWay twoWay;
+
+    /** @return the third act's outcome, after {@link #run()} */
+    TwoWay twoWay() {
+        return twoWay;
+    }
+
+    /**
+     * The third act: the two-way sync of Leads and Campaigns. Both sides change — the CRM through
+     * its API, the host with plain SQL against the marketing tables (captured by the store's
+     * triggers) — and one cycle brings them together: a Lead edited on each side, a conflict that
+     * Marketo's rule decides (for Leads the marketing value wins), a new person the host pushes, a
+     * lead converted and two merged in the CRM, a campaign with members and a member status the
+     * host changes. The report and the listener show each; then both sides are read back.
+     */
+    private void twoWay(SyncEngine engine, JdbcStores stores) {
+        String leadTable = stores.marketingStore().tableName(ObjectType.LEAD);
+        String memberTable = stores.marketingStore().tableName(ObjectType.CAMPAIGN_MEMBER);
+        CrmId both = leads.get(1);
+        CrmId conflicted = leads.get(2);
+        CrmId converted = leads.get(3);
+        CrmId survivor = leads.get(4);
+        CrmId loser = leads.get(5);
+        out.printf(Locale.ROOT, "%nThe two-way sync (Leads, Campaigns and their members). An hour later, both sides"
+                + " change: the CRM through its API, the marketing database with plain SQL.%n");
+        clock.shift(Duration.ofHours(1));
+        // a campaign with three members, in the CRM
+        CrmId campaign = crm.insert(ObjectType.CAMPAIGN, Map.of("Name", FieldValue.text("Spring Webinar"),
+                "IsActive", FieldValue.bool(true)));
+        List<CrmId> members = new ArrayList<>();
+        for (int i = 10; i < 13; i++) {
+            members.add(crm.insert(ObjectType.CAMPAIGN_MEMBER, Map.of("CampaignId", FieldValue.ref(campaign),
+                    "LeadId", FieldValue.ref(leads.get(i)), "Status", FieldValue.text("Sent"))));
+        }
+        tick();
+        SyncReport copied = engine.runCycle();
+        out.printf(Locale.ROOT, "  the CRM made campaign 'Spring Webinar' with 3 members; a cycle copied them (%d"
+                + " campaign, %d members)%n", copied.type(ObjectType.CAMPAIGN).map(t -> t.counts().created()).orElse(0L),
+                copied.type(ObjectType.CAMPAIGN_MEMBER).map(t -> t.counts().created()).orElse(0L));
+        clock.shift(Duration.ofMinutes(5));
+
+        crm.update(ObjectType.LEAD, both, Map.of("Title", FieldValue.text("VP Marketing")));
+        sql("UPDATE " + leadTable + " SET phone = '+1 555 0100' WHERE _crm_id = '" + both.value() + "'");
+        out.printf(Locale.ROOT, "  Lead %s: the CRM set Title = 'VP Marketing', the host set Phone = '+1 555 0100'%n", both);
+        crm.update(ObjectType.LEAD, conflicted, Map.of("Title", FieldValue.text("Title from the CRM")));
+        sql("UPDATE " + leadTable + " SET title = 'Title from marketing' WHERE _crm_id = '" + conflicted.value() + "'");
+        out.printf(Locale.ROOT, "  Lead %s: both sides set Title: a conflict%n", conflicted);
+        sql("INSERT INTO " + leadTable + " (firstname, lastname, company, email) VALUES ('Nora', 'Newcomer',"
+                + " 'Fresh Start Ltd', 'nora@example.com')");
+        String noraId = sqlValue("SELECT _marketing_id FROM " + leadTable + " WHERE email = 'nora@example.com'");
+        out.printf(Locale.ROOT, "  the host inserted a new person (marketing id %s) with SQL%n", noraId);
+        crm.convertLead(converted, null);             // as a sales rep converts a lead in Salesforce
+        out.printf(Locale.ROOT, "  Lead %s was converted in the CRM (a new Contact and Account)%n", converted);
+        crm.merge(ObjectType.LEAD, survivor, List.of(loser));
+        out.printf(Locale.ROOT, "  Lead %s was merged into Lead %s in the CRM%n", loser, survivor);
+        sql("UPDATE " + memberTable + " SET status = 'Responded' WHERE _crm_id = '" + members.get(0).value() + "'");
+        out.printf(Locale.ROOT, "  the host set campaign member %s's status to 'Responded' with SQL%n", members.get(0));
+        tick();
+
+        List<dev.crmsync.core.report.PushResult> pushed = engine.pushNow(ObjectType.LEAD, List.of(noraId));
+        CrmId nora = pushed.get(0) instanceof dev.crmsync.core.report.PushResult.Created c ? c.crmId() : null;
+        out.printf(Locale.ROOT, "%nPushed the new person to the CRM now (Marketo's 'Sync Person to SFDC'): %s%n",
+                pushed.get(0));
+        events.clear();
+        SyncReport third = engine.runCycle();
+        out.println();
+        out.println(third.toTable());
+        events.forEach(e -> out.println("  " + e));
+        out.printf(Locale.ROOT, "%nBoth sides afterwards:%n");
+        out.printf(Locale.ROOT, "  Lead %s in the CRM: Title '%s', Phone '%s' (each side's edit reached the other)%n",
+                both, text(crm, ObjectType.LEAD, both, "Title"), text(crm, ObjectType.LEAD, both, "Phone"));
+        out.printf(Locale.ROOT, "  Lead %s: CRM Title '%s', marketing title '%s' (Marketo's rule for Leads: the"
+                        + " marketing value wins)%n", conflicted, text(crm, ObjectType.LEAD, conflicted, "Title"),
+                sqlValue("SELECT title FROM " + leadTable + " WHERE _crm_id = '" + conflicted.value() + "'"));
+        out.printf(Locale.ROOT, "  Nora Newcomer is Lead %s in the CRM%n", nora);
+        out.printf(Locale.ROOT, "  campaign member %s in the CRM: Status '%s'%n", members.get(0),
+                text(crm, ObjectType.CAMPAIGN_MEMBER, members.get(0), "Status"));
+        twoWay = new TwoWay(third, both, conflicted, nora, converted, survivor, campaign, members.get(0));
+    }
+
+    private static String text(InMemoryCrm crm, ObjectType type, CrmId id, String field) {
+        FieldValue v = crm.get(type, id).orElseThrow().get(field);
+        return v instanceof FieldValue.Text t ? t.value() : String.valueOf(v);
+    }
+
+    private void sql(String statement) {
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the demo's SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    private String sqlValue(String query) {
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(query)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("the demo's query found nothing: " + query);
+            }
+            return String.valueOf(rs.getObject(1));
+        } catch (SQLException e) {
+            throw new IllegalStateException("the demo's query failed: " + e.getMessage(), e);
         }
     }
 
@@ -407,10 +521,32 @@ public final class Demo {
     private static final class ProgressLine implements SyncListener {
         private final PrintStream out;
         private final boolean live;
+        private final List<String> events;
 
-        ProgressLine(PrintStream out) {
+        ProgressLine(PrintStream out, List<String> events) {
             this.out = out;
             this.live = out == System.out && System.console() != null;
+            this.events = events;
+        }
+
+        @Override
+        public void onLeadConverted(dev.crmsync.core.report.LeadConversion c) {
+            events.add("converted: Lead " + c.leadId() + " became Contact " + c.contactId() + "; marketing person "
+                    + c.marketingId() + " is now a Contact");
+        }
+
+        @Override
+        public void onRecordsMerged(dev.crmsync.core.report.RecordsMerged m) {
+            events.add("merged: " + m.type().apiName() + " " + m.loserIds() + " into " + m.survivorId()
+                    + "; marketing person " + m.survivorMarketingId() + " survives");
+        }
+
+        @Override
+        public void onConflict(dev.crmsync.core.Conflict conflict, dev.crmsync.core.Resolution resolution) {
+            events.add("conflict: " + conflict.type().apiName() + " " + conflict.crmId() + " field "
+                    + conflict.field() + " changed on both sides; "
+                    + (resolution instanceof dev.crmsync.core.Resolution.TakeMarketing ? "the marketing value wins"
+                    : resolution instanceof dev.crmsync.core.Resolution.TakeCrm ? "the CRM value wins" : "parked"));
         }
 
         @Override

@@ -35,8 +35,10 @@ class DemoTest {
     private String runAndCheck(boolean overHttp) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         Clock fixed = Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC);
-        SyncReport second = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp,
-                Demo.Database.h2File(dir.resolve("demo"))).run();
+        Demo demo = new Demo(fixed, new PrintStream(buffer, true, StandardCharsets.UTF_8), overHttp,
+                Demo.Database.h2File(dir.resolve("demo")));
+        SyncReport second = demo.run();
+        checkTwoWay(demo.twoWay(), buffer.toString(StandardCharsets.UTF_8));
 
         assertTrue(second.isComplete(), second::toTable);
         SyncCounts c = second.totals();
@@ -59,5 +61,23 @@ class DemoTest {
                 .matcher(printed).find(), printed);
         assertTrue(printed.contains("(5 rows)"), printed);
         return printed;
+    }
+
+    /** The third act: each two-way behaviour visible in its report, and both sides agreeing afterwards. */
+    private static void checkTwoWay(Demo.TwoWay w, String printed) {
+        SyncReport r = w.report();
+        assertTrue(r.isComplete(), r::toTable);
+        assertTrue(printed.contains("Lead " + w.editedBothWays() + " in the CRM: Title 'VP Marketing', Phone '+1 555 0100'"),
+                printed);
+        assertTrue(printed.contains("conflict: Lead " + w.conflicted() + " field Title changed on both sides; the marketing"
+                + " value wins"), printed);
+        assertTrue(printed.contains("Lead " + w.conflicted() + ": CRM Title 'Title from marketing', marketing title"
+                + " 'Title from marketing'"), printed);
+        assertTrue(w.pushed() != null, printed);
+        assertTrue(printed.contains("Nora Newcomer is Lead " + w.pushed() + " in the CRM"), printed);
+        assertTrue(printed.contains("converted: Lead " + w.converted() + " became Contact"), printed);
+        assertTrue(printed.contains("into " + w.survivor() + "; marketing person"), printed);
+        assertTrue(printed.contains("campaign member " + w.member() + " in the CRM: Status 'Responded'"), printed);
+        assertTrue(printed.contains("a cycle copied them (1 campaign, 3 members)"), printed);
     }
 }

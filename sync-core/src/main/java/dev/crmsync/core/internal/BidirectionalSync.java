@@ -442,7 +442,7 @@ public final class BidirectionalSync implements TypeSync {
                 }
             });
             long gone = run.counters().snapshot().deleted() - deletedBefore;
-            if (gone > 0 || slice.passDone()) {
+            if (gone > 0) {
                 run.note("id sweep: " + slice.checked() + " ids checked, " + gone + " removed in the CRM without a trace"
                         + (slice.passDone() ? "; pass " + slice.next().passes() + " complete" : ""));
             }

@@ -50,7 +50,7 @@ final class CalculatedRefresh {
             }
         });
         long updated = run.counters().snapshot().updated() - updatedBefore;
-        if (updated > 0 || slice.passDone()) {
+        if (updated > 0) {
             EngineIntent.IdSweep at = slice.next();
             run.note("calculated fields: " + slice.checked() + " records re-read, " + updated + " updated"
                     + (slice.passDone() ? "; pass " + at.passes() + " complete" : ""));

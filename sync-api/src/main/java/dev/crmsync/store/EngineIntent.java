@@ -35,7 +35,9 @@ public sealed interface EngineIntent {
         /** {@link HostDelete}. */
         HOST_DELETE,
         /** {@link IdSweep}. */
-        ID_SWEEP
+        ID_SWEEP,
+        /** {@link Position}. */
+        POSITION
     }
 
     /** @return the record's object type */
@@ -115,6 +117,16 @@ public sealed interface EngineIntent {
                 }
                 yield new HostDelete(type, ck, mid, recordedAt);
             }
+            case POSITION -> {
+                if (!(key instanceof RecordKey.Marketing mk) || !mk.marketingId().startsWith(Position.KEY_PREFIX)) {
+                    throw new IllegalArgumentException("key of a position must be Position.key(name)");
+                }
+                String position = p.get("position");
+                if (position == null) {
+                    throw new IllegalArgumentException("payload of a position has no position");
+                }
+                yield new Position(type, mk.marketingId().substring(Position.KEY_PREFIX.length()), position, recordedAt);
+            }
             case ID_SWEEP -> {
                 if (!(key instanceof RecordKey.Marketing mk) || !IdSweep.KEYS.contains(mk)) {
                     throw new IllegalArgumentException("key of an id sweep must be IdSweep.KEY or IdSweep.CALCULATED_KEY");
@@ -129,6 +141,62 @@ public sealed interface EngineIntent {
 
     private static java.util.Set<String> names(String joined) {
         return joined.isEmpty() ? java.util.Set.of() : java.util.Set.of(joined.split(",", -1));
+    }
+
+    /**
+     * A host's position in a stream of change hints for a type — for instance the replay id of a
+     * Salesforce change-event subscription — saved by {@code SyncEngine.applyCrmChanges} only after
+     * the records the hints named were applied, so that a crash between the two re-delivers them
+     * (harmless: a record merged again merges to nothing). Opaque to the engine and the store.
+     *
+     * @param type the object type
+     * @param name the position's name (the stream's, e.g. {@code pubsub:/data/LeadChangeEvent}): 1 to 100
+     *     characters of letters, digits and {@code / . _ : -}
+     * @param position the position, 1 to 2,000 characters (no customer data)
+     * @param recordedAt when it was saved
+     */
+    record Position(ObjectType type, String name, String position, Instant recordedAt) implements EngineIntent {
+
+        /** The key prefix of a position: the key is the prefix and the name. */
+        public static final String KEY_PREFIX = "crmsync.position:";
+        private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9/._:-]{1,100}");
+
+        /** Checks nulls, the name's form and the position's length. */
+        public Position {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(position, "position");
+            Objects.requireNonNull(recordedAt, "recordedAt");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("a position's name is 1 to 100 letters, digits or / . _ : -");
+            }
+            if (position.isEmpty() || position.length() > 2_000) {
+                throw new IllegalArgumentException("a position is 1 to 2000 characters, was " + position.length());
+            }
+        }
+
+        /**
+         * @param name a position's name
+         * @return the key it is kept under
+         */
+        public static RecordKey.Marketing key(String name) {
+            return RecordKey.marketing(KEY_PREFIX + name);
+        }
+
+        @Override
+        public RecordKey key() {
+            return key(name);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.POSITION;
+        }
+
+        @Override
+        public String payload() {
+            return IntentPayloads.encode(Map.of("position", position));
+        }
     }
 
     /**

@@ -28,6 +28,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import dev.crmsync.core.report.TypeReport;
+import dev.crmsync.core.report.TypeOutcome;
+import dev.crmsync.store.EngineIntent;
+import dev.crmsync.model.CrmId;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -154,6 +158,8 @@ public final class SyncEngine implements AutoCloseable {
     private final AbortableCrm crm;
     private final Duration closeTimeout;
     private final CycleRunner runner;
+    /** Targeted runs so far ({@link #applyCrmChanges}), for their ids. */
+    private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private final SyncListener listener;
     private final LeaseKeeper leases;
     private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
@@ -323,6 +329,84 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** The most record ids {@link #applyCrmChanges} takes in one call. */
+    public static final int MAX_APPLY_IDS = 10_000;
+
+    /**
+     * Brings named CRM records to the marketing store now, without waiting for the next cycle —
+     * for a host that hears of changes as they happen (Salesforce change events: each names the
+     * records it changed). The records are fetched and merged exactly as a cycle merges them
+     * (three-way on the two-way types, so the engine's own writes coming back merge to nothing);
+     * those the CRM no longer has are merged as deleted. It runs under the type's lease, waits for
+     * a running cycle to end, and moves no checkpoint: the next cycle still reads every change,
+     * so a missed hint loses nothing.
+     *
+     * @param type the records' type
+     * @param ids their CRM ids, at most {@link #MAX_APPLY_IDS} (repeats are taken once)
+     * @return the run's report ({@link TypeOutcome.Blocked} when another instance holds the lease)
+     * @throws IllegalArgumentException if the type is not one this engine syncs, or an id is null
+     * @throws IllegalStateException if called from the engine's own cycle thread, or the engine is closed
+     */
+    public TypeReport applyCrmChanges(ObjectType type, Collection<CrmId> ids) {
+        return apply(type, ids, null);
+    }
+
+    /**
+     * As {@link #applyCrmChanges(ObjectType, Collection)}, and then — only once the records are
+     * applied — saves the host's position in its stream of hints (for instance a change-event
+     * subscription's replay id) in the state store, so that after a crash the host resumes from
+     * a position whose records are all applied: it may hear some again (harmless), never lose
+     * one. If the run does not complete, the position is not saved.
+     *
+     * @param type the records' type
+     * @param ids their CRM ids, at most {@link #MAX_APPLY_IDS}
+     * @param positionName the stream's name (see {@link EngineIntent.Position}), per type
+     * @param position the position after these hints (opaque; no customer data)
+     * @return the run's report
+     * @throws IllegalArgumentException as above, or if the name or position is malformed
+     */
+    public TypeReport applyCrmChanges(ObjectType type, Collection<CrmId> ids, String positionName, String position) {
+        Objects.requireNonNull(positionName, "positionName must not be null");
+        Objects.requireNonNull(position, "position must not be null");
+        return apply(type, ids, new EngineIntent.Position(type, positionName, position, settings.clock().instant()));
+    }
+
+    /**
+     * @param type an object type
+     * @param positionName a stream's name
+     * @return the position {@link #applyCrmChanges(ObjectType, Collection, String, String)} saved last, if any
+     */
+    public Optional<String> savedPosition(ObjectType type, String positionName) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(positionName, "positionName must not be null");
+        return settings.state().intent(type, EngineIntent.Position.key(positionName), EngineIntent.Kind.POSITION)
+                .map(i -> ((EngineIntent.Position) i).position());
+    }
+
+    private TypeReport apply(ObjectType type, Collection<CrmId> ids, EngineIntent.Position position) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(ids, "ids must not be null");
+        if (!settings.objectTypes().isEmpty() && !settings.objectTypes().contains(type)) {
+            throw new IllegalArgumentException(type + " is not one of this engine's object types");
+        }
+        java.util.LinkedHashSet<CrmId> unique = new java.util.LinkedHashSet<>();
+        int i = 0;
+        for (CrmId id : ids) {
+            if (id == null) {
+                throw new IllegalArgumentException("ids[" + i + "] is null");
+            }
+            unique.add(id);
+            i++;
+        }
+        if (unique.size() > MAX_APPLY_IDS) {
+            throw new IllegalArgumentException("applyCrmChanges takes at most " + MAX_APPLY_IDS + " ids, got "
+                    + unique.size());
+        }
+        List<CrmId> list = List.copyOf(unique);
+        return exclusive("applyCrmChanges", () -> runner.runTargeted(engineId() + "-" + instanceToken() + "-apply-"
+                + applies.incrementAndGet(), type, list, position, this::stopReason));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.crmsync.core.internal;
 import dev.crmsync.core.report.StepReport;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.crm.DeletedRecords;
+import dev.crmsync.model.SyncRecord;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.model.ObjectType;
@@ -83,6 +84,11 @@ public final class BidirectionalSync implements TypeSync {
     @Override
     public void sync(TypeRun run) {
         new Pass(run).run();
+    }
+
+    @Override
+    public void syncIds(TypeRun run, List<CrmId> ids) {
+        new Pass(run).syncIds(ids);
     }
 
     /** A type's description for this cycle (cached per cycle). */
@@ -415,6 +421,47 @@ public final class BidirectionalSync implements TypeSync {
                         live -> reconcile(BidiBatch.Request.ofStored(live), null));
             }
             return log.latestDateCovered();
+        }
+
+        // ==== records by id (outside a cycle) =====================================================
+
+        /**
+         * Merges named CRM records now: those the CRM has, as a page of the change stream would
+         * bring them; those it no longer has, that the store holds, as deleted. In store-batch chunks.
+         */
+        void syncIds(List<CrmId> ids) {
+            int size = cx.settings.storeBatchSize();
+            for (int from = 0; from < ids.size(); from += size) {
+                run.checkContinue();
+                List<CrmId> chunk = ids.subList(from, Math.min(ids.size(), from + size));
+                Map<CrmId, SyncRecord> found = cx.ops.fetch(cx.type, chunk, cx.t.read);
+                List<SyncRecord> records = new ArrayList<>();
+                List<CrmId> missing = new ArrayList<>();
+                for (CrmId id : chunk) {
+                    SyncRecord r = found.get(id);
+                    if (r != null) {
+                        records.add(r);
+                    } else {
+                        missing.add(id);
+                    }
+                }
+                if (!records.isEmpty()) {
+                    reconcile(BidiBatch.Request.ofCrm(records), null);
+                }
+                if (!missing.isEmpty()) {
+                    Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, missing);
+                    Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
+                    for (CrmId id : missing) {
+                        MarketingRecord m = held.get(id);
+                        if (m != null && !m.crmDeleted()) {
+                            live.put(id, m);
+                        }
+                    }
+                    if (!live.isEmpty()) {
+                        reconcile(BidiBatch.Request.ofStored(live), null);
+                    }
+                }
+            }
         }
 
         // ==== 5. the id sweep ====================================================================

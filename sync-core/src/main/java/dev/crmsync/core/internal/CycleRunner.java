@@ -13,6 +13,8 @@ import dev.crmsync.core.report.TypeReport;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.CredentialsRefusedException;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.EngineIntent;
+import dev.crmsync.model.CrmId;
 import dev.crmsync.model.QuotaExceededException;
 import dev.crmsync.model.SafeText;
 import dev.crmsync.model.SyncException;
@@ -220,6 +222,49 @@ public final class CycleRunner {
     }
 
     private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason) {
+        return runType(cycleId, type, stopReason, run -> {
+            strategies.apply(type).sync(run);
+            // values of newly synced fields, for the records synced before
+            run.step(StepReport.Step.BACKFILL, () -> FieldBackfill.run(run));
+        }, true);
+    }
+
+    /**
+     * Brings named CRM records of one type to the store now, outside a cycle, under the type's
+     * lease and by the merge a cycle runs; then saves the host's position, if given, in a commit of
+     * its own after the records (a crash in between re-applies them: harmless).
+     *
+     * @param runId the run's id (as a cycle id)
+     * @param type the type
+     * @param ids the records
+     * @param position the host's position to save after them, or null
+     * @param stopReason gives a reason when the run must stop, else null
+     * @return the run's report (its backlog not counted)
+     */
+    public TypeReport runTargeted(String runId, ObjectType type, List<CrmId> ids, EngineIntent.Position position,
+                                  Supplier<String> stopReason) {
+        String previousMdc = MDC.get(MDC_CYCLE_KEY);
+        MDC.put(MDC_CYCLE_KEY, runId);
+        try {
+            TypeReport report = runType(runId, type, stopReason, run -> {
+                run.step(StepReport.Step.APPLY_IDS, () -> strategies.apply(type).syncIds(run, ids));
+                if (position != null) {
+                    run.commit(() -> settings.state().saveIntent(position), null);
+                }
+            }, false).report();
+            listener.onTypeDone(report);
+            return report;
+        } finally {
+            if (previousMdc == null) {
+                MDC.remove(MDC_CYCLE_KEY);
+            } else {
+                MDC.put(MDC_CYCLE_KEY, previousMdc);
+            }
+        }
+    }
+
+    private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason,
+                               java.util.function.Consumer<TypeRun> body, boolean countBacklog) {
         Instant t0 = settings.clock().instant();
         String leaseName = LEASE_PREFIX + type.apiName();
         TypeRun run = null;
@@ -248,9 +293,7 @@ public final class CycleRunner {
                     // the store gives the synced fields a typed home before the type is read or written
                     settings.store().prepareType(type, StoreFields.of(schema.get(), fields));
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
-                    strategies.apply(type).sync(run);
-                    TypeRun r = run;            // values of newly synced fields, for the records synced before
-                    run.step(StepReport.Step.BACKFILL, () -> FieldBackfill.run(r));
+                    body.accept(run);
                     outcome = new TypeOutcome.Synced();
                 }
             }
@@ -295,7 +338,8 @@ public final class CycleRunner {
             }
         }
         Map<String, Long> unwritten = run == null ? Map.of() : run.unwritten().snapshot();
-        Backlog backlog = backlogs.record(type, run == null ? Backlog.unknown(t0) : run.backlog(t0));
+        Backlog backlog = !countBacklog ? Backlog.unknown(t0)
+                : backlogs.record(type, run == null ? Backlog.unknown(t0) : run.backlog(t0));
         List<StepReport> steps = run == null ? List.of() : run.steps();
         return new TypeResult(new TypeReport(type, outcome, counts, took, notes, unwritten, backlog, steps), quota,
                 stopped);

@@ -82,6 +82,11 @@ public final class OneWaySync implements TypeSync {
         }
     }
 
+    @Override
+    public void syncIds(TypeRun run, List<CrmId> ids) {
+        fetchAndApply(run, ids);
+    }
+
     private static void retryFailures(TypeRun run) {
         List<FailedRecord> due = run.storeFailures().due();
         if (due.isEmpty()) {

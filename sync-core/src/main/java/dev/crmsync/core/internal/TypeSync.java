@@ -28,4 +28,16 @@ public interface TypeSync {
      * @param run the type's context: settings, schema, fields, checkpoint, counters, failures
      */
     void sync(TypeRun run);
+
+    /**
+     * Brings named CRM records to the store now, outside a cycle, by the same merge a cycle runs
+     * (a change event's hint: the record changed). Records the CRM no longer has are merged as
+     * deleted. Moves no checkpoint.
+     *
+     * @param run the type's context
+     * @param ids the records, at most {@code SyncEngine.MAX_APPLY_IDS}, no repeats
+     */
+    default void syncIds(TypeRun run, java.util.List<dev.crmsync.model.CrmId> ids) {
+        throw new UnsupportedOperationException("this strategy does not sync records by id");
+    }
 }

@@ -41,7 +41,9 @@ public record StepReport(Step step, Status status, SyncCounts counts, Duration d
          */
         REFRESH_CALCULATED,
         /** values of newly synced fields, for the records synced before */
-        BACKFILL
+        BACKFILL,
+        /** named records brought over now, outside a cycle ({@code SyncEngine.applyCrmChanges}) */
+        APPLY_IDS
     }
 
     /** How a step ended. */

@@ -356,6 +356,7 @@ public abstract class SyncStateStoreContract {
             case SYNCED_FIELDS -> new EngineIntent.SyncedFields(L, t(4), java.util.Set.of("Email", "LastName", "Rating"),
                     java.util.Set.of("Rating"), dev.crmsync.crm.Cursor.after(t(1), lead(2)));
             case HOST_DELETE -> new EngineIntent.HostDelete(L, RecordKey.crm(lead(3)), "m-3", t(5));
+            case POSITION -> new EngineIntent.Position(L, "pubsub:/data/LeadChangeEvent", "AAAAAAAAAZc=", t(7));
             case ID_SWEEP -> new EngineIntent.IdSweep(L, EngineIntent.IdSweep.CALCULATED_KEY, t(6), lead(4), 3, t(2));
         };
     }

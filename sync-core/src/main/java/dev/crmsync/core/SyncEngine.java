@@ -385,6 +385,37 @@ public final class SyncEngine implements AutoCloseable {
                 .map(i -> ((EngineIntent.Position) i).position());
     }
 
+    /**
+     * Writes the host's changes of a two-way type waiting in the marketing store's change feed to
+     * the CRM now, without waiting for the next cycle — for a host that hears of its own changes as
+     * they happen (the PostgreSQL store's notifications, say). The changes are merged exactly as a
+     * cycle merges them (the CRM side of each read first, conflicts decided by the policy) and
+     * written in batches of the CRM's write size; host deletes are carried out too; the type's
+     * marketing cursor moves past them as a cycle's would. The CRM's own changes wait for the next
+     * cycle. Nothing happens before the type's first copy is done. Runs under the type's lease,
+     * waiting for a running cycle.
+     *
+     * @param type Lead, Contact, Campaign or CampaignMember, synced by this engine
+     * @return the run's report
+     * @throws IllegalArgumentException if the type is not two-way or not one this engine syncs
+     * @throws IllegalStateException if the store is not two-way, the engine is closed, or this is the cycle's thread
+     */
+    public TypeReport pushHostChangesNow(ObjectType type) {
+        Objects.requireNonNull(type, "type must not be null");
+        if (!type.isBidirectional()) {
+            throw new IllegalArgumentException("host changes are written to the CRM for two-way types only, not " + type);
+        }
+        if (!settings.objectTypes().isEmpty() && !settings.objectTypes().contains(type)) {
+            throw new IllegalArgumentException(type + " is not one of this engine's object types");
+        }
+        if (!(settings.store() instanceof BidirectionalStore)) {
+            throw new IllegalStateException("pushHostChangesNow needs a marketing store that implements"
+                    + " BidirectionalStore");
+        }
+        return exclusive("pushHostChangesNow", () -> runner.runHostChanges(engineId() + "-" + instanceToken()
+                + "-host-" + applies.incrementAndGet(), type, this::stopReason));
+    }
+
     private TypeReport apply(ObjectType type, Collection<CrmId> ids, EngineIntent.Position position) {
         Objects.requireNonNull(type, "type must not be null");
         Objects.requireNonNull(ids, "ids must not be null");

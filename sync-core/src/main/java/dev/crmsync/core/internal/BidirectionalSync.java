@@ -87,6 +87,11 @@ public final class BidirectionalSync implements TypeSync {
     }
 
     @Override
+    public void syncHostChanges(TypeRun run) {
+        new Pass(run).hostChanges();
+    }
+
+    @Override
     public void syncIds(TypeRun run, List<CrmId> ids) {
         new Pass(run).syncIds(ids);
     }
@@ -421,6 +426,32 @@ public final class BidirectionalSync implements TypeSync {
                         live -> reconcile(BidiBatch.Request.ofStored(live), null));
             }
             return log.latestDateCovered();
+        }
+
+        // ==== host changes now (outside a cycle) ==================================================
+
+        /**
+         * The marketing phase and the host deletes alone: the host's changes reach the CRM without
+         * waiting for the cycle; the CRM side of each is read (the CRM phase did not run, so nothing
+         * is known unchanged), merged three-way as in a cycle.
+         */
+        void hostChanges() {
+            if (!run.checkpoint().initialCopyDone()) {
+                run.note("the first copy is not done: host changes wait for the cycle");
+                return;
+            }
+            run.step(StepReport.Step.PUSH_UPDATES, this::marketingPhase);
+            run.step(StepReport.Step.PUSH_DELETES, () -> deletes.run(id -> cx.deletedInStoreUnchanged.contains(id),
+                    records -> reconcile(BidiBatch.Request.ofCrm(records), null)));
+            long pushed = cx.pushedToCrm();
+            if (pushed > 0) {
+                run.note(pushed + " record" + (pushed == 1 ? "" : "s") + " written to the CRM");
+                run.listener().onWrittenToCrm(run.type(), pushed);
+            }
+            String note = conflicts.note();
+            if (note != null) {
+                run.note(note);
+            }
         }
 
         // ==== records by id (outside a cycle) =====================================================

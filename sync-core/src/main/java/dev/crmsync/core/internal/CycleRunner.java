@@ -263,6 +263,32 @@ public final class CycleRunner {
         }
     }
 
+    /**
+     * Writes the host's waiting changes of one two-way type to the CRM now, outside a cycle, under
+     * the type's lease and by the merge a cycle runs ({@link TypeSync#syncHostChanges}).
+     *
+     * @param runId the run's id (as a cycle id)
+     * @param type a two-way type
+     * @param stopReason gives a reason when the run must stop, else null
+     * @return the run's report (its backlog not counted)
+     */
+    public TypeReport runHostChanges(String runId, ObjectType type, Supplier<String> stopReason) {
+        String previousMdc = MDC.get(MDC_CYCLE_KEY);
+        MDC.put(MDC_CYCLE_KEY, runId);
+        try {
+            TypeReport report = runType(runId, type, stopReason, run -> strategies.apply(type).syncHostChanges(run),
+                    false).report();
+            listener.onTypeDone(report);
+            return report;
+        } finally {
+            if (previousMdc == null) {
+                MDC.remove(MDC_CYCLE_KEY);
+            } else {
+                MDC.put(MDC_CYCLE_KEY, previousMdc);
+            }
+        }
+    }
+
     private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason,
                                java.util.function.Consumer<TypeRun> body, boolean countBacklog) {
         Instant t0 = settings.clock().instant();

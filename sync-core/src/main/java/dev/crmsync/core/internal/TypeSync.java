@@ -40,4 +40,16 @@ public interface TypeSync {
     default void syncIds(TypeRun run, java.util.List<dev.crmsync.model.CrmId> ids) {
         throw new UnsupportedOperationException("this strategy does not sync records by id");
     }
+
+    /**
+     * Writes the host's changes waiting in the marketing store's change feed to the CRM now,
+     * outside a cycle, by the merge a cycle runs (a two-way type's marketing phase and its host
+     * deletes); the CRM's own changes wait for the next cycle. Moves the type's marketing cursor
+     * as a cycle does; does nothing before the type's first copy is done.
+     *
+     * @param run the type's context
+     */
+    default void syncHostChanges(TypeRun run) {
+        throw new UnsupportedOperationException("this strategy has no host changes to write");
+    }
 }

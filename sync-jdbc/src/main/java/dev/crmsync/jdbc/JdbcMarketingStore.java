@@ -12,6 +12,7 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.ChangeNotifications;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.HostDeletion;
@@ -87,7 +88,13 @@ import org.jspecify.annotations.Nullable;
  * database of the server) holds back only its own changes. On H2 the position comes from a
  * counter row locked until commit. On MariaDB, which has no transaction ids, the position comes from a
  * sequence taken after the trigger locked one of 64 feed slots, and the feed reads only below a position
- * taken when no slot was locked (see the README, "Marketing tables"). A host {@code DELETE} is not propagated: the engine has no marketing-side delete.
+ * taken when no slot was locked (see the README, "Marketing tables"). A host {@code DELETE} leaves a
+ * tombstone at a feed position taken the same way ({@code crmsync_host_deleted}).
+ *
+ * <h2>Notifications</h2>
+ * {@link #listen} tells when the host changed records of a two-way type: PostgreSQL's capture
+ * triggers {@code pg_notify} at commit and a connection of the listener's {@code LISTEN}s; H2 and
+ * MariaDB are polled for the feed's high-water mark.
  *
  * <h2>Rows the store cannot read</h2>
  * A row a host wrote that does not map back to field values (unparseable {@code _other}, an id
@@ -95,7 +102,7 @@ import org.jspecify.annotations.Nullable;
  * with its key and column; {@link #findByCrmIds} and {@link #findByMarketingId} leave it out, and
  * a write to it is rejected with {@code UNREADABLE_IN_STORE}, so its values are never overwritten.
  */
-public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites {
+public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites, ChangeNotifications {
 
     /** Most keys per lookup. */
     static final int CHUNK = 500;
@@ -487,6 +494,26 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
         }
         return false;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>PostgreSQL: the capture triggers notify at commit, once per table and transaction, and a
+     * connection of the listener's own (taken from the store's {@code DataSource}, held while it
+     * listens, renewed after a failure) waits for them: a host edit is told within milliseconds.
+     * H2 and MariaDB: the feed's high-water mark of each two-way table is read every {@code
+     * pollInterval} (one connection for each look).
+     */
+    @Override
+    public AutoCloseable listen(java.util.function.Consumer<ObjectType> onChange, java.time.Duration pollInterval) {
+        List<ObjectType> types = new ArrayList<>();
+        for (ObjectType t : List.of(ObjectType.LEAD, ObjectType.CONTACT, ObjectType.CAMPAIGN, ObjectType.CAMPAIGN_MEMBER)) {
+            if (settings.holds(t)) {
+                types.add(t);
+            }
+        }
+        return dev.crmsync.jdbc.internal.ChangeListener.start(db, tables, types, onChange, pollInterval);
     }
 
     private Table table(ObjectType type) {

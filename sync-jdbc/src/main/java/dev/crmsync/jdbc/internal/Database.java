@@ -53,6 +53,11 @@ public final class Database {
     }
 
     /** @return the dialect */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** @return the database's dialect */
     public SqlDialect dialect() {
         return dialect;
     }

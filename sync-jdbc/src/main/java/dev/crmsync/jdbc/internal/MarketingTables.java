@@ -116,6 +116,9 @@ public final class MarketingTables {
         return q(schema) + "." + q(name);
     }
 
+    /** The PostgreSQL channel the capture triggers notify, with {@code schema.table} as the payload. */
+    public static final String NOTIFY_CHANNEL = "crmsync_changes";
+
     /** @param type a type @return its default table name */
     public static String tableName(ObjectType type) {
         return type.apiName().toLowerCase(Locale.ROOT);
@@ -176,6 +179,8 @@ public final class MarketingTables {
                         + "  IF TG_OP = 'UPDATE' AND NEW._local_modstamp IS NOT DISTINCT FROM OLD._local_modstamp THEN\n"
                         + "    NEW._local_modstamp := clock_timestamp();\n"
                         + "  END IF;\n"
+                        // delivered at commit, once per table and transaction (PostgreSQL folds repeats)
+                        + "  PERFORM pg_notify('" + NOTIFY_CHANNEL + "', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);\n"
                         + "  RETURN NEW;\n"
                         + "END\n"
                         + "$f$ LANGUAGE plpgsql");
@@ -189,6 +194,7 @@ public final class MarketingTables {
                         + " _change_seq, deleted_at) VALUES (TG_TABLE_NAME, OLD._marketing_id, OLD._crm_id,"
                         + " pg_current_xact_id()::text::bigint, nextval('" + qs("crmsync_change_seq").replace("'", "''")
                         + "'), clock_timestamp());\n"
+                        + "  PERFORM pg_notify('" + NOTIFY_CHANNEL + "', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);\n"
                         + "  RETURN OLD;\n"
                         + "END\n"
                         + "$f$ LANGUAGE plpgsql");

@@ -27,6 +27,9 @@ import java.util.List;
  *   --salesforce         instead: the Salesforce adapter's benchmark (issue 12) over loopback against the
  *                        fake server: adapter vs raw parse (REST, Bulk), then the 64 MB check; --records
  *                        (default 100,000) leads read, --repeats (default 5) timed rounds of each read
+ *   --salesforce-push    instead: the push benchmark (issue 12): the engine writing --records (default 20,000)
+ *                        edited leads to the fake server by pushHostChangesNow vs the same HTTP calls
+ *                        replayed by a raw client, --repeats timed rounds
  *   --heap-records N     with --salesforce: leads of the 64 MB check's first copy (default 200,000; 0: none)
  * </pre>
  */
@@ -54,6 +57,7 @@ public final class Main {
             List<Integer> changes = d.changeSizes();
             ObjectType type = d.type();
             boolean salesforce = false;
+            boolean push = false;
             boolean recordsSet = false;
             int heapRecords = 200_000;
             for (int i = 0; i < args.length; i++) {
@@ -64,6 +68,10 @@ public final class Main {
                 }
                 if (a.equals("--salesforce")) {
                     salesforce = true;
+                    continue;
+                }
+                if (a.equals("--salesforce-push")) {
+                    push = true;
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -92,6 +100,19 @@ public final class Main {
                     case "--out" -> out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
+            }
+            if ((push || salesforce) && System.getProperty(
+                    dev.crmsync.testkit.salesforce.FakeSalesforceServer.NODELAY_PROPERTY) == null) {
+                // a program may set it (the test kit does not): without it every fake response waits ~40 ms
+                System.setProperty(dev.crmsync.testkit.salesforce.FakeSalesforceServer.NODELAY_PROPERTY, "true");
+            }
+            if (push) {
+                SalesforcePushBench pb = new SalesforcePushBench(recordsSet ? records : 20_000, repeats,
+                        line -> System.err.println("[bench] " + line));
+                String report = SalesforcePushBench.markdown(pb.run());
+                System.out.println(report);
+                write(out, report);
+                return;
             }
             if (salesforce) {
                 SalesforceBench sf = new SalesforceBench(recordsSet ? records : 100_000, heapRecords, repeats,

@@ -13,6 +13,8 @@ module dev.crmsync.testkit.salesforce {
     requires transitive dev.crmsync.testkit;
     // the HTTP server the fake runs on
     requires jdk.httpserver;
+    // the SOAP endpoint's envelopes (DOM parser of the JDK)
+    requires java.xml;
     // implementation dependencies: none of their types appears in a public signature
     requires com.fasterxml.jackson.databind;
     requires org.apache.commons.csv;

@@ -24,6 +24,7 @@ module dev.crmsync.salesforce {
     requires io.github.resilience4j.core;                   // automatic module (Automatic-Module-Name in its manifest)
     requires org.apache.commons.csv;
     requires org.slf4j;
+    requires java.xml;                                      // the SOAP API's envelopes (convertLead, merge): the JDK's DOM parser
 
     exports dev.crmsync.salesforce;   // SalesforceCrmSource, SalesforceCredentials, RetrySettings, ApiBudget, ApiUsage
     // not exported: dev.crmsync.salesforce.internal (HTTP transport, Bulk reader, SOQL, token manager)

@@ -128,6 +128,84 @@ public interface CrmSource extends AutoCloseable {
     String DELETE_NOT_SUPPORTED = "DELETE_NOT_SUPPORTED";
 
     /**
+     * Converts a lead into a contact, an account and (unless asked not to) an opportunity: the
+     * marketing side's "Convert Person". Salesforce: SOAP {@code convertLead()} (its REST API has no
+     * such call). The lead stays, read-only, with {@code IsConverted}, {@code ConvertedContactId},
+     * {@code ConvertedAccountId} and {@code ConvertedOpportunityId} set, as after a conversion made
+     * in the CRM. An optional capability: the default refuses with {@link #CONVERT_NOT_SUPPORTED},
+     * not retriable, and makes no call.
+     *
+     * @param request the lead and how to convert it
+     * @return the CRM's answer; a refusal (a converted or deleted lead, a status that does not
+     *     convert) is a value, not an exception
+     * @throws NullPointerException if {@code request} is null
+     */
+    default LeadConvertResult convertLead(LeadConvert request) {
+        java.util.Objects.requireNonNull(request, "request");
+        return LeadConvertResult.rejected(request.leadId(), new CrmWriteResult.Rejected(CONVERT_NOT_SUPPORTED,
+                "this CRM source does not convert leads", List.of(), false));
+    }
+
+    /** Code of a conversion the source does not make ({@link #convertLead}'s default). */
+    String CONVERT_NOT_SUPPORTED = "CONVERT_NOT_SUPPORTED";
+
+    /**
+     * Merges one or two records into a master, as Salesforce's SOAP {@code merge()} does: the losers
+     * are deleted with {@link SyncRecord#MASTER_RECORD_ID} set to the master (so they appear in the
+     * change stream and the delete log as the merges a salesperson makes), their related records are
+     * re-pointed to the master, and the master keeps its own values. An optional capability: the
+     * default refuses with {@link #MERGE_NOT_SUPPORTED}, not retriable, and makes no call.
+     *
+     * @param type Lead, Contact or Account (the types Salesforce merges)
+     * @param masterId the surviving record
+     * @param loserIds one or two other records of the type, distinct
+     * @return the CRM's answer; a refusal (a record missing or deleted, a converted lead) is a value
+     * @throws IllegalArgumentException if the type is not mergeable, there are no or more than two
+     *     losers, a loser is repeated or is the master
+     */
+    default MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        checkMerge(type, masterId, loserIds);
+        return MergeResult.rejected(masterId, new CrmWriteResult.Rejected(MERGE_NOT_SUPPORTED,
+                "this CRM source does not merge records", List.of(), false));
+    }
+
+    /** Code of a merge the source does not make ({@link #mergeRecords}'s default). */
+    String MERGE_NOT_SUPPORTED = "MERGE_NOT_SUPPORTED";
+
+    /** Most losers one merge takes (Salesforce's {@code recordToMergeIds}: two). */
+    int MAX_MERGE_LOSERS = 2;
+
+    /** The types a merge takes: Lead, Contact, Account. */
+    Set<ObjectType> MERGEABLE_TYPES = Set.of(ObjectType.LEAD, ObjectType.CONTACT, ObjectType.ACCOUNT);
+
+    /**
+     * Checks a merge's arguments as {@link #mergeRecords} documents them; for implementations.
+     *
+     * @param type the type
+     * @param masterId the master
+     * @param loserIds the losers
+     * @throws IllegalArgumentException if they are not a valid merge
+     */
+    static void checkMerge(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        java.util.Objects.requireNonNull(type, "type");
+        java.util.Objects.requireNonNull(masterId, "masterId");
+        java.util.Objects.requireNonNull(loserIds, "loserIds");
+        if (!MERGEABLE_TYPES.contains(type)) {
+            throw new IllegalArgumentException("merge takes Lead, Contact or Account, not " + type);
+        }
+        if (loserIds.isEmpty() || loserIds.size() > MAX_MERGE_LOSERS) {
+            throw new IllegalArgumentException("merge takes 1.." + MAX_MERGE_LOSERS + " losers a call, got "
+                    + loserIds.size());
+        }
+        for (CrmId id : loserIds) {
+            java.util.Objects.requireNonNull(id, "loserIds holds null");
+        }
+        if (new java.util.HashSet<>(loserIds).size() != loserIds.size() || loserIds.contains(masterId)) {
+            throw new IllegalArgumentException("merge losers must be distinct and differ from the master " + masterId);
+        }
+    }
+
+    /**
      * Tells the source a new sync cycle starts, so that per-cycle accounting (such as a share of
      * the daily API allowance) starts afresh. The engine calls it once at the start of every
      * cycle, before any other call. The default does nothing.

@@ -169,7 +169,11 @@ public final class SyncEngine implements AutoCloseable {
     private long closeDeadline;                 // guarded by monitor: System.nanoTime() bound of the first close
     private boolean closeStarted;               // guarded by monitor
 
-    private SyncEngine(EngineSettings settings, AbortableCrm crm, Duration closeTimeout, LeaseKeeper leases) {
+    private final Map<ObjectType, Set<String>> sumOnMerge;
+
+    private SyncEngine(EngineSettings settings, AbortableCrm crm, Duration closeTimeout, LeaseKeeper leases,
+                       Map<ObjectType, Set<String>> sumOnMerge) {
+        this.sumOnMerge = sumOnMerge;
         this.settings = settings;
         this.crm = crm;
         this.closeTimeout = closeTimeout;
@@ -549,6 +553,85 @@ public final class SyncEngine implements AutoCloseable {
     public List<PushResult> pushNow(String... leadMarketingIds) {
         Objects.requireNonNull(leadMarketingIds, "leadMarketingIds must not be null");
         return pushNow(ObjectType.LEAD, Arrays.asList(leadMarketingIds));
+    }
+
+    /**
+     * Marketo's "Convert Person" from the marketing side: converts the person's lead in the CRM into
+     * a Contact with a new Account and, if asked, an Opportunity ({@link CrmSource#convertLead}; over
+     * Salesforce's SOAP API). The store record moves to Contact, keeping its marketing id, at the
+     * next cycle, by the same path as a conversion made in the CRM
+     * ({@link SyncListener#onLeadConverted}). Waits for a running cycle.
+     *
+     * @param leadMarketingId the marketing id of a Lead the CRM holds
+     * @param convertedStatus a lead status that converts (Salesforce's default: {@code "Closed - Converted"})
+     * @param createOpportunity true to create an opportunity as Marketo does
+     * @return the answer (a refusal is a value, not an exception)
+     * @throws IllegalArgumentException if an argument is blank
+     * @throws IllegalStateException if the store is not a {@link BidirectionalStore} or the engine is closed
+     */
+    public PersonConversion convertPerson(String leadMarketingId, String convertedStatus, boolean createOpportunity) {
+        requireText(leadMarketingId, "leadMarketingId");
+        requireText(convertedStatus, "convertedStatus");
+        requireBidirectionalStore("convertPerson");
+        return exclusive("convertPerson", () -> dev.crmsync.core.internal.PersonActions.convert(settings,
+                leadMarketingId, convertedStatus, createOpportunity));
+    }
+
+    /**
+     * A marketing-side merge of persons, as Marketo makes it: the CRM records first
+     * ({@link CrmSource#mergeRecords}, two losers a call), failing with
+     * {@link PersonMerge.Outcome#CRM_RECORD_MISSING} (nothing merged) if a person's CRM record is
+     * missing, unless {@code skipCrmMerge}; then the store records (the survivor's values win, a
+     * value beats an empty field, and the {@linkplain Builder#sumOnMerge sum-on-merge} fields are
+     * summed). Waits for a running cycle.
+     *
+     * @param type Lead or Contact
+     * @param survivorMarketingId the surviving person
+     * @param loserMarketingIds the persons merged into it: 1 to 10, distinct, not the survivor
+     * @param skipCrmMerge true to merge the store records only, leaving the CRM records as they are
+     * @return the answer (a refusal is a value, not an exception)
+     * @throws IllegalArgumentException if the type is not Lead or Contact or the ids are not as described
+     * @throws IllegalStateException if the store is not a {@link BidirectionalStore} or the engine is closed
+     */
+    public PersonMerge mergePersons(ObjectType type, String survivorMarketingId, List<String> loserMarketingIds,
+                                    boolean skipCrmMerge) {
+        Objects.requireNonNull(type, "type must not be null");
+        if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT)) {
+            throw new IllegalArgumentException("mergePersons merges Lead or Contact persons, not " + type);
+        }
+        requireText(survivorMarketingId, "survivorMarketingId");
+        Objects.requireNonNull(loserMarketingIds, "loserMarketingIds must not be null");
+        if (loserMarketingIds.isEmpty() || loserMarketingIds.size() > MAX_MERGE_LOSERS) {
+            throw new IllegalArgumentException("mergePersons takes 1.." + MAX_MERGE_LOSERS + " losers, got "
+                    + loserMarketingIds.size());
+        }
+        for (String id : loserMarketingIds) {
+            requireText(id, "loserMarketingIds[]");
+        }
+        if (new java.util.HashSet<>(loserMarketingIds).size() != loserMarketingIds.size()
+                || loserMarketingIds.contains(survivorMarketingId)) {
+            throw new IllegalArgumentException("mergePersons losers must be distinct and differ from the survivor");
+        }
+        requireBidirectionalStore("mergePersons");
+        List<String> losers = List.copyOf(loserMarketingIds);
+        return exclusive("mergePersons", () -> dev.crmsync.core.internal.PersonActions.merge(settings, sumOnMerge,
+                type, survivorMarketingId, losers, skipCrmMerge));
+    }
+
+    /** Most persons {@link #mergePersons} merges into one at a time. */
+    public static final int MAX_MERGE_LOSERS = 10;
+
+    private static void requireText(String value, String name) {
+        Objects.requireNonNull(value, name + " must not be null");
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " is blank");
+        }
+    }
+
+    private void requireBidirectionalStore(String what) {
+        if (!(settings.store() instanceof BidirectionalStore)) {
+            throw new IllegalStateException(what + " needs a marketing store that implements BidirectionalStore");
+        }
     }
 
     /** Runs work while no cycle runs, holding the engine's cycle slot; waits for a running cycle. */
@@ -1116,6 +1199,39 @@ public final class SyncEngine implements AutoCloseable {
             return this;
         }
 
+        // ---- marketing-side convert and merge (issue 14) --------------------------------------
+        private final Map<ObjectType, Set<String>> sumOnMerge = new LinkedHashMap<>();
+
+        /**
+         * A field rule "sum on merge": when {@link SyncEngine#mergePersons} merges persons of
+         * {@code type}, the survivor's {@code field} becomes the sum of the merged persons' values
+         * (empty values count for nothing), e.g. a lead score.
+         *
+         * @param type Lead or Contact
+         * @param field a numeric field's API name
+         * @return this builder
+         * @throws IllegalArgumentException if the type is not Lead or Contact or the field is blank
+         */
+        public Builder sumOnMerge(ObjectType type, String field) {
+            Objects.requireNonNull(type, "type must not be null");
+            Objects.requireNonNull(field, "field must not be null");
+            if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT)) {
+                throw new IllegalArgumentException("sumOnMerge applies to Lead or Contact, not " + type);
+            }
+            if (field.isBlank()) {
+                throw new IllegalArgumentException("sumOnMerge field is blank");
+            }
+            sumOnMerge.computeIfAbsent(type, k -> new LinkedHashSet<>()).add(field);
+            return this;
+        }
+
+        private Map<ObjectType, Set<String>> copySumOnMerge() {
+            Map<ObjectType, Set<String>> out = new LinkedHashMap<>();
+            sumOnMerge.forEach((t, f) -> out.put(t, Set.copyOf(f)));
+            return Map.copyOf(out);
+        }
+        // ---- end of marketing-side convert and merge --------------------------------------------
+
         /**
          * Builds the engine.
          *
@@ -1149,7 +1265,7 @@ public final class SyncEngine implements AutoCloseable {
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
                     listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters)
                     .withIdSweeps(idSweeps).withCalculatedRefresh(calculatedRefresh),
-                    crm, closeTimeout, leases);
+                    crm, closeTimeout, leases, copySumOnMerge());
         }
 
         /** Refuses bidirectional types against a store that lacks what the bidirectional path calls. */

@@ -15,6 +15,7 @@ import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.salesforce.internal.ApiCall;
 import dev.crmsync.salesforce.internal.ApiClient;
 import dev.crmsync.salesforce.internal.BulkQuota;
 import dev.crmsync.salesforce.internal.BulkReader;
@@ -320,6 +321,50 @@ public final class SalesforceCrmSource implements CrmSource {
         }
         ensureOpen();
         return writer.delete(type, ids);
+    }
+
+    /** Counting key of a SOAP {@code convertLead} call in {@link #callCounts()}. */
+    public static final String SOAP_CONVERT_LEAD = "soap.convertLead";
+    /** Counting key of a SOAP {@code merge} call in {@link #callCounts()}. */
+    public static final String SOAP_MERGE = "soap.merge";
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Over the SOAP API (partner WSDL, {@code POST /services/Soap/u/{version}}, one
+     * {@code LeadConvert} a call), through the same client, session, budget and retries as REST
+     * calls; counted as {@value #SOAP_CONVERT_LEAD}. Not idempotent: it is not repeated once
+     * Salesforce may have processed it. A fault {@code INVALID_SESSION_ID} renews the session once;
+     * other faults throw {@link dev.crmsync.model.SyncException}s as REST errors do.
+     */
+    @Override
+    public dev.crmsync.crm.LeadConvertResult convertLead(dev.crmsync.crm.LeadConvert request) {
+        Objects.requireNonNull(request, "request");
+        ensureOpen();
+        ApiCall call = soapCall(SOAP_CONVERT_LEAD);
+        return api.sendSoap(call, token -> dev.crmsync.salesforce.internal.SoapCalls.convertLead(token, request),
+                r -> dev.crmsync.salesforce.internal.SoapCalls.convertLeadResult(r.body(), request.leadId()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Over the SOAP API's {@code merge()} (one {@code MergeRequest} a call), as
+     * {@link #convertLead} is; counted as {@value #SOAP_MERGE}.
+     */
+    @Override
+    public dev.crmsync.crm.MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        CrmSource.checkMerge(type, masterId, loserIds);
+        List<CrmId> losers = List.copyOf(loserIds);
+        ensureOpen();
+        ApiCall call = soapCall(SOAP_MERGE);
+        return api.sendSoap(call, token -> dev.crmsync.salesforce.internal.SoapCalls.merge(token, type, masterId, losers),
+                r -> dev.crmsync.salesforce.internal.SoapCalls.mergeResult(r.body(), masterId));
+    }
+
+    private ApiCall soapCall(String endpoint) {
+        return new ApiCall(endpoint, "POST", dev.crmsync.salesforce.internal.SoapCalls.path(api.apiVersion()),
+                Map.of(), Map.of("Accept", "text/xml", "SOAPAction", "\"\""), null, "text/xml; charset=UTF-8", false);
     }
 
     @Override

@@ -21,7 +21,11 @@ public enum CrmOperation {
     /** {@code write}. */
     WRITE("write"),
     /** {@code delete}. */
-    DELETE("delete");
+    DELETE("delete"),
+    /** {@code convertLead} (Salesforce: SOAP {@code convertLead()}). */
+    CONVERT_LEAD("convertLead"),
+    /** {@code mergeRecords} (Salesforce: SOAP {@code merge()}). */
+    MERGE("merge");
 
     private final String callName;
 

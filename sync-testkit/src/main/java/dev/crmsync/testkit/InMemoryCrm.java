@@ -686,7 +686,18 @@ public final class InMemoryCrm implements CrmSource {
      */
     public Conversion convertLead(CrmId leadId, @Nullable CrmId existingContactOrNull) {
         Objects.requireNonNull(leadId, "leadId");
-        return locked(() -> {
+        return locked(() -> convertLocked(leadId, existingContactOrNull, null, null, false, null, null).conversion);
+    }
+
+    private record Converted(Conversion conversion, @Nullable CrmId opportunityId) {
+    }
+
+    /** The conversion itself, under the lock; {@code status} null leaves the lead's status as it is. */
+    private Converted convertLocked(CrmId leadId, @Nullable CrmId existingContactOrNull,
+                                    @Nullable CrmId existingAccountOrNull, @Nullable String status,
+                                    boolean opportunity, @Nullable String opportunityName,
+                                    @Nullable CrmId ownerId) {
+        {
             TypeState leads = state(ObjectType.LEAD);
             TypeState contacts = state(ObjectType.CONTACT);
             TypeState accounts = state(ObjectType.ACCOUNT);
@@ -700,13 +711,24 @@ public final class InMemoryCrm implements CrmSource {
             CrmId accountId = null;
             boolean newContact = existingContactOrNull == null;
             if (newContact) {
-                Map<String, FieldValue> acc = new HashMap<>();
-                StandardSchemas.LEAD_TO_ACCOUNT.forEach((from, to) -> copy(leads, lv, from, accounts, to, acc));
-                if (get(acc, "Name").isBlank()) {
-                    acc.put("Name", get(leads, lv, "LastName"));
+                if (existingAccountOrNull != null) {
+                    accountId = existingAccountOrNull;
+                    live(accounts, accountId);
+                } else {
+                    Map<String, FieldValue> acc = new HashMap<>();
+                    StandardSchemas.LEAD_TO_ACCOUNT.forEach((from, to) -> copy(leads, lv, from, accounts, to, acc));
+                    if (get(acc, "Name").isBlank()) {
+                        acc.put("Name", get(leads, lv, "LastName"));
+                    }
+                    if (ownerId != null && accounts.slot("OwnerId") != null) {
+                        acc.put("OwnerId", FieldValue.ref(ownerId));
+                    }
+                    accountId = insertAt(accounts, acc, now);
                 }
-                accountId = insertAt(accounts, acc, now);
                 Map<String, FieldValue> con = new HashMap<>();
+                if (ownerId != null && contacts.slot("OwnerId") != null) {
+                    con.put("OwnerId", FieldValue.ref(ownerId));
+                }
                 StandardSchemas.LEAD_TO_CONTACT.forEach(f -> copy(leads, lv, f, contacts, f, con));
                 StandardSchemas.LEAD_TO_CONTACT_ADDRESS.forEach((from, to) -> copy(leads, lv, from, contacts, to, con));
                 if (contacts.slot("AccountId") != null) {
@@ -739,7 +761,43 @@ public final class InMemoryCrm implements CrmSource {
                 contacts.store(c, cv);
                 contacts.restamp(c, now);
             }
+            CrmId opportunityId = null;
+            if (opportunity && types.get(ObjectType.OPPORTUNITY) != null) {
+                TypeState opps = types.get(ObjectType.OPPORTUNITY);
+                Map<String, FieldValue> opp = new HashMap<>();
+                String name = opportunityName;
+                if (name == null) {
+                    FieldValue an = get(accounts, accounts.values(live(accounts, accountId)), "Name");
+                    name = (an instanceof FieldValue.Text t ? t.value() : "Opportunity") + "-";
+                }
+                opp.put("Name", FieldValue.text(name));
+                opp.put("AccountId", FieldValue.ref(accountId));
+                opp.put("StageName", FieldValue.text("Prospecting"));
+                opp.put("CloseDate", FieldValue.date(LocalDate.ofInstant(Instant.ofEpochSecond(now), ZoneOffset.UTC)
+                        .plusMonths(1)));
+                copy(leads, lv, "LeadSource", opps, "LeadSource", opp);
+                if (ownerId != null) {
+                    opp.put("OwnerId", FieldValue.ref(ownerId));
+                }
+                opp.keySet().removeIf(f -> opps.slot(f) == null);
+                opportunityId = insertAt(opps, opp, now);
+                TypeState roles = types.get(ObjectType.OPPORTUNITY_CONTACT_ROLE);
+                if (roles != null && roles.slot("OpportunityId") != null && roles.slot("ContactId") != null) {
+                    Map<String, FieldValue> role = new HashMap<>();
+                    role.put("OpportunityId", FieldValue.ref(opportunityId));
+                    role.put("ContactId", FieldValue.ref(contactId));
+                    role.put("IsPrimary", FieldValue.bool(true));
+                    role.keySet().removeIf(f -> roles.slot(f) == null);
+                    insertAt(roles, role, now);
+                }
+            }
             Map<String, FieldValue> conv = new HashMap<>();
+            if (opportunityId != null) {
+                conv.put("ConvertedOpportunityId", FieldValue.ref(opportunityId));
+            }
+            if (status != null) {
+                conv.put("Status", FieldValue.text(status));
+            }
             conv.put(SyncRecord.IS_CONVERTED, FieldValue.bool(true));
             conv.put(SyncRecord.CONVERTED_CONTACT_ID, FieldValue.ref(contactId));
             conv.put(SyncRecord.CONVERTED_ACCOUNT_ID, FieldValue.ref(accountId));
@@ -766,8 +824,8 @@ public final class InMemoryCrm implements CrmSource {
                     }
                 }
             }
-            return new Conversion(leadId, contactId, accountId, newContact);
-        });
+            return new Converted(new Conversion(leadId, contactId, accountId, newContact), opportunityId);
+        }
     }
 
     private static void copy(TypeState from, FieldValue[] fv, String fromField, TypeState to, String toField,
@@ -808,7 +866,12 @@ public final class InMemoryCrm implements CrmSource {
             throw new IllegalArgumentException("merge losers must be distinct and differ from the master " + master
                     + ": " + lost);
         }
-        locked(() -> {
+        locked(() -> mergeLocked(type, master, lost));
+    }
+
+    /** The merge itself, under the lock. @return the related records re-pointed to the master */
+    private List<CrmId> mergeLocked(ObjectType type, CrmId master, List<CrmId> lost) {
+        {
             TypeState t = state(type);
             int m = live(t, master);
             List<Integer> loserRecs = new ArrayList<>();
@@ -836,11 +899,12 @@ public final class InMemoryCrm implements CrmSource {
                 t.markDeleted(r, now);
             }
             t.restamp(m, now);
-            repoint(type, new HashSet<>(lost), master, now);
-        });
+            return repoint(type, new HashSet<>(lost), master, now);
+        }
     }
 
-    private void repoint(ObjectType type, Set<CrmId> losers, CrmId master, long now) {
+    private List<CrmId> repoint(ObjectType type, Set<CrmId> losers, CrmId master, long now) {
+        List<CrmId> related = new ArrayList<>();
         Set<FieldValue> loserRefs = new HashSet<>();
         losers.forEach(id -> loserRefs.add(FieldValue.ref(id)));
         FieldValue masterRef = FieldValue.ref(master);
@@ -876,9 +940,11 @@ public final class InMemoryCrm implements CrmSource {
                 } else {
                     t.store(r, v);
                     t.restamp(r, now);
+                    related.add(t.idOf(r));
                 }
             }
         }
+        return related;
     }
 
     /** @return true if another live member has the same campaign and the same lead or contact */
@@ -1395,6 +1461,123 @@ public final class InMemoryCrm implements CrmSource {
             }
             return out;
         }));
+    }
+
+    /** Lead statuses that convert (Salesforce's default {@code LeadStatus} with {@code IsConverted=true}). */
+    public static final Set<String> CONVERTED_LEAD_STATUSES = Set.of("Closed - Converted");
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>As Salesforce's SOAP {@code convertLead()}: the lead stays, read-only, with
+     * {@code IsConverted}, {@code ConvertedContactId}, {@code ConvertedAccountId},
+     * {@code ConvertedOpportunityId}, {@code ConvertedDate} and the converted status set, and remains
+     * visible to reads (converted, as after a conversion made in the CRM); a new Account (from
+     * Company, unless one is given), a new Contact (unless one is given, whose empty fields are then
+     * filled) and, unless {@code doNotCreateOpportunity}, an Opportunity ("{@code <account>-}"
+     * unless named) with a primary contact role. Refusals, as Salesforce answers them: an id that is
+     * not a lead's {@code MALFORMED_ID}, an unknown one {@code INVALID_CROSS_REFERENCE_KEY}, a
+     * deleted lead (or a deleted account or contact) {@code ENTITY_IS_DELETED}, a converted one
+     * {@code CANNOT_UPDATE_CONVERTED_LEAD}, a status not in {@link #CONVERTED_LEAD_STATUSES}
+     * {@code INVALID_STATUS}; the fault plan's rejections apply. Counted as {@code convertLead}.
+     */
+    @Override
+    public dev.crmsync.crm.LeadConvertResult convertLead(dev.crmsync.crm.LeadConvert request) {
+        Objects.requireNonNull(request, "request");
+        FaultPlan.Due due = call(CrmOperation.CONVERT_LEAD, ObjectType.LEAD, 1);
+        return answered(due, CrmOperation.CONVERT_LEAD, locked(() -> {
+            CrmId leadId = request.leadId();
+            TypeState leads = queryable(ObjectType.LEAD);
+            CrmWriteResult.Rejected refused = refuseMissing(leads, leadId, "leadId");
+            if (refused == null && request.contactId() != null) {
+                refused = refuseMissing(queryable(ObjectType.CONTACT), request.contactId(), "contactId");
+            }
+            if (refused == null && request.accountId() != null) {
+                refused = refuseMissing(queryable(ObjectType.ACCOUNT), request.accountId(), "accountId");
+            }
+            if (refused == null) {
+                Optional<Fault.Reject> planned = faults.rejection(leadId);
+                if (planned.isPresent()) {
+                    refused = new CrmWriteResult.Rejected(planned.get().code(), "rejected by the fault plan",
+                            List.of(), planned.get().retriable());
+                }
+            }
+            if (refused == null && isConverted(leads, leads.values(leads.find(leadId)))) {
+                refused = reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
+            }
+            if (refused == null && !CONVERTED_LEAD_STATUSES.contains(request.convertedStatus())) {
+                refused = reject("INVALID_STATUS", "invalid convertedStatus: " + request.convertedStatus(),
+                        List.of("ConvertedStatus"));
+            }
+            if (refused != null) {
+                return dev.crmsync.crm.LeadConvertResult.rejected(leadId, refused);
+            }
+            Converted c = convertLocked(leadId, request.contactId(), request.accountId(), request.convertedStatus(),
+                    !request.doNotCreateOpportunity(), request.opportunityName(), request.ownerId());
+            return new dev.crmsync.crm.LeadConvertResult(leadId, c.conversion().contactId(),
+                    c.conversion().accountId(), c.opportunityId(), null);
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>As Salesforce's SOAP {@code merge()}: see {@link #merge(ObjectType, CrmId, List)}, which this
+     * runs as the API does. Refusals: an id of another type {@code MALFORMED_ID}, an unknown one
+     * {@code INVALID_CROSS_REFERENCE_KEY}, a deleted (or merged away) record {@code ENTITY_IS_DELETED},
+     * a converted lead {@code CANNOT_UPDATE_CONVERTED_LEAD}, a locked row {@code UNABLE_TO_LOCK_ROW};
+     * the fault plan's rejections apply (to the master). Counted as {@code merge}.
+     */
+    @Override
+    public dev.crmsync.crm.MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        CrmSource.checkMerge(type, masterId, loserIds);
+        List<CrmId> lost = List.copyOf(loserIds);
+        FaultPlan.Due due = call(CrmOperation.MERGE, type, 1 + lost.size());
+        return answered(due, CrmOperation.MERGE, locked(() -> {
+            TypeState t = queryable(type);
+            List<CrmId> all = new ArrayList<>();
+            all.add(masterId);
+            all.addAll(lost);
+            CrmWriteResult.Rejected refused = null;
+            for (int i = 0; i < all.size() && refused == null; i++) {
+                refused = refuseMissing(t, all.get(i), i == 0 ? "masterRecord" : "recordToMergeIds");
+            }
+            if (refused == null) {
+                Optional<Fault.Reject> planned = faults.rejection(masterId);
+                if (planned.isPresent()) {
+                    refused = new CrmWriteResult.Rejected(planned.get().code(), "rejected by the fault plan",
+                            List.of(), planned.get().retriable());
+                }
+            }
+            for (int i = 0; i < all.size() && refused == null; i++) {
+                if (isConverted(t, t.values(t.find(all.get(i))))) {
+                    refused = reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of());
+                }
+            }
+            for (int i = 0; i < all.size() && refused == null; i++) {
+                refused = takeLock(all.get(i));
+            }
+            if (refused != null) {
+                return dev.crmsync.crm.MergeResult.rejected(masterId, refused);
+            }
+            List<CrmId> related = mergeLocked(type, masterId, lost);
+            return new dev.crmsync.crm.MergeResult(masterId, lost, related, null);
+        }));
+    }
+
+    /** @return the refusal for an id that is not a live record of {@code t}, or null */
+    private static CrmWriteResult.@Nullable Rejected refuseMissing(TypeState t, CrmId id, String field) {
+        if (!id.keyPrefix().equals(t.prefix)) {
+            return reject("MALFORMED_ID", t.type + " ID: id value of incorrect type: " + id, List.of(field));
+        }
+        int r = t.find(id);
+        if (r < 0) {
+            return reject("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of(field));
+        }
+        if (t.deleted(r)) {
+            return reject("ENTITY_IS_DELETED", "entity is deleted", List.of(field));
+        }
+        return null;
     }
 
     private CrmWriteResult apiDelete(TypeState t, CrmId id, long now) {

@@ -98,6 +98,18 @@ public final class AbortableCrm implements CrmSource {
     }
 
     @Override
+    public dev.crmsync.crm.LeadConvertResult convertLead(dev.crmsync.crm.LeadConvert request) {
+        check("convertLead");
+        return delegate.convertLead(request);
+    }
+
+    @Override
+    public dev.crmsync.crm.MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        check("mergeRecords");
+        return delegate.mergeRecords(type, masterId, loserIds);
+    }
+
+    @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
         check("write");
         return delegate.write(type, writes);

@@ -256,8 +256,33 @@ public final class ApiClient {
         return exchange(call, null, parser);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * Sends a call to the SOAP API ({@code /services/Soap/u/{version}}) through the same retry,
+     * budget, breaker and session machinery as a REST call. The envelope is made per attempt, from
+     * the session's access token (its {@code SessionHeader}); a SOAP fault (HTTP 500 with a
+     * {@code sf:} fault code) is classified as its REST counterpart: {@code INVALID_SESSION_ID}
+     * renews the session once, {@code REQUEST_LIMIT_EXCEEDED} is a spent quota, any other code a
+     * failure that is not repeated; a 500 without a fault, or a 503, is retried when safe.
+     *
+     * @param call the call (its body is ignored)
+     * @param envelope makes the request envelope from an access token
+     * @param parser parses a 200 response
+     * @param <T> the result type
+     * @return the parsed result
+     */
+    public <T> T sendSoap(ApiCall call, java.util.function.Function<String, byte[]> envelope, Parser<T> parser) {
+        java.util.Objects.requireNonNull(envelope, "envelope");
+        java.util.Objects.requireNonNull(parser, "parser");
+        return exchange(call, parser, null, envelope);
+    }
+
     private <T> T exchange(ApiCall call, Parser<T> parser, StreamParser<T> streamParser) {
+        return exchange(call, parser, streamParser, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T exchange(ApiCall call, Parser<T> parser, StreamParser<T> streamParser,
+                           java.util.function.Function<String, byte[]> soapEnvelope) {
         Retry.AsyncContext<Object> ctx = retry.asyncContext();
         boolean renewed = false;
         int attempt = 0;
@@ -275,7 +300,8 @@ public final class ApiClient {
             RawResponse r;
             try {
                 count(call.endpoint());
-                Object got = transport.execute(call.endpoint(), call.method(), uri, headers, call.body(),
+                byte[] body = soapEnvelope != null ? soapEnvelope.apply(session.accessToken()) : call.body();
+                Object got = transport.execute(call.endpoint(), call.method(), uri, headers, body,
                         call.contentType(), (status, h, in) -> {
                             if (streamParser == null || status < 200 || status >= 300) {
                                 return new RawResponse(status, h, in.readAllBytes());
@@ -336,8 +362,16 @@ public final class ApiClient {
             }
             long elapsed = System.nanoTime() - start;
             budget.update(LimitInfo.parse(r.header("Sforce-Limit-Info")));
-            List<ApiError> errors = r.isSuccess() || r.status() == 304 ? List.of() : ApiError.parse(json, r.body());
-            ErrorClassifier.Action action = ErrorClassifier.classify(r.status(), errors);
+            List<ApiError> errors;
+            ErrorClassifier.Action action;
+            if (soapEnvelope != null && !r.isSuccess()) {
+                ApiError fault = SoapFaults.parse(r.body());
+                errors = fault == null ? List.of() : List.of(fault);
+                action = SoapFaults.classify(r.status(), fault);
+            } else {
+                errors = r.isSuccess() || r.status() == 304 ? List.of() : ApiError.parse(json, r.body());
+                action = ErrorClassifier.classify(r.status(), errors);
+            }
             LOG.debug("Salesforce {} {} -> HTTP {} ({} ms)", call.method(), call.endpoint(), r.status(),
                     TimeUnit.NANOSECONDS.toMillis(elapsed));
             switch (action) {

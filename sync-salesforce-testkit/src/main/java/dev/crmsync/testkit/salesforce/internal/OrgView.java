@@ -234,6 +234,16 @@ final class OrgView implements CrmSource {
     }
 
     @Override
+    public dev.crmsync.crm.LeadConvertResult convertLead(dev.crmsync.crm.LeadConvert request) {
+        return crm.convertLead(request);
+    }
+
+    @Override
+    public dev.crmsync.crm.MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        return crm.mergeRecords(type, masterId, loserIds);
+    }
+
+    @Override
     public List<CrmWriteResult> write(ObjectType type, List<? extends CrmWrite> writes) {
         Optional<ObjectSchema> s = crm.describe(type);
         Set<String> readOnly = s.isEmpty() ? Set.of() : added(s.get()).keySet();

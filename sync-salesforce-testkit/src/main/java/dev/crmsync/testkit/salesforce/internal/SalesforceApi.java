@@ -560,6 +560,10 @@ public final class SalesforceApi implements HttpHandler {
             }
             return Reply.json(200, versions());
         }
+        Matcher soap = SOAP_PATH.matcher(path);
+        if (soap.matches()) {
+            return soap(req, soap);
+        }
         Matcher m = VERSIONED.matcher(path);
         if (!m.matches()) {
             return Reply.error(ApiException.notFound());
@@ -601,6 +605,42 @@ public final class SalesforceApi implements HttpHandler {
             r = Reply.error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred: " + e.getMessage());
         }
         return r.header("Sforce-Limit-Info", counted.header());
+    }
+
+    /** The partner SOAP endpoint. */
+    private static final Pattern SOAP_PATH = Pattern.compile("^/services/Soap/u/(\\d+)\\.0/?$");
+
+    private Reply soap(Request req, Matcher m) {
+        int major;
+        try {
+            major = Integer.parseInt(m.group(1));
+        } catch (NumberFormatException e) {
+            return Reply.error(ApiException.notFound());
+        }
+        if (major > settings.latestVersion() || major < MIN_VERSION) {
+            return soapReply(SoapApi.fault("sf:UNSUPPORTED_API_VERSION", "UnexpectedErrorFault",
+                    "Invalid Api version specified on URL"));
+        }
+        ApiUsage.Snapshot counted = usage.tryAcquire();
+        if (counted == null) {
+            return soapReply(SoapApi.fault("sf:REQUEST_LIMIT_EXCEEDED", "UnexpectedErrorFault",
+                    "TotalRequests Limit exceeded."));
+        }
+        SoapApi.Answer a;
+        try {
+            a = new SoapApi(crm, token -> tokens.authenticate("Bearer " + token)).handle(req.method(), req.body());
+        } catch (QuotaExceededException e) {
+            a = SoapApi.fault("sf:REQUEST_LIMIT_EXCEEDED", "UnexpectedErrorFault", "TotalRequests Limit exceeded.");
+        } catch (RetriableSyncException e) {
+            return Reply.error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable. Please try again.");
+        } catch (SyncException e) {
+            a = SoapApi.fault("sf:UNKNOWN_EXCEPTION", "UnexpectedErrorFault", "An unexpected error occurred");
+        }
+        return soapReply(a).header("Sforce-Limit-Info", counted.header());
+    }
+
+    private static Reply soapReply(SoapApi.Answer a) {
+        return new Reply(a.status(), "text/xml;charset=UTF-8", a.xml().getBytes(StandardCharsets.UTF_8));
     }
 
     private Reply dispatch(Request req, String version, String rest) {

@@ -166,6 +166,22 @@ public interface SyncStateStore {
     }
 
     /**
+     * Whether {@link #inTransaction} makes every write of {@code store} made inside it commit
+     * together with this store's writes, or not at all (the class contract's atomicity, for that
+     * store). The engine then writes what must survive a crash between the two stores once, at the
+     * end of the transaction, instead of first on its own (a created record's merge base, say).
+     * The default answers {@code false}, which is always safe.
+     *
+     * @param store a marketing store
+     * @return true only if this store's transactions cover that store's writes
+     * @throws NullPointerException if {@code store} is null
+     */
+    default boolean commitsWith(MarketingStore store) {
+        Objects.requireNonNull(store, "store");
+        return false;
+    }
+
+    /**
      * Takes the lease {@code name} for one running instance ({@code owner}, the engine id, plus
      * {@code instance}, a token unique to one engine object), unless another holder has an
      * unexpired one. "Another holder" is any other owner <em>or another instance of the same

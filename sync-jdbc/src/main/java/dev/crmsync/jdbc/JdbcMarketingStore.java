@@ -4,6 +4,7 @@ import dev.crmsync.jdbc.internal.Column;
 import dev.crmsync.jdbc.internal.Database;
 import dev.crmsync.jdbc.internal.FieldsJson;
 import dev.crmsync.jdbc.internal.MarketingTables;
+import dev.crmsync.jdbc.internal.PgCopy;
 import dev.crmsync.jdbc.internal.Settings;
 import dev.crmsync.jdbc.internal.Table;
 import dev.crmsync.model.CrmId;
@@ -121,6 +122,11 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     private final Database db;
     private final Settings settings;
     private final MarketingTables tables;
+
+    /** @return the database this store writes through (its state store's, when built together) */
+    Database database() {
+        return db;
+    }
 
     JdbcMarketingStore(Database db, Settings settings, MarketingTables tables) {
         this.db = db;
@@ -757,9 +763,15 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (rows.isEmpty()) {
             return List.of();
         }
-        Map<String, Long> got = db.dialect() == SqlDialect.POSTGRESQL
-                ? insertUnnest(c, t, records, rows, fields, now, flag)
-                : insertIgnore(c, t, records, rows, fields, now, flag);
+        Map<String, Long> got;
+        if (db.dialect() != SqlDialect.POSTGRESQL) {
+            got = insertIgnore(c, t, records, rows, fields, now, flag);
+        } else {
+            got = PgCopy.supported(c) ? insertCopy(c, t, records, rows, fields, now, flag) : null;
+            if (got == null) {
+                got = insertUnnest(c, t, records, rows, fields, now, flag);
+            }
+        }
         List<Integer> rest = new ArrayList<>();
         for (int i : rows) {
             CrmId id = records.get(i).id();
@@ -771,6 +783,80 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             }
         }
         return rest;
+    }
+
+    /** Rows this store inserted with {@code COPY} (tests). */
+    private final java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+
+    /** @return the rows this store inserted with {@code COPY} so far (tests) */
+    long copiedRows() {
+        return copied.get();
+    }
+
+    /**
+     * PostgreSQL through PgJDBC: the batch by {@code COPY … FROM STDIN} (text format), with
+     * marketing ids taken from the sequence first, under a savepoint: should a CRM id be taken (a
+     * host's insert, a row written since the hint was set), the unique {@code _crm_id} refuses the
+     * whole {@code COPY}, the savepoint undoes it and null is returned (the caller inserts the
+     * batch row by row conditionally instead). Every other failure propagates.
+     *
+     * @return marketing ids by CRM id inserted, or null if a CRM id was taken
+     */
+    private @Nullable Map<String, Long> insertCopy(Connection c, Table t, List<SyncRecord> records, List<Integer> rows,
+            List<Map<String, FieldValue>> fields, Instant now, boolean flag) throws SQLException {
+        List<Column> cols = List.copyOf(t.columns().values());
+        StringBuilder names = new StringBuilder("_marketing_id, _crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _other,"
+                + " _engine_write");
+        for (Column col : cols) {
+            names.append(", ").append(quoted(t, col));
+        }
+        int n = rows.size();
+        long[] mids = nextMarketingIds(c, n);
+        String stamp = now.toString();
+        String engine = flag ? "t" : "f";
+        StringBuilder sb = new StringBuilder(256 * n);
+        for (int j = 0; j < n; j++) {
+            SyncRecord r = records.get(rows.get(j));
+            Map<String, FieldValue> f = fields.get(j);
+            sb.append(mids[j]).append('\t');
+            PgCopy.appendText(sb, r.id().value());
+            sb.append(r.deleted() ? "\tt\t" : "\tf\t").append(Database.micros(r.modstamp())).append('\t')
+                    .append(stamp).append('\t');
+            PgCopy.appendText(sb, otherJson(t, f));
+            sb.append('\t').append(engine);
+            for (Column col : cols) {
+                sb.append('\t');
+                PgCopy.appendText(sb, pgText(col, columnValue(col, f.getOrDefault(col.field(), FieldValue.NULL))));
+            }
+            sb.append('\n');
+        }
+        byte[] data = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sql = "COPY " + t.sql() + " (" + names + ") FROM STDIN";
+        boolean auto = c.getAutoCommit();
+        java.sql.Savepoint sp = auto ? null : c.setSavepoint();
+        try {
+            long got = PgCopy.copyIn(c, sql, data);
+            if (got != n) {
+                throw new SQLException("COPY of " + n + " rows into " + t.name() + " copied " + got);
+            }
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            return null;
+        }
+        if (sp != null) {
+            c.releaseSavepoint(sp);
+        }
+        copied.addAndGet(n);
+        Map<String, Long> out = new HashMap<>(n * 2);
+        for (int j = 0; j < n; j++) {
+            out.put(records.get(rows.get(j)).id().value(), mids[j]);
+        }
+        return out;
     }
 
     /** PostgreSQL: the batch as one array per column, inserted in one statement; @return marketing ids by CRM id inserted */

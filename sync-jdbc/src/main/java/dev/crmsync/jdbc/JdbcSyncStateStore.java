@@ -3,6 +3,7 @@ package dev.crmsync.jdbc;
 import dev.crmsync.jdbc.internal.Database;
 import dev.crmsync.jdbc.internal.FieldsJson;
 import dev.crmsync.jdbc.internal.JdbcKeys;
+import dev.crmsync.jdbc.internal.PgCopy;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.store.Checkpoint;
@@ -462,7 +463,10 @@ public final class JdbcSyncStateStore implements SyncStateStore {
             for (int from = 0; from < all.size(); from += BASE_CHUNK) {
                 List<SyncBase> chunk = all.subList(from, Math.min(all.size(), from + BASE_CHUNK));
                 if (pg()) {
-                    saveBasesUnnest(c, chunk);
+                    boolean copied = basesNew && chunk.size() >= COPY_MIN && PgCopy.supported(c) && saveBasesCopy(c, chunk);
+                    if (!copied) {
+                        basesNew = saveBasesUnnest(c, chunk) == chunk.size() && chunk.size() >= COPY_MIN;
+                    }
                 } else {
                     saveBasesMultiRow(c, chunk);
                 }
@@ -496,7 +500,77 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     /** Most bases per statement. */
     private static final int BASE_CHUNK = 1_000;
 
-    private void saveBasesUnnest(Connection c, List<SyncBase> bases) throws SQLException {
+    /** Fewest bases of a chunk for {@code COPY}, and of an all-new chunk after which the next is copied. */
+    private static final int COPY_MIN = 50;
+
+    /**
+     * PostgreSQL: true after a chunk of bases that were all new (a first copy): the next chunk is
+     * sent by {@code COPY}, which a base already saved refuses (then the upsert runs). Only a hint.
+     */
+    private volatile boolean basesNew;
+
+    /** Bases this store inserted with {@code COPY} (tests). */
+    private final java.util.concurrent.atomic.AtomicLong basesCopied = new java.util.concurrent.atomic.AtomicLong();
+
+    /** @return the bases this store inserted with {@code COPY} so far (tests) */
+    long copiedBases() {
+        return basesCopied.get();
+    }
+
+    /**
+     * PostgreSQL through PgJDBC: new bases by {@code COPY crmsync_base … FROM STDIN} under a
+     * savepoint; if one of them is already saved (the unique key refuses the whole {@code COPY}),
+     * the savepoint undoes it and false is returned, the hint dropped.
+     *
+     * @return true if every base was inserted
+     */
+    private boolean saveBasesCopy(Connection c, List<SyncBase> bases) throws SQLException {
+        StringBuilder sb = new StringBuilder(1024 * bases.size());
+        for (SyncBase b : bases) {
+            PgCopy.appendText(sb, b.type().apiName());
+            sb.append('\t');
+            PgCopy.appendText(sb, b.crmId().value());
+            sb.append('\t');
+            PgCopy.appendText(sb, b.marketingId());
+            sb.append('\t');
+            PgCopy.appendText(sb, FieldsJson.encode(b.fields()));
+            sb.append('\t');
+            PgCopy.appendText(sb, b.crmModstamp() == null ? null : Database.micros(b.crmModstamp()).toString());
+            sb.append('\t');
+            PgCopy.appendText(sb, b.syncedAt() == null ? null : Database.micros(b.syncedAt()).toString());
+            boolean none = b.pending().isEmpty();
+            sb.append('\t');
+            PgCopy.appendText(sb, none ? null : FieldsJson.encode(b.pending().toCrm()));
+            sb.append('\t');
+            PgCopy.appendText(sb, none ? null : FieldsJson.encode(b.pending().toStore()));
+            sb.append('\n');
+        }
+        byte[] data = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.sql.Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+        try {
+            long got = PgCopy.copyIn(c, "COPY crmsync_base (" + BASE_COLS + ") FROM STDIN", data);
+            if (got != bases.size()) {
+                throw new SQLException("COPY of " + bases.size() + " bases copied " + got);
+            }
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            basesNew = false;
+            return false;
+        }
+        if (sp != null) {
+            c.releaseSavepoint(sp);
+        }
+        basesCopied.addAndGet(bases.size());
+        return true;
+    }
+
+    /** @return how many of the bases were inserted (not already saved) */
+    private int saveBasesUnnest(Connection c, List<SyncBase> bases) throws SQLException {
         int n = bases.size();
         String[][] v = new String[8][n];
         for (int j = 0; j < n; j++) {
@@ -516,11 +590,17 @@ public final class JdbcSyncStateStore implements SyncStateStore {
                 + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(a, b, c, d, e, f, g, h)"
                 + " ON CONFLICT (object_type, crm_id) DO UPDATE SET marketing_id = EXCLUDED.marketing_id,"
                 + " fields = EXCLUDED.fields, crm_modstamp = EXCLUDED.crm_modstamp, synced_at = EXCLUDED.synced_at,"
-                + " pending_crm = EXCLUDED.pending_crm, pending_store = EXCLUDED.pending_store")) {
+                + " pending_crm = EXCLUDED.pending_crm, pending_store = EXCLUDED.pending_store RETURNING (xmax = 0)")) {
             for (int k = 0; k < 8; k++) {
                 ps.setArray(k + 1, c.createArrayOf("text", v[k]));
             }
-            ps.executeUpdate();
+            int inserted = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted += rs.getBoolean(1) ? 1 : 0;
+                }
+            }
+            return inserted;
         }
     }
 
@@ -628,6 +708,16 @@ public final class JdbcSyncStateStore implements SyncStateStore {
     @Override
     public <T> T inTransaction(Supplier<T> work) {
         return db.inTransaction(work);
+    }
+
+    /**
+     * True for the {@link JdbcMarketingStore} built with this store (by the same {@link JdbcStores}):
+     * both write over the same connection of a transaction.
+     */
+    @Override
+    public boolean commitsWith(dev.crmsync.store.MarketingStore store) {
+        Objects.requireNonNull(store, "store");
+        return store instanceof JdbcMarketingStore m && m.database() == db;
     }
 
     /** The current row of a lease name, locked, with the database's time. */

@@ -268,7 +268,10 @@ final class BidiWrites {
         }
         int upserts = all.size();
         all.addAll(creates);
-        if (!creates.isEmpty()) {
+        // where the state store's transaction covers the store's writes, a created record's base is
+        // written once, with its marketing id, after the create (they commit together or not at all)
+        boolean atomic = !creates.isEmpty() && cx.settings.state().commitsWith(cx.settings.store());
+        if (!creates.isEmpty() && !atomic) {
             // the base first: a crash between the store's create and the base would leave a linked
             // record with no base, and a host edit made before the next cycle would be lost
             cx.settings.state().saveBases(creates.stream().map(rec -> new SyncBase(cx.type, rec.id(), null,
@@ -303,7 +306,7 @@ final class BidiWrites {
                     out.set(at.get(from + i), r instanceof StoreResult.Changed ? StoreOutcome.CHANGED
                             : upserted(RecordKey.crm(batch.get(i).id()), r));
                 } else {
-                    created(batch.get(i), r, createdBases);
+                    created(batch.get(i), r, createdBases, atomic);
                 }
             }
         }
@@ -341,10 +344,19 @@ final class BidiWrites {
         return false;
     }
 
-    /** A CRM record created in the store: counted, its base (with the store's marketing id) collected. */
-    private void created(SyncRecord rec, StoreResult r, List<SyncBase> createdBases) {
+    /**
+     * A CRM record created in the store: counted, its base (with the store's marketing id)
+     * collected. A refused create keeps the base without a marketing id that the write before the
+     * create leaves; where that write was left out ({@code baseOnce}: the stores commit together),
+     * it is collected here instead, so the state is the same either way.
+     */
+    private void created(SyncRecord rec, StoreResult r, List<SyncBase> createdBases, boolean baseOnce) {
         RecordKey key = RecordKey.crm(rec.id());
         if (refused(key, r)) {
+            if (baseOnce) {
+                createdBases.add(new SyncBase(cx.type, rec.id(), null, cx.t.syncedValues(rec.fields()), rec.modstamp(),
+                        cx.now()));
+            }
             return;
         }
         String mid = r instanceof StoreResult.Created cr ? cr.marketingId()

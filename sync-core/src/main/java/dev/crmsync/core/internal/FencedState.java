@@ -88,6 +88,11 @@ final class FencedState implements SyncStateStore {
         });
     }
 
+    @Override
+    public boolean commitsWith(dev.crmsync.store.MarketingStore store) {
+        return state.commitsWith(store);
+    }
+
     /**
      * After the lease was lost: records what the CRM took from this instance's write (a fact, made
      * under the lease) in the bases that still are the in-flight bases this instance saved before

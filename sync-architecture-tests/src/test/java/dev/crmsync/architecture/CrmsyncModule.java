@@ -5,6 +5,7 @@ import dev.crmsync.jdbc.JdbcStores;
 import dev.crmsync.micrometer.SyncMetrics;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.salesforce.SalesforceCrmSource;
+import dev.crmsync.salesforce.events.ChangeEventDecoder;
 import dev.crmsync.spring.boot.CrmsyncAutoConfiguration;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
@@ -32,6 +33,9 @@ enum CrmsyncModule {
             List.of("dev.crmsync.jdbc"), API),
     SALESFORCE("sync-salesforce", Kind.PRODUCTION, "dev.crmsync.salesforce", SalesforceCrmSource.class,
             List.of("dev.crmsync.salesforce"), API),
+    /** Change events (Avro decoder today, the Pub/Sub client next): its own module so polling-only hosts carry no gRPC. */
+    SALESFORCE_EVENTS("sync-salesforce-events", Kind.PRODUCTION, "dev.crmsync.salesforce.events",
+            ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, SALESFORCE),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
     SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
             CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE),

@@ -39,16 +39,20 @@ import java.util.Set;
  * @param warnedOnce what this engine has warned about once already (per engine start), e.g. a type
  *     whose creates are not idempotent; mutable, thread-safe
  * @param hostDeletes what a host's delete of a linked bidirectional record does in the CRM
+ * @param ignoredFields which readable fields a type leaves out when no selection names them
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
                              Map<ObjectType, Set<String>> fieldSelection, int pageSize, int storeBatchSize,
                              Duration lookback, int maxAttempts, Duration leaseTtl, Clock clock,
                              SyncListener listener, Map<String, String> personDefaults,
-                             String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes) {
+                             String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes,
+                             IgnoreRules ignoredFields) {
 
     /**
-     * Settings with nothing warned yet.
+     * Settings with nothing warned yet, host deletes carried out in the CRM and no field ignored
+     * (every readable field of a type without a selection syncs; {@code SyncEngine.Builder} sets
+     * Marketo's list, {@link #withIgnoredFields}).
      *
      * @param engineId see the record
      * @param crm see the record
@@ -74,7 +78,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM);
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, IgnoreRules.NONE);
     }
 
     /** Checks nulls and copies collections. */
@@ -93,6 +97,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         personDefaults = Map.copyOf(personDefaults);
         Objects.requireNonNull(warnedOnce, "warnedOnce");
         Objects.requireNonNull(hostDeletes, "hostDeletes");
+        Objects.requireNonNull(ignoredFields, "ignoredFields");
     }
 
     /**
@@ -102,7 +107,26 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withHostDeletes(HostDeletes how) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, how);
+                warnedOnce, how, ignoredFields);
+    }
+
+    /**
+     * @param rules which readable fields the types leave out
+     * @return these settings with them (the same warnings remembered)
+     */
+    public EngineSettings withIgnoredFields(IgnoreRules rules) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, hostDeletes, rules);
+    }
+
+    /**
+     * @param type a type
+     * @param readable the fields of it the integration user can read
+     * @return the fields it syncs: the host's selection of them, else those not ignored
+     */
+    public Set<String> syncedFields(ObjectType type, Set<String> readable) {
+        return ignoredFields.synced(type, readable, fieldSelection.get(type));
     }
 
     /**
@@ -112,7 +136,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes);
+                warnedOnce, hostDeletes, ignoredFields);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.crmsync.crm.CrmSource;
 import dev.crmsync.core.internal.AbortableCrm;
 import dev.crmsync.core.internal.CycleRunner;
 import dev.crmsync.core.internal.EngineActions;
+import dev.crmsync.core.internal.IgnoreRules;
 import dev.crmsync.core.internal.EngineSettings;
 import dev.crmsync.core.internal.GuardedListener;
 import dev.crmsync.core.internal.LeaseKeeper;
@@ -785,6 +786,8 @@ public final class SyncEngine implements AutoCloseable {
                 Map.of(ObjectType.CAMPAIGN_MEMBER, DEFAULT_MEMBER_SWEEP));
         private final Set<ObjectType> objectTypes = new LinkedHashSet<>();
         private final Map<ObjectType, Set<String>> fields = new LinkedHashMap<>();
+        private final Map<ObjectType, Set<String>> ignored = new LinkedHashMap<>();
+        private boolean marketoIgnored = true;
         private int pageSize = DEFAULT_PAGE_SIZE;
         private int storeBatchSize = DEFAULT_STORE_BATCH_SIZE;
         private Duration lookback = DEFAULT_LOOKBACK;
@@ -1027,8 +1030,9 @@ public final class SyncEngine implements AutoCloseable {
 
         /**
          * Syncs only these fields of a type (those the integration user can read). By default every
-         * readable field is synced. A selected field that is hidden or gone is left out and noted in
-         * the report, never a failure.
+         * readable field is synced except {@linkplain IgnoredFields Marketo's ignored fields}. A
+         * selection wins over the ignored list: a field named here syncs even if it is on it. A
+         * selected field that is hidden or gone is left out and noted in the report, never a failure.
          *
          * @param type the object type
          * @param fieldNames the field API names, at least one
@@ -1049,6 +1053,46 @@ public final class SyncEngine implements AutoCloseable {
                 copy.add(f);
             }
             fields.put(type, Set.copyOf(copy));
+            return this;
+        }
+
+        /**
+         * Replaces the list of fields a type never syncs (by default {@link IgnoredFields#marketoDefault}
+         * of the type). An empty list syncs every readable field of the type. A field the type's
+         * {@link #fields(ObjectType, Collection) selection} names syncs whatever this list says.
+         * Ignoring {@code SystemModstamp} or {@code LastModifiedDate} never affects the engine's
+         * cursor, which reads the stamp of each record by itself.
+         *
+         * @param type the object type
+         * @param fieldNames the field API names to leave out; may be empty
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if a name is null or blank
+         */
+        public Builder ignoredFields(ObjectType type, Collection<String> fieldNames) {
+            Objects.requireNonNull(type, "type must not be null");
+            Objects.requireNonNull(fieldNames, "fieldNames must not be null");
+            Set<String> copy = new LinkedHashSet<>();
+            for (String f : fieldNames) {
+                if (f == null || f.isBlank()) {
+                    throw new IllegalArgumentException("ignored field names for " + type
+                            + " must not be null or blank: " + fieldNames);
+                }
+                copy.add(f);
+            }
+            ignored.put(type, Set.copyOf(copy));
+            return this;
+        }
+
+        /**
+         * Turns Marketo's ignored-field list off: every type without a list of its own
+         * ({@link #ignoredFields(ObjectType, Collection)}) syncs every field the integration user can
+         * read (or its selection).
+         *
+         * @return this builder
+         */
+        public Builder syncAllReadableFields() {
+            marketoIgnored = false;
             return this;
         }
 
@@ -1264,7 +1308,8 @@ public final class SyncEngine implements AutoCloseable {
             return new SyncEngine(new EngineSettings(id, crm, marketingStore, syncStateStore, conflictPolicy,
                     List.copyOf(objectTypes), fields, pageSize, storeBatchSize, lookback, maxAttempts, leaseTtl, clock,
                     listener, personDefaults, marketingIdField).withHostDeletes(hostDeletes).withSyncFilters(syncFilters)
-                    .withIdSweeps(idSweeps).withCalculatedRefresh(calculatedRefresh),
+                    .withIdSweeps(idSweeps).withCalculatedRefresh(calculatedRefresh)
+                    .withIgnoredFields(new IgnoreRules(marketoIgnored, ignored)),
                     crm, closeTimeout, leases, copySumOnMerge());
         }
 

@@ -113,6 +113,24 @@ abstract class JdbcMarketingTablesBehaviour {
         }
     }
 
+    @Test
+    void inAMultiCurrencyOrgEachAmountIsStoredBesideItsCurrencyCode() throws Exception {
+        InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(3).multiCurrency("EUR", "USD").build();
+        crm.insert(ObjectType.OPPORTUNITY, Map.of("Name", FieldValue.text("Deal"), "Amount", FieldValue.number("1250.75"),
+                "CurrencyIsoCode", FieldValue.text("USD")));
+        SyncReport r = cycle(crm, ObjectType.OPPORTUNITY);
+        assertEquals(0, r.totals().failed(), r::toTable);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT amount, currencyisocode FROM " + table(ObjectType.OPPORTUNITY) + " WHERE name = ?")) {
+            ps.setString(1, "Deal");
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getBigDecimal(1).compareTo(new BigDecimal("1250.75")), "in its own currency");
+                assertEquals("USD", rs.getString(2));
+            }
+        }
+    }
+
     static Stream<Arguments> kinds() {
         return Stream.of(
                 Arguments.of(new StoreField("F", StoreField.Kind.TEXT, 20, 0, 0), FieldValue.text("plain"), String.class),

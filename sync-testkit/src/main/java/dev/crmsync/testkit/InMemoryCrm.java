@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -145,6 +146,8 @@ public final class InMemoryCrm implements CrmSource {
     private final Duration maxWriteDuration;
     private final long seed;
     private final String pod;
+    /** The corporate currency of a multi-currency org, the create default; null in a single-currency org. */
+    private final FieldValue corporateCurrency;
     private final FaultPlan<CrmOperation> faults = new FaultPlan<>();
     private final CallLog<CrmOperation> log = new CallLog<>();
 
@@ -170,11 +173,23 @@ public final class InMemoryCrm implements CrmSource {
         Random r = new Random(b.seed);
         this.pod = "" + TypeState.BASE62.charAt(1 + r.nextInt(9)) + TypeState.BASE62.charAt(36 + r.nextInt(26));
         this.faults.seed(b.seed * 31 + 7);
+        this.corporateCurrency = b.currencies.isEmpty() ? null : FieldValue.text(b.currencies.get(0));
         for (ObjectType t : ObjectType.STANDARD) {
             TypeState s = newType(t, StandardSchemas.KEY_PREFIX.get(t.apiName()));
             StandardSchemas.fieldsOf(t).forEach(s::addSlot);
+            if (corporateCurrency != null && CURRENCY_TYPES.contains(t)) {
+                s.addSlot(FieldSchema.builder(CURRENCY_FIELD, FieldType.PICKLIST).length(3)
+                        .picklist(b.currencies, true).nillable(false).defaultedOnCreate(true).build());
+            }
         }
     }
+
+    /** The field a multi-currency org adds beside the amounts ({@link Builder#multiCurrency}). */
+    public static final String CURRENCY_FIELD = "CurrencyIsoCode";
+
+    /** The types that get {@link #CURRENCY_FIELD} in a multi-currency org. */
+    private static final Set<ObjectType> CURRENCY_TYPES = Set.of(ObjectType.LEAD, ObjectType.CONTACT,
+            ObjectType.ACCOUNT, ObjectType.OPPORTUNITY, ObjectType.CAMPAIGN, ObjectType.USER);
 
     /** @return a builder with Salesforce's defaults */
     public static Builder builder() {
@@ -202,6 +217,7 @@ public final class InMemoryCrm implements CrmSource {
         private Sleeper sleeper = Sleeper.SYSTEM;
         private boolean redirectConvertedLeadWrites = true;
         private Duration maxWriteDuration = Duration.ZERO;
+        private List<String> currencies = List.of();
 
         private Builder() {
         }
@@ -285,6 +301,38 @@ public final class InMemoryCrm implements CrmSource {
                 throw new IllegalArgumentException("maxWriteDuration must not be negative, was " + duration);
             }
             this.maxWriteDuration = duration;
+            return this;
+        }
+
+        /**
+         * Makes this a multi-currency org: every standard type holding an amount (Lead, Account,
+         * Opportunity, Campaign) and Contact and User get {@value #CURRENCY_FIELD}, described as
+         * Salesforce describes it in such an org — a restricted picklist of the active currencies,
+         * 3 characters, never null, defaulted on create to the corporate currency. A write of a code
+         * that is not active is refused with {@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST}.
+         * Amounts are kept in the record's currency; nothing is converted.
+         *
+         * @param corporate the corporate currency (ISO 4217 code, e.g. {@code "EUR"}), the create default
+         * @param others the other active currencies
+         * @return this
+         * @throws IllegalArgumentException if a code is not three upper-case letters, or repeated
+         */
+        public Builder multiCurrency(String corporate, String... others) {
+            Objects.requireNonNull(corporate, "corporate must not be null");
+            Objects.requireNonNull(others, "others must not be null");
+            List<String> all = new ArrayList<>();
+            all.add(corporate);
+            all.addAll(Arrays.asList(others));
+            for (String c : all) {
+                if (c == null || !c.matches("[A-Z]{3}")) {
+                    throw new IllegalArgumentException("currency codes must be three upper-case letters (ISO 4217),"
+                            + " was " + c);
+                }
+            }
+            if (new HashSet<>(all).size() != all.size()) {
+                throw new IllegalArgumentException("currency codes must not repeat: " + all);
+            }
+            this.currencies = List.copyOf(all);
             return this;
         }
 
@@ -1964,7 +2012,13 @@ public final class InMemoryCrm implements CrmSource {
                 && get(t, v, SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value();
     }
 
-    private static void applyDefaults(TypeState t, FieldValue[] values) {
+    private void applyDefaults(TypeState t, FieldValue[] values) {
+        if (corporateCurrency != null) {
+            Slot c = t.slot(CURRENCY_FIELD);
+            if (c != null) {
+                values[c.index] = corporateCurrency;
+            }
+        }
         for (Slot s : t.activeSlots()) {
             if (s.schema.type() == FieldType.BOOLEAN) {
                 values[s.index] = FieldValue.bool(false);

@@ -10,6 +10,7 @@ import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.crm.ObjectSchema;
 import dev.crmsync.model.CallAbortedException;
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import java.time.Instant;
@@ -88,7 +89,7 @@ public final class AbortableCrm implements CrmSource {
     @Override
     public List<SyncRecord> fetch(ObjectType type, Collection<CrmId> ids, Set<String> fields) {
         check("fetch");
-        return delegate.fetch(type, ids, fields);
+        return queueOwnersBlanked(delegate.fetch(type, ids, fields));
     }
 
     @Override
@@ -156,6 +157,35 @@ public final class AbortableCrm implements CrmSource {
         return delegate.toString();
     }
 
+    /** The key prefix of a {@code Group} id: a queue, when it owns a record. */
+    static final String QUEUE_KEY_PREFIX = "00G";
+
+    /**
+     * The records as the engine sees them: a Lead owned by a queue (its {@code OwnerId} a
+     * {@code Group} id, not a {@code User} one) has its owner empty, as Marketo leaves the owner
+     * fields empty while a queue owns a lead. The CRM keeps the queue; the engine never writes the
+     * owner back unless the host sets one (a user), and a later assignment to a user reads as a change.
+     */
+    static List<SyncRecord> queueOwnersBlanked(List<SyncRecord> records) {
+        List<SyncRecord> out = null;
+        for (int i = 0; i < records.size(); i++) {
+            SyncRecord r = records.get(i);
+            if (r.type().equals(ObjectType.LEAD) && !r.deleted()
+                    && r.fields().get(OWNER_ID) instanceof FieldValue.Ref ref
+                    && ref.id().keyPrefix().equals(QUEUE_KEY_PREFIX)) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>(records);
+                }
+                Map<String, FieldValue> fields = new java.util.LinkedHashMap<>(r.fields());
+                fields.put(OWNER_ID, FieldValue.NULL);
+                out.set(i, r.withFields(fields));
+            }
+        }
+        return out == null ? records : out;
+    }
+
+    private static final String OWNER_ID = "OwnerId";
+
     private final class Stream implements ChangeStream {
         private final ChangeStream stream;
 
@@ -166,7 +196,7 @@ public final class AbortableCrm implements CrmSource {
         @Override
         public List<SyncRecord> nextPage() {
             check("nextPage");
-            return stream.nextPage();
+            return queueOwnersBlanked(stream.nextPage());
         }
 
         @Override

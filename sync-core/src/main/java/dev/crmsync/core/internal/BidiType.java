@@ -159,12 +159,7 @@ final class BidiType {
         if (schema.isEmpty() || !schema.get().queryable()) {
             return Optional.empty();
         }
-        Set<String> readable = schema.get().readableFieldNames();
-        Set<String> selection = settings.fieldSelection().get(type);
-        Set<String> selected = new LinkedHashSet<>(readable);
-        if (selection != null) {
-            selected.retainAll(selection);
-        }
+        Set<String> selected = settings.syncedFields(type, schema.get().readableFieldNames());
         return Optional.of(of(settings, schema.get(), selected));
     }
 

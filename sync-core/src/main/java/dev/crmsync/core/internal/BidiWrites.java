@@ -411,7 +411,11 @@ final class BidiWrites {
         if (d.written()) {
             cx.counters.updated();
         } else if (!d.crmRefused() && !d.storeRefused()) {
-            cx.counters.unchanged();
+            if (hiddenOnlyChange(item)) {
+                cx.counters.skipped();     // the CRM changed only fields that are not synced, as one-way types count it
+            } else {
+                cx.counters.unchanged();
+            }
         }
         if (!d.crmRefused()) {
             cx.crmFail.succeeded(item.key());
@@ -423,6 +427,31 @@ final class BidiWrites {
             cx.counters.skipped();   // waits for a change or a re-drive
         }
         conflicts.settle(item.crm().id(), item.plan().parked);
+    }
+
+    /**
+     * Whether a merged record needing no write is a CRM change only in fields that are not synced
+     * (hidden from the integration user, ignored or left out of the selection): its stamp moved past
+     * its base's while every synced field still holds the base's value. Counted skipped, as
+     * {@code StoreApplier} counts it on one-way types (Marketo counts such updates "skipped"); an
+     * overlap re-read of the very version the base holds, or the engine's own write read back,
+     * stays unchanged.
+     */
+    private boolean hiddenOnlyChange(RecordPlan.Merge item) {
+        SyncBase b = item.base();
+        if (b == null || !item.plan().toCrm.isEmpty() || !item.plan().toStore.isEmpty()
+                || item.crm().modstamp().equals(b.crmModstamp())
+                // the engine's own create or in-flight write read back: its stamp was never recorded
+                || b.crmModstamp().equals(java.time.Instant.EPOCH)
+                || (item.rawBase() != null && !item.rawBase().pending().isEmpty())) {
+            return false;
+        }
+        for (String f : cx.t.synced()) {
+            if (!item.crm().get(f).equals(b.get(f))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -401,7 +401,7 @@ public final class CycleRunner {
         Set<String> readable = schema.readableFieldNames();
         Set<String> selected = settings.fieldSelection().get(type);
         if (selected == null) {
-            return readable;
+            return settings.syncedFields(type, readable);     // Marketo's ignored fields left out (unless turned off)
         }
         Set<String> fields = new LinkedHashSet<>();
         Set<String> missing = new TreeSet<>();

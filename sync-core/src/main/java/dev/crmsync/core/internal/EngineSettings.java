@@ -45,6 +45,7 @@ import java.util.Set;
  *     removed without a trace (types absent: none)
  * @param calculatedRefresh per type, how many stored records a cycle re-reads for their calculated
  *     fields (types absent: none)
+ * @param ignoredFields which readable fields a type leaves out when no selection names them
  */
 public record EngineSettings(String engineId, CrmSource crm, MarketingStore store, SyncStateStore state,
                              ConflictPolicy conflictPolicy, List<ObjectType> objectTypes,
@@ -53,10 +54,12 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                              SyncListener listener, Map<String, String> personDefaults,
                              String marketingIdField, Set<String> warnedOnce, HostDeletes hostDeletes,
                              Map<ObjectType, SyncFilter> syncFilters, Map<ObjectType, Integer> idSweeps,
-                             Map<ObjectType, Integer> calculatedRefresh) {
+                             Map<ObjectType, Integer> calculatedRefresh, IgnoreRules ignoredFields) {
 
     /**
-     * Settings with nothing warned yet.
+     * Settings with nothing warned yet, host deletes carried out in the CRM and no field ignored
+     * (every readable field of a type without a selection syncs; {@code SyncEngine.Builder} sets
+     * Marketo's list, {@link #withIgnoredFields}).
      *
      * @param engineId see the record
      * @param crm see the record
@@ -82,7 +85,8 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
                           SyncListener listener, Map<String, String> personDefaults, String marketingIdField) {
         this(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize, storeBatchSize,
                 lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of(), Map.of(), Map.of());
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), HostDeletes.DELETE_IN_CRM, Map.of(), Map.of(), Map.of(),
+                IgnoreRules.NONE);
     }
 
     /** Checks nulls and copies collections. */
@@ -104,6 +108,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
         syncFilters = Map.copyOf(syncFilters);
         idSweeps = Map.copyOf(idSweeps);
         calculatedRefresh = Map.copyOf(calculatedRefresh);
+        Objects.requireNonNull(ignoredFields, "ignoredFields");
     }
 
     /**
@@ -113,7 +118,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withCalculatedRefresh(Map<ObjectType, Integer> refresh) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters, idSweeps, refresh);
+                warnedOnce, hostDeletes, syncFilters, idSweeps, refresh, ignoredFields);
     }
 
     /**
@@ -123,7 +128,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withIdSweeps(Map<ObjectType, Integer> sweeps) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters, sweeps, calculatedRefresh);
+                warnedOnce, hostDeletes, syncFilters, sweeps, calculatedRefresh, ignoredFields);
     }
 
     /**
@@ -133,7 +138,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withSyncFilters(Map<ObjectType, SyncFilter> filters) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, filters, idSweeps, calculatedRefresh);
+                warnedOnce, hostDeletes, filters, idSweeps, calculatedRefresh, ignoredFields);
     }
 
     /**
@@ -143,7 +148,26 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withHostDeletes(HostDeletes how) {
         return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, how, syncFilters, idSweeps, calculatedRefresh);
+                warnedOnce, how, syncFilters, idSweeps, calculatedRefresh, ignoredFields);
+    }
+
+    /**
+     * @param rules which readable fields the types leave out
+     * @return these settings with them (the same warnings remembered)
+     */
+    public EngineSettings withIgnoredFields(IgnoreRules rules) {
+        return new EngineSettings(engineId, crm, store, state, conflictPolicy, objectTypes, fieldSelection, pageSize,
+                storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
+                warnedOnce, hostDeletes, syncFilters, idSweeps, calculatedRefresh, rules);
+    }
+
+    /**
+     * @param type a type
+     * @param readable the fields of it the integration user can read
+     * @return the fields it syncs: the host's selection of them, else those not ignored
+     */
+    public Set<String> syncedFields(ObjectType type, Set<String> readable) {
+        return ignoredFields.synced(type, readable, fieldSelection.get(type));
     }
 
     /**
@@ -153,7 +177,7 @@ public record EngineSettings(String engineId, CrmSource crm, MarketingStore stor
     public EngineSettings withState(SyncStateStore other) {
         return new EngineSettings(engineId, crm, store, other, conflictPolicy, objectTypes, fieldSelection, pageSize,
                 storeBatchSize, lookback, maxAttempts, leaseTtl, clock, listener, personDefaults, marketingIdField,
-                warnedOnce, hostDeletes, syncFilters, idSweeps, calculatedRefresh);
+                warnedOnce, hostDeletes, syncFilters, idSweeps, calculatedRefresh, ignoredFields);
     }
 
     /**

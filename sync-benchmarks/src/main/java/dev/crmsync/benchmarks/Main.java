@@ -27,7 +27,8 @@ import java.util.List;
  *   --salesforce         instead: the Salesforce adapter's benchmark (issue 12) over loopback against the
  *                        fake server: adapter vs raw parse (REST, Bulk), then the 64 MB check; --records
  *                        (default 100,000) leads read, --repeats (default 5) timed rounds of each read
- *   --salesforce-push    instead: the push benchmark (issue 12): the engine writing --records (default 20,000)
+ *   --salesforce-push    instead: the push benchmark (issue 12; run the JVM with -Dsun.net.httpserver.nodelay=true,
+ *                        or every fake response waits ~40 ms for a delayed ACK): the engine writing --records (default 20,000)
  *                        edited leads to the fake server by pushHostChangesNow vs the same HTTP calls
  *                        replayed by a raw client, --repeats timed rounds
  *   --heap-records N     with --salesforce: leads of the 64 MB check's first copy (default 200,000; 0: none)
@@ -100,11 +101,6 @@ public final class Main {
                     case "--out" -> out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
-            }
-            if ((push || salesforce) && System.getProperty(
-                    dev.crmsync.testkit.salesforce.FakeSalesforceServer.NODELAY_PROPERTY) == null) {
-                // a program may set it (the test kit does not): without it every fake response waits ~40 ms
-                System.setProperty(dev.crmsync.testkit.salesforce.FakeSalesforceServer.NODELAY_PROPERTY, "true");
             }
             if (push) {
                 SalesforcePushBench pb = new SalesforcePushBench(recordsSet ? records : 20_000, repeats,

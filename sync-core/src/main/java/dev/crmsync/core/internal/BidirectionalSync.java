@@ -480,18 +480,26 @@ public final class BidirectionalSync implements TypeSync {
                     reconcile(BidiBatch.Request.ofCrm(records), null);
                 }
                 if (!missing.isEmpty()) {
-                    Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, missing);
-                    Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
-                    for (CrmId id : missing) {
-                        MarketingRecord m = held.get(id);
-                        if (m != null && !m.crmDeleted()) {
-                            live.put(id, m);
-                        }
-                    }
-                    if (!live.isEmpty()) {
-                        reconcile(BidiBatch.Request.ofStored(live), null);
-                    }
+                    reconcileStored(missing);
                 }
+            }
+        }
+
+        /**
+         * Merges the records the store holds live under these ids against what the CRM has now: a
+         * record the CRM no longer has is flagged deleted by the merge, as any CRM deletion is.
+         */
+        void reconcileStored(List<CrmId> ids) {
+            Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, ids);
+            Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
+            for (CrmId id : ids) {
+                MarketingRecord m = held.get(id);
+                if (m != null && !m.crmDeleted()) {
+                    live.put(id, m);
+                }
+            }
+            if (!live.isEmpty()) {
+                reconcile(BidiBatch.Request.ofStored(live), null);
             }
         }
 
@@ -506,19 +514,7 @@ public final class BidirectionalSync implements TypeSync {
          */
         void sweepIds(int budget) {
             long deletedBefore = run.counters().snapshot().deleted();
-            IdWalk.Slice slice = IdWalk.walk(run, EngineIntent.IdSweep.KEY, budget, ids -> {
-                Map<CrmId, MarketingRecord> held = cx.settings.store().findByCrmIds(cx.type, ids);
-                Map<CrmId, MarketingRecord> live = new LinkedHashMap<>();
-                for (CrmId id : ids) {
-                    MarketingRecord r = held.get(id);
-                    if (r != null && !r.crmDeleted()) {
-                        live.put(id, r);
-                    }
-                }
-                if (!live.isEmpty()) {
-                    reconcile(BidiBatch.Request.ofStored(live), null);
-                }
-            });
+            IdWalk.Slice slice = IdWalk.walk(run, EngineIntent.IdSweep.KEY, budget, this::reconcileStored);
             long gone = run.counters().snapshot().deleted() - deletedBefore;
             if (gone > 0) {
                 run.note("id sweep: " + slice.checked() + " ids checked, " + gone + " removed in the CRM without a trace"

@@ -86,10 +86,15 @@ public final class CycleRunner {
      * @return the report
      */
     public SyncReport run(String cycleId, Supplier<String> stopReason) {
+        return inMdc(cycleId, () -> runInMdc(cycleId, stopReason));
+    }
+
+    /** Runs work with the run's id in the MDC (as {@link #MDC_CYCLE_KEY}), restoring what was there. */
+    private static <T> T inMdc(String runId, Supplier<T> work) {
         String previousMdc = MDC.get(MDC_CYCLE_KEY);
-        MDC.put(MDC_CYCLE_KEY, cycleId);
+        MDC.put(MDC_CYCLE_KEY, runId);
         try {
-            return runInMdc(cycleId, stopReason);
+            return work.get();
         } finally {
             if (previousMdc == null) {
                 MDC.remove(MDC_CYCLE_KEY);
@@ -243,24 +248,12 @@ public final class CycleRunner {
      */
     public TypeReport runTargeted(String runId, ObjectType type, List<CrmId> ids, EngineIntent.Position position,
                                   Supplier<String> stopReason) {
-        String previousMdc = MDC.get(MDC_CYCLE_KEY);
-        MDC.put(MDC_CYCLE_KEY, runId);
-        try {
-            TypeReport report = runType(runId, type, stopReason, run -> {
-                run.step(StepReport.Step.APPLY_IDS, () -> strategies.apply(type).syncIds(run, ids));
-                if (position != null) {
-                    run.commit(() -> settings.state().saveIntent(position), null);
-                }
-            }, false).report();
-            listener.onTypeDone(report);
-            return report;
-        } finally {
-            if (previousMdc == null) {
-                MDC.remove(MDC_CYCLE_KEY);
-            } else {
-                MDC.put(MDC_CYCLE_KEY, previousMdc);
+        return runOutsideCycle(runId, type, stopReason, run -> {
+            run.step(StepReport.Step.APPLY_IDS, () -> strategies.apply(type).syncIds(run, ids));
+            if (position != null) {
+                run.commit(() -> settings.state().saveIntent(position), null);
             }
-        }
+        });
     }
 
     /**
@@ -273,20 +266,17 @@ public final class CycleRunner {
      * @return the run's report (its backlog not counted)
      */
     public TypeReport runHostChanges(String runId, ObjectType type, Supplier<String> stopReason) {
-        String previousMdc = MDC.get(MDC_CYCLE_KEY);
-        MDC.put(MDC_CYCLE_KEY, runId);
-        try {
-            TypeReport report = runType(runId, type, stopReason, run -> strategies.apply(type).syncHostChanges(run),
-                    false).report();
+        return runOutsideCycle(runId, type, stopReason, run -> strategies.apply(type).syncHostChanges(run));
+    }
+
+    /** One type's run outside a cycle, its id in the MDC, its backlog not counted; the listener hears of it. */
+    private TypeReport runOutsideCycle(String runId, ObjectType type, Supplier<String> stopReason,
+                                       java.util.function.Consumer<TypeRun> body) {
+        return inMdc(runId, () -> {
+            TypeReport report = runType(runId, type, stopReason, body, false).report();
             listener.onTypeDone(report);
             return report;
-        } finally {
-            if (previousMdc == null) {
-                MDC.remove(MDC_CYCLE_KEY);
-            } else {
-                MDC.put(MDC_CYCLE_KEY, previousMdc);
-            }
-        }
+        });
     }
 
     private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason,

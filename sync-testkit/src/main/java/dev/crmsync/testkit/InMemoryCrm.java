@@ -160,6 +160,9 @@ public final class InMemoryCrm implements CrmSource {
     private final Map<CrmId, Integer> lockedRows = new HashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InFlightCalls inFlight = new InFlightCalls("InMemoryCrm");
+    private final List<RecordChange.Listener> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ChangeCollector changeSink = new ChangeCollector();
+    private long transactions;
 
     private InMemoryCrm(Builder b) {
         this.clock = b.clock;
@@ -198,6 +201,7 @@ public final class InMemoryCrm implements CrmSource {
 
     private TypeState newType(ObjectType t, String prefix) {
         TypeState s = new TypeState(t, prefix, pod, seed);
+        s.sink = changeListeners.isEmpty() ? null : changeSink;
         types.put(t, s);
         byPrefix.put(prefix, s);
         return s;
@@ -2141,7 +2145,11 @@ public final class InMemoryCrm implements CrmSource {
             now();
             r.run();
         } finally {
-            lock.unlock();
+            try {
+                publishIfOutermost();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -2151,7 +2159,129 @@ public final class InMemoryCrm implements CrmSource {
             now();
             return s.get();
         } finally {
-            lock.unlock();
+            try {
+                publishIfOutermost();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** At the end of the outermost locked call: what it changed (also before a failure part-way) is committed. */
+    private void publishIfOutermost() {
+        if (lock.getHoldCount() != 1 || changeSink.pending.isEmpty()) {
+            return;
+        }
+        List<RecordChange> changes = changeSink.drain();
+        if (changes.isEmpty()) {
+            return;
+        }
+        String key = String.format("%08x-0000-4000-8000-%012x", seed & 0xFFFF_FFFFL, ++transactions);
+        for (RecordChange.Listener l : changeListeners) {
+            l.committed(changes, key);
+        }
+    }
+
+    /**
+     * Adds a listener told of every committed transaction (see {@link RecordChange.Listener}): the hook a fake
+     * change-event server (Salesforce's Pub/Sub API) publishes from. Until a listener is added no change is
+     * tracked, so a CRM nobody listens to pays nothing.
+     *
+     * @param listener the listener
+     */
+    public void addChangeListener(RecordChange.Listener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        locked(() -> {
+            changeListeners.add(listener);
+            for (TypeState t : types.values()) {
+                t.sink = changeSink;
+            }
+        });
+    }
+
+    /**
+     * @param listener a listener added before
+     * @return whether it was there
+     */
+    public boolean removeChangeListener(RecordChange.Listener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        return locked(() -> {
+            boolean removed = changeListeners.remove(listener);
+            if (changeListeners.isEmpty()) {
+                for (TypeState t : types.values()) {
+                    t.sink = null;
+                }
+            }
+            return removed;
+        });
+    }
+
+    /** Collects one transaction's record changes, one entry per record, in first-change order. */
+    private static final class ChangeCollector implements TypeState.ChangeSink {
+        private record Key(ObjectType type, int handle) {
+        }
+
+        private static final class Entry {
+            final TypeState type;
+            final int handle;
+            RecordChange.Kind kind;
+            final java.util.LinkedHashSet<String> changed = new java.util.LinkedHashSet<>();
+            boolean touched;
+
+            Entry(TypeState type, int handle, RecordChange.Kind kind) {
+                this.type = type;
+                this.handle = handle;
+                this.kind = kind;
+            }
+        }
+
+        final Map<Key, Entry> pending = new LinkedHashMap<>();
+
+        private Entry entry(TypeState t, int h, RecordChange.Kind kind) {
+            return pending.computeIfAbsent(new Key(t.type, h), k -> new Entry(t, h, kind));
+        }
+
+        @Override
+        public void created(TypeState t, int h) {
+            entry(t, h, RecordChange.Kind.CREATE).kind = RecordChange.Kind.CREATE;
+        }
+
+        @Override
+        public void stored(TypeState t, int h, List<String> changed) {
+            Entry e = entry(t, h, RecordChange.Kind.UPDATE);
+            e.changed.addAll(changed);
+        }
+
+        @Override
+        public void touched(TypeState t, int h) {
+            entry(t, h, RecordChange.Kind.UPDATE).touched = true;
+        }
+
+        @Override
+        public void deleted(TypeState t, int h) {
+            Entry e = entry(t, h, RecordChange.Kind.DELETE);
+            e.kind = e.kind == RecordChange.Kind.CREATE ? null : RecordChange.Kind.DELETE; // created and gone: nothing
+            if (e.kind == null) {
+                pending.remove(new Key(t.type, h));
+            }
+        }
+
+        @Override
+        public void undeleted(TypeState t, int h) {
+            entry(t, h, RecordChange.Kind.UNDELETE).kind = RecordChange.Kind.UNDELETE;
+        }
+
+        List<RecordChange> drain() {
+            List<RecordChange> out = new ArrayList<>(pending.size());
+            for (Entry e : pending.values()) {
+                if (e.kind == RecordChange.Kind.UPDATE && !e.touched) {
+                    continue; // a calculated field's change, or values stored without a new stamp: no event
+                }
+                List<String> changed = e.kind == RecordChange.Kind.UPDATE ? List.copyOf(e.changed) : List.of();
+                out.add(new RecordChange(e.type.type, e.type.idOf(e.handle), e.kind, changed));
+            }
+            pending.clear();
+            return out;
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.TreeMap;
@@ -81,6 +82,26 @@ final class TypeState {
     final TreeMap<Long, Bucket> buckets = new TreeMap<>();
     /** Records in the recycle bin, oldest deletion first (entries may be stale). */
     final PriorityQueue<BinEntry> bin = new PriorityQueue<>(Comparator.comparingLong(BinEntry::deletedAt));
+
+    /** Told of every committed record change (the CRM's change-data-capture hook), or null when nobody listens. */
+    interface ChangeSink {
+        /** @param t the type @param h the new record */
+        void created(TypeState t, int h);
+
+        /** @param t the type @param h the record @param changed the non-calculated fields whose values differ */
+        void stored(TypeState t, int h, List<String> changed);
+
+        /** @param t the type @param h the record whose stamp moved (an update) */
+        void touched(TypeState t, int h);
+
+        /** @param t the type @param h the record, deleted (to the bin or for good) */
+        void deleted(TypeState t, int h);
+
+        /** @param t the type @param h the record, restored */
+        void undeleted(TypeState t, int h);
+    }
+
+    ChangeSink sink;
     int liveCount;
     /** The log of deletions is complete from this epoch second on. */
     long deleteLogCompleteFrom = Long.MIN_VALUE;
@@ -208,6 +229,21 @@ final class TypeState {
 
     /** Replaces a record's values (its stamp is unchanged; see {@link #restamp}). */
     void store(int h, FieldValue[] values) {
+        if (sink != null) {
+            FieldValue[] old = values(h);
+            List<String> changed = new ArrayList<>();
+            for (Slot sl : slots) {
+                if (sl.removed || sl.schema.calculated()) {
+                    continue;
+                }
+                FieldValue a = sl.index < old.length ? old[sl.index] : null;
+                FieldValue b = sl.index < values.length ? values[sl.index] : null;
+                if (!Objects.equals(a, b)) {
+                    changed.add(sl.schema.name());
+                }
+            }
+            sink.stored(this, h, changed);
+        }
         garbageBytes += storedLength(h);
         addrs[h] = write(values);
         if (garbageBytes > slabBytes - garbageBytes + COMPACT_SLACK) {
@@ -405,6 +441,9 @@ final class TypeState {
         addrs[h] = write(values);
         bucket(stamp).add(h);
         liveCount++;
+        if (sink != null) {
+            sink.created(this, h);
+        }
         return h;
     }
 
@@ -414,6 +453,13 @@ final class TypeState {
 
     /** Moves a record to a new stamp in the index. */
     void restamp(int h, long stamp) {
+        if (sink != null) {
+            sink.touched(this, h);
+        }
+        move(h, stamp);
+    }
+
+    private void move(int h, long stamp) {
         int packed = packStamp(stamp);
         if (stamps[h] == packed) {
             return;
@@ -429,16 +475,22 @@ final class TypeState {
     void markDeleted(int h, long stamp) {
         packStamp(stamp);
         flags[h] |= DELETED;
-        restamp(h, stamp);
+        move(h, stamp);
         liveCount--;
+        if (sink != null) {
+            sink.deleted(this, h);
+        }
         bin.add(new BinEntry(h, stamp));
     }
 
     void markUndeleted(int h, long stamp) {
         packStamp(stamp);
         flags[h] &= ~DELETED;
-        restamp(h, stamp);
+        move(h, stamp);
         liveCount++;
+        if (sink != null) {
+            sink.undeleted(this, h);
+        }
     }
 
     /** @return true if the bin entry still describes the record (deleted then, not since restored or purged) */
@@ -458,6 +510,9 @@ final class TypeState {
         }
         if (!deleted(h)) {
             liveCount--;
+            if (sink != null) {
+                sink.deleted(this, h);
+            }
         }
         flags[h] |= PURGED;
         Bucket b = buckets.get(stamp(h));

@@ -9,6 +9,7 @@ import dev.crmsync.salesforce.events.ChangeEventDecoder;
 import dev.crmsync.spring.boot.CrmsyncAutoConfiguration;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.salesforce.FakeSalesforceServer;
+import dev.crmsync.testkit.salesforce.events.FakePubSubServer;
 
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ enum CrmsyncModule {
             List.of("dev.crmsync.jdbc"), API),
     SALESFORCE("sync-salesforce", Kind.PRODUCTION, "dev.crmsync.salesforce", SalesforceCrmSource.class,
             List.of("dev.crmsync.salesforce"), API),
-    /** Change events (Avro decoder today, the Pub/Sub client next): its own module so polling-only hosts carry no gRPC. */
+    /** Change events (the Avro decoder, the Pub/Sub API's messages and methods): its own module so polling-only hosts carry no gRPC. */
     SALESFORCE_EVENTS("sync-salesforce-events", Kind.PRODUCTION, "dev.crmsync.salesforce.events",
             ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, SALESFORCE),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
@@ -43,6 +44,10 @@ enum CrmsyncModule {
             List.of("dev.crmsync.testkit"), API),
     SALESFORCE_TESTKIT("sync-salesforce-testkit", Kind.TEST_KIT, "dev.crmsync.testkit.salesforce",
             FakeSalesforceServer.class, List.of("dev.crmsync.testkit.salesforce"), API, TESTKIT),
+    /** The fake Pub/Sub server: its own test kit so that the Salesforce test kit carries no gRPC. */
+    SALESFORCE_EVENTS_TESTKIT("sync-salesforce-events-testkit", Kind.TEST_KIT, "dev.crmsync.testkit.salesforce.events",
+            FakePubSubServer.class, List.of("dev.crmsync.testkit.salesforce.events"), API, TESTKIT, SALESFORCE_TESTKIT,
+            SALESFORCE_EVENTS),
     EXAMPLES("sync-examples", Kind.APPLICATION, null, null,
             List.of("dev.crmsync.examples"), API, CORE, JDBC, SALESFORCE, TESTKIT, SALESFORCE_TESTKIT),
     BENCHMARKS("sync-benchmarks", Kind.APPLICATION, null, null,

@@ -236,8 +236,8 @@ final class TypeState {
                 if (sl.removed || sl.schema.calculated()) {
                     continue;
                 }
-                FieldValue a = sl.index < old.length ? old[sl.index] : null;
-                FieldValue b = sl.index < values.length ? values[sl.index] : null;
+                FieldValue a = sl.index < old.length && old[sl.index] != null ? old[sl.index] : FieldValue.NULL;
+                FieldValue b = sl.index < values.length && values[sl.index] != null ? values[sl.index] : FieldValue.NULL;
                 if (!Objects.equals(a, b)) {
                     changed.add(sl.schema.name());
                 }

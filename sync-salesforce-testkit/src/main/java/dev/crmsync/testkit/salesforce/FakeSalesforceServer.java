@@ -247,6 +247,38 @@ public final class FakeSalesforceServer implements AutoCloseable {
         return running().userId();
     }
 
+    /**
+     * @return the org's id ({@code 00D…}, in the token response's {@code id} URL): what a Pub/Sub client sends
+     *     as its {@code tenantid}
+     * @throws IllegalStateException if not started
+     */
+    public String orgId() {
+        return running().orgId();
+    }
+
+    /**
+     * Whether an access token is one this server issued and has not expired or revoked — the check every REST
+     * call makes, for another API of the same fake org (the fake Pub/Sub server) to authenticate with. Counts
+     * towards an expiry scheduled with {@link Faults}, as a REST call does.
+     *
+     * @param accessToken a token, or null
+     * @return whether the server accepts it
+     * @throws IllegalStateException if not started
+     */
+    public boolean acceptsAccessToken(@Nullable String accessToken) {
+        return accessToken != null && !accessToken.isBlank() && running().tokens().authenticate("Bearer " + accessToken);
+    }
+
+    /** @return the CRM the server serves */
+    public CrmSource crm() {
+        return settings.crm();
+    }
+
+    /** @return the clock the server's stamps and token expiry use */
+    public java.time.Clock clock() {
+        return settings.clock();
+    }
+
     /** @return the faults that can be scheduled on this server */
     public Faults faults() {
         running();

@@ -162,7 +162,12 @@ public final class SalesforceApi implements HttpHandler {
         return userId;
     }
 
-    /** @return the token service (for faults) */
+    /** @return the org's id ({@code 00D…}) */
+    public String orgId() {
+        return orgId;
+    }
+
+    /** @return the token service */
     public TokenService tokens() {
         return tokens;
     }

@@ -21,8 +21,11 @@ module dev.crmsync.salesforce.events {
     requires transitive io.grpc;               // grpc-api, automatic module
     requires io.grpc.stub;                     // automatic module
     requires io.grpc.protobuf;                 // automatic module
+    requires io.grpc.netty.shaded;             // the transport (TLS), automatic module
+    requires transitive dev.crmsync.api;       // Sleeper in PubSubClient.Builder
+    requires org.slf4j;
 
     exports dev.crmsync.salesforce.events;     // ChangeEvent, ChangeEventDecoder, ChangeType, ReplayId
     exports dev.crmsync.salesforce.events.pubsub; // the Pub/Sub API's messages (protoc) and PubSubMethods
-    // not exported: dev.crmsync.salesforce.events.internal (field bitmaps)
+    // not exported: dev.crmsync.salesforce.events.internal (field bitmaps, schema cache, the subscription loop)
 }

@@ -572,7 +572,15 @@ public final class FakePubSubServer implements AutoCloseable {
 
         @Override
         public void onNext(FetchRequest request) {
-            fetchRequests.incrementAndGet();
+            try {
+                handle(request);
+            } finally {
+                fetchRequests.incrementAndGet(); // counted once handled: a test that sees it sees the stream started
+            }
+            drain();
+        }
+
+        private void handle(FetchRequest request) {
             if (request.getNumRequested() <= 0) {
                 fail(Status.INVALID_ARGUMENT.withDescription("The requested number of events in a fetch request must"
                         + " be greater than zero"), REQUESTED_EVENTS_INVALID);
@@ -592,7 +600,6 @@ public final class FakePubSubServer implements AutoCloseable {
                 }
                 pending = Math.min(MAX_REQUESTED, pending + Math.min(MAX_REQUESTED, request.getNumRequested()));
             }
-            drain();
         }
 
         /** The first request: topic and start. Under this stream's monitor. */

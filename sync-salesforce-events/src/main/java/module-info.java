@@ -23,6 +23,7 @@ module dev.crmsync.salesforce.events {
     requires io.grpc.protobuf;                 // automatic module
     requires io.grpc.netty.shaded;             // the transport (TLS), automatic module
     requires transitive dev.crmsync.api;       // Sleeper in PubSubClient.Builder
+    requires transitive dev.crmsync.salesforce; // SalesforceCrmSource in PubSubCredentials.of
     requires org.slf4j;
 
     exports dev.crmsync.salesforce.events;     // ChangeEvent, ChangeEventDecoder, ChangeType, ReplayId

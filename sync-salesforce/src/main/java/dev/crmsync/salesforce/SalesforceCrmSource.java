@@ -455,6 +455,34 @@ public final class SalesforceCrmSource implements CrmSource {
         return ctx.openJobs().size();
     }
 
+    /**
+     * The OAuth session this source calls Salesforce with — for another Salesforce API of the same org (the
+     * Pub/Sub API client of {@code sync-salesforce-events}) to authenticate with the same credentials. Obtains a
+     * token first if there is none yet.
+     *
+     * @return the session (its token is a secret: never logged, never in its {@code toString()})
+     * @throws dev.crmsync.model.SyncException if the credentials are refused
+     */
+    public SalesforceSession session() {
+        TokenManager.Session s = api.tokens().session();
+        return new SalesforceSession(s.accessToken(), s.instanceUrl(), s.orgId());
+    }
+
+    /**
+     * Renews the session after another API refused it (an expired token), as this source does after an
+     * {@code INVALID_SESSION_ID}.
+     *
+     * @param stale the session that was refused
+     * @return the session to use now
+     * @throws dev.crmsync.model.SyncException if the credentials cannot be renewed or are refused
+     */
+    public SalesforceSession renewSession(SalesforceSession stale) {
+        Objects.requireNonNull(stale, "stale must not be null");
+        TokenManager.Session s = api.tokens().renew(new TokenManager.Session(stale.accessToken(), stale.instanceUrl(),
+                stale.orgId()));
+        return new SalesforceSession(s.accessToken(), s.instanceUrl(), s.orgId());
+    }
+
     /** Aborts Bulk jobs still running and closes the HTTP client; idempotent, callable from any thread. */
     @Override
     public void close() {

@@ -41,8 +41,10 @@ public final class TokenManager {
      *
      * @param accessToken the bearer token
      * @param instanceUrl the org's instance URL
+     * @param orgId       the org's id from the token response's {@code id} URL ({@code …/id/{orgId}/{userId}}),
+     *                    or null when the response had none (a fixed access token)
      */
-    public record Session(String accessToken, URI instanceUrl) {
+    public record Session(String accessToken, URI instanceUrl, @org.jspecify.annotations.Nullable String orgId) {
         /** Checks nulls. */
         public Session {
             Objects.requireNonNull(accessToken, "accessToken");
@@ -51,7 +53,7 @@ public final class TokenManager {
 
         @Override
         public String toString() {
-            return "Session[accessToken=" + Redactor.MASK + ", instanceUrl=" + instanceUrl + "]";
+            return "Session[accessToken=" + Redactor.MASK + ", instanceUrl=" + instanceUrl + ", orgId=" + orgId + "]";
         }
     }
 
@@ -96,7 +98,7 @@ public final class TokenManager {
             redactor.addSecret(j.clientId());
         } else if (credentials instanceof SalesforceCredentials.AccessToken a) {
             redactor.addToken(a.accessToken());
-            this.current = new Session(a.accessToken(), policy.check(a.instanceUrl(), "instance URL"));
+            this.current = new Session(a.accessToken(), policy.check(a.instanceUrl(), "instance URL"), null);
         }
     }
 
@@ -204,7 +206,15 @@ public final class TokenManager {
             renewals++;
         }
         LOG.debug("obtained a Salesforce access token ({}) for instance {}", flowName(), instanceUrl);
-        return new Session(token, instanceUrl);
+        String id = body.path("id").asText("");
+        int at = id.indexOf("/id/");
+        String orgId = null;
+        if (at >= 0) {
+            String rest = id.substring(at + 4);
+            int slash = rest.indexOf('/');
+            orgId = slash > 0 ? rest.substring(0, slash) : null;
+        }
+        return new Session(token, instanceUrl, orgId);
     }
 
     private String audience(SalesforceCredentials.JwtBearer j) {

@@ -3,6 +3,9 @@ package dev.crmsync.testkit.salesforce.events;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.salesforce.SalesforceCredentials;
+import dev.crmsync.salesforce.SalesforceCrmSource;
+import dev.crmsync.salesforce.SalesforceSession;
 import dev.crmsync.salesforce.events.ChangeEvent;
 import dev.crmsync.salesforce.events.ChangeEventHandler;
 import dev.crmsync.salesforce.events.ChangeType;
@@ -274,5 +277,44 @@ class PubSubClientTest {
         assertThrows(IllegalArgumentException.class, () -> PubSubClient.builder().plaintextLoopback("10.1.2.3", 7443));
         assertThrows(IllegalArgumentException.class, () -> client().subscribe("LeadChangeEvent", ReplayFrom.latest(), r));
         assertFalse(session("secret-token-value").toString().contains("secret-token-value"));
+    }
+
+    @Test
+    void theRestAdaptersOAuthSessionAuthenticatesTheSubscriptionAndIsRenewedThroughIt() throws Exception {
+        SalesforceCrmSource source = SalesforceCrmSource.builder().instanceUrl(salesforce.baseUri())
+                .allowHttpForLoopback(true).clock(clock)
+                .credentials(SalesforceCredentials.clientCredentials(FakeSalesforceServer.DEFAULT_CLIENT_ID,
+                        FakeSalesforceServer.DEFAULT_CLIENT_SECRET))
+                .build();
+        open.add(source);
+        SalesforceSession session = source.session();
+        assertEquals(salesforce.orgId(), session.orgId(), "the org id comes from the token response's id URL");
+        assertFalse(session.toString().contains(session.accessToken()));
+
+        Recorder r = new Recorder();
+        client(PubSubCredentials.of(source, null), 100).subscribe(LEADS, ReplayFrom.latest(), r);
+        awaitStreams(1);
+        crm.insert(ObjectType.LEAD, lead("Shared"));
+        assertEquals("Shared", r.take(1).get(0).values().get("LastName"));
+
+        // the token expires: the stream is refused, renewed through the source, resumed, nothing lost
+        salesforce.faults().expireAccessTokens();
+        pubsub.dropStreams();
+        crm.insert(ObjectType.LEAD, lead("AfterRenewal"));
+        assertEquals("AfterRenewal", r.take(1).get(0).values().get("LastName"));
+        assertTrue(r.failures.isEmpty(), r.failures.toString());
+        assertFalse(session.accessToken().equals(source.session().accessToken()), "a new token");
+
+        // a source with a fixed token knows no org id: the caller must name it
+        SalesforceCrmSource fixed = SalesforceCrmSource.builder().allowHttpForLoopback(true)
+                .credentials(SalesforceCredentials.accessToken(FakeSalesforceServer.DEFAULT_ACCESS_TOKEN,
+                        salesforce.baseUri()))
+                .build();
+        open.add(fixed);
+        assertNull(fixed.session().orgId());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> PubSubCredentials.of(fixed, null).session());
+        assertTrue(e.getMessage().contains("org id"), e.getMessage());
+        assertEquals(salesforce.orgId(), PubSubCredentials.of(fixed, salesforce.orgId()).session().tenantId());
     }
 }

@@ -226,7 +226,11 @@ public final class Subscriber implements Subscription {
             if (terminal == SubscriptionFailure.Kind.AUTH_REFUSED && !renewed) {
                 renewed = true;
                 LOG.info("subscription to {}: {}; renewing the session", topic, shown);
-                s.renew().run();
+                try {
+                    s.renew().run();
+                } catch (RuntimeException e) {
+                    return new SubscriptionFailure(SubscriptionFailure.Kind.AUTH_REFUSED, shown, e);
+                }
                 continue;
             }
             if (terminal != null) {

@@ -391,6 +391,37 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
+     * Syncs one type now, without waiting for the next cycle: the type's part of a cycle — every
+     * change since its checkpoint (or its first copy, if that is not done) — run under its lease,
+     * its checkpoints moving as a cycle's would. For a host that learns it missed hints of changes
+     * (a change-event stream that overflowed or lost its position) and must catch up at once. Waits
+     * for a running cycle.
+     *
+     * @param type a type this engine syncs
+     * @return the run's report ({@link TypeOutcome.Blocked} when another instance holds the lease)
+     * @throws IllegalArgumentException if the type is not one this engine syncs
+     * @throws IllegalStateException if called from the engine's own cycle thread, or the engine is closed
+     */
+    public TypeReport pollNow(ObjectType type) {
+        Objects.requireNonNull(type, "type must not be null");
+        if (!syncs(type)) {
+            throw new IllegalArgumentException(type + " is not one of this engine's object types");
+        }
+        return exclusive("pollNow", () -> runner.runPoll(engineId() + "-" + instanceToken() + "-poll-"
+                + applies.incrementAndGet(), type, this::stopReason));
+    }
+
+    /**
+     * @param type an object type
+     * @return whether this engine syncs it: it is among the {@linkplain Builder#objectTypes(Collection)
+     *     configured types}, or no types were configured (then every type the CRM offers is synced)
+     */
+    public boolean syncs(ObjectType type) {
+        Objects.requireNonNull(type, "type must not be null");
+        return settings.objectTypes().isEmpty() || settings.objectTypes().contains(type);
+    }
+
+    /**
      * Writes the host's changes of a two-way type waiting in the marketing store's change feed to
      * the CRM now, without waiting for the next cycle — for a host that hears of its own changes as
      * they happen (the PostgreSQL store's notifications, say). The changes are merged exactly as a

@@ -49,7 +49,8 @@ public final class SyncScheduler implements AutoCloseable {
     private enum State { NEW, RUNNING, CLOSED }
 
     private final SyncEngine engine;
-    private final Duration pause;
+    private final java.util.function.Supplier<Duration> pause;
+    private final @Nullable Duration fixedPause;
     private final Duration initialDelay;
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
@@ -62,6 +63,7 @@ public final class SyncScheduler implements AutoCloseable {
     private SyncScheduler(Builder b) {
         this.engine = b.engine;
         this.pause = b.pause;
+        this.fixedPause = b.fixedPause;
         this.initialDelay = b.initialDelay;
         if (b.executor != null) {
             this.executor = b.executor;
@@ -102,7 +104,8 @@ public final class SyncScheduler implements AutoCloseable {
             state = State.RUNNING;
             scheduleNext(initialDelay);
         }
-        LOG.info("Scheduler started for engine {}: pause {} between cycles", engine.engineId(), pause);
+        LOG.info("Scheduler started for engine {}: pause {} between cycles", engine.engineId(),
+                fixedPause != null ? fixedPause : "supplied per cycle");
     }
 
     /** @return true between {@link #start()} and the end of the loop */
@@ -122,9 +125,26 @@ public final class SyncScheduler implements AutoCloseable {
         return cyclesRun.get();
     }
 
-    /** @return the pause between the end of a cycle and the start of the next */
+    /**
+     * @return the pause between the end of a cycle and the start of the next — with a
+     *     {@linkplain Builder#pause(java.util.function.Supplier) supplied pause}, what it gives now
+     *     ({@link #DEFAULT_PAUSE} if it gives nothing usable)
+     */
     public Duration pause() {
-        return pause;
+        Duration d;
+        try {
+            d = pause.get();
+        } catch (RuntimeException e) {
+            LOG.warn("Scheduler of engine {}: the pause supplier threw; pausing {}", engine.engineId(), DEFAULT_PAUSE,
+                    SafeText.scrubbed(e));
+            return DEFAULT_PAUSE;
+        }
+        if (d == null || d.isNegative() || d.isZero()) {
+            LOG.warn("Scheduler of engine {}: the pause supplier gave {}; pausing {}", engine.engineId(), d,
+                    DEFAULT_PAUSE);
+            return DEFAULT_PAUSE;
+        }
+        return d;
     }
 
     private void scheduleNext(Duration delay) {
@@ -171,6 +191,7 @@ public final class SyncScheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("Cycle of engine {} threw; trying again after the pause", engine.engineId(), SafeText.scrubbed(e));
         } finally {
+            Duration nextPause = pause();   // asked outside the lock: the supplier is the host's code
             synchronized (lock) {
                 if (state == State.RUNNING) {
                     if (Thread.currentThread().isInterrupted()) {
@@ -178,7 +199,7 @@ public final class SyncScheduler implements AutoCloseable {
                         state = State.CLOSED;
                         next = null;
                     } else {
-                        scheduleNext(pause);
+                        scheduleNext(nextPause);
                     }
                 }
             }
@@ -219,7 +240,8 @@ public final class SyncScheduler implements AutoCloseable {
     /** Builds a {@link SyncScheduler}; every setter checks its argument at once. Not thread-safe. */
     public static final class Builder {
         private final SyncEngine engine;
-        private Duration pause = DEFAULT_PAUSE;
+        private java.util.function.Supplier<Duration> pause = () -> DEFAULT_PAUSE;
+        private @Nullable Duration fixedPause = DEFAULT_PAUSE;
         private Duration initialDelay = Duration.ZERO;
         private @Nullable ScheduledExecutorService executor;
 
@@ -237,7 +259,24 @@ public final class SyncScheduler implements AutoCloseable {
             if (pause.isNegative() || pause.isZero()) {
                 throw new IllegalArgumentException("pause must be positive, was " + pause);
             }
-            this.pause = pause;
+            this.pause = () -> pause;
+            this.fixedPause = pause;
+            return this;
+        }
+
+        /**
+         * A pause that changes: asked after each cycle for the pause before the next — for a host
+         * whose need for polling changes, such as one following change events that polls rarely
+         * while they flow and often when they do not ({@code ChangeEventSync#suggestedPause()}).
+         * Where it throws or gives a pause that is not positive, {@link SyncScheduler#DEFAULT_PAUSE}
+         * is used (and a warning logged).
+         *
+         * @param pause gives the pause before the next cycle
+         * @return this builder
+         */
+        public Builder pause(java.util.function.Supplier<Duration> pause) {
+            this.pause = Objects.requireNonNull(pause, "pause must not be null");
+            this.fixedPause = null;
             return this;
         }
 

@@ -243,4 +243,29 @@ class SyncSchedulerTest {
         assertThrows(NullPointerException.class, () -> b.executor(null));
         assertThrows(NullPointerException.class, () -> SyncScheduler.builder(null));
     }
+
+    @Test
+    void aSuppliedPauseIsAskedAfterEachCycleAndAnUnusableOneFallsBackToTheDefault() {
+        List<Duration> starts = new ArrayList<>();
+        when(engine.runCycle()).thenAnswer(inv -> {
+            starts.add(executor.now());
+            return report("c", new CycleOutcome.Complete());
+        });
+        java.util.Deque<Duration> pauses = new java.util.ArrayDeque<>(List.of(Duration.ofMinutes(30),
+                Duration.ofMinutes(1), Duration.ZERO));
+        AtomicInteger asked = new AtomicInteger();
+        try (SyncScheduler s = SyncScheduler.builder(engine).pause(() -> {
+            asked.incrementAndGet();
+            return pauses.isEmpty() ? Duration.ofHours(1) : pauses.poll();
+        }).executor(executor).build()) {
+            s.start();
+            executor.advance(Duration.ofMinutes(40));
+        }
+        // 0, +30 = 30, +1 = 31, then ZERO is refused: the default 5 minutes, 36; then an hour
+        assertEquals(List.of(Duration.ZERO, Duration.ofMinutes(30), Duration.ofMinutes(31), Duration.ofMinutes(36)),
+                starts);
+        assertEquals(4, asked.get(), "asked once after each cycle, never before the first");
+        assertThrows(NullPointerException.class,
+                () -> SyncScheduler.builder(engine).pause((java.util.function.Supplier<Duration>) null));
+    }
 }

@@ -257,6 +257,23 @@ public final class CycleRunner {
     }
 
     /**
+     * Runs one type's incremental sync now, outside a cycle, under the type's lease: exactly the
+     * type's part of a cycle (its first copy if that is not done), its checkpoints moving as a
+     * cycle's would.
+     *
+     * @param runId the run's id (as a cycle id)
+     * @param type the type
+     * @param stopReason gives a reason when the run must stop, else null
+     * @return the run's report (its backlog not counted)
+     */
+    public TypeReport runPoll(String runId, ObjectType type, Supplier<String> stopReason) {
+        return runOutsideCycle(runId, type, stopReason, run -> {
+            strategies.apply(type).sync(run);
+            run.step(StepReport.Step.BACKFILL, () -> FieldBackfill.run(run));
+        });
+    }
+
+    /**
      * Writes the host's waiting changes of one two-way type to the CRM now, outside a cycle, under
      * the type's lease and by the merge a cycle runs ({@link TypeSync#syncHostChanges}).
      *

@@ -24,9 +24,10 @@ module dev.crmsync.salesforce.events {
     requires io.grpc.netty.shaded;             // the transport (TLS), automatic module
     requires transitive dev.crmsync.api;       // Sleeper in PubSubClient.Builder
     requires transitive dev.crmsync.salesforce; // SalesforceCrmSource in PubSubCredentials.of
+    requires transitive dev.crmsync.core;       // SyncEngine in ChangeEventSync
     requires org.slf4j;
 
-    exports dev.crmsync.salesforce.events;     // ChangeEvent, ChangeEventDecoder, ChangeType, ReplayId
+    exports dev.crmsync.salesforce.events;     // ChangeEventSync, PubSubClient, ChangeEvent, ChangeEventDecoder, ReplayId
     exports dev.crmsync.salesforce.events.pubsub; // the Pub/Sub API's messages (protoc) and PubSubMethods
     // not exported: dev.crmsync.salesforce.events.internal (field bitmaps, schema cache, the subscription loop)
 }

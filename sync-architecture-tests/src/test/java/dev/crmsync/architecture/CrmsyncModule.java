@@ -36,7 +36,7 @@ enum CrmsyncModule {
             List.of("dev.crmsync.salesforce"), API),
     /** Change events (the Avro decoder, the Pub/Sub API's messages and methods): its own module so polling-only hosts carry no gRPC. */
     SALESFORCE_EVENTS("sync-salesforce-events", Kind.PRODUCTION, "dev.crmsync.salesforce.events",
-            ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, SALESFORCE),
+            ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, CORE, SALESFORCE),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
     SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
             CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE),

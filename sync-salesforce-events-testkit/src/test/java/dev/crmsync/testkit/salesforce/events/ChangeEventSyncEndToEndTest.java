@@ -319,4 +319,25 @@ class ChangeEventSyncEndToEndTest {
                         .objectTypes(ObjectType.ACCOUNT));
         assertNotNull(events.toString());
     }
+
+    @Test
+    void anotherInstanceHoldingTheTypesLeaseMakesThisOneStandByAndItFollowsOnceTheLeaseIsFree() {
+        CrmId a = lead("Doe");
+        SyncEngine engine = engine();
+        cycle(engine);
+        ChangeEventSync events = events(engine);
+        follow(events);
+        // a second instance of the same engine id takes Lead's lease (its cycle runs)
+        var held = state.tryAcquireLease("crmsync:Lead", "events-e2e", "other-instance", Duration.ofMinutes(1));
+        assertTrue(held instanceof dev.crmsync.store.LeaseAttempt.Granted, held::toString);
+        long writes = storeWrites();
+        crm.update(ObjectType.LEAD, a, Map.of("Title", FieldValue.text("the other's to apply")));
+        await(() -> health(events).mode() == EventHealth.Mode.STANDBY, "standby");
+        assertEquals(writes, storeWrites(), "nothing applied by the instance without the lease");
+        assertEquals(SyncScheduler.DEFAULT_PAUSE, events.suggestedPause());
+
+        clock.advance(Duration.ofMinutes(2));            // the other instance is gone: its lease lapses
+        await(() -> FieldValue.text("the other's to apply").equals(stored(a, "Title")), "applied once the lease is free");
+        await(() -> health(events).mode() == EventHealth.Mode.FOLLOWING, "following again");
+    }
 }

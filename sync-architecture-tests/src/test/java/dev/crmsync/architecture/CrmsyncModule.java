@@ -51,7 +51,8 @@ enum CrmsyncModule {
     EXAMPLES("sync-examples", Kind.APPLICATION, null, null,
             List.of("dev.crmsync.examples"), API, CORE, JDBC, SALESFORCE, TESTKIT, SALESFORCE_TESTKIT),
     BENCHMARKS("sync-benchmarks", Kind.APPLICATION, null, null,
-            List.of("dev.crmsync.benchmarks"), API, CORE, TESTKIT, SALESFORCE, SALESFORCE_TESTKIT);
+            List.of("dev.crmsync.benchmarks"), API, CORE, JDBC, TESTKIT, SALESFORCE, SALESFORCE_TESTKIT,
+            SALESFORCE_EVENTS, SALESFORCE_EVENTS_TESTKIT);
 
     /** What a module is for, which decides the rules it is held to. */
     enum Kind {

@@ -32,6 +32,10 @@ import java.util.List;
  *                        edited leads to the fake server by pushHostChangesNow vs the same HTTP calls
  *                        replayed by a raw client, --repeats timed rounds
  *   --heap-records N     with --salesforce: leads of the 64 MB check's first copy (default 200,000; 0: none)
+ *   --event-latency      instead: the change-latency benchmark (issue 15): --records (default 1,000) changes
+ *                        CRM → store by change events and host → CRM by store notifications, each beside its
+ *                        baseline, then --poll-changes (default 40) by polling at --poll-pause-ms (default
+ *                        1,000); the store on PostgreSQL at --jdbc-url (default: $CRMSYNC_PG_URL), else H2
  * </pre>
  */
 public final class Main {
@@ -59,6 +63,10 @@ public final class Main {
             ObjectType type = d.type();
             boolean salesforce = false;
             boolean push = false;
+            boolean latency = false;
+            int pollChanges = 40;
+            int pollPauseMs = 1_000;
+            String jdbcUrl = System.getenv("CRMSYNC_PG_URL");
             boolean recordsSet = false;
             int heapRecords = 200_000;
             for (int i = 0; i < args.length; i++) {
@@ -69,6 +77,10 @@ public final class Main {
                 }
                 if (a.equals("--salesforce")) {
                     salesforce = true;
+                    continue;
+                }
+                if (a.equals("--event-latency")) {
+                    latency = true;
                     continue;
                 }
                 if (a.equals("--salesforce-push")) {
@@ -85,6 +97,9 @@ public final class Main {
                         recordsSet = true;
                     }
                     case "--heap-records" -> heapRecords = number(a, value);
+                    case "--poll-changes" -> pollChanges = number(a, value);
+                    case "--poll-pause-ms" -> pollPauseMs = number(a, value);
+                    case "--jdbc-url" -> jdbcUrl = value;
                     case "--warmup-records" -> warmupRecords = number(a, value);
                     case "--warmup-rounds" -> warmupRounds = number(a, value);
                     case "--repeats" -> repeats = number(a, value);
@@ -101,6 +116,15 @@ public final class Main {
                     case "--out" -> out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
+            }
+            if (latency) {
+                EventLatencyBench lb = new EventLatencyBench(recordsSet ? records : 1_000, pollChanges,
+                        java.time.Duration.ofMillis(pollPauseMs), jdbcUrl == null || jdbcUrl.isBlank() ? null : jdbcUrl,
+                        line -> System.err.println("[bench] " + line));
+                String report = EventLatencyBench.markdown(lb.run());
+                System.out.println(report);
+                write(out, report);
+                return;
             }
             if (push) {
                 SalesforcePushBench pb = new SalesforcePushBench(recordsSet ? records : 20_000, repeats,
@@ -155,5 +179,7 @@ public final class Main {
         s.println("usage: Main [--records N] [--warmup-records N] [--warmup-rounds N] [--repeats N]"
                 + " [--cycle-repeats N] [--page-size N] [--changes A,B,...] [--type Lead_Bench__c|Lead] [--out FILE]");
         s.println("       Main --salesforce [--records N] [--repeats N] [--heap-records N] [--out FILE]");
+        s.println("       Main --event-latency [--records N] [--poll-changes N] [--poll-pause-ms N] [--jdbc-url URL]"
+                + " [--out FILE]");
     }
 }

@@ -58,6 +58,8 @@ public final class CycleRunner {
     private final Function<ObjectType, TypeSync> strategies;
     private final LeaseKeeper leases;
     private final BacklogHistory backlogs = new BacklogHistory();
+    /** Each type's describe from its last run: what runs outside a cycle use. */
+    private final Map<ObjectType, ObjectSchema> schemas = new java.util.concurrent.ConcurrentHashMap<>();
     /** Job-level alerts raised and not cleared yet. */
     private final Set<SyncAlert.Kind> activeAlerts = EnumSet.noneOf(SyncAlert.Kind.class);
 
@@ -290,7 +292,7 @@ public final class CycleRunner {
     private TypeReport runOutsideCycle(String runId, ObjectType type, Supplier<String> stopReason,
                                        java.util.function.Consumer<TypeRun> body) {
         return inMdc(runId, () -> {
-            TypeReport report = runType(runId, type, stopReason, body, false).report();
+            TypeReport report = runType(runId, type, stopReason, body, false, true).report();
             listener.onTypeDone(report);
             return report;
         });
@@ -298,6 +300,17 @@ public final class CycleRunner {
 
     private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason,
                                java.util.function.Consumer<TypeRun> body, boolean countBacklog) {
+        return runType(cycleId, type, stopReason, body, countBacklog, false);
+    }
+
+    /**
+     * @param ownBudget whether the run is a budget window of its own ({@link dev.crmsync.crm.CrmSource#beginCycle()}
+     *     first): a run outside a cycle (a change event's records, a host change pushed now) would otherwise
+     *     spend the last cycle's share of the API allowance until the next cycle, and events would stop once
+     *     it is spent; the CRM's overall limit (and a source's total share) still bounds them all
+     */
+    private TypeResult runType(String cycleId, ObjectType type, Supplier<String> stopReason,
+                               java.util.function.Consumer<TypeRun> body, boolean countBacklog, boolean ownBudget) {
         Instant t0 = settings.clock().instant();
         String leaseName = LEASE_PREFIX + type.apiName();
         TypeRun run = null;
@@ -307,6 +320,9 @@ public final class CycleRunner {
         List<String> notes = new ArrayList<>();
         LeaseKeeper.Hold lease = null;
         try {
+            if (ownBudget) {
+                settings.crm().beginCycle();
+            }
             LeaseKeeper.Acquired granted = leases.acquire(leaseName);
             if (granted.hold() == null) {
                 Lease holder = Objects.requireNonNull(granted.holder(), "holder");
@@ -317,7 +333,15 @@ public final class CycleRunner {
                 outcome = new TypeOutcome.Blocked(holder);
             } else {
                 lease = granted.hold();
-                Optional<ObjectSchema> schema = settings.crm().describe(type);
+                // a run outside a cycle (a change event's records) takes the type's describe from the last run:
+                // one call fewer per event; the cycles describe afresh, so a new field shows up at the next one
+                ObjectSchema known = ownBudget ? schemas.get(type) : null;
+                Optional<ObjectSchema> schema = known != null ? Optional.of(known) : settings.crm().describe(type);
+                if (schema.isPresent()) {
+                    schemas.put(type, schema.get());
+                } else {
+                    schemas.remove(type);
+                }
                 if (schema.isEmpty() || !schema.get().queryable()) {
                     LOG.info("{}: not queryable by the integration user; skipped", type);
                     outcome = new TypeOutcome.Skipped("not queryable by the integration user");

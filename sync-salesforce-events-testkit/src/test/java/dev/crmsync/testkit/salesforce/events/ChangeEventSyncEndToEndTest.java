@@ -60,8 +60,8 @@ class ChangeEventSyncEndToEndTest {
 
     private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final InMemoryCrm crm = InMemoryCrm.builder().clock(clock).seed(15).build();
-    private final FakeSalesforceServer salesforce;
-    private final FakePubSubServer pubsub;
+    private FakeSalesforceServer salesforce;
+    private FakePubSubServer pubsub;
     private final InMemoryMarketingStore data = new InMemoryMarketingStore(clock);
     private final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
     private final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
@@ -70,7 +70,15 @@ class ChangeEventSyncEndToEndTest {
     ChangeEventSyncEndToEndTest() {
         crm.addField(ObjectType.LEAD, FieldSchema.builder(SCORE, FieldType.DOUBLE).calculated(true).updateable(false)
                 .build());
-        salesforce = FakeSalesforceServer.builder().crm(crm).clock(clock).build().start();
+        servers(FakeSalesforceServer.DEFAULT_DAILY_API_LIMIT);
+    }
+
+    private void servers(long dailyApiLimit) {
+        if (pubsub != null) {
+            pubsub.close();
+            salesforce.close();
+        }
+        salesforce = FakeSalesforceServer.builder().crm(crm).clock(clock).dailyApiLimit(dailyApiLimit).build().start();
         pubsub = FakePubSubServer.builder(salesforce).build().start();
     }
 
@@ -167,7 +175,12 @@ class ChangeEventSyncEndToEndTest {
         ChangeEventSync events = events(engine);
         follow(events);
 
+        salesforce.clearRequests();
         crm.update(ObjectType.LEAD, a, Map.of("Title", FieldValue.text("from an event")));
+        await(() -> FieldValue.text("from an event").equals(stored(a, "Title")), "the first change");
+        // one API call per event: the fetch by id (the describe is the last run's; the cycles describe afresh)
+        assertEquals(1, salesforce.requests().size(), () -> salesforce.requests().toString());
+        assertEquals(1, salesforce.requestCount("GET", ".*/queryAll"), () -> salesforce.requests().toString());
         CrmId b = lead("Roe");
         await(() -> FieldValue.text("from an event").equals(stored(a, "Title")) && stored(b, "LastName") != null,
                 "both changes in the store");
@@ -339,5 +352,23 @@ class ChangeEventSyncEndToEndTest {
         clock.advance(Duration.ofMinutes(2));            // the other instance is gone: its lease lapses
         await(() -> FieldValue.text("the other's to apply").equals(stored(a, "Title")), "applied once the lease is free");
         await(() -> health(events).mode() == EventHealth.Mode.FOLLOWING, "following again");
+    }
+
+    @Test
+    void eventsBetweenCyclesDoNotSpendTheLastCyclesShareOfTheApiAllowance() {
+        servers(120);        // ApiBudget.DEFAULT: 25 % (30 calls) per cycle, 80 % (96 calls) in all
+        CrmId a = lead("Doe");
+        SyncEngine engine = engine();
+        cycle(engine);
+        long afterCopy = salesforce.apiCallsUsed();
+        ChangeEventSync events = events(engine);
+        follow(events);
+        for (int i = 0; i < 40; i++) {
+            FieldValue v = FieldValue.text("event " + i);
+            crm.update(ObjectType.LEAD, a, Map.of("Title", v));
+            await(() -> v.equals(stored(a, "Title")), "event " + i + " applied");
+        }
+        assertEquals(afterCopy + 40, salesforce.apiCallsUsed(), "one call per event, none refused");
+        assertEquals(EventHealth.Mode.FOLLOWING, health(events).mode());
     }
 }

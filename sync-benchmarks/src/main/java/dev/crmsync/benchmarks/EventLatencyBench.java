@@ -320,10 +320,16 @@ final class EventLatencyBench {
             pg.setURL(postgresUrl);
             try (Connection c = pg.getConnection(); Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+                st.execute("CREATE SCHEMA " + SCHEMA);
             } catch (SQLException e) {
                 throw new IllegalStateException("could not reset schema " + SCHEMA + " (" + e.getSQLState() + ")", e);
             }
-            return pg;
+            pg.setCurrentSchema(SCHEMA);     // the engine's own tables too: a run starts from nothing
+            com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+            pool.setDataSource(pg);
+            pool.setMaximumPoolSize(6);
+            pool.setPoolName("latency-bench");
+            return new com.zaxxer.hikari.HikariDataSource(pool);
         }
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:latency-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");

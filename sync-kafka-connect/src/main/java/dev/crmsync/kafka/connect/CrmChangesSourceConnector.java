@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.util.ConnectorUtils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A source connector for CRM changes: for each configured org and one-way object type it reads the CRM's change
@@ -67,7 +69,7 @@ public class CrmChangesSourceConnector extends SourceConnector {
     public static final long DEFAULT_LOOKBACK_MS = 300_000;
 
     private Map<String, String> props = Map.of();
-    private SourceSettings settings;
+    private @Nullable SourceSettings settings;
 
     /** Creates the connector; Connect calls {@link #start} next. */
     public CrmChangesSourceConnector() {
@@ -92,7 +94,7 @@ public class CrmChangesSourceConnector extends SourceConnector {
      */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<String> orgs = settings.orgs();
+        List<String> orgs = Objects.requireNonNull(settings, "not started").orgs();
         List<Map<String, String>> configs = new ArrayList<>();
         for (List<String> group : ConnectorUtils.groupPartitions(orgs, Math.min(Math.max(1, maxTasks), orgs.size()))) {
             Map<String, String> config = new HashMap<>(props);

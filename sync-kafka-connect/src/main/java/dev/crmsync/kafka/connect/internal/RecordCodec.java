@@ -15,6 +15,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Connect form of a CRM record: key the CRM id (a string), value a {@link Struct} of one fixed schema for every
@@ -148,7 +149,7 @@ public final class RecordCodec {
         return new Decoded(org, new SyncRecord(type, id, fields, modstamp, (Boolean) deleted));
     }
 
-    private static FieldValue decodeValue(ObjectType type, CrmId id, String name, Object raw) {
+    private static FieldValue decodeValue(ObjectType type, CrmId id, String name, @Nullable Object raw) {
         Object kindPart = raw == null ? null : part(raw, "kind");
         Object textPart = raw == null ? null : part(raw, "value");
         if (!(kindPart instanceof String kind) || (textPart != null && !(textPart instanceof String))) {
@@ -194,7 +195,7 @@ public final class RecordCodec {
         return s;
     }
 
-    private static Object part(Object value, String name) {
+    private static @Nullable Object part(Object value, String name) {
         if (value instanceof Struct s) {
             if (s.schema().field(name) == null) {
                 throw new DataException("not a crmsync record: no " + name + " in " + s.schema().name());

@@ -5,6 +5,7 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.ObjectType;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -65,12 +66,20 @@ public final class SourceOffsets {
     }
 
     /**
+     * The source partition, as a {@link HashMap}: Connect finds an offset by the bytes of its serialized partition,
+     * which follow the map's iteration order, and the offsets REST API (KIP-875) rebuilds a partition from JSON as a
+     * {@code HashMap}. A {@code Map.of} map iterates in an order that changes from one JVM to the next, so its
+     * offsets would be invisible to the REST API, and after a restart, to the task itself.
+     *
      * @param org the org
      * @param type the type
      * @return the source partition
      */
     public static Map<String, String> partition(String org, ObjectType type) {
-        return Map.of(ORG, org, TYPE, type.apiName());
+        Map<String, String> partition = new HashMap<>();
+        partition.put(ORG, org);
+        partition.put(TYPE, type.apiName());
+        return Collections.unmodifiableMap(partition);
     }
 
     /**

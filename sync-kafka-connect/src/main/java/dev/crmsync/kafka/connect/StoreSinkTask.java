@@ -12,6 +12,7 @@ import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.StoreResult;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +40,7 @@ public class StoreSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreSinkTask.class);
 
+    private final Clock clock = Clock.systemUTC();
     private final Map<String, MarketingStore> stores = new LinkedHashMap<>();
     private @Nullable SinkSettings settings;
     private @Nullable MarketingStoreFactory factory;
@@ -88,7 +90,7 @@ public class StoreSinkTask extends SinkTask {
                 Group g = groups.computeIfAbsent(where.getKey(), k -> new LinkedHashMap<>())
                         .computeIfAbsent(where.getValue(), k -> new Group());
                 g.upserts.remove(id);
-                Instant at = r.timestamp() == null ? Instant.now() : Instant.ofEpochMilli(r.timestamp());
+                Instant at = r.timestamp() == null ? clock.instant() : Instant.ofEpochMilli(r.timestamp());
                 g.deletions.put(id, new Deletion(id, at));
                 g.sources.put(id, r);
                 continue;

@@ -218,22 +218,29 @@ class ConnectClusterTest {
                 "CloseDate", FieldValue.date(LocalDate.of(2027, 1, 31)), "AccountId", FieldValue.ref(accounts.get(0))));
         clock.advance(Duration.ofSeconds(1));
         crm.delete(ObjectType.ACCOUNT, accounts.get(24));
-        connect.kafka().createTopic("crm.orgFlow.Account", 1);
-        connect.kafka().createTopic("crm.orgFlow.Opportunity", 1);
+        List<CrmId> other = insertAccounts(org("orgFlow2", new ManualClock(T0)), 5);
+        for (String topic : List.of("crm.orgFlow.Account", "crm.orgFlow.Opportunity", "crm.orgFlow2.Account",
+                "crm.orgFlow2.Opportunity")) {
+            connect.kafka().createTopic(topic, 1);
+        }
 
         Map<String, String> sink = new HashMap<>();
         sink.put("connector.class", StoreSinkConnector.class.getName());
         sink.put("tasks.max", "1");
-        sink.put("topics", "crm.orgFlow.Account,crm.orgFlow.Opportunity");
+        sink.put("topics.regex", "crm\\.orgFlow2?\\.(Account|Opportunity)");
         sink.put(StoreSinkConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
         sink.put(StoreSinkConnector.TOPIC_PREFIX, "crm");
         sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         sink.put("consumer.override.isolation.level", "read_committed");
         connect.configureConnector("flow-sink", sink);
-        connect.configureConnector("flow-source", source("orgFlow", "Account,Opportunity", 10));
+        Map<String, String> source = source("orgFlow,orgFlow2", "Account,Opportunity", 10);
+        source.put("tasks.max", "2");
+        connect.configureConnector("flow-source", source);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("flow-sink", 1, "sink not running");
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("flow-source", 1, "source not running");
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("flow-source", 2, "source not running");
+        assertEquals(Set.of("orgFlow", "orgFlow2"), connect.taskConfigs("flow-source").stream()
+                .map(t -> t.config().get("task.orgs")).collect(java.util.stream.Collectors.toSet()), "an org per task");
 
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline && !arrived(accounts, opportunity)) {
@@ -248,6 +255,13 @@ class ConnectClusterTest {
         MarketingRecord opp = store.findByCrmIds(ObjectType.OPPORTUNITY, List.of(opportunity)).get(opportunity);
         assertEquals(FieldValue.number("1250.5"), opp.get("Amount"));
         assertEquals(FieldValue.ref(accounts.get(0)), opp.get("AccountId"));
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && (TestOrgs.STORES.get("orgFlow2") == null
+                || TestOrgs.STORES.get("orgFlow2").findByCrmIds(ObjectType.ACCOUNT, other).size() < other.size())) {
+            Thread.sleep(100);
+        }
+        assertEquals(5, TestOrgs.STORES.get("orgFlow2").findByCrmIds(ObjectType.ACCOUNT, other).size(),
+                "the second org, read by the second task, goes to its own store");
 
         clock.advance(Duration.ofSeconds(1));
         crm.update(ObjectType.ACCOUNT, accounts.get(3), Map.of("Name", FieldValue.text("Renamed")));

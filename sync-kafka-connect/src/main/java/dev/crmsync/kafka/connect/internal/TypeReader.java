@@ -40,8 +40,9 @@ public final class TypeReader {
     /** Where the current sweep reads next, or null between sweeps. */
     private @Nullable Cursor readFrom;
     private Instant restUntil = Instant.MIN;
-    /** The fields to read, once described; empty when the integration user cannot query the type. */
-    private @Nullable Optional<Set<String>> fields;
+    /** The fields to read, once described (null before, and when the integration user cannot query the type). */
+    private @Nullable Set<String> fields;
+    private boolean described;
 
     /**
      * @param org the org
@@ -90,8 +91,8 @@ public final class TypeReader {
      * @throws dev.crmsync.model.SyncException if the CRM read failed
      */
     public List<SourceRecord> readPage(int pageSize, Duration lookback, Duration pollInterval, Instant now) {
-        Optional<Set<String>> readable = fields();
-        if (readable.isEmpty()) {
+        Set<String> readable = fields();
+        if (readable == null) {
             restUntil = now.plus(pollInterval);
             return List.of();
         }
@@ -101,7 +102,7 @@ public final class TypeReader {
         }
         int size = Math.min(pageSize, Math.max(1, crm.maxPageSize()));
         List<SyncRecord> page;
-        try (ChangeStream stream = crm.openChanges(new ChangeQuery(type, readable.get(), from, size))) {
+        try (ChangeStream stream = crm.openChanges(new ChangeQuery(type, readable, from, size))) {
             page = stream.nextPage();
         }
         if (page.isEmpty()) {
@@ -139,18 +140,16 @@ public final class TypeReader {
         }
     }
 
-    private Optional<Set<String>> fields() {
-        Optional<Set<String>> f = fields;
-        if (f == null) {
+    private @Nullable Set<String> fields() {
+        if (!described) {
             Optional<ObjectSchema> schema = crm.describe(type);
             if (schema.isEmpty() || !schema.get().queryable()) {
                 LOG.info("org {}: the integration user cannot query {}; it is skipped", org, type);
-                f = Optional.empty();
             } else {
-                f = Optional.of(schema.get().readableFieldNames());
+                fields = schema.get().readableFieldNames();
             }
-            fields = f;
+            described = true;
         }
-        return f;
+        return fields;
     }
 }

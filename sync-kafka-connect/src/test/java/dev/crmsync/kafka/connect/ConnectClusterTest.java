@@ -92,8 +92,13 @@ class ConnectClusterTest {
         return p;
     }
 
-    /** Reads a topic from the start with read_committed until {@code expected} records came, then a while longer. */
+    /** Reads a topic from the start with read_committed until {@code expected} records came, then a second longer. */
     private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected) {
+        return readCommitted(topic, expected, Duration.ofSeconds(1));
+    }
+
+    /** Reads a topic from the start with read_committed until {@code expected} records came, then {@code settle}. */
+    private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected, Duration settle) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -107,9 +112,9 @@ class ConnectClusterTest {
             while (out.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
-            // a duplicate would come right behind: read on for a second
-            long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-            while (System.nanoTime() < settle) {
+            // a duplicate would come right behind: read on a while
+            long until = System.nanoTime() + settle.toNanos();
+            while (System.nanoTime() < until) {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
@@ -205,6 +210,29 @@ class ConnectClusterTest {
         }
         assertEquals(expected, offset, "the connector's stored offset");
         connect.deleteConnector("restart-source");
+    }
+
+    @Test
+    void aTaskRestartedMidCopyLeavesEveryRecordOnceForReadCommittedConsumers() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = org("orgMid", clock);
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ids.addAll(insertAccounts(crm, 50));
+        }
+        connect.kafka().createTopic("crm.orgMid.Account", 1);
+        connect.configureConnector("mid-source", source("orgMid", "Account", 10));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mid-source", 1, "source not running");
+        List<ConsumerRecord<String, String>> early = readCommitted("crm.orgMid.Account", 1, Duration.ZERO);
+        assertTrue(!early.isEmpty() && early.size() < 2_000, "the copy is under way: " + early.size());
+        connect.restartConnectorAndTasks("mid-source", false, true, false);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mid-source", 1, "source not restarted");
+
+        List<ConsumerRecord<String, String>> got = readCommitted("crm.orgMid.Account", 2_000);
+        assertEquals(2_000, got.size(), "every record once, across the restart");
+        assertEquals(values(ids), keys(got));
+        connect.deleteConnector("mid-source");
     }
 
     @Test

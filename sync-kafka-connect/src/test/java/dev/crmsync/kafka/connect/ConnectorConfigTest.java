@@ -74,6 +74,9 @@ class ConnectorConfigTest {
         Map<String, String> p = source();
         p.put(CrmChangesSourceConnector.OBJECT_TYPES, "Contact");
         assertFalse(errors(p).toString().contains("s3cret-value"));
+        String settings = dev.crmsync.kafka.connect.internal.SourceSettings.parse(source()).toString();
+        assertFalse(settings.contains("s3cret-value"), settings);
+        assertTrue(settings.contains("org.orgA.password"), "the keys are shown: " + settings);
     }
 
     @Test

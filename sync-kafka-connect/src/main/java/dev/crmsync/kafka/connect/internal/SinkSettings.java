@@ -48,6 +48,13 @@ public record SinkSettings(Class<?> factory, String topicPrefix, Map<String, Str
                 c.getString(StoreSinkConnector.TOPIC_PREFIX), props);
     }
 
+    /** @return the settings without the properties as given (they may hold credentials): keys only */
+    @Override
+    public String toString() {
+        return "SinkSettings[factory=" + factory.getName() + ", topicPrefix=" + topicPrefix + ", keys="
+                + new java.util.TreeSet<>(originals.keySet()) + "]";
+    }
+
     /**
      * The org and type a topic name carries.
      *

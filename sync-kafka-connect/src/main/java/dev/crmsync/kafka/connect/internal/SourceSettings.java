@@ -109,6 +109,14 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
                 all.pollInterval(), all.lookback(), props);
     }
 
+    /** @return the settings without the properties as given (they hold the orgs' credentials): keys only */
+    @Override
+    public String toString() {
+        return "SourceSettings[orgs=" + orgs + ", factory=" + factory.getName() + ", types=" + types + ", topicPrefix="
+                + topicPrefix + ", pageSize=" + pageSize + ", pollInterval=" + pollInterval + ", lookback=" + lookback
+                + ", keys=" + new java.util.TreeSet<>(originals.keySet()) + "]";
+    }
+
     /**
      * @param org an org
      * @param type a type

@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * <h2>Values</h2>
  * One fixed schema for every org and type, {@code dev.crmsync.CrmRecord}: {@code org}, {@code type}, {@code id},
  * {@code modstamp} (Timestamp), {@code deleted} and {@code fields}, a map from field name to {@code {kind, value}}
- * where the value is the field's exact text. Records the CRM deleted are sent with {@code deleted=true} and their
+ * where the value is the field's exact text. The Kafka record's timestamp is the send time, not the
+ * modstamp (which is in the value): time-based retention would otherwise delete a full copy's old records at once. Records the CRM deleted are sent with {@code deleted=true} and their
  * last values (not as tombstones: the marketing side keeps deleted records, as Marketo does).
  *
  * <h2>Tasks and exactly-once</h2>

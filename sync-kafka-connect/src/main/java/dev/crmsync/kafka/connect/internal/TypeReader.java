@@ -120,9 +120,10 @@ public final class TypeReader {
             if (after.compareTo(position.cursor()) > 0) {
                 position = new Position(after, position.copyDone(), position.copyDone() ? 0 : position.copied() + 1);
             }
+            // no record timestamp (the producer stamps the send time): a modstamp as the timestamp would let
+            // time-based retention delete a full copy's old records as soon as their segment rolls
             out.add(new SourceRecord(partition, SourceOffsets.offset(position), topic, null,
-                    RecordCodec.KEY_SCHEMA, r.id().value(), RecordCodec.VALUE_SCHEMA, RecordCodec.encode(org, r),
-                    r.modstamp().toEpochMilli()));
+                    RecordCodec.KEY_SCHEMA, r.id().value(), RecordCodec.VALUE_SCHEMA, RecordCodec.encode(org, r)));
         }
         if (position.copyDone() && page.size() < size) {
             endSweep(now, pollInterval);

@@ -2,6 +2,7 @@ package dev.crmsync.architecture;
 
 import dev.crmsync.core.SyncEngine;
 import dev.crmsync.jdbc.JdbcStores;
+import dev.crmsync.kafka.connect.CrmSourceFactory;
 import dev.crmsync.micrometer.SyncMetrics;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.salesforce.SalesforceCrmSource;
@@ -37,6 +38,12 @@ enum CrmsyncModule {
     /** Change events (the Avro decoder, the Pub/Sub API's messages and methods): its own module so polling-only hosts carry no gRPC. */
     SALESFORCE_EVENTS("sync-salesforce-events", Kind.PRODUCTION, "dev.crmsync.salesforce.events",
             ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, CORE, SALESFORCE),
+    /**
+     * Kafka Connect connectors (issue 16): its own module so embedding hosts carry no Kafka. connect-api and
+     * kafka-clients are provided by the worker; the anchor is an interface that loads without them.
+     */
+    KAFKA_CONNECT("sync-kafka-connect", Kind.PRODUCTION, "dev.crmsync.kafka.connect", CrmSourceFactory.class,
+            List.of("dev.crmsync.kafka.connect"), API),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
     SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
             CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE),

@@ -45,7 +45,7 @@ class ModuleRulesTest {
     private static final String[] PRODUCTION_PACKAGES = {
         "dev.crmsync.model..", "dev.crmsync.crm..", "dev.crmsync.store..",
         "dev.crmsync.core..", "dev.crmsync.micrometer..", "dev.crmsync.salesforce..", "dev.crmsync.jdbc..",
-        "dev.crmsync.spring.."};
+        "dev.crmsync.spring..", "dev.crmsync.kafka.."};
 
     /** The one application allowed to set system properties (a logger level and a JDK switch in its main). */
     private static final String DEMO = "dev.crmsync.examples.Demo";

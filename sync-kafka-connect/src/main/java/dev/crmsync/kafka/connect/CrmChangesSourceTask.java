@@ -1,0 +1,168 @@
+package dev.crmsync.kafka.connect;
+
+import dev.crmsync.crm.CrmSource;
+import dev.crmsync.kafka.connect.internal.Settings;
+import dev.crmsync.kafka.connect.internal.SourceOffsets;
+import dev.crmsync.kafka.connect.internal.SourceSettings;
+import dev.crmsync.kafka.connect.internal.TypeReader;
+import dev.crmsync.kafka.connect.internal.Versions;
+import dev.crmsync.model.CallAbortedException;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.RetriableSyncException;
+import dev.crmsync.model.SyncException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task of {@link CrmChangesSourceConnector}: reads the (org, type) partitions of its orgs in turn, one page of
+ * one partition per {@link #poll()}. Once every partition has read everything, {@link #poll()} waits for the
+ * first one's rest to end (at most a second a call; {@link #stop()} ends the wait). With connector-defined
+ * transaction boundaries it commits a transaction after each page.
+ *
+ * <p>A retriable CRM failure ({@link RetriableSyncException}, the API budget spent) is a
+ * {@link RetriableException}: Connect polls again and the page is read again from the same cursor. Any other
+ * {@link SyncException} fails the task.
+ */
+public class CrmChangesSourceTask extends SourceTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CrmChangesSourceTask.class);
+
+    /** Longest a {@link #poll()} waits: Connect stops a task between polls, so a poll stays short. */
+    private static final long MAX_WAIT_MS = 1_000;
+
+    private final Clock clock = Clock.systemUTC();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, CrmSource> sources = new LinkedHashMap<>();
+    private final List<TypeReader> readers = new ArrayList<>();
+    private @Nullable SourceSettings settings;
+    private int next;
+
+    /** Creates the task; Connect calls {@link #initialize} and {@link #start} next. */
+    public CrmChangesSourceTask() {
+    }
+
+    @Override
+    public String version() {
+        return Versions.version();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        SourceSettings s = SourceSettings.parseTask(props);
+        this.settings = s;
+        CrmSourceFactory factory = Settings.instantiate(CrmSourceFactory.class, s.factory());
+        List<Map<String, String>> partitions = new ArrayList<>();
+        for (String org : s.orgs()) {
+            for (ObjectType type : s.types()) {
+                partitions.add(SourceOffsets.partition(org, type));
+            }
+        }
+        Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
+        for (String org : s.orgs()) {
+            CrmSource crm = factory.open(org, Settings.orgSettings(org, s.originals(), null));
+            sources.put(org, crm);
+            for (ObjectType type : s.types()) {
+                Map<String, String> partition = SourceOffsets.partition(org, type);
+                SourceOffsets.Position start = SourceOffsets.position(org, type,
+                        offsets == null ? null : offsets.get(partition));
+                readers.add(new TypeReader(org, type, crm, s.topic(org, type), start));
+                LOG.info("org {}, {}: {} at {}", org, type, start.copyDone() ? "incremental reads" : "full copy",
+                        start.cursor());
+            }
+        }
+    }
+
+    /**
+     * Reads one page of the next partition that is not resting.
+     *
+     * @return the page's records, or null when every partition rests (after waiting up to the poll interval)
+     * @throws RetriableException if the CRM read may pass when tried again
+     * @throws ConnectException if it failed for good
+     */
+    @Override
+    public @Nullable List<SourceRecord> poll() throws InterruptedException {
+        SourceSettings s = settings;
+        if (s == null || readers.isEmpty()) {
+            stopped.await(1, TimeUnit.SECONDS);
+            return null;
+        }
+        Instant now = clock.instant();
+        for (int i = 0; i < readers.size(); i++) {
+            TypeReader reader = readers.get(next);
+            next = (next + 1) % readers.size();
+            if (!reader.due(now)) {
+                continue;
+            }
+            List<SourceRecord> page = read(reader, s, now);
+            if (!page.isEmpty()) {
+                TransactionContext tx = context.transactionContext();
+                if (tx != null) {
+                    tx.commitTransaction(page.get(page.size() - 1));
+                }
+                return page;
+            }
+            if (stopped.getCount() == 0) {
+                return null;
+            }
+        }
+        Instant wake = now.plus(s.pollInterval());
+        for (TypeReader reader : readers) {
+            if (reader.restUntil().isBefore(wake)) {
+                wake = reader.restUntil();
+            }
+        }
+        long waitMs = Math.max(0, Math.min(Duration.between(clock.instant(), wake).toMillis(), MAX_WAIT_MS));
+        if (waitMs > 0) {
+            stopped.await(waitMs, TimeUnit.MILLISECONDS);
+        }
+        return null;
+    }
+
+    private List<SourceRecord> read(TypeReader reader, SourceSettings s, Instant now) {
+        try {
+            return reader.readPage(s.pageSize(), s.lookback(), s.pollInterval(), now);
+        } catch (RetriableSyncException | QuotaExceededException e) {
+            throw new RetriableException("org " + reader.partition().get(SourceOffsets.ORG) + ", "
+                    + reader.partition().get(SourceOffsets.TYPE) + ": CRM read failed, will retry ("
+                    + e.getClass().getSimpleName() + ")", e);
+        } catch (CallAbortedException e) {
+            throw new RetriableException("org " + reader.partition().get(SourceOffsets.ORG) + ": CRM read aborted", e);
+        } catch (SyncException e) {
+            throw new ConnectException("org " + reader.partition().get(SourceOffsets.ORG) + ", "
+                    + reader.partition().get(SourceOffsets.TYPE) + ": CRM read failed (" + e.getClass().getSimpleName()
+                    + ")", e);
+        }
+    }
+
+    /**
+     * Ends a waiting {@link #poll()} and closes the sources. Connect calls it on the task's thread once the last
+     * poll returned.
+     */
+    @Override
+    public void stop() {
+        stopped.countDown();
+        for (CrmSource crm : sources.values()) {
+            try {
+                crm.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing a CRM source failed ({})", e.getClass().getSimpleName());
+            }
+        }
+    }
+}

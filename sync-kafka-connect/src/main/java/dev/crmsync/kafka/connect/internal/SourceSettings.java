@@ -1,0 +1,128 @@
+package dev.crmsync.kafka.connect.internal;
+
+import dev.crmsync.crm.ChangeQuery;
+import dev.crmsync.kafka.connect.CrmChangesSourceConnector;
+import dev.crmsync.kafka.connect.CrmSourceFactory;
+import dev.crmsync.model.ObjectType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The source connector's settings, parsed and validated.
+ *
+ * @param orgs the orgs (of the connector, or of one task)
+ * @param factory the {@link CrmSourceFactory} class
+ * @param types the one-way object types to read
+ * @param topicPrefix the topics' prefix
+ * @param pageSize records per page (one page per poll)
+ * @param pollInterval the pause once every partition of a task is caught up
+ * @param lookback how far an incremental sweep steps back behind the cursor
+ * @param originals the properties as given (the per-org settings are read from them)
+ */
+public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectType> types, String topicPrefix,
+                             int pageSize, Duration pollInterval, Duration lookback, Map<String, String> originals) {
+
+    /** The task-only key listing the orgs a task reads (set by the connector, not by users). */
+    public static final String TASK_ORGS = "task.orgs";
+
+    /** Longest lookback accepted: a day. */
+    public static final long MAX_LOOKBACK_MS = Duration.ofDays(1).toMillis();
+
+    /** The connector's configuration definition. */
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(CrmChangesSourceConnector.ORGS, ConfigDef.Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Settings.orgIds(),
+                    ConfigDef.Importance.HIGH, "The orgs to read, by id (letters, digits, '_', '-'). Each org's own"
+                            + " settings are the properties org.<orgId>.<key>, handed to the CRM source factory.")
+            .define(CrmChangesSourceConnector.CRM_SOURCE_FACTORY, ConfigDef.Type.CLASS, ConfigDef.NO_DEFAULT_VALUE,
+                    Settings.implementing(CrmSourceFactory.class), ConfigDef.Importance.HIGH,
+                    "A class implementing dev.crmsync.kafka.connect.CrmSourceFactory that builds each org's CrmSource.")
+            .define(CrmChangesSourceConnector.OBJECT_TYPES, ConfigDef.Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
+                    Settings.oneWayTypes(), ConfigDef.Importance.HIGH,
+                    "The one-way object types to read (Account, Opportunity, User, Task, Event, custom objects).")
+            .define(CrmChangesSourceConnector.TOPIC_PREFIX, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                    Settings.topicPrefix(), ConfigDef.Importance.HIGH,
+                    "Records of an org and type go to the topic <prefix>.<orgId>.<type>.")
+            .define(CrmChangesSourceConnector.PAGE_SIZE, ConfigDef.Type.INT, CrmChangesSourceConnector.DEFAULT_PAGE_SIZE,
+                    ConfigDef.Range.between(1, ChangeQuery.MAX_PAGE_SIZE), ConfigDef.Importance.MEDIUM,
+                    "Records a poll reads at most: one page of one (org, type), committed as one transaction with"
+                            + " exactly-once support on (the source may cap it at its own maximum).")
+            .define(CrmChangesSourceConnector.POLL_INTERVAL_MS, ConfigDef.Type.LONG,
+                    CrmChangesSourceConnector.DEFAULT_POLL_INTERVAL_MS, ConfigDef.Range.between(0, Duration.ofHours(1).toMillis()),
+                    ConfigDef.Importance.MEDIUM, "How long an (org, type) rests once it has read everything, before it"
+                            + " reads its changes again.")
+            .define(CrmChangesSourceConnector.LOOKBACK_MS, ConfigDef.Type.LONG,
+                    CrmChangesSourceConnector.DEFAULT_LOOKBACK_MS, ConfigDef.Range.between(0, MAX_LOOKBACK_MS),
+                    ConfigDef.Importance.LOW, "How far each incremental read steps back behind the cursor, to catch"
+                            + " records that became visible late (the engine's lookback). Records in the window are"
+                            + " sent again; the sink's upserts are idempotent. 0 turns it off.");
+
+    /** Checks nulls, copies collections. */
+    public SourceSettings {
+        orgs = List.copyOf(orgs);
+        types = List.copyOf(types);
+        originals = Map.copyOf(originals);
+    }
+
+    /**
+     * Parses the connector's properties.
+     *
+     * @param props the properties
+     * @return the settings
+     * @throws ConfigException if a setting is missing or invalid (the message names the key, not the value)
+     */
+    public static SourceSettings parse(Map<String, String> props) {
+        AbstractConfig c = new AbstractConfig(CONFIG, props, false);
+        return new SourceSettings(Settings.parseOrgs(CrmChangesSourceConnector.ORGS, c.getList(CrmChangesSourceConnector.ORGS)),
+                c.getClass(CrmChangesSourceConnector.CRM_SOURCE_FACTORY),
+                Settings.parseTypes(CrmChangesSourceConnector.OBJECT_TYPES, c.getList(CrmChangesSourceConnector.OBJECT_TYPES)),
+                c.getString(CrmChangesSourceConnector.TOPIC_PREFIX),
+                c.getInt(CrmChangesSourceConnector.PAGE_SIZE),
+                Duration.ofMillis(c.getLong(CrmChangesSourceConnector.POLL_INTERVAL_MS)),
+                Duration.ofMillis(c.getLong(CrmChangesSourceConnector.LOOKBACK_MS)),
+                props);
+    }
+
+    /**
+     * Parses a task's properties: the connector's, with {@link #TASK_ORGS} naming the task's orgs.
+     *
+     * @param props the task's properties
+     * @return the settings, {@link #orgs()} being the task's orgs
+     * @throws ConfigException if invalid
+     */
+    public static SourceSettings parseTask(Map<String, String> props) {
+        SourceSettings all = parse(props);
+        String mine = props.get(TASK_ORGS);
+        if (mine == null) {
+            throw new ConfigException(TASK_ORGS + " is missing: the connector sets it for each task");
+        }
+        List<String> orgs = Settings.parseOrgs(TASK_ORGS, List.of(mine.split(",")));
+        for (String org : orgs) {
+            if (!all.orgs().contains(org)) {
+                throw new ConfigException(TASK_ORGS + ": org " + org + " is not in " + CrmChangesSourceConnector.ORGS);
+            }
+        }
+        return new SourceSettings(orgs, all.factory(), all.types(), all.topicPrefix(), all.pageSize(),
+                all.pollInterval(), all.lookback(), props);
+    }
+
+    /** @return the settings without the properties as given (they hold the orgs' credentials): keys only */
+    @Override
+    public String toString() {
+        return "SourceSettings[orgs=" + orgs + ", factory=" + factory.getName() + ", types=" + types + ", topicPrefix="
+                + topicPrefix + ", pageSize=" + pageSize + ", pollInterval=" + pollInterval + ", lookback=" + lookback
+                + ", keys=" + new java.util.TreeSet<>(originals.keySet()) + "]";
+    }
+
+    /**
+     * @param org an org
+     * @param type a type
+     * @return the topic of that org's records of that type
+     */
+    public String topic(String org, ObjectType type) {
+        return topicPrefix + "." + org + "." + type.apiName();
+    }
+}

@@ -1,0 +1,318 @@
+package dev.crmsync.kafka.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.memory.InMemoryMarketingStore;
+import dev.crmsync.testkit.InMemoryCrm;
+import dev.crmsync.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The connectors on one embedded Connect cluster (an in-JVM KRaft broker and one worker, exactly-once source
+ * support enabled) shared by the class; each test uses its own orgs, topics and connector names.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConnectClusterTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    void startCluster() {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        broker.put("auto.create.topics.enable", "false");
+        connect = new EmbeddedConnectCluster.Builder().name("crmsync-connect").numWorkers(1).numBrokers(1)
+                .workerProps(worker).brokerProps(broker).build();
+        connect.start();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    private static InMemoryCrm org(String orgId, ManualClock clock) {
+        InMemoryCrm crm = InMemoryCrm.builder().clock(clock).build();
+        TestOrgs.CRMS.put(orgId, crm);
+        return crm;
+    }
+
+    private static Map<String, String> source(String orgs, String types, int pageSize) {
+        Map<String, String> p = new HashMap<>();
+        p.put("connector.class", CrmChangesSourceConnector.class.getName());
+        p.put("tasks.max", "1");
+        p.put(CrmChangesSourceConnector.ORGS, orgs);
+        p.put(CrmChangesSourceConnector.CRM_SOURCE_FACTORY, TestOrgs.CrmFactory.class.getName());
+        p.put(CrmChangesSourceConnector.OBJECT_TYPES, types);
+        p.put(CrmChangesSourceConnector.TOPIC_PREFIX, "crm");
+        p.put(CrmChangesSourceConnector.PAGE_SIZE, String.valueOf(pageSize));
+        p.put(CrmChangesSourceConnector.POLL_INTERVAL_MS, "200");
+        p.put(CrmChangesSourceConnector.LOOKBACK_MS, "0");
+        p.put("exactly.once.support", "required");
+        p.put("transaction.boundary", "connector");
+        p.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.put("value.converter.schemas.enable", "true");
+        return p;
+    }
+
+    /** Reads a topic from the start with read_committed until {@code expected} records came, then a second longer. */
+    private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected) {
+        return readCommitted(topic, expected, Duration.ofSeconds(1));
+    }
+
+    /** Reads a topic from the start with read_committed until {@code expected} records came, then {@code settle}. */
+    private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected, Duration settle) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // a duplicate would come right behind: read on a while
+            long until = System.nanoTime() + settle.toNanos();
+            while (System.nanoTime() < until) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private @org.jspecify.annotations.Nullable Map<String, ?> storedOffset(String connector, Map<String, String> partition) {
+        for (ConnectorOffset o : connect.connectorOffsets(connector).offsets()) {
+            if (o.partition().equals(partition)) {
+                return o.offset();
+            }
+        }
+        return null;
+    }
+
+    private static Set<String> keys(List<ConsumerRecord<String, String>> records) {
+        Set<String> keys = new HashSet<>();
+        records.forEach(r -> keys.add(r.key()));
+        return keys;
+    }
+
+    private static Set<String> values(List<CrmId> ids) {
+        Set<String> s = new HashSet<>();
+        ids.forEach(id -> s.add(id.value()));
+        return s;
+    }
+
+    private static List<CrmId> insertAccounts(InMemoryCrm crm, int n) {
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account " + i))));
+        }
+        return ids;
+    }
+
+    @Test
+    void aThousandAndOneRecordsOnOneStampArriveOnceAcrossAPageBoundary() throws Exception {
+        InMemoryCrm crm = org("orgPage", new ManualClock(T0));
+        List<CrmId> ids = insertAccounts(crm, 1_001);
+        connect.kafka().createTopic("crm.orgPage.Account", 1);
+        connect.configureConnector("page-source", source("orgPage", "Account", 1_000));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("page-source", 1, "source not running");
+
+        List<ConsumerRecord<String, String>> got = readCommitted("crm.orgPage.Account", 1_001);
+        assertEquals(1_001, got.size(), "every record once");
+        assertEquals(values(ids), keys(got));
+        assertEquals(1_003, connect.kafka().endOffset(new TopicPartition("crm.orgPage.Account", 0)),
+                "two pages, two transactions: 1,001 records and two commit markers");
+        connect.deleteConnector("page-source");
+    }
+
+    @Test
+    void aRestartedConnectorResumesFromItsStoredOffset() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = org("orgRestart", clock);
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ids.addAll(insertAccounts(crm, 1));
+        }
+        connect.kafka().createTopic("crm.orgRestart.Account", 1);
+        connect.configureConnector("restart-source", source("orgRestart", "Account", 50));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("restart-source", 1, "source not running");
+        assertEquals(300, readCommitted("crm.orgRestart.Account", 300).size());
+
+        connect.stopConnector("restart-source");
+        connect.assertions().assertConnectorIsStopped("restart-source", "source not stopped");
+        clock.advance(Duration.ofSeconds(1));
+        ids.addAll(insertAccounts(crm, 120));
+        CrmId edited = ids.get(7);
+        clock.advance(Duration.ofSeconds(1));
+        crm.update(ObjectType.ACCOUNT, edited, Map.of("Name", FieldValue.text("Renamed")));
+        connect.resumeConnector("restart-source");
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("restart-source", 1, "source not resumed");
+
+        List<ConsumerRecord<String, String>> got = readCommitted("crm.orgRestart.Account", 421);
+        assertEquals(421, got.size(), "300 before the stop, 120 new and one edit after it; nothing twice");
+        assertEquals(values(ids), keys(got));
+        assertEquals(edited.value(), got.get(got.size() - 1).key(), "the edit comes last");
+
+        // the stored offset, as Connect's offsets REST API (KIP-875) shows it: the cursor after the edit (the
+        // worker's view of the offsets topic may trail the committed transaction by a moment). The phase is still
+        // "copy": the copy's end (an empty page) is stored with the next record only.
+        String stamp = crm.get(ObjectType.ACCOUNT, edited).orElseThrow().modstamp().toString();
+        Map<String, ?> expected = Map.of("stamp", stamp, "id", edited.value(), "phase", "copy", "copied", 421);
+        Map<String, ?> offset = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!expected.equals(offset) && System.nanoTime() < deadline) {
+            offset = storedOffset("restart-source", Map.of("org", "orgRestart", "type", "Account"));
+            if (!expected.equals(offset)) {
+                Thread.sleep(200);
+            }
+        }
+        assertEquals(expected, offset, "the connector's stored offset");
+        connect.deleteConnector("restart-source");
+    }
+
+    @Test
+    void aTaskRestartedMidCopyLeavesEveryRecordOnceForReadCommittedConsumers() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = org("orgMid", clock);
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ids.addAll(insertAccounts(crm, 50));
+        }
+        connect.kafka().createTopic("crm.orgMid.Account", 1);
+        connect.configureConnector("mid-source", source("orgMid", "Account", 10));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mid-source", 1, "source not running");
+        List<ConsumerRecord<String, String>> early = readCommitted("crm.orgMid.Account", 1, Duration.ZERO);
+        assertTrue(!early.isEmpty() && early.size() < 2_000, "the copy is under way: " + early.size());
+        connect.restartConnectorAndTasks("mid-source", false, true, false);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mid-source", 1, "source not restarted");
+
+        List<ConsumerRecord<String, String>> got = readCommitted("crm.orgMid.Account", 2_000);
+        assertEquals(2_000, got.size(), "every record once, across the restart");
+        assertEquals(values(ids), keys(got));
+        connect.deleteConnector("mid-source");
+    }
+
+    @Test
+    void recordsGoFromTheCrmThroughTheTopicsIntoTheStore() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = org("orgFlow", clock);
+        List<CrmId> accounts = insertAccounts(crm, 25);
+        clock.advance(Duration.ofSeconds(1));
+        CrmId opportunity = crm.insert(ObjectType.OPPORTUNITY, Map.of("Name", FieldValue.text("Big deal"),
+                "StageName", FieldValue.text("Prospecting"), "Amount", FieldValue.number("1250.50"),
+                "CloseDate", FieldValue.date(LocalDate.of(2027, 1, 31)), "AccountId", FieldValue.ref(accounts.get(0))));
+        clock.advance(Duration.ofSeconds(1));
+        crm.delete(ObjectType.ACCOUNT, accounts.get(24));
+        List<CrmId> other = insertAccounts(org("orgFlow2", new ManualClock(T0)), 5);
+        for (String topic : List.of("crm.orgFlow.Account", "crm.orgFlow.Opportunity", "crm.orgFlow2.Account",
+                "crm.orgFlow2.Opportunity")) {
+            connect.kafka().createTopic(topic, 1);
+        }
+
+        Map<String, String> sink = new HashMap<>();
+        sink.put("connector.class", StoreSinkConnector.class.getName());
+        sink.put("tasks.max", "1");
+        sink.put("topics.regex", "crm\\.orgFlow2?\\.(Account|Opportunity)");
+        sink.put(StoreSinkConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        sink.put(StoreSinkConnector.TOPIC_PREFIX, "crm");
+        sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        sink.put("consumer.override.isolation.level", "read_committed");
+        connect.configureConnector("flow-sink", sink);
+        Map<String, String> source = source("orgFlow,orgFlow2", "Account,Opportunity", 10);
+        source.put("tasks.max", "2");
+        connect.configureConnector("flow-source", source);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("flow-sink", 1, "sink not running");
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("flow-source", 2, "source not running");
+        assertEquals(Set.of("orgFlow", "orgFlow2"), connect.taskConfigs("flow-source").stream()
+                .map(t -> t.config().get("task.orgs")).collect(java.util.stream.Collectors.toSet()), "an org per task");
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && !arrived(accounts, opportunity)) {
+            Thread.sleep(100);
+        }
+        assertTrue(arrived(accounts, opportunity), "every record reached the store");
+        InMemoryMarketingStore store = TestOrgs.STORES.get("orgFlow");
+        Map<CrmId, MarketingRecord> held = store.findByCrmIds(ObjectType.ACCOUNT, accounts);
+        assertEquals(25, held.size());
+        assertTrue(held.get(accounts.get(24)).crmDeleted(), "the deleted account is flagged");
+        assertEquals(FieldValue.text("Account 3"), held.get(accounts.get(3)).get("Name"));
+        MarketingRecord opp = store.findByCrmIds(ObjectType.OPPORTUNITY, List.of(opportunity)).get(opportunity);
+        assertEquals(FieldValue.number("1250.5"), opp.get("Amount"));
+        assertEquals(FieldValue.ref(accounts.get(0)), opp.get("AccountId"));
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && (TestOrgs.STORES.get("orgFlow2") == null
+                || TestOrgs.STORES.get("orgFlow2").findByCrmIds(ObjectType.ACCOUNT, other).size() < other.size())) {
+            Thread.sleep(100);
+        }
+        assertEquals(5, TestOrgs.STORES.get("orgFlow2").findByCrmIds(ObjectType.ACCOUNT, other).size(),
+                "the second org, read by the second task, goes to its own store");
+
+        clock.advance(Duration.ofSeconds(1));
+        crm.update(ObjectType.ACCOUNT, accounts.get(3), Map.of("Name", FieldValue.text("Renamed")));
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && !FieldValue.text("Renamed").equals(store.findByCrmIds(ObjectType.ACCOUNT,
+                List.of(accounts.get(3))).get(accounts.get(3)).get("Name"))) {
+            Thread.sleep(100);
+        }
+        assertEquals(FieldValue.text("Renamed"),
+                store.findByCrmIds(ObjectType.ACCOUNT, List.of(accounts.get(3))).get(accounts.get(3)).get("Name"),
+                "an incremental change follows");
+        connect.deleteConnector("flow-source");
+        connect.deleteConnector("flow-sink");
+    }
+
+    private static boolean arrived(List<CrmId> accounts, CrmId opportunity) {
+        InMemoryMarketingStore store = TestOrgs.STORES.get("orgFlow");
+        if (store == null) {
+            return false;
+        }
+        Map<CrmId, MarketingRecord> held = store.findByCrmIds(ObjectType.ACCOUNT, accounts);
+        MarketingRecord last = held.get(accounts.get(accounts.size() - 1));
+        return held.size() == accounts.size() && last != null && last.crmDeleted()
+                && store.findByCrmIds(ObjectType.OPPORTUNITY, List.of(opportunity)).size() == 1;
+    }
+}

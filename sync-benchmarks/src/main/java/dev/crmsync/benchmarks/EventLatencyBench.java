@@ -160,7 +160,8 @@ final class EventLatencyBench {
                              .build()) {
                     events.start();
                     await(() -> pubsub.openStreams() == 1
-                            && events.health().get(ObjectType.LEAD).mode() == EventHealth.Mode.FOLLOWING);
+                            && events.health().get(ObjectType.LEAD).mode() == EventHealth.Mode.FOLLOWING,
+                            () -> "following: " + pubsub.openStreams() + " streams, " + events.health());
                     for (int i = 0; i < changes; i++) {
                         CrmId id = leads.get(i);
                         FieldValue v = FieldValue.text("event " + i);
@@ -301,10 +302,14 @@ final class EventLatencyBench {
     }
 
     private static void await(BooleanSupplier condition) {
+        await(condition, () -> "a change");
+    }
+
+    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a change did not arrive within 120 s");
+                throw new IllegalStateException("not within 120 s: " + what.get());
             }
             LockSupport.parkNanos(500_000);
         }

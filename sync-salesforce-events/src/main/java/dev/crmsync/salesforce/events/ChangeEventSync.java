@@ -312,6 +312,12 @@ public final class ChangeEventSync implements AutoCloseable {
                                 e.getClass().getSimpleName(), retryBackoff);
                         mode(EventHealth.Mode.RECONNECTING);
                         schedule(retryBackoff, this::subscribe);
+                    } catch (Error e) {
+                        // not retried (the JVM is in trouble), but never silent: a scheduled task's Error would
+                        // otherwise vanish into its future and leave the type STARTING for good
+                        LOG.error("{} change events: {}; the type relies on polling", type, e.getClass().getName());
+                        mode(EventHealth.Mode.POLLING);
+                        throw e;
                     }
                 }, delay.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {

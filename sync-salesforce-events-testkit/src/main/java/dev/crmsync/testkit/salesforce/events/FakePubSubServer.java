@@ -422,11 +422,12 @@ public final class FakePubSubServer implements AutoCloseable {
                          List<String> changed, List<String> nulled, String transactionKey, int seq) {
         String topic = topicOf(type);
         List<Stream> wake;
+        ObjectSchema describe = crm.describe(type).orElse(null);    // the CRM's lock before ours, always
         synchronized (lock) {
             if (!cdcSelected(type)) {
                 return;
             }
-            CdcSchema schema = schema(type);
+            CdcSchema schema = schema(type, describe);
             if (schema == null) {
                 return;
             }
@@ -453,9 +454,12 @@ public final class FakePubSubServer implements AutoCloseable {
         return !disabled.contains(type) && (cdcTypes == null || cdcTypes.contains(type));
     }
 
-    /** Under the lock. The schema follows the describe: a new field gives a new schema id. */
-    private @Nullable CdcSchema schema(ObjectType type) {
-        ObjectSchema describe = crm.describe(type).orElse(null);
+    /**
+     * Under the lock. The schema follows the describe: a new field gives a new schema id. The describe is taken
+     * before the lock: the CRM calls its change listener under its own lock, so the CRM's lock always comes
+     * first (a describe under this lock would deadlock with a commit publishing).
+     */
+    private @Nullable CdcSchema schema(ObjectType type, @Nullable ObjectSchema describe) {
         if (describe == null) {
             return null;
         }
@@ -520,9 +524,10 @@ public final class FakePubSubServer implements AutoCloseable {
 
     private void getTopic(TopicRequest request, StreamObserver<TopicInfo> out) {
         ObjectType type = typeOf(request.getTopicName());
+        ObjectSchema describe = type == null ? null : crm.describe(type).orElse(null);
         CdcSchema schema;
         synchronized (lock) {
-            schema = type == null || !cdcSelected(type) ? null : schema(type);
+            schema = type == null || !cdcSelected(type) ? null : schema(type, describe);
         }
         if (schema == null) {
             out.onError(error(Status.NOT_FOUND.withDescription("topic not available"), TOPIC_NOT_FOUND));
@@ -591,11 +596,19 @@ public final class FakePubSubServer implements AutoCloseable {
                         LIMIT_EXCEEDED);
                 return;
             }
+            // the CRM's lock (type and describe) before this stream's and ours: a commit publishing holds it
+            // and then takes the stream's to send
+            ObjectType type = null;
+            ObjectSchema describe = null;
+            if (topic == null) {
+                type = typeOf(request.getTopicName());
+                describe = type == null ? null : crm.describe(type).orElse(null);
+            }
             synchronized (this) {
                 if (done) {
                     return;
                 }
-                if (topic == null && !start(request)) {
+                if (topic == null && !start(request, type, describe)) {
                     return;
                 }
                 pending = Math.min(MAX_REQUESTED, pending + Math.min(MAX_REQUESTED, request.getNumRequested()));
@@ -603,10 +616,9 @@ public final class FakePubSubServer implements AutoCloseable {
         }
 
         /** The first request: topic and start. Under this stream's monitor. */
-        private boolean start(FetchRequest request) {
-            ObjectType type = typeOf(request.getTopicName());
+        private boolean start(FetchRequest request, @Nullable ObjectType type, @Nullable ObjectSchema describe) {
             synchronized (lock) {
-                if (type == null || !cdcSelected(type) || schema(type) == null) {
+                if (type == null || !cdcSelected(type) || schema(type, describe) == null) {
                     failLocked(Status.NOT_FOUND.withDescription("topic not available"), TOPIC_NOT_FOUND);
                     return false;
                 }

@@ -46,7 +46,8 @@ enum CrmsyncModule {
             List.of("dev.crmsync.kafka.connect"), API),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
     SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
-            CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE),
+            CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE,
+            SALESFORCE_EVENTS),
     TESTKIT("sync-testkit", Kind.TEST_KIT, "dev.crmsync.testkit", InMemoryCrm.class,
             List.of("dev.crmsync.testkit"), API),
     SALESFORCE_TESTKIT("sync-salesforce-testkit", Kind.TEST_KIT, "dev.crmsync.testkit.salesforce",

@@ -22,7 +22,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -269,9 +271,99 @@ public class CrmsyncAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(SyncLifecycle.class)
-    public SyncLifecycle crmsyncLifecycle(CrmsyncProperties properties, SyncEngine engine) {
+    public SyncLifecycle crmsyncLifecycle(CrmsyncProperties properties, SyncEngine engine,
+                                          @Qualifier(PAUSE_BEAN) ObjectProvider<Supplier<Duration>> pause) {
+        Supplier<Duration> supplied = pause.getIfAvailable();
+        if (supplied != null) {
+            return new SyncLifecycle(engine, supplied, properties.getInitialDelay(), properties.isAutoStart());
+        }
         return new SyncLifecycle(engine, properties.getPause(), properties.getInitialDelay(),
                 properties.isAutoStart());
+    }
+
+    /** The name of the bean that, when present, gives the scheduler's pause before each cycle. */
+    public static final String PAUSE_BEAN = "crmsyncPause";
+
+    /**
+     * Change events ({@code crmsync.salesforce.events.enabled=true}, sync-salesforce-events on the class path): a
+     * {@link dev.crmsync.salesforce.events.PubSubClient} on the Salesforce source's OAuth session, a
+     * {@link dev.crmsync.salesforce.events.ChangeEventSync} for the listed types with its lifecycle, the
+     * scheduler's pause from its {@code suggestedPause()}, its health ({@code crmsyncEvents}) and meters.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.crmsync.salesforce.events.ChangeEventSync")
+    @ConditionalOnBooleanProperty(name = CrmsyncProperties.PREFIX + ".salesforce.events.enabled")
+    static class EventsConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(dev.crmsync.salesforce.events.ChangeEventSubscriber.class)
+        dev.crmsync.salesforce.events.PubSubClient crmsyncPubSubClient(CrmSource source, CrmsyncProperties properties) {
+            if (!(source instanceof SalesforceCrmSource sf)) {
+                throw new IllegalStateException("crmsync.salesforce.events needs the Salesforce CrmSource (or a"
+                        + " ChangeEventSubscriber bean of the application's)");
+            }
+            CrmsyncProperties.Events e = properties.getSalesforce().getEvents();
+            dev.crmsync.salesforce.events.PubSubClient.Builder b = dev.crmsync.salesforce.events.PubSubClient.builder()
+                    .credentials(dev.crmsync.salesforce.events.PubSubCredentials.of(sf, e.getOrgId()));
+            if (e.isPlaintextLoopback()) {
+                b.plaintextLoopback(e.getHost(), e.getPort());
+            } else {
+                b.endpoint(e.getHost(), e.getPort());
+            }
+            return b.build();
+        }
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(dev.crmsync.salesforce.events.ChangeEventSync.class)
+        dev.crmsync.salesforce.events.ChangeEventSync crmsyncChangeEvents(
+                SyncEngine engine, dev.crmsync.salesforce.events.ChangeEventSubscriber subscriber,
+                CrmsyncProperties properties, @Qualifier(CLOCK_BEAN) ObjectProvider<Clock> clock) {
+            CrmsyncProperties.Events e = properties.getSalesforce().getEvents();
+            List<ObjectType> types = e.getObjectTypes().stream().map(Types::resolve).distinct().toList();
+            if (types.isEmpty()) {
+                throw new IllegalStateException("crmsync.salesforce.events.object-types is required: the types"
+                        + " selected for Change Data Capture in the org");
+            }
+            return dev.crmsync.salesforce.events.ChangeEventSync.builder(engine, subscriber).objectTypes(types)
+                    .healthyPause(e.getHealthyPause()).pollingPause(properties.getPause()).clock(clock(clock)).build();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(ChangeEventsLifecycle.class)
+        ChangeEventsLifecycle crmsyncEventsLifecycle(dev.crmsync.salesforce.events.ChangeEventSync events,
+                                                     CrmsyncProperties properties) {
+            return new ChangeEventsLifecycle(events, properties.isAutoStart());
+        }
+
+        @Bean(PAUSE_BEAN)
+        @ConditionalOnMissingBean(name = PAUSE_BEAN)
+        Supplier<Duration> crmsyncPause(dev.crmsync.salesforce.events.ChangeEventSync events) {
+            return events::suggestedPause;
+        }
+
+        /** The events' health, when Actuator's health is present. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+        static class EventsHealthConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean(name = "crmsyncEventsHealthIndicator")
+            ChangeEventsHealthIndicator crmsyncEventsHealthIndicator(dev.crmsync.salesforce.events.ChangeEventSync e) {
+                return new ChangeEventsHealthIndicator(e);
+            }
+        }
+
+        /** The events' meters, when Micrometer is present (bound by Actuator's metrics). */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+        static class EventsMetricsConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean(ChangeEventsMeters.class)
+            ChangeEventsMeters crmsyncEventsMeters(dev.crmsync.salesforce.events.ChangeEventSync e) {
+                return new ChangeEventsMeters(e);
+            }
+        }
     }
 
     /** The JDBC stores on the application's single {@link DataSource}. */

@@ -281,6 +281,104 @@ public class CrmsyncProperties implements Validator {
         }
     }
 
+    /**
+     * Change events: {@code crmsync.salesforce.events.*}. With {@code enabled=true} and sync-salesforce-events on
+     * the class path, the listed types' Change Data Capture events are followed ({@code ChangeEventSync}) and the
+     * scheduler's pause becomes its suggested pause (long while events flow, {@code crmsync.pause} otherwise).
+     */
+    public static class Events {
+        /** Whether to follow change events. */
+        private boolean enabled;
+
+        /** The types to follow: those selected for Change Data Capture in the org; required when enabled. */
+        private List<String> objectTypes = new ArrayList<>();
+
+        /** The Pub/Sub API's host. */
+        private String host = "api.pubsub.salesforce.com";
+
+        /** The Pub/Sub API's port. */
+        private int port = 7443;
+
+        /** Plaintext instead of TLS, for a loopback host only (a local fake server); never for a real org. */
+        private boolean plaintextLoopback;
+
+        /** The org's id (00D…), needed only with an access-token credential (other flows return it). */
+        private @Nullable String orgId;
+
+        /** @return the org's id, if set */
+        public @Nullable String getOrgId() {
+            return orgId;
+        }
+
+        /** @param orgId the org's id */
+        public void setOrgId(@Nullable String orgId) {
+            this.orgId = orgId;
+        }
+
+        /** The pause between cycles while every followed type's events flow (polling is then only the net). */
+        private Duration healthyPause = Duration.ofMinutes(30);
+
+        /** @return whether to follow change events */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether to follow change events */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the types to follow */
+        public List<String> getObjectTypes() {
+            return objectTypes;
+        }
+
+        /** @param objectTypes the types to follow */
+        public void setObjectTypes(List<String> objectTypes) {
+            this.objectTypes = new ArrayList<>(objectTypes);
+        }
+
+        /** @return the Pub/Sub API's host */
+        public String getHost() {
+            return host;
+        }
+
+        /** @param host the Pub/Sub API's host */
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        /** @return the Pub/Sub API's port */
+        public int getPort() {
+            return port;
+        }
+
+        /** @param port the Pub/Sub API's port */
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        /** @return whether to speak plaintext to a loopback host */
+        public boolean isPlaintextLoopback() {
+            return plaintextLoopback;
+        }
+
+        /** @param plaintextLoopback whether to speak plaintext to a loopback host */
+        public void setPlaintextLoopback(boolean plaintextLoopback) {
+            this.plaintextLoopback = plaintextLoopback;
+        }
+
+        /** @return the pause while events flow */
+        public Duration getHealthyPause() {
+            return healthyPause;
+        }
+
+        /** @param healthyPause the pause while events flow */
+        public void setHealthyPause(Duration healthyPause) {
+            this.healthyPause = healthyPause;
+        }
+    }
+
     /** The Salesforce connection. */
     public static class Salesforce {
         /** The login URL: login.salesforce.com, test.salesforce.com, or the org's My Domain. */
@@ -303,6 +401,14 @@ public class CrmsyncProperties implements Validator {
 
         /** The credentials. */
         private final Credentials credentials = new Credentials();
+
+        /** Change events (Change Data Capture over the Pub/Sub API; needs sync-salesforce-events). */
+        private final Events events = new Events();
+
+        /** @return the change-event settings */
+        public Events getEvents() {
+            return events;
+        }
 
         /** @return the login URL */
         public URI getLoginUrl() {

@@ -25,7 +25,7 @@ public class SyncLifecycle implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLifecycle.class);
 
     private final SyncEngine engine;
-    private final Duration pause;
+    private final java.util.function.Supplier<Duration> pause;
     private final Duration initialDelay;
     private final boolean autoStartup;
     private @Nullable SyncScheduler scheduler;
@@ -37,6 +37,18 @@ public class SyncLifecycle implements SmartLifecycle {
      * @param autoStartup whether to start with the context
      */
     public SyncLifecycle(SyncEngine engine, Duration pause, Duration initialDelay, boolean autoStartup) {
+        this(engine, constant(Objects.requireNonNull(pause, "pause must not be null")), initialDelay, autoStartup);
+    }
+
+    /**
+     * @param engine the engine to schedule
+     * @param pause gives the pause before each next cycle ({@code ChangeEventSync#suggestedPause()} when change
+     *     events are followed)
+     * @param initialDelay the delay before the first cycle (zero or more)
+     * @param autoStartup whether to start with the context
+     */
+    public SyncLifecycle(SyncEngine engine, java.util.function.Supplier<Duration> pause, Duration initialDelay,
+                         boolean autoStartup) {
         this.engine = Objects.requireNonNull(engine, "engine must not be null");
         this.pause = Objects.requireNonNull(pause, "pause must not be null");
         this.initialDelay = Objects.requireNonNull(initialDelay, "initialDelay must not be null");
@@ -56,7 +68,7 @@ public class SyncLifecycle implements SmartLifecycle {
         s.start();
         scheduler = s;
         LOG.info("crmsync engine '{}' scheduled: first cycle in {}, then a pause of {} after each", engine.engineId(),
-                initialDelay, pause);
+                initialDelay, pause.get());
     }
 
     @Override
@@ -81,6 +93,15 @@ public class SyncLifecycle implements SmartLifecycle {
         return autoStartup;
     }
 
+    /**
+     * The last phase but one: after every other bean is ready, stopped before them; only
+     * {@link ChangeEventsLifecycle} (change events) starts after it and stops before it.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1;
+    }
+
     /** @return the running scheduler, empty before start and after stop */
     public synchronized Optional<SyncScheduler> scheduler() {
         return Optional.ofNullable(scheduler);
@@ -89,5 +110,9 @@ public class SyncLifecycle implements SmartLifecycle {
     /** @return the engine it schedules */
     public SyncEngine engine() {
         return engine;
+    }
+
+    private static java.util.function.Supplier<Duration> constant(Duration pause) {
+        return () -> pause;
     }
 }

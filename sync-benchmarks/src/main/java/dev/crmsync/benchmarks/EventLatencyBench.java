@@ -158,8 +158,10 @@ final class EventLatencyBench {
                 try (PubSubClient client = client(pubsub, credentials);
                      ChangeEventSync events = ChangeEventSync.builder(engine, client).objectTypes(ObjectType.LEAD)
                              .build()) {
+                    long fetches = pubsub.fetchRequests();
                     events.start();
-                    await(() -> pubsub.openStreams() == 1
+                    // the stream's first fetch handled: its LATEST is resolved (an edit before that is the cycles')
+                    await(() -> pubsub.openStreams() == 1 && pubsub.fetchRequests() > fetches
                             && events.health().get(ObjectType.LEAD).mode() == EventHealth.Mode.FOLLOWING,
                             () -> "following: " + pubsub.openStreams() + " streams, " + events.health());
                     for (int i = 0; i < changes; i++) {

@@ -22,12 +22,20 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -260,5 +268,69 @@ class SalesforceJdbcClusterTest {
         }
         connect.deleteConnector("real-source");
         connect.deleteConnector("real-sink");
+    }
+
+    /** Reads a topic from the start with read_committed until {@code expected} records came, then {@code settle}. */
+    private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected, Duration settle) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            long until = System.nanoTime() + settle.toNanos();
+            while (System.nanoTime() < until) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> keys(List<ConsumerRecord<String, String>> records) {
+        Set<String> keys = new HashSet<>();
+        records.forEach(r -> keys.add(r.key()));
+        return keys;
+    }
+
+    @Test
+    void anOrgOverItsDailyApiBudgetRestsWhileTheOtherOrgOfItsTaskReadsOn() throws Exception {
+        Map<String, String> source = source("budget", 5);
+        source.put(CrmChangesSourceConnector.OBJECT_TYPES, "Account");
+        Map<String, FakeSalesforceServer> byOrg = new HashMap<>();
+        for (String org : List.of("bgTight", "bgFree")) {
+            ManualClock clock = new ManualClock(T0);
+            InMemoryCrm crm = InMemoryCrm.builder().clock(clock).build();
+            for (int i = 0; i < 40; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account " + i)));
+            }
+            FakeSalesforceServer server = server(crm, clock);
+            byOrg.put(org, server);
+            source.put("org." + org + ".instance.url", server.baseUri().toString());
+            source.put("org." + org + ".access.token", FakeSalesforceServer.DEFAULT_ACCESS_TOKEN);
+            connect.kafka().createTopic("budget." + org + ".Account", 1);
+        }
+        source.put(CrmChangesSourceConnector.ORGS, "bgTight,bgFree");
+        source.put("org.bgTight." + CrmChangesSourceConnector.DAILY_API_CALLS, "3");
+        connect.configureConnector("budget-source", source);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("budget-source", 1, "source not running");
+
+        List<ConsumerRecord<String, String>> free = readCommitted("budget.bgFree.Account", 40, Duration.ZERO);
+        assertEquals(40, keys(free).size(), "the org without a budget reads its whole copy");
+        // bgTight: a describe and a query (5 records), then a second query (5 more): 3 calls, its budget; then it
+        // rests until the next UTC midnight, checked before each page
+        List<ConsumerRecord<String, String>> tight = readCommitted("budget.bgTight.Account", 10, Duration.ofSeconds(2));
+        assertEquals(10, tight.size(), "two pages, then the org rests");
+        assertEquals(3, byOrg.get("bgTight").apiCallsUsed(), "the calls Salesforce counted for the org");
+        assertEquals(1, byOrg.get("bgTight").requestCount("GET", "/sobjects/Account/describe$"));
+        assertEquals(2, byOrg.get("bgTight").requestCount("GET", "/queryAll$"));
+        connect.deleteConnector("budget-source");
     }
 }

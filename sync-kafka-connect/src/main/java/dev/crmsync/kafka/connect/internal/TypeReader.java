@@ -78,6 +78,23 @@ public final class TypeReader {
         return !now.isBefore(restUntil);
     }
 
+    /** @return the org */
+    public String org() {
+        return org;
+    }
+
+    /**
+     * Rests the partition until at least {@code until} (its org spent its API budget); a sweep under way goes on
+     * from where it was afterwards.
+     *
+     * @param until the end of the rest
+     */
+    public void restUntil(Instant until) {
+        if (until.isAfter(restUntil)) {
+            restUntil = until;
+        }
+    }
+
     /** @return when the partition's rest ends */
     public Instant restUntil() {
         return restUntil;

@@ -3,10 +3,13 @@ package dev.crmsync.kafka.connect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crmsync.crm.Cursor;
 import dev.crmsync.jdbc.JdbcStores;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.store.Checkpoint;
+import dev.crmsync.store.FeedCursor;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.testkit.InMemoryCrm;
@@ -36,6 +39,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import jakarta.ws.rs.core.Response;
+import org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -332,5 +337,70 @@ class SalesforceJdbcClusterTest {
         assertEquals(1, byOrg.get("bgTight").requestCount("GET", "/sobjects/Account/describe$"));
         assertEquals(2, byOrg.get("bgTight").requestCount("GET", "/queryAll$"));
         connect.deleteConnector("budget-source");
+    }
+
+    @Test
+    void aHalfDoneCopyMovesFromAnEmbeddedDeploymentIntoConnectAndBackAndTheRestArrivesOnce() throws Exception {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = InMemoryCrm.builder().clock(clock).build();
+        List<CrmId> ids = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            ids.add(crm.insert(ObjectType.ACCOUNT, Map.of("Name", FieldValue.text("Account " + i))));
+        }
+        FakeSalesforceServer server = server(crm, clock);
+        // the embedded deployment: its JDBC state store holds the checkpoint of a copy 25 records in
+        Map.Entry<DataSource, String> db = RealOrgs.dataSource("h2");
+        JdbcStores embedded = JdbcStores.builder(db.getKey()).schema(db.getValue()).objectTypes(RealOrgs.TYPES).build();
+        Instant stamp25 = crm.get(ObjectType.ACCOUNT, ids.get(24)).orElseThrow().modstamp();
+        embedded.syncStateStore().saveCheckpoint(Checkpoint.initial(ObjectType.ACCOUNT, T0)
+                .withCrmCursor(Cursor.after(stamp25, ids.get(24)), 25, T0));
+
+        Map<String, String> source = source("move", 10);
+        source.put(CrmChangesSourceConnector.OBJECT_TYPES, "Account");
+        source.put(CrmChangesSourceConnector.ORGS, "mvOrg");
+        source.put("org.mvOrg.instance.url", server.baseUri().toString());
+        source.put("org.mvOrg.access.token", FakeSalesforceServer.DEFAULT_ACCESS_TOKEN);
+        connect.kafka().createTopic("move.mvOrg.Account", 1);
+        connect.configureConnector(new CreateConnectorRequest("move-source", source,
+                CreateConnectorRequest.InitialState.STOPPED));
+        connect.assertions().assertConnectorIsStopped("move-source", "source not created stopped");
+
+        // in: PATCH /connectors/move-source/offsets with the helper's body, then resume
+        String body = OffsetMigration.toConnectOffsets(embedded.syncStateStore(), "mvOrg", List.of(ObjectType.ACCOUNT));
+        try (Response patched = connect.requestPatch(connect.endpointForResource("connectors/move-source/offsets"),
+                body)) {
+            assertEquals(200, patched.getStatus(), "offsets altered: " + patched.getEntity());
+        }
+        connect.resumeConnector("move-source");
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("move-source", 1, "source not resumed");
+        List<ConsumerRecord<String, String>> got = readCommitted("move.mvOrg.Account", 35, Duration.ofSeconds(1));
+        assertEquals(35, got.size(), "the rest of the copy, once");
+        Set<String> rest = new HashSet<>();
+        ids.subList(25, 60).forEach(id -> rest.add(id.value()));
+        assertEquals(rest, keys(got), "the 35 records after the checkpoint, none before it");
+
+        // and out: stop, GET /connectors/move-source/offsets, into the embedded deployment's store
+        connect.stopConnector("move-source");
+        connect.assertions().assertConnectorIsStopped("move-source", "source not stopped");
+        Instant stamp60 = crm.get(ObjectType.ACCOUNT, ids.get(59)).orElseThrow().modstamp();
+        Checkpoint expected = new Checkpoint(ObjectType.ACCOUNT, Cursor.after(stamp60, ids.get(59)), false, 60, null,
+                FeedCursor.START, T0.plusSeconds(3_600));
+        List<Checkpoint> moved = List.of();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!moved.equals(List.of(expected)) && System.nanoTime() < deadline) {
+            try (Response offsets = connect.requestGet(connect.endpointForResource("connectors/move-source/offsets"))) {
+                assertEquals(200, offsets.getStatus());
+                moved = OffsetMigration.fromConnectOffsets(String.valueOf(offsets.getEntity()), "mvOrg",
+                        embedded.syncStateStore(), T0.plusSeconds(3_600));
+            }
+            if (!moved.equals(List.of(expected))) {
+                Thread.sleep(200);   // the worker's view of the offsets topic may trail the stop by a moment
+            }
+        }
+        assertEquals(List.of(expected), moved, "the cursor after the last record; 25 + 35 copied, the copy's end is"
+                + " stored with the next record only");
+        assertEquals(expected, embedded.syncStateStore().checkpoint(ObjectType.ACCOUNT).orElseThrow());
+        connect.deleteConnector("move-source");
     }
 }

@@ -18,7 +18,7 @@ module dev.crmsync.kafka.connect {
     requires transitive kafka.clients;         // automatic module (file name): ConfigDef in Connector.config()
     requires org.slf4j;
 
-    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, CrmSourceFactory, MarketingStoreFactory
+    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, CrmSourceFactory, MarketingStoreFactory, OffsetMigration
     // not exported: dev.crmsync.kafka.connect.internal (settings, the record codec, offsets, the per-type reader)
 
     provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector;

@@ -42,8 +42,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Settings</h2>
  * {@value #ORGS}, {@value #CRM_SOURCE_FACTORY}, {@value #OBJECT_TYPES}, {@value #TOPIC_PREFIX} (required);
- * {@value #PAGE_SIZE}, {@value #POLL_INTERVAL_MS}, {@value #LOOKBACK_MS}; and per org {@code org.<orgId>.<key>},
- * handed to the factory. Errors name the key, never a setting's value.
+ * {@value #PAGE_SIZE}, {@value #POLL_INTERVAL_MS}, {@value #LOOKBACK_MS}, {@value #DAILY_API_CALLS}; and per org
+ * {@code org.<orgId>.<key>}, handed to the factory. Errors name the key, never a setting's value.
+ *
+ * <h2>API budgets</h2>
+ * Connect has no per-tenant quota, so the task keeps one per org: {@code org.<orgId>.daily.api.calls} (or
+ * {@value #DAILY_API_CALLS} for every org) is how many CRM calls ({@link dev.crmsync.crm.CrmSource#callCounts()},
+ * summed) the task may make for that org per UTC day. The task checks the budget before each page: an org that
+ * spent it rests, all its partitions, until the next UTC midnight, while the task's other orgs go on; the last
+ * page before the check may take the org past its budget by that page's calls. The count is the task's: a task
+ * that restarts (a rebalance, a worker lost) starts counting afresh, so a budget is a ceiling per task run,
+ * not a durable per-day total. For Salesforce, also give the source an {@code ApiBudget} in your factory: it reads
+ * the org's whole usage from Salesforce's {@code Sforce-Limit-Info} and stops before the org's own limit.
  */
 public class CrmChangesSourceConnector extends SourceConnector {
 
@@ -61,6 +71,11 @@ public class CrmChangesSourceConnector extends SourceConnector {
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     /** The incremental sweeps' step back, in milliseconds. */
     public static final String LOOKBACK_MS = "lookback.ms";
+    /**
+     * The CRM API calls the task may make for each org per UTC day (0, the default: no budget of the connector's
+     * own); {@code org.<orgId>.daily.api.calls} sets one org's budget.
+     */
+    public static final String DAILY_API_CALLS = "daily.api.calls";
 
     /** Default {@value #PAGE_SIZE}: Salesforce's query batch. */
     public static final int DEFAULT_PAGE_SIZE = 2_000;

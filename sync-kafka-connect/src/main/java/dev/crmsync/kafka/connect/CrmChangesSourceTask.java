@@ -1,6 +1,7 @@
 package dev.crmsync.kafka.connect;
 
 import dev.crmsync.crm.CrmSource;
+import dev.crmsync.kafka.connect.internal.OrgBudget;
 import dev.crmsync.kafka.connect.internal.Settings;
 import dev.crmsync.kafka.connect.internal.SourceOffsets;
 import dev.crmsync.kafka.connect.internal.SourceSettings;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * first one's rest to end (at most a second a call; {@link #stop()} ends the wait). With connector-defined
  * transaction boundaries it commits a transaction after each page.
  *
+ * <p>An org with a daily API budget ({@code org.<orgId>.daily.api.calls}) is checked before each of its pages; once
+ * it spent the budget, all its partitions rest until the next UTC midnight while the task's other orgs go on.
+ *
  * <p>A retriable CRM failure ({@link RetriableSyncException}, the API budget spent) is a
  * {@link RetriableException}: Connect polls again and the page is read again from the same cursor. Any other
  * {@link SyncException} fails the task.
@@ -46,15 +50,23 @@ public class CrmChangesSourceTask extends SourceTask {
     /** Longest a {@link #poll()} waits: Connect stops a task between polls, so a poll stays short. */
     private static final long MAX_WAIT_MS = 1_000;
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, CrmSource> sources = new LinkedHashMap<>();
     private final List<TypeReader> readers = new ArrayList<>();
+    /** By org, the daily API budget of the orgs that have one. */
+    private final Map<String, OrgBudget> budgets = new LinkedHashMap<>();
     private @Nullable SourceSettings settings;
     private int next;
 
     /** Creates the task; Connect calls {@link #initialize} and {@link #start} next. */
     public CrmChangesSourceTask() {
+        this(Clock.systemUTC());
+    }
+
+    /** @param clock the time (rests, API budget days) */
+    CrmChangesSourceTask(Clock clock) {
+        this.clock = clock;
     }
 
     @Override
@@ -77,6 +89,10 @@ public class CrmChangesSourceTask extends SourceTask {
         for (String org : s.orgs()) {
             CrmSource crm = factory.open(org, Settings.orgSettings(org, s.originals(), null));
             sources.put(org, crm);
+            Long calls = s.dailyApiCalls().get(org);
+            if (calls != null) {
+                budgets.put(org, new OrgBudget(calls));
+            }
             for (ObjectType type : s.types()) {
                 Map<String, String> partition = SourceOffsets.partition(org, type);
                 SourceOffsets.Position start = SourceOffsets.position(org, type,
@@ -109,7 +125,12 @@ public class CrmChangesSourceTask extends SourceTask {
             if (!reader.due(now)) {
                 continue;
             }
-            List<SourceRecord> page = read(reader, s, now);
+            OrgBudget budget = budgets.get(reader.org());
+            if (budget != null && !budget.allows(now)) {
+                restOrg(reader.org(), budget, now);
+                continue;
+            }
+            List<SourceRecord> page = read(reader, budget, s, now);
             if (!page.isEmpty()) {
                 TransactionContext tx = context.transactionContext();
                 if (tx != null) {
@@ -134,7 +155,29 @@ public class CrmChangesSourceTask extends SourceTask {
         return null;
     }
 
-    private List<SourceRecord> read(TypeReader reader, SourceSettings s, Instant now) {
+    /** Rests every partition of an org that spent its API budget until the budget's day ends. */
+    private void restOrg(String org, OrgBudget budget, Instant now) {
+        Instant until = budget.resetAt(now);
+        LOG.info("org {}: {} CRM calls made today, its daily API budget is {}; its partitions rest until {}", org,
+                budget.used(), budget.limit(), until);
+        for (TypeReader r : readers) {
+            if (r.org().equals(org)) {
+                r.restUntil(until);
+            }
+        }
+    }
+
+    private static long calls(CrmSource crm) {
+        long n = 0;
+        for (Long c : crm.callCounts().values()) {
+            n += c == null ? 0 : c;
+        }
+        return n;
+    }
+
+    private List<SourceRecord> read(TypeReader reader, @Nullable OrgBudget budget, SourceSettings s, Instant now) {
+        CrmSource crm = sources.get(reader.org());
+        long before = budget == null || crm == null ? 0 : calls(crm);
         try {
             return reader.readPage(s.pageSize(), s.lookback(), s.pollInterval(), now);
         } catch (RetriableSyncException | QuotaExceededException e) {
@@ -147,6 +190,10 @@ public class CrmChangesSourceTask extends SourceTask {
             throw new ConnectException("org " + reader.partition().get(SourceOffsets.ORG) + ", "
                     + reader.partition().get(SourceOffsets.TYPE) + ": CRM read failed (" + e.getClass().getSimpleName()
                     + ")", e);
+        } finally {
+            if (budget != null && crm != null) {
+                budget.spend(calls(crm) - before, now);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.crmsync.kafka.connect;
 import dev.crmsync.kafka.connect.internal.RecordCodec;
 import dev.crmsync.kafka.connect.internal.Settings;
 import dev.crmsync.kafka.connect.internal.SinkSettings;
+import dev.crmsync.kafka.connect.internal.StoreFieldsHeader;
 import dev.crmsync.kafka.connect.internal.Versions;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
@@ -11,6 +12,7 @@ import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreField;
 import dev.crmsync.store.StoreResult;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,6 +25,7 @@ import java.util.Objects;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -32,7 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task of {@link StoreSinkConnector}. Each {@link #put} groups its records by org and type, keeps the last
- * record of each CRM id (records of one id share a partition, so the last is the latest), and writes each group
+ * record of each CRM id (records of one id share a partition, so the last is the latest), calls
+ * {@link MarketingStore#prepareType} with the store fields the source put in the records' {@code crmsync.store.fields}
+ * header when they are new to the task (before its first write of the type, and after a describe changed), and writes each group
  * with one {@link MarketingStore#upsert} and one {@link MarketingStore#markDeleted} (tombstones) before it returns,
  * so the offsets Connect commits afterwards cover only durable writes.
  */
@@ -42,6 +47,8 @@ public class StoreSinkTask extends SinkTask {
 
     private final Clock clock = Clock.systemUTC();
     private final Map<String, MarketingStore> stores = new LinkedHashMap<>();
+    /** By org and type, the store fields the store was last prepared with. */
+    private final Map<String, Map<ObjectType, String>> prepared = new LinkedHashMap<>();
     private @Nullable SinkSettings settings;
     private @Nullable MarketingStoreFactory factory;
 
@@ -66,6 +73,8 @@ public class StoreSinkTask extends SinkTask {
         final Map<CrmId, SyncRecord> upserts = new LinkedHashMap<>();
         final Map<CrmId, Deletion> deletions = new LinkedHashMap<>();
         final Map<CrmId, SinkRecord> sources = new LinkedHashMap<>();
+        /** The {@link StoreFieldsHeader} text of the group's last record that had one, or null. */
+        @Nullable String storeFields;
     }
 
     /**
@@ -106,6 +115,10 @@ public class StoreSinkTask extends SinkTask {
             g.deletions.remove(rec.id());
             g.upserts.put(rec.id(), rec);
             g.sources.put(rec.id(), r);
+            Header h = r.headers().lastWithName(StoreFieldsHeader.NAME);
+            if (h != null && h.value() instanceof String text && !text.isEmpty()) {
+                g.storeFields = text;
+            }
         }
         List<String> retriable = new ArrayList<>();
         for (Map.Entry<String, Map<ObjectType, Group>> byOrg : groups.entrySet()) {
@@ -123,6 +136,7 @@ public class StoreSinkTask extends SinkTask {
     private void write(MarketingStore store, String org, ObjectType type, Group g, List<String> retriable) {
         List<StoreResult> results = new ArrayList<>();
         try {
+            prepare(store, org, type, g.storeFields);
             if (!g.upserts.isEmpty()) {
                 results.addAll(store.upsert(type, List.copyOf(g.upserts.values())));
             }
@@ -153,6 +167,25 @@ public class StoreSinkTask extends SinkTask {
             LOG.warn("the store rejected {}; sent to the errant record reporter", what);
             reporter.report(source, new DataException("the store rejected " + what));
         }
+    }
+
+    /**
+     * Calls {@link MarketingStore#prepareType} when the type's store fields are new to this task: before its first
+     * write of the type, and again when the source's describe changed (a field became readable). A failed call is
+     * made again with the batch's next delivery.
+     */
+    private void prepare(MarketingStore store, String org, ObjectType type, @Nullable String storeFields) {
+        if (storeFields == null) {
+            return;
+        }
+        Map<ObjectType, String> byType = prepared.computeIfAbsent(org, k -> new LinkedHashMap<>());
+        if (storeFields.equals(byType.get(type))) {
+            return;
+        }
+        List<StoreField> fields = StoreFieldsHeader.decode(storeFields);
+        store.prepareType(type, fields);
+        byType.put(type, storeFields);
+        LOG.info("org {}, {}: store prepared for {} field(s)", org, type, fields.size());
     }
 
     private static CrmId keyId(SinkRecord r) {
@@ -189,5 +222,6 @@ public class StoreSinkTask extends SinkTask {
             }
         }
         stores.clear();
+        prepared.clear();
     }
 }

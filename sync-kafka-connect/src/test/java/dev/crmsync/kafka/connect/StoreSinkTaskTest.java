@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crmsync.kafka.connect.internal.RecordCodec;
+import dev.crmsync.kafka.connect.internal.StoreFieldsHeader;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.model.FieldValue;
@@ -14,6 +15,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.StoreField;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
 import java.time.Instant;
@@ -227,6 +229,71 @@ class StoreSinkTaskTest {
     void aRetriableRejectionAsksConnectToDeliverTheBatchAgain() {
         StoreSinkTask task = task("orgS4", new Rejecting(A, true), new Context(true));
         assertThrows(RetriableException.class, () -> task.put(List.of(record("orgS4", A, "a", 1, false, 0))));
+    }
+
+    /** Records the calls to prepareType and upsert, in order. */
+    static final class Preparing implements MarketingStore {
+        final InMemoryMarketingStore inner = new InMemoryMarketingStore();
+        final List<String> calls = new ArrayList<>();
+        final List<List<StoreField>> prepared = new ArrayList<>();
+
+        @Override
+        public void prepareType(ObjectType type, List<StoreField> fields) {
+            calls.add("prepare " + type);
+            prepared.add(fields);
+        }
+
+        @Override
+        public List<StoreResult> upsert(ObjectType type, List<SyncRecord> records) {
+            calls.add("upsert " + type);
+            return inner.upsert(type, records);
+        }
+
+        @Override
+        public List<StoreResult> markDeleted(ObjectType type, List<Deletion> deletions) {
+            return inner.markDeleted(type, deletions);
+        }
+
+        @Override
+        public Map<CrmId, MarketingRecord> findByCrmIds(ObjectType type, Collection<CrmId> ids) {
+            return inner.findByCrmIds(type, ids);
+        }
+
+        @Override
+        public List<CrmId> crmIds(ObjectType type, IdCursor after, int limit) {
+            return inner.crmIds(type, after, limit);
+        }
+    }
+
+    private static SinkRecord withFields(SinkRecord r, String storeFields) {
+        r.headers().addString(StoreFieldsHeader.NAME, storeFields);
+        return r;
+    }
+
+    @Test
+    void theStoreIsPreparedBeforeTheTypesFirstWriteAndAgainOnlyWhenItsFieldsChange() {
+        Preparing store = new Preparing();
+        StoreSinkTask task = task("orgS6", store, new Context(true));
+        String nameOnly = "Name:TEXT:255:0:0";
+        task.put(List.of(withFields(record("orgS6", A, "a", 1, false, 0), nameOnly),
+                withFields(record("orgS6", B, "b", 1, false, 1), nameOnly)));
+        assertEquals(List.of("prepare Account", "upsert Account"), store.calls, "prepared once, before the write");
+        assertEquals(List.of(List.of(new StoreField("Name", StoreField.Kind.TEXT, 255, 0, 0))), store.prepared);
+
+        task.put(List.of(withFields(record("orgS6", A, "a2", 2, false, 2), nameOnly)));
+        task.put(List.of(record("orgS6", B, "b2", 2, false, 3)));
+        assertEquals(List.of("prepare Account", "upsert Account", "upsert Account", "upsert Account"), store.calls,
+                "the same fields, or none carried: no second call");
+
+        String more = nameOnly + ",AnnualRevenue:CURRENCY:0:18:0";
+        task.put(List.of(withFields(record("orgS6", A, "a3", 3, false, 4), more)));
+        assertEquals(2, store.prepared.size(), "a field became readable: prepared again");
+        assertEquals(new StoreField("AnnualRevenue", StoreField.Kind.CURRENCY, 0, 18, 0), store.prepared.get(1).get(1));
+
+        task.stop();
+        StoreSinkTask restarted = task("orgS6", store, new Context(true));
+        restarted.put(List.of(withFields(record("orgS6", A, "a4", 4, false, 5), more)));
+        assertEquals(3, store.prepared.size(), "a new task prepares before its first write");
     }
 
     @Test

@@ -54,7 +54,7 @@ final class TestOrgs {
     }
 
     /** Delegates every call but close. */
-    static final class Unclosed implements CrmSource {
+    static class Unclosed implements CrmSource {
         private final CrmSource crm;
 
         Unclosed(CrmSource crm) {

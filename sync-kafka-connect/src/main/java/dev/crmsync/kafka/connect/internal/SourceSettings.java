@@ -21,10 +21,13 @@ import org.apache.kafka.common.config.ConfigException;
  * @param pageSize records per page (one page per poll)
  * @param pollInterval the pause once every partition of a task is caught up
  * @param lookback how far an incremental sweep steps back behind the cursor
+ * @param dailyApiCalls by org, the CRM calls the task may make for it per UTC day (an org not in the map has no
+ *     budget)
  * @param originals the properties as given (the per-org settings are read from them)
  */
 public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectType> types, String topicPrefix,
-                             int pageSize, Duration pollInterval, Duration lookback, Map<String, String> originals) {
+                             int pageSize, Duration pollInterval, Duration lookback, Map<String, Long> dailyApiCalls,
+                             Map<String, String> originals) {
 
     /** The task-only key listing the orgs a task reads (set by the connector, not by users). */
     public static final String TASK_ORGS = "task.orgs";
@@ -58,12 +61,17 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
                     CrmChangesSourceConnector.DEFAULT_LOOKBACK_MS, ConfigDef.Range.between(0, MAX_LOOKBACK_MS),
                     ConfigDef.Importance.LOW, "How far each incremental read steps back behind the cursor, to catch"
                             + " records that became visible late (the engine's lookback). Records in the window are"
-                            + " sent again; the sink's upserts are idempotent. 0 turns it off.");
+                            + " sent again; the sink's upserts are idempotent. 0 turns it off.")
+            .define(CrmChangesSourceConnector.DAILY_API_CALLS, ConfigDef.Type.LONG, 0L, ConfigDef.Range.atLeast(0),
+                    ConfigDef.Importance.MEDIUM, "The CRM API calls a task may make for each org per UTC day; an org"
+                            + " that spent them rests until the next UTC midnight while the others go on. 0: no budget."
+                            + " org.<orgId>.daily.api.calls sets one org's budget.");
 
     /** Checks nulls, copies collections. */
     public SourceSettings {
         orgs = List.copyOf(orgs);
         types = List.copyOf(types);
+        dailyApiCalls = Map.copyOf(dailyApiCalls);
         originals = Map.copyOf(originals);
     }
 
@@ -76,13 +84,15 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
      */
     public static SourceSettings parse(Map<String, String> props) {
         AbstractConfig c = new AbstractConfig(CONFIG, props, false);
-        return new SourceSettings(Settings.parseOrgs(CrmChangesSourceConnector.ORGS, c.getList(CrmChangesSourceConnector.ORGS)),
+        List<String> orgs = Settings.parseOrgs(CrmChangesSourceConnector.ORGS, c.getList(CrmChangesSourceConnector.ORGS));
+        return new SourceSettings(orgs,
                 c.getClass(CrmChangesSourceConnector.CRM_SOURCE_FACTORY),
                 Settings.parseTypes(CrmChangesSourceConnector.OBJECT_TYPES, c.getList(CrmChangesSourceConnector.OBJECT_TYPES)),
                 c.getString(CrmChangesSourceConnector.TOPIC_PREFIX),
                 c.getInt(CrmChangesSourceConnector.PAGE_SIZE),
                 Duration.ofMillis(c.getLong(CrmChangesSourceConnector.POLL_INTERVAL_MS)),
                 Duration.ofMillis(c.getLong(CrmChangesSourceConnector.LOOKBACK_MS)),
+                budgets(orgs, c.getLong(CrmChangesSourceConnector.DAILY_API_CALLS), props),
                 props);
     }
 
@@ -106,7 +116,31 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
             }
         }
         return new SourceSettings(orgs, all.factory(), all.types(), all.topicPrefix(), all.pageSize(),
-                all.pollInterval(), all.lookback(), props);
+                all.pollInterval(), all.lookback(), all.dailyApiCalls(), props);
+    }
+
+    /** The orgs' daily budgets: an org's own {@code org.<orgId>.daily.api.calls}, else the connector's (0: none). */
+    private static Map<String, Long> budgets(List<String> orgs, long shared, Map<String, String> props) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (String org : orgs) {
+            String key = Settings.ORG_PREFIX + org + "." + CrmChangesSourceConnector.DAILY_API_CALLS;
+            String own = props.get(key);
+            long calls = shared;
+            if (own != null) {
+                try {
+                    calls = Long.parseLong(own.trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(key + " must be a whole number of calls");
+                }
+                if (calls < 0) {
+                    throw new ConfigException(key + " must be at least 0");
+                }
+            }
+            if (calls > 0) {
+                out.put(org, calls);
+            }
+        }
+        return out;
     }
 
     /** @return the settings without the properties as given (they hold the orgs' credentials): keys only */
@@ -114,7 +148,7 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
     public String toString() {
         return "SourceSettings[orgs=" + orgs + ", factory=" + factory.getName() + ", types=" + types + ", topicPrefix="
                 + topicPrefix + ", pageSize=" + pageSize + ", pollInterval=" + pollInterval + ", lookback=" + lookback
-                + ", keys=" + new java.util.TreeSet<>(originals.keySet()) + "]";
+                + ", dailyApiCalls=" + dailyApiCalls + ", keys=" + new java.util.TreeSet<>(originals.keySet()) + "]";
     }
 
     /**

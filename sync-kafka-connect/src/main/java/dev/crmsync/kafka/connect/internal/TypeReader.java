@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ public final class TypeReader {
     private Instant restUntil = Instant.MIN;
     /** The fields to read, once described (null before, and when the integration user cannot query the type). */
     private @Nullable Set<String> fields;
+    /** The store fields of {@link #fields}, as {@link StoreFieldsHeader} text (set with them). */
+    private String storeFields = "";
     private boolean described;
 
     /**
@@ -73,6 +76,23 @@ public final class TypeReader {
     /** @param now the time @return true if the partition is not resting */
     public boolean due(Instant now) {
         return !now.isBefore(restUntil);
+    }
+
+    /** @return the org */
+    public String org() {
+        return org;
+    }
+
+    /**
+     * Rests the partition until at least {@code until} (its org spent its API budget); a sweep under way goes on
+     * from where it was afterwards.
+     *
+     * @param until the end of the rest
+     */
+    public void restUntil(Instant until) {
+        if (until.isAfter(restUntil)) {
+            restUntil = until;
+        }
     }
 
     /** @return when the partition's rest ends */
@@ -122,8 +142,13 @@ public final class TypeReader {
             }
             // no record timestamp (the producer stamps the send time): a modstamp as the timestamp would let
             // time-based retention delete a full copy's old records as soon as their segment rolls
+            // the store fields travel on every record: a sink task may start anywhere in the topic, and Kafka's
+            // batch compression makes the repeated header cheap
+            ConnectHeaders headers = new ConnectHeaders();
+            headers.addString(StoreFieldsHeader.NAME, storeFields);
             out.add(new SourceRecord(partition, SourceOffsets.offset(position), topic, null,
-                    RecordCodec.KEY_SCHEMA, r.id().value(), RecordCodec.VALUE_SCHEMA, RecordCodec.encode(org, r)));
+                    RecordCodec.KEY_SCHEMA, r.id().value(), RecordCodec.VALUE_SCHEMA, RecordCodec.encode(org, r),
+                    null, headers));
         }
         if (position.copyDone() && page.size() < size) {
             endSweep(now, pollInterval);
@@ -147,7 +172,9 @@ public final class TypeReader {
             if (schema.isEmpty() || !schema.get().queryable()) {
                 LOG.info("org {}: the integration user cannot query {}; it is skipped", org, type);
             } else {
-                fields = schema.get().readableFieldNames();
+                Set<String> readable = schema.get().readableFieldNames();
+                fields = readable;
+                storeFields = StoreFieldsHeader.encode(StoreFieldsHeader.of(schema.get(), readable));
             }
             described = true;
         }

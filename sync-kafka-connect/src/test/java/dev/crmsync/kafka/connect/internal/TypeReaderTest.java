@@ -91,6 +91,23 @@ class TypeReaderTest {
     }
 
     @Test
+    void everyRecordCarriesTheTypesStoreFieldsFromTheDescribe() {
+        insert(3);
+        List<SourceRecord> page = reader(Position.START).readPage(100, Duration.ZERO, REST, clock.instant());
+        assertEquals(3, page.size());
+        java.util.List<dev.crmsync.store.StoreField> expected = StoreFieldsHeader.of(
+                crm.describe(ObjectType.ACCOUNT).orElseThrow(),
+                crm.describe(ObjectType.ACCOUNT).orElseThrow().readableFieldNames());
+        assertTrue(expected.contains(new dev.crmsync.store.StoreField("Name", dev.crmsync.store.StoreField.Kind.TEXT,
+                255, 0, 0)), "Name is described: " + expected);
+        for (SourceRecord r : page) {
+            assertEquals(1, r.headers().size());
+            assertEquals(expected, StoreFieldsHeader.decode((String) r.headers().lastWithName(StoreFieldsHeader.NAME)
+                    .value()));
+        }
+    }
+
+    @Test
     void deletedRecordsTravelWithTheirFlag() {
         CrmId id = insert(1).get(0);
         crm.delete(ObjectType.ACCOUNT, id);

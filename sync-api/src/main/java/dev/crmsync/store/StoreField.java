@@ -1,5 +1,10 @@
 package dev.crmsync.store;
 
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.ObjectSchema;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -75,5 +80,67 @@ public record StoreField(String name, Kind kind, int length, int precision, int 
      */
     public static StoreField of(String name, Kind kind) {
         return new StoreField(name, kind, 0, 0, 0);
+    }
+
+    /**
+     * The store fields of a type's synced fields, as the engine hands them to
+     * {@link MarketingStore#prepareType}: one per field the describe knows, typed from the field's CRM type and
+     * sized from its length, precision and scale (see {@link #forCrmField}). Anything else that prepares a store
+     * for a type (the Kafka Connect sink) uses the same mapping.
+     *
+     * @param schema the type's describe
+     * @param synced the names of the fields synced
+     * @return their store fields, in describe order; compound and binary fields are left out
+     */
+    public static List<StoreField> forSyncedFields(ObjectSchema schema, Collection<String> synced) {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(synced, "synced");
+        List<StoreField> out = new ArrayList<>();
+        for (FieldSchema f : schema.fieldsByName().values()) {
+            if (synced.contains(f.name()) && !f.type().isUnsyncable()) {
+                out.add(forCrmField(f));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A CRM field's store field: ids and references 18 characters; text kinds their describe length; integers of
+     * up to 9 digits {@link Kind#INTEGER}, longer or unknown {@link Kind#LONG}; Salesforce's "double" number
+     * fields exact decimals of their declared precision and scale, as currency and percent are.
+     *
+     * @param f a synced CRM field
+     * @return its store field
+     * @throws IllegalArgumentException for a type that is not synced (binary, compound address or location)
+     */
+    public static StoreField forCrmField(FieldSchema f) {
+        Objects.requireNonNull(f, "f");
+        return switch (f.type()) {
+            case ID -> new StoreField(f.name(), Kind.ID, 18, 0, 0);
+            case REFERENCE -> new StoreField(f.name(), Kind.REFERENCE, 18, 0, 0);
+            case STRING, OTHER -> new StoreField(f.name(), Kind.TEXT, f.length(), 0, 0);
+            case TEXTAREA -> new StoreField(f.name(), Kind.TEXTAREA, f.length(), 0, 0);
+            case EMAIL -> new StoreField(f.name(), Kind.EMAIL, f.length(), 0, 0);
+            case PHONE -> new StoreField(f.name(), Kind.PHONE, f.length(), 0, 0);
+            case URL -> new StoreField(f.name(), Kind.URL, f.length(), 0, 0);
+            case PICKLIST -> new StoreField(f.name(), Kind.PICKLIST, f.length(), 0, 0);
+            case MULTIPICKLIST -> new StoreField(f.name(), Kind.MULTIPICKLIST, f.length(), 0, 0);
+            case TIME -> new StoreField(f.name(), Kind.TIME, 0, 0, 0);
+            case BOOLEAN -> of(f.name(), Kind.BOOLEAN);
+            case DATE -> of(f.name(), Kind.DATE);
+            case DATETIME -> of(f.name(), Kind.DATETIME);
+            // describe's digits for an int: up to 9 fit 32 bits; unknown or more: 64 bits
+            case INT -> f.precision() > 0 && f.precision() <= 9
+                    ? new StoreField(f.name(), Kind.INTEGER, 0, f.precision(), 0)
+                    : new StoreField(f.name(), Kind.LONG, 0, f.precision(), 0);
+            case DOUBLE -> new StoreField(f.name(), Kind.DECIMAL, 0, f.precision(), scale(f));
+            case CURRENCY -> new StoreField(f.name(), Kind.CURRENCY, 0, f.precision(), scale(f));
+            case PERCENT -> new StoreField(f.name(), Kind.PERCENT, 0, f.precision(), scale(f));
+            case BASE64, ADDRESS, LOCATION -> throw new IllegalArgumentException("not a synced field type: " + f.type());
+        };
+    }
+
+    private static int scale(FieldSchema f) {
+        return Math.min(f.scale(), f.precision() == 0 ? f.scale() : f.precision());
     }
 }

@@ -14,7 +14,7 @@ import org.apache.kafka.connect.errors.DataException;
  * The store fields of a type, carried in a header ({@value #NAME}) on every record the source sends, so that the
  * sink can call {@link dev.crmsync.store.MarketingStore#prepareType} with them before it writes the type (the JDBC
  * store gives each field a typed column) without a describe of its own. The source task builds them from the
- * describe it reads the type with, as the engine does ({@code sync-core}'s {@code StoreFields}: the same mapping of
+ * describe it reads the type with, as the engine does ({@link StoreField#forSyncedFields}: the same mapping of
  * a CRM field type, length, precision and scale to a {@link StoreField}).
  *
  * <p>The header's text is {@code name:KIND:length:precision:scale} per field, comma-separated, in describe order,
@@ -37,45 +37,7 @@ public final class StoreFieldsHeader {
      * @return their store fields, in describe order; compound and binary fields are left out
      */
     public static List<StoreField> of(ObjectSchema schema, Collection<String> read) {
-        List<StoreField> out = new ArrayList<>();
-        for (FieldSchema f : schema.fieldsByName().values()) {
-            if (read.contains(f.name()) && !f.type().isUnsyncable()) {
-                out.add(of(f));
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    /** @param f a CRM field @return its store field (the engine's mapping) */
-    static StoreField of(FieldSchema f) {
-        return switch (f.type()) {
-            case ID -> new StoreField(f.name(), StoreField.Kind.ID, 18, 0, 0);
-            case REFERENCE -> new StoreField(f.name(), StoreField.Kind.REFERENCE, 18, 0, 0);
-            case STRING, OTHER -> new StoreField(f.name(), StoreField.Kind.TEXT, f.length(), 0, 0);
-            case TEXTAREA -> new StoreField(f.name(), StoreField.Kind.TEXTAREA, f.length(), 0, 0);
-            case EMAIL -> new StoreField(f.name(), StoreField.Kind.EMAIL, f.length(), 0, 0);
-            case PHONE -> new StoreField(f.name(), StoreField.Kind.PHONE, f.length(), 0, 0);
-            case URL -> new StoreField(f.name(), StoreField.Kind.URL, f.length(), 0, 0);
-            case PICKLIST -> new StoreField(f.name(), StoreField.Kind.PICKLIST, f.length(), 0, 0);
-            case MULTIPICKLIST -> new StoreField(f.name(), StoreField.Kind.MULTIPICKLIST, f.length(), 0, 0);
-            case TIME -> new StoreField(f.name(), StoreField.Kind.TIME, 0, 0, 0);
-            case BOOLEAN -> StoreField.of(f.name(), StoreField.Kind.BOOLEAN);
-            case DATE -> StoreField.of(f.name(), StoreField.Kind.DATE);
-            case DATETIME -> StoreField.of(f.name(), StoreField.Kind.DATETIME);
-            // describe's digits for an int: up to 9 fit 32 bits; unknown or more: 64 bits
-            case INT -> f.precision() > 0 && f.precision() <= 9
-                    ? new StoreField(f.name(), StoreField.Kind.INTEGER, 0, f.precision(), 0)
-                    : new StoreField(f.name(), StoreField.Kind.LONG, 0, f.precision(), 0);
-            // Salesforce "double" number fields are decimals of a declared precision and scale: kept exact
-            case DOUBLE -> new StoreField(f.name(), StoreField.Kind.DECIMAL, 0, f.precision(), scale(f));
-            case CURRENCY -> new StoreField(f.name(), StoreField.Kind.CURRENCY, 0, f.precision(), scale(f));
-            case PERCENT -> new StoreField(f.name(), StoreField.Kind.PERCENT, 0, f.precision(), scale(f));
-            case BASE64, ADDRESS, LOCATION -> throw new IllegalArgumentException("not a synced field type: " + f.type());
-        };
-    }
-
-    private static int scale(FieldSchema f) {
-        return Math.min(f.scale(), f.precision() == 0 ? f.scale() : f.precision());
+        return StoreField.forSyncedFields(schema, read);
     }
 
     /**

@@ -158,8 +158,11 @@ final class EventLatencyBench {
                 try (PubSubClient client = client(pubsub, credentials);
                      ChangeEventSync events = ChangeEventSync.builder(engine, client).objectTypes(ObjectType.LEAD)
                              .build()) {
+                    long fetches = pubsub.fetchRequests();
                     events.start();
-                    await(() -> pubsub.openStreams() == 1
+                    // the stream's start position is set by its first FetchRequest (counted once handled):
+                    // a change made before that lies before LATEST and never arrives
+                    await(() -> pubsub.openStreams() == 1 && pubsub.fetchRequests() > fetches
                             && events.health().get(ObjectType.LEAD).mode() == EventHealth.Mode.FOLLOWING);
                     for (int i = 0; i < changes; i++) {
                         CrmId id = leads.get(i);

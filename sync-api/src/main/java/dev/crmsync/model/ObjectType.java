@@ -22,12 +22,13 @@ public record ObjectType(String apiName) implements Comparable<ObjectType> {
 
     // Lookup tables first: the constants below run the constructor, which reads them.
     /** Rank given to custom objects: after the standard records they may reference, before activities. */
-    private static final int CUSTOM_RANK = 8;
+    private static final int CUSTOM_RANK = 9;
 
-    private static final Map<String, Integer> STANDARD_RANK = Map.of(
-            "User", 0, "Account", 1, "Lead", 2, "Contact", 3, "Campaign", 4,
-            "CampaignMember", 5, "Opportunity", 6, "OpportunityContactRole", 7,
-            "Task", 9, "Event", 10);
+    private static final Map<String, Integer> STANDARD_RANK = Map.ofEntries(
+            Map.entry("User", 0), Map.entry("Group", 0), Map.entry("Account", 1), Map.entry("Lead", 2),
+            Map.entry("Contact", 3), Map.entry("Campaign", 4), Map.entry("CampaignMemberStatus", 5),
+            Map.entry("CampaignMember", 6), Map.entry("Opportunity", 7), Map.entry("OpportunityContactRole", 8),
+            Map.entry("Task", 10), Map.entry("Event", 11));
 
     private static final Map<String, String> STANDARD_BY_LOWER = STANDARD_RANK.keySet().stream()
             .collect(Collectors.toUnmodifiableMap(s -> s.toLowerCase(java.util.Locale.ROOT), Function.identity()));
@@ -50,8 +51,20 @@ public record ObjectType(String apiName) implements Comparable<ObjectType> {
     public static final ObjectType CONTACT = new ObjectType("Contact");
     /** Campaigns. Bidirectional. */
     public static final ObjectType CAMPAIGN = new ObjectType("Campaign");
+    /**
+     * A campaign's member statuses (its set of {@code Label}s, one {@code IsDefault}, some
+     * {@code HasResponded}). One-way, CRM → marketing, as Marketo syncs them; synced after its
+     * campaign and before the campaign's members, whose {@code Status} must be one of them.
+     */
+    public static final ObjectType CAMPAIGN_MEMBER_STATUS = new ObjectType("CampaignMemberStatus");
     /** Campaign members (a Lead or Contact in a Campaign, with a status). Bidirectional, travels with its campaign. */
     public static final ObjectType CAMPAIGN_MEMBER = new ObjectType("CampaignMember");
+    /**
+     * Groups, among them queues ({@code Type='Queue'}, id prefix {@code 00G}), which may own Leads.
+     * One-way. Not in {@link #STANDARD}: a queue is not a person, and Marketo does not sync groups —
+     * an engine syncs them only when its object types name them.
+     */
+    public static final ObjectType GROUP = new ObjectType("Group");
     /** Opportunities. One-way. */
     public static final ObjectType OPPORTUNITY = new ObjectType("Opportunity");
     /** Opportunity contact roles: the only link between an opportunity and a person. One-way. */
@@ -61,9 +74,9 @@ public record ObjectType(String apiName) implements Comparable<ObjectType> {
     /** Events (activities). One-way. */
     public static final ObjectType EVENT = new ObjectType("Event");
 
-    /** The standard types, parents first. */
+    /** The standard types the sync covers, parents first ({@link #GROUP} is known but not among them). */
     public static final List<ObjectType> STANDARD = List.of(
-            USER, ACCOUNT, LEAD, CONTACT, CAMPAIGN, CAMPAIGN_MEMBER,
+            USER, ACCOUNT, LEAD, CONTACT, CAMPAIGN, CAMPAIGN_MEMBER_STATUS, CAMPAIGN_MEMBER,
             OPPORTUNITY, OPPORTUNITY_CONTACT_ROLE, TASK, EVENT);
 
     /** Orders types by {@link #syncRank()}, then by name: the order a cycle visits them. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The capability a {@link MarketingStore} needs to hold bidirectional object types (Lead,
@@ -114,6 +115,21 @@ public interface BidirectionalStore extends MarketingStore {
      *     id does nothing
      */
     void link(ObjectType type, String marketingId, CrmId crmId);
+
+    /**
+     * The member statuses of a marketing campaign — a Marketo program's status set — when the
+     * store keeps one. Before it links a marketing campaign to an existing CRM campaign the engine
+     * compares them with the CRM campaign's {@code CampaignMemberStatus} labels and refuses the link
+     * when the two sets differ, as Marketo refuses to sync a program with a campaign whose statuses
+     * do not match. Called from the thread that asks for the link; read-only.
+     *
+     * @param campaignMarketingId the store's id of a Campaign record
+     * @return the status labels (compared as a set, case-sensitively), or empty — the default — when
+     *     the store keeps no status set for its campaigns; a link is then not checked
+     */
+    default Optional<Set<String>> memberStatuses(String campaignMarketingId) {
+        return Optional.empty();
+    }
 
     /**
      * Merges loser records into a survivor, as the CRM did: the survivor takes

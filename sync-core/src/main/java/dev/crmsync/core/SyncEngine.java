@@ -588,6 +588,29 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
+     * Links a marketing campaign (a Marketo program) that is not in the CRM yet to an existing CRM
+     * campaign, as Marketo syncs a program with a Salesforce campaign — and refuses, as Marketo
+     * does, when the campaign's member statuses ({@code CampaignMemberStatus} labels) differ from the
+     * program's ({@link BidirectionalStore#memberStatuses}; a store that keeps no status set is not
+     * checked). Linked, the store's campaign takes the CRM campaign's values and the two sync from
+     * then on; the campaign's members reach the store as for any campaign. Costs a describe, a read
+     * by id and a scan of the CRM's member statuses. Waits for a running cycle.
+     *
+     * @param campaignMarketingId the store's id of a Campaign record that is not linked yet
+     * @param campaignId the CRM campaign
+     * @return the answer (a refusal, with its reason, is a value, not an exception)
+     * @throws IllegalArgumentException if the marketing id is blank
+     * @throws IllegalStateException if the store is not a {@link BidirectionalStore} or the engine is closed
+     */
+    public CampaignLink linkCampaign(String campaignMarketingId, CrmId campaignId) {
+        requireText(campaignMarketingId, "campaignMarketingId");
+        Objects.requireNonNull(campaignId, "campaignId must not be null");
+        requireBidirectionalStore("linkCampaign");
+        return exclusive("linkCampaign", () -> dev.crmsync.core.internal.CampaignActions.link(settings,
+                campaignMarketingId, campaignId));
+    }
+
+    /**
      * Marketo's "Convert Person" from the marketing side: converts the person's lead in the CRM into
      * a Contact with a new Account and, if asked, an Opportunity ({@link CrmSource#convertLead}; over
      * Salesforce's SOAP API). The store record moves to Contact, keeping its marketing id, at the
@@ -1031,7 +1054,8 @@ public final class SyncEngine implements AutoCloseable {
         /**
          * Restricts the sync to these object types. By default every type the CRM makes available
          * ({@link CrmSource#availableTypes()}: standard types and the custom objects it lists) is
-         * synced. A listed type the integration user cannot query is skipped, not failed.
+         * synced, except {@link ObjectType#GROUP} (queues), which syncs only when listed here. A
+         * listed type the integration user cannot query is skipped, not failed.
          *
          * @param types the types, at least one
          * @return this builder

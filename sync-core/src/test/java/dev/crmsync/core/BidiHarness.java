@@ -120,6 +120,12 @@ final class BidiHarness {
         return crm.insert(ObjectType.CAMPAIGN, fields("Name", name, "IsActive", true));
     }
 
+    /** Adds a member status (not responded, not the default) to a campaign, as a CRM user would. */
+    CrmId memberStatus(CrmId campaign, String label) {
+        return crm.insert(ObjectType.CAMPAIGN_MEMBER_STATUS, fields("CampaignId", campaign, "Label", label,
+                "SortOrder", 10 + (int) crm.count(ObjectType.CAMPAIGN_MEMBER_STATUS)));
+    }
+
     SyncRecord inCrm(ObjectType type, CrmId id) {
         return crm.get(type, id).orElseThrow(() -> new AssertionError(type + " " + id + " not in the CRM"));
     }

@@ -237,6 +237,21 @@ class BidirectionalSyncPropertyTest {
             return FieldValue.text((bad ? "bad" : "v") + (++counter));
         }
 
+        /**
+         * A new value for a field; a campaign member's status is first added to every campaign's
+         * member statuses, as a CRM user would, since the CRM refuses a status its campaign lacks.
+         */
+        FieldValue tag(ObjectType type, String field, boolean bad) {
+            FieldValue v = tag(bad);
+            if (type.equals(ObjectType.CAMPAIGN_MEMBER) && field.equals("Status")) {
+                for (CrmId c : campaigns) {
+                    h.crm.insert(ObjectType.CAMPAIGN_MEMBER_STATUS, BidiHarness.fields("CampaignId", c, "Label", v,
+                            "SortOrder", FieldValue.number(counter)));
+                }
+            }
+            return v;
+        }
+
         List<SyncRecord> liveCrm(ObjectType type) {
             List<SyncRecord> out = new ArrayList<>();
             for (SyncRecord r : h.crm.records(type)) {
@@ -293,7 +308,7 @@ class BidirectionalSyncPropertyTest {
                 SyncRecord r = pick(liveCrm(type), e.pick());
                 if (r != null) {
                     String f = pick(EDIT_FIELDS.get(type), e.field());
-                    FieldValue v = tag(false);
+                    FieldValue v = tag(type, f, false);
                     h.crm.update(type, r.id(), Map.of(f, v));
                     crmEdited.add(r.id());
                     crmEdits.put(new Key(type, r.id().value(), f), new Edit(v, epoch));
@@ -303,7 +318,7 @@ class BidirectionalSyncPropertyTest {
                 MarketingRecord r = pick(stored(type), e.pick());
                 if (r != null) {
                     String f = pick(EDIT_FIELDS.get(type), e.field());
-                    FieldValue v = tag(e.bad() && type.equals(ObjectType.LEAD));
+                    FieldValue v = tag(type, f, e.bad() && type.equals(ObjectType.LEAD));
                     h.store.saveLocal(type, r.marketingId(), Map.of(f, v));
                     mktEdits.put(new Key(type, r.marketingId(), f), new Edit(v, epoch, r.crmId()));
                 }
@@ -316,8 +331,8 @@ class BidirectionalSyncPropertyTest {
                         && !(x.get(SyncRecord.IS_CONVERTED) instanceof FieldValue.Bool b && b.value())).isPresent()) {
                     String cf = pick(EDIT_FIELDS.get(type), e.crmField());
                     String mf = pick(EDIT_FIELDS.get(type), e.mktField());
-                    FieldValue cv = tag(false);
-                    FieldValue mv = tag(false);
+                    FieldValue cv = tag(type, cf, false);
+                    FieldValue mv = tag(type, mf, false);
                     h.crm.update(type, r.crmId(), Map.of(cf, cv));
                     crmEdited.add(r.crmId());
                     crmEdits.put(new Key(type, r.crmId().value(), cf), new Edit(cv, epoch));
@@ -393,7 +408,7 @@ class BidirectionalSyncPropertyTest {
                 if (person != null && h.crm.records(ObjectType.CAMPAIGN_MEMBER).stream().noneMatch(x ->
                         FieldValue.ref(campaign).equals(x.get("CampaignId"))
                                 && FieldValue.ref(person.id()).equals(x.get(field)))) {
-                    FieldValue status = tag(false);
+                    FieldValue status = tag(ObjectType.CAMPAIGN_MEMBER, "Status", false);
                     CrmId id = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, BidiHarness.fields("CampaignId", campaign, field,
                             person.id(), "Status", status));
                     // the host may have added the same membership since the last cycle: the CRM's
@@ -414,7 +429,7 @@ class BidirectionalSyncPropertyTest {
                         f.put(person.type().equals(ObjectType.LEAD) ? MarketingFields.LEAD_MARKETING_ID
                                 : MarketingFields.CONTACT_MARKETING_ID, FieldValue.text(person.marketingId()));
                     }
-                    FieldValue status = tag(false);
+                    FieldValue status = tag(ObjectType.CAMPAIGN_MEMBER, "Status", false);
                     f.put("Status", status);
                     MarketingRecord m = h.store.saveLocal(ObjectType.CAMPAIGN_MEMBER, null, f);
                     hostMembers.add(m.marketingId());

@@ -76,6 +76,7 @@ class CampaignMembershipTest {
         CrmId m2 = h.crm.insert(ObjectType.CAMPAIGN_MEMBER, fields("CampaignId", campaign, "ContactId", contact));
         try (SyncEngine engine = h.engine()) {
             h.cycle(engine);
+            h.memberStatus(campaign, "Attended");
             h.edit(ObjectType.CAMPAIGN_MEMBER, m1, "Status", "Responded");
             h.crm.update(ObjectType.CAMPAIGN_MEMBER, m2, fields("Status", "Attended"));
             h.cycle(engine);

@@ -62,7 +62,7 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Ids</b>: 18-character Salesforce ids with the real key prefixes ({@code 00Q} Lead,
  *       {@code 003} Contact, {@code 001} Account, {@code 005} User, {@code 006} Opportunity,
  *       {@code 00K} OpportunityContactRole, {@code 701} Campaign, {@code 00v} CampaignMember,
- *       {@code 00T} Task, {@code 00U} Event, {@code a0X}, {@code a0Y}, … for custom objects in the
+ *       {@code 01Y} CampaignMemberStatus, {@code 00G} Group (queues), {@code 00T} Task, {@code 00U} Event, {@code a0X}, {@code a0Y}, … for custom objects in the
  *       order they are defined), generated from the seed, strictly increasing in creation order
  *       within a type.</li>
  *   <li><b>Stamps</b>: every change stamps the record with {@code clock.instant()} truncated to
@@ -106,8 +106,19 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>CRM-user edits</b> ({@link #insert}, {@link #update}, {@link #delete}, …, conversion
  *       and merge): what a salesperson does; they bump stamps, skip validation rules and are never
  *       counted as calls. Checkboxes are never null (an empty checkbox is false); a Lead gets
- *       {@code Status="Open - Not Contacted"} and a CampaignMember {@code Status="Sent"} when
- *       created without one.</li>
+ *       {@code Status="Open - Not Contacted"} and a CampaignMember its campaign's default status
+ *       when created without one.</li>
+ *   <li><b>Campaign member statuses</b>: a new Campaign (by a CRM user or the API) gets
+ *       Salesforce's defaults, {@code CampaignMemberStatus} "Sent" ({@code IsDefault}) and
+ *       "Responded" ({@code HasResponded}); a status made the default makes the campaign's others
+ *       not default; they are deleted and undeleted with their campaign. A campaign member's
+ *       {@code Status} must be one of its campaign's labels: an API write of another is refused with
+ *       {@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST} on {@code Status} (our reading of
+ *       Salesforce, unconfirmed), a CRM-user edit throws {@link IllegalArgumentException}; no status
+ *       (or an empty one) takes the campaign's default; {@code HasResponded} follows the status.</li>
+ *   <li><b>Queues</b>: {@code Group} records ({@link ObjectType#GROUP}; a queue has
+ *       {@code Type='Queue'}); {@code Lead.OwnerId} references {@code [Group, User]}, so a lead may
+ *       be owned by a queue, a contact (owner {@code User} only) may not.</li>
  *   <li><b>Faults</b> ({@link #faults()}, a {@link FaultPlan} of {@link CrmOperation}s): seeded
  *       failures, lost answers, quota exhaustion, latency and record rejections on the
  *       {@link CrmSource} operations, counted in {@link #log()}. A call waiting out injected latency ends at once with
@@ -177,7 +188,9 @@ public final class InMemoryCrm implements CrmSource {
         this.pod = "" + TypeState.BASE62.charAt(1 + r.nextInt(9)) + TypeState.BASE62.charAt(36 + r.nextInt(26));
         this.faults.seed(b.seed * 31 + 7);
         this.corporateCurrency = b.currencies.isEmpty() ? null : FieldValue.text(b.currencies.get(0));
-        for (ObjectType t : ObjectType.STANDARD) {
+        List<ObjectType> standard = new ArrayList<>(ObjectType.STANDARD);
+        standard.add(ObjectType.GROUP);
+        for (ObjectType t : standard) {
             TypeState s = newType(t, StandardSchemas.KEY_PREFIX.get(t.apiName()));
             StandardSchemas.fieldsOf(t).forEach(s::addSlot);
             if (corporateCurrency != null && CURRENCY_TYPES.contains(t)) {
@@ -546,7 +559,131 @@ public final class InMemoryCrm implements CrmSource {
         FieldValue[] values = new FieldValue[t.slots.size()];
         applyDefaults(t, values);
         patchAdmin(t, values, fields);
-        return t.idOf(t.create(stamp, values));
+        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER)) {
+            CrmWriteResult.Rejected bad = memberStatus(t, values, fields.containsKey("Status"), true);
+            if (bad != null) {
+                throw new IllegalArgumentException("CampaignMember: " + bad.code() + " (the campaign has no such"
+                        + " member status; add it as a CampaignMemberStatus first)");
+            }
+        }
+        int h = t.create(stamp, values);
+        afterCreate(t, h, stamp);
+        return t.idOf(h);
+    }
+
+    /**
+     * What Salesforce does after a record is created: a new Campaign gets the default member
+     * statuses ("Sent", the default, and "Responded", responded); a member status that is the
+     * default makes the campaign's other statuses not default.
+     */
+    private void afterCreate(TypeState t, int h, long stamp) {
+        if (t.type.equals(ObjectType.CAMPAIGN)) {
+            TypeState statuses = types.get(ObjectType.CAMPAIGN_MEMBER_STATUS);
+            int order = 1;
+            for (StandardSchemas.MemberStatus m : StandardSchemas.DEFAULT_MEMBER_STATUSES) {
+                FieldValue[] v = new FieldValue[statuses.slots.size()];
+                applyDefaults(statuses, v);
+                patch(statuses, v, Map.of("CampaignId", FieldValue.ref(t.idOf(h)), "Label", FieldValue.text(m.label()),
+                        "SortOrder", FieldValue.number(order++), "IsDefault", FieldValue.bool(m.isDefault()),
+                        "HasResponded", FieldValue.bool(m.responded())));
+                statuses.create(stamp, v);
+            }
+        } else if (t.type.equals(ObjectType.CAMPAIGN_MEMBER_STATUS)) {
+            soleDefault(t, h, stamp);
+        }
+    }
+
+    /** When status {@code h} is its campaign's default, the campaign's other statuses stop being default. */
+    private static void soleDefault(TypeState t, int h, long stamp) {
+        FieldValue[] mine = t.values(h);
+        if (!(get(t, mine, "IsDefault") instanceof FieldValue.Bool b && b.value())) {
+            return;
+        }
+        FieldValue campaign = get(t, mine, "CampaignId");
+        Slot isDefault = t.slot("IsDefault");
+        for (int r = 0, n = t.handles(); r < n; r++) {
+            if (r == h || t.purged(r) || t.deleted(r)) {
+                continue;
+            }
+            FieldValue[] v = t.values(r);
+            if (campaign.equals(get(t, v, "CampaignId")) && FieldValue.bool(true).equals(v[isDefault.index])) {
+                v[isDefault.index] = FieldValue.bool(false);
+                t.store(r, v);
+                t.restamp(r, stamp);
+            }
+        }
+    }
+
+    /**
+     * The live member statuses of a campaign, by label, in sort order.
+     *
+     * @return label to {@code [isDefault, hasResponded]}
+     */
+    private Map<String, boolean[]> statusesOf(FieldValue campaign) {
+        TypeState t = types.get(ObjectType.CAMPAIGN_MEMBER_STATUS);
+        TreeMap<Long, Map.Entry<String, boolean[]>> ordered = new TreeMap<>();
+        long seq = 0;
+        for (int r = 0, n = t.handles(); r < n; r++) {
+            if (t.purged(r) || t.deleted(r)) {
+                continue;
+            }
+            FieldValue[] v = t.values(r);
+            if (!campaign.equals(get(t, v, "CampaignId"))) {
+                continue;
+            }
+            FieldValue order = get(t, v, "SortOrder");
+            long key = (order instanceof FieldValue.Number num ? num.value().longValue() : 0L) * 1_000_000L + seq++;
+            ordered.put(key, Map.entry(get(t, v, "Label").asText(), new boolean[] {
+                    get(t, v, "IsDefault") instanceof FieldValue.Bool d && d.value(),
+                    get(t, v, "HasResponded") instanceof FieldValue.Bool x && x.value()}));
+        }
+        Map<String, boolean[]> out = new LinkedHashMap<>();
+        ordered.values().forEach(e -> out.putIfAbsent(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /**
+     * Checks and completes a campaign member's {@code Status} against its campaign's member
+     * statuses, as Salesforce does: no status (or an empty one) takes the campaign's default; a
+     * status the campaign does not have is refused ({@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST}
+     * on {@code Status} — the code is our best reading, not confirmed against a real org); the
+     * member's {@code HasResponded} follows its status.
+     *
+     * @param given true if the write set {@code Status}
+     * @param create true for a create (no status given takes the default)
+     * @return the rejection, or null when the member's status is one of its campaign's
+     */
+    private CrmWriteResult.@Nullable Rejected memberStatus(TypeState t, FieldValue[] values, boolean given,
+                                                          boolean create) {
+        Slot status = t.slot("Status");
+        FieldValue campaign = get(t, values, "CampaignId");
+        if (status == null || campaign.isBlank()) {
+            return null;
+        }
+        Map<String, boolean[]> set = statusesOf(campaign);
+        if (set.isEmpty()) {
+            return null;        // a campaign the fake holds no statuses for (not one it created): unchecked
+        }
+        FieldValue v = values[status.index];
+        if ((create && !given) || blank(v)) {
+            if (!create && !given) {
+                return null;
+            }
+            String def = set.entrySet().stream().filter(e -> e.getValue()[0]).map(Map.Entry::getKey)
+                    .findFirst().orElse(set.keySet().iterator().next());
+            values[status.index] = FieldValue.text(def);
+            v = values[status.index];
+        }
+        boolean[] found = set.get(v.asText());
+        if (found == null) {
+            return reject("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    "Status: bad value for restricted picklist field: " + v.asText(), List.of("Status"));
+        }
+        Slot responded = t.slot("HasResponded");
+        if (responded != null) {
+            values[responded.index] = FieldValue.bool(found[1]);
+        }
+        return null;
     }
 
     /**
@@ -583,8 +720,16 @@ public final class InMemoryCrm implements CrmSource {
             throw new IllegalStateException("lead " + id + " is converted and read-only");
         }
         patchAdmin(t, values, fields);
+        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER) && fields.containsKey("Status")
+                && memberStatus(t, values, true, false) != null) {
+            throw new IllegalArgumentException("CampaignMember " + id + ": the campaign has no such member status;"
+                    + " add it as a CampaignMemberStatus first");
+        }
         t.store(r, values);
         t.restamp(r, stamp);
+        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER_STATUS)) {
+            soleDefault(t, r, stamp);
+        }
     }
 
     /**
@@ -647,17 +792,25 @@ public final class InMemoryCrm implements CrmSource {
         if (field == null) {
             return;
         }
-        TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
-        Slot s = members.slot(field);
-        if (s == null) {
-            return;
-        }
-        FieldValue ref = FieldValue.ref(id);
-        for (int m = 0, n = members.handles(); m < n; m++) {
-            if (!members.purged(m) && !members.deleted(m) && ref.equals(members.values(m)[s.index])) {
-                members.markDeleted(m, now);
+        for (TypeState members : children(type)) {
+            Slot s = members.slot(field);
+            if (s == null) {
+                continue;
+            }
+            FieldValue ref = FieldValue.ref(id);
+            for (int m = 0, n = members.handles(); m < n; m++) {
+                if (!members.purged(m) && !members.deleted(m) && ref.equals(members.values(m)[s.index])) {
+                    members.markDeleted(m, now);
+                }
             }
         }
+    }
+
+    /** The types whose records go (and come back) with a deleted (undeleted) record of {@code type}. */
+    private List<TypeState> children(ObjectType type) {
+        return type.equals(ObjectType.CAMPAIGN)
+                ? List.of(types.get(ObjectType.CAMPAIGN_MEMBER), types.get(ObjectType.CAMPAIGN_MEMBER_STATUS))
+                : List.of(types.get(ObjectType.CAMPAIGN_MEMBER));
     }
 
     /**
@@ -695,16 +848,17 @@ public final class InMemoryCrm implements CrmSource {
         if (field == null) {
             return;
         }
-        TypeState members = types.get(ObjectType.CAMPAIGN_MEMBER);
-        Slot s = members.slot(field);
-        if (s == null) {
-            return;
-        }
-        FieldValue ref = FieldValue.ref(id);
-        for (int m = 0, n = members.handles(); m < n; m++) {
-            if (!members.purged(m) && members.deleted(m) && members.stamp(m) == deletedAt
-                    && ref.equals(members.values(m)[s.index])) {
-                members.markUndeleted(m, now);
+        for (TypeState members : children(type)) {
+            Slot s = members.slot(field);
+            if (s == null) {
+                continue;
+            }
+            FieldValue ref = FieldValue.ref(id);
+            for (int m = 0, n = members.handles(); m < n; m++) {
+                if (!members.purged(m) && members.deleted(m) && members.stamp(m) == deletedAt
+                        && ref.equals(members.values(m)[s.index])) {
+                    members.markUndeleted(m, now);
+                }
             }
         }
     }
@@ -1752,13 +1906,18 @@ public final class InMemoryCrm implements CrmSource {
         if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER) && duplicateMember(t, -1, values)) {
             bad = reject("DUPLICATE_VALUE", "Already a campaign member.", List.of());
         }
+        if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER)) {
+            bad = memberStatus(t, values, fields.containsKey("Status"), true);
+        }
         if (bad == null) {
             bad = checkRules(t, -1, values);
         }
         if (bad != null) {
             return bad;
         }
-        return new CrmWriteResult.Written(t.idOf(t.create(now, values)), true, Instant.ofEpochSecond(now));
+        int h = t.create(now, values);
+        afterCreate(t, h, now);
+        return new CrmWriteResult.Written(t.idOf(h), true, Instant.ofEpochSecond(now));
     }
 
     /**
@@ -1827,6 +1986,9 @@ public final class InMemoryCrm implements CrmSource {
         bad = checkReferences(t, fields);
         if (bad == null) {
             bad = checkRequired(t, values, fields.keySet());
+        }
+        if (bad == null && t.type.equals(ObjectType.CAMPAIGN_MEMBER) && fields.containsKey("Status")) {
+            bad = memberStatus(t, values, true, false);
         }
         if (bad == null) {
             bad = checkRules(t, r, values);

@@ -19,10 +19,20 @@ final class StandardSchemas {
     }
 
     /** Key prefixes of the standard types, as Salesforce assigns them. */
-    static final Map<String, String> KEY_PREFIX = Map.of(
-            "Lead", "00Q", "Contact", "003", "Account", "001", "User", "005", "Opportunity", "006",
-            "OpportunityContactRole", "00K", "Campaign", "701", "CampaignMember", "00v",
-            "Task", "00T", "Event", "00U");
+    static final Map<String, String> KEY_PREFIX = Map.ofEntries(
+            Map.entry("Lead", "00Q"), Map.entry("Contact", "003"), Map.entry("Account", "001"),
+            Map.entry("User", "005"), Map.entry("Group", "00G"), Map.entry("Opportunity", "006"),
+            Map.entry("OpportunityContactRole", "00K"), Map.entry("Campaign", "701"),
+            Map.entry("CampaignMemberStatus", "01Y"), Map.entry("CampaignMember", "00v"),
+            Map.entry("Task", "00T"), Map.entry("Event", "00U"));
+
+    /** The member statuses a new campaign gets, as a real org gives them: label, has-responded, is-default. */
+    static final List<MemberStatus> DEFAULT_MEMBER_STATUSES = List.of(
+            new MemberStatus("Sent", false, true), new MemberStatus("Responded", true, false));
+
+    /** A campaign member status as a new campaign gets it. */
+    record MemberStatus(String label, boolean responded, boolean isDefault) {
+    }
 
     /** Fields an API create must set (and an API update must not blank). */
     static final Map<String, List<String>> REQUIRED = Map.of(
@@ -30,11 +40,15 @@ final class StandardSchemas {
             "Lead", List.of("LastName", "Company"),
             "Contact", List.of("LastName"),
             "Campaign", List.of("Name"),
+            "CampaignMemberStatus", List.of("CampaignId", "Label"),
+            "Group", List.of("Name"),
             "CampaignMember", List.of("CampaignId"));
 
     /** Values a create gets when it leaves these fields empty (picklist defaults). */
     static final Map<String, Map<String, FieldValue>> CREATE_DEFAULTS = Map.of(
             "Lead", Map.of("Status", FieldValue.text("Open - Not Contacted")),
+            "Group", Map.of("Type", FieldValue.text("Regular")),
+            // the campaign's default status, in fact ("Sent" in a new campaign): InMemoryCrm sets it
             "CampaignMember", Map.of("Status", FieldValue.text("Sent")));
 
     /** Lead fields copied to the Contact on conversion (same API name on both). */
@@ -122,7 +136,9 @@ final class StandardSchemas {
             case "Opportunity" -> opportunity();
             case "OpportunityContactRole" -> opportunityContactRole();
             case "Campaign" -> campaign();
+            case "CampaignMemberStatus" -> campaignMemberStatus();
             case "CampaignMember" -> campaignMember();
+            case "Group" -> group();
             case "Task" -> task();
             case "Event" -> event();
             default -> throw new IllegalArgumentException("no standard schema for " + type);
@@ -224,7 +240,7 @@ final class StandardSchemas {
         f.add(of("Description", FieldType.TEXTAREA));
         f.add(of("HasOptedOutOfEmail", FieldType.BOOLEAN));
         f.add(of("DoNotCall", FieldType.BOOLEAN));
-        f.add(ref("OwnerId", "User"));
+        f.add(ref("OwnerId", "Group", "User"));      // a user or a queue, as a real org describes it
         f.add(system("IsConverted", FieldType.BOOLEAN));
         f.add(system("ConvertedDate", FieldType.DATE));
         f.add(system("ConvertedContactId", FieldType.REFERENCE, "Contact"));
@@ -369,6 +385,31 @@ final class StandardSchemas {
         f.add(pick("Status"));
         f.add(system("HasResponded", FieldType.BOOLEAN));
         f.add(system("FirstRespondedDate", FieldType.DATE));
+        return f;
+    }
+
+    /**
+     * A campaign's member status, as Salesforce describes it: the campaign and the label set on
+     * create only, the sort order, default and responded flags updateable.
+     */
+    private static List<FieldSchema> campaignMemberStatus() {
+        List<FieldSchema> f = new ArrayList<>();
+        f.add(refCreateOnly("CampaignId", "Campaign"));
+        f.add(new FieldSchema("Label", FieldType.STRING, true, true, false, false, 765, List.of()));
+        f.add(of("SortOrder", FieldType.INT));
+        f.add(of("IsDefault", FieldType.BOOLEAN));
+        f.add(of("HasResponded", FieldType.BOOLEAN));
+        return f;
+    }
+
+    /** A group; a queue is one with {@code Type='Queue'}. */
+    private static List<FieldSchema> group() {
+        List<FieldSchema> f = new ArrayList<>();
+        f.add(text("Name", 40));
+        f.add(text("DeveloperName", 80));
+        f.add(pick("Type", List.of("Regular", "Role", "RoleAndSubordinates", "Organization", "Queue"), true));
+        f.add(of("Email", FieldType.EMAIL));
+        f.add(of("DoesSendEmailToMembers", FieldType.BOOLEAN));
         return f;
     }
 

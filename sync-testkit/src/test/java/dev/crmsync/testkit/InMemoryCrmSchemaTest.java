@@ -41,7 +41,9 @@ class InMemoryCrmSchemaTest {
 
     @Test
     void everyStandardTypeIsAvailableWithItsKeyFields() {
-        assertEquals(Set.copyOf(ObjectType.STANDARD), crm.availableTypes());
+        Set<ObjectType> expected = new java.util.HashSet<>(ObjectType.STANDARD);
+        expected.add(ObjectType.GROUP);
+        assertEquals(expected, crm.availableTypes());
         assertTrue(describe(ObjectType.LEAD).readableFieldNames().containsAll(List.of("FirstName", "LastName", "Company",
                 "Email", "Phone", "Title", "Status", "LeadSource", "Industry", "AnnualRevenue", "NumberOfEmployees",
                 "OwnerId", "IsConverted", "ConvertedContactId", "ConvertedAccountId", "ConvertedDate", "MasterRecordId")));

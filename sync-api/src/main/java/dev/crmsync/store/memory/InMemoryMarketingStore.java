@@ -86,6 +86,8 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
     };
 
     private final Object lock = new Object();
+    /** Status sets of marketing campaigns, by marketing id ({@link #memberStatuses(String, Set)}). */
+    private final Map<String, Set<String>> programStatuses = new HashMap<>();
     private final Clock clock;
     private final FieldCodec codec = new FieldCodec();
     private final Map<ObjectType, TypeTable> tables = new HashMap<>();
@@ -482,6 +484,35 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
             n++;
         }
         return new ChangePage(records, last == null ? cursor : last.cursor(), false, List.of(), deletions);
+    }
+
+    // ---- program status sets -------------------------------------------------------------------
+
+    /**
+     * Gives a marketing campaign a status set (a Marketo program's statuses), which
+     * {@link #memberStatuses} reports; an empty set removes it.
+     *
+     * @param campaignMarketingId the store's id of a Campaign record
+     * @param labels the status labels
+     */
+    public void memberStatuses(String campaignMarketingId, Set<String> labels) {
+        Objects.requireNonNull(campaignMarketingId, "campaignMarketingId");
+        Set<String> copy = Set.copyOf(labels);
+        synchronized (lock) {
+            if (copy.isEmpty()) {
+                programStatuses.remove(campaignMarketingId);
+            } else {
+                programStatuses.put(campaignMarketingId, copy);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Set<String>> memberStatuses(String campaignMarketingId) {
+        Objects.requireNonNull(campaignMarketingId, "campaignMarketingId");
+        synchronized (lock) {
+            return Optional.ofNullable(programStatuses.get(campaignMarketingId));
+        }
     }
 
     // ---- identity changes ----------------------------------------------------------------------

@@ -457,6 +457,7 @@ public final class CycleRunner {
             Set<ObjectType> available = settings.crm().availableTypes();
             if (available != null) {
                 types.addAll(available);
+                types.remove(ObjectType.GROUP);     // queues own leads; Marketo does not sync groups
             }
         } else {
             types.addAll(settings.objectTypes());

@@ -86,7 +86,8 @@ class DescribeTest {
         assertTrue(email.path("updateable").asBoolean());
         JsonNode owner = field(d, "OwnerId");
         assertEquals("reference", owner.path("type").asText());
-        assertEquals("User", owner.path("referenceTo").get(0).asText());
+        assertEquals("Group", owner.path("referenceTo").get(0).asText(), "a lead's owner is a queue or a user");
+        assertEquals("User", owner.path("referenceTo").get(1).asText());
         assertEquals("Owner", owner.path("relationshipName").asText());
         JsonNode converted = field(d, "IsConverted");
         assertFalse(converted.path("updateable").asBoolean());

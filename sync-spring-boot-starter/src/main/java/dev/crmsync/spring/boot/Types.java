@@ -17,6 +17,9 @@ final class Types {
                 return t;
             }
         }
+        if (ObjectType.GROUP.apiName().equalsIgnoreCase(n)) {
+            return ObjectType.GROUP;
+        }
         return ObjectType.of(n);
     }
 }

@@ -56,6 +56,12 @@ public class InstrumentedBidirectionalStore extends InstrumentedMarketingStore i
         kit.run(StoreOperation.LINK, type, 1, () -> bidi.link(type, marketingId, crmId));
     }
 
+    /** Not instrumented (a read the engine makes only when asked to link a campaign): passed through. */
+    @Override
+    public java.util.Optional<java.util.Set<String>> memberStatuses(String campaignMarketingId) {
+        return bidi.memberStatuses(campaignMarketingId);
+    }
+
     @Override
     public MarketingRecord merge(ObjectType type, CrmId survivor, Collection<CrmId> losers,
                                  Map<String, FieldValue> mergedFields) {

@@ -940,7 +940,10 @@ public final class QueryEngine {
                         break;
                     }
                 }
-                ObjectType target = ref == null ? null : ref.referenceTo().stream().map(ObjectType::of)
+                // a polymorphic owner ([Group, User]) is followed to User: a queue owner's fields read as null
+                ObjectType target = ref == null ? null : ref.referenceTo().stream()
+                        .sorted(Comparator.comparing((String n) -> !n.equals("User")))
+                        .map(ObjectType::of)
                         .filter(t -> crm.availableTypes().contains(t)).findFirst().orElse(null);
                 ObjectSchema targetSchema = target == null ? null : crm.describe(target).orElse(null);
                 if (targetSchema == null) {

@@ -104,7 +104,13 @@ public final class SoqlParser {
             select.add(selectItem());
         } while (accept(Kind.COMMA));
         expectKeyword("FROM");
-        Name from = identifier();
+        Name from;
+        if (peek().isKeyword("GROUP")) {        // the Group object (queues): a keyword elsewhere, a name here
+            Token t = next();
+            from = new Name(t.text(), t.pos());
+        } else {
+            from = identifier();
+        }
         Condition where = null;
         if (acceptKeyword("WHERE")) {
             where = condition();

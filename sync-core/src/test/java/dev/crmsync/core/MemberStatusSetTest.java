@@ -65,7 +65,7 @@ class MemberStatusSetTest {
 
             FailedRecord f = h.state.failure(ObjectType.CAMPAIGN_MEMBER, RecordKey.marketing(bad.marketingId()),
                     SyncSide.CRM).orElseThrow();
-            assertEquals("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f.code());
+            assertEquals("INVALID_MEMBER_STATUS", f.code(), "refused by the engine before any write: Salesforce would give it the default");
             assertTrue(f.message().contains("Status"), f.message());
             assertFalse(f.message().contains("Attended"), "the rejected value is not in the reason: " + f.message());
             assertFalse(f.parked(), "kept for retry");

@@ -112,10 +112,10 @@ import org.jspecify.annotations.Nullable;
  *       Salesforce's defaults, {@code CampaignMemberStatus} "Sent" ({@code IsDefault}) and
  *       "Responded" ({@code HasResponded}); a status made the default makes the campaign's others
  *       not default; they are deleted and undeleted with their campaign. A campaign member's
- *       {@code Status} must be one of its campaign's labels: an API write of another is refused with
- *       {@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST} on {@code Status} (our reading of
- *       Salesforce, unconfirmed), a CRM-user edit throws {@link IllegalArgumentException}; no status
- *       (or an empty one) takes the campaign's default; {@code HasResponded} follows the status.</li>
+ *       {@code Status} is one of its campaign's labels: a write of another takes the campaign's default
+ *       instead, without an error, as Salesforce's API documentation says it does (so a sync must check
+ *       statuses itself: the engine does); no status (or an empty one) takes the campaign's default;
+ *       {@code HasResponded} follows the status.</li>
  *   <li><b>Queues</b>: {@code Group} records ({@link ObjectType#GROUP}; a queue has
  *       {@code Type='Queue'}); {@code Lead.OwnerId} references {@code [Group, User]}, so a lead may
  *       be owned by a queue, a contact (owner {@code User} only) may not.</li>
@@ -643,15 +643,14 @@ public final class InMemoryCrm implements CrmSource {
     }
 
     /**
-     * Checks and completes a campaign member's {@code Status} against its campaign's member
-     * statuses, as Salesforce does: no status (or an empty one) takes the campaign's default; a
-     * status the campaign does not have is refused ({@code INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST}
-     * on {@code Status} — the code is our best reading, not confirmed against a real org); the
-     * member's {@code HasResponded} follows its status.
+     * Completes a campaign member's {@code Status} against its campaign's member statuses, as
+     * Salesforce does: no status (or an empty one), or one the campaign does not have, takes the
+     * campaign's default — silently, as Salesforce's API documentation says; the member's
+     * {@code HasResponded} follows its status.
      *
      * @param given true if the write set {@code Status}
      * @param create true for a create (no status given takes the default)
-     * @return the rejection, or null when the member's status is one of its campaign's
+     * @return null (a status is never refused; kept as a result for the callers' shape)
      */
     private CrmWriteResult.@Nullable Rejected memberStatus(TypeState t, FieldValue[] values, boolean given,
                                                           boolean create) {
@@ -676,8 +675,12 @@ public final class InMemoryCrm implements CrmSource {
         }
         boolean[] found = set.get(v.asText());
         if (found == null) {
-            return reject("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                    "Status: bad value for restricted picklist field: " + v.asText(), List.of("Status"));
+            // Salesforce's API documentation: a status that is not one of the campaign's is replaced by the
+            // campaign's default, silently (no error): the engine checks statuses itself before it writes
+            String def = set.entrySet().stream().filter(e -> e.getValue()[0]).map(Map.Entry::getKey)
+                    .findFirst().orElse(set.keySet().iterator().next());
+            values[status.index] = FieldValue.text(def);
+            found = set.get(def);
         }
         Slot responded = t.slot("HasResponded");
         if (responded != null) {
@@ -720,10 +723,8 @@ public final class InMemoryCrm implements CrmSource {
             throw new IllegalStateException("lead " + id + " is converted and read-only");
         }
         patchAdmin(t, values, fields);
-        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER) && fields.containsKey("Status")
-                && memberStatus(t, values, true, false) != null) {
-            throw new IllegalArgumentException("CampaignMember " + id + ": the campaign has no such member status;"
-                    + " add it as a CampaignMemberStatus first");
+        if (t.type.equals(ObjectType.CAMPAIGN_MEMBER) && fields.containsKey("Status")) {
+            memberStatus(t, values, true, false);    // a status the campaign lacks takes its default
         }
         t.store(r, values);
         t.restamp(r, stamp);

@@ -76,24 +76,22 @@ class InMemoryCrmMemberStatusTest {
     }
 
     @Test
-    void aMemberWithAStatusItsCampaignLacksIsRejectedOnStatus() {
+    void aMemberWithAStatusItsCampaignLacksTakesTheDefaultSilentlyAsSalesforceDocumentsIt() {
         CrmId campaign = crm.insert(ObjectType.CAMPAIGN, Map.of("Name", FieldValue.text("C")));
-        CrmWriteResult.Rejected r = assertInstanceOf(CrmWriteResult.Rejected.class, one(ObjectType.CAMPAIGN_MEMBER,
-                new CrmWrite.Create("m", Map.of("CampaignId", FieldValue.ref(campaign), "LeadId", FieldValue.ref(lead()),
-                        "Status", FieldValue.text("Attended")))));
-        assertEquals("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", r.code());
-        assertEquals(List.of("Status"), r.fields());
-        assertEquals(0, crm.count(ObjectType.CAMPAIGN_MEMBER));
-
         CrmId member = assertInstanceOf(CrmWriteResult.Written.class, one(ObjectType.CAMPAIGN_MEMBER,
                 new CrmWrite.Create("m", Map.of("CampaignId", FieldValue.ref(campaign), "LeadId", FieldValue.ref(lead()),
+                        "Status", FieldValue.text("Attended"))))).id();
+        assertEquals(FieldValue.text("Sent"), crm.get(ObjectType.CAMPAIGN_MEMBER, member).orElseThrow().get("Status"),
+                "no error: the campaign's default instead");
+
+        CrmId other = assertInstanceOf(CrmWriteResult.Written.class, one(ObjectType.CAMPAIGN_MEMBER,
+                new CrmWrite.Create("m2", Map.of("CampaignId", FieldValue.ref(campaign), "LeadId", FieldValue.ref(lead()),
                         "Status", FieldValue.text("Responded"))))).id();
-        CrmWriteResult.Rejected u = assertInstanceOf(CrmWriteResult.Rejected.class, one(ObjectType.CAMPAIGN_MEMBER,
-                new CrmWrite.Update(member, Map.of("Status", FieldValue.text("Attended")))));
-        assertEquals("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", u.code());
-        assertEquals(FieldValue.text("Responded"), crm.get(ObjectType.CAMPAIGN_MEMBER, member).orElseThrow().get("Status"));
-        assertThrows(IllegalArgumentException.class, () -> crm.update(ObjectType.CAMPAIGN_MEMBER, member,
-                Map.of("Status", FieldValue.text("Attended"))), "a CRM user cannot pick a status the campaign lacks");
+        assertInstanceOf(CrmWriteResult.Written.class, one(ObjectType.CAMPAIGN_MEMBER,
+                new CrmWrite.Update(other, Map.of("Status", FieldValue.text("Attended")))));
+        SyncRecord o = crm.get(ObjectType.CAMPAIGN_MEMBER, other).orElseThrow();
+        assertEquals(FieldValue.text("Sent"), o.get("Status"));
+        assertEquals(FieldValue.bool(false), o.get("HasResponded"), "HasResponded follows the status it got");
 
         // once the campaign has the status, the member may take it, and HasResponded follows the status
         crm.insert(ObjectType.CAMPAIGN_MEMBER_STATUS, Map.of("CampaignId", FieldValue.ref(campaign),

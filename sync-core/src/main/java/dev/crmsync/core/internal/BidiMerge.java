@@ -298,7 +298,7 @@ final class BidiMerge {
         } else if (holdCrm) {
             step = new CrmStep.Held();
         } else {
-            BidiType.Rejection rej = t.firstRejection(FieldMerger.describe(t, c.id(), m.marketingId()), plan.toCrm);
+            BidiType.Rejection rej = t.firstRejection(FieldMerger.describe(t, c.id(), m.marketingId()), plan.toCrm, c);
             step = rej != null ? new CrmStep.Invalid(rej) : new CrmStep.Send(new CrmWrite.Update(c.id(), plan.toCrm));
         }
         return new RecordPlan.Merge(c, m, base, rawBase, plan, step, holdStore);

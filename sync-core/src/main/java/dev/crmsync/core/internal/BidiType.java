@@ -54,6 +54,8 @@ final class BidiType {
     final boolean upsertCreates;
     /** Which CRM records take part in the sync, or null for all; its fields are synced, CRM-owned. */
     final SyncFilter filter;
+    /** CampaignMember only, when the engine syncs CampaignMemberStatus: each campaign's statuses, else null. */
+    private MemberStatuses memberStatuses;
 
     private BidiType(ObjectType type, ObjectSchema schema, Map<String, FieldRule> rules, Set<String> read,
                      String marketingIdField, String configuredIdField, boolean upsertCreates, SyncFilter filter) {
@@ -144,7 +146,12 @@ final class BidiType {
                             + " is missing or not createable for the integration user"
                             : "the marketing-id field " + SafeText.name(idField) + " is not an External ID field");
         }
-        return new BidiType(type, schema, rules, read, marketingIdField, idField, upsert, filter);
+        BidiType t = new BidiType(type, schema, rules, read, marketingIdField, idField, upsert, filter);
+        if (type.equals(ObjectType.CAMPAIGN_MEMBER) && (settings.objectTypes().isEmpty()
+                || settings.objectTypes().contains(ObjectType.CAMPAIGN_MEMBER_STATUS))) {
+            t.memberStatuses = new MemberStatuses(settings.store());
+        }
+        return t;
     }
 
     /**
@@ -253,14 +260,41 @@ final class BidiType {
      * @return the first value the CRM would refuse, or null if it takes them all
      */
     Rejection firstRejection(String what, Map<String, FieldValue> values) {
+        return firstRejection(what, values, null);
+    }
+
+    /**
+     * As {@link #firstRejection(String, Map)}, and for a campaign member whose status is written, that the
+     * status is one of its campaign's (as Marketo refuses a program member status the campaign lacks; Salesforce
+     * would silently give it the campaign's default).
+     *
+     * @param what the record, for the message
+     * @param values values about to be sent
+     * @param crmRecord the CRM's record when these values update it (its campaign), or null for a create
+     * @return the first value the CRM would refuse or the engine does not send, or null
+     */
+    Rejection firstRejection(String what, Map<String, FieldValue> values, SyncRecord crmRecord) {
         for (Map.Entry<String, FieldValue> e : values.entrySet()) {
             Rejection rej = check(what, e.getKey(), e.getValue());
             if (rej != null) {
                 return rej;
             }
         }
+        if (memberStatuses != null && values.containsKey("Status")) {
+            FieldValue campaign = values.get("CampaignId");
+            if ((campaign == null || campaign.isNull()) && crmRecord != null) {
+                campaign = crmRecord.get("CampaignId");
+            }
+            if (memberStatuses.unknown(campaign, values.get("Status"))) {
+                return new Rejection(INVALID_MEMBER_STATUS, "field 'Status' of " + what
+                        + ": not one of its campaign's member statuses (CampaignMemberStatus)");
+            }
+        }
         return null;
     }
+
+    /** The engine's code for a campaign member whose status its campaign lacks. */
+    static final String INVALID_MEMBER_STATUS = "INVALID_MEMBER_STATUS";
 
     /** A rejection decided before any CRM call. @param code the reason code @param message the reason */
     record Rejection(String code, String message) {

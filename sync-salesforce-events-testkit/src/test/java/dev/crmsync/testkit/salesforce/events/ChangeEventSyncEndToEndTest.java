@@ -185,6 +185,7 @@ class ChangeEventSyncEndToEndTest {
         await(() -> FieldValue.text("from an event").equals(stored(a, "Title")) && stored(b, "LastName") != null,
                 "both changes in the store");
         assertEquals(FieldValue.text("Roe"), stored(b, "LastName"));
+        await(() -> health(events).events() == 2, "the batches counted (after their apply)");
         EventHealth h = health(events);
         assertEquals(EventHealth.Mode.FOLLOWING, h.mode());
         assertEquals(2, h.events());

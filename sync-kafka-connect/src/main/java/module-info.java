@@ -21,6 +21,7 @@ module dev.crmsync.kafka.connect {
     exports dev.crmsync.kafka.connect;         // the connectors, their tasks, CrmSourceFactory, MarketingStoreFactory, OffsetMigration
     // not exported: dev.crmsync.kafka.connect.internal (settings, the record codec, offsets, the per-type reader)
 
-    provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector;
+    provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector,
+            dev.crmsync.kafka.connect.MarketingChangesSourceConnector;
     provides org.apache.kafka.connect.sink.SinkConnector with dev.crmsync.kafka.connect.StoreSinkConnector;
 }

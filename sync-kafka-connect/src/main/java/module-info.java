@@ -14,6 +14,7 @@
 module dev.crmsync.kafka.connect {
     requires static transitive org.jspecify;   // nullness annotations (CLASS retention): needed to compile, not at run time
     requires transitive dev.crmsync.api;       // CrmSource and MarketingStore in the factories' signatures
+    requires transitive dev.crmsync.core;      // ConflictPolicy in ConflictPolicyFactory; the merge sink's RecordMerge
     requires transitive connect.api;           // automatic module (file name): SourceConnector, SinkConnector, tasks
     requires transitive kafka.clients;         // automatic module (file name): ConfigDef in Connector.config()
     requires org.slf4j;
@@ -23,5 +24,6 @@ module dev.crmsync.kafka.connect {
 
     provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector,
             dev.crmsync.kafka.connect.MarketingChangesSourceConnector;
-    provides org.apache.kafka.connect.sink.SinkConnector with dev.crmsync.kafka.connect.StoreSinkConnector;
+    provides org.apache.kafka.connect.sink.SinkConnector with dev.crmsync.kafka.connect.StoreSinkConnector,
+            dev.crmsync.kafka.connect.MergeSinkConnector;
 }

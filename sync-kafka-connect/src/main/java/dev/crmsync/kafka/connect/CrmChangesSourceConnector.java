@@ -63,7 +63,7 @@ public class CrmChangesSourceConnector extends SourceConnector {
     public static final String CRM_SOURCE_FACTORY = "crm.source.factory";
     /**
      * The object types to read (a list of API names): one-way ones for {@link StoreSinkConnector}, two-way ones
-     * (Lead, Contact, Campaign, CampaignMember) for {@code MergeSinkConnector}.
+     * (Lead, Contact, Campaign, CampaignMember) for {@link MergeSinkConnector}.
      */
     public static final String OBJECT_TYPES = "object.types";
     /** The topics' prefix: {@code <prefix>.<orgId>.<type>}. */

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * A source connector for the marketing store's own change feed (the two-way types Lead, Contact, Campaign,
  * CampaignMember): for each configured org and type it reads
  * {@link dev.crmsync.store.BidirectionalStore#changesSince} one page per poll and sends the changed records to
- * {@code <topic.prefix>.<orgId>.<type>.marketing}, where {@code MergeSinkConnector} merges them with the CRM's
+ * {@code <topic.prefix>.<orgId>.<type>.marketing}, where {@link MergeSinkConnector} merges them with the CRM's
  * changes of the same type (from {@link CrmChangesSourceConnector}, topic {@code <topic.prefix>.<orgId>.<type>}).
  *
  * <h2>Keys</h2>

@@ -186,6 +186,7 @@ public class MergeSinkTask extends SinkTask {
             int partition = r.kafkaPartition() == null ? 0 : r.kafkaPartition();
             byPart.computeIfAbsent(new Part(t.get().org(), t.get().type(), partition), k -> new ArrayList<>()).add(r);
         }
+        renewIdle(byPart.keySet(), s);
         for (Map.Entry<Part, List<SinkRecord>> e : byPart.entrySet()) {
             Part part = e.getKey();
             Org org = org(part.org());
@@ -203,17 +204,41 @@ public class MergeSinkTask extends SinkTask {
                 return renewed.get();
             }
             leases.remove(part);
-            throw new ConnectException("lost the lease " + part.leaseName() + " (fencing token " + held.fencingToken()
-                    + "): another task owns partition " + part.partition() + " now; this task stops writing it");
         }
         LeaseAttempt a = org.state().tryAcquireLease(part.leaseName(), s.owner(), instance, s.leaseTtl());
         if (a instanceof LeaseAttempt.Refused r) {
+            if (held != null) {
+                // this task held it, it lapsed and another task took it: this task is a zombie
+                throw new ConnectException("lost the lease " + part.leaseName() + " (fencing token "
+                        + held.fencingToken() + ") to " + r.holder().holder() + ": another task owns partition "
+                        + part.partition() + " now; this task writes nothing more of it");
+            }
             throw new RetriableException("the lease " + part.leaseName() + " is held by " + r.holder().holder()
                     + "; retrying once it is released or expires");
         }
         Lease lease = ((LeaseAttempt.Granted) a).lease();
+        if (held != null) {
+            // it lapsed (an idle spell past the ttl) and nobody took it: a new grant, and this batch reads afresh
+            LOG.info("{}: lapsed and taken again (fencing token {} → {})", part.leaseName(), held.fencingToken(),
+                    lease.fencingToken());
+        }
         leases.put(part, lease);
         return lease;
+    }
+
+    /** Renews the leases of partition numbers not in this put, so that an idle spell does not lapse them. */
+    private void renewIdle(Set<Part> busy, MergeSettings s) {
+        for (Map.Entry<Part, Lease> e : new ArrayList<>(leases.entrySet())) {
+            if (busy.contains(e.getKey())) {
+                continue;
+            }
+            Org org = orgs.get(e.getKey().org());
+            if (org != null) {
+                org.state().renewLease(e.getValue(), s.leaseTtl()).ifPresentOrElse(l -> leases.put(e.getKey(), l),
+                        () -> LOG.info("{}: lapsed while idle; taken again with the next record",
+                                e.getKey().leaseName()));
+            }
+        }
     }
 
     private RecordMerge merge(ObjectType type, ConflictPolicy policy, MergeSettings s) {
@@ -299,7 +324,7 @@ public class MergeSinkTask extends SinkTask {
             }
             RecordMerge.Outcome o = merge.merge(c, m, b);
             if (o.failed().isPresent()) {
-                fail(org, type, RecordKey.crm(id), SyncSide.MARKETING, "CONFLICT_POLICY_FAILED",
+                fail(org, type, RecordKey.crm(id), SyncSide.MARKETING, "CONFLICT_POLICY_FAILED", false,
                         "the conflict policy failed on " + type + " " + id.value(), now);
                 continue;
             }
@@ -328,7 +353,25 @@ public class MergeSinkTask extends SinkTask {
             }
         }
         requireLease(org, lease);
+        // the store side first, one guarded upsert: a host write since the read wins (its feed brings it again), and
+        // that record's CRM write waits for the merge of that change
+        Set<CrmId> held = new HashSet<>();
+        if (!storeWrites.isEmpty()) {
+            List<StoreResult> results = org.store().upsertIfUnchanged(type, storeWrites);
+            for (StoreResult res : results) {
+                if (res instanceof StoreResult.Changed) {
+                    next.remove(res.crmId());
+                    held.add(res.crmId());
+                } else if (res instanceof StoreResult.Rejected rej) {
+                    next.remove(res.crmId());
+                    held.add(res.crmId());
+                    fail(org, type, RecordKey.crm(res.crmId()), SyncSide.MARKETING, rej.code(), rej.retriable(),
+                            "the store rejected the merge's write of " + type + " " + res.crmId().value(), now);
+                }
+            }
+        }
         // the CRM side, in batches
+        crmWrites.removeIf(w -> held.contains(((CrmWrite.Update) w).id()));
         for (int i = 0; i < crmWrites.size(); i += Math.max(1, org.crm().maxWriteBatch())) {
             List<CrmWrite> chunk = crmWrites.subList(i, Math.min(crmWrites.size(), i + Math.max(1, org.crm().maxWriteBatch())));
             List<CrmWriteResult> results = org.crm().write(type, chunk);
@@ -337,24 +380,11 @@ public class MergeSinkTask extends SinkTask {
                 CrmWriteResult res = results.get(k);
                 if (res instanceof CrmWriteResult.Rejected rej) {
                     next.remove(id);
-                    fail(org, type, RecordKey.crm(id), SyncSide.CRM, rej.code(), "the CRM rejected the merge's update"
+                    fail(org, type, RecordKey.crm(id), SyncSide.CRM, rej.code(), rej.retriable(), "the CRM rejected the merge's update"
                             + " of " + type + " " + id.value() + " (" + rej.code() + ", fields " + rej.fields() + ")", now);
                 } else if (res instanceof CrmWriteResult.Written w && w.modstamp() != null && next.containsKey(id)) {
                     SyncBase nb = next.get(id);
                     next.put(id, new SyncBase(type, id, nb.marketingId(), nb.fields(), w.modstamp(), now));
-                }
-            }
-        }
-        // the store side: one guarded upsert (a host write since the read wins; its feed brings it again)
-        if (!storeWrites.isEmpty()) {
-            List<StoreResult> results = org.store().upsertIfUnchanged(type, storeWrites);
-            for (StoreResult res : results) {
-                if (res instanceof StoreResult.Changed) {
-                    next.remove(res.crmId());
-                } else if (res instanceof StoreResult.Rejected rej) {
-                    next.remove(res.crmId());
-                    fail(org, type, RecordKey.crm(res.crmId()), SyncSide.MARKETING, rej.code(),
-                            "the store rejected the merge's write of " + type + " " + res.crmId().value(), now);
                 }
             }
         }
@@ -365,7 +395,7 @@ public class MergeSinkTask extends SinkTask {
                     next.put(res.crmId(), new SyncBase(type, res.crmId(), cr.marketingId(), nb.fields(), nb.crmModstamp(), now));
                 } else if (res instanceof StoreResult.Rejected rej) {
                     next.remove(res.crmId());
-                    fail(org, type, RecordKey.crm(res.crmId()), SyncSide.MARKETING, rej.code(),
+                    fail(org, type, RecordKey.crm(res.crmId()), SyncSide.MARKETING, rej.code(), rej.retriable(),
                             "the store rejected " + type + " " + res.crmId().value(), now);
                 }
             }
@@ -412,7 +442,7 @@ public class MergeSinkTask extends SinkTask {
                     org.store().link(type, marketingId, w.id());
                     org.state().deleteFailure(type, RecordKey.marketing(marketingId), SyncSide.CRM);
                 } else if (res instanceof CrmWriteResult.Rejected rej) {
-                    fail(org, type, RecordKey.marketing(marketingId), SyncSide.CRM, rej.code(), "the CRM rejected the"
+                    fail(org, type, RecordKey.marketing(marketingId), SyncSide.CRM, rej.code(), rej.retriable(), "the CRM rejected the"
                             + " create of " + type + " marketing id " + marketingId + " (" + rej.code() + ", fields "
                             + rej.fields() + ")", now);
                 }
@@ -439,14 +469,23 @@ public class MergeSinkTask extends SinkTask {
             org.state().saveBases(copy);
             return null;
         });
+        // a record merged and written on both sides leaves the failure book
+        for (SyncBase b : copy) {
+            for (SyncSide side : SyncSide.values()) {
+                RecordKey key = RecordKey.crm(b.crmId());
+                if (org.state().failure(b.type(), key, side).isPresent()) {
+                    org.state().deleteFailure(b.type(), key, side);
+                }
+            }
+        }
     }
 
-    private static void fail(Org org, ObjectType type, RecordKey key, SyncSide side, String code, String message,
-                             Instant now) {
+    private static void fail(Org org, ObjectType type, RecordKey key, SyncSide side, String code, boolean retriable,
+                             String message, Instant now) {
         Optional<FailedRecord> previous = org.state().failure(type, key, side);
         FailedRecord f = previous.isEmpty()
-                ? new FailedRecord(type, key, side, code, message, false, 1, now, now, false)
-                : previous.get().failedAgain(code, message, false, now, MAX_ATTEMPTS);
+                ? new FailedRecord(type, key, side, code, message, retriable, 1, now, now, false)
+                : previous.get().failedAgain(code, message, retriable, now, MAX_ATTEMPTS);
         org.state().saveFailure(f);
         LOG.warn("{} {}: {} refused the merge's write ({}); kept in the failure book", type, key, side, code);
     }

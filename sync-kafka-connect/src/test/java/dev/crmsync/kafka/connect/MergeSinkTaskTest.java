@@ -193,6 +193,34 @@ class MergeSinkTaskTest {
     }
 
     @Test
+    void aLeaseThatLapsedWhileIdleAndThatNobodyTookIsTakenAgainWithAGreaterTokenAndARecordMergedLaterLeavesTheFailureBook() {
+        String org = "mergeOrgE";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask a = task(w);
+        a.open(both(org, 0));
+        a.put(List.of(fromCrm(w, org, id)));
+        assertTrue(w.state().tryAcquireLease("crmsync-merge:" + org + ":Lead:0", "someone", "else",
+                Duration.ofSeconds(1)) instanceof dev.crmsync.store.LeaseAttempt.Refused, "held by the task");
+        w.clock().advance(Duration.ofSeconds(11));
+        java.util.concurrent.atomic.AtomicBoolean rejecting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        w.crm().addValidationRule(ObjectType.LEAD, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no Email",
+                r -> rejecting.get() && r.containsKey("Email"));
+        MarketingRecord edited = w.store().saveLocal(ObjectType.LEAD, stored(w, id).marketingId(),
+                Map.of("Email", t("e@example.com")));
+        a.put(List.of(fromStore(org, edited)));
+        dev.crmsync.store.RecordKey key = dev.crmsync.store.RecordKey.crm(id);
+        assertEquals(1, w.state().failure(ObjectType.LEAD, key, dev.crmsync.store.SyncSide.CRM).orElseThrow().attempts(),
+                "the lapsed lease was taken again and the batch merged (the CRM refused it)");
+        rejecting.set(false);
+        a.put(List.of(fromStore(org, w.store().findByMarketingId(ObjectType.LEAD, edited.marketingId()).orElseThrow())));
+        assertEquals(t("e@example.com"), w.crm().get(ObjectType.LEAD, id).orElseThrow().get("Email"));
+        assertTrue(w.state().failure(ObjectType.LEAD, key, dev.crmsync.store.SyncSide.CRM).isEmpty(),
+                "merged and written: out of the failure book");
+        a.stop();
+    }
+
+    @Test
     void anAssignmentThatSplitsAPartitionNumberOverTwoTasksFailsTheTask() {
         String org = "mergeOrgC";
         World w = world(org);

@@ -1,5 +1,6 @@
 /**
- * crmsync on Kafka Connect: a source connector for CRM changes and a plain store sink for the one-way types.
+ * crmsync on Kafka Connect: source connectors for CRM changes and the marketing store's change feed, a plain store
+ * sink for the one-way types and a merge sink for the two-way types.
  *
  * <p>One line per exported package; an {@code internal} package is never listed.
  *
@@ -19,7 +20,7 @@ module dev.crmsync.kafka.connect {
     requires transitive kafka.clients;         // automatic module (file name): ConfigDef in Connector.config()
     requires org.slf4j;
 
-    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, CrmSourceFactory, MarketingStoreFactory, OffsetMigration
+    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, the factories, OffsetMigration
     // not exported: dev.crmsync.kafka.connect.internal (settings, the record codec, offsets, the per-type reader)
 
     provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector,

@@ -72,9 +72,9 @@ public class MergeSinkTask extends SinkTask {
     private final Map<String, Org> orgs = new HashMap<>();
     private final Map<Part, Lease> leases = new HashMap<>();
     private final Set<TopicPartition> assigned = new HashSet<>();
-    private final Map<ObjectType, RecordMerge> merges = new HashMap<>();
+    /** By org and type: the merge (each org has its own policy). */
+    private final Map<String, RecordMerge> merges = new HashMap<>();
     private @Nullable MergeSettings settings;
-    private @Nullable ConflictPolicy lastPolicy;
 
     /** One org's sides and state. */
     private record Org(CrmSource crm, BidirectionalStore store, SyncStateStore state, ConflictPolicy policy) {
@@ -241,18 +241,15 @@ public class MergeSinkTask extends SinkTask {
         }
     }
 
-    private RecordMerge merge(ObjectType type, ConflictPolicy policy, MergeSettings s) {
-        if (policy != lastPolicy) {
-            merges.clear();
-            lastPolicy = policy;
-        }
-        return merges.computeIfAbsent(type, t -> RecordMerge.of(t, policy, s.mergeFields(t), s.crmOwnedFields(t)));
+    private RecordMerge merge(String orgId, ObjectType type, ConflictPolicy policy, MergeSettings s) {
+        return merges.computeIfAbsent(orgId + ":" + type.apiName(),
+                k -> RecordMerge.of(type, policy, s.mergeFields(type), s.crmOwnedFields(type)));
     }
 
     /** Merges one (org, type, partition number) batch. */
     private void merge(Part part, Org org, Lease lease, List<SinkRecord> batch, MergeSettings s) {
         ObjectType type = part.type();
-        RecordMerge merge = merge(type, org.policy(), s);
+        RecordMerge merge = merge(part.org(), type, org.policy(), s);
         Set<String> fields = merge.rules().keySet();
         Instant now = clock.instant();
         Map<CrmId, SyncRecord> crmSide = new LinkedHashMap<>();

@@ -221,6 +221,43 @@ class MergeSinkTaskTest {
     }
 
     @Test
+    void aTaskThatLosesItsLeaseInTheMiddleOfABatchWritesNeitherSideNorTheBase() {
+        String org = "mergeOrgF";
+        ManualClock clock = new ManualClock(Instant.parse("2026-12-01T10:00:00Z"));
+        InMemorySyncStateStore state = new InMemorySyncStateStore(clock);
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+        // the CRM read by id "hangs" past the lease's ttl, and meanwhile another task takes the partition's lease
+        InMemoryCrm crm = InMemoryCrm.builder().clock(clock).sleeper(d -> {
+            if (hang.getAndSet(false)) {
+                clock.advance(Duration.ofSeconds(11));
+                assertTrue(state.tryAcquireLease("crmsync-merge:" + org + ":Lead:0", "merge", "the-new-owner",
+                        Duration.ofSeconds(10)).granted());
+            }
+        }).build();
+        crm.faults().latency(CrmOperation.FETCH, Duration.ofMillis(1));
+        World w = new World(clock, crm, new InMemoryMarketingStore(clock), state);
+        TestOrgs.CRMS.put(org, crm);
+        TestOrgs.STORES.put(org, w.store());
+        TestOrgs.STATES.put(org, state);
+        CrmId id = crm.insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask a = task(w);
+        a.open(both(org, 0));
+        a.put(List.of(fromCrm(w, org, id)));
+        SyncBase before = state.bases(ObjectType.LEAD, List.of(id)).get(id);
+        clock.advance(Duration.ofSeconds(1));
+        MarketingRecord edited = w.store().saveLocal(ObjectType.LEAD, stored(w, id).marketingId(),
+                Map.of("LastName", t("Edited")));
+        long writes = crm.log().count(CrmOperation.WRITE);
+        hang.set(true);
+        ConnectException e = assertThrows(ConnectException.class, () -> a.put(List.of(fromStore(org, edited))));
+        assertTrue(e.getMessage().contains("is no longer this task's"), e.getMessage());
+        assertTrue(!hang.get(), "the CRM read by id ran, and the lease moved during it");
+        assertEquals(writes, crm.log().count(CrmOperation.WRITE), "no CRM write");
+        assertEquals(t("Lee"), crm.get(ObjectType.LEAD, id).orElseThrow().get("LastName"));
+        assertEquals(before, state.bases(ObjectType.LEAD, List.of(id)).get(id), "no base");
+    }
+
+    @Test
     void anAssignmentThatSplitsAPartitionNumberOverTwoTasksFailsTheTask() {
         String org = "mergeOrgC";
         World w = world(org);

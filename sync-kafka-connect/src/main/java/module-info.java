@@ -1,5 +1,6 @@
 /**
- * crmsync on Kafka Connect: a source connector for CRM changes and a plain store sink for the one-way types.
+ * crmsync on Kafka Connect: source connectors for CRM changes and the marketing store's change feed, a plain store
+ * sink for the one-way types and a merge sink for the two-way types.
  *
  * <p>One line per exported package; an {@code internal} package is never listed.
  *
@@ -14,13 +15,16 @@
 module dev.crmsync.kafka.connect {
     requires static transitive org.jspecify;   // nullness annotations (CLASS retention): needed to compile, not at run time
     requires transitive dev.crmsync.api;       // CrmSource and MarketingStore in the factories' signatures
+    requires transitive dev.crmsync.core;      // ConflictPolicy in ConflictPolicyFactory; the merge sink's RecordMerge
     requires transitive connect.api;           // automatic module (file name): SourceConnector, SinkConnector, tasks
     requires transitive kafka.clients;         // automatic module (file name): ConfigDef in Connector.config()
     requires org.slf4j;
 
-    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, CrmSourceFactory, MarketingStoreFactory, OffsetMigration
+    exports dev.crmsync.kafka.connect;         // the connectors, their tasks, the factories, OffsetMigration
     // not exported: dev.crmsync.kafka.connect.internal (settings, the record codec, offsets, the per-type reader)
 
-    provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector;
-    provides org.apache.kafka.connect.sink.SinkConnector with dev.crmsync.kafka.connect.StoreSinkConnector;
+    provides org.apache.kafka.connect.source.SourceConnector with dev.crmsync.kafka.connect.CrmChangesSourceConnector,
+            dev.crmsync.kafka.connect.MarketingChangesSourceConnector;
+    provides org.apache.kafka.connect.sink.SinkConnector with dev.crmsync.kafka.connect.StoreSinkConnector,
+            dev.crmsync.kafka.connect.MergeSinkConnector;
 }

@@ -40,10 +40,12 @@ enum CrmsyncModule {
             ChangeEventDecoder.class, List.of("dev.crmsync.salesforce.events"), API, CORE, SALESFORCE),
     /**
      * Kafka Connect connectors (issue 16): its own module so embedding hosts carry no Kafka. connect-api and
-     * kafka-clients are provided by the worker; the anchor is an interface that loads without them.
+     * kafka-clients are provided by the worker; the anchor is an interface that loads without them. It depends on
+     * sync-core (issue 16, step 3) for the merge sink: one record is merged by the engine's own three-way merge and
+     * ConflictPolicy (RecordMerge), not a copy of them.
      */
     KAFKA_CONNECT("sync-kafka-connect", Kind.PRODUCTION, "dev.crmsync.kafka.connect", CrmSourceFactory.class,
-            List.of("dev.crmsync.kafka.connect"), API),
+            List.of("dev.crmsync.kafka.connect"), API, CORE),
     /** No module-info (Spring Boot's jars are not modules): its manifest names it (Automatic-Module-Name). */
     SPRING_BOOT_STARTER("sync-spring-boot-starter", Kind.PRODUCTION, "dev.crmsync.spring.boot",
             CrmsyncAutoConfiguration.class, List.of("dev.crmsync.spring"), API, CORE, MICROMETER, JDBC, SALESFORCE,

@@ -7,6 +7,7 @@ import dev.crmsync.core.FieldRule;
 import dev.crmsync.core.Resolution;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
+import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.SyncBase;
@@ -76,9 +77,25 @@ final class FieldMerger {
      * @return the plan
      */
     static Plan merge(BidiType t, ConflictPolicy policy, SyncRecord crm, MarketingRecord mkt, SyncBase base) {
+        return merge(t.type, t.rules, policy, crm, mkt, base);
+    }
+
+    /**
+     * The same merge, from a type and its fields' effective rules (the {@link dev.crmsync.core.RecordMerge} API).
+     *
+     * @param type the type
+     * @param rules the synced fields and their effective rules
+     * @param policy the host's policy
+     * @param crm the CRM's record
+     * @param mkt the store's record, linked to it
+     * @param base the base, or null if the two were never merged
+     * @return the plan
+     */
+    static Plan merge(ObjectType type, Map<String, FieldRule> rules, ConflictPolicy policy, SyncRecord crm,
+                      MarketingRecord mkt, SyncBase base) {
         Plan plan = new Plan();
         CrmId crmId = crm.id();
-        for (Map.Entry<String, FieldRule> e : t.rules.entrySet()) {
+        for (Map.Entry<String, FieldRule> e : rules.entrySet()) {
             String f = e.getKey();
             FieldValue c = crm.get(f);
             FieldValue m = mkt.get(f);
@@ -112,7 +129,7 @@ final class FieldMerger {
                 } else if (m.equals(b)) {
                     toStore(plan, f, c);
                 } else {
-                    Conflict conflict = new Conflict(t.type, crmId, mkt.marketingId(), f, b, c, m, crm.modstamp(),
+                    Conflict conflict = new Conflict(type, crmId, mkt.marketingId(), f, b, c, m, crm.modstamp(),
                             mkt.localModstamp());
                     Resolution r;
                     if (rule == FieldRule.TWO_WAY) {
@@ -122,13 +139,13 @@ final class FieldMerger {
                             r = policy.resolve(conflict);
                         } catch (RuntimeException ex) {
                             plan.failure = "conflict policy threw " + SafeText.describe(ex)
-                                    + " while resolving field '" + f + "' of " + describe(t, crmId, mkt.marketingId());
+                                    + " while resolving field '" + f + "' of " + describe(type, crmId, mkt.marketingId());
                             plan.failedConflict = conflict;
                             return plan;
                         }
                         if (r == null) {
                             plan.failure = "conflict policy returned null (no decision) for field '" + f + "' of "
-                                    + describe(t, crmId, mkt.marketingId());
+                                    + describe(type, crmId, mkt.marketingId());
                             plan.failedConflict = conflict;
                             return plan;
                         }
@@ -159,7 +176,12 @@ final class FieldMerger {
 
     /** @return e.g. {@code Lead 00Q… (marketing id 17)} */
     static String describe(BidiType t, CrmId crmId, String marketingId) {
-        return t.type + " " + (crmId == null ? "(not in the CRM)" : crmId.value())
+        return describe(t.type, crmId, marketingId);
+    }
+
+    /** @return e.g. {@code Lead 00Q… (marketing id 17)} */
+    static String describe(ObjectType type, CrmId crmId, String marketingId) {
+        return type + " " + (crmId == null ? "(not in the CRM)" : crmId.value())
                 + (marketingId == null ? "" : " (marketing id " + marketingId + ")");
     }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.connect.util.ConnectorUtils;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A source connector for CRM changes: for each configured org and one-way object type it reads the CRM's change
+ * A source connector for CRM changes: for each configured org and object type it reads the CRM's change
  * stream through a {@link dev.crmsync.crm.CrmSource}, one page per poll, and sends the records, keyed by CRM id, to
  * the topic {@code <topic.prefix>.<orgId>.<type>}.
  *
@@ -61,7 +61,10 @@ public class CrmChangesSourceConnector extends SourceConnector {
     public static final String ORGS = "orgs";
     /** The {@link CrmSourceFactory} class. */
     public static final String CRM_SOURCE_FACTORY = "crm.source.factory";
-    /** The one-way object types to read (a list of API names). */
+    /**
+     * The object types to read (a list of API names): one-way ones for {@link StoreSinkConnector}, two-way ones
+     * (Lead, Contact, Campaign, CampaignMember) for {@link MergeSinkConnector}.
+     */
     public static final String OBJECT_TYPES = "object.types";
     /** The topics' prefix: {@code <prefix>.<orgId>.<type>}. */
     public static final String TOPIC_PREFIX = "topic.prefix";

@@ -74,8 +74,8 @@ public final class OffsetMigration {
         List<Object> entries = new ArrayList<>();
         for (ObjectType type : types) {
             if (type.isBidirectional()) {
-                throw new IllegalArgumentException(type + " is a two-way type; the source connector reads one-way"
-                        + " types only");
+                throw new IllegalArgumentException(type + " is a two-way type: its embedded checkpoint also holds the"
+                        + " marketing cursor and its bases are the merge sink's; moving two-way types is not built yet");
             }
             Optional<Checkpoint> cp = store.checkpoint(type);
             if (cp.isEmpty()) {

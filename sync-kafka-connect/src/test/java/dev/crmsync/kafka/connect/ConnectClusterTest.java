@@ -21,7 +21,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -303,6 +309,139 @@ class ConnectClusterTest {
                 "an incremental change follows");
         connect.deleteConnector("flow-source");
         connect.deleteConnector("flow-sink");
+    }
+
+    /** Whether the sink's group committed, on every partition of the topics, everything committed to them. */
+    private boolean sinkCaughtUp(String group, List<String> topics, int partitions) throws Exception {
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            for (String t : topics) {
+                for (int p = 0; p < partitions; p++) {
+                    specs.put(new TopicPartition(t, p), OffsetSpec.latest());
+                }
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(specs,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                // every producer here is transactional: the committed-read end is one past the last transaction's
+                // commit marker, while a sink commits one past the last record it was given, the offset before it
+                if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset() - 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private long committedEnd(String topic, int partitions) throws Exception {
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            long sum = 0;
+            for (ListOffsetsResult.ListOffsetsResultInfo i : admin.listOffsets(specs,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().values()) {
+                sum += i.offset();
+            }
+            return sum;
+        }
+    }
+
+    private void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        boolean met = condition.call();
+        while (!met && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            met = condition.call();
+        }
+        assertTrue(met, what);
+    }
+
+    @Test
+    void aLeadEditedOnBothSidesInOneWindowIsMergedOnceWithOneDecisionBothConvergeAndTheEchoMergesToNothing()
+            throws Exception {
+        String org = "orgMerge";
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm crm = org(org, clock);
+        InMemoryMarketingStore store = new InMemoryMarketingStore(clock);
+        TestOrgs.STORES.put(org, store);
+        dev.crmsync.store.memory.InMemorySyncStateStore state = new dev.crmsync.store.memory.InMemorySyncStateStore();
+        TestOrgs.STATES.put(org, state);
+        CrmId id = crm.insert(ObjectType.LEAD, Map.of("LastName", FieldValue.text("Lee"), "Company",
+                FieldValue.text("Acme"), "Email", FieldValue.text("lee@example.com")));
+        String crmTopic = "crm." + org + ".Lead";
+        String mktTopic = crmTopic + ".marketing";
+        connect.kafka().createTopic(crmTopic, 2);
+        connect.kafka().createTopic(mktTopic, 2);
+
+        Map<String, String> marketing = source(org, "Lead", 100);
+        marketing.put("connector.class", MarketingChangesSourceConnector.class.getName());
+        marketing.remove(CrmChangesSourceConnector.CRM_SOURCE_FACTORY);
+        marketing.remove(CrmChangesSourceConnector.LOOKBACK_MS);
+        marketing.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        Map<String, String> sink = new HashMap<>();
+        sink.put("connector.class", MergeSinkConnector.class.getName());
+        sink.put("tasks.max", "2");
+        sink.put("topics", crmTopic + "," + mktTopic);
+        sink.put(MergeSinkConnector.CRM_SOURCE_FACTORY, TestOrgs.CrmFactory.class.getName());
+        sink.put(MergeSinkConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        sink.put(MergeSinkConnector.STATE_STORE_FACTORY, TestOrgs.StateFactory.class.getName());
+        sink.put(MergeSinkConnector.CONFLICT_POLICY_FACTORY, MergeSinkTaskTest.CountingPolicy.class.getName());
+        sink.put(MergeSinkConnector.TOPIC_PREFIX, "crm");
+        sink.put(MergeSinkConnector.MERGE_FIELDS_PREFIX + "Lead", "LastName,Email,Company");
+        sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        sink.put("consumer.override.isolation.level", "read_committed");
+        sink.put("consumer.override.partition.assignment.strategy", "org.apache.kafka.clients.consumer.RangeAssignor");
+        connect.configureConnector("merge-sink", sink);
+        connect.configureConnector("merge-crm-source", source(org, "Lead", 100));
+        connect.configureConnector("merge-marketing-source", marketing);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("merge-sink", 2, "sink not running");
+
+        await("the first copy reached the store with its base", () -> {
+            MarketingRecord m = store.findByCrmIds(ObjectType.LEAD, List.of(id)).get(id);
+            return m != null && state.bases(ObjectType.LEAD, List.of(id)).containsKey(id);
+        });
+        await("the sink read everything", () -> sinkCaughtUp("connect-merge-sink", List.of(crmTopic, mktTopic), 2));
+
+        // both sides edit the lead while the sink is paused: one window
+        connect.pauseConnector("merge-sink");
+        connect.assertions().assertConnectorAndExactlyNumTasksArePaused("merge-sink", 2, "sink not paused");
+        long crmEnd = committedEnd(crmTopic, 2);
+        long mktEnd = committedEnd(mktTopic, 2);
+        clock.advance(Duration.ofSeconds(1));
+        crm.update(ObjectType.LEAD, id, Map.of("LastName", FieldValue.text("CrmName"), "Company", FieldValue.text("Acme 2")));
+        String marketingId = store.findByCrmIds(ObjectType.LEAD, List.of(id)).get(id).marketingId();
+        store.saveLocal(ObjectType.LEAD, marketingId, Map.of("LastName", FieldValue.text("MktName"),
+                "Email", FieldValue.text("new@example.com")));
+        await("both edits were sent", () -> committedEnd(crmTopic, 2) > crmEnd && committedEnd(mktTopic, 2) > mktEnd);
+        clock.advance(Duration.ofSeconds(1));
+        MergeSinkTaskTest.CountingPolicy.RESOLVED.set(0);
+        long echoFrom = committedEnd(crmTopic, 2);
+        connect.resumeConnector("merge-sink");
+
+        await("both sides converged", () -> {
+            Map<String, FieldValue> c = crm.get(ObjectType.LEAD, id).orElseThrow().fields();
+            MarketingRecord m = store.findByCrmIds(ObjectType.LEAD, List.of(id)).get(id);
+            return FieldValue.text("MktName").equals(c.get("LastName")) && FieldValue.text("MktName").equals(m.get("LastName"))
+                    && FieldValue.text("new@example.com").equals(c.get("Email")) && FieldValue.text("Acme 2").equals(m.get("Company"));
+        });
+        long writes = crm.log().count(dev.crmsync.testkit.CrmOperation.WRITE);
+        Instant storeStamp = store.findByCrmIds(ObjectType.LEAD, List.of(id)).get(id).localModstamp();
+        await("the engine's own CRM write came back on the CRM topic", () -> committedEnd(crmTopic, 2) > echoFrom);
+        await("the sink read the echo", () -> sinkCaughtUp("connect-merge-sink", List.of(crmTopic, mktTopic), 2));
+        assertEquals(1, MergeSinkTaskTest.CountingPolicy.RESOLVED.get(), "one conflict decision (LastName)");
+        assertEquals(1, writes, "one CRM write: the merge's batch");
+        assertEquals(writes, crm.log().count(dev.crmsync.testkit.CrmOperation.WRITE), "the echo wrote nothing to the CRM");
+        assertEquals(storeStamp, store.findByCrmIds(ObjectType.LEAD, List.of(id)).get(id).localModstamp(),
+                "nor to the store");
+        connect.deleteConnector("merge-crm-source");
+        connect.deleteConnector("merge-marketing-source");
+        connect.deleteConnector("merge-sink");
     }
 
     private static boolean arrived(List<CrmId> accounts, CrmId opportunity) {

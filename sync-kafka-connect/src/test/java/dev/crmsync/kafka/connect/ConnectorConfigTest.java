@@ -38,11 +38,19 @@ class ConnectorConfigTest {
     }
 
     @Test
-    void twoWayTypesAreRefusedWithAReason() {
+    void twoWayTypesAreReadForTheMergeSinkAndTheMarketingSourceRefusesOneWayTypes() {
         Map<String, String> p = source();
         p.put(CrmChangesSourceConnector.OBJECT_TYPES, "Account,Lead");
-        List<String> e = errors(p).get(CrmChangesSourceConnector.OBJECT_TYPES);
-        assertTrue(e.get(0).contains("Lead syncs both ways"), e.toString());
+        assertEquals(Map.of(), errors(p));
+        Map<String, String> m = new HashMap<>();
+        m.put(MarketingChangesSourceConnector.ORGS, "orgA");
+        m.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        m.put(MarketingChangesSourceConnector.OBJECT_TYPES, "Lead,Account");
+        m.put(MarketingChangesSourceConnector.TOPIC_PREFIX, "crm");
+        Config c = new MarketingChangesSourceConnector().validate(m);
+        List<String> e = c.configValues().stream().filter(v -> v.name().equals(MarketingChangesSourceConnector.OBJECT_TYPES))
+                .findFirst().orElseThrow().errorMessages();
+        assertTrue(e.get(0).contains("Account syncs one way"), e.toString());
     }
 
     @Test

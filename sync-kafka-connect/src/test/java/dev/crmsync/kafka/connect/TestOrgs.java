@@ -29,6 +29,7 @@ final class TestOrgs {
 
     static final Map<String, InMemoryCrm> CRMS = new ConcurrentHashMap<>();
     static final Map<String, InMemoryMarketingStore> STORES = new ConcurrentHashMap<>();
+    static final Map<String, dev.crmsync.store.memory.InMemorySyncStateStore> STATES = new ConcurrentHashMap<>();
 
     private TestOrgs() {
     }
@@ -50,6 +51,14 @@ final class TestOrgs {
         @Override
         public MarketingStore open(String orgId, Map<String, String> settings) {
             return STORES.computeIfAbsent(orgId, o -> new InMemoryMarketingStore());
+        }
+    }
+
+    /** Gives a task the org's in-memory state store (created on first use). */
+    public static final class StateFactory implements SyncStateStoreFactory {
+        @Override
+        public dev.crmsync.store.SyncStateStore open(String orgId, Map<String, String> settings) {
+            return STATES.computeIfAbsent(orgId, o -> new dev.crmsync.store.memory.InMemorySyncStateStore());
         }
     }
 

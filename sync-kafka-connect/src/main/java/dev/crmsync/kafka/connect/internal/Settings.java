@@ -89,18 +89,29 @@ public final class Settings {
         return orgs;
     }
 
-    /** @return a validator of a non-empty list of distinct one-way object types */
-    public static ConfigDef.Validator oneWayTypes() {
+    /** Which object types a list may hold. */
+    public enum Types {
+        /** Every type (the CRM source: one-way types for the store sink, two-way ones for the merge sink). */
+        ANY,
+        /** Two-way types only: Lead, Contact, Campaign, CampaignMember (the marketing store's change feed). */
+        TWO_WAY
+    }
+
+    /**
+     * @param which the types allowed
+     * @return a validator of a non-empty list of distinct object types of that kind
+     */
+    public static ConfigDef.Validator types(Types which) {
         return new ConfigDef.Validator() {
             @Override
             public void ensureValid(String name, Object value) {
-                parseTypes(name, value);
+                parseTypes(name, value, which);
             }
 
             @Override
             public String toString() {
-                return "a non-empty list of distinct one-way object types (Account, Opportunity, User, Task, Event,"
-                        + " OpportunityContactRole, custom objects)";
+                return which == Types.ANY ? "a non-empty list of distinct object types (API names)"
+                        : "a non-empty list of distinct two-way object types (Lead, Contact, Campaign, CampaignMember)";
             }
         };
     }
@@ -108,10 +119,11 @@ public final class Settings {
     /**
      * @param name the key
      * @param value the parsed list
+     * @param which the types allowed
      * @return the object types
-     * @throws ConfigException if the list is empty, a name is not an object type, repeats, or is a two-way type
+     * @throws ConfigException if the list is empty, a name is not an object type, repeats, or is not of the kind allowed
      */
-    public static List<ObjectType> parseTypes(String name, @org.jspecify.annotations.Nullable Object value) {
+    public static List<ObjectType> parseTypes(String name, @org.jspecify.annotations.Nullable Object value, Types which) {
         List<String> names = strings(name, value);
         if (names.isEmpty()) {
             throw new ConfigException(name + " must list at least one object type");
@@ -124,9 +136,9 @@ public final class Settings {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(name + ": '" + n + "' is not an object type name: " + e.getMessage());
             }
-            if (type.isBidirectional()) {
-                throw new ConfigException(name + ": " + type + " syncs both ways; this connector takes one-way types"
-                        + " only (the merge sink for Lead, Contact, Campaign and CampaignMember is not built yet)");
+            if (which == Types.TWO_WAY && !type.isBidirectional()) {
+                throw new ConfigException(name + ": " + type + " syncs one way; the marketing store's change feed"
+                        + " holds two-way types only (Lead, Contact, Campaign, CampaignMember)");
             }
             if (types.contains(type)) {
                 throw new ConfigException(name + ": " + type + " is listed twice");

@@ -16,7 +16,7 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * @param orgs the orgs (of the connector, or of one task)
  * @param factory the {@link CrmSourceFactory} class
- * @param types the one-way object types to read
+ * @param types the object types to read
  * @param topicPrefix the topics' prefix
  * @param pageSize records per page (one page per poll)
  * @param pollInterval the pause once every partition of a task is caught up
@@ -44,8 +44,9 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
                     Settings.implementing(CrmSourceFactory.class), ConfigDef.Importance.HIGH,
                     "A class implementing dev.crmsync.kafka.connect.CrmSourceFactory that builds each org's CrmSource.")
             .define(CrmChangesSourceConnector.OBJECT_TYPES, ConfigDef.Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                    Settings.oneWayTypes(), ConfigDef.Importance.HIGH,
-                    "The one-way object types to read (Account, Opportunity, User, Task, Event, custom objects).")
+                    Settings.types(Settings.Types.ANY), ConfigDef.Importance.HIGH,
+                    "The object types to read: one-way ones (Account, Opportunity, User, Task, Event, custom objects) for"
+                            + " the store sink, two-way ones (Lead, Contact, Campaign, CampaignMember) for the merge sink.")
             .define(CrmChangesSourceConnector.TOPIC_PREFIX, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
                     Settings.topicPrefix(), ConfigDef.Importance.HIGH,
                     "Records of an org and type go to the topic <prefix>.<orgId>.<type>.")
@@ -87,7 +88,8 @@ public record SourceSettings(List<String> orgs, Class<?> factory, List<ObjectTyp
         List<String> orgs = Settings.parseOrgs(CrmChangesSourceConnector.ORGS, c.getList(CrmChangesSourceConnector.ORGS));
         return new SourceSettings(orgs,
                 c.getClass(CrmChangesSourceConnector.CRM_SOURCE_FACTORY),
-                Settings.parseTypes(CrmChangesSourceConnector.OBJECT_TYPES, c.getList(CrmChangesSourceConnector.OBJECT_TYPES)),
+                Settings.parseTypes(CrmChangesSourceConnector.OBJECT_TYPES, c.getList(CrmChangesSourceConnector.OBJECT_TYPES),
+                        Settings.Types.ANY),
                 c.getString(CrmChangesSourceConnector.TOPIC_PREFIX),
                 c.getInt(CrmChangesSourceConnector.PAGE_SIZE),
                 Duration.ofMillis(c.getLong(CrmChangesSourceConnector.POLL_INTERVAL_MS)),

@@ -219,6 +219,42 @@ class ConnectClusterTest {
     }
 
     @Test
+    void anOrgAddedMidRunIsCopiedWhileTheOrgAlreadyRunningResumesFromItsOffsetNothingTwice() throws InterruptedException {
+        ManualClock clock = new ManualClock(T0);
+        InMemoryCrm a = org("orgAddA", clock);
+        InMemoryCrm b = org("orgAddB", clock);
+        List<CrmId> aIds = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            aIds.addAll(insertAccounts(a, 1));
+        }
+        List<CrmId> bIds = insertAccounts(b, 80);
+        connect.kafka().createTopic("crm.orgAddA.Account", 1);
+        connect.kafka().createTopic("crm.orgAddB.Account", 1);
+        Map<String, String> one = source("orgAddA", "Account", 25);
+        one.put("tasks.max", "2");
+        connect.configureConnector("add-source", one);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("add-source", 1, "source not running");
+        assertEquals(100, readCommitted("crm.orgAddA.Account", 100).size());
+
+        // the running org changes while the configuration gains an org: a reconfiguration, tasks restarted
+        clock.advance(Duration.ofSeconds(1));
+        aIds.addAll(insertAccounts(a, 20));
+        Map<String, String> two = source("orgAddA,orgAddB", "Account", 25);
+        two.put("tasks.max", "2");
+        connect.configureConnector("add-source", two);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("add-source", 2, "two tasks, an org each");
+
+        List<ConsumerRecord<String, String>> gotA = readCommitted("crm.orgAddA.Account", 120);
+        assertEquals(120, gotA.size(), "the first org resumed from its offset: its 20 new records, none twice");
+        assertEquals(values(aIds), keys(gotA));
+        List<ConsumerRecord<String, String>> gotB = readCommitted("crm.orgAddB.Account", 80);
+        assertEquals(80, gotB.size(), "the added org copied in full, once");
+        assertEquals(values(bIds), keys(gotB));
+        connect.deleteConnector("add-source");
+    }
+
+    @Test
     void aTaskRestartedMidCopyLeavesEveryRecordOnceForReadCommittedConsumers() throws InterruptedException {
         ManualClock clock = new ManualClock(T0);
         InMemoryCrm crm = org("orgMid", clock);

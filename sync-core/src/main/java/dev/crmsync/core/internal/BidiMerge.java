@@ -35,6 +35,11 @@ final class BidiMerge {
 
     /** Records whose host change was checked for unwritable fields this run. */
     private final Set<CrmId> noted;
+    /**
+     * CRM ids the store's change feed holds a host deletion of, among the batch's records whose store create's
+     * outcome was unknown (see {@link #tombstoned(Set)}).
+     */
+    private Set<CrmId> tombstoned = Set.of();
 
     BidiMerge(BidiType t, ConflictPolicy policy, SideFailures crmFail, SideFailures storeFail, Clock clock,
               UnwrittenFields unwritten) {
@@ -147,6 +152,16 @@ final class BidiMerge {
     }
 
     /**
+     * Sets, for the next batch's plans, the records whose store copy the host deleted although their base has no
+     * marketing id yet (a create the store committed before a crash, then deleted by the host).
+     *
+     * @param ids those records' CRM ids
+     */
+    void tombstoned(Set<CrmId> ids) {
+        this.tombstoned = Set.copyOf(ids);
+    }
+
+    /**
      * @param id a record of the batch
      * @param w the batch
      * @return what becomes of it
@@ -168,8 +183,11 @@ final class BidiMerge {
             return merged(t, c, m, b(raw, c, m), raw, outsideFilter(c, m, b(raw, c, m)), true,
                     storeFail.failedThisRun(RecordKey.crm(id)));
         }
-        if (m == null && raw != null && raw.marketingId() != null && unchangedSince(c, raw, t.synced())) {
-            return new RecordPlan.DeletedInStore(id);     // the host deleted it, and the CRM has not changed it since
+        if (m == null && raw != null && (raw.marketingId() != null || tombstoned.contains(id))
+                && unchangedSince(c, raw, t.synced())) {
+            // the host deleted it, and the CRM has not changed it since; a base without a marketing id is one
+            // written before a store create whose outcome a crash left unknown: the feed's deletion says it landed
+            return new RecordPlan.DeletedInStore(id);
         }
         if (m == null) {
             Map<String, FieldValue> values = new LinkedHashMap<>();

@@ -31,6 +31,44 @@ final class BidiRead {
     }
 
     /**
+     * Which of these CRM ids the store's change feed, from the type's marketing cursor on, holds a host deletion
+     * of: for records the store does not hold whose base has no marketing id — a store create a crash left
+     * unknown, which may have landed and then been deleted by the host (the feed tells; a re-copy would undo the
+     * host's delete). Reads the feed only when there are such records (after a crash, with stores that do not
+     * commit with the state store).
+     *
+     * @param ids the records in doubt
+     * @param from the feed position to read from
+     * @return those the host deleted
+     */
+    Set<CrmId> hostDeleted(Set<CrmId> ids, dev.crmsync.store.FeedCursor from) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        Set<CrmId> out = new java.util.HashSet<>();
+        dev.crmsync.store.FeedCursor cursor = from;
+        int limit = cx.settings.storeBatchSize();
+        while (true) {
+            cx.run.checkContinue();
+            dev.crmsync.store.ChangePage page = cx.settings.bidirectionalStore().changesSince(cx.type, cursor, limit);
+            if (page == null || (page.records().isEmpty() && page.deletions().isEmpty()
+                    && page.nextCursor().equals(cursor))) {
+                break;
+            }
+            for (dev.crmsync.store.HostDeletion d : page.deletions()) {
+                if (d.crmId() != null && ids.contains(d.crmId())) {
+                    out.add(d.crmId());
+                }
+            }
+            cursor = page.nextCursor();
+            if (!page.hasMore()) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /**
      * A page of the marketing feed, split.
      *
      * @param unlinked marketing-only records (no CRM id yet)

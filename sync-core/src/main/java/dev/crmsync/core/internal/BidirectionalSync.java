@@ -4,6 +4,7 @@ import dev.crmsync.core.report.StepReport;
 import dev.crmsync.crm.Cursor;
 import dev.crmsync.crm.DeletedRecords;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.SyncBase;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.model.ObjectType;
@@ -198,6 +199,15 @@ public final class BidirectionalSync implements TypeSync {
                 return;
             }
             BidiBatch w = recovery.linkLostCreates(cx, loaded.get());
+            Set<CrmId> inDoubt = new HashSet<>();
+            for (CrmId id : w.ids()) {
+                SyncRecord c = w.crm().get(id);
+                SyncBase b = w.bases().get(id);
+                if (c != null && !c.deleted() && w.mkt().get(id) == null && b != null && b.marketingId() == null) {
+                    inDoubt.add(id);
+                }
+            }
+            merge.tombstoned(read.hostDeleted(inDoubt, run.checkpoint().marketingCursor()));
             Set<CrmId> structural = structure.apply(BidiStructure.find(w, cx.type), w);
             BidiWrites.Admitted admitted = new BidiWrites.Admitted();
             for (CrmId id : w.ids()) {

@@ -1,9 +1,8 @@
 package dev.crmsync.kafka.connect;
 
+import dev.crmsync.kafka.connect.internal.Settings;
 import dev.crmsync.kafka.connect.internal.SourceSettings;
 import dev.crmsync.kafka.connect.internal.Versions;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +11,6 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
-import org.apache.kafka.connect.util.ConnectorUtils;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,14 +111,7 @@ public class CrmChangesSourceConnector extends SourceConnector {
      */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<String> orgs = Objects.requireNonNull(settings, "not started").orgs();
-        List<Map<String, String>> configs = new ArrayList<>();
-        for (List<String> group : ConnectorUtils.groupPartitions(orgs, Math.min(Math.max(1, maxTasks), orgs.size()))) {
-            Map<String, String> config = new HashMap<>(props);
-            config.put(SourceSettings.TASK_ORGS, String.join(",", group));
-            configs.add(config);
-        }
-        return configs;
+        return Settings.taskConfigs(props, Objects.requireNonNull(settings, "not started").orgs(), maxTasks);
     }
 
     @Override

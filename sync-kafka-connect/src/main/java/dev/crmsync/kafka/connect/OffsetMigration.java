@@ -143,7 +143,7 @@ public final class OffsetMigration {
             try {
                 p = SourceOffsets.position(org, type, o);
             } catch (ConnectException ex) {
-                throw new IllegalArgumentException(ex.getMessage());
+                throw new IllegalArgumentException(ex.getMessage(), ex);
             }
             Checkpoint base = store.checkpoint(type).orElseGet(() -> Checkpoint.initial(type, now));
             Checkpoint c = new Checkpoint(type, p.cursor(), p.copyDone(), p.copyDone() ? 0 : p.copied(),

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -67,17 +66,7 @@ class ConnectCopyBenchmark {
     }
 
     private Run run(int workers) {
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("scheduled.rebalance.max.delay.ms", "1000");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        broker.put("auto.create.topics.enable", "false");
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name("crmsync-bench-" + workers)
-                .numWorkers(workers).numBrokers(1).workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        EmbeddedConnectCluster connect = Clusters.start("crmsync-bench-" + workers, workers, Map.of());
         try {
             String prefix = "bench" + workers;
             StringBuilder orgs = new StringBuilder();

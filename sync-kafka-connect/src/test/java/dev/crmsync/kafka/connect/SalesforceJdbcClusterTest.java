@@ -29,16 +29,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -64,17 +58,7 @@ class SalesforceJdbcClusterTest {
     @BeforeAll
     void startCluster() {
         RealOrgs.resetPostgresSchema(true);
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("scheduled.rebalance.max.delay.ms", "1000");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        broker.put("auto.create.topics.enable", "false");
-        connect = new EmbeddedConnectCluster.Builder().name("crmsync-real").numWorkers(1).numBrokers(1)
-                .workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        connect = Clusters.start("crmsync-real", 1, Map.of());
     }
 
     @AfterAll
@@ -277,25 +261,7 @@ class SalesforceJdbcClusterTest {
 
     /** Reads a topic from the start with read_committed until {@code expected} records came, then {@code settle}. */
     private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected, Duration settle) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            long until = System.nanoTime() + settle.toNanos();
-            while (System.nanoTime() < until) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return Clusters.readCommitted(connect, topic, expected, WAIT, settle);
     }
 
     private static Set<String> keys(List<ConsumerRecord<String, String>> records) {

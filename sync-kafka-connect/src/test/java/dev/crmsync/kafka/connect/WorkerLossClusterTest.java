@@ -13,23 +13,16 @@ import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
@@ -85,19 +78,8 @@ class WorkerLossClusterTest {
 
     @BeforeAll
     void startCluster() {
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("scheduled.rebalance.max.delay.ms", "1000");
         // a task held at the gate does not stop in time: the worker abandons it after a second, as if it died
-        worker.put("task.shutdown.graceful.timeout.ms", "1000");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        broker.put("auto.create.topics.enable", "false");
-        connect = new EmbeddedConnectCluster.Builder().name("crmsync-two-workers").numWorkers(2).numBrokers(1)
-                .workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        connect = Clusters.start("crmsync-two-workers", 2, Map.of("task.shutdown.graceful.timeout.ms", "1000"));
     }
 
     @AfterAll
@@ -109,25 +91,7 @@ class WorkerLossClusterTest {
     }
 
     private List<ConsumerRecord<String, String>> readCommitted(String topic, int expected, Duration settle) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            long until = System.nanoTime() + settle.toNanos();
-            while (System.nanoTime() < until) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return Clusters.readCommitted(connect, topic, expected, WAIT, settle);
     }
 
     private static int port(String workerId) {

@@ -224,4 +224,24 @@ public final class Settings {
         }
         return out;
     }
+
+    /**
+     * A source connector's task configurations: its orgs spread over at most {@code maxTasks} tasks in contiguous
+     * groups, each task's configuration the connector's with its orgs in {@link SourceSettings#TASK_ORGS}.
+     *
+     * @param props the connector's configuration
+     * @param orgs its orgs, at least one
+     * @param maxTasks {@code tasks.max}
+     * @return one configuration per task
+     */
+    public static List<Map<String, String>> taskConfigs(Map<String, String> props, List<String> orgs, int maxTasks) {
+        List<Map<String, String>> configs = new java.util.ArrayList<>();
+        for (List<String> group : org.apache.kafka.connect.util.ConnectorUtils.groupPartitions(orgs,
+                Math.min(Math.max(1, maxTasks), orgs.size()))) {
+            Map<String, String> config = new java.util.HashMap<>(props);
+            config.put(SourceSettings.TASK_ORGS, String.join(",", group));
+            configs.add(config);
+        }
+        return configs;
+    }
 }

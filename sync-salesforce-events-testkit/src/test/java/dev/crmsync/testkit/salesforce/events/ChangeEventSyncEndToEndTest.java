@@ -66,6 +66,8 @@ class ChangeEventSyncEndToEndTest {
     private final InstrumentedCompleteStore store = InstrumentedStores.create().complete(data);
     private final InstrumentedSyncStateStore state = InstrumentedStores.create().state(new InMemorySyncStateStore(clock));
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** The engine's Salesforce source (the Pub/Sub client authenticates with its session). */
+    private SalesforceCrmSource source;
 
     ChangeEventSyncEndToEndTest() {
         crm.addField(ObjectType.LEAD, FieldSchema.builder(SCORE, FieldType.DOUBLE).calculated(true).updateable(false)
@@ -97,7 +99,7 @@ class ChangeEventSyncEndToEndTest {
     }
 
     private SyncEngine engine() {
-        SalesforceCrmSource source = opened(SalesforceCrmSource.builder().allowHttpForLoopback(true).clock(clock)
+        source = opened(SalesforceCrmSource.builder().allowHttpForLoopback(true).clock(clock)
                 .credentials(SalesforceCredentials.accessToken(FakeSalesforceServer.DEFAULT_ACCESS_TOKEN,
                         salesforce.baseUri()))
                 .build());
@@ -109,18 +111,9 @@ class ChangeEventSyncEndToEndTest {
         ManagedChannel channel = pubsub.inProcessChannel();
         open.add(channel::shutdownNow);
         PubSubClient client = opened(PubSubClient.builder().channel(channel)
-                .credentials(PubSubCredentials.of(salesforce(engine), salesforce.orgId())).build());
+                .credentials(PubSubCredentials.of(source, salesforce.orgId())).build());
         return opened(ChangeEventSync.builder(engine, client).objectTypes(ObjectType.LEAD).clock(clock)
                 .retryBackoff(Duration.ofMillis(20)).refusedBackoff(Duration.ofMillis(50)).build());
-    }
-
-    private SalesforceCrmSource salesforce(SyncEngine engine) {
-        for (AutoCloseable c : open) {
-            if (c instanceof SalesforceCrmSource s) {
-                return s;
-            }
-        }
-        throw new AssertionError("no source for " + engine);
     }
 
     private SyncReport cycle(SyncEngine engine) {
@@ -140,6 +133,14 @@ class ChangeEventSyncEndToEndTest {
 
     private EventHealth health(ChangeEventSync events) {
         return events.health().get(ObjectType.LEAD);
+    }
+
+    /** Runs the first copy, then follows the events from the tip. */
+    private ChangeEventSync copiedAndFollowing(SyncEngine engine) {
+        cycle(engine);
+        ChangeEventSync events = events(engine);
+        follow(events);
+        return events;
     }
 
     /** Starts following and waits until the stream is open at the tip. */
@@ -171,9 +172,7 @@ class ChangeEventSyncEndToEndTest {
     void aCrmChangeReachesTheStoreByItsEventBeforeAnyPollAndTheReplayIdIsSavedAfterIt() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);                                  // the first copy
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
 
         salesforce.clearRequests();
         crm.update(ObjectType.LEAD, a, Map.of("Title", FieldValue.text("from an event")));
@@ -199,9 +198,7 @@ class ChangeEventSyncEndToEndTest {
     void theEnginesOwnWriteComingBackAsAnEventMergesToNothing() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
 
         String mid = store.findByCrmIds(ObjectType.LEAD, List.of(a)).get(a).marketingId();
         store.saveLocal(ObjectType.LEAD, mid, Map.of("Title", FieldValue.text("from the host")));
@@ -273,9 +270,7 @@ class ChangeEventSyncEndToEndTest {
     void aCrashBetweenTheApplyAndTheReplayIdSaveAppliesTheRecordOnce() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
         crm.update(ObjectType.LEAD, a, Map.of("Title", FieldValue.text("first")));
         await(() -> events.savedPosition(ObjectType.LEAD).isPresent(), "a position saved");
         var first = events.savedPosition(ObjectType.LEAD).orElseThrow();
@@ -298,9 +293,7 @@ class ChangeEventSyncEndToEndTest {
     void aBatchThatFailsBeforeAnyPositionWasSavedIsCaughtUpByAPoll() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
         state.faults().failNext(StoreOperation.SAVE_INTENT, 1, Fault.fatal());
         store.faults().failNext(StoreOperation.UPSERT, 1, Fault.fatal());
         crm.update(ObjectType.LEAD, a, Map.of("Title", FieldValue.text("not lost")));
@@ -313,9 +306,7 @@ class ChangeEventSyncEndToEndTest {
     void cdcNotEnabledFallsBackToPollingWithTheShortPauseAndAFormulaChangeIsCaughtByThePoll() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
         assertEquals(ChangeEventSync.DEFAULT_HEALTHY_PAUSE, events.suggestedPause());
 
         // a formula's value changes: Salesforce publishes no event, the record's stamp does not move
@@ -338,9 +329,7 @@ class ChangeEventSyncEndToEndTest {
     void anotherInstanceHoldingTheTypesLeaseMakesThisOneStandByAndItFollowsOnceTheLeaseIsFree() {
         CrmId a = lead("Doe");
         SyncEngine engine = engine();
-        cycle(engine);
-        ChangeEventSync events = events(engine);
-        follow(events);
+        ChangeEventSync events = copiedAndFollowing(engine);
         // a second instance of the same engine id takes Lead's lease (its cycle runs)
         var held = state.tryAcquireLease("crmsync:Lead", "events-e2e", "other-instance", Duration.ofMinutes(1));
         assertTrue(held instanceof dev.crmsync.store.LeaseAttempt.Granted, held::toString);

@@ -46,9 +46,15 @@ public interface BidirectionalStore extends MarketingStore {
 
     /**
      * Reads the store's own changes after a position, oldest first. Reading from
-     * {@link FeedCursor#START} lists every record of the type (those the engine wrote too), so a
-     * first bidirectional cycle sees the marketing-only records that existed before it. A position
-     * is opaque and belongs to the store that issued it.
+     * {@link FeedCursor#START} lists every record of the type a host wrote (and those the store
+     * holds from before it kept a feed), so a first bidirectional cycle sees the marketing-only
+     * records that existed before it. A record the engine created through {@link #upsert} (or
+     * {@link #merge}, {@link #relink}) and that no host write has touched since need not be listed:
+     * it equals the merge base the engine saved with it, so the engine would only compare it
+     * away, and a first copy of a million records would read all of them back. A store may list
+     * such records (the engine compares them away); the stores shipped here do not. A host's write
+     * or delete of such a record is listed like any other. A position is opaque and belongs to the
+     * store that issued it.
      *
      * @param type a bidirectional object type ({@link StoreChecks#requireBidirectional})
      * @param cursor {@link FeedCursor#START}, or a position this store returned earlier

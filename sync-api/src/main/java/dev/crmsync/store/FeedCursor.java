@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record FeedCursor(String value) {
 
-    /** Before every record: a first read from here lists every record of the type. */
+    /** Before every record: a first read from here lists every record a host wrote ({@link BidirectionalStore#changesSince}). */
     public static final FeedCursor START = new FeedCursor("");
 
     /** Checks nulls. */

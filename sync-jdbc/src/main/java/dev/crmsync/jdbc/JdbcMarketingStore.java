@@ -134,6 +134,15 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         this.tables = tables;
     }
 
+    /**
+     * The feed position ({@code _change_seq}, transaction id 0) of a row the engine created and no
+     * host write has touched since: below {@link Position#START}, so no read of the change feed
+     * lists it (it equals the merge base the engine saved with it; a host write gives it a real
+     * position, a host delete a tombstone). {@code -1} marks a row the engine is deleting; {@code 0}
+     * a row of the one-table layout no host change touched (listed from the start, as before).
+     */
+    static final long ENGINE_CREATED = -2;
+
     /** A row of a marketing table. */
     private static final class Row {
         long mid;
@@ -144,7 +153,8 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         @Nullable Instant crmStamp;
         Instant localStamp;
         long xid;
-        long seq;
+        /** {@link #ENGINE_CREATED} until read from a row or set by a host write's trigger. */
+        long seq = ENGINE_CREATED;
         @Nullable String badColumn;
         @Nullable String badReason;
 
@@ -806,7 +816,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             List<Map<String, FieldValue>> fields, Instant now, boolean flag) throws SQLException {
         List<Column> cols = List.copyOf(t.columns().values());
         StringBuilder names = new StringBuilder("_marketing_id, _crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _other,"
-                + " _engine_write");
+                + " _engine_write, _change_seq");
         for (Column col : cols) {
             names.append(", ").append(quoted(t, col));
         }
@@ -823,7 +833,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
             sb.append(r.deleted() ? "\tt\t" : "\tf\t").append(Database.micros(r.modstamp())).append('\t')
                     .append(stamp).append('\t');
             PgCopy.appendText(sb, otherJson(t, f));
-            sb.append('\t').append(engine);
+            sb.append('\t').append(engine).append('\t').append(ENGINE_CREATED);
             for (Column col : cols) {
                 sb.append('\t');
                 PgCopy.appendText(sb, pgText(col, columnValue(col, f.getOrDefault(col.field(), FieldValue.NULL))));
@@ -863,9 +873,10 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
     private Map<String, Long> insertUnnest(Connection c, Table t, List<SyncRecord> records, List<Integer> rows,
             List<Map<String, FieldValue>> fields, Instant now, boolean flag) throws SQLException {
         List<Column> cols = List.copyOf(t.columns().values());
-        StringBuilder names = new StringBuilder("_crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _other, _engine_write");
+        StringBuilder names = new StringBuilder("_crm_id, _crm_deleted, _crm_modstamp, _local_modstamp, _other, _engine_write,"
+                + " _change_seq");
         StringBuilder select = new StringBuilder("u.a0, u.a1::boolean, u.a2::timestamptz, ?::timestamptz, u.a3, "
-                + (flag ? "TRUE" : "FALSE"));
+                + (flag ? "TRUE" : "FALSE") + ", " + ENGINE_CREATED);
         StringBuilder arrays = new StringBuilder("?::text[], ?::text[], ?::text[], ?::text[]");
         StringBuilder alias = new StringBuilder("a0, a1, a2, a3");
         for (int k = 0; k < cols.size(); k++) {

@@ -443,7 +443,7 @@ abstract class JdbcStoreBehaviour {
 
         // no echo: only the host's insert has a feed position; every engine write left its row's alone
         try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT _marketing_id FROM " + leadTable() + " WHERE _change_seq <> 0 OR _engine_write")) {
+             java.sql.ResultSet rs = st.executeQuery("SELECT _marketing_id FROM " + leadTable() + " WHERE _change_seq > 0 OR _engine_write")) {
             List<String> fed = new ArrayList<>();
             while (rs.next()) {
                 fed.add(Long.toString(rs.getLong(1)));

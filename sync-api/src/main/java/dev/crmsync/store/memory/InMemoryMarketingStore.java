@@ -47,11 +47,12 @@ import java.util.TreeMap;
  *       (value or field name) holding an unpaired UTF-16 surrogate ({@code INVALID_TEXT}) is
  *       rejected, as a SQL store must ({@link StoreChecks#valueProblem(Map)}: no length limit).</li>
  *   <li><b>Change feed.</b> Exact. Every record has a feed position {@code (seq, marketingId)}:
- *       records the engine created sit at {@code seq 0}; each {@link #saveLocal} that changes
- *       something moves the record to a fresh, higher {@code seq}. Engine writes never move a
- *       record, so they never echo and never hide a pending host change. A cursor is the
- *       position of the last record returned ({@link StoreChecks.FeedPosition}); {@link FeedCursor#START}
- *       lists every record of the type. A {@link #deleteLocal} is reported as a
+ *       records the engine created sit at {@code seq 0}, which no read of the feed lists; each
+ *       {@link #saveLocal} that changes something moves the record to a fresh, higher {@code seq}.
+ *       Engine writes never move a record, so they never echo and never hide a pending host
+ *       change. A cursor is the position of the last record returned
+ *       ({@link StoreChecks.FeedPosition}); {@link FeedCursor#START} lists every record a host
+ *       wrote, and no record the engine created that no host write has touched since. A {@link #deleteLocal} is reported as a
  *       {@link HostDeletion} at a fresh position (kept for good: this is a test store).</li>
  *   <li><b>Merge and relink</b> repoint every {@link FieldValue.Ref} in any record of any type
  *       (a campaign member's {@code LeadId}/{@code ContactId}, an activity's {@code WhoId}…)
@@ -182,6 +183,31 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         synchronized (lock) {
             TypeTable t = tables.get(type);
             return t == null ? 0 : t.count;
+        }
+    }
+
+    /**
+     * Every record of a type the store holds, linked or not, flagged deleted or not, in
+     * marketing-id order — what a test compares with the CRM (the change feed lists only what
+     * hosts wrote).
+     *
+     * @param type an object type
+     * @return the records
+     */
+    public List<MarketingRecord> records(ObjectType type) {
+        Objects.requireNonNull(type, "type");
+        synchronized (lock) {
+            TypeTable t = tables.get(type);
+            List<MarketingRecord> out = new ArrayList<>(t == null ? 0 : t.count);
+            if (t != null) {
+                for (int i = 0; i < t.midCount; i++) {
+                    Slot s = slots[t.mids[i] - 1];
+                    if (s != null && s.typeIndex == t.index) {
+                        out.add(toRecord(s));
+                    }
+                }
+            }
+            return out;
         }
     }
 
@@ -416,19 +442,8 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
             TypeTable t = tables.get(type);
             List<Slot> found = new ArrayList<>();
             if (t != null) {
-                if (cseq == 0) {
-                    int i = 0;
-                    if (cmid > 0) {
-                        int at = Arrays.binarySearch(t.mids, 0, t.midCount, (int) Math.min(cmid, Integer.MAX_VALUE));
-                        i = at >= 0 ? at + 1 : -at - 1;
-                    }
-                    for (; i < t.midCount && found.size() <= limit; i++) {
-                        Slot s = slots[t.mids[i] - 1];
-                        if (s != null && s.typeIndex == t.index && s.seq == 0) {
-                            found.add(s);
-                        }
-                    }
-                }
+                // records the engine created and no host write touched since (seq 0) are not listed:
+                // each equals the merge base the engine saved with it
                 Map<Integer, Slot> tail = cseq == 0 ? t.bySeq
                         : t.bySeq.tailMap((int) Math.min(cseq, Integer.MAX_VALUE), false);
                 Map<Integer, Tombstone> gone = cseq == 0 ? t.deletedBySeq

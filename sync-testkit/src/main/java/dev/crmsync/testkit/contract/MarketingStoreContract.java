@@ -95,6 +95,15 @@ public abstract class MarketingStoreContract {
     }
 
     /**
+     * @return true if a record the engine created and no host write touched since is not listed by
+     *     the change feed, not even from {@link FeedCursor#START} (the SPI allows either; the stores
+     *     shipped with crmsync leave them out); override to return false for a store that lists them
+     */
+    protected boolean leavesEngineCreatesOutOfTheFeed() {
+        return true;
+    }
+
+    /**
      * @return field values the store must reject (return {@code Rejected} for), or empty to skip
      *     the rejection tests. The default is a text holding an unpaired UTF-16 surrogate, which
      *     has no UTF-8 form; a store that keeps such text exactly overrides this.
@@ -592,18 +601,40 @@ public abstract class MarketingStoreContract {
     // ---- change feed ---------------------------------------------------------------------------
 
     @Test
-    void changeFeedFromTheStartListsEveryRecordOfTheType() {
+    void changeFeedFromTheStartListsEveryRecordAHostWroteOfTheType() {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
                 rec(ObjectType.LEAD, lead(2), "LastName", "B")));
         MarketingRecord local = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "C"));
+        MarketingRecord local2 = host().saveLocal(ObjectType.LEAD, null, fields("LastName", "D"));
         store.upsert(ObjectType.CONTACT, List.of(rec(ObjectType.CONTACT, contact(1), "LastName", "X")));
         FeedCursor[] c = new FeedCursor[1];
-        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, FeedCursor.START, 2, c);
-        Set<String> expected = Set.of(one(ObjectType.LEAD, lead(1)).marketingId(),
-                one(ObjectType.LEAD, lead(2)).marketingId(), local.marketingId());
-        assertEquals(3, all.size());
+        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, FeedCursor.START, 1, c);
+        Set<String> expected = leavesEngineCreatesOutOfTheFeed() ? Set.of(local.marketingId(), local2.marketingId())
+                : Set.of(one(ObjectType.LEAD, lead(1)).marketingId(), one(ObjectType.LEAD, lead(2)).marketingId(),
+                        local.marketingId(), local2.marketingId());
+        assertEquals(expected.size(), all.size(), "each once");
         assertEquals(expected, new HashSet<>(ids(all)));
         assertTrue(all.stream().allMatch(r -> r.type().equals(ObjectType.LEAD)));
+    }
+
+    @Test
+    void aRecordTheEngineCreatedIsListedOnceAHostWritesIt() {
+        assumeTrue(leavesEngineCreatesOutOfTheFeed(),
+                "skipped: the store lists the engine's creates (leavesEngineCreatesOutOfTheFeed())");
+        LocalWrites lw = host();
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A"),
+                rec(ObjectType.LEAD, lead(2), "LastName", "B")));
+        String m2 = one(ObjectType.LEAD, lead(2)).marketingId();
+        assertEquals(List.of(), twoWay().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records(),
+                "nothing but the engine's own creates");
+        lw.saveLocal(ObjectType.LEAD, m2, fields("LastName", "B2"));
+        FeedCursor[] c = new FeedCursor[1];
+        List<MarketingRecord> all = drainFeed(ObjectType.LEAD, FeedCursor.START, 10, c);
+        assertEquals(List.of(m2), ids(all));
+        assertEquals(FieldValue.text("B2"), all.get(0).get("LastName"));
+        store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(2), "LastName", "B3")));
+        assertEquals(List.of(m2), ids(drainFeed(ObjectType.LEAD, FeedCursor.START, 10, c)),
+                "an engine write keeps the position a host write gave it");
     }
 
     @Test
@@ -1011,7 +1042,7 @@ public abstract class MarketingStoreContract {
             assertEquals(n, new HashSet<>(hostMids).size());
             assertEquals(n, store.crmIds(ObjectType.LEAD, IdCursor.START, 10_000).size());
             FeedCursor[] c = new FeedCursor[1];
-            assertEquals(2 * n, drainFeed(ObjectType.LEAD, FeedCursor.START, 50, c).size());
+            assertEquals(leavesEngineCreatesOutOfTheFeed() ? n : 2 * n, drainFeed(ObjectType.LEAD, FeedCursor.START, 50, c).size());
         } finally {
             pool.shutdownNow();
         }

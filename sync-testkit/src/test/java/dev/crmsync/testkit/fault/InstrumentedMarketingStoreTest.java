@@ -94,7 +94,8 @@ class InstrumentedMarketingStoreTest extends MarketingStoreContract {
         store.upsert(ObjectType.LEAD, List.of(rec(ObjectType.LEAD, lead(1), "LastName", "A")));
         assertThrows(RetriableSyncException.class, () -> mem().saveLocal(ObjectType.LEAD, null, fields("LastName", "x")));
         mem().saveLocal(ObjectType.LEAD, null, fields("LastName", "x"));
-        assertEquals(2, mem().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records().size());
+        assertEquals(1, mem().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records().size(),
+                "the second host write only (the crashed one wrote nothing; the engine's create is not listed)");
     }
 
     @Test

@@ -247,6 +247,45 @@ abstract class LegacyLayoutUpgradeTest {
         }
     }
 
+    /**
+     * Two application instances started on the same old database at once (a rolling deployment):
+     * both builds finish, and every row of {@code crmsync_record} ends in the per-object table
+     * exactly once, with its marketing id — none lost, none copied twice.
+     */
+    @Test
+    void twoInstancesUpgradingTheSameDatabaseAtOnceMoveEveryRowExactlyOnce() throws Exception {
+        DataSource ds = emptyDatabase();
+        oldSchema(ds);
+        int n = 2_500;      // five of the mover's pages
+        boolean pg = dialect() == SqlDialect.POSTGRESQL;
+        exec(ds, "INSERT INTO crmsync_record (marketing_id, object_type, crm_id, fields, crm_deleted, crm_modstamp,"
+                + " local_modstamp, change_seq) SELECT " + (pg ? "g.x" : "X") + ", 'Account', NULL,"
+                + " '{\"Name\":[\"t\",\"A' || " + (pg ? "g.x" : "X") + " || '\"]}', FALSE,"
+                + " TIMESTAMP WITH TIME ZONE '2024-03-01 09:00:00+00', TIMESTAMP WITH TIME ZONE '2024-03-01 09:00:00+00', 0"
+                + " FROM " + (pg ? "generate_series(1, " + n + ") AS g(x)" : "SYSTEM_RANGE(1, " + n + ")"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<JdbcStores>> builds = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                builds.add(pool.submit(() -> {
+                    go.await();
+                    return TestDatabases.stores(ds).build();
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<JdbcStores> b : builds) {
+                b.get(120, java.util.concurrent.TimeUnit.SECONDS);      // both instances start
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String account = pg ? "account" : "salesforce.account";
+        assertEquals(List.of("0"), column(ds, "SELECT COUNT(*) FROM crmsync_record"), "nothing left behind");
+        assertEquals(List.of(n + "|" + n + "|1|" + n), column(ds, "SELECT COUNT(*) || '|' || COUNT(DISTINCT _marketing_id)"
+                + " || '|' || MIN(_marketing_id) || '|' || MAX(_marketing_id) FROM " + account), "each row once, ids kept");
+    }
+
     // ---- the old release, as it wrote the database ---------------------------------------------
 
     void oldSchema(DataSource ds) throws SQLException, IOException {

@@ -232,19 +232,38 @@ public final class MarketingTables {
         void run(Statement st) throws SQLException;
     }
 
+    /**
+     * H2's DDL is not safe against itself: two sessions creating the same sequence at once (two
+     * stores built on one database at the same moment, as two application instances starting) make
+     * H2 fail with an internal error instead of one of them finding it there. So on H2 this JVM's
+     * DDL of one database (by its JDBC URL) runs one block at a time. (An H2 database shared by
+     * several processes through its server mode is not serialised by this.)
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> H2_DDL = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void ddl(Ddl work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                work.run(st);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+            if (dialect == SqlDialect.H2) {
+                synchronized (H2_DDL.computeIfAbsent(c.getMetaData().getURL(), u -> new Object())) {
+                    ddl(c, work);
+                }
+            } else {
+                ddl(c, work);
             }
+        }
+    }
+
+    private static void ddl(Connection c, Ddl work) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            work.run(st);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
         }
     }
 

@@ -1748,6 +1748,88 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         });
     }
 
+    // ---- marketing campaigns' member statuses --------------------------------------------------
+
+    /** The longest status label kept (Salesforce's {@code CampaignMemberStatus.Label} is 765 bytes, 255 characters). */
+    private static final int STATUS_LABEL_LENGTH = 255;
+
+    /**
+     * The status set of a marketing campaign (a Marketo program's statuses), as the host gave it with
+     * {@link #memberStatuses(String, Set)} or wrote into {@code crmsync_program_status}
+     * ({@code campaign_marketing_id}, {@code label}) by SQL; empty when it has none, so the engine
+     * links such a campaign unchecked.
+     */
+    @Override
+    public Optional<Set<String>> memberStatuses(String campaignMarketingId) {
+        Objects.requireNonNull(campaignMarketingId, "campaignMarketingId");
+        long mid = StoreChecks.sequenceNumber(campaignMarketingId);
+        if (mid < 1) {
+            return Optional.empty();            // an id this store never issues has no statuses
+        }
+        Set<String> labels = db.run("read a marketing campaign's member statuses", c -> {
+            Set<String> out = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT label FROM " + tables.qs("crmsync_program_status")
+                    + " WHERE campaign_marketing_id = ?")) {
+                ps.setLong(1, mid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        return labels.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(labels));
+    }
+
+    /**
+     * Gives a marketing campaign a status set (a Marketo program's statuses), replacing the one it
+     * had; an empty set removes it. The engine refuses to link the campaign to a CRM campaign whose
+     * member statuses differ ({@code SyncEngine.linkCampaign} in sync-core). The
+     * campaign need not be synced yet; the set is kept by its marketing id.
+     *
+     * @param campaignMarketingId the store's id of a Campaign record
+     * @param labels the status labels: not blank, at most 255 characters, no unpaired surrogate
+     * @throws IllegalArgumentException if the id is not one this store issues or a label is not valid
+     */
+    public void memberStatuses(String campaignMarketingId, Set<String> labels) {
+        Objects.requireNonNull(campaignMarketingId, "campaignMarketingId");
+        Objects.requireNonNull(labels, "labels");
+        long mid = StoreChecks.sequenceNumber(campaignMarketingId);
+        if (mid < 1) {
+            throw new IllegalArgumentException("not a marketing id this store issues: '" + campaignMarketingId + "'");
+        }
+        List<String> sorted = new ArrayList<>(labels.size());
+        for (String label : labels) {
+            Objects.requireNonNull(label, "a status label");
+            if (label.isBlank() || label.length() > STATUS_LABEL_LENGTH || StoreChecks.unpairedSurrogate(label) >= 0) {
+                throw new IllegalArgumentException("a member status label must be 1 to " + STATUS_LABEL_LENGTH
+                        + " characters of valid text, not blank");
+            }
+            sorted.add(label);
+        }
+        java.util.Collections.sort(sorted);
+        db.run("save a marketing campaign's member statuses", c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + tables.qs("crmsync_program_status")
+                    + " WHERE campaign_marketing_id = ?")) {
+                del.setLong(1, mid);
+                del.executeUpdate();
+            }
+            if (!sorted.isEmpty()) {
+                try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + tables.qs("crmsync_program_status")
+                        + " (campaign_marketing_id, label) VALUES (?, ?)")) {
+                    for (String label : sorted) {
+                        ins.setLong(1, mid);
+                        ins.setString(2, label);
+                        ins.addBatch();
+                    }
+                    ins.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
     // ---- identity changes ----------------------------------------------------------------------
 
     @Override

@@ -135,6 +135,54 @@ abstract class JdbcStoreBehaviour {
         assertTrue(stores.marketingStore().changesSince(ObjectType.LEAD, FeedCursor.START, 10).records().isEmpty());
     }
 
+    // ---- a marketing campaign's member statuses (issue 14, item 8) ---------------------------
+
+    @Test
+    void aMarketingCampaignsMemberStatusesAreKeptReplacedRemovedAndReadFromPlainSql() throws Exception {
+        JdbcMarketingStore m = stores.marketingStore();
+        String program = m.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Webinar")).marketingId();
+        assertEquals(Optional.empty(), m.memberStatuses(program), "none given: not checked");
+        m.memberStatuses(program, Set.of("Sent", "Responded", "Attended"));
+        assertEquals(Optional.of(Set.of("Sent", "Responded", "Attended")), m.memberStatuses(program));
+        m.memberStatuses(program, Set.of("Sent", "sent"));
+        assertEquals(Optional.of(Set.of("Sent", "sent")), m.memberStatuses(program), "replaced; labels compare case-sensitively");
+        String table = stores.dialect() == SqlDialect.H2 ? "salesforce.crmsync_program_status" : "crmsync_program_status";
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO " + table + " (campaign_marketing_id, label) VALUES (" + program + ", 'Registered')");
+        }
+        assertEquals(Optional.of(Set.of("Sent", "sent", "Registered")), m.memberStatuses(program), "a host's SQL counts too");
+        m.memberStatuses(program, Set.of());
+        assertEquals(Optional.empty(), m.memberStatuses(program), "an empty set removes it");
+        assertEquals(Optional.empty(), m.memberStatuses("no-such-id"));
+        assertThrows(IllegalArgumentException.class, () -> m.memberStatuses(program, Set.of(" ")));
+        assertThrows(IllegalArgumentException.class, () -> m.memberStatuses(program, Set.of("x".repeat(256))));
+        assertThrows(IllegalArgumentException.class, () -> m.memberStatuses(program, Set.of("bad\uD800")));
+        assertThrows(IllegalArgumentException.class, () -> m.memberStatuses("no-such-id", Set.of("Sent")));
+        assertEquals(Optional.empty(), m.memberStatuses(program), "a refused set wrote nothing");
+    }
+
+    @Test
+    void linkingAProgramToACrmCampaignWithOtherMemberStatusesIsRefusedOverTheJdbcStore() {
+        dev.crmsync.testkit.ManualClock clock = new dev.crmsync.testkit.ManualClock(T0);
+        dev.crmsync.testkit.InMemoryCrm crm = dev.crmsync.testkit.InMemoryCrm.builder().clock(clock).seed(5).build();
+        CrmId campaign = crm.insert(ObjectType.CAMPAIGN, fields("Name", "Webinar", "IsActive", true));
+        crm.insert(ObjectType.CAMPAIGN_MEMBER_STATUS, fields("CampaignId", campaign, "Label", "Attended", "SortOrder", 10));
+        JdbcMarketingStore m = stores.marketingStore();
+        String program = m.saveLocal(ObjectType.CAMPAIGN, null, fields("Name", "Webinar program")).marketingId();
+        m.memberStatuses(program, Set.of("Sent", "Responded", "Registered"));
+        try (dev.crmsync.core.SyncEngine e = dev.crmsync.core.SyncEngine.builder().crmSource(crm).marketingStore(m)
+                .syncStateStore(stores.syncStateStore()).clock(clock).engineId("link")
+                .objectTypes(ObjectType.CAMPAIGN, ObjectType.CAMPAIGN_MEMBER_STATUS).build()) {
+            dev.crmsync.core.CampaignLink refused = e.linkCampaign(program, campaign);
+            assertEquals(dev.crmsync.core.CampaignLink.Outcome.STATUSES_DIFFER, refused.outcome(), refused::reason);
+            assertEquals(Set.of("Sent", "Responded", "Registered"), refused.programStatuses());
+            assertEquals(null, m.findByMarketingId(ObjectType.CAMPAIGN, program).orElseThrow().crmId(), "nothing linked");
+            m.memberStatuses(program, Set.of("Sent", "Responded", "Attended"));
+            assertEquals(dev.crmsync.core.CampaignLink.Outcome.LINKED, e.linkCampaign(program, campaign).outcome());
+            assertEquals(campaign, m.findByMarketingId(ObjectType.CAMPAIGN, program).orElseThrow().crmId());
+        }
+    }
+
     // ---- two engines over one database ---------------------------------------------------------
 
     @Test

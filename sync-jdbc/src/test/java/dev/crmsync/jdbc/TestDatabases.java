@@ -185,7 +185,8 @@ public final class TestDatabases {
                     + " IF to_regclass('crmsync_intent') IS NOT NULL THEN TRUNCATE crmsync_intent; END IF;"
                     + " IF to_regclass('crmsync_table') IS NOT NULL THEN"
                     + " FOR t IN SELECT table_name FROM crmsync_table LOOP EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(t.table_name); END LOOP;"
-                    + " DELETE FROM crmsync_table; DELETE FROM crmsync_column; END IF; END $$");
+                    + " DELETE FROM crmsync_table; DELETE FROM crmsync_column; END IF;"
+                    + " IF to_regclass('crmsync_program_status') IS NOT NULL THEN DELETE FROM crmsync_program_status; END IF; END $$");
         }
 
         @Override

@@ -143,6 +143,9 @@ public final class MarketingTables {
                     + " field_name VARCHAR(255) NOT NULL, column_name VARCHAR(63) NOT NULL, kind VARCHAR(16) NOT NULL,"
                     + " length INTEGER NOT NULL, num_precision INTEGER NOT NULL, num_scale INTEGER NOT NULL,"
                     + " PRIMARY KEY (table_name, field_name))" + bin);
+            // marketing campaigns' member-status sets (a Marketo program's statuses), by the host
+            st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_program_status") + " (campaign_marketing_id BIGINT NOT NULL,"
+                    + " label VARCHAR(255) NOT NULL, PRIMARY KEY (campaign_marketing_id, label))" + bin);
             // tombstones of the rows the host deleted from the tables of the bidirectional types
             // (by the delete triggers), read by the change feed beside the rows
             st.execute("CREATE TABLE IF NOT EXISTS " + qs("crmsync_host_deleted") + " (table_name VARCHAR(63) NOT NULL,"
@@ -212,10 +215,11 @@ public final class MarketingTables {
         try (Connection c = dataSource.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
                      + " WHERE table_schema = ? AND table_name IN ('crmsync_marketing_id_seq', 'crmsync_table',"
-                     + " 'crmsync_column', 'crmsync_change_seq', 'crmsync_feed_slot', 'crmsync_host_deleted')")) {
+                     + " 'crmsync_column', 'crmsync_change_seq', 'crmsync_feed_slot', 'crmsync_host_deleted',"
+                     + " 'crmsync_program_status')")) {
             ps.setString(1, schema);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getInt(1) != 6) {
+                if (!rs.next() || rs.getInt(1) != 7) {
                     return false;
                 }
             }

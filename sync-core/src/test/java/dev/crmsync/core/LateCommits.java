@@ -121,6 +121,21 @@ final class LateCommits implements CrmSource {
     }
 
     @Override
+    public dev.crmsync.crm.LeadConvertResult convertLead(dev.crmsync.crm.LeadConvert request) {
+        return crm.convertLead(request);
+    }
+
+    @Override
+    public dev.crmsync.crm.MergeResult mergeRecords(ObjectType type, CrmId masterId, List<CrmId> loserIds) {
+        return crm.mergeRecords(type, masterId, loserIds);
+    }
+
+    @Override
+    public void beginCycle() {
+        crm.beginCycle();
+    }
+
+    @Override
     public Duration maxWriteDuration() {
         return maxWriteDuration;
     }

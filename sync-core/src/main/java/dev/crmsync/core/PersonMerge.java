@@ -35,7 +35,9 @@ public record PersonMerge(ObjectType type, String survivorMarketingId, List<Stri
         /** The CRM refused the merge ({@link #code()}); nothing was merged in the store. */
         CRM_REJECTED,
         /** The store merge needs the persons linked to CRM records (a marketing-only person cannot be merged yet). */
-        NOT_LINKED
+        NOT_LINKED,
+        /** Another instance holds the type's lease (it is syncing the type); nothing was merged: merge again later. */
+        LEASE_HELD
     }
 
     /** Checks nulls, copies the lists. */

@@ -638,7 +638,8 @@ public final class SyncEngine implements AutoCloseable {
      * {@link PersonMerge.Outcome#CRM_RECORD_MISSING} (nothing merged) if a person's CRM record is
      * missing, unless {@code skipCrmMerge}; then the store records (the survivor's values win, a
      * value beats an empty field, and the {@linkplain Builder#sumOnMerge sum-on-merge} fields are
-     * summed). Waits for a running cycle.
+     * summed). Waits for a running cycle of this engine, and holds the type's lease while it merges
+     * ({@link PersonMerge.Outcome#LEASE_HELD}, nothing merged, while another instance syncs the type).
      *
      * @param type Lead or Contact
      * @param survivorMarketingId the surviving person
@@ -669,8 +670,23 @@ public final class SyncEngine implements AutoCloseable {
         }
         requireBidirectionalStore("mergePersons");
         List<String> losers = List.copyOf(loserMarketingIds);
-        return exclusive("mergePersons", () -> dev.crmsync.core.internal.PersonActions.merge(settings, sumOnMerge,
-                type, survivorMarketingId, losers, skipCrmMerge));
+        return exclusive("mergePersons", () -> {
+            // the type's lease, as a cycle takes it: another instance syncing the type (same engine id,
+            // another process) must not write these persons' store records while they are merged
+            String leaseName = dev.crmsync.core.internal.CycleRunner.LEASE_PREFIX + type.apiName();
+            dev.crmsync.core.internal.LeaseKeeper.Acquired granted = leases.acquire(leaseName);
+            dev.crmsync.core.internal.LeaseKeeper.Hold hold = granted.hold();
+            if (hold == null) {
+                return new PersonMerge(type, survivorMarketingId, losers, PersonMerge.Outcome.LEASE_HELD, List.of(),
+                        List.of(), List.of(), null);
+            }
+            try {
+                return dev.crmsync.core.internal.PersonActions.merge(settings, sumOnMerge, type, survivorMarketingId,
+                        losers, skipCrmMerge);
+            } finally {
+                hold.release();
+            }
+        });
     }
 
     /** Most persons {@link #mergePersons} merges into one at a time. */

@@ -80,6 +80,31 @@ class MarketingSideConvertAndMergeTest {
     }
 
     @Test
+    void mergePersonsWaitsForNoOtherInstanceSyncingTheTypeNothingMergedWhileItHoldsTheLease() {
+        CrmId a = h.lead("Ames", "Acme", SCORE, 10);
+        CrmId b = h.lead("Bell", "Acme", SCORE, 5);
+        try (SyncEngine engine = engine()) {
+            h.cycle(engine);
+            String ma = h.inStore(ObjectType.LEAD, a).marketingId();
+            String mb = h.inStore(ObjectType.LEAD, b).marketingId();
+            // a second instance of the same engine (another process) is syncing Lead
+            assertTrue(h.state.tryAcquireLease("crmsync:Lead", engine.engineId(), "other-instance",
+                    SyncEngine.DEFAULT_LEASE_TTL) instanceof dev.crmsync.store.LeaseAttempt.Granted);
+            PersonMerge refused = engine.mergePersons(ObjectType.LEAD, ma, List.of(mb), false);
+            assertEquals(PersonMerge.Outcome.LEASE_HELD, refused.outcome(), refused::toString);
+            assertEquals(0L, merges(), "nothing merged in the CRM");
+            assertEquals(2, h.data.size(ObjectType.LEAD), "nothing merged in the store");
+            h.clock.advance(SyncEngine.DEFAULT_LEASE_TTL.plusSeconds(1));     // the other instance's lease lapses
+            PersonMerge merged = engine.mergePersons(ObjectType.LEAD, ma, List.of(mb), false);
+            assertEquals(PersonMerge.Outcome.MERGED, merged.outcome(), merged::toString);
+            assertEquals(1L, merges());
+            assertTrue(h.state.tryAcquireLease("crmsync:Lead", engine.engineId(), "other-instance",
+                    SyncEngine.DEFAULT_LEASE_TTL) instanceof dev.crmsync.store.LeaseAttempt.Granted,
+                    "the merge gave the lease back");
+        }
+    }
+
+    @Test
     void mergePersonsMergesTheCrmRecordsFirstThenTheStoreAndSumsTheScore() {
         CrmId a = h.lead("Ames", "Acme", SCORE, 10);
         CrmId b = h.lead("Bell", "Acme", SCORE, 5);

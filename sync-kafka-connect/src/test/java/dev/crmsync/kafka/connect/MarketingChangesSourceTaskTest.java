@@ -100,6 +100,9 @@ class MarketingChangesSourceTaskTest {
         TestOrgs.STORES.put("mkOrgA", store);
         store.upsert(ObjectType.LEAD, List.of(new SyncRecord(ObjectType.LEAD, LINKED,
                 Map.of("LastName", FieldValue.text("Linked")), clock.instant(), false)));
+        // the host edits the linked record (a record the engine wrote and no host touched is not in the feed)
+        store.saveLocal(ObjectType.LEAD, store.findByCrmIds(ObjectType.LEAD, List.of(LINKED)).get(LINKED).marketingId(),
+                Map.of("Title", FieldValue.text("Edited")));
         MarketingRecord local = store.saveLocal(ObjectType.LEAD, null, Map.of("LastName", FieldValue.text("Local")));
         MarketingRecord other = store.saveLocal(ObjectType.LEAD, null, Map.of("LastName", FieldValue.text("Other")));
 

@@ -385,6 +385,7 @@ class ConnectClusterTest {
         marketing.remove(CrmChangesSourceConnector.CRM_SOURCE_FACTORY);
         marketing.remove(CrmChangesSourceConnector.LOOKBACK_MS);
         marketing.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        marketing.put(MarketingChangesSourceConnector.STATE_STORE_FACTORY, TestOrgs.StateFactory.class.getName());
         Map<String, String> sink = new HashMap<>();
         sink.put("connector.class", MergeSinkConnector.class.getName());
         sink.put("tasks.max", "2");

@@ -62,6 +62,14 @@ public class MergeSinkConnector extends SinkConnector {
     public static final String TOPIC_PREFIX = "topic.prefix";
     /** A partition lease's time-to-live, in milliseconds. */
     public static final String LEASE_TTL_MS = "lease.ttl.ms";
+    /** The partition count of every two-way topic. */
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    /** What becomes of the CRM record when the host deletes a linked record ({@link dev.crmsync.core.HostDeletes}). */
+    public static final String HOST_DELETES = "host.deletes";
+    /** The least time between two attempts of a record in the failure book, in milliseconds. */
+    public static final String RETRY_INTERVAL_MS = "retry.interval.ms";
+    /** Prefix of the per-type external-id field holding the marketing id: {@code marketing.id.field.Lead=Mkt_Id__c}. */
+    public static final String MARKETING_ID_FIELD_PREFIX = "marketing.id.field.";
     /** Prefix of the per-type merged fields: {@code merge.fields.Lead=LastName,Email,Company}. */
     public static final String MERGE_FIELDS_PREFIX = "merge.fields.";
     /** Prefix of the per-type fields the CRM owns: {@code crm.owned.fields.Lead=Rating}. */
@@ -69,6 +77,10 @@ public class MergeSinkConnector extends SinkConnector {
 
     /** Default {@value #LEASE_TTL_MS}: one minute. */
     public static final long DEFAULT_LEASE_TTL_MS = 60_000;
+    /** Default {@value #RETRY_INTERVAL_MS}: one minute. */
+    public static final long DEFAULT_RETRY_INTERVAL_MS = 60_000;
+    /** Most booked records a task retries per put. */
+    public static final int RETRIES_PER_PUT = 100;
 
     private Map<String, String> props = Map.of();
 

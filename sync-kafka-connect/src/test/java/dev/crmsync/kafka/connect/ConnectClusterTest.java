@@ -396,6 +396,7 @@ class ConnectClusterTest {
         sink.put(MergeSinkConnector.CONFLICT_POLICY_FACTORY, MergeSinkTaskTest.CountingPolicy.class.getName());
         sink.put(MergeSinkConnector.TOPIC_PREFIX, "crm");
         sink.put(MergeSinkConnector.MERGE_FIELDS_PREFIX + "Lead", "LastName,Email,Company");
+        sink.put(MergeSinkConnector.TOPIC_PARTITIONS, "2");
         sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         sink.put("consumer.override.isolation.level", "read_committed");

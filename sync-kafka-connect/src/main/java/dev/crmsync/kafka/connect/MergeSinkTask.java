@@ -16,6 +16,8 @@ import dev.crmsync.model.CrmId;
 import dev.crmsync.model.Deletion;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.QuotaExceededException;
+import dev.crmsync.model.RetriableSyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.EngineIntent;
@@ -31,8 +33,10 @@ import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncStateStore;
+import dev.crmsync.store.ValueFingerprint;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
@@ -62,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * records are read, the CRM side is the newest CRM record of the batch (read by id from the CRM when the batch has
  * none, or only one older than the base), each record is merged by {@link RecordMerge}, the CRM updates go in
  * batches of {@link CrmSource#maxWriteBatch()}, the store writes as one guarded upsert, and the new bases of the
- * records written on both sides are saved under the lease.
+ * records written on both sides are saved under the lease. Host deletes are carried to the CRM by the connector's
+ * policy, creates are recorded (or sent as upserts) so that a lost answer never makes a second record, and each put
+ * first re-drives the due records of the failure book of the partition numbers the task holds.
  */
 public class MergeSinkTask extends SinkTask {
 
@@ -73,6 +80,9 @@ public class MergeSinkTask extends SinkTask {
 
     /** Most host deletes of a type read when a batch has CRM records the store does not hold. */
     static final int HOST_DELETES_SCAN = 10_000;
+
+    /** Longest gap between two reads of the failure book for due records (shorter when the retry interval is). */
+    static final Duration MAX_SCAN_GAP = Duration.ofSeconds(10);
 
     /** Most failures of a side and type read per put when looking for due ones. */
     static final int RETRY_SCAN = 1_000;
@@ -85,6 +95,8 @@ public class MergeSinkTask extends SinkTask {
     /** By org and type: the merge (each org has its own policy). */
     private final Map<String, RecordMerge> merges = new HashMap<>();
     private @Nullable MergeSettings settings;
+    /** When the failure book was last read for due records. */
+    private @Nullable Instant lastRetryScan;
 
     /** One org's sides and state. */
     private record Org(CrmSource crm, BidirectionalStore store, SyncStateStore state, ConflictPolicy policy) {
@@ -179,8 +191,8 @@ public class MergeSinkTask extends SinkTask {
      * Merges the records, a batch per (org, type, partition number).
      *
      * @param records the records
-     * @throws RetriableException if a partition's lease is held by another task (not expired yet): the batch is
-     *     delivered again
+     * @throws RetriableException if a partition's lease is held by another task (not expired yet), or a CRM call
+     *     failed retriably (its quota spent, a lost answer): the batch is delivered again
      * @throws ConnectException if this task lost a lease (a zombie): nothing more of that partition is written
      */
     @Override
@@ -209,7 +221,13 @@ public class MergeSinkTask extends SinkTask {
             Part part = e.getKey();
             Org org = org(part.org());
             Lease lease = lease(part, org, s);
-            apply(part, org, lease, decode(part.type(), e.getValue()), s);
+            try {
+                apply(part, org, lease, decode(part.type(), e.getValue()), s);
+            } catch (RetriableSyncException | QuotaExceededException ex) {
+                // the batch is delivered again: what was merged merges to nothing, a create sent is on record
+                throw new RetriableException(part.leaseName() + ": a retriable failure (" + ex.getClass().getSimpleName()
+                        + "); the batch is merged again", ex);
+            }
         }
     }
 
@@ -357,10 +375,24 @@ public class MergeSinkTask extends SinkTask {
         // a record the host deleted whose delete this sink carried to the CRM: an older CRM version of it must not
         // copy it back (the delete's intent lasts until the CRM's delete comes back)
         Set<RecordKey> hostDeletedEarlier = new HashSet<>();
-        if (ids.stream().anyMatch(id -> stored.get(id) == null && bases.get(id) == null)) {
+        Map<CrmId, MarketingRecord> storedNow = stored;
+        if (ids.stream().anyMatch(id -> storedNow.get(id) == null && bases.get(id) == null)) {
             for (EngineIntent i : org.state().intents(type, EngineIntent.Kind.HOST_DELETE, HOST_DELETES_SCAN)) {
                 hostDeletedEarlier.add(i.key());
             }
+        }
+        List<SyncRecord> unknown = new ArrayList<>();
+        for (CrmId id : ids) {
+            SyncRecord c = crmSide.get(id);
+            if (c != null && stored.get(id) == null && bases.get(id) == null
+                    && !hostDeletedEarlier.contains(RecordKey.crm(id))) {
+                unknown.add(c);
+            }
+        }
+        Map<CrmId, MarketingRecord> adopted = adoptLostCreates(org, type, unknown, s);
+        if (!adopted.isEmpty()) {
+            stored = new LinkedHashMap<>(stored);
+            stored.putAll(adopted);
         }
         List<CrmWrite> crmWrites = new ArrayList<>();
         List<GuardedUpsert> storeWrites = new ArrayList<>();
@@ -620,49 +652,148 @@ public class MergeSinkTask extends SinkTask {
         }
     }
 
-    /** Creates marketing-only records in the CRM and links them; their bases are the new id's partition's. */
+    /**
+     * Creates marketing-only records in the CRM and links them; their bases are the new id's partition's. With a
+     * marketing-id field for the type ({@code marketing.id.field.<Type>}) each is an idempotent
+     * {@link CrmWrite.Upsert} by it, safe to send again after a lost answer. Without one, an
+     * {@link EngineIntent.UnconfirmedCreate} (the fingerprints of the values sent) is saved before the create is
+     * sent, as the engine does: should its answer be lost, the record is not created again while the intent is
+     * younger than {@link MergeSettings#createConfirmTimeout()} — the record the create made comes back on the CRM
+     * topic and is linked ({@link #adoptLostCreates}) — and is sent again after it.
+     */
     private void createUnlinked(Org org, ObjectType type, Lease lease, Set<String> unlinked,
                                 Set<String> fields, MergeSettings s, Instant now) {
         if (unlinked.isEmpty()) {
             return;
         }
         Set<String> crmOwned = s.crmOwnedFields(type);
+        Optional<String> idField = s.marketingIdField(type);
         List<CrmWrite> creates = new ArrayList<>();
         List<String> refs = new ArrayList<>();
         for (String marketingId : unlinked) {
+            RecordKey key = RecordKey.marketing(marketingId);
             Optional<MarketingRecord> now1 = org.store().findByMarketingId(type, marketingId);
             if (now1.isEmpty() || now1.get().crmId() != null) {
                 // gone, or linked meanwhile (its changes come keyed by CRM id): a failed create of it ends
-                org.state().deleteFailure(type, RecordKey.marketing(marketingId), SyncSide.CRM);
+                org.state().deleteFailure(type, key, SyncSide.CRM);
+                org.state().deleteIntent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE);
                 continue;
+            }
+            Optional<EngineIntent> sent = idField.isPresent() ? Optional.empty()
+                    : org.state().intent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE);
+            if (sent.isPresent()) {
+                Instant due = sent.get().recordedAt().plus(s.createConfirmTimeout());
+                if (now.isBefore(due)) {
+                    LOG.info("{} {}: a create sent earlier is not confirmed yet; not sent again before {} (the record"
+                            + " it made is linked when it comes back on the CRM topic)", type, key, due);
+                    continue;
+                }
+                LOG.warn("{} {}: a create sent earlier did not come back within {}; sent again", type, key,
+                        s.createConfirmTimeout());
             }
             Map<String, FieldValue> values = new LinkedHashMap<>();
             for (String f : fields) {
                 FieldValue v = now1.get().get(f);
-                if (!crmOwned.contains(f) && !v.isBlank()) {
+                if (!crmOwned.contains(f) && !v.isBlank() && !idField.filter(f::equals).isPresent()) {
                     values.put(f, v);
                 }
             }
-            creates.add(new CrmWrite.Create(marketingId, values));
+            creates.add(idField.isPresent() ? new CrmWrite.Upsert(marketingId, idField.get(), marketingId, values)
+                    : new CrmWrite.Create(marketingId, values));
             refs.add(marketingId);
         }
         requireLease(org, lease);
         for (int i = 0; i < creates.size(); i += Math.max(1, org.crm().maxWriteBatch())) {
             int end = Math.min(creates.size(), i + Math.max(1, org.crm().maxWriteBatch()));
+            if (idField.isEmpty()) {
+                for (int k = i; k < end; k++) {
+                    Map<String, ValueFingerprint> fp = new TreeMap<>();
+                    creates.get(k).fields().forEach((f, v) -> fp.put(f, ValueFingerprint.of(v)));
+                    org.state().saveIntent(new EngineIntent.UnconfirmedCreate(type, RecordKey.marketing(refs.get(k)),
+                            now, fp));
+                }
+            }
             List<CrmWriteResult> results = org.crm().write(type, creates.subList(i, end));
             for (int k = 0; k < end - i; k++) {
                 String marketingId = refs.get(i + k);
+                RecordKey key = RecordKey.marketing(marketingId);
                 CrmWriteResult res = results.get(k);
                 if (res instanceof CrmWriteResult.Written w) {
                     org.store().link(type, marketingId, w.id());
-                    org.state().deleteFailure(type, RecordKey.marketing(marketingId), SyncSide.CRM);
+                    org.state().deleteFailure(type, key, SyncSide.CRM);
                 } else if (res instanceof CrmWriteResult.Rejected rej) {
-                    fail(org, type, RecordKey.marketing(marketingId), SyncSide.CRM, rej.code(), rej.retriable(), "the CRM rejected the"
+                    fail(org, type, key, SyncSide.CRM, rej.code(), rej.retriable(), "the CRM rejected the"
                             + " create of " + type + " marketing id " + marketingId + " (" + rej.code() + ", fields "
                             + rej.fields() + ")", now);
                 }
+                org.state().deleteIntent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE);     // the CRM answered
             }
         }
+    }
+
+    /**
+     * Links CRM records the store does not hold to the marketing-only records whose create made them but whose
+     * answer was lost: by the marketing-id field when the type has one and the record carries it, else by the
+     * values the create sent (an {@link EngineIntent.UnconfirmedCreate} that exactly one record matches).
+     *
+     * @param unknown the CRM records with neither a store record nor a base
+     * @return the marketing records linked, by CRM id
+     */
+    private Map<CrmId, MarketingRecord> adoptLostCreates(Org org, ObjectType type, List<SyncRecord> unknown,
+                                                          MergeSettings s) {
+        Map<CrmId, MarketingRecord> out = new LinkedHashMap<>();
+        if (unknown.isEmpty()) {
+            return out;
+        }
+        Optional<String> idField = s.marketingIdField(type);
+        List<EngineIntent.UnconfirmedCreate> sent = new ArrayList<>();
+        if (idField.isEmpty()) {
+            for (EngineIntent i : org.state().intents(type, EngineIntent.Kind.UNCONFIRMED_CREATE, HOST_DELETES_SCAN)) {
+                if (i instanceof EngineIntent.UnconfirmedCreate u) {
+                    sent.add(u);
+                }
+            }
+            if (sent.isEmpty()) {
+                return out;
+            }
+        }
+        Set<String> taken = new HashSet<>();
+        for (SyncRecord c : unknown) {
+            String marketingId = null;
+            if (idField.isPresent()) {
+                FieldValue v = c.get(idField.get());
+                marketingId = v.isBlank() ? null : v.asText();
+            } else {
+                List<EngineIntent.UnconfirmedCreate> matches = new ArrayList<>();
+                for (EngineIntent.UnconfirmedCreate u : sent) {
+                    if (!taken.contains(u.key().marketingId()) && !u.sent().isEmpty()
+                            && u.sent().entrySet().stream().allMatch(e -> e.getValue().matches(c.get(e.getKey())))) {
+                        matches.add(u);
+                    }
+                }
+                if (matches.size() == 1) {
+                    marketingId = matches.get(0).key().marketingId();
+                } else if (matches.size() > 1) {
+                    LOG.warn("{} {}: the values of {} creates whose answers were lost match it; none is linked", type,
+                            c.id(), matches.size());
+                }
+            }
+            if (marketingId == null) {
+                continue;
+            }
+            Optional<MarketingRecord> m = org.store().findByMarketingId(type, marketingId);
+            if (m.isEmpty() || m.get().crmId() != null) {
+                continue;
+            }
+            org.store().link(type, marketingId, c.id());
+            RecordKey key = RecordKey.marketing(marketingId);
+            org.state().deleteIntent(type, key, EngineIntent.Kind.UNCONFIRMED_CREATE);
+            org.state().deleteFailure(type, key, SyncSide.CRM);
+            taken.add(marketingId);
+            LOG.info("{} {}: made by the create of {} whose answer was lost; linked", type, c.id(), key);
+            org.store().findByMarketingId(type, marketingId).ifPresent(linked -> out.put(c.id(), linked));
+        }
+        return out;
     }
 
     private void requireLease(Org org, Lease lease) {
@@ -708,6 +839,12 @@ public class MergeSinkTask extends SinkTask {
      * more attempt and is parked after {@value #MAX_ATTEMPTS}.
      */
     private void retryBooked(MergeSettings s) {
+        Instant started = clock.instant();
+        Duration every = s.retryInterval().compareTo(MAX_SCAN_GAP) < 0 ? s.retryInterval() : MAX_SCAN_GAP;
+        if (lastRetryScan != null && started.isBefore(lastRetryScan.plus(every))) {
+            return;     // the book was read a moment ago: nothing of it is due yet that was not then
+        }
+        lastRetryScan = started;
         Map<String, Map<ObjectType, Set<Integer>>> held = new LinkedHashMap<>();
         for (TopicPartition tp : assigned) {
             Optional<MergeSettings.Topic> t = s.topic(tp.topic());
@@ -767,6 +904,17 @@ public class MergeSinkTask extends SinkTask {
                             w.retried.add(id);
                         }
                         budget--;
+                    }
+                }
+                if (s.marketingIdField(type).isEmpty()) {
+                    for (EngineIntent i : org.state().intents(type, EngineIntent.Kind.UNCONFIRMED_CREATE, RETRY_SCAN)) {
+                        int p = partitionOf(i.key(), s.partitions());
+                        if (budget > 0 && byType.getValue().contains(p)
+                                && !i.recordedAt().plus(s.createConfirmTimeout()).isAfter(now)
+                                && work.computeIfAbsent(p, k -> new Work()).unlinked.add(
+                                        ((RecordKey.Marketing) i.key()).marketingId())) {
+                            budget--;
+                        }
                     }
                 }
                 for (Map.Entry<Integer, Work> e : work.entrySet()) {

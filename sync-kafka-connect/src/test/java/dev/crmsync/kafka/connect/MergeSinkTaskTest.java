@@ -8,11 +8,14 @@ import dev.crmsync.core.Conflict;
 import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.core.FieldRule;
 import dev.crmsync.core.Resolution;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.kafka.connect.internal.MarketingCodec;
 import dev.crmsync.kafka.connect.internal.RecordCodec;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.EngineIntent;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
@@ -24,6 +27,7 @@ import dev.crmsync.store.memory.InMemorySyncStateStore;
 import dev.crmsync.testkit.CrmOperation;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.ManualClock;
+import dev.crmsync.testkit.fault.Fault;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -487,6 +491,82 @@ class MergeSinkTaskTest {
         SinkRecord misplaced = fromCrm(w, org, b);     // on partition 0, where the partitioner never puts it
         ConnectException e = assertThrows(ConnectException.class, () -> task.put(List.of(misplaced)));
         assertTrue(e.getMessage().contains(MergeSinkConnector.TOPIC_PARTITIONS), e.getMessage());
+        task.stop();
+    }
+
+    private static List<SyncRecord> crmLeads(World w) {
+        return w.crm().records(ObjectType.LEAD).stream().filter(r -> !r.deleted()).toList();
+    }
+
+    @Test
+    void aCreateWhoseAnswerIsLostIsNotSentAgainAndTheRecordItMadeIsLinkedWhenItComesBackOnTheCrmTopic() {
+        String org = "mergeOrgLc1";
+        World w = world(org);
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))), "delivered again");
+        assertEquals(1, crmLeads(w).size(), "the create landed");
+        assertTrue(w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId() == null);
+        RecordKey key = RecordKey.marketing(local.marketingId());
+        assertTrue(w.state().intent(ObjectType.LEAD, key, EngineIntent.Kind.UNCONFIRMED_CREATE).isPresent());
+
+        long writes = w.crm().log().count(CrmOperation.WRITE);
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(writes, w.crm().log().count(CrmOperation.WRITE), "not created twice");
+        CrmId made = crmLeads(w).get(0).id();
+        task.put(List.of(fromCrm(w, org, made)));
+        assertEquals(made, w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId(),
+                "linked");
+        assertEquals(1, w.store().size(ObjectType.LEAD), "no second marketing record");
+        assertEquals(local.marketingId(), w.state().bases(ObjectType.LEAD, List.of(made)).get(made).marketingId());
+        assertTrue(w.state().intent(ObjectType.LEAD, key, EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty());
+        w.clock().advance(Duration.ofMinutes(11));
+        task.put(List.of());
+        assertEquals(writes, w.crm().log().count(CrmOperation.WRITE), "nothing left to send");
+        assertEquals(1, crmLeads(w).size());
+        task.stop();
+    }
+
+    @Test
+    void aCreateThatNeverReachedTheCrmIsSentAgainOnceTheConfirmTimeoutHasPassed() {
+        String org = "mergeOrgLc2";
+        World w = world(org);
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.retriable());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))));
+        assertEquals(0, crmLeads(w).size());
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(0, crmLeads(w).size(), "held while its answer may still come back");
+        w.clock().advance(Duration.ofMinutes(11));
+        task.put(List.of());
+        assertEquals(1, crmLeads(w).size(), "sent again by the retry once the timeout has passed");
+        assertEquals(crmLeads(w).get(0).id(),
+                w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId());
+        assertTrue(w.state().intent(ObjectType.LEAD, RecordKey.marketing(local.marketingId()),
+                EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty());
+        task.stop();
+    }
+
+    @Test
+    void withAMarketingIdFieldACreateWhoseAnswerIsLostIsSentAgainAsAnUpsertThatFindsTheRecordItMade() {
+        String org = "mergeOrgLc3";
+        World w = world(org);
+        w.crm().addField(ObjectType.LEAD, FieldSchema.builder("Marketing_Id__c", FieldType.STRING).externalId(true).build());
+        MergeSinkTask task = task(w, Map.of(MergeSinkConnector.MARKETING_ID_FIELD_PREFIX + "Lead", "Marketing_Id__c"));
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))));
+        assertEquals(1, crmLeads(w).size());
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(1, crmLeads(w).size(), "the upsert found the record the first one made");
+        SyncRecord made = crmLeads(w).get(0);
+        assertEquals(t(local.marketingId()), made.get("Marketing_Id__c"));
+        assertEquals(made.id(), w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId());
         task.stop();
     }
 }

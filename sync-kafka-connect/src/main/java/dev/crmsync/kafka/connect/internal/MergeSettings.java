@@ -30,12 +30,15 @@ import org.apache.kafka.common.config.ConfigException;
  * @param partitions the partition count of every two-way topic (how a task tells its booked records from others')
  * @param hostDeletes what becomes of the CRM record when the host deletes a linked record
  * @param retryInterval the least time between two attempts of a booked record
+ * @param createConfirmTimeout how long a create whose answer was lost waits to come back on the CRM topic before it
+ *     is sent again (types without a marketing-id field)
  * @param owner the lease owner: the connector's name
  * @param originals the properties as given
  */
 public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?> stateFactory, Class<?> policyFactory,
                             String topicPrefix, Duration leaseTtl, int partitions, HostDeletes hostDeletes,
-                            Duration retryInterval, String owner, Map<String, String> originals) {
+                            Duration retryInterval, Duration createConfirmTimeout, String owner,
+                            Map<String, String> originals) {
 
     /** Suffix of the marketing change-feed topics. */
     public static final String MARKETING_SUFFIX = ".marketing";
@@ -72,7 +75,13 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
             .define(MergeSinkConnector.RETRY_INTERVAL_MS, ConfigDef.Type.LONG, MergeSinkConnector.DEFAULT_RETRY_INTERVAL_MS,
                     ConfigDef.Range.between(0, Duration.ofDays(1).toMillis()), ConfigDef.Importance.LOW,
                     "The least time between two attempts of a record in the failure book; each put retries at most "
-                            + MergeSinkConnector.RETRIES_PER_PUT + " records that are due.");
+                            + MergeSinkConnector.RETRIES_PER_PUT + " records that are due.")
+            .define(MergeSinkConnector.CREATE_CONFIRM_TIMEOUT_MS, ConfigDef.Type.LONG,
+                    MergeSinkConnector.DEFAULT_CREATE_CONFIRM_TIMEOUT_MS,
+                    ConfigDef.Range.between(0, Duration.ofDays(7).toMillis()), ConfigDef.Importance.LOW,
+                    "How long a create whose answer was lost waits for the record it made to come back on the CRM"
+                            + " topic (it is then linked) before it is sent again; set it above the CRM source's lag."
+                            + " Types with marketing.id.field.<Type> send idempotent upserts instead and never wait.");
 
     /** Copies the map. */
     public MergeSettings {
@@ -95,7 +104,8 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
                 Duration.ofMillis(c.getLong(MergeSinkConnector.LEASE_TTL_MS)),
                 c.getInt(MergeSinkConnector.TOPIC_PARTITIONS),
                 HostDeletes.valueOf(c.getString(MergeSinkConnector.HOST_DELETES)),
-                Duration.ofMillis(c.getLong(MergeSinkConnector.RETRY_INTERVAL_MS)), name, props);
+                Duration.ofMillis(c.getLong(MergeSinkConnector.RETRY_INTERVAL_MS)),
+                Duration.ofMillis(c.getLong(MergeSinkConnector.CREATE_CONFIRM_TIMEOUT_MS)), name, props);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.crmsync.kafka.connect;
 
 import dev.crmsync.kafka.connect.internal.MarketingCodec;
 import dev.crmsync.kafka.connect.internal.MarketingSourceSettings;
+import dev.crmsync.kafka.connect.internal.PollLoop;
 import dev.crmsync.kafka.connect.internal.RecordCodec;
 import dev.crmsync.kafka.connect.internal.Settings;
 import dev.crmsync.kafka.connect.internal.SourceOffsets;
@@ -33,13 +34,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
-import org.apache.kafka.connect.source.TransactionContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,32 +60,31 @@ public class MarketingChangesSourceTask extends SourceTask {
     /** Offset key: the store's feed position. */
     static final String CURSOR = "cursor";
 
-    /** Longest a {@link #poll()} waits. */
-    private static final long MAX_WAIT_MS = 1_000;
-
     /** Most booked records one feed reads again per round (a round: the feed read to its end). */
     static final int RETRY_PER_ROUND = 100;
 
     /** Most booked records loaded per feed when the task starts (the rest are found in later rounds). */
     static final int MAX_BOOKED_LOADED = 10_000;
 
+    /** Least time between two reads of the failure queue for bookings made by others (the merge sink's). */
+    static final Duration BOOK_SCAN_GAP = Duration.ofSeconds(10);
+
     /** The failure book's attempts before a record is parked, as the engine's default. */
     static final int MAX_ATTEMPTS = 5;
 
-    private final Clock clock;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, BidirectionalStore> stores = new LinkedHashMap<>();
     private final Map<String, SyncStateStore> states = new LinkedHashMap<>();
     private final List<Feed> feeds = new ArrayList<>();
+    private final PollLoop<Feed> loop;
+    private final Clock clock;
     /** Records sent whose acknowledgement clears a booking ({@link #commitRecord} may come from another thread). */
     private final Map<SourceRecord, Clear> clears = Collections.synchronizedMap(new IdentityHashMap<>());
     /** Bookings whose records Kafka acknowledged, cleared by the next poll. */
     private final java.util.Queue<Clear> acked = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private @Nullable MarketingSourceSettings settings;
-    private int next;
 
     /** One (org, type) feed and where it stands. */
-    private static final class Feed {
+    private static final class Feed implements PollLoop.Feed {
         final String org;
         final ObjectType type;
         final Map<String, String> partition;
@@ -96,6 +93,8 @@ public class MarketingChangesSourceTask extends SourceTask {
         Instant restUntil = Instant.MIN;
         /** The keys booked as unreadable, as far as this task knows (it books them; others it loads). */
         final Set<RecordKey> booked = ConcurrentHashMap.newKeySet();
+        /** When the failure queue is next read for bookings this task does not know of (made by others). */
+        Instant nextBookScan = Instant.MIN;
 
         Feed(String org, ObjectType type, String topic, FeedCursor cursor) {
             this.org = org;
@@ -103,6 +102,11 @@ public class MarketingChangesSourceTask extends SourceTask {
             this.partition = SourceOffsets.partition(org, type);
             this.topic = topic;
             this.cursor = cursor;
+        }
+
+        @Override
+        public Instant restUntil() {
+            return restUntil;
         }
     }
 
@@ -118,6 +122,7 @@ public class MarketingChangesSourceTask extends SourceTask {
     /** @param clock the time (rests) */
     MarketingChangesSourceTask(Clock clock) {
         this.clock = clock;
+        this.loop = new PollLoop<>(clock, feeds);
     }
 
     @Override
@@ -161,48 +166,19 @@ public class MarketingChangesSourceTask extends SourceTask {
     }
 
     /**
-     * Reads one page of the next feed that is not resting.
+     * Clears the bookings of the records Kafka acknowledged, then reads one page of the next feed that is not
+     * resting ({@link PollLoop}).
      *
      * @return the page's records, or null when every feed rests (after waiting at most a second)
      */
     @Override
     public @Nullable List<SourceRecord> poll() throws InterruptedException {
         MarketingSourceSettings s = settings;
-        if (s == null || feeds.isEmpty()) {
-            stopped.await(1, TimeUnit.SECONDS);
-            return null;
+        if (s == null) {
+            return loop.poll(Duration.ofSeconds(1), () -> null, (f, now) -> List.of());
         }
         clearAcked();
-        Instant now = clock.instant();
-        for (int i = 0; i < feeds.size(); i++) {
-            Feed feed = feeds.get(next);
-            next = (next + 1) % feeds.size();
-            if (now.isBefore(feed.restUntil)) {
-                continue;
-            }
-            List<SourceRecord> page = read(feed, s, now);
-            if (!page.isEmpty()) {
-                TransactionContext tx = context.transactionContext();
-                if (tx != null) {
-                    tx.commitTransaction(page.get(page.size() - 1));
-                }
-                return page;
-            }
-            if (stopped.getCount() == 0) {
-                return null;
-            }
-        }
-        Instant wake = now.plus(s.pollInterval());
-        for (Feed f : feeds) {
-            if (f.restUntil.isBefore(wake)) {
-                wake = f.restUntil;
-            }
-        }
-        long waitMs = Math.max(0, Math.min(Duration.between(clock.instant(), wake).toMillis(), MAX_WAIT_MS));
-        if (waitMs > 0) {
-            stopped.await(waitMs, TimeUnit.MILLISECONDS);
-        }
-        return null;
+        return loop.poll(s.pollInterval(), () -> context.transactionContext(), (feed, now) -> read(feed, s, now));
     }
 
     private List<SourceRecord> read(Feed feed, MarketingSourceSettings s, Instant now) {
@@ -267,9 +243,13 @@ public class MarketingChangesSourceTask extends SourceTask {
      */
     private List<MarketingRecord> readBookedAgain(Feed feed, BidirectionalStore store, SyncStateStore state,
                                                   List<MarketingRecord> sending) {
-        for (FailedRecord f : state.retryQueue(feed.type, SyncSide.MARKETING, MAX_BOOKED_LOADED)) {
-            if (f.code().equals(MarketingChangesSourceConnector.UNREADABLE_IN_STORE)) {
-                feed.booked.add(f.key());
+        Instant now = clock.instant();
+        if (!now.isBefore(feed.nextBookScan)) {
+            feed.nextBookScan = now.plus(BOOK_SCAN_GAP);
+            for (FailedRecord f : state.retryQueue(feed.type, SyncSide.MARKETING, MAX_BOOKED_LOADED)) {
+                if (f.code().equals(MarketingChangesSourceConnector.UNREADABLE_IN_STORE)) {
+                    feed.booked.add(f.key());
+                }
             }
         }
         if (feed.booked.isEmpty()) {
@@ -370,7 +350,7 @@ public class MarketingChangesSourceTask extends SourceTask {
     /** Ends a waiting {@link #poll()} and closes the stores that are {@link AutoCloseable}. */
     @Override
     public void stop() {
-        stopped.countDown();
+        loop.stop();
         List<Object> all = new ArrayList<>(stores.values());
         all.addAll(states.values());
         for (Object store : all) {

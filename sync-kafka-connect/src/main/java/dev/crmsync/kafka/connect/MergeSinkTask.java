@@ -298,11 +298,6 @@ public class MergeSinkTask extends SinkTask {
         final Set<String> forgotten = new LinkedHashSet<>();
         /** The linked records taken from the failure book: one that merges to nothing leaves it. */
         final Set<CrmId> retried = new LinkedHashSet<>();
-
-        boolean isEmpty() {
-            return ids.isEmpty() && unlinked.isEmpty() && crmDeleted.isEmpty() && hostDeleted.isEmpty()
-                    && forgotten.isEmpty();
-        }
     }
 
     /** Sorts one (org, type, partition number) batch into its work. */

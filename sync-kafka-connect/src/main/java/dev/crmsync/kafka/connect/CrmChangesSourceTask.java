@@ -2,6 +2,7 @@ package dev.crmsync.kafka.connect;
 
 import dev.crmsync.crm.CrmSource;
 import dev.crmsync.kafka.connect.internal.OrgBudget;
+import dev.crmsync.kafka.connect.internal.PollLoop;
 import dev.crmsync.kafka.connect.internal.Settings;
 import dev.crmsync.kafka.connect.internal.SourceOffsets;
 import dev.crmsync.kafka.connect.internal.SourceSettings;
@@ -19,22 +20,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
-import org.apache.kafka.connect.source.TransactionContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The task of {@link CrmChangesSourceConnector}: reads the (org, type) partitions of its orgs in turn, one page of
- * one partition per {@link #poll()}. Once every partition has read everything, {@link #poll()} waits for the
- * first one's rest to end (at most a second a call; {@link #stop()} ends the wait). With connector-defined
- * transaction boundaries it commits a transaction after each page.
+ * one partition per {@link #poll()}, by the loop it shares with {@link MarketingChangesSourceTask}
+ * ({@code internal.PollLoop}). Once every partition has read everything, {@link #poll()} waits for the first
+ * one's rest to end (at most a second a call; {@link #stop()} ends the wait). With connector-defined transaction
+ * boundaries it commits a transaction after each page.
  *
  * <p>An org with a daily API budget ({@code org.<orgId>.daily.api.calls}) is checked before each of its pages; once
  * it spent the budget, all its partitions rest until the next UTC midnight while the task's other orgs go on.
@@ -47,17 +46,12 @@ public class CrmChangesSourceTask extends SourceTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrmChangesSourceTask.class);
 
-    /** Longest a {@link #poll()} waits: Connect stops a task between polls, so a poll stays short. */
-    private static final long MAX_WAIT_MS = 1_000;
-
-    private final Clock clock;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, CrmSource> sources = new LinkedHashMap<>();
     private final List<TypeReader> readers = new ArrayList<>();
+    private final PollLoop<TypeReader> loop;
     /** By org, the daily API budget of the orgs that have one. */
     private final Map<String, OrgBudget> budgets = new LinkedHashMap<>();
     private @Nullable SourceSettings settings;
-    private int next;
 
     /** Creates the task; Connect calls {@link #initialize} and {@link #start} next. */
     public CrmChangesSourceTask() {
@@ -66,7 +60,7 @@ public class CrmChangesSourceTask extends SourceTask {
 
     /** @param clock the time (rests, API budget days) */
     CrmChangesSourceTask(Clock clock) {
-        this.clock = clock;
+        this.loop = new PollLoop<>(clock, readers);
     }
 
     @Override
@@ -105,7 +99,8 @@ public class CrmChangesSourceTask extends SourceTask {
     }
 
     /**
-     * Reads one page of the next partition that is not resting.
+     * Reads one page of the next partition that is not resting ({@link PollLoop}); an org that spent its budget
+     * rests instead.
      *
      * @return the page's records, or null when every partition rests (after waiting up to the poll interval)
      * @throws RetriableException if the CRM read may pass when tried again
@@ -114,45 +109,17 @@ public class CrmChangesSourceTask extends SourceTask {
     @Override
     public @Nullable List<SourceRecord> poll() throws InterruptedException {
         SourceSettings s = settings;
-        if (s == null || readers.isEmpty()) {
-            stopped.await(1, TimeUnit.SECONDS);
-            return null;
+        if (s == null) {
+            return loop.poll(Duration.ofSeconds(1), () -> null, (r, now) -> List.of());
         }
-        Instant now = clock.instant();
-        for (int i = 0; i < readers.size(); i++) {
-            TypeReader reader = readers.get(next);
-            next = (next + 1) % readers.size();
-            if (!reader.due(now)) {
-                continue;
-            }
+        return loop.poll(s.pollInterval(), () -> context.transactionContext(), (reader, now) -> {
             OrgBudget budget = budgets.get(reader.org());
             if (budget != null && !budget.allows(now)) {
                 restOrg(reader.org(), budget, now);
-                continue;
+                return List.of();
             }
-            List<SourceRecord> page = read(reader, budget, s, now);
-            if (!page.isEmpty()) {
-                TransactionContext tx = context.transactionContext();
-                if (tx != null) {
-                    tx.commitTransaction(page.get(page.size() - 1));
-                }
-                return page;
-            }
-            if (stopped.getCount() == 0) {
-                return null;
-            }
-        }
-        Instant wake = now.plus(s.pollInterval());
-        for (TypeReader reader : readers) {
-            if (reader.restUntil().isBefore(wake)) {
-                wake = reader.restUntil();
-            }
-        }
-        long waitMs = Math.max(0, Math.min(Duration.between(clock.instant(), wake).toMillis(), MAX_WAIT_MS));
-        if (waitMs > 0) {
-            stopped.await(waitMs, TimeUnit.MILLISECONDS);
-        }
-        return null;
+            return read(reader, budget, s, now);
+        });
     }
 
     /** Rests every partition of an org that spent its API budget until the budget's day ends. */
@@ -203,7 +170,7 @@ public class CrmChangesSourceTask extends SourceTask {
      */
     @Override
     public void stop() {
-        stopped.countDown();
+        loop.stop();
         for (CrmSource crm : sources.values()) {
             try {
                 crm.close();

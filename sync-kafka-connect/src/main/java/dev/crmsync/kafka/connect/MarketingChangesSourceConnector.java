@@ -31,8 +31,17 @@ import org.jspecify.annotations.Nullable;
  * A source partition is {@code {"org": orgId, "type": apiName}}, its offset {@code {"cursor": feed position}}, the
  * store's own opaque {@link dev.crmsync.store.FeedCursor} text (empty: the start, which lists every record). The
  * feed reports a record once per change, with its current values, so a record changed several times between two
- * polls is sent once. Host deletions are sent with {@code deleted=true}; unreadable records are skipped (logged by
- * id).
+ * polls is sent once. Host deletions are sent with {@code deleted=true}.
+ *
+ * <h2>Rows the store cannot read</h2>
+ * A row the feed reports {@linkplain dev.crmsync.store.ChangePage#unreadable() unreadable} (a host wrote a value the
+ * store cannot map back) is kept in the org's failure book ({@link dev.crmsync.store.FailedRecord}, side
+ * {@link dev.crmsync.store.SyncSide#MARKETING}, code {@value #UNREADABLE_IN_STORE}, its key and column, never its
+ * value), as the embedded engine books it, and the rest of the page flows. The task reads the booked records again
+ * each time a feed has been read to its end (at most {@value MarketingChangesSourceTask#RETRY_PER_ROUND} per feed and
+ * round), and when the host fixes the row it comes through the feed anyway; either way it is sent, and once Kafka
+ * has acknowledged it ({@link MarketingChangesSourceTask#commitRecord}) the booking is cleared. A booked record the
+ * host deletes leaves the book with its deletion.
  *
  * <h2>Tasks and exactly-once</h2>
  * As {@link CrmChangesSourceConnector}: orgs spread over at most {@code tasks.max} tasks, exactly-once support
@@ -40,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Settings</h2>
  * {@value #ORGS}, {@value #MARKETING_STORE_FACTORY} (its stores must be {@link dev.crmsync.store.BidirectionalStore}s),
+ * {@value #STATE_STORE_FACTORY} (the org's state store, the same the merge sink uses; it gets the {@code state.<key>}
+ * settings),
  * {@value #OBJECT_TYPES} (two-way types only), {@value #TOPIC_PREFIX} (required); {@value #PAGE_SIZE},
  * {@value #POLL_INTERVAL_MS}; and per org {@code org.<orgId>.<key>}, handed to the factory.
  */
@@ -49,6 +60,8 @@ public class MarketingChangesSourceConnector extends SourceConnector {
     public static final String ORGS = "orgs";
     /** The {@link MarketingStoreFactory} class. */
     public static final String MARKETING_STORE_FACTORY = "marketing.store.factory";
+    /** The {@link SyncStateStoreFactory} class: the failure book of the rows the store cannot read. */
+    public static final String STATE_STORE_FACTORY = "state.store.factory";
     /** The two-way object types to read (a list of API names). */
     public static final String OBJECT_TYPES = "object.types";
     /** The topics' prefix: {@code <prefix>.<orgId>.<type>.marketing}. */
@@ -57,6 +70,9 @@ public class MarketingChangesSourceConnector extends SourceConnector {
     public static final String PAGE_SIZE = "page.size";
     /** The rest once an (org, type) has read its feed to the end, in milliseconds. */
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+
+    /** The failure book's code of a row the store cannot read (the engine's and the JDBC store's). */
+    public static final String UNREADABLE_IN_STORE = "UNREADABLE_IN_STORE";
 
     /** Default {@value #PAGE_SIZE}. */
     public static final int DEFAULT_PAGE_SIZE = 500;

@@ -385,6 +385,7 @@ class ConnectClusterTest {
         marketing.remove(CrmChangesSourceConnector.CRM_SOURCE_FACTORY);
         marketing.remove(CrmChangesSourceConnector.LOOKBACK_MS);
         marketing.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        marketing.put(MarketingChangesSourceConnector.STATE_STORE_FACTORY, TestOrgs.StateFactory.class.getName());
         Map<String, String> sink = new HashMap<>();
         sink.put("connector.class", MergeSinkConnector.class.getName());
         sink.put("tasks.max", "2");
@@ -395,6 +396,7 @@ class ConnectClusterTest {
         sink.put(MergeSinkConnector.CONFLICT_POLICY_FACTORY, MergeSinkTaskTest.CountingPolicy.class.getName());
         sink.put(MergeSinkConnector.TOPIC_PREFIX, "crm");
         sink.put(MergeSinkConnector.MERGE_FIELDS_PREFIX + "Lead", "LastName,Email,Company");
+        sink.put(MergeSinkConnector.TOPIC_PARTITIONS, "2");
         sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         sink.put("consumer.override.isolation.level", "read_committed");

@@ -45,6 +45,7 @@ class ConnectorConfigTest {
         Map<String, String> m = new HashMap<>();
         m.put(MarketingChangesSourceConnector.ORGS, "orgA");
         m.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, TestOrgs.StoreFactory.class.getName());
+        m.put(MarketingChangesSourceConnector.STATE_STORE_FACTORY, TestOrgs.StateFactory.class.getName());
         m.put(MarketingChangesSourceConnector.OBJECT_TYPES, "Lead,Account");
         m.put(MarketingChangesSourceConnector.TOPIC_PREFIX, "crm");
         Config c = new MarketingChangesSourceConnector().validate(m);

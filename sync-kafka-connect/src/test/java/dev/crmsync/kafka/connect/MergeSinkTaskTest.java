@@ -8,18 +8,26 @@ import dev.crmsync.core.Conflict;
 import dev.crmsync.core.ConflictPolicy;
 import dev.crmsync.core.FieldRule;
 import dev.crmsync.core.Resolution;
+import dev.crmsync.crm.FieldSchema;
+import dev.crmsync.crm.FieldType;
 import dev.crmsync.kafka.connect.internal.MarketingCodec;
 import dev.crmsync.kafka.connect.internal.RecordCodec;
 import dev.crmsync.model.CrmId;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
+import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.EngineIntent;
+import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.RecordKey;
+import dev.crmsync.store.SyncSide;
 import dev.crmsync.store.SyncBase;
 import dev.crmsync.store.memory.InMemoryMarketingStore;
 import dev.crmsync.store.memory.InMemorySyncStateStore;
 import dev.crmsync.testkit.CrmOperation;
 import dev.crmsync.testkit.InMemoryCrm;
 import dev.crmsync.testkit.ManualClock;
+import dev.crmsync.testkit.fault.Fault;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -74,6 +82,10 @@ class MergeSinkTaskTest {
     }
 
     private static MergeSinkTask task(World w) {
+        return task(w, Map.of());
+    }
+
+    private static MergeSinkTask task(World w, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("name", "merge");
         p.put(MergeSinkConnector.CRM_SOURCE_FACTORY, TestOrgs.CrmFactory.class.getName());
@@ -83,6 +95,8 @@ class MergeSinkTaskTest {
         p.put(MergeSinkConnector.TOPIC_PREFIX, "crm");
         p.put(MergeSinkConnector.LEASE_TTL_MS, "10000");
         p.put(MergeSinkConnector.MERGE_FIELDS_PREFIX + "Lead", "LastName,Email,Company");
+        p.put(MergeSinkConnector.TOPIC_PARTITIONS, "1");
+        p.putAll(extra);
         MergeSinkTask task = new MergeSinkTask(w.clock());
         task.start(p);
         return task;
@@ -103,6 +117,18 @@ class MergeSinkTaskTest {
     private static SinkRecord fromStore(String org, MarketingRecord m) {
         return new SinkRecord("crm." + org + ".Lead.marketing", 0, RecordCodec.KEY_SCHEMA, MarketingCodec.key(m),
                 MarketingCodec.VALUE_SCHEMA, MarketingCodec.encode(org, m, false), offset++);
+    }
+
+    /** The marketing feed's record of a host delete. */
+    private static SinkRecord deletedInStore(World w, String org, String marketingId, CrmId crmId) {
+        MarketingRecord gone = new MarketingRecord(ObjectType.LEAD, marketingId, crmId, Map.of(), false, null,
+                w.clock().instant());
+        return new SinkRecord("crm." + org + ".Lead.marketing", 0, RecordCodec.KEY_SCHEMA, crmId.value(),
+                MarketingCodec.VALUE_SCHEMA, MarketingCodec.encode(org, gone, true), offset++);
+    }
+
+    private static boolean deleteIntent(World w, CrmId id) {
+        return w.state().intent(ObjectType.LEAD, RecordKey.crm(id), EngineIntent.Kind.HOST_DELETE).isPresent();
     }
 
     private static MarketingRecord stored(World w, CrmId id) {
@@ -292,6 +318,255 @@ class MergeSinkTaskTest {
                 dev.crmsync.store.SyncSide.CRM).orElseThrow().attempts());
         assertEquals(FieldValue.NULL, w.state().bases(ObjectType.LEAD, List.of(created)).get(created).get("Email"),
                 "the rejected record's base does not move");
+        task.stop();
+    }
+
+    @Test
+    void aHostDeleteOfALinkedRecordDeletesItInTheCrmOnceAndNeitherAnOlderCrmVersionNorTheCrmsDeleteCopyItBack() {
+        String org = "mergeOrgHd1";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        SinkRecord before = fromCrm(w, org, id);
+        task.put(List.of(before));
+        String mid = stored(w, id).marketingId();
+        assertTrue(w.store().deleteLocal(ObjectType.LEAD, mid));
+        long writes = w.crm().log().count(CrmOperation.WRITE);
+
+        task.put(List.of(deletedInStore(w, org, mid, id)));
+        assertTrue(w.crm().get(ObjectType.LEAD, id).orElseThrow().deleted(), "deleted in the CRM");
+        assertEquals(1, w.crm().log().count(CrmOperation.DELETE));
+        assertTrue(w.state().bases(ObjectType.LEAD, List.of(id)).isEmpty(), "its base goes");
+        assertTrue(deleteIntent(w, id), "kept until the CRM's delete comes back");
+
+        task.put(List.of(deletedInStore(w, org, mid, id)));
+        assertEquals(1, w.crm().log().count(CrmOperation.DELETE), "delivered again: not sent again");
+        task.put(List.of(before));
+        assertEquals(0, w.store().size(ObjectType.LEAD), "an older CRM version is not copied back");
+
+        task.put(List.of(fromCrm(w, org, id)));    // the CRM's delete, back on its topic
+        assertEquals(0, w.store().size(ObjectType.LEAD));
+        assertTrue(w.state().bases(ObjectType.LEAD, List.of(id)).isEmpty());
+        assertTrue(!deleteIntent(w, id), "the echo ends the delete");
+        assertEquals(writes, w.crm().log().count(CrmOperation.WRITE), "no CRM write");
+        assertEquals(1, w.crm().log().count(CrmOperation.DELETE));
+        task.stop();
+    }
+
+    @Test
+    void aHostDeleteOfARecordChangedInTheCrmSinceItsMergeKeepsItAndCopiesItBackAsANewMarketingRecord() {
+        String org = "mergeOrgHd2";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        task.put(List.of(fromCrm(w, org, id)));
+        String mid = stored(w, id).marketingId();
+        w.clock().advance(Duration.ofSeconds(1));
+        w.crm().update(ObjectType.LEAD, id, Map.of("LastName", t("Edited in the CRM")));
+        w.store().deleteLocal(ObjectType.LEAD, mid);
+
+        task.put(List.of(deletedInStore(w, org, mid, id)));
+        assertEquals(0, w.crm().log().count(CrmOperation.DELETE), "an edit wins over a delete");
+        assertTrue(!w.crm().get(ObjectType.LEAD, id).orElseThrow().deleted());
+        MarketingRecord back = stored(w, id);
+        assertEquals(t("Edited in the CRM"), back.get("LastName"), "copied back");
+        assertTrue(!back.marketingId().equals(mid), "as a new marketing record");
+        assertEquals(back.marketingId(), w.state().bases(ObjectType.LEAD, List.of(id)).get(id).marketingId());
+        assertTrue(!deleteIntent(w, id));
+        task.stop();
+    }
+
+    @Test
+    void withKeepInCrmTheCrmRecordStaysAndIsCopiedBackOnlyOnceTheCrmChangesIt() {
+        String org = "mergeOrgHd3";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask task = task(w, Map.of(MergeSinkConnector.HOST_DELETES, "KEEP_IN_CRM"));
+        task.open(both(org, 0));
+        task.put(List.of(fromCrm(w, org, id)));
+        String mid = stored(w, id).marketingId();
+        w.store().deleteLocal(ObjectType.LEAD, mid);
+        task.put(List.of(deletedInStore(w, org, mid, id)));
+        task.put(List.of(fromCrm(w, org, id)));
+        assertEquals(0, w.crm().log().count(CrmOperation.DELETE));
+        assertEquals(0, w.store().size(ObjectType.LEAD), "the CRM's unchanged version is not copied back");
+        w.clock().advance(Duration.ofSeconds(1));
+        w.crm().update(ObjectType.LEAD, id, Map.of("LastName", t("Changed")));
+        task.put(List.of(fromCrm(w, org, id)));
+        assertEquals(t("Changed"), stored(w, id).get("LastName"), "a CRM change copies it back");
+        task.stop();
+    }
+
+    @Test
+    void aDeleteTheCrmRefusesRetriablyIsBookedAndALaterPutCarriesItOutOnceTheRetryIntervalHasPassed() {
+        String org = "mergeOrgHd4";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        task.put(List.of(fromCrm(w, org, id)));
+        String mid = stored(w, id).marketingId();
+        w.store().deleteLocal(ObjectType.LEAD, mid);
+        w.crm().lockRecord(id, 1);
+        task.put(List.of(deletedInStore(w, org, mid, id)));
+        RecordKey key = RecordKey.crm(id);
+        FailedRecord f = w.state().failure(ObjectType.LEAD, key, SyncSide.CRM).orElseThrow();
+        assertEquals("UNABLE_TO_LOCK_ROW", f.code());
+        assertTrue(!w.crm().get(ObjectType.LEAD, id).orElseThrow().deleted());
+        assertTrue(deleteIntent(w, id));
+
+        task.put(List.of());
+        assertEquals(1, w.crm().log().count(CrmOperation.DELETE), "not due before the retry interval");
+        w.clock().advance(Duration.ofSeconds(61));
+        task.put(List.of());
+        assertEquals(2, w.crm().log().count(CrmOperation.DELETE));
+        assertTrue(w.crm().get(ObjectType.LEAD, id).orElseThrow().deleted(), "re-driven by the retry");
+        assertTrue(w.state().failure(ObjectType.LEAD, key, SyncSide.CRM).isEmpty(), "out of the failure book");
+        assertEquals(0, w.store().size(ObjectType.LEAD));
+        task.stop();
+    }
+
+    @Test
+    void aCrmUpdateRejectedWithARetriableCodeIsReDrivenByALaterPutWithoutTheRecordChangingAgain() {
+        String org = "mergeOrgRt1";
+        World w = world(org);
+        CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        task.put(List.of(fromCrm(w, org, id)));
+        w.clock().advance(Duration.ofSeconds(1));
+        MarketingRecord edited = w.store().saveLocal(ObjectType.LEAD, stored(w, id).marketingId(),
+                Map.of("Email", t("e@example.com")));
+        w.crm().lockRecord(id, 2);
+        task.put(List.of(fromStore(org, edited)));
+        RecordKey key = RecordKey.crm(id);
+        assertEquals(1, w.state().failure(ObjectType.LEAD, key, SyncSide.CRM).orElseThrow().attempts());
+        long writes = w.crm().log().count(CrmOperation.WRITE);
+
+        w.clock().advance(Duration.ofSeconds(61));
+        task.put(List.of());
+        assertEquals(writes + 1, w.crm().log().count(CrmOperation.WRITE), "one retry");
+        assertEquals(2, w.state().failure(ObjectType.LEAD, key, SyncSide.CRM).orElseThrow().attempts(),
+                "still locked: one more attempt");
+        task.put(List.of());
+        assertEquals(writes + 1, w.crm().log().count(CrmOperation.WRITE), "not due again yet");
+        w.clock().advance(Duration.ofSeconds(61));
+        task.put(List.of());
+        assertEquals(writes + 2, w.crm().log().count(CrmOperation.WRITE));
+        assertEquals(t("e@example.com"), w.crm().get(ObjectType.LEAD, id).orElseThrow().get("Email"));
+        assertTrue(w.state().failure(ObjectType.LEAD, key, SyncSide.CRM).isEmpty(), "merged and written: out of the book");
+        assertEquals(t("e@example.com"), w.state().bases(ObjectType.LEAD, List.of(id)).get(id).get("Email"));
+        task.stop();
+    }
+
+    @Test
+    void theRetryTakesOnlyTheBookedRecordsOfThePartitionNumbersTheTaskHoldsAndARecordOnAnotherPartitionFailsTheTask() {
+        String org = "mergeOrgRt2";
+        World w = world(org);
+        CrmId a = null;
+        CrmId b = null;
+        while (a == null || b == null) {
+            CrmId id = w.crm().insert(ObjectType.LEAD, Map.of("LastName", t("Lee"), "Company", t("Acme")));
+            if (MergeSinkTask.partitionOf(id.value(), 2) == 0) {
+                a = a == null ? id : a;
+            } else {
+                b = b == null ? id : b;
+            }
+        }
+        for (CrmId id : List.of(a, b)) {
+            w.state().saveFailure(new FailedRecord(ObjectType.LEAD, RecordKey.crm(id), SyncSide.CRM, "UNABLE_TO_LOCK_ROW",
+                    "locked", true, 1, w.clock().instant(), w.clock().instant(), false));
+        }
+        MergeSinkTask task = task(w, Map.of(MergeSinkConnector.TOPIC_PARTITIONS, "2"));
+        task.open(both(org, 0));
+        w.clock().advance(Duration.ofSeconds(61));
+        task.put(List.of());
+        assertEquals(t("Lee"), stored(w, a).get("LastName"), "partition 0's record, retried: copied");
+        assertTrue(w.state().failure(ObjectType.LEAD, RecordKey.crm(a), SyncSide.CRM).isEmpty());
+        assertTrue(w.store().findByCrmIds(ObjectType.LEAD, List.of(b)).isEmpty(), "partition 1's is not this task's");
+        assertEquals(1, w.state().failure(ObjectType.LEAD, RecordKey.crm(b), SyncSide.CRM).orElseThrow().attempts());
+
+        SinkRecord misplaced = fromCrm(w, org, b);     // on partition 0, where the partitioner never puts it
+        ConnectException e = assertThrows(ConnectException.class, () -> task.put(List.of(misplaced)));
+        assertTrue(e.getMessage().contains(MergeSinkConnector.TOPIC_PARTITIONS), e.getMessage());
+        task.stop();
+    }
+
+    private static List<SyncRecord> crmLeads(World w) {
+        return w.crm().records(ObjectType.LEAD).stream().filter(r -> !r.deleted()).toList();
+    }
+
+    @Test
+    void aCreateWhoseAnswerIsLostIsNotSentAgainAndTheRecordItMadeIsLinkedWhenItComesBackOnTheCrmTopic() {
+        String org = "mergeOrgLc1";
+        World w = world(org);
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))), "delivered again");
+        assertEquals(1, crmLeads(w).size(), "the create landed");
+        assertTrue(w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId() == null);
+        RecordKey key = RecordKey.marketing(local.marketingId());
+        assertTrue(w.state().intent(ObjectType.LEAD, key, EngineIntent.Kind.UNCONFIRMED_CREATE).isPresent());
+
+        long writes = w.crm().log().count(CrmOperation.WRITE);
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(writes, w.crm().log().count(CrmOperation.WRITE), "not created twice");
+        CrmId made = crmLeads(w).get(0).id();
+        task.put(List.of(fromCrm(w, org, made)));
+        assertEquals(made, w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId(),
+                "linked");
+        assertEquals(1, w.store().size(ObjectType.LEAD), "no second marketing record");
+        assertEquals(local.marketingId(), w.state().bases(ObjectType.LEAD, List.of(made)).get(made).marketingId());
+        assertTrue(w.state().intent(ObjectType.LEAD, key, EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty());
+        w.clock().advance(Duration.ofMinutes(11));
+        task.put(List.of());
+        assertEquals(writes, w.crm().log().count(CrmOperation.WRITE), "nothing left to send");
+        assertEquals(1, crmLeads(w).size());
+        task.stop();
+    }
+
+    @Test
+    void aCreateThatNeverReachedTheCrmIsSentAgainOnceTheConfirmTimeoutHasPassed() {
+        String org = "mergeOrgLc2";
+        World w = world(org);
+        MergeSinkTask task = task(w);
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.retriable());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))));
+        assertEquals(0, crmLeads(w).size());
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(0, crmLeads(w).size(), "held while its answer may still come back");
+        w.clock().advance(Duration.ofMinutes(11));
+        task.put(List.of());
+        assertEquals(1, crmLeads(w).size(), "sent again by the retry once the timeout has passed");
+        assertEquals(crmLeads(w).get(0).id(),
+                w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId());
+        assertTrue(w.state().intent(ObjectType.LEAD, RecordKey.marketing(local.marketingId()),
+                EngineIntent.Kind.UNCONFIRMED_CREATE).isEmpty());
+        task.stop();
+    }
+
+    @Test
+    void withAMarketingIdFieldACreateWhoseAnswerIsLostIsSentAgainAsAnUpsertThatFindsTheRecordItMade() {
+        String org = "mergeOrgLc3";
+        World w = world(org);
+        w.crm().addField(ObjectType.LEAD, FieldSchema.builder("Marketing_Id__c", FieldType.STRING).externalId(true).build());
+        MergeSinkTask task = task(w, Map.of(MergeSinkConnector.MARKETING_ID_FIELD_PREFIX + "Lead", "Marketing_Id__c"));
+        task.open(both(org, 0));
+        MarketingRecord local = w.store().saveLocal(ObjectType.LEAD, null, Map.of("LastName", t("New"), "Company", t("Acme")));
+        w.crm().faults().failNext(CrmOperation.WRITE, 1, Fault.loseAnswer());
+        assertThrows(RetriableException.class, () -> task.put(List.of(fromStore(org, local))));
+        assertEquals(1, crmLeads(w).size());
+        task.put(List.of(fromStore(org, local)));
+        assertEquals(1, crmLeads(w).size(), "the upsert found the record the first one made");
+        SyncRecord made = crmLeads(w).get(0);
+        assertEquals(t(local.marketingId()), made.get("Marketing_Id__c"));
+        assertEquals(made.id(), w.store().findByMarketingId(ObjectType.LEAD, local.marketingId()).orElseThrow().crmId());
         task.stop();
     }
 }

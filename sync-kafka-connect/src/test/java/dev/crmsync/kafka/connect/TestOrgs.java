@@ -101,8 +101,18 @@ final class TestOrgs {
         }
 
         @Override
+        public List<CrmWriteResult> delete(ObjectType type, List<CrmId> ids) {
+            return crm.delete(type, ids);
+        }
+
+        @Override
         public int maxPageSize() {
             return crm.maxPageSize();
+        }
+
+        @Override
+        public int maxWriteBatch() {
+            return crm.maxWriteBatch();
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.crmsync.kafka.connect.internal;
 
 import dev.crmsync.kafka.connect.MarketingChangesSourceConnector;
 import dev.crmsync.kafka.connect.MarketingStoreFactory;
+import dev.crmsync.kafka.connect.SyncStateStoreFactory;
 import dev.crmsync.model.ObjectType;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +16,15 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * @param orgs the orgs (of the connector, or of one task)
  * @param factory the {@link MarketingStoreFactory} class
+ * @param stateFactory the {@link SyncStateStoreFactory} class (the failure book of rows the store cannot read)
  * @param types the two-way object types to read
  * @param topicPrefix the topics' prefix
  * @param pageSize records per page (one page per poll)
  * @param pollInterval the rest of an (org, type) whose feed was read to its end
  * @param originals the properties as given (the per-org settings are read from them)
  */
-public record MarketingSourceSettings(List<String> orgs, Class<?> factory, List<ObjectType> types, String topicPrefix,
+public record MarketingSourceSettings(List<String> orgs, Class<?> factory, Class<?> stateFactory, List<ObjectType> types,
+                                      String topicPrefix,
                                       int pageSize, Duration pollInterval, Map<String, String> originals) {
 
     /** The connector's configuration definition. */
@@ -32,6 +35,10 @@ public record MarketingSourceSettings(List<String> orgs, Class<?> factory, List<
                     ConfigDef.NO_DEFAULT_VALUE, Settings.implementing(MarketingStoreFactory.class),
                     ConfigDef.Importance.HIGH, "A class implementing dev.crmsync.kafka.connect.MarketingStoreFactory"
                             + " whose stores are BidirectionalStores (they keep a change feed).")
+            .define(MarketingChangesSourceConnector.STATE_STORE_FACTORY, ConfigDef.Type.CLASS,
+                    ConfigDef.NO_DEFAULT_VALUE, Settings.implementing(SyncStateStoreFactory.class),
+                    ConfigDef.Importance.HIGH, "A class implementing dev.crmsync.kafka.connect.SyncStateStoreFactory:"
+                            + " the org's failure book, where a row the store cannot read is kept until it is read.")
             .define(MarketingChangesSourceConnector.OBJECT_TYPES, ConfigDef.Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
                     Settings.types(Settings.Types.TWO_WAY), ConfigDef.Importance.HIGH,
                     "The two-way object types whose changes to read (Lead, Contact, Campaign, CampaignMember).")
@@ -64,6 +71,7 @@ public record MarketingSourceSettings(List<String> orgs, Class<?> factory, List<
         return new MarketingSourceSettings(
                 Settings.parseOrgs(MarketingChangesSourceConnector.ORGS, c.getList(MarketingChangesSourceConnector.ORGS)),
                 c.getClass(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY),
+                c.getClass(MarketingChangesSourceConnector.STATE_STORE_FACTORY),
                 Settings.parseTypes(MarketingChangesSourceConnector.OBJECT_TYPES,
                         c.getList(MarketingChangesSourceConnector.OBJECT_TYPES), Settings.Types.TWO_WAY),
                 c.getString(MarketingChangesSourceConnector.TOPIC_PREFIX),
@@ -89,7 +97,7 @@ public record MarketingSourceSettings(List<String> orgs, Class<?> factory, List<
                         + MarketingChangesSourceConnector.ORGS);
             }
         }
-        return new MarketingSourceSettings(orgs, all.factory(), all.types(), all.topicPrefix(), all.pageSize(),
+        return new MarketingSourceSettings(orgs, all.factory(), all.stateFactory(), all.types(), all.topicPrefix(), all.pageSize(),
                 all.pollInterval(), props);
     }
 
@@ -105,7 +113,8 @@ public record MarketingSourceSettings(List<String> orgs, Class<?> factory, List<
     /** @return the settings without the properties as given (they may hold credentials): keys only */
     @Override
     public String toString() {
-        return "MarketingSourceSettings[orgs=" + orgs + ", factory=" + factory.getName() + ", types=" + types
+        return "MarketingSourceSettings[orgs=" + orgs + ", factory=" + factory.getName() + ", stateFactory="
+                + stateFactory.getName() + ", types=" + types
                 + ", topicPrefix=" + topicPrefix + ", pageSize=" + pageSize + ", pollInterval=" + pollInterval
                 + ", keys=" + new java.util.TreeSet<>(originals.keySet()) + "]";
     }

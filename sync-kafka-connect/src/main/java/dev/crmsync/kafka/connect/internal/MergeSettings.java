@@ -1,5 +1,6 @@
 package dev.crmsync.kafka.connect.internal;
 
+import dev.crmsync.core.HostDeletes;
 import dev.crmsync.kafka.connect.ConflictPolicyFactory;
 import dev.crmsync.kafka.connect.CrmSourceFactory;
 import dev.crmsync.kafka.connect.MarketingStoreFactory;
@@ -26,11 +27,18 @@ import org.apache.kafka.common.config.ConfigException;
  * @param policyFactory the {@link ConflictPolicyFactory} class
  * @param topicPrefix the sources' topic prefix
  * @param leaseTtl how long a partition's lease lasts unless renewed
+ * @param partitions the partition count of every two-way topic (how a task tells its booked records from others')
+ * @param hostDeletes what becomes of the CRM record when the host deletes a linked record
+ * @param retryInterval the least time between two attempts of a booked record
+ * @param createConfirmTimeout how long a create whose answer was lost waits to come back on the CRM topic before it
+ *     is sent again (types without a marketing-id field)
  * @param owner the lease owner: the connector's name
  * @param originals the properties as given
  */
 public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?> stateFactory, Class<?> policyFactory,
-                            String topicPrefix, Duration leaseTtl, String owner, Map<String, String> originals) {
+                            String topicPrefix, Duration leaseTtl, int partitions, HostDeletes hostDeletes,
+                            Duration retryInterval, Duration createConfirmTimeout, String owner,
+                            Map<String, String> originals) {
 
     /** Suffix of the marketing change-feed topics. */
     public static final String MARKETING_SUFFIX = ".marketing";
@@ -54,7 +62,26 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
                     "The sources' topic prefix: <prefix>.<orgId>.<type> (CRM) and <prefix>.<orgId>.<type>.marketing.")
             .define(MergeSinkConnector.LEASE_TTL_MS, ConfigDef.Type.LONG, MergeSinkConnector.DEFAULT_LEASE_TTL_MS,
                     ConfigDef.Range.between(1_000, Duration.ofHours(1).toMillis()), ConfigDef.Importance.LOW,
-                    "How long a task's lease on a partition number lasts unless renewed (each put renews it).");
+                    "How long a task's lease on a partition number lasts unless renewed (each put renews it).")
+            .define(MergeSinkConnector.TOPIC_PARTITIONS, ConfigDef.Type.INT, ConfigDef.NO_DEFAULT_VALUE,
+                    ConfigDef.Range.between(1, 100_000), ConfigDef.Importance.HIGH,
+                    "The partition count of the two-way topics (both topics of every type have it). With it and the"
+                            + " default partitioner over the string keys (key.converter StringConverter) a task tells"
+                            + " which booked records are its own to retry; a record on another partition fails the task.")
+            .define(MergeSinkConnector.HOST_DELETES, ConfigDef.Type.STRING, HostDeletes.DELETE_IN_CRM.name(),
+                    ConfigDef.ValidString.in(HostDeletes.DELETE_IN_CRM.name(), HostDeletes.KEEP_IN_CRM.name()),
+                    ConfigDef.Importance.MEDIUM, "What becomes of the CRM record when the host deletes a linked record:"
+                            + " DELETE_IN_CRM (the default, as the embedded engine's) or KEEP_IN_CRM.")
+            .define(MergeSinkConnector.RETRY_INTERVAL_MS, ConfigDef.Type.LONG, MergeSinkConnector.DEFAULT_RETRY_INTERVAL_MS,
+                    ConfigDef.Range.between(0, Duration.ofDays(1).toMillis()), ConfigDef.Importance.LOW,
+                    "The least time between two attempts of a record in the failure book; each put retries at most "
+                            + MergeSinkConnector.RETRIES_PER_PUT + " records that are due.")
+            .define(MergeSinkConnector.CREATE_CONFIRM_TIMEOUT_MS, ConfigDef.Type.LONG,
+                    MergeSinkConnector.DEFAULT_CREATE_CONFIRM_TIMEOUT_MS,
+                    ConfigDef.Range.between(0, Duration.ofDays(7).toMillis()), ConfigDef.Importance.LOW,
+                    "How long a create whose answer was lost waits for the record it made to come back on the CRM"
+                            + " topic (it is then linked) before it is sent again; set it above the CRM source's lag."
+                            + " Types with marketing.id.field.<Type> send idempotent upserts instead and never wait.");
 
     /** Copies the map. */
     public MergeSettings {
@@ -74,7 +101,11 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
                 c.getClass(MergeSinkConnector.STATE_STORE_FACTORY),
                 c.getClass(MergeSinkConnector.CONFLICT_POLICY_FACTORY),
                 c.getString(MergeSinkConnector.TOPIC_PREFIX),
-                Duration.ofMillis(c.getLong(MergeSinkConnector.LEASE_TTL_MS)), name, props);
+                Duration.ofMillis(c.getLong(MergeSinkConnector.LEASE_TTL_MS)),
+                c.getInt(MergeSinkConnector.TOPIC_PARTITIONS),
+                HostDeletes.valueOf(c.getString(MergeSinkConnector.HOST_DELETES)),
+                Duration.ofMillis(c.getLong(MergeSinkConnector.RETRY_INTERVAL_MS)),
+                Duration.ofMillis(c.getLong(MergeSinkConnector.CREATE_CONFIRM_TIMEOUT_MS)), name, props);
     }
 
     /**
@@ -97,6 +128,16 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
      */
     public Set<String> crmOwnedFields(ObjectType type) {
         return new LinkedHashSet<>(list(MergeSinkConnector.CRM_OWNED_FIELDS_PREFIX + type.apiName()));
+    }
+
+    /**
+     * @param type a two-way type
+     * @return the CRM's external-id field that holds the marketing id ({@code marketing.id.field.<Type>}), if any:
+     *     creates are then sent as upserts by it
+     */
+    public Optional<String> marketingIdField(ObjectType type) {
+        String v = originals.get(MergeSinkConnector.MARKETING_ID_FIELD_PREFIX + type.apiName());
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }
 
     private List<String> list(String key) {
@@ -155,7 +196,8 @@ public record MergeSettings(Class<?> crmFactory, Class<?> storeFactory, Class<?>
     /** @return the settings without the properties as given (they may hold credentials): keys only */
     @Override
     public String toString() {
-        return "MergeSettings[topicPrefix=" + topicPrefix + ", leaseTtl=" + leaseTtl + ", owner=" + owner + ", keys="
+        return "MergeSettings[topicPrefix=" + topicPrefix + ", leaseTtl=" + leaseTtl + ", partitions=" + partitions
+                + ", hostDeletes=" + hostDeletes + ", retryInterval=" + retryInterval + ", owner=" + owner + ", keys="
                 + new java.util.TreeSet<>(originals.keySet()) + "]";
     }
 }

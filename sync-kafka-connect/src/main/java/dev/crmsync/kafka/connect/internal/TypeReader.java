@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * interval. The cursor never moves backwards: a record re-read in the lookback window is sent again with the
  * offset it already had. Not thread-safe: one task thread.
  */
-public final class TypeReader {
+public final class TypeReader implements PollLoop.Feed {
 
     private static final Logger LOG = LoggerFactory.getLogger(TypeReader.class);
 
@@ -96,6 +96,7 @@ public final class TypeReader {
     }
 
     /** @return when the partition's rest ends */
+    @Override
     public Instant restUntil() {
         return restUntil;
     }

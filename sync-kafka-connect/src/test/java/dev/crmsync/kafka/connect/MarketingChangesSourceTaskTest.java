@@ -197,6 +197,8 @@ class MarketingChangesSourceTaskTest {
             stores.marketingStore().upsert(ObjectType.LEAD, List.of(new SyncRecord(ObjectType.LEAD, id,
                     Map.of("LastName", FieldValue.text("Name " + id.value())), clock.instant(), false)));
         }
+        hostEdits(stores, b);     // the feed lists what hosts wrote (the engine's untouched creates equal their bases)
+        hostEdits(stores, c);
         String table = stores.marketingStore().tableName(ObjectType.LEAD);
         sql(ds, "UPDATE " + table + " SET _other = 'not json' WHERE _crm_id = '" + a.value() + "'");
         RecordKey key = RecordKey.crm(a);
@@ -249,6 +251,7 @@ class MarketingChangesSourceTaskTest {
         CrmId a = CrmId.of("00Q000000000AAA");
         stores.marketingStore().upsert(ObjectType.LEAD, List.of(new SyncRecord(ObjectType.LEAD, a,
                 Map.of("LastName", FieldValue.text("Ada")), clock.instant(), false)));
+        hostEdits(stores, a);
         Map<String, String> p = props(org);
         p.put(MarketingChangesSourceConnector.MARKETING_STORE_FACTORY, JdbcStoreFactory.class.getName());
         p.put(MarketingChangesSourceConnector.STATE_STORE_FACTORY, JdbcStateFactory.class.getName());
@@ -280,6 +283,12 @@ class MarketingChangesSourceTaskTest {
         assertNull(next.poll());
         assertTrue(stores.syncStateStore().failure(ObjectType.LEAD, key, SyncSide.MARKETING).isEmpty());
         next.stop();
+    }
+
+    /** A host edit of a record the engine wrote, so that the change feed lists it. */
+    private static void hostEdits(JdbcStores stores, CrmId id) {
+        String mid = stores.marketingStore().findByCrmIds(ObjectType.LEAD, List.of(id)).get(id).marketingId();
+        stores.marketingStore().saveLocal(ObjectType.LEAD, mid, Map.of("Title", FieldValue.text("Edited")));
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Open query cursors, by locator. As a real org's server-side cursor "gathers all the IDs" when the
  * query runs, a cursor of a records query holds the ids (and stamps) of its rows in result order, a
- * {@link Snapshot}, and no record: each page ({@code nextRecordsUrl}) reads its rows again by id.
+ * {@link Snapshot}, and no record: each page ({@code nextRecordsUrl}) reads its rows again by id
+ * (a row changed since the query ran is left out; see {@code SalesforceApi#idPage}).
  * Only a query with child subqueries keeps its whole result (its children are part of each row).
  * Pages can be read, and re-read, until the server closes, the cursor is evicted (the oldest go
  * beyond {@code capacity}) or a fault invalidates all cursors.

@@ -1170,9 +1170,14 @@ public final class SalesforceApi implements HttpHandler {
     }
 
     /**
-     * A page of a records query from its rows' ids: each row read again as it is now, in the order the
-     * query gathered the ids. A record purged since (or, for query, deleted since) is left out of its
-     * page, so a page may hold fewer rows than the batch size, as a real org's may.
+     * A page of a records query from its rows' ids: each row read again by id, in the order the query
+     * gathered the ids. A row is sent as it was when the query ran; one changed since (its
+     * {@code SystemModstamp} moved), purged since or, for query, deleted since is left out of its page
+     * (its new version is the next change read's), so a page may hold fewer rows than the batch size,
+     * as a real org's may. A real org's cursor gathers the ids when the query runs and reads each page
+     * as the rows are then, so it would send a changed row at its old place with its new values (out of
+     * the query's order, perhaps no longer matching its filter): the fake, which keeps no old versions,
+     * leaves it out as its Bulk results do.
      */
     private Reply idPage(ObjectNode o, QueryEngine.Prepared p, Snapshot rows, boolean all, int offset, int batch,
                          String version, QueryCursors.Open cursor) {
@@ -1190,7 +1195,7 @@ public final class SalesforceApi implements HttpHandler {
             Map<CrmId, SyncRecord> read = engine.reread(p, rows.ids(from, to));
             for (int i = from; i < to; i++) {
                 SyncRecord r = read.get(rows.id(i));
-                if (r == null || (!all && r.deleted())) {
+                if (r == null || !r.modstamp().equals(rows.stamp(i)) || (!all && r.deleted())) {
                     continue;
                 }
                 records.add(SfJson.record(p.type(), r, p.columns(), version));

@@ -57,6 +57,9 @@ public record CrmId(String value) implements Comparable<CrmId> {
                         + "': character " + (i + 1) + " is not a letter or digit");
             }
         }
+        if (raw.length() == 18 && hasChecksum(raw)) {
+            return raw;     // already normal: no new string
+        }
         String base = raw.substring(0, 15);
         String suffix = checksum(base);
         if (raw.length() == 18 && !raw.substring(15).equalsIgnoreCase(suffix)) {
@@ -64,6 +67,23 @@ public record CrmId(String value) implements Comparable<CrmId> {
                     + "': checksum suffix should be '" + suffix + "'");
         }
         return base + suffix;
+    }
+
+    /** @return true if the 18 characters end in their checksum exactly as {@link #checksum} spells it */
+    private static boolean hasChecksum(String raw) {
+        for (int chunk = 0; chunk < 3; chunk++) {
+            int bits = 0;
+            for (int i = 0; i < 5; i++) {
+                char c = raw.charAt(chunk * 5 + i);
+                if (c >= 'A' && c <= 'Z') {
+                    bits |= 1 << i;
+                }
+            }
+            if (raw.charAt(15 + chunk) != SUFFIX_ALPHABET.charAt(bits)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Salesforce's suffix: per 5-character chunk, a bit for each upper-case letter, as one base-32 character. */

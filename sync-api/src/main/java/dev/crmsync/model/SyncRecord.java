@@ -30,13 +30,16 @@ public record SyncRecord(ObjectType type, CrmId id, Map<String, FieldValue> fiel
     /** Field naming the account a lead was converted into. */
     public static final String CONVERTED_ACCOUNT_ID = "ConvertedAccountId";
 
-    /** Checks nulls and copies the field map. */
+    /**
+     * Checks nulls and copies the field map ({@link Map#copyOf}: no null key or value), except a
+     * map built by {@link FieldLayout#map}, which is already immutable and null-free and is kept as it is.
+     */
     public SyncRecord {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(fields, "fields");
         Objects.requireNonNull(modstamp, "modstamp");
-        fields = Map.copyOf(fields);
+        fields = fields instanceof FieldLayout.LaidOut ? fields : Map.copyOf(fields);
     }
 
     /**

@@ -339,6 +339,14 @@ public final class FakeSalesforceServer implements AutoCloseable {
     }
 
     /**
+     * @return the records the open REST query cursors hold (a probe for the memory test: a cursor of a
+     *     records query holds its rows' ids, and reads each page again)
+     */
+    long queryCursorRecordsHeld() {
+        return running().cursors().heldRecords();
+    }
+
+    /**
      * @return every Bulk query job the server still keeps (a job is kept until it is deleted, or
      *     until its retention has passed since its creation by the server's clock, seven days by
      *     default), by id in order of creation, with its

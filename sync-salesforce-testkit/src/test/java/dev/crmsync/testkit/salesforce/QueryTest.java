@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -248,6 +250,58 @@ class QueryTest {
         JsonNode twice = json(sf.get(next));
         assertEquals(50, once.path("records").size(), "the cursor is a snapshot taken when the query ran");
         assertEquals(once, twice);
+    }
+
+    @Test
+    void aCursorHoldsItsRowsIdsNotTheirRecords() {
+        for (int i = 0; i < 3_000; i++) {
+            lead("L" + i);
+        }
+        JsonNode page = json(sf.query("SELECT Id, LastName, Company FROM Lead", "Sforce-Query-Options", "batchSize=200"));
+        assertEquals(0, sf.server.queryCursorRecordsHeld(), "an open cursor over 3,000 rows holds no record");
+        Set<String> seen = new HashSet<>(ids(page));
+        int pages = 1;
+        while (!page.path("done").asBoolean()) {
+            page = json(sf.get(page.path("nextRecordsUrl").asText()));
+            seen.addAll(ids(page));
+            assertEquals(3_000, page.path("totalSize").asInt());
+            pages++;
+        }
+        assertEquals(15, pages);
+        assertEquals(3_000, seen.size());
+        assertEquals(0, sf.server.queryCursorRecordsHeld());
+    }
+
+    @Test
+    void aCursorGathersItsIdsWhenTheQueryRunsAndLeavesOutRowsChangedOrDeletedSince() {
+        List<CrmId> leads = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            leads.add(lead("L" + i));
+        }
+        String soql = "SELECT Id, LastName FROM Lead ORDER BY SystemModstamp, Id";
+        JsonNode first = json(sf.query(soql, "Sforce-Query-Options", "batchSize=200"));
+        List<String> firstIds = ids(first);
+        List<String> rest = new ArrayList<>();
+        for (CrmId id : leads) {
+            if (!firstIds.contains(id.value())) {
+                rest.add(id.value());
+            }
+        }
+        assertEquals(50, rest.size());
+        CrmId renamed = CrmId.of(rest.get(0));
+        CrmId deleted = CrmId.of(rest.get(1));
+        sf.clock.advance(Duration.ofSeconds(1));
+        sf.crm.update(ObjectType.LEAD, renamed, Map.of("LastName", FieldValue.text("Renamed")));
+        sf.crm.delete(ObjectType.LEAD, deleted);
+        lead("Inserted");
+        JsonNode second = json(sf.get(first.path("nextRecordsUrl").asText()));
+        assertEquals(250, second.path("totalSize").asInt(), "totalSize is the query's, as it ran");
+        List<String> secondIds = ids(second);
+        assertEquals(rest.subList(2, 50), secondIds, "the rest in the query's order, without the rows changed since");
+        JsonNode all = json(sf.queryAll("SELECT Id FROM Lead WHERE Id = '" + deleted.value() + "'"));
+        assertEquals(1, all.path("totalSize").asInt(), "the deleted one is in the recycle bin");
+        JsonNode now = json(sf.query(soql.replace("ORDER BY", "WHERE Id = '" + renamed.value() + "' ORDER BY")));
+        assertEquals("Renamed", now.path("records").get(0).path("LastName").asText(), "its new version: a new read's");
     }
 
     @Test

@@ -258,8 +258,8 @@ public final class BulkReader implements AutoCloseable {
             run();
         }
         List<SyncRecord> out = new ArrayList<>();
-        for (String[] cells : rows.next(max)) {
-            out.add(plan.fromRaw(cells));
+        for (SortedRows.Row r : rows.nextRows(max)) {
+            out.add(plan.fromRaw(r.cells(), r.id(), r.stamp()));     // the sort key is not decoded again
         }
         return out;
     }
@@ -302,7 +302,8 @@ public final class BulkReader implements AutoCloseable {
         int until = Math.min(chunk.size(), offset + max);
         List<SyncRecord> out = new ArrayList<>(until - offset);
         for (int i = offset; i < until; i++) {
-            out.add(plan.fromRaw(chunk.get(i).cells()));   // a value that does not fit throws before any is dropped
+            Row r = chunk.get(i);       // its key decoded already: id and stamp are not decoded again
+            out.add(plan.fromRaw(r.cells(), r.id(), r.stamp()));   // a value that does not fit throws before any is dropped
         }
         for (int i = offset; i < until; i++) {
             chunk.set(i, null);             // handed out: not held any longer

@@ -103,6 +103,26 @@ public final class CsvRows {
     private boolean quoted() throws IOException {
         field.setLength(0);
         pos++;  // the opening quote
+        // the usual case: the whole field in the block, no doubled quote, a delimiter after it — one String, no copy
+        int close = pos;
+        while (close < end && buf[close] != '"') {
+            close++;
+        }
+        if (close + 1 < end && buf[close + 1] != '"') {
+            char d = buf[close + 1];
+            if (d == ',' || d == '\n' || d == '\r') {
+                row.add(close == pos ? "" : new String(buf, pos, close - pos));
+                pos = close + 2;
+                if (d == ',') {
+                    if (pos >= end && !fill()) {
+                        row.add("");
+                        return true;
+                    }
+                    return false;
+                }
+                return true;
+            }
+        }
         while (true) {
             int start = pos;
             while (pos < end && buf[pos] != '"') {

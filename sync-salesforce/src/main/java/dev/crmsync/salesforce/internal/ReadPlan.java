@@ -4,6 +4,7 @@ import dev.crmsync.model.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crmsync.crm.FieldType;
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.FieldLayout;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
@@ -42,10 +43,11 @@ public final class ReadPlan {
     // the SELECT list as columns, for the streaming readers: a row's raw values go in a column array
     private final String[] columns;
     private final FieldType[] columnTypes;
-    private final Map<String, Integer> columnIndex;
+    private final FieldLayout columnIndex;
     private final int deletedColumn;
     private final String[] outputNames;
     private final int[] outputColumns;
+    private final FieldLayout outputLayout;
 
     private ReadPlan(ObjectInfo info, List<String> select, Set<String> outputs) {
         this.info = info;
@@ -62,7 +64,7 @@ public final class ReadPlan {
         }
         columnTypes[0] = FieldType.ID;          // select starts with Id, then the stamp
         columnTypes[1] = FieldType.DATETIME;
-        this.columnIndex = Map.copyOf(index);
+        this.columnIndex = FieldLayout.of(this.select);
         this.deletedColumn = hasIsDeleted ? index.get("IsDeleted") : -1;
         if (deletedColumn >= 0) {
             columnTypes[deletedColumn] = FieldType.BOOLEAN;
@@ -74,6 +76,7 @@ public final class ReadPlan {
             outputNames[k] = f;
             outputColumns[k++] = index.get(f);
         }
+        this.outputLayout = FieldLayout.of(List.of(outputNames));
     }
 
     /**
@@ -194,8 +197,7 @@ public final class ReadPlan {
      * @return its column in a raw row, or -1 if the plan does not select it
      */
     int column(String name) {
-        Integer i = columnIndex.get(name);
-        return i == null ? -1 : i;
+        return columnIndex.indexOf(name);
     }
 
     /**
@@ -232,26 +234,37 @@ public final class ReadPlan {
      * @throws IllegalArgumentException if a value does not fit its field
      */
     SyncRecord fromRaw(Object[] raw) {
-        FieldValue id = decodeRaw(raw[0], FieldType.ID);
-        if (!(id instanceof FieldValue.Ref ref)) {
-            throw new IllegalArgumentException("a " + info.type() + " row has no Id");
-        }
-        CrmId crmId = ref.id();
+        CrmId crmId = idOf(raw);
         FieldValue stamp = decodeRaw(raw[1], FieldType.DATETIME);
         if (!(stamp instanceof FieldValue.DateTime dt)) {
             throw new SyncException("record has no " + stampField, info.type(), crmId, null);
         }
+        return fromRaw(raw, crmId, dt.value());
+    }
+
+    /**
+     * As {@link #fromRaw(Object[])}, for a row whose id and stamp were decoded already (by
+     * {@link #idOf} and {@link #stampOf}: a Bulk row's sort key), so they are not decoded again.
+     *
+     * @param raw a raw row
+     * @param crmId its id, as {@link #idOf} decodes it
+     * @param modstamp its stamp, as {@link #stampOf} decodes it
+     * @return the record
+     * @throws SyncException if a value does not fit its field
+     */
+    SyncRecord fromRaw(Object[] raw, CrmId crmId, Instant modstamp) {
+        FieldValue id = null;
+        FieldValue stamp = null;
         boolean deleted = deletedColumn >= 0
                 && decodeRaw(raw[deletedColumn], FieldType.BOOLEAN) instanceof FieldValue.Bool b && b.value();
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Map.Entry<String, FieldValue>[] entries = new Map.Entry[outputNames.length];
+        FieldValue[] values = new FieldValue[outputNames.length];
         for (int k = 0; k < outputNames.length; k++) {
             int c = outputColumns[k];
             FieldValue v;
             if (c == 0) {
-                v = id;
+                v = id == null ? id = FieldValue.ref(crmId) : id;
             } else if (c == 1) {
-                v = stamp;
+                v = stamp == null ? stamp = FieldValue.dateTime(modstamp) : stamp;
             } else {
                 try {
                     v = decodeRaw(raw[c], columnTypes[c]);
@@ -260,10 +273,10 @@ public final class ReadPlan {
                             + SafeText.bounded(e.getMessage()), info.type(), crmId, null);
                 }
             }
-            entries[k] = Map.entry(outputNames[k], v);
+            values[k] = v;
         }
-        // Map.ofEntries is immutable: SyncRecord's Map.copyOf keeps it as it is (no second copy)
-        return new SyncRecord(info.type(), crmId, Map.ofEntries(entries), dt.value(), deleted);
+        // a map of the plan's layout: the names and their index shared, SyncRecord keeps it without a copy
+        return new SyncRecord(info.type(), crmId, outputLayout.map(values), modstamp, deleted);
     }
 
     /**

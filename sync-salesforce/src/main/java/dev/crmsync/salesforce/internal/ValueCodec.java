@@ -117,13 +117,22 @@ public final class ValueCodec {
         };
     }
 
+    private static final FieldValue TRUE = FieldValue.bool(true);
+    private static final FieldValue FALSE = FieldValue.bool(false);
+
     private static FieldValue bool(String cell) {
+        if (cell.equals("true")) {          // as Salesforce writes them: no trim, no case-folding
+            return TRUE;
+        }
+        if (cell.equals("false")) {
+            return FALSE;
+        }
         String t = cell.trim();
         if (t.equalsIgnoreCase("true")) {
-            return FieldValue.bool(true);
+            return TRUE;
         }
         if (t.equalsIgnoreCase("false")) {
-            return FieldValue.bool(false);
+            return FALSE;
         }
         throw new IllegalArgumentException("a value of " + cell.length() + " characters is not a boolean");
     }

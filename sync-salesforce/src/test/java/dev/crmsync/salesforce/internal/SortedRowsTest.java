@@ -124,6 +124,41 @@ class SortedRowsTest {
     }
 
     @Test
+    void unpairedSurrogatesAndCellsLongerThanAReadBufferSurviveASpillExactly() {
+        String surrogates = "a\uD800b\uDFFF" + TextBytes.NOT_UTF8 + "東";
+        String longAscii = "a,\"".repeat(40_000);            // one byte a char, beyond the 64 KiB buffers
+        String longLatin1 = "é".repeat(200_000);              // two bytes a char (not ASCII), beyond them as well
+        String longUtf16 = "東x".repeat(70_000);
+        try (SortedRows s = new SortedRows(0, 1, 1, 1, dir)) {
+            for (int i = 0; i < 40; i++) {                     // many runs: each read buffer at its 4 KiB floor
+                s.add(new String[] {id(100 + i), stamp(5), "filler " + i + " " + "é東".repeat(i * 50)});
+            }
+            s.add(new String[] {id(4), stamp(1), longAscii});
+            s.add(new String[] {id(3), stamp(1), longUtf16});
+            s.add(new String[] {id(2), stamp(1), longLatin1});
+            s.add(new String[] {id(1), stamp(1), surrogates});
+            s.finish();
+            List<SortedRows.Row> out = new ArrayList<>();
+            List<SortedRows.Row> p;
+            while (!(p = s.nextRows(5)).isEmpty()) {
+                out.addAll(p);
+            }
+            assertEquals(44, out.size());
+            assertArrayEquals(new String[] {id(1), stamp(1), surrogates}, out.get(0).cells());
+            assertArrayEquals(new String[] {id(2), stamp(1), longLatin1}, out.get(1).cells());
+            assertArrayEquals(new String[] {id(3), stamp(1), longUtf16}, out.get(2).cells());
+            assertArrayEquals(new String[] {id(4), stamp(1), longAscii}, out.get(3).cells());
+            for (int i = 0; i < 40; i++) {
+                SortedRows.Row r = out.get(4 + i);
+                assertArrayEquals(new String[] {id(100 + i), stamp(5), "filler " + i + " " + "é東".repeat(i * 50)},
+                        r.cells());
+                assertEquals(CrmId.of(id(100 + i)), r.id(), "the key read back with the row");
+                assertEquals(ValueCodec.parseDateTime(stamp(5)), r.stamp());
+            }
+        }
+    }
+
+    @Test
     void emptyInputYieldsNothing() {
         try (SortedRows s = new SortedRows(0, 1, 10, dir)) {
             s.finish();

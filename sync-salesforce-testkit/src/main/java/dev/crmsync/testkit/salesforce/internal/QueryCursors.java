@@ -5,20 +5,48 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Open query cursors, by locator. A cursor is a snapshot of a query's results taken when the
- * query ran; its pages ({@code nextRecordsUrl}) can be read, and re-read, until the server closes,
- * the cursor is evicted (the oldest go beyond {@code capacity}) or a fault invalidates all cursors.
+ * Open query cursors, by locator. As a real org's server-side cursor "gathers all the IDs" when the
+ * query runs, a cursor of a records query holds the ids (and stamps) of its rows in result order, a
+ * {@link Snapshot}, and no record: each page ({@code nextRecordsUrl}) reads its rows again by id
+ * (a row changed since the query ran is left out; see {@code SalesforceApi#idPage}).
+ * Only a query with child subqueries keeps its whole result (its children are part of each row).
+ * Pages can be read, and re-read, until the server closes, the cursor is evicted (the oldest go
+ * beyond {@code capacity}) or a fault invalidates all cursors.
  */
 public final class QueryCursors {
 
     /**
-     * An open cursor.
+     * An open cursor: a records query's ids ({@code rows}), or a whole result ({@code result}, a query
+     * with child subqueries); one of the two is null.
      *
      * @param locator its id ({@code 01g...})
-     * @param result the snapshot
+     * @param prepared the query
+     * @param rows the ids and stamps of the query's rows, in result order, or null
+     * @param result the whole result, or null
      * @param batchSize the page size chosen by the first request
+     * @param includeDeleted true for queryAll
      */
-    public record Open(String locator, QueryEngine.Result result, int batchSize) {
+    public record Open(String locator, QueryEngine.Prepared prepared, Snapshot rows, QueryEngine.Result result,
+                       int batchSize, boolean includeDeleted) {
+
+        /** @return the rows the cursor pages through */
+        public int size() {
+            return rows != null ? rows.size() : result.rows().size();
+        }
+
+        /** @return the records (rows and child rows) the cursor holds: none for a cursor of ids */
+        public long heldRecords() {
+            if (result == null) {
+                return 0;
+            }
+            long n = result.rows().size();
+            for (var byParent : result.children().values()) {
+                for (var kids : byParent.values()) {
+                    n += kids.size();
+                }
+            }
+            return n;
+        }
     }
 
     private final int capacity;
@@ -43,14 +71,36 @@ public final class QueryCursors {
     }
 
     /**
-     * @param result a snapshot
+     * @param result a query's whole result (one with child subqueries)
      * @param batchSize its page size
      * @return the new cursor
      */
     public synchronized Open open(QueryEngine.Result result, int batchSize) {
-        Open c = new Open(ids.next("01g"), result, batchSize);
+        Open c = new Open(ids.next("01g"), result.prepared(), null, result, batchSize, false);
         open.put(c.locator(), c);
         return c;
+    }
+
+    /**
+     * @param prepared a records query
+     * @param rows its rows' ids and stamps, in result order
+     * @param batchSize its page size
+     * @param includeDeleted true for queryAll
+     * @return the new cursor
+     */
+    public synchronized Open open(QueryEngine.Prepared prepared, Snapshot rows, int batchSize, boolean includeDeleted) {
+        Open c = new Open(ids.next("01g"), prepared, rows, null, batchSize, includeDeleted);
+        open.put(c.locator(), c);
+        return c;
+    }
+
+    /** @return the records the open cursors hold in all (ids are not records: a cursor of ids holds none) */
+    public synchronized long heldRecords() {
+        long n = 0;
+        for (Open c : open.values()) {
+            n += c.heldRecords();
+        }
+        return n;
     }
 
     /**

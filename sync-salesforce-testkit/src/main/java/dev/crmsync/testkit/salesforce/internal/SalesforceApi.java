@@ -1095,6 +1095,16 @@ public final class SalesforceApi implements HttpHandler {
 
     private Reply query(Request req, String version, boolean all) {
         QueryEngine.Prepared p = prepare(req.param("q"));
+        if (p.kind() == QueryEngine.Kind.RECORDS && p.children().isEmpty()) {
+            // a real org's cursor gathers the ids when the query runs; pages read their rows by id
+            Integer timeoutAbove = conditions.queryTimeoutAbove();
+            Snapshot rows = timeoutAbove == null ? engine.snapshot(p, all)
+                    // the fault counts the rows matching before any LIMIT, as execute does (records held only here)
+                    : Snapshot.of(engine.execute(p, all, timeoutAbove).rows());
+            ObjectNode o = SfJson.object();
+            o.put("totalSize", rows.size());
+            return idPage(o, p, rows, all, 0, batchSize(req, DEFAULT_BATCH), version, null);
+        }
         QueryEngine.Result result = engine.execute(p, all, conditions.queryTimeoutAbove());
         ObjectNode o = SfJson.object();
         o.put("totalSize", result.totalSize());
@@ -1159,6 +1169,41 @@ public final class SalesforceApi implements HttpHandler {
         return Reply.json(200, o);
     }
 
+    /**
+     * A page of a records query from its rows' ids: each row read again by id, in the order the query
+     * gathered the ids. A row is sent as it was when the query ran; one changed since (its
+     * {@code SystemModstamp} moved), purged since or, for query, deleted since is left out of its page
+     * (its new version is the next change read's), so a page may hold fewer rows than the batch size,
+     * as a real org's may. A real org's cursor gathers the ids when the query runs and reads each page
+     * as the rows are then, so it would send a changed row at its old place with its new values (out of
+     * the query's order, perhaps no longer matching its filter): the fake, which keeps no old versions,
+     * leaves it out as its Bulk results do.
+     */
+    private Reply idPage(ObjectNode o, QueryEngine.Prepared p, Snapshot rows, boolean all, int offset, int batch,
+                         String version, QueryCursors.Open cursor) {
+        int end = Math.min(rows.size(), offset + batch);
+        boolean done = end >= rows.size();
+        o.put("done", done);
+        if (!done) {
+            QueryCursors.Open c = cursor != null ? cursor : cursors.open(p, rows, batch, all);
+            o.put("nextRecordsUrl", "/services/data/v" + version + "/query/" + c.locator() + "-" + end);
+        }
+        ArrayNode records = o.putArray("records");
+        int step = engine.rereadPageSize();
+        for (int from = offset; from < end; from += step) {
+            int to = Math.min(end, from + step);
+            Map<CrmId, SyncRecord> read = engine.reread(p, rows.ids(from, to));
+            for (int i = from; i < to; i++) {
+                SyncRecord r = read.get(rows.id(i));
+                if (r == null || !r.modstamp().equals(rows.stamp(i)) || (!all && r.deleted())) {
+                    continue;
+                }
+                records.add(SfJson.record(p.type(), r, p.columns(), version));
+            }
+        }
+        return Reply.json(200, o);
+    }
+
     private Reply queryMore(Request req, String version, String locatorAndOffset) {
         int dash = locatorAndOffset.lastIndexOf('-');
         ApiException invalid = new ApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
@@ -1172,11 +1217,15 @@ public final class SalesforceApi implements HttpHandler {
         } catch (NumberFormatException e) {
             throw invalid;
         }
-        if (offset < 0 || offset > c.result().rows().size()) {
+        if (offset < 0 || offset > c.size()) {
             throw invalid;
         }
         int batch = batchSize(req, c.batchSize());
         ObjectNode o = SfJson.object();
+        if (c.rows() != null) {
+            o.put("totalSize", c.rows().size());
+            return idPage(o, c.prepared(), c.rows(), c.includeDeleted(), offset, batch, version, c);
+        }
         o.put("totalSize", c.result().totalSize());
         return page(o, c.result(), offset, batch, version, c);
     }

@@ -1,6 +1,7 @@
 package dev.crmsync.testkit.salesforce.internal;
 
 import dev.crmsync.model.CrmId;
+import dev.crmsync.model.SyncRecord;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,16 @@ public final class Snapshot {
     private Snapshot(CrmId[] ids, Instant[] stamps) {
         this.ids = ids;
         this.stamps = stamps;
+    }
+
+    /**
+     * @param rows records in result order
+     * @return their ids and stamps
+     */
+    static Snapshot of(List<SyncRecord> rows) {
+        Builder b = new Builder();
+        rows.forEach(r -> b.add(r.id(), r.modstamp()));
+        return b.build();
     }
 
     /** @return the number of rows */

@@ -38,7 +38,7 @@ public final class Migrations {
 
     /** The scripts, oldest first. Add new ones at the end; never edit a released one. */
     static final List<String> SCRIPTS = List.of("V1__schema.sql", "V2__typed_engine_state.sql",
-            "V3__lease_instances.sql");
+            "V3__lease_instances.sql", "V4__activity_history.sql");
 
     /** Converts rows after a version's script, on its connection and in its transaction. */
     @FunctionalInterface

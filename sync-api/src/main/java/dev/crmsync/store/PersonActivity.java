@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param related the other record involved, or null: for {@link Kind#MERGED} the first merged-away
  *     record, for {@link Kind#CONVERTED} the lead, for {@link Kind#ACCOUNT_CHANGED} the account
  * @param cycleId the engine cycle that did it, or null for an action the host called outside a cycle
- * @param at when, by the engine's clock
+ * @param at when, by the engine's clock (the engine gives microseconds; a SQL store keeps no finer)
  * @param key the activity's identity, unique within the store: appending an activity whose key the
  *     store holds already does nothing ({@link ActivityHistory#append}), so a batch the engine
  *     writes again after a crash does not duplicate entries. At most {@value #MAX_KEY_LENGTH}
@@ -56,7 +56,10 @@ public record PersonActivity(ObjectType type, String marketingId, @Nullable CrmI
         REJECTED,
         /** The lead was converted into this contact ({@link #related()}: the lead); its history was carried over. */
         CONVERTED,
-        /** Other persons were merged into this one ({@link #related()}: one of them); their histories were carried over. */
+        /**
+         * Other persons were merged into this one ({@link #related()}: one of them; {@link #fields()}: those the
+         * merge filled or summed on the survivor); their histories were carried over.
+         */
         MERGED,
         /** The CRM deleted the person's record; the person stays, flagged. */
         DELETED,

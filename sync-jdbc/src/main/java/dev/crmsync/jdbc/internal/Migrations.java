@@ -185,7 +185,8 @@ public final class Migrations {
      * What each version's script leaves behind that no earlier one does: a table, or a table and a
      * column ({@code table.column}). Add a marker with each new script.
      */
-    static final List<String> MARKERS = List.of("crmsync_checkpoint", "crmsync_intent", "crmsync_lease.instance");
+    static final List<String> MARKERS = List.of("crmsync_checkpoint", "crmsync_intent", "crmsync_lease.instance",
+            "crmsync_activity");
 
     private static int versionFromTables(Connection c) throws SQLException {
         int v = 0;

@@ -2160,7 +2160,15 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         if (targets.isEmpty() || !settings.holds(type)) {
             return Map.of();
         }
-        Table t = table(type);
+        Table t;
+        try {
+            t = tables.existing(type);
+        } catch (SQLException e) {
+            throw Database.failure("open the table of " + type, e);
+        }
+        if (t == null) {
+            return Map.of();                 // no table yet: no record references anything
+        }
         Column col = t.column(field);
         List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(targets));
         return db.run("find " + type + " records referencing others", c -> {

@@ -49,18 +49,21 @@ final class Activities {
     static final String ACCOUNT_ID = "AccountId";
 
     /** A recorder for a store that keeps no history: does nothing. */
-    static final Activities NONE = new Activities(null, null, null, null);
+    static final Activities NONE = new Activities(null, null, null, null, false);
 
     private final @Nullable ActivityHistory history;
     private final @Nullable MarketingStore store;
     private final @Nullable Clock clock;
     private final @Nullable String cycleId;
+    /** Whether the engine syncs contacts (else an account change has no contact to write on). */
+    private final boolean contacts;
     private final List<PersonActivity> pending = new ArrayList<>();
     /** Rejections of records known by CRM id: their marketing ids are looked up at the flush. */
     private final List<FailedRecord> rejectedByCrmId = new ArrayList<>();
 
     private Activities(@Nullable ActivityHistory history, @Nullable MarketingStore store, @Nullable Clock clock,
-                       @Nullable String cycleId) {
+                       @Nullable String cycleId, boolean contacts) {
+        this.contacts = contacts;
         this.history = history;
         this.store = store;
         this.clock = clock;
@@ -74,7 +77,8 @@ final class Activities {
      */
     static Activities of(EngineSettings settings, @Nullable String cycleId) {
         return settings.store() instanceof ActivityHistory h
-                ? new Activities(h, settings.store(), settings.clock(), cycleId) : NONE;
+                ? new Activities(h, settings.store(), settings.clock(), cycleId, settings.objectTypes().isEmpty()
+                        || settings.objectTypes().contains(ObjectType.CONTACT)) : NONE;
     }
 
     /** @return true when the store keeps a history (otherwise nothing need be prepared for it) */
@@ -148,7 +152,7 @@ final class Activities {
      * @param versions per account, the CRM version applied (part of the keys)
      */
     void accountsChanged(Map<CrmId, List<String>> changed, Map<CrmId, Instant> versions) {
-        if (history == null || changed.isEmpty()) {
+        if (history == null || !this.contacts || changed.isEmpty()) {
             return;
         }
         Map<CrmId, List<String>> contacts = history.referencing(ObjectType.CONTACT, ACCOUNT_ID, changed.keySet(),

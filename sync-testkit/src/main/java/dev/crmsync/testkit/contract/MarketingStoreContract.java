@@ -1139,6 +1139,8 @@ public abstract class MarketingStoreContract {
 
     private void referencingFinds(boolean prepared) {
         ActivityHistory h = history();
+        assertEquals(Map.of(), h.referencing(ObjectType.CONTACT, "AccountId", List.of(account(1)), 10),
+                "a store holding no contacts finds none");
         if (prepared) {
             store.prepareType(ObjectType.CONTACT, List.of(new StoreField("LastName", StoreField.Kind.TEXT, 80, 0, 0),
                     new StoreField("AccountId", StoreField.Kind.REFERENCE, 18, 0, 0)));

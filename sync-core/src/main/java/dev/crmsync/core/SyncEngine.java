@@ -16,7 +16,10 @@ import dev.crmsync.core.internal.LeaseKeeper;
 import dev.crmsync.core.internal.TypeSyncs;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncException;
+import dev.crmsync.store.ActivityHistory;
+import dev.crmsync.store.ActivityPage;
 import dev.crmsync.store.BidirectionalStore;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.FailedRecord;
 import dev.crmsync.store.MarketingStore;
 import dev.crmsync.store.ParkedConflict;
@@ -94,6 +97,17 @@ import org.slf4j.LoggerFactory;
  * creates a new CRM lead. A lead converted in the CRM leaves exactly one marketing person, now a
  * Contact ({@link SyncListener#onLeadConverted}); records merged in the CRM are merged in the store
  * ({@link SyncListener#onRecordsMerged}).
+ *
+ * <h2>Activity history</h2>
+ * When the marketing store is an {@link ActivityHistory}, the engine keeps each person's history
+ * as Marketo keeps its Activity Log ({@link #history}): an activity per person for what it applied
+ * — created from the CRM or in it, fields updated either way (names only), conflicts decided,
+ * writes rejected (the reason code), converted, merged, deleted in the CRM, and an Account field
+ * change on each of the account's contacts unless more than {@link #ACCOUNT_CHANGE_ACTIVITY_LIMIT}
+ * are linked. A page's activities are appended inside the transaction that writes its records and
+ * checkpoint (one store call), so with the JDBC store they commit together; each has a key, so a
+ * page written again after a crash adds nothing twice. With a store that keeps none, the engine
+ * does no work for it.
  *
  * <h2>Threads and lifecycle</h2>
  * The engine is thread-safe. One cycle runs at a time: {@link #runCycle()} called while another
@@ -687,6 +701,43 @@ public final class SyncEngine implements AutoCloseable {
                 hold.release();
             }
         });
+    }
+
+    /**
+     * An Account field change writes an {@link PersonActivity.Kind#ACCOUNT_CHANGED} activity on each
+     * linked Contact unless more than this many are linked, as Marketo does (the data still updates).
+     */
+    public static final int ACCOUNT_CHANGE_ACTIVITY_LIMIT = 5_000;
+
+    /**
+     * Reads a person's activity history, newest first: what the engine did to or for it (created
+     * from or in the CRM, fields updated — by name —, a conflict resolved, a write rejected with its
+     * reason code, converted, merged, deleted in the CRM, its account changed), kept by a store that
+     * is an {@link ActivityHistory}. A merged-away person's history is the survivor's, a converted
+     * lead's is its contact's, in time order. Reads the store; callable while a cycle runs.
+     *
+     * @param type Lead or Contact
+     * @param marketingId the person's marketing id
+     * @param cursor null for the newest entries, or {@link ActivityPage#next()} of the page before
+     * @param limit the most entries to return, 1 to {@link ActivityHistory#MAX_BATCH}
+     * @return the page
+     * @throws IllegalArgumentException if the type is not Lead or Contact, or the limit is out of range
+     * @throws IllegalStateException if the marketing store keeps no activity history
+     */
+    public ActivityPage history(ObjectType type, String marketingId, @Nullable String cursor, int limit) {
+        Objects.requireNonNull(type, "type must not be null");
+        if (!type.equals(ObjectType.LEAD) && !type.equals(ObjectType.CONTACT)) {
+            throw new IllegalArgumentException("an activity history is kept for Lead and Contact persons, not " + type);
+        }
+        requireText(marketingId, "marketingId");
+        if (limit < 1 || limit > ActivityHistory.MAX_BATCH) {
+            throw new IllegalArgumentException("limit must be 1.." + ActivityHistory.MAX_BATCH + ", was " + limit);
+        }
+        if (!(settings.store() instanceof ActivityHistory h)) {
+            throw new IllegalStateException("the marketing store (" + settings.store().getClass().getName()
+                    + ") keeps no activity history: it is not an ActivityHistory");
+        }
+        return h.history(type, marketingId, cursor, limit);
     }
 
     /** Most persons {@link #mergePersons} merges into one at a time. */

@@ -12,6 +12,8 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
+import dev.crmsync.store.ActivityHistory;
+import dev.crmsync.store.ActivityPage;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangeNotifications;
 import dev.crmsync.store.ChangePage;
@@ -22,6 +24,7 @@ import dev.crmsync.store.FieldPatches;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.StoreField;
@@ -97,13 +100,24 @@ import org.jspecify.annotations.Nullable;
  * triggers {@code pg_notify} at commit and a connection of the listener's {@code LISTEN}s; H2 and
  * MariaDB are polled for the feed's high-water mark.
  *
+ * <h2>Activity history</h2>
+ * {@link ActivityHistory}: one row per activity in {@code crmsync_activity} (schema version 4),
+ * indexed by person ({@code object_type, marketing_id, happened_at, seq}) and unique by
+ * {@code activity_key}. {@link #append} looks the batch's keys up and inserts the new ones with one
+ * batched statement, in the caller's transaction when there is one (the engine's, with the batch's
+ * records and checkpoint); {@link #moveHistory} is one {@code UPDATE}. {@link #referencing} reads a
+ * reference column with one statement per batch of targets, numbered per target
+ * ({@code ROW_NUMBER() OVER (PARTITION BY …)}) so no target returns more than the limit; a field
+ * without a column is searched in {@code _other}. Reference columns carry no index: on a large
+ * table each call scans it.
+ *
  * <h2>Rows the store cannot read</h2>
  * A row a host wrote that does not map back to field values (unparseable {@code _other}, an id
  * that is not one, a non-finite double) is reported by the feed in {@link ChangePage#unreadable()}
  * with its key and column; {@link #findByCrmIds} and {@link #findByMarketingId} leave it out, and
  * a write to it is rejected with {@code UNREADABLE_IN_STORE}, so its values are never overwritten.
  */
-public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites, ChangeNotifications {
+public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites, ChangeNotifications, ActivityHistory {
 
     /** Most keys per lookup. */
     static final int CHUNK = 500;
@@ -2084,6 +2098,223 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                 }
             }
         }
+    }
+
+    // ---- activity history ----------------------------------------------------------------------
+
+    private static final String ACTIVITY_COLS = "seq, activity_key, object_type, marketing_id, crm_id, kind, fields,"
+            + " reason, related_id, cycle_id, happened_at";
+
+    @Override
+    public void append(List<PersonActivity> activities) {
+        Objects.requireNonNull(activities, "activities");
+        if (activities.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " activities per append, was " + activities.size());
+        }
+        Map<String, PersonActivity> byKey = new LinkedHashMap<>();
+        for (PersonActivity a : activities) {
+            Objects.requireNonNull(a, "activity");
+            byKey.putIfAbsent(a.key(), a);
+        }
+        if (byKey.isEmpty()) {
+            return;
+        }
+        db.run("append activities", c -> {
+            List<String> keys = new ArrayList<>(byKey.keySet());
+            for (int from = 0; from < keys.size(); from += CHUNK) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
+                try (PreparedStatement ps = c.prepareStatement("SELECT activity_key FROM crmsync_activity"
+                        + " WHERE activity_key IN (" + Database.placeholders(chunk.size()) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            byKey.remove(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            if (byKey.isEmpty()) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crmsync_activity (activity_key, object_type,"
+                    + " marketing_id, crm_id, kind, fields, reason, related_id, cycle_id, happened_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (PersonActivity a : byKey.values()) {
+                    ps.setString(1, a.key());
+                    ps.setString(2, a.type().apiName());
+                    ps.setString(3, a.marketingId());
+                    ps.setString(4, a.crmId() == null ? null : a.crmId().value());
+                    ps.setString(5, a.kind().name());
+                    ps.setString(6, String.join(",", a.fields()));
+                    ps.setString(7, a.reason());
+                    ps.setString(8, a.related() == null ? null : a.related().value());
+                    ps.setString(9, a.cycleId());
+                    db.setInstant(ps, 10, Database.micros(a.at()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public ActivityPage history(ObjectType type, String marketingId, @Nullable String cursor, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        StoreChecks.requireLimit(limit);
+        Instant afterAt = null;
+        long afterSeq = 0;
+        if (cursor != null) {
+            int bar = cursor.indexOf('|');
+            try {
+                afterAt = Instant.parse(cursor.substring(0, bar));
+                afterSeq = Long.parseLong(cursor.substring(bar + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not an activity-history position of this store: '" + cursor + "'");
+            }
+        }
+        Instant at = afterAt;
+        long seq = afterSeq;
+        return db.run("read an activity history", c -> {
+            String sql = "SELECT " + ACTIVITY_COLS + " FROM crmsync_activity WHERE object_type = ? AND marketing_id = ?"
+                    + (at == null ? "" : " AND (happened_at < ? OR (happened_at = ? AND seq < ?))")
+                    + " ORDER BY happened_at DESC, seq DESC LIMIT ?";
+            List<PersonActivity> page = new ArrayList<>();
+            String next = null;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, type.apiName());
+                ps.setString(i++, marketingId);
+                if (at != null) {
+                    db.setInstant(ps, i++, at);
+                    db.setInstant(ps, i++, at);
+                    ps.setLong(i++, seq);
+                }
+                ps.setInt(i, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    long lastSeq = 0;
+                    while (rs.next()) {
+                        if (page.size() == limit) {
+                            PersonActivity last = page.get(page.size() - 1);
+                            next = last.at() + "|" + lastSeq;
+                            break;
+                        }
+                        lastSeq = rs.getLong(1);
+                        page.add(activity(rs));
+                    }
+                }
+            }
+            return new ActivityPage(page, next);
+        });
+    }
+
+    private PersonActivity activity(ResultSet rs) throws SQLException {
+        String fields = rs.getString(7);
+        String crm = rs.getString(5);
+        String related = rs.getString(9);
+        return new PersonActivity(ObjectType.of(rs.getString(3)), rs.getString(4), crm == null ? null : CrmId.of(crm),
+                PersonActivity.Kind.valueOf(rs.getString(6)), fields == null || fields.isEmpty() ? List.of()
+                : List.of(fields.split(",")), rs.getString(8), related == null ? null : CrmId.of(related),
+                rs.getString(10), db.getInstant(rs, 11), rs.getString(2));
+    }
+
+    @Override
+    public void moveHistory(ObjectType fromType, String fromMarketingId, ObjectType toType, String toMarketingId) {
+        Objects.requireNonNull(fromType, "fromType");
+        Objects.requireNonNull(fromMarketingId, "fromMarketingId");
+        Objects.requireNonNull(toType, "toType");
+        Objects.requireNonNull(toMarketingId, "toMarketingId");
+        if (fromType.equals(toType) && fromMarketingId.equals(toMarketingId)) {
+            return;
+        }
+        db.run("move an activity history", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE crmsync_activity SET object_type = ?, marketing_id = ?"
+                    + " WHERE object_type = ? AND marketing_id = ?")) {
+                ps.setString(1, toType.apiName());
+                ps.setString(2, toMarketingId);
+                ps.setString(3, fromType.apiName());
+                ps.setString(4, fromMarketingId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<CrmId, List<String>> referencing(ObjectType type, String field, Collection<CrmId> targets, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(targets, "targets");
+        StoreChecks.requireLimit(limit);
+        targets.forEach(id -> Objects.requireNonNull(id, "target"));
+        if (targets.isEmpty() || !settings.holds(type)) {
+            return Map.of();
+        }
+        Table t;
+        try {
+            t = tables.existing(type);
+        } catch (SQLException e) {
+            throw Database.failure("open the table of " + type, e);
+        }
+        if (t == null) {
+            return Map.of();                 // no table yet: no record references anything
+        }
+        Column col = t.column(field);
+        List<CrmId> all = new ArrayList<>(new LinkedHashSet<>(targets));
+        return db.run("find " + type + " records referencing others", c -> {
+            Map<CrmId, List<String>> out = new HashMap<>();
+            if (col != null && col.kind() != StoreField.Kind.REFERENCE && col.kind() != StoreField.Kind.ID) {
+                return Map.of();             // a column of another kind holds no references
+            }
+            for (int from = 0; from < all.size(); from += CHUNK) {
+                List<CrmId> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+                if (col != null) {
+                    String q = quoted(t, col);
+                    try (PreparedStatement ps = c.prepareStatement("SELECT x.ref, x.mid FROM (SELECT r." + q
+                            + " AS ref, r._marketing_id AS mid, ROW_NUMBER() OVER (PARTITION BY r." + q
+                            + " ORDER BY r._marketing_id) AS n FROM " + t.sql() + " r WHERE r." + q + " IN ("
+                            + Database.placeholders(chunk.size()) + ")) x WHERE x.n <= ?")) {
+                        int i = 1;
+                        for (CrmId id : chunk) {
+                            ps.setString(i++, id.value());
+                        }
+                        ps.setInt(i, limit);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                out.computeIfAbsent(CrmId.of(rs.getString(1)), k -> new ArrayList<>())
+                                        .add(Long.toString(rs.getLong(2)));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                for (CrmId id : chunk) {         // no column: the field, if any record has it, is in _other
+                    try (PreparedStatement ps = c.prepareStatement("SELECT " + selectList(t) + " FROM " + t.sql()
+                            + " r WHERE r._other LIKE ? ORDER BY r._marketing_id")) {
+                        ps.setString(1, "%" + FieldsJson.refToken(id) + "%");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            List<String> ids = new ArrayList<>();
+                            while (rs.next() && ids.size() < limit) {
+                                Row r = row(rs, t);
+                                if (r.badColumn == null && r.fields.get(field) instanceof FieldValue.Ref ref
+                                        && ref.id().equals(id)) {
+                                    ids.add(Long.toString(r.mid));
+                                }
+                            }
+                            if (!ids.isEmpty()) {
+                                out.put(id, ids);
+                            }
+                        }
+                    }
+                }
+            }
+            Map<CrmId, List<String>> copy = new HashMap<>();
+            out.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            return Map.copyOf(copy);
+        });
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -183,6 +183,7 @@ public final class TestDatabases {
                     + " TRUNCATE crmsync_record, crmsync_checkpoint, crmsync_failure, crmsync_base, crmsync_conflict,"
                     + " crmsync_lease; UPDATE crmsync_change_counter SET last_seq = 0; END IF;"
                     + " IF to_regclass('crmsync_intent') IS NOT NULL THEN TRUNCATE crmsync_intent; END IF;"
+                    + " IF to_regclass('crmsync_activity') IS NOT NULL THEN TRUNCATE crmsync_activity; END IF;"
                     + " IF to_regclass('crmsync_table') IS NOT NULL THEN"
                     + " FOR t IN SELECT table_name FROM crmsync_table LOOP EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(t.table_name); END LOOP;"
                     + " DELETE FROM crmsync_table; DELETE FROM crmsync_column; END IF;"

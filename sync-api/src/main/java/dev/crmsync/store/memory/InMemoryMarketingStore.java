@@ -5,6 +5,8 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.ActivityHistory;
+import dev.crmsync.store.ActivityPage;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
@@ -14,6 +16,7 @@ import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.StoreChecks;
 import dev.crmsync.store.StoreResult;
 import java.time.Clock;
@@ -21,7 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +37,7 @@ import java.util.TreeMap;
 
 /**
  * A complete, thread-safe marketing store held in memory, with every capability
- * ({@link BidirectionalStore}, {@link LocalWrites}): the fake that engine and host tests use, and a
+ * ({@link BidirectionalStore}, {@link LocalWrites}, {@link ActivityHistory}): the fake that engine and host tests use, and a
  * reference for adapter writers. It passes {@code MarketingStoreContract}.
  *
  * <h2>Behaviour</h2>
@@ -57,6 +62,8 @@ import java.util.TreeMap;
  *   <li><b>Merge and relink</b> repoint every {@link FieldValue.Ref} in any record of any type
  *       (a campaign member's {@code LeadId}/{@code ContactId}, an activity's {@code WhoId}…)
  *       from the old id to the new one. This scans every record: fine for a test store.</li>
+ *   <li><b>Activity history</b> ({@link ActivityHistory}): kept in memory per person, for good;
+ *       {@link #referencing} scans the records of the type (a test store).</li>
  * </ul>
  *
  * <h2>Memory</h2>
@@ -72,7 +79,7 @@ import java.util.TreeMap;
  * ({@code dev.crmsync.testkit.fault.InstrumentedStores} in the {@code sync-testkit} artifact, which
  * wraps any store the same way).
  */
-public final class InMemoryMarketingStore implements BidirectionalStore, LocalWrites {
+public final class InMemoryMarketingStore implements BidirectionalStore, LocalWrites, ActivityHistory {
 
     private static final PairIndex.Key<Slot> SLOT_KEY = new PairIndex.Key<>() {
         @Override
@@ -93,6 +100,11 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
     private final FieldCodec codec = new FieldCodec();
     private final Map<ObjectType, TypeTable> tables = new HashMap<>();
     private final List<TypeTable> tableList = new ArrayList<>();
+    /** Activity histories, by person ({@code type + '/' + marketingId}), in append order. */
+    private final Map<String, List<Logged>> histories = new HashMap<>();
+    /** The keys of every activity held. */
+    private final Set<String> activityKeys = new HashSet<>();
+    private long activitySeq;
     private Slot[] slots = new Slot[1024];
     private int slotCount;
     private int lastSeq;
@@ -116,6 +128,14 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
             this.typeIndex = typeIndex;
         }
     }
+
+    /** An activity held, with its append position (the order among activities of one instant). */
+    private record Logged(long seq, PersonActivity activity) {
+    }
+
+    /** Newest first: by instant, then by append position. */
+    private static final Comparator<Logged> NEWEST_FIRST = Comparator.comparing((Logged l) -> l.activity().at())
+            .thenComparingLong(Logged::seq).reversed();
 
     /** A record the host deleted, at its feed position. */
     private record Tombstone(int seq, int mid, HostDeletion deletion) {
@@ -767,6 +787,126 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
 
     static Instant fromMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    // ---- activity history ----------------------------------------------------------------------
+
+    @Override
+    public void append(List<PersonActivity> activities) {
+        Objects.requireNonNull(activities, "activities");
+        if (activities.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("at most " + MAX_BATCH + " activities per append, was " + activities.size());
+        }
+        activities.forEach(a -> Objects.requireNonNull(a, "activity"));
+        synchronized (lock) {
+            for (PersonActivity a : activities) {
+                if (activityKeys.add(a.key())) {
+                    histories.computeIfAbsent(person(a.type(), a.marketingId()), k -> new ArrayList<>())
+                            .add(new Logged(++activitySeq, a));
+                }
+            }
+        }
+    }
+
+    @Override
+    public ActivityPage history(ObjectType type, String marketingId, @Nullable String cursor, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(marketingId, "marketingId");
+        StoreChecks.requireLimit(limit);
+        Instant afterAt = null;
+        long afterSeq = 0;
+        if (cursor != null) {
+            int bar = cursor.indexOf('|');
+            try {
+                afterAt = Instant.parse(cursor.substring(0, bar));
+                afterSeq = Long.parseLong(cursor.substring(bar + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not an activity-history position of this store: '" + cursor + "'");
+            }
+        }
+        synchronized (lock) {
+            List<Logged> all = new ArrayList<>(histories.getOrDefault(person(type, marketingId), List.of()));
+            all.sort(NEWEST_FIRST);
+            List<PersonActivity> page = new ArrayList<>();
+            Logged last = null;
+            boolean more = false;
+            for (Logged l : all) {
+                if (afterAt != null) {
+                    int c = l.activity().at().compareTo(afterAt);
+                    if (c > 0 || (c == 0 && l.seq() >= afterSeq)) {
+                        continue;        // at or before the position, newest first
+                    }
+                }
+                if (page.size() == limit) {
+                    more = true;
+                    break;
+                }
+                page.add(l.activity());
+                last = l;
+            }
+            return new ActivityPage(page, more ? last.activity().at() + "|" + last.seq() : null);
+        }
+    }
+
+    @Override
+    public void moveHistory(ObjectType fromType, String fromMarketingId, ObjectType toType, String toMarketingId) {
+        Objects.requireNonNull(fromType, "fromType");
+        Objects.requireNonNull(fromMarketingId, "fromMarketingId");
+        Objects.requireNonNull(toType, "toType");
+        Objects.requireNonNull(toMarketingId, "toMarketingId");
+        String from = person(fromType, fromMarketingId);
+        String to = person(toType, toMarketingId);
+        if (from.equals(to)) {
+            return;
+        }
+        synchronized (lock) {
+            List<Logged> moved = histories.remove(from);
+            if (moved == null) {
+                return;
+            }
+            List<Logged> target = histories.computeIfAbsent(to, k -> new ArrayList<>());
+            for (Logged l : moved) {
+                PersonActivity a = l.activity();
+                target.add(new Logged(l.seq(), new PersonActivity(toType, toMarketingId, a.crmId(), a.kind(), a.fields(),
+                        a.reason(), a.related(), a.cycleId(), a.at(), a.key())));
+            }
+        }
+    }
+
+    @Override
+    public Map<CrmId, List<String>> referencing(ObjectType type, String field, Collection<CrmId> targets, int limit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(targets, "targets");
+        StoreChecks.requireLimit(limit);
+        Set<CrmId> wanted = new HashSet<>(targets);
+        Map<CrmId, List<String>> out = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        synchronized (lock) {
+            TypeTable t = tables.get(type);
+            if (t == null) {
+                return Map.of();
+            }
+            for (int i = 0; i < slotCount; i++) {
+                Slot s = slots[i];
+                if (s != null && s.typeIndex == t.index
+                        && codec.decode(s.data).get(field) instanceof FieldValue.Ref ref && wanted.contains(ref.id())) {
+                    List<String> ids = out.computeIfAbsent(ref.id(), k -> new ArrayList<>());
+                    if (ids.size() < limit) {
+                        ids.add(marketingId(s));
+                    }
+                }
+            }
+        }
+        Map<CrmId, List<String>> copy = new HashMap<>();
+        out.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return Map.copyOf(copy);
+    }
+
+    private static String person(ObjectType type, String marketingId) {
+        return type.apiName() + "/" + marketingId;
     }
 
     private static String marketingId(Slot s) {

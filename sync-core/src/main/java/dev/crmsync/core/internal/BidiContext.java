@@ -60,6 +60,7 @@ final class BidiContext {
                 settings.clock(), run.listener(), counters);
         this.storeFail = run.storeFailures();
         this.ops = new BidiOps(settings, t, crmFail, storeFail, counters, run.listener(), run::checkLease);
+        ops.recordActivities(run.activities());
         this.members = type.equals(ObjectType.CAMPAIGN_MEMBER) ? new MemberCreates(settings, ops, this::opsOf) : null;
     }
 
@@ -92,6 +93,7 @@ final class BidiContext {
                     SideFailures.lazy(settings.state(), other, SyncSide.MARKETING, settings.maxAttempts(),
                             settings.clock(), run.listener(), counters),
                     counters, run.listener(), run::checkLease);
+            o.recordActivities(run.activities());
             otherOps.put(other, o);
         }
         return Optional.of(o);

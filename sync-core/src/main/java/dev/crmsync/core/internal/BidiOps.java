@@ -16,6 +16,7 @@ import dev.crmsync.model.SyncException;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
@@ -68,6 +69,14 @@ final class BidiOps {
         this.counters = counters;
         this.listener = listener;
         this.beforeCrmWrite = beforeCrmWrite;
+    }
+
+    /** The persons' activity history the pushes write to ({@link Activities#NONE} unless set). */
+    private Activities activities = Activities.NONE;
+
+    /** @param activities where the pushes record the persons they created in the CRM */
+    void recordActivities(Activities activities) {
+        this.activities = activities;
     }
 
     ObjectType type() {
@@ -462,6 +471,8 @@ final class BidiOps {
                     created.put(w.id(), linkSent(r, w.id(), sentValues.get(from + k)));
                     counters.created();
                     results[i] = new PushResult.Created(r.marketingId(), w.id());
+                    activities.add(t.type, r.marketingId(), w.id(), PersonActivity.Kind.CREATED_IN_CRM, List.of(), null,
+                            null, "m" + r.marketingId());
                     LOG.info("{} (marketing id {}) {} in the CRM as {}", t.type, r.marketingId(),
                             w.created() ? "created" : "found by its external id and updated", w.id());
                 } else {

@@ -10,6 +10,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.SyncBase;
 import java.time.Instant;
@@ -162,6 +163,16 @@ final class BidiStructure {
             saveBase(master, survivorMid, base);
         }
         MarketingRecord out = cx.settings.bidirectionalStore().merge(cx.type, master, losers, filled);
+        Activities acts = cx.run.activities();
+        if (acts.on()) {
+            // the losers' histories are the survivor's now (concatenated, in time order), then the merge itself
+            for (MarketingRecord l : loserRecs) {
+                acts.move(cx.type, l.marketingId(), cx.type, out.marketingId());
+            }
+            acts.add(cx.type, out.marketingId(), master, PersonActivity.Kind.MERGED, List.copyOf(filled.keySet()), null,
+                    losers.get(0),
+                    losers.stream().map(CrmId::value).sorted().toList());
+        }
         for (CrmId l : losers) {
             forgetLoser(l, bases);
             conflicts.dropAll(l);
@@ -242,6 +253,11 @@ final class BidiStructure {
         if (leadBase != null) {
             cx.settings.state().deleteBase(ObjectType.LEAD, leadId);
         }
+        // Marketo keeps one person: the lead's history is the contact's now, then the conversion itself
+        Activities acts = cx.run.activities();
+        acts.move(ObjectType.LEAD, person.marketingId(), ObjectType.CONTACT, out.marketingId());
+        acts.add(ObjectType.CONTACT, out.marketingId(), contactId, PersonActivity.Kind.CONVERTED, List.of(), null, leadId,
+                lead.modstamp());
         rewindMembers(lead.modstamp());
         boolean into = existing != null && !existing.marketingId().equals(person.marketingId());
         LOG.info("{} {} converted into contact {}: marketing person {} is now a Contact{}", cx.type, leadId, contactId,

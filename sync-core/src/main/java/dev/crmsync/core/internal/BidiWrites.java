@@ -11,6 +11,7 @@ import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.Checkpoint;
 import dev.crmsync.store.GuardedUpsert;
 import dev.crmsync.store.PendingWrites;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.StoreResult;
 import dev.crmsync.store.SyncBase;
@@ -134,6 +135,12 @@ final class BidiWrites {
             RecordPlan.Merge item = (RecordPlan.Merge) plan;
             a.merged.add(item);
             item.plan().decided.forEach(conflicts::decided);
+            if (!item.plan().decided.isEmpty() && cx.run.activities().on()) {
+                cx.run.activities().add(cx.type, item.mkt().marketingId(), item.crm().id(),
+                        PersonActivity.Kind.CONFLICT_RESOLVED,
+                        item.plan().decided.stream().map(d -> d.conflict().field()).toList(), null, null,
+                        item.crm().modstamp() + "/" + item.mkt().localModstamp());
+            }
             if (item.toCrm() instanceof CrmStep.Invalid inv) {
                 cx.crmFail.rejected(item.key(), inv.rejection().code(), inv.rejection().message(), false);
             }
@@ -364,6 +371,8 @@ final class BidiWrites {
                 : ((StoreResult.Unchanged) r).marketingId();
         if (r instanceof StoreResult.Created) {
             cx.counters.created();
+            cx.run.activities().add(cx.type, mid, rec.id(), PersonActivity.Kind.CREATED_FROM_CRM, List.of(), null, null,
+                    rec.modstamp());
         } else if (r instanceof StoreResult.Updated) {
             cx.counters.updated();
         } else {
@@ -390,6 +399,10 @@ final class BidiWrites {
             }
             if (r instanceof StoreResult.Updated || r instanceof StoreResult.Created) {
                 cx.counters.deleted();
+                String mid = r instanceof StoreResult.Updated up ? up.marketingId()
+                        : ((StoreResult.Created) r).marketingId();
+                cx.run.activities().add(cx.type, mid, deletions.get(i).crmId(), PersonActivity.Kind.DELETED, List.of(),
+                        null, null, deletions.get(i).deletedAt());
             } else if (r instanceof StoreResult.Unchanged) {
                 cx.counters.unchanged();
             } else {
@@ -410,6 +423,15 @@ final class BidiWrites {
         }
         if (d.written()) {
             cx.counters.updated();
+            Activities acts = cx.run.activities();
+            if (d.store() == StoreOutcome.WRITTEN) {
+                acts.add(cx.type, item.mkt().marketingId(), item.crm().id(), PersonActivity.Kind.UPDATED_FROM_CRM,
+                        List.copyOf(item.plan().toStore.keySet()), null, null, d.stamp());
+            }
+            if (d.crm() instanceof CrmOutcome.Written) {
+                acts.add(cx.type, item.mkt().marketingId(), item.crm().id(), PersonActivity.Kind.UPDATED_IN_CRM,
+                        List.copyOf(item.plan().toCrm.keySet()), null, null, d.stamp());
+            }
         } else if (!d.crmRefused() && !d.storeRefused()) {
             if (hiddenOnlyChange(item)) {
                 cx.counters.skipped();     // the CRM changed only fields that are not synced, as one-way types count it

@@ -351,6 +351,7 @@ public final class CycleRunner {
                     settings.store().prepareType(type, StoreFields.of(schema.get(), fields));
                     run = new TypeRun(settings, cycleId, type, schema.get(), fields, listener, stopReason, lease);
                     body.accept(run);
+                    run.activities().flush();    // what was recorded after the run's last commit
                     outcome = new TypeOutcome.Synced();
                 }
             }

@@ -57,6 +57,8 @@ public final class EngineActions {
     public static List<PushResult> pushNow(EngineSettings settings, LeaseKeeper leases, SyncListener listener,
                                            ObjectType type, List<String> marketingIds) {
         TypeCounters counters = new TypeCounters();
+        Activities activities = Activities.of(settings, null);
+        SyncListener heard = ActivityListener.of(listener, activities);
         Map<ObjectType, BidiOps> opsByType = new LinkedHashMap<>();
         Map<ObjectType, List<MarketingRecord>> found = new LinkedHashMap<>();
         Map<ObjectType, List<Integer>> at = new LinkedHashMap<>();
@@ -122,7 +124,8 @@ public final class EngineActions {
             try {
                 List<PushResult> results;
                 try {
-                    BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, listener, k, counters, hold));
+                    BidiOps ops = opsByType.computeIfAbsent(e.getKey(), k -> opsFor(settings, heard, k, counters, hold));
+                    ops.recordActivities(activities);
                     results = ops.push(e.getValue(), false, true);
                 } catch (SyncException failed) {
                     // the describe failed (or the type is not readable): nothing was sent, the records are
@@ -144,6 +147,13 @@ public final class EngineActions {
             if (out[i] == null) {
                 out[i] = out[seen.get(marketingIds.get(i))];
             }
+        }
+        try {
+            activities.flush();
+        } catch (SyncException failed) {
+            // the pushes are done and linked: a failure to write their activities is no failure of theirs
+            LOG.warn("pushNow {}: writing the persons' activity history failed ({}); the pushes stand", type,
+                    failed.getClass().getSimpleName());
         }
         LOG.info("pushNow {}: {} asked, {} created", type, marketingIds.size(), counters.snapshot().created());
         return List.of(out);

@@ -12,6 +12,7 @@ import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.MarketingRecord;
+import dev.crmsync.store.PersonActivity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,7 +168,18 @@ public final class PersonActions {
                 summed.add(f);
             }
         }
+        // the losers' histories move to the survivor first (idempotent): should the merge fail, a retry moves nothing twice
+        Activities acts = Activities.of(settings, null);
+        for (String id : storeLosers) {
+            acts.move(type, id, type, survivorId);
+        }
         MarketingRecord out = store.merge(type, master, merged, fields);
+        if (acts.on() && !storeLosers.isEmpty()) {
+            acts.add(type, out.marketingId(), master, PersonActivity.Kind.MERGED, List.copyOf(fields.keySet()), null,
+                    held.get(storeLosers.get(0)).crmId(),
+                    merged.stream().map(CrmId::value).sorted().toList());
+            acts.flush();
+        }
         for (CrmId l : merged) {
             settings.state().deleteBase(type, l);
         }

@@ -11,6 +11,7 @@ import dev.crmsync.model.Deletion;
 import dev.crmsync.store.RecordKey;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.StoreResult;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ public final class StoreApplier {
     private final TypeCounters counters;
     /** Which CRM records take part, or null for all. */
     private final SyncFilter filter;
+    /** The persons' activity history ({@link Activities#NONE} when the store keeps none). */
+    private final Activities activities;
 
     /**
      * @param store the marketing store
@@ -62,6 +65,22 @@ public final class StoreApplier {
      */
     public StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
                         SideFailures failures, TypeCounters counters, SyncFilter filter) {
+        this(store, type, fields, batchSize, failures, counters, filter, Activities.NONE);
+    }
+
+    /**
+     * @param store the marketing store
+     * @param type the object type
+     * @param fields the fields to sync (others never reach the store)
+     * @param batchSize the most records per store call
+     * @param failures the type's failures (store side)
+     * @param counters the type's counters
+     * @param filter which CRM records take part ({@link SyncFilter}), or null for all
+     * @param activities the persons' activity history the run writes
+     */
+    StoreApplier(MarketingStore store, ObjectType type, Set<String> fields, int batchSize,
+                 SideFailures failures, TypeCounters counters, SyncFilter filter, Activities activities) {
+        this.activities = activities;
         this.filter = filter;
         this.store = store;
         this.type = type;
@@ -136,6 +155,16 @@ public final class StoreApplier {
                 failures.succeeded(key);
             }
         }
+        // what changed, by field name, for the activity history (persons, and the contacts of an account)
+        boolean logged = activities.on() && (Activities.person(type) || type.equals(ObjectType.ACCOUNT));
+        Map<CrmId, List<String>> changed = logged ? new LinkedHashMap<>() : Map.of();
+        if (logged) {
+            for (SyncRecord u : upserts) {
+                changed.put(u.id(), changedFields(stored.get(u.id()), u));
+            }
+        }
+        Map<CrmId, List<String>> accounts = new LinkedHashMap<>();
+        Map<CrmId, Instant> versions = new LinkedHashMap<>();
         if (!upserts.isEmpty()) {
             List<StoreResult> results = StoreUpserts.upsert(store, type, upserts);
             checkSize("upsert", upserts.size(), results);
@@ -147,10 +176,21 @@ public final class StoreApplier {
                 } else if (result instanceof StoreResult.NotFound) {
                     failures.rejected(key, "NOT_FOUND", "the store reported the record not found on upsert", true);
                 } else {
-                    if (result instanceof StoreResult.Created) {
+                    if (result instanceof StoreResult.Created cr) {
                         counters.created();
-                    } else if (result instanceof StoreResult.Updated) {
+                        if (logged) {
+                            activities.add(type, cr.marketingId(), cr.crmId(), PersonActivity.Kind.CREATED_FROM_CRM,
+                                    List.of(), null, null, upserts.get(i).modstamp());
+                        }
+                    } else if (result instanceof StoreResult.Updated up) {
                         counters.updated();
+                        if (logged && type.equals(ObjectType.ACCOUNT)) {
+                            accounts.put(up.crmId(), changed.get(up.crmId()));
+                            versions.put(up.crmId(), upserts.get(i).modstamp());
+                        } else if (logged) {
+                            activities.add(type, up.marketingId(), up.crmId(), PersonActivity.Kind.UPDATED_FROM_CRM,
+                                    changed.get(up.crmId()), null, null, upserts.get(i).modstamp());
+                        }
                     } else {
                         counters.unchanged();
                     }
@@ -158,7 +198,20 @@ public final class StoreApplier {
                 }
             }
         }
+        accounts.values().removeIf(List::isEmpty);     // only the deleted flag changed
+        activities.accountsChanged(accounts, versions);
         markDeleted(deletions);
+    }
+
+    /** @return the names of the fields a write changes (all it carries for a record not held yet) */
+    private static List<String> changedFields(MarketingRecord held, SyncRecord r) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, FieldValue> e : r.fields().entrySet()) {
+            if (held == null || !Objects.equals(held.get(e.getKey()), e.getValue())) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     /**
@@ -205,6 +258,10 @@ public final class StoreApplier {
             }
             if (result instanceof StoreResult.Created || result instanceof StoreResult.Updated) {
                 counters.deleted();
+                String mid = result instanceof StoreResult.Updated up ? up.marketingId()
+                        : ((StoreResult.Created) result).marketingId();
+                activities.add(type, mid, deletions.get(i).crmId(), PersonActivity.Kind.DELETED, List.of(), null, null,
+                        deletions.get(i).deletedAt());
             } else if (result instanceof StoreResult.Unchanged) {
                 counters.unchanged();
             } else {

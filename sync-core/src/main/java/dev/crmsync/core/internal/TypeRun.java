@@ -52,6 +52,8 @@ public final class TypeRun {
     private final ObjectSchema schema;
     private final Set<String> fields;
     private final SyncListener listener;
+    /** The persons' activity history this run writes ({@link Activities#NONE} when the store keeps none). */
+    private final Activities activities;
     private final Supplier<String> stopReason;
     private final TypeCounters counters = new TypeCounters();
     private final List<String> notes = new ArrayList<>();
@@ -87,8 +89,9 @@ public final class TypeRun {
         this.type = type;
         this.schema = schema;
         this.fields = Set.copyOf(fields);
-        this.listener = listener;
-        this.unwritten = new UnwrittenFields(type, listener);
+        this.activities = Activities.of(settings, cycleId);
+        this.listener = ActivityListener.of(listener, activities);
+        this.unwritten = new UnwrittenFields(type, this.listener);
         this.stopReason = stopReason;
         this.lease = lease;
         Instant now = now();
@@ -142,6 +145,11 @@ public final class TypeRun {
         return listener;
     }
 
+    /** @return the persons' activity history this run writes */
+    Activities activities() {
+        return activities;
+    }
+
     /** @return the run's book of host fields the CRM does not take */
     UnwrittenFields unwritten() {
         return unwritten;
@@ -168,7 +176,7 @@ public final class TypeRun {
     public StoreApplier applier() {
         if (applier == null) {
             applier = new StoreApplier(settings.store(), type, fields, settings.storeBatchSize(), storeFailures(),
-                    counters, settings.syncFilters().get(type));
+                    counters, settings.syncFilters().get(type), activities);
         }
         return applier;
     }
@@ -454,8 +462,27 @@ public final class TypeRun {
      * @throws SyncException if the lease is no longer held
      */
     public void commit(Runnable writes, Checkpoint next) {
+        try {
+            commitFenced(writes, next);
+        } catch (RuntimeException | Error e) {
+            activities.discard();      // rolled back with the writes (or never written): a retry records them again
+            throw e;
+        }
+        if (next != null) {
+            boolean moved = !next.equals(checkpoint);
+            checkpoint = next;
+            pendingResume = null;
+            if (moved) {
+                listener.onCheckpoint(next);
+            }
+        }
+    }
+
+    private void commitFenced(Runnable writes, Checkpoint next) {
         settings.state().inTransaction(() -> {     // fenced: refused unless the lease is still held
             writes.run();
+            // the activities of what the writes applied, in their transaction (one store call)
+            activities.flush();
             boolean moves = next != null && !next.equals(checkpoint);
             if (moves) {
                 // asked again before the checkpoint: a store without atomic transactions may have let
@@ -483,14 +510,6 @@ public final class TypeRun {
             }
             return null;
         });
-        if (next != null) {
-            boolean moved = !next.equals(checkpoint);
-            checkpoint = next;
-            pendingResume = null;
-            if (moved) {
-                listener.onCheckpoint(next);
-            }
-        }
     }
 
     /**

@@ -297,6 +297,29 @@ public final class MarketingTables {
         }
     }
 
+    /**
+     * @param type a type
+     * @return its table, or null if it has none yet (never created here: a read that finds no
+     *     table needs none, and DDL must not run beside a caller's transaction)
+     * @throws SQLException on failure
+     */
+    public @Nullable Table existing(ObjectType type) throws SQLException {
+        Table t = tables.get(type);
+        if (t != null) {
+            return t;
+        }
+        synchronized (this) {
+            t = tables.get(type);
+            if (t == null) {
+                t = load(type);
+                if (t != null) {
+                    tables.put(type, t);
+                }
+            }
+            return t;
+        }
+    }
+
     /** @return every table in the catalog (loaded from the database once) @throws SQLException on failure */
     public List<Table> all() throws SQLException {
         if (!allLoaded) {

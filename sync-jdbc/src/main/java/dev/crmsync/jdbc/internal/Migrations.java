@@ -38,7 +38,7 @@ public final class Migrations {
 
     /** The scripts, oldest first. Add new ones at the end; never edit a released one. */
     static final List<String> SCRIPTS = List.of("V1__schema.sql", "V2__typed_engine_state.sql",
-            "V3__lease_instances.sql");
+            "V3__lease_instances.sql", "V4__activity_history.sql");
 
     /** Converts rows after a version's script, on its connection and in its transaction. */
     @FunctionalInterface
@@ -185,7 +185,8 @@ public final class Migrations {
      * What each version's script leaves behind that no earlier one does: a table, or a table and a
      * column ({@code table.column}). Add a marker with each new script.
      */
-    static final List<String> MARKERS = List.of("crmsync_checkpoint", "crmsync_intent", "crmsync_lease.instance");
+    static final List<String> MARKERS = List.of("crmsync_checkpoint", "crmsync_intent", "crmsync_lease.instance",
+            "crmsync_activity");
 
     private static int versionFromTables(Connection c) throws SQLException {
         int v = 0;

@@ -29,7 +29,7 @@ class MigrationsTest {
             while (rs.next()) {
                 applied.add(rs.getString(1));
             }
-            assertEquals(java.util.List.of("schema", "typed engine state", "lease instances"), applied,
+            assertEquals(java.util.List.of("schema", "typed engine state", "lease instances", "activity history"), applied,
                     "each script once, in order");
         }
     }
@@ -43,7 +43,7 @@ class MigrationsTest {
                     + " ('crmsync:Lead', 'old-engine', 7, TIMESTAMP WITH TIME ZONE '2999-01-01 00:00:00+00'),"
                     + " ('crmsync:Contact', NULL, 3, NULL)");
         }
-        assertEquals(3, Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC()));
+        assertEquals(3, Migrations.migrate(ds, SqlDialect.H2, Clock.systemUTC(), 3));
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT name, owner, instance, fencing_token, acquired_at IS NOT NULL"
                      + " FROM crmsync_lease ORDER BY name")) {

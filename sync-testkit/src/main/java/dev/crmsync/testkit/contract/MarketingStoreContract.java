@@ -23,6 +23,8 @@ import dev.crmsync.model.FieldValue;
 import dev.crmsync.model.ObjectType;
 import dev.crmsync.model.SyncRecord;
 import dev.crmsync.model.Deletion;
+import dev.crmsync.store.ActivityHistory;
+import dev.crmsync.store.ActivityPage;
 import dev.crmsync.store.BidirectionalStore;
 import dev.crmsync.store.ChangePage;
 import dev.crmsync.store.FeedCursor;
@@ -32,7 +34,9 @@ import dev.crmsync.store.IdCursor;
 import dev.crmsync.store.LocalWrites;
 import dev.crmsync.store.MarketingRecord;
 import dev.crmsync.store.MarketingStore;
+import dev.crmsync.store.PersonActivity;
 import dev.crmsync.store.StoreChecks;
+import dev.crmsync.store.StoreField;
 import dev.crmsync.store.StoreResult;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -143,6 +147,31 @@ public abstract class MarketingStoreContract {
         assumeTrue(store instanceof BidirectionalStore,
                 "skipped: the store is not a BidirectionalStore (it holds one-way types only)");
         return (BidirectionalStore) store;
+    }
+
+    /** @return the store's activity history; skips the calling test when it keeps none */
+    private ActivityHistory history() {
+        assumeTrue(store instanceof ActivityHistory, "skipped: the store keeps no activity history (it is not an"
+                + " ActivityHistory)");
+        return (ActivityHistory) store;
+    }
+
+    private static PersonActivity activity(ObjectType type, String mid, PersonActivity.Kind kind, Instant at, String key,
+                                           String... fields) {
+        return new PersonActivity(type, mid, null, kind, List.of(fields),
+                kind == PersonActivity.Kind.REJECTED ? "FIELD_CUSTOM_VALIDATION_EXCEPTION" : null, null, "cycle-1", at, key);
+    }
+
+    private List<PersonActivity> readAll(ObjectType type, String mid, int pageSize) {
+        List<PersonActivity> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            ActivityPage page = history().history(type, mid, cursor, pageSize);
+            assertTrue(page.activities().size() <= pageSize, "a page holds at most the limit");
+            all.addAll(page.activities());
+            cursor = page.next();
+        } while (cursor != null);
+        return all;
     }
 
     /** @return the host-write path; skips the calling test when there is none */
@@ -1046,5 +1075,125 @@ public abstract class MarketingStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+    // ---- activity history (ActivityHistory) ----------------------------------------------------
+
+    @Test
+    void activityHistoryReadsNewestFirstAndKeepsEverythingButValues() {
+        ActivityHistory h = history();
+        PersonActivity created = new PersonActivity(ObjectType.LEAD, "7", lead(1), PersonActivity.Kind.CREATED_FROM_CRM,
+                List.of("LastName", "Email"), null, null, "cycle-1", t(1), "k-created");
+        PersonActivity rejected = new PersonActivity(ObjectType.LEAD, "7", lead(1), PersonActivity.Kind.REJECTED,
+                List.of(), "FIELD_CUSTOM_VALIDATION_EXCEPTION", null, "cycle-2", t(2), "k-rejected");
+        PersonActivity account = new PersonActivity(ObjectType.LEAD, "7", null, PersonActivity.Kind.ACCOUNT_CHANGED,
+                List.of("Industry"), null, account(3), null, t(3), "k-account");
+        h.append(List.of(created, rejected));
+        h.append(List.of(account));
+        assertEquals(List.of(account, rejected, created), h.history(ObjectType.LEAD, "7", null, 10).activities());
+        assertNull(h.history(ObjectType.LEAD, "7", null, 10).next(), "one page holds it all");
+        assertEquals(List.of(), h.history(ObjectType.CONTACT, "7", null, 10).activities(), "kept per type");
+        assertEquals(List.of(), h.history(ObjectType.LEAD, "8", null, 10).activities(), "kept per person");
+    }
+
+    @Test
+    void activityHistoryPagesWithoutGapsOrRepeats() {
+        ActivityHistory h = history();
+        List<PersonActivity> all = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            // two activities share each instant: the later appended reads first
+            all.add(activity(ObjectType.CONTACT, "3", PersonActivity.Kind.UPDATED_FROM_CRM, t(i / 2), "page-" + i, "F" + i));
+        }
+        h.append(all);
+        List<PersonActivity> newestFirst = new ArrayList<>(all);
+        java.util.Collections.reverse(newestFirst);
+        assertEquals(newestFirst, readAll(ObjectType.CONTACT, "3", 3));
+        assertEquals(newestFirst, readAll(ObjectType.CONTACT, "3", 1));
+        assertEquals(newestFirst, readAll(ObjectType.CONTACT, "3", 7));
+    }
+
+    @Test
+    void activityAppendIsIdempotentByKey() {
+        ActivityHistory h = history();
+        PersonActivity a = activity(ObjectType.LEAD, "1", PersonActivity.Kind.UPDATED_FROM_CRM, t(1), "same", "Email");
+        PersonActivity b = activity(ObjectType.LEAD, "1", PersonActivity.Kind.DELETED, t(2), "other");
+        h.append(List.of(a, a));
+        h.append(List.of(a, b));
+        h.append(List.of(b));
+        assertEquals(List.of(b, a), h.history(ObjectType.LEAD, "1", null, 10).activities());
+    }
+
+    @Test
+    void movedHistoryIsConcatenatedInTimeOrderAndKeepsItsKeys() {
+        ActivityHistory h = history();
+        PersonActivity s1 = activity(ObjectType.CONTACT, "1", PersonActivity.Kind.CREATED_FROM_CRM, t(1), "s1");
+        PersonActivity s3 = activity(ObjectType.CONTACT, "1", PersonActivity.Kind.UPDATED_FROM_CRM, t(3), "s3", "Phone");
+        PersonActivity l2 = activity(ObjectType.LEAD, "2", PersonActivity.Kind.UPDATED_IN_CRM, t(2), "l2", "Email");
+        PersonActivity l4 = activity(ObjectType.LEAD, "2", PersonActivity.Kind.REJECTED, t(4), "l4");
+        h.append(List.of(s1, s3, l2, l4));
+        h.moveHistory(ObjectType.LEAD, "2", ObjectType.CONTACT, "1");
+        h.moveHistory(ObjectType.LEAD, "2", ObjectType.CONTACT, "1");        // idempotent: nothing left to move
+        h.moveHistory(ObjectType.CONTACT, "1", ObjectType.CONTACT, "1");     // onto itself: nothing
+        List<PersonActivity> merged = h.history(ObjectType.CONTACT, "1", null, 10).activities();
+        assertEquals(List.of("l4", "s3", "l2", "s1"), merged.stream().map(PersonActivity::key).toList());
+        assertTrue(merged.stream().allMatch(a -> a.type().equals(ObjectType.CONTACT) && a.marketingId().equals("1")),
+                "moved entries are kept under the survivor");
+        assertEquals(List.of(), h.history(ObjectType.LEAD, "2", null, 10).activities());
+        h.append(List.of(l2));                                               // its key is held, under the survivor
+        assertEquals(4, h.history(ObjectType.CONTACT, "1", null, 10).activities().size());
+        assertEquals(List.of(), h.history(ObjectType.LEAD, "2", null, 10).activities());
+    }
+
+    @Test
+    void activityHistoryRefusesWhatItCannotRead() {
+        ActivityHistory h = history();
+        assertThrows(IllegalArgumentException.class, () -> h.history(ObjectType.LEAD, "1", "garbage", 10));
+        assertThrows(IllegalArgumentException.class, () -> h.history(ObjectType.LEAD, "1", null, 0));
+        assertThrows(NullPointerException.class, () -> h.append(null));
+        List<PersonActivity> tooMany = new ArrayList<>();
+        PersonActivity one = activity(ObjectType.LEAD, "1", PersonActivity.Kind.DELETED, t(1), "k");
+        for (int i = 0; i <= ActivityHistory.MAX_BATCH; i++) {
+            tooMany.add(one);
+        }
+        assertThrows(IllegalArgumentException.class, () -> h.append(tooMany));
+        assertEquals(List.of(), h.history(ObjectType.LEAD, "1", null, 10).activities(), "nothing of a refused call");
+    }
+
+    @Test
+    void referencingFindsTheRecordsPointingAtEachTargetUpToTheLimit() {
+        referencingFinds(false);
+    }
+
+    @Test
+    void referencingFindsReferencesInAFieldTheStoreWasToldAbout() {
+        referencingFinds(true);
+    }
+
+    private void referencingFinds(boolean prepared) {
+        ActivityHistory h = history();
+        assertEquals(Map.of(), h.referencing(ObjectType.CONTACT, "AccountId", List.of(account(1)), 10),
+                "a store holding no contacts finds none");
+        if (prepared) {
+            store.prepareType(ObjectType.CONTACT, List.of(new StoreField("LastName", StoreField.Kind.TEXT, 80, 0, 0),
+                    new StoreField("AccountId", StoreField.Kind.REFERENCE, 18, 0, 0)));
+        }
+        List<SyncRecord> contacts = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            contacts.add(rec(ObjectType.CONTACT, contact(i), "LastName", "C" + i, "AccountId", account(i <= 3 ? 1 : 2)));
+        }
+        contacts.add(rec(ObjectType.CONTACT, contact(6), "LastName", "C6"));
+        store.upsert(ObjectType.CONTACT, contacts);
+        Map<CrmId, MarketingRecord> held = store.findByCrmIds(ObjectType.CONTACT,
+                List.of(contact(1), contact(2), contact(3), contact(4), contact(5)));
+        Map<CrmId, List<String>> found = h.referencing(ObjectType.CONTACT, "AccountId",
+                List.of(account(1), account(2), account(9)), 10);
+        assertEquals(Set.of(account(1), account(2)), found.keySet(), "an account nobody references is absent");
+        assertEquals(Set.of(held.get(contact(1)).marketingId(), held.get(contact(2)).marketingId(),
+                held.get(contact(3)).marketingId()), new HashSet<>(found.get(account(1))));
+        assertEquals(Set.of(held.get(contact(4)).marketingId(), held.get(contact(5)).marketingId()),
+                new HashSet<>(found.get(account(2))));
+        Map<CrmId, List<String>> bounded = h.referencing(ObjectType.CONTACT, "AccountId", List.of(account(1), account(2)), 2);
+        assertEquals(2, bounded.get(account(1)).size(), "at most the limit per target");
+        assertEquals(2, bounded.get(account(2)).size());
+        assertEquals(Map.of(), h.referencing(ObjectType.CONTACT, "AccountId", List.of(), 10));
     }
 }

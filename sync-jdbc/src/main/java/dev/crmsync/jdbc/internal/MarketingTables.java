@@ -237,11 +237,14 @@ public final class MarketingTables {
     }
 
     /**
-     * H2's DDL is not safe against itself: two sessions creating the same sequence at once (two
-     * stores built on one database at the same moment, as two application instances starting) make
-     * H2 fail with an internal error instead of one of them finding it there. So on H2 this JVM's
-     * DDL of one database (by its JDBC URL) runs one block at a time. (An H2 database shared by
-     * several processes through its server mode is not serialised by this.)
+     * DDL is not safe against itself: two sessions creating the same sequence at once (two stores
+     * built on one database at the same moment, as two application instances starting) make H2 fail
+     * with an internal error and PostgreSQL with a unique violation in its catalog, instead of one of
+     * them finding it there. So on PostgreSQL each DDL block first takes a transaction-scoped
+     * advisory lock of the schema (held to its commit, across processes), and on H2 this JVM's DDL
+     * of one database (by its JDBC URL) runs one block at a time. (An H2 database shared by several
+     * processes through its server mode is not serialised by this; MariaDB's DDL takes metadata
+     * locks of its own.)
      */
     private static final java.util.concurrent.ConcurrentHashMap<String, Object> H2_DDL = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -257,10 +260,16 @@ public final class MarketingTables {
         }
     }
 
-    private static void ddl(Connection c, Ddl work) throws SQLException {
+    private void ddl(Connection c, Ddl work) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
+            if (dialect == SqlDialect.POSTGRESQL) {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "crmsync_ddl:" + schema);
+                    lock.execute();
+                }
+            }
             work.run(st);
             c.commit();
         } catch (SQLException | RuntimeException e) {

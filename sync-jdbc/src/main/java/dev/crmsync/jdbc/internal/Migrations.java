@@ -84,11 +84,35 @@ public final class Migrations {
         if (target < 1 || target > latestVersion()) {
             throw new IllegalArgumentException("target must be 1 to " + latestVersion() + ", was " + target);
         }
+        if (dialect == SqlDialect.H2) {
+            // H2 has no lock that covers a script (its DDL commits apart): two stores built at once in this
+            // JVM (two instances starting) migrate one after the other, the second finding the work done
+            String url;
+            try (Connection c = dataSource.getConnection()) {
+                url = c.getMetaData().getURL();
+            }
+            synchronized (H2_MIGRATIONS.computeIfAbsent(url, u -> new Object())) {
+                return migrateNow(dataSource, dialect, clock, target);
+            }
+        }
+        return migrateNow(dataSource, dialect, clock, target);
+    }
+
+    /** One H2 migration at a time per database (by JDBC URL) in this JVM. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> H2_MIGRATIONS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static int migrateNow(DataSource dataSource, SqlDialect dialect, Clock clock, int target) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 try (Statement st = c.createStatement()) {
+                    if (dialect == SqlDialect.POSTGRESQL) {
+                        // two hosts starting at once: PostgreSQL's CREATE … IF NOT EXISTS is not safe against a
+                        // concurrent one (a unique violation in its catalog), so one at a time, until commit
+                        st.execute("SELECT pg_advisory_xact_lock(hashtext('crmsync_migrate:' || current_schema()))");
+                    }
                     st.execute("CREATE TABLE IF NOT EXISTS crmsync_schema_version ("
                             + "version INTEGER NOT NULL PRIMARY KEY, "
                             + "description VARCHAR(200) NOT NULL, "

@@ -589,6 +589,20 @@ class BidirectionalSyncPropertyTest {
                 new MktConvert(0, true), new Crash(12), new MktEdit(1, 0, 0, false), new Cycle()), 7);
     }
 
+    /**
+     * Found by the property (2026-12-06, world seed 1, shrunk): a host's campaign member of a lead the CRM then
+     * converted into an existing contact was created in the CRM on the converted lead (the fake accepted what
+     * Salesforce refuses, "cannot reference converted lead"), its answer was lost, and the store's member, moved
+     * to the contact by the conversion, never matched the CRM's — the CRM's member never reached the store.
+     */
+    @net.jqwik.api.Example
+    void aHostMemberOfALeadConvertedBeforeItsPushReachesTheCrmOnceOnTheContact() {
+        onceFaultsStopBothSidesConvergeToThePolicysValuesWithinTwoCyclesThenStayQuiet(List.of(new CrmNewLead(),
+                new Faults(true), new Cycle(), new CrmNewContact(), new MktAddMember(0, 0), new MktNewLead(),
+                new CrmNewContact(), new Push(0), new Crash(14), new CrmEdit(3, 3, 0), new Convert(4, true, 3),
+                new Cycle()), 1);
+    }
+
     @Property(edgeCases = EdgeCasesMode.MIXIN)
     void onceFaultsStopBothSidesConvergeToThePolicysValuesWithinTwoCyclesThenStayQuiet(
             @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 10_000) int seed) {

@@ -96,7 +96,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code INVALID_CROSS_REFERENCE_KEY}, {@code MALFORMED_ID}, {@code FIELD_INTEGRITY_EXCEPTION},
  *       {@code ENTITY_IS_DELETED} (deleted or merged away), {@code DUPLICATE_VALUE} (a person
  *       already in the campaign), {@code UNABLE_TO_LOCK_ROW} (retriable, see {@link #lockRecord}),
- *       {@code CANNOT_UPDATE_CONVERTED_LEAD}, and whatever {@link #addValidationRule} and
+ *       {@code CANNOT_UPDATE_CONVERTED_LEAD} (also for a new reference to a converted lead, as a campaign member
+ *       created for one: "cannot reference converted lead"), and whatever {@link #addValidationRule} and
  *       {@link #addDuplicateRule} say. A write to a converted lead is redirected to its contact
  *       (unless {@link Builder#redirectConvertedLeadWrites(boolean)} is off). An
  *       {@link CrmWrite.Upsert} on a field describe marks {@code externalId} creates the record when
@@ -2073,6 +2074,10 @@ public final class InMemoryCrm implements CrmSource {
             }
             if (target.deleted(r)) {
                 return reject("ENTITY_IS_DELETED", "entity is deleted", List.of(e.getKey()));
+            }
+            if (target.type.equals(ObjectType.LEAD) && isConverted(target, target.values(r))) {
+                // as Salesforce: a new reference to a converted lead (a campaign member, a task's WhoId) is refused
+                return reject("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", List.of(e.getKey()));
             }
         }
         return null;

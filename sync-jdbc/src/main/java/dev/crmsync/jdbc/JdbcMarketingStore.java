@@ -2165,17 +2165,9 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         StoreChecks.requireLimit(limit);
-        Instant afterAt = null;
-        long afterSeq = 0;
-        if (cursor != null) {
-            int bar = cursor.indexOf('|');
-            try {
-                afterAt = Instant.parse(cursor.substring(0, bar));
-                afterSeq = Long.parseLong(cursor.substring(bar + 1));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not an activity-history position of this store: '" + cursor + "'");
-            }
-        }
+        ActivityPage.Position after = cursor == null ? null : ActivityPage.Position.of(cursor);
+        Instant afterAt = after == null ? null : after.at();
+        long afterSeq = after == null ? 0 : after.seq();
         Instant at = afterAt;
         long seq = afterSeq;
         return db.run("read an activity history", c -> {
@@ -2199,7 +2191,7 @@ public final class JdbcMarketingStore implements BidirectionalStore, LocalWrites
                     while (rs.next()) {
                         if (page.size() == limit) {
                             PersonActivity last = page.get(page.size() - 1);
-                            next = last.at() + "|" + lastSeq;
+                            next = new ActivityPage.Position(last.at(), lastSeq).cursor();
                             break;
                         }
                         lastSeq = rs.getLong(1);

@@ -813,17 +813,9 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(marketingId, "marketingId");
         StoreChecks.requireLimit(limit);
-        Instant afterAt = null;
-        long afterSeq = 0;
-        if (cursor != null) {
-            int bar = cursor.indexOf('|');
-            try {
-                afterAt = Instant.parse(cursor.substring(0, bar));
-                afterSeq = Long.parseLong(cursor.substring(bar + 1));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("not an activity-history position of this store: '" + cursor + "'");
-            }
-        }
+        ActivityPage.Position after = cursor == null ? null : ActivityPage.Position.of(cursor);
+        Instant afterAt = after == null ? null : after.at();
+        long afterSeq = after == null ? 0 : after.seq();
         synchronized (lock) {
             List<Logged> all = new ArrayList<>(histories.getOrDefault(person(type, marketingId), List.of()));
             all.sort(NEWEST_FIRST);
@@ -844,7 +836,7 @@ public final class InMemoryMarketingStore implements BidirectionalStore, LocalWr
                 page.add(l.activity());
                 last = l;
             }
-            return new ActivityPage(page, more ? last.activity().at() + "|" + last.seq() : null);
+            return new ActivityPage(page, more ? new ActivityPage.Position(last.activity().at(), last.seq()).cursor() : null);
         }
     }
 
